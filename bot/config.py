@@ -1,0 +1,124 @@
+"""Settings: secrets from the environment (or .env), everything else from config/settings.toml.
+
+Loaded and validated once at start. Problems raise :class:`ConfigError` with a one-line
+message that says what to fix; the CLI prints it instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SETTINGS = PROJECT_ROOT / "config" / "settings.toml"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+class Secret(str):
+    """A string that never shows itself in repr() or logs."""
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    def reveal(self) -> str:
+        return str.__str__(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database: Path
+    extensions: tuple[str, ...]
+    log_level: str = "INFO"
+    owner_ids: frozenset[int] = frozenset()
+    token: Secret | None = None
+    api_base: str | None = None
+    gateway_url: str | None = None
+    root: Path = PROJECT_ROOT
+    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def section(self, name: str) -> dict[str, Any]:
+        """The raw table ``[name]`` of settings.toml (each feature validates its own)."""
+        return dict(self.sections.get(name, {}))
+
+    def path(self, value: str | os.PathLike[str]) -> Path:
+        """Resolve a path from settings: absolute as is, relative to the project root."""
+        p = Path(value)
+        return p if p.is_absolute() else self.root / p
+
+    def require_token(self) -> Secret:
+        if not self.token:
+            raise ConfigError(
+                "DISCORD_TOKEN is not set: put DISCORD_TOKEN=<your bot token> in .env "
+                "or the environment (see README, 'Create the Discord application')."
+            )
+        return self.token
+
+
+def _expect(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    value = table[key]
+    if not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise ConfigError(f"{where}: '{key}' must be a {names}, got {value!r}")
+    return value
+
+
+def load_settings(
+    path: Path | None = None,
+    *,
+    env: dict[str, str] | None = None,
+    dotenv: bool = True,
+) -> Settings:
+    """Read settings.toml and the environment; raise ConfigError on anything malformed."""
+    if dotenv and env is None:
+        load_dotenv(override=False)
+    environ = os.environ if env is None else env
+    path = Path(environ.get("HERBOT_SETTINGS", path or DEFAULT_SETTINGS))
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"settings file {path} not found: copy config/settings.toml") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc}): fix that line") from None
+
+    where = f"{path} [bot]"
+    bot = raw.get("bot", {})
+    if not isinstance(bot, dict):
+        raise ConfigError(f"{path}: [bot] must be a table")
+    database = environ.get("HERBOT_DB") or _expect(
+        {"database": bot.get("database", "herbot.db")}, "database", str, where
+    )
+    extensions = _expect({"extensions": bot.get("extensions", [])}, "extensions", list, where)
+    if not all(isinstance(e, str) for e in extensions):
+        raise ConfigError(f"{where}: 'extensions' must be a list of module names")
+    log_level = str(bot.get("log_level", "INFO")).upper()
+    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError(f"{where}: 'log_level' must be DEBUG, INFO, WARNING or ERROR")
+    owners = bot.get("owner_ids", [])
+    if not isinstance(owners, list) or not all(isinstance(o, int) for o in owners):
+        raise ConfigError(f"{where}: 'owner_ids' must be a list of user ids (numbers)")
+
+    token = environ.get("DISCORD_TOKEN") or None
+    root = Path(environ.get("HERBOT_ROOT", PROJECT_ROOT))
+    db_path = Path(database)
+    if not db_path.is_absolute():
+        db_path = Path.cwd() / db_path
+    sections = {k: v for k, v in raw.items() if isinstance(v, dict) and k != "bot"}
+    return Settings(
+        database=db_path,
+        extensions=tuple(extensions),
+        log_level=log_level,
+        owner_ids=frozenset(owners),
+        token=Secret(token) if token else None,
+        api_base=environ.get("DISCORD_API_BASE") or None,
+        gateway_url=environ.get("DISCORD_GATEWAY_URL") or None,
+        root=root,
+        sections=sections,
+    )

@@ -1,0 +1,83 @@
+"""Errors a user can act on, and the CommandTree that turns every error into a reply.
+
+A :class:`UserError` is the user's mistake: they get its message, ephemeral. Anything else
+is logged with a short id that the user sees and can quote to a moderator.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import discord
+from discord import app_commands
+
+log = logging.getLogger(__name__)
+
+
+class UserError(app_commands.AppCommandError):
+    """A mistake the user can fix; ``str(error)`` says what to do."""
+
+
+class NotModerator(app_commands.CheckFailure):
+    def __init__(self) -> None:
+        super().__init__(
+            "Only moderators can do that: you need the server's moderator role "
+            "or the Manage Server permission."
+        )
+
+
+def error_id() -> str:
+    return secrets.token_hex(4)
+
+
+def describe(error: Exception) -> str | None:
+    """The message for a user mistake, or None if the error is unexpected."""
+    if isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, UserError):
+        error = error.original
+    if isinstance(error, UserError | NotModerator):
+        return str(error)
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down: try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.MissingPermissions | app_commands.BotMissingPermissions):
+        return str(error)
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command only works in a server."
+    if isinstance(error, app_commands.TransformerError):
+        return f"I couldn't understand {error.value!r}: {error.__cause__ or 'check the value'}."
+    if isinstance(error, app_commands.CheckFailure):
+        return str(error) or "You can't use this command here."
+    return None
+
+
+async def reply_ephemeral(interaction: discord.Interaction, content: str) -> None:
+    """Answer the interaction ephemerally whether or not it was already acknowledged."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(content, ephemeral=True)
+        else:
+            await interaction.response.send_message(content, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not deliver an error reply for interaction %s", interaction.id)
+
+
+async def report(interaction: discord.Interaction, error: Exception, where: str) -> None:
+    """Reply to ``error`` the way every command and component does."""
+    message = describe(error)
+    if message is None:
+        eid = error_id()
+        original = getattr(error, "original", error)
+        log.error("unexpected error %s in %s", eid, where, exc_info=original)
+        message = (
+            f"Something went wrong on my side (error id `{eid}`). "
+            "Try again; if it keeps happening, tell a moderator that id."
+        )
+    await reply_ephemeral(interaction, message)
+
+
+class HerbotTree(app_commands.CommandTree):
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        name = interaction.command.qualified_name if interaction.command else "?"
+        await report(interaction, error, f"/{name}")

@@ -1,0 +1,145 @@
+"""/herbot (about, sync), /settings (show, set, clear) and /help."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import __version__, guild_settings
+from bot.errors import UserError
+from bot.presentation import AUTOCOMPLETE_MAX, truncate
+
+if TYPE_CHECKING:
+    from bot.app import Herbot
+
+log = logging.getLogger(__name__)
+
+# Discord rate-limits command syncs hard; one per minute is plenty for an owner.
+SYNC_COOLDOWN_SECONDS = 60.0
+
+
+class Admin(commands.Cog):
+    herbot = app_commands.Group(name="herbot", description="About herbot and its upkeep")
+    settings_group = app_commands.Group(
+        name="settings",
+        description="This server's herbot settings",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: Herbot) -> None:
+        self.bot = bot
+        self._last_sync = 0.0
+
+    @herbot.command(name="about", description="What herbot is and how it is doing")
+    async def about(self, interaction: discord.Interaction) -> None:
+        embed = discord.Embed(
+            title="herbot",
+            description=(
+                "Cited quotes, answers, debates and recorded discussions about Spike Jonze's "
+                "*Her* (2013) and whether Sam Altman misreads it."
+            ),
+            colour=discord.Colour.from_rgb(231, 76, 60),
+        )
+        embed.add_field(name="Version", value=__version__)
+        embed.add_field(name="Servers", value=str(len(self.bot.guilds)))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @herbot.command(name="sync", description="Owner only: sync slash commands with Discord")
+    @app_commands.describe(scope="'guild' syncs this server instantly; 'global' everywhere")
+    async def sync(
+        self, interaction: discord.Interaction, scope: Literal["guild", "global"] = "guild"
+    ) -> None:
+        from bot.checks import is_owner
+
+        if not await is_owner(interaction):
+            raise UserError("Only the bot's owner can sync commands.")
+        now = time.monotonic()
+        if self._last_sync and now - self._last_sync < SYNC_COOLDOWN_SECONDS:
+            wait = SYNC_COOLDOWN_SECONDS - (now - self._last_sync)
+            raise UserError(f"Commands were synced moments ago; try again in {wait:.0f} s.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild = interaction.guild if scope == "guild" else None
+        if guild is not None:
+            self.bot.tree.copy_global_to(guild=guild)
+        synced = await self.bot.tree.sync(guild=guild)
+        self._last_sync = now
+        where = "to this server" if guild else "globally (may take up to an hour to appear)"
+        await interaction.followup.send(f"Synced {len(synced)} commands {where}.", ephemeral=True)
+
+    @settings_group.command(name="show", description="Show this server's herbot settings")
+    async def settings_show(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild is not None
+        values = await guild_settings.get_all(self.bot.db, interaction.guild.id)
+        lines = []
+        for key in guild_settings.KEYS.values():
+            value = values.get(key.name)
+            shown = "not set" if value is None else _mention(key.name, value)
+            lines.append(f"**{key.name}**: {shown}\n-# {key.description}")
+        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+
+    @settings_group.command(name="set", description="Change one herbot setting for this server")
+    @app_commands.describe(key="which setting", value="the new value (an id, or HH:MM for times)")
+    async def settings_set(
+        self, interaction: discord.Interaction, key: str, value: app_commands.Range[str, 1, 400]
+    ) -> None:
+        assert interaction.guild is not None
+        if key not in guild_settings.KEYS:
+            raise UserError(f"There is no setting `{truncate(key, 50)}`; pick one from the list.")
+        try:
+            parsed = await guild_settings.set_value(
+                self.bot.db, interaction.guild.id, key, value.strip()
+            )
+        except ValueError as exc:
+            raise UserError(f"`{key}` {exc}.") from None
+        self.bot.dispatch("herbot_settings_changed", interaction.guild.id, key)
+        await interaction.response.send_message(
+            f"**{key}** is now {_mention(key, parsed)}.", ephemeral=True
+        )
+
+    @settings_group.command(name="clear", description="Reset one setting to its default")
+    async def settings_clear(self, interaction: discord.Interaction, key: str) -> None:
+        assert interaction.guild is not None
+        if key not in guild_settings.KEYS:
+            raise UserError(f"There is no setting `{truncate(key, 50)}`; pick one from the list.")
+        removed = await guild_settings.clear(self.bot.db, interaction.guild.id, key)
+        self.bot.dispatch("herbot_settings_changed", interaction.guild.id, key)
+        text = f"**{key}** is back to its default." if removed else f"**{key}** was not set."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @settings_set.autocomplete("key")
+    @settings_clear.autocomplete("key")
+    async def _key_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        current = current.lower()
+        return [
+            app_commands.Choice(name=truncate(f"{k.name} — {k.description}", 100), value=k.name)
+            for k in guild_settings.KEYS.values()
+            if current in k.name
+        ][:AUTOCOMPLETE_MAX]
+
+    @app_commands.command(name="help", description="Every herbot command, briefly")
+    async def help(self, interaction: discord.Interaction) -> None:
+        lines = []
+        for command in sorted(self.bot.tree.walk_commands(), key=lambda c: c.qualified_name):
+            if isinstance(command, app_commands.Command):
+                lines.append(f"`/{command.qualified_name}` — {command.description}")
+        embed = discord.Embed(title="herbot commands", description=truncate("\n".join(lines), 4096))
+        embed.set_footer(text="Right-click a message → Apps → Save as quote, too.")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+def _mention(key: str, value: object) -> str:
+    if key == "moderator_role_id":
+        return f"<@&{value}>"
+    if key.endswith("_channel_id"):
+        return f"<#{value}>"
+    if key.endswith("_channel_ids") and isinstance(value, list):
+        return ", ".join(f"<#{v}>" for v in value) or "none"
+    return f"`{value}`"

@@ -1,0 +1,142 @@
+"""Shared fixtures: a real temporary SQLite file and the real bot in a simcord world.
+
+``world`` gives every behaviour test the same small community: a guild, a #general channel,
+a moderator (by the configured moderator role, without Manage Server), an admin (Manage
+Server) and three members. Commands are synced the way ``/herbot sync`` does it, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import discord
+import pytest
+import pytest_asyncio
+
+from bot import guild_settings
+from bot.app import Herbot, create_bot
+from bot.config import Settings, load_settings
+from bot.database import prepare_database
+from bot.errors import describe
+
+OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    base = load_settings(env={"HERBOT_DB": str(tmp_path / "herbot.db")}, dotenv=False)
+    return replace(base, token=None)
+
+
+@pytest_asyncio.fixture
+async def db(settings: Settings) -> AsyncIterator[aiosqlite.Connection]:
+    conn = await prepare_database(settings)
+    yield conn
+    await conn.close()
+
+
+@pytest_asyncio.fixture
+async def extra_connections() -> AsyncIterator[list[aiosqlite.Connection]]:
+    """Connections opened by restarts; closed only after the bot has shut down."""
+    conns: list[aiosqlite.Connection] = []
+    yield conns
+    for conn in conns:
+        await conn.close()
+
+
+@pytest.fixture
+def simcord_bot(
+    settings: Settings, db: aiosqlite.Connection, extra_connections: list[aiosqlite.Connection]
+) -> Herbot:
+    return create_bot(settings, db)
+
+
+@pytest.fixture
+def output_dir() -> Path:
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    return OUTPUT_DIR
+
+
+@dataclass
+class World:
+    env: Any
+    settings: Settings
+    guild: Any
+    channel: Any
+    mod_role: Any
+    mod: Any
+    admin: Any
+    members: list[Any]
+    connections: list[aiosqlite.Connection] = field(default_factory=list)
+
+    @property
+    def bot(self) -> Herbot:
+        return self.env.bot
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        return self.env.bot.db
+
+    @property
+    def alice(self) -> Any:
+        return self.members[0]
+
+    @property
+    def bob(self) -> Any:
+        return self.members[1]
+
+    def user_errors(self) -> list[str]:
+        """Acknowledge the errors the bot reported so far; all must be user mistakes.
+
+        simcord records every error that reaches the tree's handler, including the user
+        mistakes we answer on purpose. This returns their messages and fails on anything
+        unexpected.
+        """
+        messages = []
+        for error in self.env.errors:
+            message = describe(error) if isinstance(error, Exception) else None
+            assert message is not None, f"unexpected bot error: {error!r}"
+            messages.append(message)
+        return messages
+
+    async def restart(self) -> Herbot:
+        """Restart like a new process: a fresh bot on a freshly opened database."""
+        new_db = await prepare_database(self.settings)
+        self.connections.append(new_db)
+        await self.env.restart_bot(create_bot(self.settings, new_db))
+        return self.env.bot
+
+    async def add_members(self, count: int, prefix: str = "member") -> list[Any]:
+        start = len(self.members)
+        added = [
+            self.guild.add_member(self.env.create_user(f"{prefix}{start + i}"))
+            for i in range(count)
+        ]
+        self.members.extend(added)
+        return added
+
+
+async def build_world(
+    env: Any, settings: Settings, connections: list[aiosqlite.Connection] | None = None
+) -> World:
+    await env.bot.tree.sync()
+    guild = env.create_guild("Her fans")
+    channel = guild.create_text_channel("general")
+    mod_role = guild.create_role("Moderators")
+    admin_role = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+    mod = guild.add_member(env.create_user("mod"), roles=[mod_role])
+    admin = guild.add_member(env.create_user("admin"), roles=[admin_role])
+    members = [guild.add_member(env.create_user(n)) for n in ("alice", "bob", "carol")]
+    await guild_settings.set_value(env.bot.db, guild.id, "moderator_role_id", str(mod_role.id))
+    return World(env, settings, guild, channel, mod_role, mod, admin, members, connections or [])
+
+
+@pytest_asyncio.fixture
+async def world(
+    simcord_env: Any, settings: Settings, extra_connections: list[aiosqlite.Connection]
+) -> World:
+    return await build_world(simcord_env, settings, extra_connections)
