@@ -22,6 +22,7 @@ from discord.ext import commands
 from bot.config import Settings
 from bot.database import app_database
 from bot.errors import HerbotTree
+from bot.privacy import PrivacyHooks
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ class Herbot(commands.Bot):
         )
         self.settings = settings
         self.db = db
+        # Features register what opting out and "forget me" remove (see cogs/admin/privacy.py).
+        self.privacy_hooks = PrivacyHooks()
 
     @property
     def now(self) -> Callable[[], datetime]:

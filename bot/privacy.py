@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Literal
 
 import aiosqlite
@@ -36,3 +38,29 @@ async def opt_in(db: aiosqlite.Connection, user_id: int, scope: Scope) -> bool:
     )
     await db.commit()
     return cur.rowcount > 0
+
+
+Remover = Callable[[aiosqlite.Connection, int], Awaitable[int]]
+
+
+@dataclass
+class PrivacyHooks:
+    """What each feature does when a member opts out or asks to be forgotten.
+
+    Features register plain functions ``(db, user_id) -> count``; the /privacy commands run
+    them and tell the member how much was removed. Labels are what the member reads.
+    """
+
+    on_opt_out: dict[Scope, dict[str, Remover]] = field(
+        default_factory=lambda: {"quote": {}, "record": {}}
+    )
+    forgetters: dict[str, Remover] = field(default_factory=dict)
+
+    async def apply_opt_out(
+        self, db: aiosqlite.Connection, user_id: int, scope: Scope
+    ) -> dict[str, int]:
+        await opt_out(db, user_id, scope)
+        return {label: await fn(db, user_id) for label, fn in self.on_opt_out[scope].items()}
+
+    async def forget(self, db: aiosqlite.Connection, user_id: int) -> dict[str, int]:
+        return {label: await fn(db, user_id) for label, fn in self.forgetters.items()}

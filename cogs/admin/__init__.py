@@ -10,5 +10,7 @@ if TYPE_CHECKING:
 
 async def setup(bot: Herbot) -> None:
     from cogs.admin.cog import Admin
+    from cogs.admin.privacy import Privacy
 
     await bot.add_cog(Admin(bot))
+    await bot.add_cog(Privacy(bot))
