@@ -69,6 +69,7 @@ class StoredQuote:
     author_id: int | None
     message_link: str | None
     edited_by: int | None
+    reviewed_by: int | None
     created_at: str
     source_kind: str
     source_title: str
@@ -88,7 +89,8 @@ class StoredQuote:
 _SELECT = """
 SELECT q.id, q.text, q.speaker, q.source_id, q.locator, q.kind, q.tags, q.note, q.status,
        q.origin, q.guild_id, q.submitted_by, q.author_id, q.message_link, q.edited_by,
-       q.created_at, s.kind AS source_kind, s.title AS source_title, s.year AS source_year,
+       q.reviewed_by, q.created_at, s.kind AS source_kind, s.title AS source_title,
+       s.year AS source_year,
        s.director AS source_director, s.publication AS source_publication,
        s.author AS source_author, s.url AS source_url
 FROM quotes q JOIN quote_sources s ON s.id = q.source_id
