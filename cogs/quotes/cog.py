@@ -7,14 +7,17 @@ bot's default ``AllowedMentions.none()`` applies to every send).
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot import privacy
 from bot.checks import moderator_only
@@ -37,6 +40,8 @@ MAX_IMPORT_BYTES = 5_000_000
 SEARCH_RESULTS = 10
 OPT_OUT_LABEL = "pending quotes of your messages"
 FORGET_LABEL = "pending quote submissions"
+QOTD_MAX_SLEEP = timedelta(hours=1)
+QOTD_RETRY = timedelta(minutes=1)
 
 
 def _guild_id(interaction: discord.Interaction) -> int:
@@ -53,6 +58,7 @@ class Quotes(commands.Cog):
     def __init__(self, bot: Herbot) -> None:
         self.bot = bot
         self.config = QuotesConfig.from_settings(bot.settings)
+        self._qotd_task: asyncio.Task[None] | None = None
         self.save_menu = app_commands.ContextMenu(name="Save as quote", callback=self.save_as_quote)
 
     async def cog_load(self) -> None:
@@ -61,10 +67,11 @@ class Quotes(commands.Cog):
         hooks = self.bot.privacy_hooks
         hooks.on_opt_out["quote"][OPT_OUT_LABEL] = store.withdraw_pending_of_author
         hooks.forgetters[FORGET_LABEL] = store.forget_user_submissions
-        self.qotd_loop.start()
+        self._start_qotd()
 
     async def cog_unload(self) -> None:
-        self.qotd_loop.cancel()
+        if self._qotd_task is not None:
+            self._qotd_task.cancel()
         self.bot.tree.remove_command(self.save_menu.name, type=self.save_menu.type)
         self.bot.remove_dynamic_items(ReviewButton)
         self.bot.privacy_hooks.on_opt_out["quote"].pop(OPT_OUT_LABEL, None)
@@ -340,38 +347,69 @@ class Quotes(commands.Cog):
 
     # -- quote of the day -------------------------------------------------------------------
 
-    @tasks.loop(minutes=1)
-    async def qotd_loop(self) -> None:
-        if self.bot.is_closed():  # an old instance after a restart: leave it to the new one
-            self.qotd_loop.cancel()
-            return
-        try:
-            await self.post_due_quotes()
-        except Exception:
-            log.exception("quote of the day failed")
+    def _start_qotd(self) -> None:
+        if self._qotd_task is not None:
+            self._qotd_task.cancel()
+        self._qotd_task = asyncio.create_task(self._qotd_runner(), name="herbot-qotd")
 
-    @qotd_loop.before_loop
-    async def _before_qotd(self) -> None:
+    @commands.Cog.listener()
+    async def on_herbot_settings_changed(self, guild_id: int, key: str) -> None:
+        if key in ("qotd_channel_id", "qotd_time"):
+            self._start_qotd()  # wake up: the next due time may have moved
+
+    async def _qotd_runner(self) -> None:
+        """Sleep until the next quote of the day is due, post, repeat.
+
+        Wakes at least hourly (a setting changed outside /settings is picked up then) and a
+        minute after a failed post. An instance left over after a restart stops itself.
+        """
         await self.bot.wait_until_ready()
+        while not self.bot.is_closed():
+            now = self.bot.now()
+            try:
+                outcome = await self.post_due_quotes()
+                due = await qotd.next_due(
+                    self.bot.db, now, self.config.qotd_time, skip=outcome.unreachable
+                )
+            except Exception:
+                log.exception("quote of the day failed")
+                outcome, due = QotdOutcome(failed=True), None
+            if outcome.failed:
+                wake = now + QOTD_RETRY
+            else:
+                wake = min(due, now + QOTD_MAX_SLEEP) if due else now + QOTD_MAX_SLEEP
+            await discord.utils.sleep_until(wake)
 
-    async def post_due_quotes(self) -> int:
-        """Post every due quote of the day; returns how many were posted."""
+    async def post_due_quotes(self) -> QotdOutcome:
+        """Post every due quote of the day."""
         now = self.bot.now()
-        posted = 0
+        outcome = QotdOutcome()
         for due in await qotd.due(self.bot.db, now, self.config.qotd_time):
             guild = self.bot.get_guild(due.guild_id)
             channel = guild.get_channel(due.channel_id) if guild else None
             if not isinstance(channel, discord.abc.Messageable):
-                continue  # not in that guild (any more), or the channel is gone
+                outcome.unreachable.add(due.guild_id)  # not in that guild, or no such channel
+                continue
             q = await qotd.pick(self.bot.db, due.guild_id, now)
-            if q is None or not await qotd.claim(self.bot.db, due.guild_id, due.day):
+            if q is None:
+                outcome.unreachable.add(due.guild_id)  # an empty store: try again later
+                continue
+            if not await qotd.claim(self.bot.db, due.guild_id, due.day):
                 continue
             try:
                 await channel.send(f"**Quote of the day** · {due.day}", embed=quote_embed(q))
             except discord.HTTPException as exc:
                 log.warning("quote of the day in %s failed (%s); will retry", due.guild_id, exc)
                 await qotd.release(self.bot.db, due.guild_id, due.day)
+                outcome.failed = True
                 continue
             await qotd.record(self.bot.db, due.guild_id, due.day, q.id)
-            posted += 1
-        return posted
+            outcome.posted += 1
+        return outcome
+
+
+@dataclass
+class QotdOutcome:
+    posted: int = 0
+    failed: bool = False  # a post failed: try again in a minute
+    unreachable: set[int] = field(default_factory=set)  # due but no channel: hourly

@@ -8,6 +8,7 @@ lock), and released again only if posting failed, so a restart never double-post
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -49,6 +50,34 @@ async def due(db: aiosqlite.Connection, now: datetime, default_time: str) -> lis
         for r in rows
         if str(r["channel"]).isdigit() and clock >= r["at"]
     ]
+
+
+async def next_due(
+    db: aiosqlite.Connection,
+    now: datetime,
+    default_time: str,
+    skip: Collection[int] = (),
+) -> datetime | None:
+    """When the next quote of the day is due in any guild but ``skip`` (None: none is)."""
+    today = day_of(now)
+    async with db.execute(
+        "SELECT c.guild_id, coalesce(t.value, ?) AS at, EXISTS (SELECT 1 FROM qotd_posts p "
+        "WHERE p.guild_id = c.guild_id AND p.day = ?) AS done "
+        "FROM guild_settings c LEFT JOIN guild_settings t "
+        "ON t.guild_id = c.guild_id AND t.key = 'qotd_time' WHERE c.key = 'qotd_channel_id'",
+        (default_time, today),
+    ) as cur:
+        rows = await cur.fetchall()
+    times = []
+    for row in rows:
+        if row["guild_id"] in skip:
+            continue
+        hour, minute = (int(part) for part in str(row["at"]).split(":"))
+        at = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if row["done"]:
+            at += timedelta(days=1)
+        times.append(max(at, now))
+    return min(times, default=None)
 
 
 async def claim(db: aiosqlite.Connection, guild_id: int, day: str) -> bool:
