@@ -187,3 +187,22 @@ async def test_bad_json_imports_nothing(db):
     assert any("unknown source 'nowhere'" in p for p in problems)
     assert await store.get(db, "ok-1", GUILD, any_status=True) is None
     assert store.validate_json({"format": "other"})[0].startswith("not a herbot quotes file")
+
+
+async def test_the_real_store_imports_and_exports_back_unchanged(tmp_path: Path):
+    from bot.db import open_db
+    from tests.quotes.test_curated import REAL_DIR
+
+    real = curated.load(REAL_DIR)
+    if not real.quotes:
+        pytest.skip("config/quotes/ has no quotes yet")
+    async with open_db(tmp_path / "real.db") as db:
+        report = await store.import_curated(db, real)
+        assert report.added == len(real.quotes)
+        assert (await store.import_curated(db, real)).unchanged == len(real.quotes)
+        sources, quotes = await store.export_curated(db)
+    curated.export(tmp_path / "out", sources, quotes)
+    again = curated.load(tmp_path / "out")
+    assert again.problems == []
+    assert again.sources == real.sources
+    assert again.quotes == real.quotes  # same quotes, same order
