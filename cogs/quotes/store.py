@@ -180,22 +180,27 @@ async def search(
         )
     found: dict[str, StoredQuote] = {}
     if cur.ID_PATTERN.fullmatch(typed.lower().rstrip("-")):
-        params["prefix"] = _like(typed.lower()) + "%"
+        # An id prefix as a range on the primary key (an index search, not a scan).
+        low = typed.lower()
         for q in await _fetch(
             db,
-            f"{_SELECT} WHERE q.id LIKE :prefix ESCAPE '\\' AND {where} ORDER BY q.id LIMIT :limit",
-            params,
+            f"{_SELECT} WHERE q.id >= :low AND q.id < :high AND {where} ORDER BY q.id LIMIT :limit",
+            params | {"low": low, "high": low + "\uffff"},
         ):
             found[q.id] = q
-    query = match_query(typed, prefix_last=True)
-    if query and len(found) < limit:
-        params["match"] = query
-        sql = (
-            f"{_SELECT} JOIN quotes_fts f ON f.rowid = q.rowid "
-            f"WHERE quotes_fts MATCH :match AND {where} ORDER BY bm25(quotes_fts) LIMIT :limit"
-        )
-        for q in await _fetch(db, sql, params):
+    sql = (
+        f"{_SELECT} JOIN quotes_ac f ON f.rowid = q.rowid "
+        f"WHERE quotes_ac MATCH :match AND {where} ORDER BY bm25(quotes_ac) LIMIT :limit"
+    )
+    # Every typed word first (narrows as the user types); any word only if that finds nothing.
+    for operator in ("AND", "OR"):
+        query = match_query(typed, prefix_last=True, operator=operator)
+        if not query or len(found) >= limit:
+            break
+        for q in await _fetch(db, sql, params | {"match": query}):
             found.setdefault(q.id, q)
+        if found:
+            break
     return list(found.values())[:limit]
 
 
