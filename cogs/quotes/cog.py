@@ -28,7 +28,7 @@ from cogs.quotes.citation import citation
 from cogs.quotes.config import QuotesConfig
 from cogs.quotes.embeds import choice_label, cited_text, quote_embed
 from cogs.quotes.store import AlreadySaved, Submission
-from cogs.quotes.views import EditModal, ReviewButton, SubmitModal, render_review
+from cogs.quotes.views import REVIEW_BATCH, EditModal, ReviewButton, SubmitModal, render_review
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -266,7 +266,7 @@ class Quotes(commands.Cog):
     @moderator_only()
     async def review(self, interaction: discord.Interaction) -> None:
         guild_id = _guild_id(interaction)
-        batch = await store.pending(self.bot.db, guild_id, limit=3)
+        batch = await store.pending(self.bot.db, guild_id, limit=REVIEW_BATCH)
         if not batch:
             await interaction.response.send_message("Nothing to review. 🎉", ephemeral=True)
             return

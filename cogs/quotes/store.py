@@ -14,6 +14,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import aiosqlite
@@ -414,8 +415,6 @@ async def remove(db: aiosqlite.Connection, quote_id: str, guild_id: int, moderat
 
 
 def _now_sql() -> str:
-    from datetime import UTC, datetime
-
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 

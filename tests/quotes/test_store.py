@@ -133,6 +133,14 @@ async def test_search_prefix_autocomplete_is_bounded(db):
     assert len(await store.search(db, GUILD, "")) == 25
 
 
+async def test_autocomplete_matches_words_as_written_while_typing(db):
+    qid = await store.submit_pending(db, sub("I feel so lonely in this city."))
+    await store.approve(db, qid, GUILD, MOD)
+    for typed in ("lo", "lone", "lonel", "lonely", "feel lonel"):
+        assert qid in [q.id for q in await store.search(db, GUILD, typed)], typed
+    assert [q.id for q in await store.search(db, GUILD, "feel lonely city")] == [qid]
+
+
 async def test_random_filters(db):
     for _ in range(10):
         assert (await store.random_quote(db, GUILD, speaker="karen")).id == "fs-002"
