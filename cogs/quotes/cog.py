@@ -59,6 +59,7 @@ class Quotes(commands.Cog):
         self.bot = bot
         self.config = QuotesConfig.from_settings(bot.settings)
         self._qotd_task: asyncio.Task[None] | None = None
+        self._qotd_sleeping = False
         self.save_menu = app_commands.ContextMenu(name="Save as quote", callback=self.save_as_quote)
 
     async def cog_load(self) -> None:
@@ -354,8 +355,10 @@ class Quotes(commands.Cog):
 
     @commands.Cog.listener()
     async def on_herbot_settings_changed(self, guild_id: int, key: str) -> None:
-        if key in ("qotd_channel_id", "qotd_time"):
-            self._start_qotd()  # wake up: the next due time may have moved
+        # Wake the sleeping timer: the next due time may have moved. A busy one (posting)
+        # is left alone; it reads the settings again before it sleeps.
+        if key in ("qotd_channel_id", "qotd_time") and self._qotd_sleeping:
+            self._start_qotd()
 
     async def _qotd_runner(self) -> None:
         """Sleep until the next quote of the day is due, post, repeat.
@@ -378,7 +381,11 @@ class Quotes(commands.Cog):
                 wake = now + QOTD_RETRY
             else:
                 wake = min(due, now + QOTD_MAX_SLEEP) if due else now + QOTD_MAX_SLEEP
-            await discord.utils.sleep_until(wake)
+            self._qotd_sleeping = True
+            try:
+                await discord.utils.sleep_until(wake)
+            finally:
+                self._qotd_sleeping = False
 
     async def post_due_quotes(self) -> QotdOutcome:
         """Post every due quote of the day."""
