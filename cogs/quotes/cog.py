@@ -137,7 +137,8 @@ class Quotes(commands.Cog):
         lines = [
             f"`{q.id}` “{truncate(' '.join(q.text.split()), 160)}” — {citation(q)}" for q in found
         ]
-        header = f"**{len(found)} quotes** for “{truncate(text, 100)}” (`/quote show ID` for one):"
+        count = f"{len(found)} quote" + ("s" if len(found) != 1 else "")
+        header = f"**{count}** for “{truncate(text, 100)}” (`/quote show ID` for one):"
         pages = chunk_lines([header, *lines])
         await interaction.response.send_message(pages[0], ephemeral=True)
         for page in pages[1:]:
