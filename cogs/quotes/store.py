@@ -724,8 +724,10 @@ async def import_json(
                 "WHERE quotes.guild_id = excluded.guild_id AND quotes.edited_by IS NULL",
                 row,
             )
-            if not cur_.rowcount:
-                report.kept_edited += 1  # edited here since, or an id another guild owns
+            if not cur_.rowcount and row["id"] in existing:
+                report.kept_edited += 1  # a moderator edited it here since the export
+            elif not cur_.rowcount:
+                report.skipped += 1  # the id belongs to another guild's quote
             elif row["id"] in existing:
                 report.updated += 1
             else:

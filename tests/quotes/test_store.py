@@ -214,3 +214,18 @@ async def test_the_real_store_imports_and_exports_back_unchanged(tmp_path: Path)
     assert again.problems == []
     assert again.sources == real.sources
     assert again.quotes == real.quotes  # same quotes, same order
+
+
+async def test_json_import_never_takes_another_guilds_rows_or_a_newer_edit(db):
+    qid = await store.submit_pending(db, sub("guild one's words"))
+    await store.approve(db, qid, GUILD, MOD)
+    data = await store.export_json(db, GUILD)
+    report = await store.import_json(db, data, OTHER)  # same ids, another guild
+    assert (report.added, report.skipped) == (0, 5)
+    assert (await store.get(db, qid, GUILD)).guild_id == GUILD
+    assert await store.get(db, qid, OTHER) is None
+
+    assert await store.edit(db, qid, GUILD, MOD, text="edited after the export")
+    report = await store.import_json(db, data, GUILD)
+    assert report.kept_edited == 1
+    assert (await store.get(db, qid, GUILD)).text == "edited after the export"
