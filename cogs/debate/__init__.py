@@ -1,4 +1,4 @@
-"""Feature package: debate (placeholder until the feature lands)."""
+"""Debate polls and moderated Oxford-style debate events (see docs/debate.md)."""
 
 from __future__ import annotations
 
@@ -9,4 +9,7 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: Herbot) -> None:
-    """Register this feature's cog."""
+    """Register this feature's cog (its persistent buttons are added in cog_load)."""
+    from cogs.debate.cog import DebateCog
+
+    await bot.add_cog(DebateCog(bot))
