@@ -80,9 +80,10 @@ def result_embed(poll: Poll, tally: Tally) -> discord.Embed:
 
 
 def debate_vote_embed(poll: Poll, tally: Tally, when: str) -> discord.Embed:
+    moment = "before" if when == "pre" else "after"
     if poll.is_open:
         text = (
-            f"**{poll.question}**\n\nVote {when} the debate: For, Against or Undecided. "
+            f"**{poll.question}**\n\nVote {moment} the debate: For, Against or Undecided. "
             "The result shows which side moved the room.\n\n"
             f"Votes so far: {tally.total} (counts stay hidden until the result)"
         )
