@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot import guild_settings
 from bot.checks import ensure_moderator, moderator_only
@@ -78,7 +78,8 @@ class DebateCog(commands.Cog):
         self.writer: VoteWriter = BatchedVoteWriter(bot.db) if batched else DirectVoteWriter(bot.db)
         self._poll_timers: dict[int, asyncio.Task[None]] = {}
         self._debate_timers: dict[int, asyncio.Task[None]] = {}
-        self._refreshes: dict[int, asyncio.Task[None]] = {}
+        self._dirty: set[int] = set()
+        self._tally_loop = tasks.loop(seconds=self.config.tally_refresh_seconds)(self._redraw_dirty)
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # ------------------------------------------------------------------ lifecycle
@@ -87,16 +88,13 @@ class DebateCog(commands.Cog):
         self.bot.add_dynamic_items(PollVoteButton, PollRetractButton, DebateControl)
         self.bot.privacy_hooks.forgetters["votes in open polls and debate queues"] = self._forget
         self._spawn(self._rearm(), "herbot-debate-rearm")
+        self._tally_loop.start()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(PollVoteButton, PollRetractButton, DebateControl)
         self.bot.privacy_hooks.forgetters.pop("votes in open polls and debate queues", None)
-        for task in [
-            *self._poll_timers.values(),
-            *self._debate_timers.values(),
-            *self._refreshes.values(),
-            *self._tasks,
-        ]:
+        self._tally_loop.cancel()
+        for task in [*self._poll_timers.values(), *self._debate_timers.values(), *self._tasks]:
             task.cancel()
 
     def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
@@ -160,17 +158,18 @@ class DebateCog(commands.Cog):
         self._poll_timers[poll_id] = self._spawn(wait_and_close(), f"herbot-poll-{poll_id}")
 
     def _schedule_refresh(self, poll: polls.Poll) -> None:
-        """Coalesce tally edits: at most one edit per poll per refresh interval."""
-        pending = self._refreshes.get(poll.id)
-        if pending is not None and not pending.done():
-            return
+        """Mark the poll's public tally stale; the tally loop redraws it once per interval.
 
-        async def refresh() -> None:
-            await asyncio.sleep(self.config.tally_refresh_seconds)
-            self._refreshes.pop(poll.id, None)
-            await self._redraw_poll(poll.id)
+        A burst of 200 clicks therefore costs one message edit, not 200 (and stays inside
+        Discord's edit rate limit). The loop is discord.ext.tasks, so simcord drives it with
+        advance_time and tests stay deterministic.
+        """
+        self._dirty.add(poll.id)
 
-        self._refreshes[poll.id] = self._spawn(refresh(), f"herbot-tally-{poll.id}")
+    async def _redraw_dirty(self) -> None:
+        dirty, self._dirty = self._dirty, set()
+        for poll_id in sorted(dirty):
+            await self._redraw_poll(poll_id)
 
     async def _redraw_poll(self, poll_id: int) -> None:
         poll = await polls.get_poll(self.bot.db, poll_id)
@@ -198,9 +197,7 @@ class DebateCog(commands.Cog):
         timer = self._poll_timers.pop(poll_id, None)
         if timer is not None and timer is not asyncio.current_task():
             timer.cancel()
-        refresh = self._refreshes.pop(poll_id, None)
-        if refresh is not None:
-            refresh.cancel()
+        self._dirty.discard(poll_id)
         await self._redraw_poll(poll_id)
         poll = await polls.get_poll(self.bot.db, poll_id)
         if poll is not None and poll.kind == "poll":

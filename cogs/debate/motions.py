@@ -129,7 +129,7 @@ def load_config(section: dict[str, Any], resolve: Any) -> DebateConfig:
     return DebateConfig(
         motions=tuple(motions),
         poll_default_hours=_number(section, "poll_default_hours", 24, 1 / 60, 32 * 24),
-        tally_refresh_seconds=_number(section, "tally_refresh_seconds", 2.0, 0, 60),
+        tally_refresh_seconds=_number(section, "tally_refresh_seconds", 2.0, 0.5, 60),
         extend_seconds=int(_number(section, "extend_seconds", 60, 10, 1800)),
         warnings=tuple(sorted(set(warnings), reverse=True)),
         phase_seconds=phases,
