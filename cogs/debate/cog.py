@@ -79,6 +79,9 @@ class DebateCog(commands.Cog):
         self._poll_timers: dict[int, asyncio.Task[None]] = {}
         self._debate_timers: dict[int, asyncio.Task[None]] = {}
         self._dirty: set[int] = set()
+        # Open polls' definitions (question, options, role...) never change: a click reads
+        # them from here. Whether a poll is still open is decided by SQLite on every write.
+        self._open_polls: dict[int, polls.Poll] = {}
         self._tally_loop = tasks.loop(seconds=self.config.tally_refresh_seconds)(self._redraw_dirty)
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -192,6 +195,7 @@ class DebateCog(commands.Cog):
 
     async def close_poll(self, poll_id: int, by: int | None) -> bool:
         """Close once (deadline, moderator or debate); the closing call posts the result."""
+        self._open_polls.pop(poll_id, None)
         if not await polls.close(self.bot.db, poll_id, self.bot.now(), by):
             return False
         timer = self._poll_timers.pop(poll_id, None)
@@ -230,8 +234,16 @@ class DebateCog(commands.Cog):
 
     # ------------------------------------------------------------- button votes
 
+    async def _cached_poll(self, poll_id: int) -> polls.Poll | None:
+        poll = self._open_polls.get(poll_id)
+        if poll is None:
+            poll = await polls.get_poll(self.bot.db, poll_id)
+            if poll is not None and poll.is_open:
+                self._open_polls[poll_id] = poll
+        return poll
+
     async def on_vote(self, interaction: discord.Interaction, poll_id: int, position: int) -> None:
-        poll = await polls.get_poll(self.bot.db, poll_id)
+        poll = await self._cached_poll(poll_id)
         if poll is None or position >= len(poll.options):
             raise UserError("This poll no longer exists.")
         if not poll.is_open:

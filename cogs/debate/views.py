@@ -163,6 +163,7 @@ def panel_view(debate_id: int, *, paused: bool, extend_seconds: int) -> discord.
 class QuestionModal(discord.ui.Modal, title="Ask the speakers a question"):
     question: discord.ui.TextInput = discord.ui.TextInput(
         label="Your question",
+        custom_id="question",
         style=discord.TextStyle.paragraph,
         min_length=5,
         max_length=500,
