@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 THREAD_OPENED_EVENT = "herbot_debate_thread_opened"
-SIDE_OF_POSITION = ("for", "against", "undecided")
 
 
 @contextlib.contextmanager
@@ -639,12 +638,7 @@ class DebateCog(commands.Cog):
     # -------------------------------------------------------------- debate result
 
     async def swing_of(self, debate: Debate) -> swing.SwingResult:
-        pre = await polls.ballots(self.bot.db, debate.pre_poll_id) if debate.pre_poll_id else {}
-        post = await polls.ballots(self.bot.db, debate.post_poll_id) if debate.post_poll_id else {}
-        return swing.compute(
-            {u: SIDE_OF_POSITION[p] for u, p in pre.items()},
-            {u: SIDE_OF_POSITION[p] for u, p in post.items()},
-        )
+        return await debates.result(self.bot.db, debate)
 
     def _swing_chart(self, debate: Debate, result: swing.SwingResult) -> discord.File:
         png = charts.swing_chart(

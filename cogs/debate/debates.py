@@ -12,7 +12,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from cogs.debate import machine
+from cogs.debate import machine, polls, swing
 from cogs.debate.clock import iso, parse
 
 
@@ -274,3 +274,16 @@ async def record_event(
         (guild_id, event_id, motion, iso(starts_at), created_by),
     )
     await db.commit()
+
+
+SIDE_OF_POSITION = ("for", "against", "undecided")  # the debate polls' option order
+
+
+async def result(db: aiosqlite.Connection, debate: Debate) -> swing.SwingResult:
+    """The swing between the debate's pre- and post-debate votes (recomputed from ballots)."""
+    pre = await polls.ballots(db, debate.pre_poll_id) if debate.pre_poll_id else {}
+    post = await polls.ballots(db, debate.post_poll_id) if debate.post_poll_id else {}
+    return swing.compute(
+        {u: SIDE_OF_POSITION[p] for u, p in pre.items()},
+        {u: SIDE_OF_POSITION[p] for u, p in post.items()},
+    )
