@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cogs.debate import polls
+from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter
 from tests.debate.helpers import with_embed_title
 
 
@@ -153,10 +156,13 @@ async def test_200_members_clicking_end_in_an_exact_tally(world):
     assert 1 <= len(edits) <= 3  # 250 clicks, a handful of coalesced edits
 
 
-async def test_200_concurrent_clicks_through_the_gateway(world):
-    """All 200 INTERACTION_CREATE events reach the bot before any is handled."""
+@pytest.mark.parametrize("batched", [False, True], ids=["commit-per-vote", "group-commit"])
+async def test_200_concurrent_clicks_through_the_gateway(world, batched):
+    """All 230 INTERACTION_CREATE events reach the bot before any is handled."""
     from bench.votes import burst_click
 
+    cog = world.bot.get_cog("DebateCog")
+    cog.writer = BatchedVoteWriter(world.db) if batched else DirectVoteWriter(world.db)
     poll_id, message = await open_poll(world, motion="altman-misreads-her")
     crowd = await world.add_members(200)
     clicks = [(m, f"herbot:poll:vote:{poll_id}:{i % 3}") for i, m in enumerate(crowd)]
@@ -166,6 +172,8 @@ async def test_200_concurrent_clicks_through_the_gateway(world):
     tally = await polls.tally(world.db, poll_id)
     assert tally.total == 200
     assert tally.counts == (67 - 10, 67 - 10, 66 + 20)
+    if batched:
+        assert cog.writer.commits < 20  # the burst shared a few group commits
 
 
 async def test_moderator_controls_refused_to_members(world):
