@@ -25,6 +25,11 @@ COLOURS = (
 )
 
 
+def _title(text: str) -> str:
+    """Wrap, and keep "$" literal: matplotlib would read "$...$" as maths."""
+    return textwrap.fill(text, 70).replace("$", r"\$")
+
+
 def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
@@ -36,7 +41,7 @@ def poll_chart(title: str, labels: Sequence[str], counts: Sequence[int]) -> byte
     total = sum(counts)
     fig = Figure(figsize=(7, 0.6 * len(labels) + 1.4))
     ax = fig.add_subplot()
-    names = [textwrap.shorten(label, 40, placeholder="…") for label in labels]
+    names = [textwrap.shorten(label, 40, placeholder="…").replace("$", r"\$") for label in labels]
     positions = list(range(len(labels)))[::-1]
     ax.barh(positions, counts, color=[COLOURS[i % len(COLOURS)] for i in range(len(labels))])
     ax.set_yticks(positions, names)
@@ -45,7 +50,7 @@ def poll_chart(title: str, labels: Sequence[str], counts: Sequence[int]) -> byte
         ax.text(n, y, f" {n} ({pct:.0f}%)", va="center")
     ax.set_xlim(0, max([*counts, 1]) * 1.3)
     ax.set_xlabel(f"votes (total {total})")
-    ax.set_title(textwrap.fill(title, 70), fontsize=10)
+    ax.set_title(_title(title), fontsize=10)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return _png(fig)
@@ -77,7 +82,7 @@ def swing_chart(
     ax.set_xticks(list(xs), list(labels))
     ax.set_ylim(0, 110)
     ax.set_ylabel("share of members who voted twice (%)")
-    ax.set_title(textwrap.fill(title, 70), fontsize=10)
+    ax.set_title(_title(title), fontsize=10)
     ax.legend(frameon=False)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

@@ -268,8 +268,7 @@ class DebateCog(commands.Cog):
             text = f"You changed your vote from **{before}** to **{chosen}**."
         text += " Only you can see this."
         await interaction.response.send_message(text, ephemeral=True)
-        if poll.live:
-            self._schedule_refresh(poll)
+        self._schedule_refresh(poll)  # hidden tallies still show how many have voted
 
     async def on_retract(self, interaction: discord.Interaction, poll_id: int) -> None:
         poll = await polls.get_poll(self.bot.db, poll_id)
@@ -281,7 +280,7 @@ class DebateCog(commands.Cog):
             "Your vote is retracted." if removed else "You had not voted in this poll."
         ) + " Only you can see this."
         await interaction.response.send_message(text, ephemeral=True)
-        if removed and poll.live:
+        if removed:
             self._schedule_refresh(poll)
 
     # -------------------------------------------------------------- autocomplete

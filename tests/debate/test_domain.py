@@ -291,3 +291,11 @@ def test_bad_motions_file_is_a_clear_config_error(tmp_path: Path):
     bad.write_text('[[motion]]\nid = "Bad Id"\ntext = "T"\n')
     with pytest.raises(ConfigError, match="id"):
         load_motions(bad)
+
+
+def test_charts_are_png_and_keep_dollars_literal():
+    from cogs.debate import charts
+
+    png = charts.poll_chart("Worth $7 trillion? $yes$", ["$5", "No"], [3, 1])
+    assert png.startswith(b"\x89PNG")
+    assert charts.swing_chart("M", [30, 40, 30], [50, 40, 10]).startswith(b"\x89PNG")
