@@ -80,7 +80,8 @@ class DebateCog(commands.Cog):
         self._dirty: set[int] = set()
         # Open polls' definitions (question, options, role...) never change: a click reads
         # them from here. Whether a poll is still open is decided by SQLite on every write.
-        self._open_polls: dict[int, polls.Poll] = {}
+        # A burst of clicks shares one load (the task), not one query per click.
+        self._open_polls: dict[int, asyncio.Task[polls.Poll | None]] = {}
         self._tally_loop = tasks.loop(seconds=self.config.tally_refresh_seconds)(self._redraw_dirty)
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -234,11 +235,17 @@ class DebateCog(commands.Cog):
     # ------------------------------------------------------------- button votes
 
     async def _cached_poll(self, poll_id: int) -> polls.Poll | None:
-        poll = self._open_polls.get(poll_id)
-        if poll is None:
-            poll = await polls.get_poll(self.bot.db, poll_id)
-            if poll is not None and poll.is_open:
-                self._open_polls[poll_id] = poll
+        load = self._open_polls.get(poll_id)
+        if load is None:
+            load = asyncio.ensure_future(polls.get_poll(self.bot.db, poll_id))
+            self._open_polls[poll_id] = load
+        try:
+            poll = await asyncio.shield(load)
+        except Exception:
+            self._open_polls.pop(poll_id, None)
+            raise
+        if poll is None or not poll.is_open:
+            self._open_polls.pop(poll_id, None)
         return poll
 
     async def on_vote(self, interaction: discord.Interaction, poll_id: int, position: int) -> None:
