@@ -73,7 +73,7 @@ async def burst_click(
         records.append(record)
         emitted[record.id] = time.perf_counter()
         backend.emit("INTERACTION_CREATE", payload)
-    await env.settle(timeout=settle_seconds)
+    await env.settle(timeout=settle_seconds, idle=0.001)  # poll often: less idle wait
     missing = [r.id for r in records if not r.responded]
     if missing:
         raise AssertionError(f"{len(missing)} clicks were not acknowledged")
