@@ -73,7 +73,7 @@ class DebateCog(commands.Cog):
     def __init__(self, bot: Herbot, config: DebateConfig | None = None) -> None:
         self.bot = bot
         self.config = config or load_config(bot.settings.section("debate"), bot.settings.path)
-        batched = bool(bot.settings.section("debate").get("batch_votes", False))
+        batched = bool(bot.settings.section("debate").get("batch_votes", True))
         self.writer: VoteWriter = BatchedVoteWriter(bot.db) if batched else DirectVoteWriter(bot.db)
         self._poll_timers: dict[int, asyncio.Task[None]] = {}
         self._debate_timers: dict[int, asyncio.Task[None]] = {}
