@@ -237,3 +237,16 @@ async def test_motion_autocomplete_is_bounded(world):
     choices = await world.mod.autocomplete(world.channel, "poll create", "motion", "altman")
     assert choices[0]["value"] == "altman-misreads-her"
     assert len(await world.mod.autocomplete(world.channel, "poll create", "motion", "")) <= 25
+
+
+async def test_forget_me_removes_votes_in_open_polls_only(world):
+    open_id, open_message = await open_poll(world, motion="altman-misreads-her")
+    closed_id, closed_message = await open_poll(world, motion="altman-misreads-her")
+    await world.bob.click(open_message, label="For")
+    await world.bob.click(closed_message, label="For")
+    await world.mod.slash(world.channel, "poll close", poll=closed_id)
+    shown = await world.bob.slash(world.channel, "privacy forget-me")
+    done = await world.bob.click(shown.response, label="Yes, delete my data")
+    assert "votes in open polls and debate queues" in done.response.content
+    assert (await polls.tally(world.db, open_id)).total == 0
+    assert (await polls.tally(world.db, closed_id)).total == 1  # published counts stay
