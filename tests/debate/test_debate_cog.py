@@ -209,6 +209,9 @@ async def test_non_moderators_refused_on_every_control(world):
 
 async def test_skip_and_refusals_say_what_to_do(world):
     thread = await start(world)
+    early = await world.alice.slash(world.channel, "debate results", debate=1)
+    assert early.ephemeral and "still running" in early.response.content
+    assert len(world.user_errors()) == 1
     empty = await ctl(world.mod, thread, "Call next")
     assert "Nobody speaks during the pre-debate vote" in empty.response.content
     await ctl(world.mod, thread, "Next phase")

@@ -79,7 +79,7 @@ async def test_custom_options_hidden_tally_and_results_after_close(world):
     world.user_errors()
 
 
-async def test_deadline_closes_and_late_click_is_refused(world):
+async def test_deadline_closes_the_poll_and_removes_its_buttons(world):
     poll_id, message = await open_poll(world, motion="altman-misreads-her", duration="1h")
     await world.alice.click(message, label="Undecided")
     await world.env.advance_time(3600)
@@ -88,6 +88,11 @@ async def test_deadline_closes_and_late_click_is_refused(world):
     result = world.channel.last_message
     assert result.embeds[0].title == f"Result of poll #{poll_id}"
     assert "**Undecided** — 1 (100%)" in result.embeds[0].description
+    closed = next(m for m in world.channel.history() if m.id == message.id)
+    assert closed.components == []  # nothing left to click
+    assert closed.embeds[0].title == "Poll #1 — closed"
+    listed = await world.alice.slash(world.channel, "poll list")
+    assert f"**#{poll_id}** closed" in listed.response.content
 
 
 async def test_eligibility_role(world):
