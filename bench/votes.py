@@ -144,7 +144,7 @@ async def run_case(members: int, mode: str, writer: str) -> Row:
                 mod = guild.add_member(env.create_user("mod"), roles=[mod_role])
                 await guild_settings.set_value(db, guild.id, "moderator_role_id", str(mod_role.id))
                 crowd = [guild.add_member(env.create_user(f"m{i}")) for i in range(members)]
-                cog: Any = env.bot.get_cog("DebateCog")
+                cog: Any = env.bot.get_cog("Polls")
                 cog.writer = BatchedVoteWriter(db) if writer == "batched" else DirectVoteWriter(db)
                 await mod.slash(channel, "poll create", motion="altman-misreads-her")
                 message = channel.last_message

@@ -16,7 +16,8 @@ from bot.errors import report
 from bot.presentation import BUTTON_LABEL_LIMIT, truncate
 
 if TYPE_CHECKING:
-    from cogs.debate.cog import DebateCog
+    from cogs.debate.debate_cog import Debates
+    from cogs.debate.poll_cog import Polls
 
 # Panel actions: who may press them. Member actions join or leave a queue.
 MEMBER_ACTIONS = ("speak_for", "speak_against", "ask", "leave")
@@ -35,11 +36,19 @@ ACTION_LABELS = {
 }
 
 
-def _cog(interaction: discord.Interaction) -> DebateCog:
-    cog = interaction.client.get_cog("DebateCog")  # type: ignore[union-attr]
+def _cog(interaction: discord.Interaction, name: str) -> Any:
+    cog = interaction.client.get_cog(name)  # type: ignore[union-attr]
     if cog is None:  # pragma: no cover - the extension is loaded with its buttons
-        raise RuntimeError("the debate cog is not loaded")
-    return cog  # type: ignore[return-value]
+        raise RuntimeError(f"the {name} cog is not loaded")
+    return cog
+
+
+def _polls(interaction: discord.Interaction) -> Polls:
+    return _cog(interaction, "Polls")
+
+
+def _debates(interaction: discord.Interaction) -> Debates:
+    return _cog(interaction, "Debates")
 
 
 async def _guarded(interaction: discord.Interaction, coro: Any, where: str) -> None:
@@ -72,7 +81,7 @@ class PollVoteButton(
         return cls(int(match["poll"]), int(match["opt"]), item.label or "vote")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        cog = _cog(interaction)
+        cog = _polls(interaction)
         await _guarded(
             interaction, cog.on_vote(interaction, self.poll_id, self.position), "poll vote button"
         )
@@ -99,7 +108,7 @@ class PollRetractButton(
         return cls(int(match["poll"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        cog = _cog(interaction)
+        cog = _polls(interaction)
         await _guarded(
             interaction, cog.on_retract(interaction, self.poll_id), "poll retract button"
         )
@@ -142,7 +151,7 @@ class DebateControl(
         return cls(int(match["debate"]), match["action"], item.label)
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        cog = _cog(interaction)
+        cog = _debates(interaction)
         await _guarded(
             interaction,
             cog.on_control(interaction, self.debate_id, self.action),
@@ -169,7 +178,7 @@ class QuestionModal(discord.ui.Modal, title="Ask the speakers a question"):
         max_length=500,
     )
 
-    def __init__(self, cog: DebateCog, debate_id: int) -> None:
+    def __init__(self, cog: Debates, debate_id: int) -> None:
         super().__init__(timeout=600)
         self.cog = cog
         self.debate_id = debate_id

@@ -176,7 +176,7 @@ async def test_end_of_time_missed_while_down_is_posted_once(world):
     await ctl(world.bob, thread, "Speak For")
     await ctl(world.mod, thread, "Next phase")
     await ctl(world.mod, thread, "Call next")
-    await world.bot.remove_cog("DebateCog")  # the process is gone: its timers too
+    await world.bot.remove_cog("Debates")  # the process is gone: its timers too
     await world.env.advance_time(900)
     assert count(thread, "Time is up") == 0
     await world.restart()

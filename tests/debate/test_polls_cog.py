@@ -126,7 +126,7 @@ async def test_poll_expiring_while_the_bot_is_down_closes_on_start(world):
     """The feature is unloaded (its timers die with it), time passes, then a new process."""
     poll_id, message = await open_poll(world, motion="altman-misreads-her", duration="1h")
     await world.alice.click(message, label="For")
-    await world.bot.remove_cog("DebateCog")
+    await world.bot.remove_cog("Polls")
     await world.env.advance_time(2 * 3600)
     assert (await polls.get_poll(world.db, poll_id)).is_open  # nobody closed it
     await world.restart()
@@ -166,7 +166,7 @@ async def test_200_concurrent_clicks_through_the_gateway(world, batched):
     """All 230 INTERACTION_CREATE events reach the bot before any is handled."""
     from bench.votes import burst_click
 
-    cog = world.bot.get_cog("DebateCog")
+    cog = world.bot.get_cog("Polls")
     cog.writer = BatchedVoteWriter(world.db) if batched else DirectVoteWriter(world.db)
     poll_id, message = await open_poll(world, motion="altman-misreads-her")
     crowd = await world.add_members(200)
@@ -252,6 +252,6 @@ async def test_forget_me_removes_votes_in_open_polls_only(world):
     await world.mod.slash(world.channel, "poll close", poll=closed_id)
     shown = await world.bob.slash(world.channel, "privacy forget-me")
     done = await world.bob.click(shown.response, label="Yes, delete my data")
-    assert "votes in open polls and debate queues" in done.response.content
+    assert "Removed 1 votes in open polls" in done.response.content
     assert (await polls.tally(world.db, open_id)).total == 0
     assert (await polls.tally(world.db, closed_id)).total == 1  # published counts stay
