@@ -1,4 +1,4 @@
-"""Feature package: debate (placeholder until the feature lands)."""
+"""Debate polls and moderated Oxford-style debate events (see docs/debate.md)."""
 
 from __future__ import annotations
 
@@ -9,4 +9,11 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: Herbot) -> None:
-    """Register this feature's cog."""
+    """Register the Polls and Debates cogs (their persistent buttons are added in cog_load)."""
+    from cogs.debate.debate_cog import Debates
+    from cogs.debate.motions import load_config
+    from cogs.debate.poll_cog import Polls
+
+    config = load_config(bot.settings.section("debate"), bot.settings.path)
+    await bot.add_cog(Polls(bot, config))
+    await bot.add_cog(Debates(bot, config))

@@ -1,0 +1,152 @@
+"""``herbot debate results|history`` and ``herbot poll results|export``: same domain code."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+from cogs.debate import debates, machine, polls, swing
+from cogs.debate.clock import iso
+
+
+def result_document(debate: debates.Debate, result: swing.SwingResult) -> dict:
+    return {
+        "debate_id": debate.id,
+        "motion": debate.motion,
+        "phase": debate.state.phase,
+        "finished_at": iso(debate.finished_at) if debate.finished_at else None,
+        "winner": result.winner,
+        "matched_voters": result.matched,
+        "pre_voters": result.pre_voters,
+        "post_voters": result.post_voters,
+        "shares": {
+            side: {
+                "pre": round(result.share("pre", side), 1),
+                "post": round(result.share("post", side), 1),
+                "swing": round(result.swing(side), 1),
+            }
+            for side in swing.SIDES
+        },
+        "moves": [{"from": a, "to": b, "members": n} for (a, b), n in result.moves.items() if n],
+    }
+
+
+async def _debate_results(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.database import app_database
+
+    async with app_database(settings) as db:
+        debate = await debates.get(db, args.id)
+        if debate is None:
+            print(f"herbot: there is no debate #{args.id}", file=sys.stderr)
+            return 1
+        result = await debates.result(db, debate)
+    if args.json:
+        print(json.dumps(result_document(debate, result), indent=2, ensure_ascii=False))
+        return 0
+    print(f"Debate #{debate.id}: {debate.motion}")
+    print(f"Phase: {machine.TITLES[debate.state.phase]}")
+    if debate.state.phase != "finished":
+        print("(still running: the numbers below are provisional)")
+    winner = {"for": "For wins", "against": "Against wins", "tie": "Tie", None: "No result"}
+    print(
+        f"Result: {winner[result.winner]} — {result.matched} members voted both times "
+        f"(before: {result.pre_voters}, after: {result.post_voters})"
+    )
+    for side in swing.SIDES:
+        print(
+            f"  {swing.LABELS[side]:<9} {result.share('pre', side):5.1f}% -> "
+            f"{result.share('post', side):5.1f}%  ({result.swing(side):+.1f} pts)"
+        )
+    print()
+    print(swing.moves_table(result))
+    return 0
+
+
+async def _debate_history(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.database import app_database
+
+    async with app_database(settings) as db:
+        async with db.execute(
+            "SELECT id FROM debates WHERE (? IS NULL OR guild_id = ?) ORDER BY id DESC LIMIT ?",
+            (args.guild, args.guild, args.limit),
+        ) as cur:
+            ids = [r[0] for r in await cur.fetchall()]
+        for debate_id in ids:
+            debate = await debates.get(db, debate_id)
+            assert debate is not None
+            outcome = machine.TITLES[debate.state.phase]
+            if debate.state.phase == "finished":
+                result = await debates.result(db, debate)
+                outcome = {
+                    "for": "For won",
+                    "against": "Against won",
+                    "tie": "tie",
+                    None: "no result",
+                }[result.winner]
+            print(f"#{debate.id}\t{iso(debate.created_at)[:16]}\t{outcome}\t{debate.motion}")
+    return 0
+
+
+async def _poll_results(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.database import app_database
+
+    async with app_database(settings) as db:
+        poll = await polls.get_poll(db, args.id)
+        if poll is None:
+            print(f"herbot: there is no poll #{args.id}", file=sys.stderr)
+            return 1
+        tally = await polls.tally(db, args.id)
+    state = "open" if poll.is_open else "closed"
+    print(f"Poll #{poll.id} ({state}): {poll.question}")
+    for label, n, pct in tally.rows():
+        print(f"  {label:<30} {n:>6}  {pct:>3}%")
+    print(f"  {'total':<30} {tally.total:>6}")
+    return 0
+
+
+async def _poll_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.database import app_database
+
+    async with app_database(settings) as db:
+        poll = await polls.get_poll(db, args.id)
+        if poll is None:
+            print(f"herbot: there is no poll #{args.id}", file=sys.stderr)
+            return 1
+        tally = await polls.tally(db, args.id)
+        voters = None if poll.anonymous else await polls.ballots(db, args.id)
+    data = polls.export_data(poll, tally, voters)
+    text = polls.export_csv(data) if args.format == "csv" else polls.export_json(data)
+    if args.output:
+        await asyncio.to_thread(Path(args.output).write_text, text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("debate", help="debate results and history")
+    dsub = p.add_subparsers(dest="debate_command", required=True, metavar="ACTION")
+    r = dsub.add_parser("results", help="a debate's winner, swing and from->to table")
+    r.add_argument("id", type=int, help="debate number")
+    r.add_argument("--json", action="store_true", help="print JSON")
+    r.set_defaults(handler=_debate_results)
+    h = dsub.add_parser("history", help="recent debates, newest first")
+    h.add_argument("--guild", type=int, help="only this guild id")
+    h.add_argument("--limit", type=int, default=20)
+    h.set_defaults(handler=_debate_history)
+
+    p = sub.add_parser("poll", help="motion poll results and exports")
+    psub = p.add_subparsers(dest="poll_command", required=True, metavar="ACTION")
+    r = psub.add_parser("results", help="counts and percentages of a poll")
+    r.add_argument("id", type=int, help="poll number")
+    r.set_defaults(handler=_poll_results)
+    e = psub.add_parser("export", help="export a poll as CSV or JSON (names only if public)")
+    e.add_argument("id", type=int, help="poll number")
+    e.add_argument("--format", choices=("csv", "json"), default="csv")
+    e.add_argument("--output", "-o", help="write to this file instead of stdout")
+    e.set_defaults(handler=_poll_export)

@@ -1,0 +1,544 @@
+"""/debate: moderated Oxford-style debates in a thread, with a persistent control panel.
+
+An adapter over :mod:`cogs.debate.machine` (phases, speech timers) and
+:mod:`cogs.debate.debates` (state in SQLite). The pre- and post-debate votes are polls run by
+the Polls cog. One task per live debate sleeps until the next timer notice; ``cog_load``
+re-arms them, and a speech that ended while the bot was down gets its notice once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import guild_settings
+from bot.checks import ensure_moderator, moderator_only
+from bot.errors import UserError
+from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, truncate
+from cogs.debate import charts, debates, machine, polls, render, swing
+from cogs.debate.common import Background, user_errors
+from cogs.debate.debates import Debate
+from cogs.debate.motions import DEBATE_OPTIONS, DebateConfig, load_config
+from cogs.debate.timeparse import parse_duration, parse_start
+from cogs.debate.views import MODERATOR_ACTIONS, DebateControl, QuestionModal, panel_view
+
+if TYPE_CHECKING:
+    from bot.app import Herbot
+    from cogs.debate.poll_cog import Polls
+
+log = logging.getLogger(__name__)
+
+THREAD_OPENED_EVENT = "herbot_debate_thread_opened"
+FORGET_LABEL = "places in debate queues"
+
+
+class Debates(commands.Cog):
+    debate = app_commands.Group(
+        name="debate", description="Moderated Oxford-style debates", guild_only=True
+    )
+
+    def __init__(self, bot: Herbot, config: DebateConfig | None = None) -> None:
+        self.bot = bot
+        self.config = config or load_config(bot.settings.section("debate"), bot.settings.path)
+        self._debate_timers: dict[int, asyncio.Task[None]] = {}
+        self._background = Background()
+
+    @property
+    def polls(self) -> Polls:
+        cog = self.bot.get_cog("Polls")
+        if cog is None:  # pragma: no cover - the extension loads both cogs
+            raise RuntimeError("the Polls cog is not loaded")
+        return cog  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(DebateControl)
+        self.bot.privacy_hooks.forgetters[FORGET_LABEL] = self._forget
+        self._background.spawn(self._rearm(), "herbot-debates-rearm")
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(DebateControl)
+        self.bot.privacy_hooks.forgetters.pop(FORGET_LABEL, None)
+        self._background.cancel_all()
+
+    async def _rearm(self) -> None:
+        """After a (re)start: every live debate's timer resumes from its stored deadline."""
+        for debate in await debates.live(self.bot.db):
+            self._arm_debate(debate.id, restarted=True)
+
+    async def _forget(self, db: Any, user_id: int) -> int:
+        cur = await db.execute(
+            "DELETE FROM debate_queue WHERE user_id = ? AND called_at IS NULL", (user_id,)
+        )
+        await db.commit()
+        return cur.rowcount
+
+    def _channel(self, channel_id: int) -> discord.PartialMessageable:
+        return self.bot.get_partial_messageable(channel_id)
+
+    async def motion_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self.polls.motion_autocomplete(interaction, current)
+
+    async def debate_id_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        if interaction.guild is None:
+            return []
+        found = await debates.history(self.bot.db, interaction.guild.id, AUTOCOMPLETE_MAX)
+        return [
+            app_commands.Choice(
+                name=truncate(f"#{d.id}: {d.motion}", CHOICE_NAME_LIMIT), value=d.id
+            )
+            for d in found
+            if not current.strip() or current.strip() in f"#{d.id}: {d.motion}"
+        ]
+
+    # ------------------------------------------------------------ debate commands
+
+    async def _debate_channel(self, interaction: discord.Interaction) -> discord.TextChannel:
+        assert interaction.guild is not None
+        configured = await guild_settings.get(
+            self.bot.db, interaction.guild.id, "debate_channel_id"
+        )
+        channel: Any = None
+        if isinstance(configured, int):
+            channel = interaction.guild.get_channel(configured)
+        if channel is None:
+            channel = interaction.channel
+            if isinstance(channel, discord.Thread):
+                channel = channel.parent
+        if not isinstance(channel, discord.TextChannel):
+            raise UserError(
+                "Start debates in a text channel (or set debate_channel_id with /settings set)."
+            )
+        return channel
+
+    @debate.command(name="start", description="Open a debate thread with its pre-debate vote")
+    @app_commands.describe(motion="A preset motion, or your own")
+    @app_commands.autocomplete(motion=motion_autocomplete)
+    @moderator_only()
+    async def debate_start(
+        self, interaction: discord.Interaction, motion: app_commands.Range[str, 1, 300]
+    ) -> None:
+        assert interaction.guild is not None
+        text, _ = self.polls.resolve_motion(motion)
+        channel = await self._debate_channel(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        now = self.bot.now()
+        debate_id = await debates.create(
+            self.bot.db,
+            guild_id=interaction.guild.id,
+            channel_id=channel.id,
+            motion=text,
+            moderator_id=interaction.user.id,
+            now=now,
+        )
+        starter = await channel.send(
+            f"**Debate #{debate_id}** is open: {text}\n"
+            "Vote before it starts, in the thread. The side that moves the room wins."
+        )
+        thread = await starter.create_thread(name=truncate(f"Debate #{debate_id}: {text}", 100))
+        await debates.attach(self.bot.db, debate_id, thread_id=thread.id)
+        debate = await debates.require(self.bot.db, debate_id, None)
+        panel = await thread.send(
+            embed=render.panel_embed(debate, [], [], now),
+            view=panel_view(debate_id, paused=False, extend_seconds=self.config.extend_seconds),
+        )
+        await debates.attach(self.bot.db, debate_id, panel_message_id=panel.id)
+        pre_id = await polls.create_poll(
+            self.bot.db,
+            guild_id=interaction.guild.id,
+            channel_id=thread.id,
+            question=text,
+            options=DEBATE_OPTIONS,
+            created_by=interaction.user.id,
+            now=now,
+            live=False,
+            kind="debate_pre",
+        )
+        await debates.attach(self.bot.db, debate_id, pre_poll_id=pre_id)
+        await self.polls.post_poll(thread, pre_id)
+        # Hook for thread recording (another feature): it listens to this event.
+        self.bot.dispatch(THREAD_OPENED_EVENT, thread, debate_id)
+        await interaction.followup.send(
+            f"Debate #{debate_id} is open in {thread.mention}. The pre-debate vote is live; "
+            "press **Next phase** on the panel to start the opening statements.",
+            ephemeral=True,
+        )
+
+    @debate.command(name="schedule", description="Announce a debate as a Discord scheduled event")
+    @app_commands.describe(
+        motion="A preset motion, or your own",
+        start="When: 'in 2h' or '2026-12-01 19:00' (UTC)",
+        duration="How long, e.g. 90m (default 1h)",
+    )
+    @app_commands.autocomplete(motion=motion_autocomplete)
+    @moderator_only()
+    async def debate_schedule(
+        self,
+        interaction: discord.Interaction,
+        motion: app_commands.Range[str, 1, 300],
+        start: str,
+        duration: str = "1h",
+    ) -> None:
+        assert interaction.guild is not None
+        text, _ = self.polls.resolve_motion(motion)
+        now = self.bot.now()
+        with user_errors():
+            starts = parse_start(start, now)
+            length = parse_duration(duration)
+        if starts <= now + timedelta(minutes=1):
+            raise UserError("The start must be in the future.")
+        channel = await self._debate_channel(interaction)
+        event = await interaction.guild.create_scheduled_event(
+            name=truncate(f"Debate: {text}", 100),
+            description=truncate(
+                f"{text}\n\nOxford-style: vote before and after; the side "
+                "that moves the room wins.",
+                1000,
+            ),
+            start_time=starts,
+            end_time=starts + length,
+            entity_type=discord.EntityType.external,
+            privacy_level=discord.PrivacyLevel.guild_only,
+            location=truncate(f"#{channel.name} on this server", 100),
+        )
+        await debates.record_event(
+            self.bot.db, interaction.guild.id, event.id, text, starts, interaction.user.id
+        )
+        await interaction.response.send_message(
+            f"Scheduled for {render.ts(starts, 'F')}: {event.url}\n"
+            "When it is time, open it with /debate start.",
+            ephemeral=True,
+        )
+
+    @debate.command(name="results", description="A debate's result: winner, swing, who moved")
+    @app_commands.describe(debate_id="The debate's number")
+    @app_commands.rename(debate_id="debate")
+    @app_commands.autocomplete(debate_id=debate_id_autocomplete)
+    async def debate_results(self, interaction: discord.Interaction, debate_id: int) -> None:
+        assert interaction.guild is not None
+        with user_errors():
+            debate = await debates.require(self.bot.db, debate_id, interaction.guild.id)
+        if debate.state.phase != "finished":
+            raise UserError(
+                f"Debate #{debate_id} is still running: its result is shown when it ends."
+            )
+        result = await self.swing_of(debate)
+        await interaction.response.send_message(
+            embed=render.swing_embed(debate, result), file=self._swing_chart(debate, result)
+        )
+
+    @debate.command(name="history", description="The server's recent debates and who won")
+    async def debate_history(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild is not None
+        found = await debates.history(self.bot.db, interaction.guild.id, 10)
+        if not found:
+            raise UserError("No debates yet: moderators open one with /debate start.")
+        lines = []
+        for d in found:
+            if d.state.phase == "finished":
+                result = await self.swing_of(d)
+                outcome = render.winner_line(result).split(":")[0].replace("**", "")
+            else:
+                outcome = f"running ({machine.TITLES[d.state.phase]})"
+            thread = f" <#{d.thread_id}>" if d.thread_id else ""
+            lines.append(f"**#{d.id}** {truncate(d.motion, 100)} — {outcome}{thread}")
+        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+
+    # -------------------------------------------------------------- debate result
+
+    async def swing_of(self, debate: Debate) -> swing.SwingResult:
+        return await debates.result(self.bot.db, debate)
+
+    def _swing_chart(self, debate: Debate, result: swing.SwingResult) -> discord.File:
+        png = charts.swing_chart(
+            debate.motion,
+            [result.share("pre", s) for s in swing.SIDES],
+            [result.share("post", s) for s in swing.SIDES],
+        )
+        return discord.File(io.BytesIO(png), filename=f"debate-{debate.id}.png")
+
+    # ------------------------------------------------------------ panel controls
+
+    async def _refresh_panel(self, debate_id: int) -> None:
+        debate = await debates.get(self.bot.db, debate_id)
+        if debate is None or debate.thread_id is None or debate.panel_message_id is None:
+            return
+        speakers = await debates.waiting(self.bot.db, debate_id, "speaker")
+        questions = await debates.waiting(self.bot.db, debate_id, "question")
+        embed = render.panel_embed(debate, speakers, questions, self.bot.now())
+        view = None
+        if debate.state.phase != "finished":
+            view = panel_view(
+                debate_id, paused=debate.state.paused, extend_seconds=self.config.extend_seconds
+            )
+        message = self._channel(debate.thread_id).get_partial_message(debate.panel_message_id)
+        try:
+            await message.edit(embed=embed, view=view)
+        except discord.HTTPException as exc:
+            log.warning("could not refresh the panel of debate %d: %s", debate_id, exc)
+
+    async def _say(self, debate: Debate, text: str, ping: int | None = None) -> None:
+        if debate.thread_id is None:
+            return
+        mentions = discord.AllowedMentions(
+            everyone=False, roles=False, users=[discord.Object(ping)] if ping else False
+        )
+        try:
+            await self._channel(debate.thread_id).send(text, allowed_mentions=mentions)
+        except discord.HTTPException as exc:
+            log.warning("could not post in debate %d: %s", debate.id, exc)
+
+    async def on_control(
+        self, interaction: discord.Interaction, debate_id: int, action: str
+    ) -> None:
+        with user_errors():
+            debate = await debates.require(
+                self.bot.db, debate_id, interaction.guild.id if interaction.guild else None
+            )
+        if action in MODERATOR_ACTIONS:
+            await ensure_moderator(interaction)
+            await self._moderate(interaction, debate, action)
+            return
+        if debate.state.phase == "finished":
+            raise UserError("This debate is over.")
+        user_id, now = interaction.user.id, self.bot.now()
+        if action == "ask":
+            await interaction.response.send_modal(QuestionModal(self, debate_id))
+            return
+        if action in ("speak_for", "speak_against"):
+            side = action.removeprefix("speak_")
+            joined = await debates.join_queue(self.bot.db, debate_id, user_id, now, side=side)
+            text = (
+                f"You are in the queue to speak **{side.title()}**. The moderator calls speakers "
+                "in order."
+                if joined
+                else f"You are already waiting to speak {side.title()}."
+            )
+        elif action == "leave":
+            left = await debates.leave_queues(self.bot.db, debate_id, user_id)
+            text = "You left the queues." if left else "You were not waiting in any queue."
+        else:
+            raise UserError("That button is not in use any more.")
+        await interaction.response.send_message(text, ephemeral=True)
+        await self._refresh_panel(debate_id)
+
+    async def on_question(
+        self, interaction: discord.Interaction, debate_id: int, question: str
+    ) -> None:
+        debate = await debates.get(self.bot.db, debate_id)
+        if debate is None or debate.state.phase == "finished":
+            raise UserError("This debate is over.")
+        joined = await debates.join_queue(
+            self.bot.db, debate_id, interaction.user.id, self.bot.now(), text=question.strip()
+        )
+        text = (
+            "Your question is queued; the moderator calls questions during the audience phase."
+            if joined
+            else "You already have a question waiting: one at a time."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+        await self._refresh_panel(debate_id)
+
+    async def _moderate(
+        self, interaction: discord.Interaction, debate: Debate, action: str
+    ) -> None:
+        state, now = debate.state, self.bot.now()
+        question: str | None = None
+        entry: debates.Waiting | None = None
+        notices: frozenset[str] | None = None
+        with user_errors():
+            if action == "advance":
+                new = machine.advance(state)
+            elif action == "skip":
+                new = machine.skip(state)
+            elif action == "pause":
+                new = machine.pause(state, now)
+            elif action == "resume":
+                new = machine.resume(state, now)
+            elif action == "extend":
+                new = machine.extend(state, self.config.extend_seconds)
+                # Warnings whose moment moved back into the future may be posted again.
+                notices = frozenset(
+                    n
+                    for n in debate.notices
+                    if n != "end"
+                    and new.deadline is not None
+                    and new.deadline - timedelta(seconds=int(n)) <= now
+                )
+            elif action == "call":
+                if state.phase not in machine.TIMED:
+                    raise machine.TransitionError(
+                        f"Nobody speaks during the {machine.TITLES[state.phase].lower()}."
+                    )
+                kind = "question" if state.phase == "questions" else "speaker"
+                entry = await debates.next_waiting(
+                    self.bot.db, debate.id, kind, machine.PHASE_SIDE.get(state.phase)
+                )
+                if entry is None:
+                    who = {"questions": "question", "rebuttal": "speaker"}.get(
+                        state.phase, f"{machine.PHASE_SIDE.get(state.phase, '')} speaker"
+                    )
+                    raise machine.TransitionError(
+                        f"Nobody is waiting: no {who.strip()} in the queue."
+                    )
+                side = "question" if kind == "question" else entry.side or ""
+                new = machine.give_floor(
+                    state, now, entry.user_id, side, self.config.phase_seconds[state.phase]
+                )
+                question = entry.text
+            else:
+                raise machine.TransitionError("That button is not in use any more.")
+        if state.speaker_side == "question" and new.speaker_id == state.speaker_id:
+            question = question or debate.question_text
+        if not await debates.save_state(
+            self.bot.db, debate, new, now, question_text=question, notices=notices
+        ):
+            raise UserError(
+                "Another moderator changed the debate at the same moment: look at "
+                "the panel and try again."
+            )
+        if entry is not None:
+            await debates.mark_called(self.bot.db, entry.entry_id, now)
+        await interaction.response.send_message(
+            f"Done: {machine.TITLES[new.phase]}" + (" (paused)" if new.paused else "") + ".",
+            ephemeral=True,
+        )
+        updated = await debates.require(self.bot.db, debate.id, None)
+        await self._after(debate, updated, action)
+
+    async def _after(self, before: Debate, after: Debate, action: str) -> None:
+        """Side effects of a transition: polls, announcements, timers, the panel."""
+        old, new = before.state, after.state
+        if old.phase != new.phase:
+            if old.phase == "pre_vote" and before.pre_poll_id:
+                await self.polls.close_poll(before.pre_poll_id, after.moderator_id)
+            await self._say(after, self._phase_text(new.phase))
+            if new.phase == "post_vote":
+                post_id = await polls.create_poll(
+                    self.bot.db,
+                    guild_id=after.guild_id,
+                    channel_id=after.thread_id or 0,
+                    question=after.motion,
+                    options=DEBATE_OPTIONS,
+                    created_by=after.moderator_id,
+                    now=self.bot.now(),
+                    live=False,
+                    kind="debate_post",
+                )
+                await debates.attach(self.bot.db, after.id, post_poll_id=post_id)
+                if after.thread_id:
+                    await self.polls.post_poll(self._channel(after.thread_id), post_id)
+            if new.phase == "finished":
+                if after.post_poll_id:
+                    await self.polls.close_poll(after.post_poll_id, after.moderator_id)
+                await self._post_result(after)
+        elif action == "call" and new.speaker_id:
+            length = render.clock(new.length or 0)
+            if new.speaker_side == "question":
+                quoted = "\n".join(f"> {line}" for line in (after.question_text or "").splitlines())
+                await self._say(
+                    after,
+                    f"❓ Question from <@{new.speaker_id}> ({length} for the answer):\n{quoted}",
+                    ping=new.speaker_id,
+                )
+            else:
+                await self._say(
+                    after,
+                    f"🎤 <@{new.speaker_id}> has the floor for "
+                    f"**{swing.LABELS[new.speaker_side or 'for']}**: {length}.",
+                    ping=new.speaker_id,
+                )
+        elif action == "pause":
+            await self._say(after, "⏸ The debate is paused.")
+        elif action == "resume":
+            await self._say(after, "▶ The debate resumes.")
+        elif action == "extend":
+            await self._say(after, f"⏱ The moderator added {self.config.extend_seconds} seconds.")
+        self._arm_debate(after.id)
+        await self._refresh_panel(after.id)
+
+    def _phase_text(self, phase: str) -> str:
+        hints = {
+            "opening_for": "The moderator calls the For side's opening speaker.",
+            "opening_against": "The moderator calls the Against side's opening speaker.",
+            "rebuttal": "Both sides may answer: join a speaker queue.",
+            "questions": "Audience questions: press **Ask a question** on the panel.",
+            "closing_for": "Closing statement for the motion.",
+            "closing_against": "Closing statement against the motion.",
+            "post_vote": "Time to vote again: has the debate changed your mind?",
+            "finished": "The debate is over. Here is the result.",
+        }
+        return f"**{machine.TITLES[phase]}** — {hints.get(phase, '')}"
+
+    async def _post_result(self, debate: Debate) -> None:
+        result = await self.swing_of(debate)
+        if debate.thread_id is None:
+            return
+        try:
+            await self._channel(debate.thread_id).send(
+                embed=render.swing_embed(debate, result), file=self._swing_chart(debate, result)
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not post the result of debate %d: %s", debate.id, exc)
+
+    # -------------------------------------------------------------- speech timers
+
+    def _arm_debate(self, debate_id: int, *, restarted: bool = False) -> None:
+        old = self._debate_timers.pop(debate_id, None)
+        if old is not None and old is not asyncio.current_task():
+            old.cancel()
+        self._debate_timers[debate_id] = self._background.spawn(
+            self._run_timer(debate_id, restarted), f"herbot-debate-timer-{debate_id}"
+        )
+
+    async def _run_timer(self, debate_id: int, restarted: bool) -> None:
+        warnings = self.config.warnings
+        while True:
+            debate = await debates.get(self.bot.db, debate_id)
+            if debate is None:
+                return
+            due = machine.notices_due(debate.state, self.bot.now(), warnings)
+            fresh = [n for n in due if n not in debate.notices]
+            if fresh:
+                await self._post_notice(debate, fresh, restarted)
+                continue
+            wake = machine.next_wakeup(debate.state, warnings, set(debate.notices))
+            if wake is None:
+                self._debate_timers.pop(debate_id, None)
+                return
+            restarted = False
+            await discord.utils.sleep_until(wake)
+
+    async def _post_notice(self, debate: Debate, due: list[str], restarted: bool) -> None:
+        """Post the most urgent due notice once; older missed ones are claimed silently."""
+        urgent = "end" if "end" in due else min(due, key=int)
+        seq = debate.state.seq
+        for notice in due:
+            claimed = await debates.claim_notice(self.bot.db, debate.id, seq, notice)
+            if notice != urgent or not claimed:
+                continue
+            who = f"<@{debate.state.speaker_id}>" if debate.state.speaker_id else "the speaker"
+            if notice == "end":
+                late = " (noticed after a restart)" if restarted else ""
+                text = f"⏹ Time is up for {who}{late}."
+            else:
+                seconds = int(notice)
+                amount = f"{seconds // 60} minute" if seconds % 60 == 0 else f"{seconds} seconds"
+                if seconds % 60 == 0 and seconds > 60:
+                    amount += "s"
+                text = f"⏱ {amount} left for {who}."
+            await self._say(debate, text)
+        if "end" in due:
+            await self._refresh_panel(debate.id)

@@ -1,0 +1,136 @@
+"""Preset motions (config/motions.toml) and the [debate] settings, validated once at load."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.config import ConfigError
+
+DEBATE_OPTIONS = ("For", "Against", "Undecided")
+MAX_OPTIONS = 10
+MIN_OPTIONS = 2
+OPTION_LIMIT = 80  # a button label
+MOTION_LIMIT = 300
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+# Timed phases and their default speech lengths in seconds.
+DEFAULT_PHASE_SECONDS = {
+    "opening_for": 300,
+    "opening_against": 300,
+    "rebuttal": 180,
+    "questions": 120,
+    "closing_for": 180,
+    "closing_against": 180,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Motion:
+    id: str
+    text: str
+    options: tuple[str, ...] = DEBATE_OPTIONS
+
+
+def check_options(options: list[str] | tuple[str, ...], where: str = "options") -> tuple[str, ...]:
+    """Strip, and refuse empty, duplicate, over-long or too many/few options."""
+    cleaned = tuple(o.strip() for o in options if o.strip())
+    if not MIN_OPTIONS <= len(cleaned) <= MAX_OPTIONS:
+        raise ValueError(
+            f"{where}: give {MIN_OPTIONS} to {MAX_OPTIONS} options, not {len(cleaned)}"
+        )
+    too_long = [o for o in cleaned if len(o) > OPTION_LIMIT]
+    if too_long:
+        raise ValueError(f"{where}: an option may have at most {OPTION_LIMIT} characters")
+    if len({o.casefold() for o in cleaned}) != len(cleaned):
+        raise ValueError(f"{where}: options must differ from each other")
+    return cleaned
+
+
+def load_motions(path: Path) -> list[Motion]:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"motions file {path} not found: see config/motions.toml") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc})") from None
+    entries = raw.get("motion", [])
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"{path}: add at least one [[motion]] table")
+    motions: list[Motion] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(entries, 1):
+        where = f"{path} motion #{i}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: must be a table")
+        mid, text = entry.get("id"), entry.get("text")
+        if not isinstance(mid, str) or not _ID.match(mid):
+            raise ConfigError(f"{where}: 'id' must be lower-case letters, digits and dashes")
+        if mid in seen:
+            raise ConfigError(f"{where}: id {mid!r} is used twice")
+        seen.add(mid)
+        if not isinstance(text, str) or not 1 <= len(text.strip()) <= MOTION_LIMIT:
+            raise ConfigError(f"{where}: 'text' must be 1-{MOTION_LIMIT} characters")
+        options = entry.get("options", list(DEBATE_OPTIONS))
+        if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+            raise ConfigError(f"{where}: 'options' must be a list of strings")
+        try:
+            checked = check_options(options, where)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        motions.append(Motion(mid, text.strip(), checked))
+    return motions
+
+
+@dataclass(frozen=True, slots=True)
+class DebateConfig:
+    motions: tuple[Motion, ...]
+    poll_default_hours: float = 24.0
+    poll_max_days: int = 32
+    tally_refresh_seconds: float = 2.0
+    extend_seconds: int = 60
+    warnings: tuple[int, ...] = (60, 30)
+    phase_seconds: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PHASE_SECONDS))
+
+    def motion(self, key: str) -> Motion | None:
+        """A preset by id or exact text (what autocomplete fills in)."""
+        for m in self.motions:
+            if key in (m.id, m.text):
+                return m
+        return None
+
+
+def _number(table: dict[str, Any], key: str, default: float, lo: float, hi: float) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+        raise ConfigError(f"[debate] '{key}' must be a number from {lo} to {hi}, got {value!r}")
+    return float(value)
+
+
+def load_config(section: dict[str, Any], resolve: Any) -> DebateConfig:
+    """Validate the [debate] table of settings.toml; ``resolve`` maps a setting to a path."""
+    motions = load_motions(resolve(section.get("motions_file", "config/motions.toml")))
+    phases = dict(DEFAULT_PHASE_SECONDS)
+    raw_phases = section.get("phase_seconds", {})
+    if not isinstance(raw_phases, dict):
+        raise ConfigError("[debate.phase_seconds] must be a table of phase = seconds")
+    for name in raw_phases:
+        if name not in phases:
+            raise ConfigError(f"[debate.phase_seconds] unknown phase {name!r}: {sorted(phases)}")
+        phases[name] = int(_number(raw_phases, name, 0, 30, 3600))
+    warnings = section.get("warnings", [60, 30])
+    if not isinstance(warnings, list) or not all(
+        isinstance(w, int) and 1 <= w <= 600 for w in warnings
+    ):
+        raise ConfigError("[debate] 'warnings' must be a list of seconds (1-600), e.g. [60, 30]")
+    return DebateConfig(
+        motions=tuple(motions),
+        poll_default_hours=_number(section, "poll_default_hours", 24, 1 / 60, 32 * 24),
+        tally_refresh_seconds=_number(section, "tally_refresh_seconds", 2.0, 0.5, 60),
+        extend_seconds=int(_number(section, "extend_seconds", 60, 10, 1800)),
+        warnings=tuple(sorted(set(warnings), reverse=True)),
+        phase_seconds=phases,
+    )

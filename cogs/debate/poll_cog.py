@@ -1,0 +1,425 @@
+"""/poll: motion polls with button votes kept in SQLite, and /poll quick straw polls.
+
+An adapter over :mod:`cogs.debate.polls`. Each poll with a deadline has a task sleeping until
+it (``discord.utils.sleep_until``); ``cog_load`` closes polls whose deadline passed while the
+bot was offline and re-arms the others. Live tallies are redrawn by a ``tasks.loop``.
+The debate cog uses :meth:`Polls.post_poll` and :meth:`Polls.close_poll` for its votes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.checks import moderator_only
+from bot.errors import UserError
+from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, truncate
+from cogs.debate import charts, polls, quickpoll, render
+from cogs.debate.common import Background, split_options, user_errors
+from cogs.debate.motions import DEBATE_OPTIONS, DebateConfig, load_config
+from cogs.debate.timeparse import parse_duration
+from cogs.debate.views import PollRetractButton, PollVoteButton, poll_view
+from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter, VoteWriter
+
+if TYPE_CHECKING:
+    from bot.app import Herbot
+
+log = logging.getLogger(__name__)
+
+FORGET_LABEL = "votes in open polls"
+
+
+class Polls(commands.Cog):
+    poll = app_commands.Group(
+        name="poll", description="Motion polls members can trust", guild_only=True
+    )
+
+    def __init__(self, bot: Herbot, config: DebateConfig | None = None) -> None:
+        self.bot = bot
+        self.config = config or load_config(bot.settings.section("debate"), bot.settings.path)
+        batched = bool(bot.settings.section("debate").get("batch_votes", True))
+        self.writer: VoteWriter = BatchedVoteWriter(bot.db) if batched else DirectVoteWriter(bot.db)
+        self._poll_timers: dict[int, asyncio.Task[None]] = {}
+        self._dirty: set[int] = set()
+        # Open polls' definitions (question, options, role...) never change: a click reads
+        # them from here. Whether a poll is still open is decided by SQLite on every write.
+        # A burst of clicks shares one load (the task), not one query per click.
+        self._open_polls: dict[int, asyncio.Task[polls.Poll | None]] = {}
+        self._tally_loop = tasks.loop(seconds=self.config.tally_refresh_seconds)(self._redraw_dirty)
+        self._background = Background()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(PollVoteButton, PollRetractButton)
+        self.bot.privacy_hooks.forgetters[FORGET_LABEL] = self._forget
+        self._background.spawn(self._rearm(), "herbot-polls-rearm")
+        self._tally_loop.start()
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(PollVoteButton, PollRetractButton)
+        self.bot.privacy_hooks.forgetters.pop(FORGET_LABEL, None)
+        self._tally_loop.cancel()
+        self._background.cancel_all()
+
+    async def _rearm(self) -> None:
+        """After a (re)start: close overdue polls (posting their result), re-arm the rest."""
+        db, now = self.bot.db, self.bot.now()
+        for poll_id in await polls.overdue(db, now):
+            log.info("closing poll %d: its deadline passed while the bot was offline", poll_id)
+            await self.close_poll(poll_id, None)
+        for poll_id, closes_at in await polls.pending_deadlines(db):
+            self._arm_poll(poll_id, closes_at)
+
+    async def _forget(self, db: Any, user_id: int) -> int:
+        """Privacy "forget me": the member's votes in polls still open.
+
+        Votes of closed polls live on only as the published, anonymous counts.
+        """
+        cur = await db.execute(
+            "DELETE FROM poll_votes WHERE user_id = ? AND poll_id IN"
+            " (SELECT id FROM polls WHERE closed_at IS NULL)",
+            (user_id,),
+        )
+        await db.commit()
+        return cur.rowcount
+
+    # -------------------------------------------------------------- poll plumbing
+
+    def _channel(self, channel_id: int) -> discord.PartialMessageable:
+        return self.bot.get_partial_messageable(channel_id)
+
+    def _arm_poll(self, poll_id: int, closes_at: datetime) -> None:
+        old = self._poll_timers.pop(poll_id, None)
+        if old is not None:
+            old.cancel()
+
+        async def wait_and_close() -> None:
+            await discord.utils.sleep_until(closes_at)
+            self._poll_timers.pop(poll_id, None)
+            await self.close_poll(poll_id, None)
+
+        self._poll_timers[poll_id] = self._background.spawn(
+            wait_and_close(), f"herbot-poll-{poll_id}"
+        )
+
+    def _schedule_refresh(self, poll: polls.Poll) -> None:
+        """Mark the poll's public tally stale; the tally loop redraws it once per interval.
+
+        A burst of 200 clicks therefore costs one message edit, not 200 (and stays inside
+        Discord's edit rate limit). The loop is discord.ext.tasks, so simcord drives it with
+        advance_time and tests stay deterministic.
+        """
+        self._dirty.add(poll.id)
+
+    async def _redraw_dirty(self) -> None:
+        dirty, self._dirty = self._dirty, set()
+        for poll_id in sorted(dirty):
+            await self._redraw_poll(poll_id)
+
+    async def _redraw_poll(self, poll_id: int) -> None:
+        poll = await polls.get_poll(self.bot.db, poll_id)
+        if poll is None or poll.message_id is None:
+            return
+        tally = await polls.tally(self.bot.db, poll_id)
+        message = self._channel(poll.channel_id).get_partial_message(poll.message_id)
+        if poll.kind == "poll":
+            embed = render.poll_embed(poll, tally, self.bot.now())
+        else:
+            when = "pre" if poll.kind == "debate_pre" else "post"
+            embed = render.debate_vote_embed(poll, tally, when)
+        try:
+            if poll.is_open:
+                await message.edit(embed=embed)
+            else:
+                await message.edit(embed=embed, view=None)
+        except discord.HTTPException as exc:
+            log.warning("could not redraw poll %d: %s", poll_id, exc)
+
+    async def close_poll(self, poll_id: int, by: int | None) -> bool:
+        """Close once (deadline, moderator or debate); the closing call posts the result."""
+        self._open_polls.pop(poll_id, None)
+        if not await polls.close(self.bot.db, poll_id, self.bot.now(), by):
+            return False
+        timer = self._poll_timers.pop(poll_id, None)
+        if timer is not None and timer is not asyncio.current_task():
+            timer.cancel()
+        self._dirty.discard(poll_id)
+        await self._redraw_poll(poll_id)
+        poll = await polls.get_poll(self.bot.db, poll_id)
+        if poll is not None and poll.kind == "poll":
+            tally = await polls.tally(self.bot.db, poll_id)
+            try:
+                await self._channel(poll.channel_id).send(
+                    embed=render.result_embed(poll, tally), file=self._poll_chart(poll, tally)
+                )
+            except discord.HTTPException as exc:
+                log.warning("could not post the result of poll %d: %s", poll_id, exc)
+        return True
+
+    def _poll_chart(self, poll: polls.Poll, tally: polls.Tally) -> discord.File:
+        png = charts.poll_chart(poll.question, tally.options, tally.counts)
+        return discord.File(io.BytesIO(png), filename=f"poll-{poll.id}.png")
+
+    async def post_poll(self, channel: discord.abc.Messageable, poll_id: int) -> discord.Message:
+        poll = await polls.get_poll(self.bot.db, poll_id)
+        assert poll is not None
+        tally = await polls.tally(self.bot.db, poll_id)
+        if poll.kind == "poll":
+            embed = render.poll_embed(poll, tally, self.bot.now())
+        else:
+            embed = render.debate_vote_embed(
+                poll, tally, "pre" if poll.kind == "debate_pre" else "post"
+            )
+        message = await channel.send(embed=embed, view=poll_view(poll.id, poll.options))
+        await polls.set_message(self.bot.db, poll.id, message.id)
+        return message
+
+    # ------------------------------------------------------------- button votes
+
+    async def _cached_poll(self, poll_id: int) -> polls.Poll | None:
+        load = self._open_polls.get(poll_id)
+        if load is None:
+            load = asyncio.ensure_future(polls.get_poll(self.bot.db, poll_id))
+            self._open_polls[poll_id] = load
+        try:
+            poll = await asyncio.shield(load)
+        except Exception:
+            self._open_polls.pop(poll_id, None)
+            raise
+        if poll is None or not poll.is_open:
+            self._open_polls.pop(poll_id, None)
+        return poll
+
+    async def on_vote(self, interaction: discord.Interaction, poll_id: int, position: int) -> None:
+        poll = await self._cached_poll(poll_id)
+        if poll is None or position >= len(poll.options):
+            raise UserError("This poll no longer exists.")
+        if not poll.is_open:
+            raise UserError("This poll is closed: your vote was not counted.")
+        if poll.closes_at is not None and self.bot.now() >= poll.closes_at:
+            await self.close_poll(poll_id, None)
+            raise UserError("This poll has just closed: your vote was not counted.")
+        if poll.role_id is not None:
+            roles = getattr(interaction.user, "roles", [])
+            if not any(r.id == poll.role_id for r in roles):
+                raise UserError(f"Only members with the <@&{poll.role_id}> role may vote here.")
+        with user_errors():
+            outcome = await self.writer.submit(
+                poll_id, interaction.user.id, position, self.bot.now()
+            )
+        chosen = poll.options[position]
+        if outcome.previous is None:
+            text = f"Your vote for **{chosen}** is counted."
+        elif outcome.previous == position:
+            text = f"You already voted **{chosen}**: nothing changed."
+        else:
+            before = poll.options[outcome.previous]
+            text = f"You changed your vote from **{before}** to **{chosen}**."
+        text += " Only you can see this."
+        await interaction.response.send_message(text, ephemeral=True)
+        self._schedule_refresh(poll)  # hidden tallies still show how many have voted
+
+    async def on_retract(self, interaction: discord.Interaction, poll_id: int) -> None:
+        poll = await polls.get_poll(self.bot.db, poll_id)
+        if poll is None:
+            raise UserError("This poll no longer exists.")
+        with user_errors():
+            removed = await polls.retract(self.bot.db, poll_id, interaction.user.id)
+        text = (
+            "Your vote is retracted." if removed else "You had not voted in this poll."
+        ) + " Only you can see this."
+        await interaction.response.send_message(text, ephemeral=True)
+        if removed:
+            self._schedule_refresh(poll)
+
+    # -------------------------------------------------------------- autocomplete
+
+    async def motion_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = current.casefold().strip()
+        found = [m for m in self.config.motions if typed in m.text.casefold() or typed in m.id]
+        return [
+            app_commands.Choice(name=truncate(m.text, CHOICE_NAME_LIMIT), value=m.id)
+            for m in found[:AUTOCOMPLETE_MAX]
+        ]
+
+    async def poll_id_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        if interaction.guild is None:
+            return []
+        choices = []
+        for poll in await polls.recent(self.bot.db, interaction.guild.id, AUTOCOMPLETE_MAX):
+            name = f"#{poll.id} {'open' if poll.is_open else 'closed'}: {poll.question}"
+            if current.strip() and current.strip() not in name:
+                continue
+            choices.append(
+                app_commands.Choice(name=truncate(name, CHOICE_NAME_LIMIT), value=poll.id)
+            )
+        return choices
+
+    def resolve_motion(self, text: str) -> tuple[str, tuple[str, ...]]:
+        preset = self.config.motion(text.strip())
+        if preset is not None:
+            return preset.text, preset.options
+        return text.strip(), DEBATE_OPTIONS
+
+    # -------------------------------------------------------------- /poll commands
+
+    @poll.command(name="create", description="Open a poll on a motion with vote buttons")
+    @app_commands.describe(
+        motion="A preset motion, or your own question",
+        options="Custom options separated by ';' (2-10), e.g. Yes; No; Not sure",
+        duration="How long it stays open, e.g. 30m, 2h, 3d (default from settings)",
+        live="Show the tally while open (default yes); no: hidden until it closes",
+        public="Let moderators export who voted what (default no: anonymous)",
+        role="Only members with this role may vote",
+    )
+    @app_commands.autocomplete(motion=motion_autocomplete)
+    @moderator_only()
+    async def poll_create(
+        self,
+        interaction: discord.Interaction,
+        motion: app_commands.Range[str, 1, 300],
+        options: str | None = None,
+        duration: str | None = None,
+        live: bool = True,
+        public: bool = False,
+        role: discord.Role | None = None,
+    ) -> None:
+        assert interaction.guild is not None and interaction.channel is not None
+        question, preset_options = self.resolve_motion(motion)
+        chosen = split_options(options) if options else list(preset_options)
+        now = self.bot.now()
+        with user_errors():
+            length = (
+                parse_duration(duration)
+                if duration
+                else timedelta(hours=self.config.poll_default_hours)
+            )
+            if length > timedelta(days=self.config.poll_max_days):
+                raise UserError(f"A poll can stay open at most {self.config.poll_max_days} days.")
+            poll_id = await polls.create_poll(
+                self.bot.db,
+                guild_id=interaction.guild.id,
+                channel_id=interaction.channel.id,
+                question=question,
+                options=chosen,
+                created_by=interaction.user.id,
+                now=now,
+                closes_at=now + length,
+                anonymous=not public,
+                live=live,
+                role_id=role.id if role else None,
+            )
+        message = await self.post_poll(interaction.channel, poll_id)  # type: ignore[arg-type]
+        self._arm_poll(poll_id, now + length)
+        await interaction.response.send_message(
+            f"Poll #{poll_id} is open until {render.ts(now + length, 'f')}: {message.jump_url}",
+            ephemeral=True,
+        )
+
+    async def _guild_poll(self, interaction: discord.Interaction, poll_id: int) -> polls.Poll:
+        assert interaction.guild is not None
+        with user_errors():
+            return await polls.require_poll(self.bot.db, poll_id, interaction.guild.id)
+
+    @poll.command(name="close", description="Close a poll now and post its result")
+    @app_commands.describe(poll_id="The poll's number")
+    @app_commands.rename(poll_id="poll")
+    @app_commands.autocomplete(poll_id=poll_id_autocomplete)
+    @moderator_only()
+    async def poll_close(self, interaction: discord.Interaction, poll_id: int) -> None:
+        poll = await self._guild_poll(interaction, poll_id)
+        if poll.kind != "poll":
+            raise UserError(
+                "This is a debate vote: it closes when the moderator advances the debate."
+            )
+        if not await self.close_poll(poll_id, interaction.user.id):
+            raise UserError(f"Poll #{poll_id} is already closed.")
+        await interaction.response.send_message(f"Poll #{poll_id} is closed.", ephemeral=True)
+
+    @poll.command(name="results", description="Show a poll's counts and chart")
+    @app_commands.describe(poll_id="The poll's number")
+    @app_commands.rename(poll_id="poll")
+    @app_commands.autocomplete(poll_id=poll_id_autocomplete)
+    async def poll_results(self, interaction: discord.Interaction, poll_id: int) -> None:
+        poll = await self._guild_poll(interaction, poll_id)
+        if poll.is_open and (not poll.live or poll.kind != "poll"):
+            raise UserError(f"The tally of poll #{poll_id} is hidden until it closes.")
+        tally = await polls.tally(self.bot.db, poll_id)
+        await interaction.response.send_message(
+            embed=render.result_embed(poll, tally),
+            file=self._poll_chart(poll, tally),
+            ephemeral=True,
+        )
+
+    @poll.command(name="export", description="Export a poll's result as CSV or JSON")
+    @app_commands.describe(poll_id="The poll's number", format="File format")
+    @app_commands.rename(poll_id="poll")
+    @app_commands.autocomplete(poll_id=poll_id_autocomplete)
+    @moderator_only()
+    async def poll_export(
+        self,
+        interaction: discord.Interaction,
+        poll_id: int,
+        format: Literal["csv", "json"] = "csv",
+    ) -> None:
+        poll = await self._guild_poll(interaction, poll_id)
+        tally = await polls.tally(self.bot.db, poll_id)
+        voters = None if poll.anonymous else await polls.ballots(self.bot.db, poll_id)
+        data = polls.export_data(poll, tally, voters)
+        text = polls.export_csv(data) if format == "csv" else polls.export_json(data)
+        what = "counts only (anonymous poll)" if poll.anonymous else "counts and each vote"
+        await interaction.response.send_message(
+            f"Poll #{poll_id}: {what}.",
+            file=discord.File(io.BytesIO(text.encode()), filename=f"poll-{poll_id}.{format}"),
+            ephemeral=True,
+        )
+
+    @poll.command(name="list", description="The server's recent polls")
+    async def poll_list(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild is not None
+        found = await polls.recent(self.bot.db, interaction.guild.id, 10)
+        if not found:
+            raise UserError("No polls yet: moderators open one with /poll create.")
+        lines = [
+            f"**#{p.id}** {'open' if p.is_open else 'closed'} — {truncate(p.question, 120)}"
+            for p in found
+        ]
+        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+
+    @poll.command(name="quick", description="A simple straw poll (Discord's native poll)")
+    @app_commands.describe(
+        question="Up to 300 characters",
+        answers="Up to 10 answers separated by ';', each up to 55 characters",
+        hours="How long it runs, in whole hours (1-768, i.e. up to 32 days)",
+        multiple="Allow choosing several answers",
+    )
+    async def poll_quick(
+        self,
+        interaction: discord.Interaction,
+        question: str,
+        answers: str,
+        hours: int = 24,
+        multiple: bool = False,
+    ) -> None:
+        with user_errors():
+            checked = quickpoll.validate(question, split_options(answers), hours)
+        native = discord.Poll(
+            question=checked.question,
+            duration=timedelta(hours=checked.hours),
+            multiple=multiple,
+        )
+        for answer in checked.answers:
+            native.add_answer(text=answer)
+        await interaction.response.send_message(poll=native)

@@ -1,0 +1,184 @@
+"""Embeds and texts members see: poll messages, results, the debate panel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import discord
+
+from bot.presentation import EMBED_DESCRIPTION_LIMIT, EMBED_TITLE_LIMIT, truncate
+from cogs.debate import machine
+from cogs.debate.debates import Debate, Waiting
+from cogs.debate.polls import Poll, Tally
+from cogs.debate.swing import LABELS, SIDES, SwingResult, moves_table
+
+BLURPLE = discord.Colour.blurple()
+
+
+def bar(pct: int, width: int = 12) -> str:
+    filled = round(pct * width / 100)
+    return "█" * filled + "░" * (width - filled)
+
+
+def ts(moment: datetime, style: str = "R") -> str:
+    return discord.utils.format_dt(moment, style)  # type: ignore[arg-type]
+
+
+def clock(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def tally_lines(tally: Tally) -> list[str]:
+    return [f"**{label}** — {n} ({pct}%)\n`{bar(pct)}`" for label, n, pct in tally.rows()]
+
+
+def poll_embed(poll: Poll, tally: Tally, now: datetime) -> discord.Embed:
+    lines = [f"## {poll.question}"]
+    show = poll.live or not poll.is_open
+    if show:
+        lines += tally_lines(tally)
+        lines.append(f"\n{tally.total} vote{'s' * (tally.total != 1)}")
+    else:
+        lines += [f"• {label}" for label in poll.options]
+        lines.append(f"\nThe tally is hidden until the poll closes. Votes so far: {tally.total}")
+    embed = discord.Embed(
+        title=f"Poll #{poll.id}" + ("" if poll.is_open else " — closed"),
+        description=truncate("\n".join(lines), EMBED_DESCRIPTION_LIMIT),
+        colour=BLURPLE if poll.is_open else discord.Colour.dark_grey(),
+    )
+    notes = []
+    if poll.is_open:
+        notes.append(f"Closes {ts(poll.closes_at)}" if poll.closes_at else "A moderator closes it")
+    elif poll.closed_at:
+        notes.append(f"Closed {ts(poll.closed_at, 'f')}")
+    if poll.role_id:
+        notes.append(f"Only <@&{poll.role_id}> may vote")
+    notes.append(
+        "Anonymous: nobody sees who voted what"
+        if poll.anonymous
+        else "Public poll: moderators can export who voted what"
+    )
+    embed.add_field(name="About", value="\n".join(notes), inline=False)
+    embed.set_footer(text="One vote per member: click again to change it, or retract it.")
+    return embed
+
+
+def result_embed(poll: Poll, tally: Tally) -> discord.Embed:
+    embed = discord.Embed(
+        title=truncate(f"Result of poll #{poll.id}", EMBED_TITLE_LIMIT),
+        description=truncate(
+            f"**{poll.question}**\n\n"
+            + "\n".join(tally_lines(tally))
+            + f"\n\n{tally.total} vote{'s' * (tally.total != 1)}",
+            EMBED_DESCRIPTION_LIMIT,
+        ),
+        colour=discord.Colour.green(),
+    )
+    embed.set_image(url=f"attachment://poll-{poll.id}.png")
+    return embed
+
+
+def debate_vote_embed(poll: Poll, tally: Tally, when: str) -> discord.Embed:
+    moment = "before" if when == "pre" else "after"
+    if poll.is_open:
+        text = (
+            f"**{poll.question}**\n\nVote {moment} the debate: For, Against or Undecided. "
+            "The result shows which side moved the room.\n\n"
+            f"Votes so far: {tally.total} (counts stay hidden until the result)"
+        )
+    else:
+        text = f"**{poll.question}**\n\nVoting closed with {tally.total} votes."
+    return discord.Embed(
+        title=f"{when.title()}-debate vote",
+        description=text,
+        colour=BLURPLE if poll.is_open else discord.Colour.dark_grey(),
+    )
+
+
+def winner_line(result: SwingResult) -> str:
+    if result.winner is None:
+        return "No result: nobody voted both before and after."
+    if result.winner == "tie":
+        return "A tie: both sides moved the room equally."
+    return f"**{LABELS[result.winner]}** wins: its share grew the most."
+
+
+def swing_embed(debate: Debate, result: SwingResult) -> discord.Embed:
+    rows = []
+    for side in SIDES:
+        pre, post = result.share("pre", side), result.share("post", side)
+        rows.append(f"**{LABELS[side]}** {pre:.0f}% → {post:.0f}% ({post - pre:+.0f} pts)")
+    embed = discord.Embed(
+        title=truncate(f"Debate #{debate.id} result", EMBED_TITLE_LIMIT),
+        description=f"**{debate.motion}**\n\n{winner_line(result)}",
+        colour=discord.Colour.gold(),
+    )
+    embed.add_field(
+        name=f"Before → after ({result.matched} members voted both times)",
+        value="\n".join(rows),
+        inline=False,
+    )
+    embed.add_field(
+        name="Who moved (rows: before, columns: after)",
+        value=f"```\n{moves_table(result)}\n```",
+        inline=False,
+    )
+    embed.add_field(
+        name="Turnout",
+        value=f"Before: {result.pre_voters} · After: {result.post_voters} · "
+        f"Both: {result.matched} (only these count)",
+        inline=False,
+    )
+    embed.set_image(url=f"attachment://debate-{debate.id}.png")
+    return embed
+
+
+def _queue(entries: list[Waiting], limit: int = 5) -> str:
+    if not entries:
+        return "nobody"
+    names = ", ".join(f"<@{e.user_id}>" for e in entries[:limit])
+    more = len(entries) - limit
+    return names + (f" and {more} more" if more > 0 else "")
+
+
+def panel_embed(
+    debate: Debate, speakers: list[Waiting], questions: list[Waiting], now: datetime
+) -> discord.Embed:
+    state = debate.state
+    phase = machine.TITLES[state.phase] + (" — paused" if state.paused else "")
+    embed = discord.Embed(
+        title=truncate(f"Debate #{debate.id}", EMBED_TITLE_LIMIT),
+        description=f"**{debate.motion}**",
+        colour=discord.Colour.orange() if state.paused else BLURPLE,
+    )
+    embed.add_field(name="Phase", value=phase, inline=True)
+    if state.speaker_id:
+        side = (
+            "asks a question"
+            if state.speaker_side == "question"
+            else (f"speaks {LABELS.get(state.speaker_side or '', '')}")
+        )
+        floor = f"<@{state.speaker_id}> {side}"
+    else:
+        floor = "nobody"
+    embed.add_field(name="Floor", value=floor, inline=True)
+    if state.deadline and not state.paused:
+        timer = f"ends {ts(state.deadline)}"
+    elif state.remaining is not None:
+        timer = f"paused with {clock(state.remaining)} left"
+    else:
+        timer = "—"
+    embed.add_field(name="Timer", value=timer, inline=True)
+    for_q = [e for e in speakers if e.side == "for"]
+    against_q = [e for e in speakers if e.side == "against"]
+    embed.add_field(name=f"For queue ({len(for_q)})", value=_queue(for_q), inline=True)
+    embed.add_field(name=f"Against queue ({len(against_q)})", value=_queue(against_q), inline=True)
+    embed.add_field(name=f"Questions ({len(questions)})", value=_queue(questions), inline=True)
+    order = " → ".join(
+        f"**{machine.TITLES[p]}**" if p == state.phase else machine.TITLES[p]
+        for p in machine.PHASES[:-1]
+    )
+    embed.add_field(name="Order", value=order, inline=False)
+    embed.set_footer(text="First row: everyone. Second row: moderators only.")
+    return embed

@@ -1,0 +1,35 @@
+"""Durations and start times typed by moderators: "90m", "2h", "1d12h", "2026-12-01 19:00"."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+_PART = re.compile(r"(\d+)\s*([dhm])", re.IGNORECASE)
+_WHOLE = re.compile(r"^\s*(?:\d+\s*[dhm]\s*)+$", re.IGNORECASE)
+_UNITS = {"d": 86400, "h": 3600, "m": 60}
+
+
+def parse_duration(text: str) -> timedelta:
+    """ "2h", "90m", "1d 6h" -> timedelta; ValueError with an example otherwise."""
+    if not _WHOLE.match(text):
+        raise ValueError(f"I can't read the duration {text!r}: write e.g. 30m, 2h or 1d12h.")
+    seconds = sum(int(n) * _UNITS[u.lower()] for n, u in _PART.findall(text))
+    if seconds <= 0:
+        raise ValueError("The duration must be longer than zero.")
+    return timedelta(seconds=seconds)
+
+
+def parse_start(text: str, now: datetime) -> datetime:
+    """ "in 2h" / "2h" (from now) or "YYYY-MM-DD HH:MM" in UTC."""
+    cleaned = text.strip().removeprefix("in ").strip()
+    if _WHOLE.match(cleaned):
+        return now + parse_duration(cleaned)
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"):
+        try:
+            return datetime.strptime(cleaned, fmt).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    raise ValueError(
+        f"I can't read the start time {text!r}: write e.g. 'in 2h' or '2026-12-01 19:00' (UTC)."
+    )

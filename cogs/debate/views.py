@@ -1,0 +1,190 @@
+"""Persistent buttons: their state is in the custom_id, so they work after any restart.
+
+``herbot:poll:vote:<poll>:<option>`` and ``herbot:poll:retract:<poll>`` on poll messages,
+``herbot:debate:ctl:<debate>:<action>`` on a debate's control panel. They are registered once
+in the cog's ``cog_load`` with ``bot.add_dynamic_items``; each callback hands over to the cog.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.errors import report
+from bot.presentation import BUTTON_LABEL_LIMIT, truncate
+
+if TYPE_CHECKING:
+    from cogs.debate.debate_cog import Debates
+    from cogs.debate.poll_cog import Polls
+
+# Panel actions: who may press them. Member actions join or leave a queue.
+MEMBER_ACTIONS = ("speak_for", "speak_against", "ask", "leave")
+MODERATOR_ACTIONS = ("advance", "skip", "call", "pause", "resume", "extend")
+ACTION_LABELS = {
+    "speak_for": "Speak For",
+    "speak_against": "Speak Against",
+    "ask": "Ask a question",
+    "leave": "Leave queue",
+    "advance": "Next phase",
+    "skip": "Skip next phase",
+    "call": "Call next",
+    "pause": "Pause",
+    "resume": "Resume",
+    "extend": "Extend",
+}
+
+
+def _cog(interaction: discord.Interaction, name: str) -> Any:
+    cog = interaction.client.get_cog(name)  # type: ignore[union-attr]
+    if cog is None:  # pragma: no cover - the extension is loaded with its buttons
+        raise RuntimeError(f"the {name} cog is not loaded")
+    return cog
+
+
+def _polls(interaction: discord.Interaction) -> Polls:
+    return _cog(interaction, "Polls")
+
+
+def _debates(interaction: discord.Interaction) -> Debates:
+    return _cog(interaction, "Debates")
+
+
+async def _guarded(interaction: discord.Interaction, coro: Any, where: str) -> None:
+    """Run a callback; user mistakes and failures get the same ephemeral reply as commands."""
+    try:
+        await coro
+    except Exception as error:  # every error is answered; unexpected ones are logged
+        await report(interaction, error, where)
+
+
+class PollVoteButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"herbot:poll:vote:(?P<poll>\d+):(?P<opt>\d)",
+):
+    def __init__(self, poll_id: int, position: int, label: str = "vote") -> None:
+        self.poll_id = poll_id
+        self.position = position
+        super().__init__(
+            discord.ui.Button(
+                label=truncate(label, BUTTON_LABEL_LIMIT),
+                style=discord.ButtonStyle.primary,
+                custom_id=f"herbot:poll:vote:{poll_id}:{position}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> PollVoteButton:
+        return cls(int(match["poll"]), int(match["opt"]), item.label or "vote")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cog = _polls(interaction)
+        await _guarded(
+            interaction, cog.on_vote(interaction, self.poll_id, self.position), "poll vote button"
+        )
+
+
+class PollRetractButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"herbot:poll:retract:(?P<poll>\d+)",
+):
+    def __init__(self, poll_id: int) -> None:
+        self.poll_id = poll_id
+        super().__init__(
+            discord.ui.Button(
+                label="Retract my vote",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"herbot:poll:retract:{poll_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> PollRetractButton:
+        return cls(int(match["poll"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cog = _polls(interaction)
+        await _guarded(
+            interaction, cog.on_retract(interaction, self.poll_id), "poll retract button"
+        )
+
+
+def poll_view(poll_id: int, options: tuple[str, ...]) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for i, label in enumerate(options):
+        view.add_item(PollVoteButton(poll_id, i, label))
+    view.add_item(PollRetractButton(poll_id))
+    return view
+
+
+class DebateControl(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"herbot:debate:ctl:(?P<debate>\d+):(?P<action>\w+)",
+):
+    def __init__(self, debate_id: int, action: str, label: str | None = None) -> None:
+        self.debate_id = debate_id
+        self.action = action
+        moderator = action in MODERATOR_ACTIONS
+        style = {
+            "speak_for": discord.ButtonStyle.primary,
+            "speak_against": discord.ButtonStyle.danger,
+            "advance": discord.ButtonStyle.success,
+        }.get(action, discord.ButtonStyle.secondary)
+        super().__init__(
+            discord.ui.Button(
+                label=label or ACTION_LABELS.get(action, action),
+                style=style,
+                custom_id=f"herbot:debate:ctl:{debate_id}:{action}",
+                row=1 if moderator else 0,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> DebateControl:
+        return cls(int(match["debate"]), match["action"], item.label)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cog = _debates(interaction)
+        await _guarded(
+            interaction,
+            cog.on_control(interaction, self.debate_id, self.action),
+            f"debate control {self.action}",
+        )
+
+
+def panel_view(debate_id: int, *, paused: bool, extend_seconds: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for action in MEMBER_ACTIONS:
+        view.add_item(DebateControl(debate_id, action))
+    for action in ("advance", "skip", "call", "resume" if paused else "pause", "extend"):
+        label = f"Extend +{extend_seconds}s" if action == "extend" else None
+        view.add_item(DebateControl(debate_id, action, label))
+    return view
+
+
+class QuestionModal(discord.ui.Modal, title="Ask the speakers a question"):
+    question: discord.ui.TextInput = discord.ui.TextInput(
+        label="Your question",
+        custom_id="question",
+        style=discord.TextStyle.paragraph,
+        min_length=5,
+        max_length=500,
+    )
+
+    def __init__(self, cog: Debates, debate_id: int) -> None:
+        super().__init__(timeout=600)
+        self.cog = cog
+        self.debate_id = debate_id
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await self.cog.on_question(interaction, self.debate_id, str(self.question.value))
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await report(interaction, error, "question modal")

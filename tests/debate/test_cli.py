@@ -1,0 +1,86 @@
+"""The herbot CLI on a database the bot wrote: debate results and poll exports."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+
+from bot.cli import main
+from bot.database import app_database
+from cogs.debate import debates, machine, polls
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+async def with_db(settings, fill):
+    """The CLI runs its own event loop, so tests fill the database in a separate one."""
+    async with app_database(settings) as db:
+        return await fill(db)
+
+
+async def finished_debate(db) -> int:
+    did = await debates.create(db, guild_id=1, channel_id=2, motion="M", moderator_id=3, now=NOW)
+    pre = await polls.create_poll(
+        db,
+        guild_id=1,
+        channel_id=2,
+        question="M",
+        created_by=3,
+        options=["For", "Against", "Undecided"],
+        now=NOW,
+        kind="debate_pre",
+    )
+    post = await polls.create_poll(
+        db,
+        guild_id=1,
+        channel_id=2,
+        question="M",
+        created_by=3,
+        options=["For", "Against", "Undecided"],
+        now=NOW,
+        kind="debate_post",
+    )
+    await debates.attach(db, did, pre_poll_id=pre, post_poll_id=post)
+    for user, (before, after) in enumerate([(2, 0), (2, 0), (1, 1), (0, 0)]):
+        await polls.vote(db, pre, user, before, NOW)
+        await polls.vote(db, post, user, after, NOW)
+    debate = await debates.get(db, did)
+    await debates.save_state(db, debate, machine.State(phase="finished"), NOW)
+    return did
+
+
+def test_debate_results_json_and_text(settings, capsys):
+    did = asyncio.run(with_db(settings, finished_debate))
+    argv = ["--db", str(settings.database), "debate", "results", str(did)]
+    assert main([*argv, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["winner"] == "for" and data["matched_voters"] == 4
+    assert {"from": "undecided", "to": "for", "members": 2} in data["moves"]
+    assert data["shares"]["undecided"] == {"pre": 50.0, "post": 0.0, "swing": -50.0}
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "For wins — 4 members voted both times" in out
+    assert main(["--db", str(settings.database), "debate", "history"]) == 0
+    assert "For won" in capsys.readouterr().out
+
+
+async def one_vote_poll(db) -> int:
+    pid = await polls.create_poll(
+        db, guild_id=1, channel_id=2, question="Q", created_by=3, options=["Yes", "No"], now=NOW
+    )
+    await polls.vote(db, pid, 7, 1, NOW)
+    return pid
+
+
+def test_poll_export_formats(settings, capsys, tmp_path):
+    pid = asyncio.run(with_db(settings, one_vote_poll))
+    base = ["--db", str(settings.database), "poll"]
+    assert main([*base, "export", str(pid), "--format", "csv"]) == 0
+    assert "1,Q,No,1,100" in capsys.readouterr().out
+    target = tmp_path / "p.json"
+    assert main([*base, "export", str(pid), "--format", "json", "-o", str(target)]) == 0
+    assert json.loads(target.read_text())["options"][1]["votes"] == 1
+    assert main([*base, "results", str(pid)]) == 0
+    assert "No" in capsys.readouterr().out
+    assert main([*base, "results", "999"]) == 1
