@@ -61,7 +61,6 @@ class Polls(commands.Cog):
         self.bot.add_dynamic_items(PollVoteButton, PollRetractButton)
         self.bot.privacy_hooks.forgetters[FORGET_LABEL] = self._forget
         self._background.spawn(self._rearm(), "herbot-polls-rearm")
-        self._tally_loop.start()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(PollVoteButton, PollRetractButton)
@@ -115,14 +114,21 @@ class Polls(commands.Cog):
 
         A burst of 200 clicks therefore costs one message edit, not 200 (and stays inside
         Discord's edit rate limit). The loop is discord.ext.tasks, so simcord drives it with
-        advance_time and tests stay deterministic.
+        advance_time and tests stay deterministic. It runs only while a tally is stale: an
+        idle bot has no timer ticking (a day of advance_time would otherwise be 43,200 ticks).
         """
         self._dirty.add(poll.id)
+        if not self._tally_loop.is_running():
+            self._tally_loop.start()
 
     async def _redraw_dirty(self) -> None:
+        if self._tally_loop.current_loop == 0:
+            return  # armed by the first stale tally: redraw one interval later
         dirty, self._dirty = self._dirty, set()
         for poll_id in sorted(dirty):
             await self._redraw_poll(poll_id)
+        if not self._dirty:
+            self._tally_loop.stop()  # no await since the check: re-armed by the next click
 
     async def _redraw_poll(self, poll_id: int) -> None:
         poll = await polls.get_poll(self.bot.db, poll_id)
