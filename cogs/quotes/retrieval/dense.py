@@ -1,0 +1,173 @@
+"""The dense leg: MiniLM vectors of every approved quote, in memory, searched by dot product.
+
+Vectors are cached in ``ask_vectors`` keyed by (sha256 of the text, model id), so a restart
+or an unchanged quote never re-encodes. The matrix (n x 384 float32, 150 MB at 100k) lives
+in memory; ``ask_generation`` (bumped by triggers on ``quotes``) tells in one primary-key
+read whether it is stale. A brute-force matrix product over 100k rows takes a few ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import aiosqlite
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+ENCODE_BATCH = 128
+# A refresh that must encode more than this many new passages runs in the background; the
+# query it would have delayed uses the previous matrix meanwhile.
+INLINE_ENCODE_LIMIT = 64
+_NO_GUILD = -1
+
+RunInThread = Callable[..., Awaitable[Any]]
+
+
+class Encoder(Protocol):
+    model_id: str
+    dimension: int
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+async def generation(db: aiosqlite.Connection) -> int:
+    async with db.execute("SELECT value FROM ask_generation WHERE id = 1") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def run_in_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+
+
+@dataclass(frozen=True, slots=True)
+class DenseHit:
+    rowid: int
+    cosine: float
+
+
+class DenseIndex:
+    """Approved quotes' vectors; ``search`` is synchronous numpy, call it from a thread."""
+
+    def __init__(self, encoder: Encoder, *, run: RunInThread = run_in_thread) -> None:
+        self.encoder = encoder
+        self._run = run
+        self._matrix = np.zeros((0, encoder.dimension), dtype=np.float32)
+        self._rowids = np.zeros(0, dtype=np.int64)
+        self._guilds = np.zeros(0, dtype=np.int64)
+        self._by_hash: dict[str, np.ndarray] = {}
+        self.generation = -1
+        self._lock = asyncio.Lock()
+        self._background: asyncio.Task[None] | None = None
+
+    def __len__(self) -> int:
+        return len(self._rowids)
+
+    def invalidate(self) -> None:
+        """Mark the matrix stale (the quote store's change event calls this)."""
+        self.generation = -1
+
+    async def ensure_fresh(self, db: aiosqlite.Connection) -> None:
+        """Bring the matrix up to date if quotes changed; big encodes go to the background."""
+        if self.generation == await generation(db) or self._refreshing():
+            return
+        await self.refresh(db, inline_limit=INLINE_ENCODE_LIMIT)
+
+    def _refreshing(self) -> bool:
+        return self._background is not None and not self._background.done()
+
+    async def refresh(self, db: aiosqlite.Connection, *, inline_limit: int | None = None) -> None:
+        """Rebuild from the approved quotes, encoding only texts never seen by this model."""
+        async with self._lock:
+            gen = await generation(db)
+            if gen == self.generation:
+                return
+            async with db.execute(
+                "SELECT rowid, guild_id, text FROM quotes WHERE status = 'approved'"
+            ) as cur:
+                rows = await cur.fetchall()
+            hashes = await self._run(_hash_all, [r["text"] for r in rows])
+            missing = {h for h in hashes if h not in self._by_hash}
+            if missing:
+                await self._load_cached(db, missing)
+            texts = {h: r["text"] for h, r in zip(hashes, rows, strict=True)}
+            to_encode = [h for h in dict.fromkeys(hashes) if h not in self._by_hash]
+            if inline_limit is not None and len(to_encode) > inline_limit:
+                log.info("%d passages need vectors; encoding in the background", len(to_encode))
+                self._background = asyncio.create_task(self.refresh(db))
+                return
+            for start in range(0, len(to_encode), ENCODE_BATCH):
+                batch = to_encode[start : start + ENCODE_BATCH]
+                vectors = await self._run(self.encoder.encode, [texts[h] for h in batch])
+                await db.executemany(
+                    "INSERT OR REPLACE INTO ask_vectors (content_hash, model, vector) "
+                    "VALUES (?, ?, ?)",
+                    [
+                        (h, self.encoder.model_id, v.astype("<f4").tobytes())
+                        for h, v in zip(batch, vectors, strict=True)
+                    ],
+                )
+                await db.commit()
+                self._by_hash.update(zip(batch, vectors, strict=True))
+            self._build(rows, hashes)
+            self.generation = gen
+            log.debug("dense index: %d passages (generation %d)", len(rows), gen)
+
+    async def _load_cached(self, db: aiosqlite.Connection, wanted: set[str]) -> None:
+        if len(wanted) > 2000:  # most of the store (a cold start): one scan beats many lookups
+            sql, batches = "SELECT content_hash, vector FROM ask_vectors WHERE model = ?", [[]]
+        else:
+            ordered = sorted(wanted)
+            batches = [ordered[i : i + 500] for i in range(0, len(ordered), 500)]
+            sql = (
+                "SELECT content_hash, vector FROM ask_vectors WHERE model = ? AND content_hash IN "
+            )
+        for batch in batches:
+            query = sql + ("(" + ",".join("?" * len(batch)) + ")" if batch else "")
+            async with db.execute(query, [self.encoder.model_id, *batch]) as cur:
+                async for row in cur:
+                    if row[0] in wanted:
+                        vector = np.frombuffer(row[1], dtype="<f4")
+                        if vector.shape == (self.encoder.dimension,):
+                            self._by_hash[row[0]] = vector
+
+    def _build(self, rows: list[aiosqlite.Row], hashes: list[str]) -> None:
+        keep = set(hashes)
+        self._by_hash = {h: v for h, v in self._by_hash.items() if h in keep}
+        if rows:
+            self._matrix = np.stack([self._by_hash[h] for h in hashes]).astype(np.float32)
+        else:
+            self._matrix = np.zeros((0, self.encoder.dimension), dtype=np.float32)
+        self._rowids = np.array([r["rowid"] for r in rows], dtype=np.int64)
+        self._guilds = np.array(
+            [_NO_GUILD if r["guild_id"] is None else r["guild_id"] for r in rows], dtype=np.int64
+        )
+
+    def search(self, query: np.ndarray, guild_id: int | None, limit: int) -> list[DenseHit]:
+        """The ``limit`` nearest visible passages by cosine (vectors are unit length)."""
+        matrix, rowids, guilds = self._matrix, self._rowids, self._guilds  # one snapshot
+        if not len(rowids):
+            return []
+        scores = matrix @ query
+        visible = guilds == _NO_GUILD
+        if guild_id is not None:
+            visible |= guilds == guild_id
+        scores = np.where(visible, scores, -np.inf)
+        k = min(limit, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [DenseHit(int(rowids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
+
+
+def _hash_all(texts: list[str]) -> list[str]:
+    return [content_hash(t) for t in texts]
