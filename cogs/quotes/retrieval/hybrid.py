@@ -112,6 +112,8 @@ class Retriever:
             await index.ensure_fresh(self.db)
             vector = (await self._run(index.encoder.encode, [question]))[0]
             dense = await self._run(index.search, vector, guild_id, CANDIDATES)
+            if not dense and mode == "hybrid":
+                mode = "lexical"  # vectors still being computed: keyword rules decide
 
         cosines = {hit.rowid: hit.cosine for hit in dense}
         lex_ranks = {hit.rowid: i for i, hit in enumerate(lex, start=1)}
