@@ -10,6 +10,7 @@ CREATE TABLE quote_sources (
     publication TEXT,
     author      TEXT,
     url         TEXT,
+    file        TEXT,                        -- the source text under shared/sources/
     note        TEXT NOT NULL DEFAULT ''
 );
 
@@ -36,6 +37,8 @@ CREATE TABLE quotes (
     message_link TEXT,                       -- provenance of a saved message
     edited_by    INTEGER,                    -- set when a moderator edits: import keeps the edit
     edited_at    TEXT,
+    reviewed_by  INTEGER,                    -- the moderator who approved or rejected it
+    reviewed_at  TEXT,
     created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
@@ -67,3 +70,17 @@ CREATE TRIGGER quotes_fts_update AFTER UPDATE OF text, speaker, tags, note ON qu
     INSERT INTO quotes_fts (rowid, text, speaker, tags, note)
     VALUES (new.rowid, new.text, new.speaker, new.tags, new.note);
 END;
+
+-- One saved message is one quote: saving it again while pending or approved is refused.
+CREATE UNIQUE INDEX quotes_one_per_message ON quotes (guild_id, message_link)
+    WHERE message_link IS NOT NULL AND status IN ('pending', 'approved');
+
+-- Quote of the day: one row per guild and UTC day, written before posting, so a restart
+-- (or two overlapping ticks) can never post twice.
+CREATE TABLE qotd_posts (
+    guild_id  INTEGER NOT NULL,
+    day       TEXT    NOT NULL,   -- YYYY-MM-DD (UTC)
+    quote_id  TEXT    REFERENCES quotes (id) ON DELETE SET NULL,
+    posted_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (guild_id, day)
+) WITHOUT ROWID;

@@ -1,15 +1,38 @@
 """The quote store: plain SQL over the ``quotes`` table (no discord import).
 
-The two functions below are the contract other features rely on (thread recording's
-"Save as quote" and "forget me"); keep their signatures.
+Visibility: curated quotes (``guild_id`` NULL) are shown in every guild; a guild's approved
+submissions only in that guild. Reviews and edits are single guarded UPDATEs (``WHERE
+status = 'pending'`` and so on), so two moderators clicking at once cannot both win.
+
+``Submission``, ``submit_pending`` and ``forget_user_submissions`` are the contract other
+features rely on (thread recording's "Save as quote" and "forget me"); keep their signatures.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import aiosqlite
+
+from bot.fts import match_query
+from cogs.quotes import curated as cur
+
+AUTOCOMPLETE_LIMIT = 25
+STATUSES = ("approved", "pending", "rejected", "removed")
+JSON_FORMAT = "herbot-quotes"
+JSON_VERSION = 1
+
+
+class AlreadySaved(Exception):
+    """That message is already pending or approved as a quote."""
+
+    def __init__(self, quote_id: str | None) -> None:
+        super().__init__(quote_id)
+        self.quote_id = quote_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,39 +50,690 @@ class Submission:
     note: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class StoredQuote:
+    """A quote row joined with its source: everything a reply or a citation needs."""
+
+    id: str
+    text: str
+    speaker: str
+    source_id: str
+    locator: str
+    kind: str
+    tags: tuple[str, ...]
+    note: str
+    status: str
+    origin: str
+    guild_id: int | None
+    submitted_by: int | None
+    author_id: int | None
+    message_link: str | None
+    edited_by: int | None
+    created_at: str
+    source_kind: str
+    source_title: str
+    source_year: int | None = None
+    source_director: str | None = None
+    source_publication: str | None = None
+    source_author: str | None = None
+    source_url: str | None = None
+
+    @classmethod
+    def from_row(cls, row: aiosqlite.Row) -> StoredQuote:
+        data = dict(row)
+        data["tags"] = split_tags(data["tags"])
+        return cls(**{k: data[k] for k in cls.__slots__ if k in data})
+
+
+_SELECT = """
+SELECT q.id, q.text, q.speaker, q.source_id, q.locator, q.kind, q.tags, q.note, q.status,
+       q.origin, q.guild_id, q.submitted_by, q.author_id, q.message_link, q.edited_by,
+       q.created_at, s.kind AS source_kind, s.title AS source_title, s.year AS source_year,
+       s.director AS source_director, s.publication AS source_publication,
+       s.author AS source_author, s.url AS source_url
+FROM quotes q JOIN quote_sources s ON s.id = q.source_id
+"""
+_IN_GUILD = "(q.guild_id IS NULL OR q.guild_id = :guild)"
+_VISIBLE = f"q.status = 'approved' AND {_IN_GUILD}"
+
+
+def split_tags(value: str) -> tuple[str, ...]:
+    return tuple(t for t in (value or "").split(",") if t)
+
+
+def join_tags(tags: Iterable[str]) -> str:
+    return ",".join(dict.fromkeys(t.strip().lower() for t in tags if t.strip()))
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def _fetch(db: aiosqlite.Connection, sql: str, params: Any = ()) -> list[StoredQuote]:
+    async with db.execute(sql, params) as c:
+        return [StoredQuote.from_row(r) for r in await c.fetchall()]
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+async def get(
+    db: aiosqlite.Connection, quote_id: str, guild_id: int | None, *, any_status: bool = False
+) -> StoredQuote | None:
+    """The quote if ``guild_id`` may see it (any status with ``any_status``)."""
+    where = _IN_GUILD if any_status else _VISIBLE
+    rows = await _fetch(
+        db, f"{_SELECT} WHERE q.id = :id AND {where}", {"id": quote_id, "guild": guild_id}
+    )
+    return rows[0] if rows else None
+
+
+async def random_quote(
+    db: aiosqlite.Connection,
+    guild_id: int | None,
+    *,
+    speaker: str | None = None,
+    source: str | None = None,
+    tag: str | None = None,
+) -> StoredQuote | None:
+    clauses = [_VISIBLE]
+    params: dict[str, Any] = {"guild": guild_id}
+    if speaker:
+        clauses.append("q.speaker LIKE :speaker ESCAPE '\\'")
+        params["speaker"] = f"%{_like(speaker.strip())}%"
+    if source:
+        clauses.append("(q.source_id = :source OR s.title LIKE :source_like ESCAPE '\\')")
+        params["source"] = source.strip()
+        params["source_like"] = f"%{_like(source.strip())}%"
+    if tag:
+        clauses.append("(',' || q.tags || ',') LIKE :tag ESCAPE '\\'")
+        params["tag"] = f"%,{_like(tag.strip().lower())},%"
+    rows = await _fetch(
+        db, f"{_SELECT} WHERE {' AND '.join(clauses)} ORDER BY random() LIMIT 1", params
+    )
+    return rows[0] if rows else None
+
+
+async def search(
+    db: aiosqlite.Connection,
+    guild_id: int | None,
+    text: str,
+    *,
+    limit: int = AUTOCOMPLETE_LIMIT,
+    statuses: Sequence[str] = ("approved",),
+) -> list[StoredQuote]:
+    """Quotes for what the user typed so far: id prefix matches first, then full text.
+
+    The last word is a prefix (autocomplete as you type); the result is at most ``limit``
+    rows, each query bounded by ``LIMIT`` in SQL.
+    """
+    limit = max(1, min(limit, AUTOCOMPLETE_LIMIT))
+    status_sql = ", ".join(f"'{s}'" for s in statuses if s in STATUSES)
+    where = f"q.status IN ({status_sql}) AND {_IN_GUILD}"
+    typed = text.strip()
+    params: dict[str, Any] = {"guild": guild_id, "limit": limit}
+    if not typed:
+        return await _fetch(
+            db, f"{_SELECT} WHERE {where} ORDER BY q.rowid DESC LIMIT :limit", params
+        )
+    found: dict[str, StoredQuote] = {}
+    if cur.ID_PATTERN.fullmatch(typed.lower().rstrip("-")):
+        params["prefix"] = _like(typed.lower()) + "%"
+        for q in await _fetch(
+            db,
+            f"{_SELECT} WHERE q.id LIKE :prefix ESCAPE '\\' AND {where} ORDER BY q.id LIMIT :limit",
+            params,
+        ):
+            found[q.id] = q
+    query = match_query(typed, prefix_last=True)
+    if query and len(found) < limit:
+        params["match"] = query
+        sql = (
+            f"{_SELECT} JOIN quotes_fts f ON f.rowid = q.rowid "
+            f"WHERE quotes_fts MATCH :match AND {where} ORDER BY bm25(quotes_fts) LIMIT :limit"
+        )
+        for q in await _fetch(db, sql, params):
+            found.setdefault(q.id, q)
+    return list(found.values())[:limit]
+
+
+async def speakers(db: aiosqlite.Connection, guild_id: int | None, typed: str) -> list[str]:
+    async with db.execute(
+        f"SELECT q.speaker, count(*) AS n FROM quotes q WHERE {_VISIBLE} "
+        "AND q.speaker LIKE :typed ESCAPE '\\' GROUP BY q.speaker ORDER BY n DESC, q.speaker "
+        "LIMIT :limit",
+        {"guild": guild_id, "typed": f"%{_like(typed.strip())}%", "limit": AUTOCOMPLETE_LIMIT},
+    ) as c:
+        return [r[0] for r in await c.fetchall()]
+
+
+async def sources(db: aiosqlite.Connection, typed: str = "") -> list[tuple[str, str]]:
+    """(id, title) of sources whose id or title contains ``typed``."""
+    like = f"%{_like(typed.strip())}%"
+    async with db.execute(
+        "SELECT id, title FROM quote_sources WHERE id LIKE :l ESCAPE '\\' "
+        "OR title LIKE :l ESCAPE '\\' ORDER BY kind, title LIMIT :limit",
+        {"l": like, "limit": AUTOCOMPLETE_LIMIT},
+    ) as c:
+        return [(r[0], r[1]) for r in await c.fetchall()]
+
+
+async def source_exists(db: aiosqlite.Connection, source_id: str) -> bool:
+    async with db.execute("SELECT 1 FROM quote_sources WHERE id = ?", (source_id,)) as c:
+        return await c.fetchone() is not None
+
+
+async def tags(db: aiosqlite.Connection, guild_id: int | None, typed: str) -> list[str]:
+    async with db.execute(
+        f"SELECT q.tags FROM quotes q WHERE {_VISIBLE}", {"guild": guild_id}
+    ) as c:
+        counts: dict[str, int] = {}
+        for (value,) in await c.fetchall():
+            for t in split_tags(value):
+                counts[t] = counts.get(t, 0) + 1
+    typed = typed.strip().lower()
+    ranked = sorted((t for t in counts if typed in t), key=lambda t: (-counts[t], t))
+    return ranked[:AUTOCOMPLETE_LIMIT]
+
+
+async def pending(db: aiosqlite.Connection, guild_id: int, limit: int = 5) -> list[StoredQuote]:
+    """The oldest pending submissions of a guild."""
+    return await _fetch(
+        db,
+        f"{_SELECT} WHERE q.status = 'pending' AND q.guild_id = :guild "
+        "ORDER BY q.created_at, q.rowid LIMIT :limit",
+        {"guild": guild_id, "limit": limit},
+    )
+
+
+async def count_pending(db: aiosqlite.Connection, guild_id: int) -> int:
+    async with db.execute(
+        "SELECT count(*) FROM quotes WHERE status = 'pending' AND guild_id = ?", (guild_id,)
+    ) as c:
+        row = await c.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def count_visible(db: aiosqlite.Connection, guild_id: int | None) -> int:
+    async with db.execute(
+        f"SELECT count(*) FROM quotes q WHERE {_VISIBLE}", {"guild": guild_id}
+    ) as c:
+        row = await c.fetchone()
+    return int(row[0]) if row else 0
+
+
+# -- submissions and reviews -------------------------------------------------------------------
+
+
 async def submit_pending(db: aiosqlite.Connection, submission: Submission) -> str:
-    """Put a submission in the pending queue; returns its new id."""
+    """Put a submission in the pending queue; returns its new id.
+
+    Raises :class:`AlreadySaved` when the same message (``message_link``) is already
+    pending or approved in that guild.
+    """
     while True:
         quote_id = f"sub-{secrets.token_hex(3)}"
-        cur = await db.execute(
-            "INSERT OR IGNORE INTO quotes (id, text, speaker, source_id, locator, kind, tags, "
-            "note, status, origin, guild_id, submitted_by, author_id, message_link) "
-            "VALUES (?, ?, ?, ?, ?, 'submission', ?, ?, 'pending', ?, ?, ?, ?, ?)",
-            (
-                quote_id,
-                submission.text,
-                submission.speaker,
-                submission.source_id,
-                submission.locator,
-                ",".join(submission.tags),
-                submission.note,
-                submission.origin,
-                submission.guild_id,
-                submission.submitted_by,
-                submission.author_id,
-                submission.message_link,
-            ),
-        )
-        if cur.rowcount:  # the primary key refused a (rare) clash: draw another id
+        try:
+            cur_ = await db.execute(
+                "INSERT INTO quotes (id, text, speaker, source_id, locator, kind, tags, "
+                "note, status, origin, guild_id, submitted_by, author_id, message_link) "
+                "VALUES (?, ?, ?, ?, ?, 'submission', ?, ?, 'pending', ?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO NOTHING",
+                (
+                    quote_id,
+                    submission.text,
+                    submission.speaker,
+                    submission.source_id,
+                    submission.locator,
+                    join_tags(submission.tags),
+                    submission.note,
+                    submission.origin,
+                    submission.guild_id,
+                    submission.submitted_by,
+                    submission.author_id,
+                    submission.message_link,
+                ),
+            )
+        except sqlite3.IntegrityError:
+            if submission.message_link is None:
+                raise
+            await db.rollback()
+            raise AlreadySaved(
+                await _saved_message(db, submission.guild_id, submission.message_link)
+            ) from None
+        if cur_.rowcount:  # the primary key refused a (rare) clash: draw another id
             await db.commit()
             return quote_id
 
 
+async def _saved_message(db: aiosqlite.Connection, guild_id: int, link: str) -> str | None:
+    async with db.execute(
+        "SELECT id FROM quotes WHERE guild_id = ? AND message_link = ? "
+        "AND status IN ('pending', 'approved')",
+        (guild_id, link),
+    ) as c:
+        row = await c.fetchone()
+    return row[0] if row else None
+
+
 async def forget_user_submissions(db: aiosqlite.Connection, user_id: int) -> int:
     """Delete pending submissions by or of ``user_id``; returns how many were removed."""
-    cur = await db.execute(
+    cur_ = await db.execute(
         "DELETE FROM quotes WHERE status = 'pending' AND (submitted_by = ? OR author_id = ?)",
         (user_id, user_id),
     )
     await db.commit()
-    return cur.rowcount
+    return cur_.rowcount
+
+
+async def withdraw_pending_of_author(db: aiosqlite.Connection, user_id: int) -> int:
+    """On opt-out: delete pending quotes of the member's own messages."""
+    cur_ = await db.execute(
+        "DELETE FROM quotes WHERE status = 'pending' AND author_id = ?", (user_id,)
+    )
+    await db.commit()
+    return cur_.rowcount
+
+
+async def _review(
+    db: aiosqlite.Connection, quote_id: str, guild_id: int, moderator_id: int, status: str
+) -> bool:
+    now = _now_sql()
+    cur_ = await db.execute(
+        "UPDATE quotes SET status = ?, reviewed_by = ?, reviewed_at = ?, updated_at = ? "
+        "WHERE id = ? AND guild_id = ? AND status = 'pending'",
+        (status, moderator_id, now, now, quote_id, guild_id),
+    )
+    await db.commit()
+    return cur_.rowcount > 0
+
+
+async def approve(
+    db: aiosqlite.Connection, quote_id: str, guild_id: int, moderator_id: int
+) -> bool:
+    """Approve a pending submission; False if it was already reviewed (or is not here)."""
+    return await _review(db, quote_id, guild_id, moderator_id, "approved")
+
+
+async def reject(db: aiosqlite.Connection, quote_id: str, guild_id: int, moderator_id: int) -> bool:
+    return await _review(db, quote_id, guild_id, moderator_id, "rejected")
+
+
+async def edit(
+    db: aiosqlite.Connection,
+    quote_id: str,
+    guild_id: int,
+    moderator_id: int,
+    *,
+    text: str | None = None,
+    speaker: str | None = None,
+    locator: str | None = None,
+    tags: Iterable[str] | None = None,
+    when: str | None = None,
+) -> bool:
+    """A moderator's edit; marks the row so a curated re-import keeps it."""
+    sets = ["edited_by = :mod", "edited_at = :when", "updated_at = :when"]
+    params: dict[str, Any] = {
+        "id": quote_id,
+        "guild": guild_id,
+        "mod": moderator_id,
+        "when": when or _now_sql(),
+    }
+    for name, value in (("text", text), ("speaker", speaker), ("locator", locator)):
+        if value is not None:
+            sets.append(f"{name} = :{name}")
+            params[name] = value.strip()
+    if tags is not None:
+        sets.append("tags = :tags")
+        params["tags"] = join_tags(tags)
+    cur_ = await db.execute(
+        f"UPDATE quotes SET {', '.join(sets)} WHERE id = :id "
+        "AND (guild_id IS NULL OR guild_id = :guild) AND status IN ('approved', 'pending')",
+        params,
+    )
+    await db.commit()
+    return cur_.rowcount > 0
+
+
+async def remove(db: aiosqlite.Connection, quote_id: str, guild_id: int, moderator_id: int) -> bool:
+    """Hide an approved quote; a removed curated quote stays removed on re-import."""
+    cur_ = await db.execute(
+        "UPDATE quotes SET status = 'removed', edited_by = ?, edited_at = ?, updated_at = ? "
+        "WHERE id = ? AND (guild_id IS NULL OR guild_id = ?) AND status = 'approved'",
+        (moderator_id, _now_sql(), _now_sql(), quote_id, guild_id),
+    )
+    await db.commit()
+    return cur_.rowcount > 0
+
+
+def _now_sql() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+# -- curated import / export ----------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_edited: int = 0
+    kept_removed: int = 0
+    skipped: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.added} added",
+            f"{self.updated} updated",
+            f"{self.unchanged} unchanged",
+            f"{self.kept_edited} kept (edited by a moderator)",
+        ]
+        if self.kept_removed:
+            parts.append(f"{self.kept_removed} kept removed")
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped")
+        return ", ".join(parts)
+
+
+_CURATED_FIELDS = ("text", "speaker", "source_id", "locator", "kind", "tags", "note")
+
+
+async def import_curated(db: aiosqlite.Connection, store: cur.Curated) -> ImportReport:
+    """Upsert the curated files by id; never overwrite a moderator's edit or removal."""
+    report = ImportReport()
+    quotes = store.valid_quotes()
+    report.skipped = len(store.quotes) - len(quotes)
+    existing: dict[str, dict[str, Any]] = {}
+    async with db.execute(
+        "SELECT id, text, speaker, source_id, locator, kind, tags, note, status, origin, "
+        "edited_by FROM quotes WHERE guild_id IS NULL"
+    ) as c:
+        for row in await c.fetchall():
+            existing[row["id"]] = dict(row)
+    rows = []
+    for q in quotes:
+        values = {
+            "id": q.id,
+            "text": q.text,
+            "speaker": q.speaker,
+            "source_id": q.source,
+            "locator": q.locator,
+            "kind": q.kind,
+            "tags": join_tags(q.tags),
+            "note": q.note,
+        }
+        old = existing.get(q.id)
+        if old is None:
+            report.added += 1
+        elif old["status"] == "removed":
+            report.kept_removed += 1
+        elif old["edited_by"] is not None:
+            report.kept_edited += 1
+        elif all(old[k] == values[k] for k in _CURATED_FIELDS):
+            report.unchanged += 1
+            continue
+        else:
+            report.updated += 1
+        rows.append(values)
+    try:
+        await db.executemany(
+            "INSERT INTO quote_sources (id, kind, title, year, director, publication, author, "
+            "url, file, note) VALUES (:id, :kind, :title, :year, :director, :publication, "
+            ":author, :url, :file, :note) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, "
+            "title = excluded.title, year = excluded.year, director = excluded.director, "
+            "publication = excluded.publication, author = excluded.author, url = excluded.url, "
+            "file = excluded.file, note = excluded.note",
+            [{k: getattr(s, k) for k in cur.SOURCE_KEYS} for s in store.sources.values()],
+        )
+        # The WHERE keeps moderators' edits and removals, and rows another guild owns.
+        await db.executemany(
+            "INSERT INTO quotes (id, text, speaker, source_id, locator, kind, tags, note, "
+            "status, origin, guild_id) VALUES (:id, :text, :speaker, :source_id, :locator, "
+            ":kind, :tags, :note, 'approved', 'curated', NULL) "
+            "ON CONFLICT (id) DO UPDATE SET text = excluded.text, speaker = excluded.speaker, "
+            "source_id = excluded.source_id, locator = excluded.locator, kind = excluded.kind, "
+            "tags = excluded.tags, note = excluded.note, "
+            "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+            "WHERE quotes.edited_by IS NULL AND quotes.guild_id IS NULL "
+            "AND quotes.status <> 'removed'",
+            rows,
+        )
+        await db.commit()
+    except BaseException:
+        await db.rollback()
+        raise
+    report.problems = [str(p) for p in store.problems]
+    return report
+
+
+async def has_curated(db: aiosqlite.Connection) -> bool:
+    async with db.execute("SELECT 1 FROM quotes WHERE origin = 'curated' LIMIT 1") as c:
+        return await c.fetchone() is not None
+
+
+async def export_curated(db: aiosqlite.Connection) -> tuple[list[cur.Source], list[cur.Quote]]:
+    """The curated store as it is now (moderators' edits included, removed quotes left out)."""
+    async with db.execute(
+        "SELECT * FROM quote_sources WHERE kind <> 'discord' ORDER BY rowid"
+    ) as c:
+        source_rows = [dict(r) for r in await c.fetchall()]
+    srcs = [cur.Source(**{k: r.get(k) for k in cur.SOURCE_KEYS}) for r in source_rows]
+    async with db.execute(
+        "SELECT id, text, speaker, source_id, locator, kind, tags, note FROM quotes "
+        "WHERE origin = 'curated' AND guild_id IS NULL AND status = 'approved' ORDER BY rowid"
+    ) as c:
+        quote_rows = await c.fetchall()
+    quotes = [
+        cur.Quote(
+            id=r["id"],
+            text=r["text"],
+            speaker=r["speaker"],
+            source=r["source_id"],
+            locator=r["locator"],
+            kind=r["kind"],
+            tags=split_tags(r["tags"]),
+            note=r["note"],
+        )
+        for r in quote_rows
+    ]
+    return srcs, quotes
+
+
+# -- JSON import / export (a guild's store, moderators' backup) ------------------------------
+
+_JSON_QUOTE_KEYS = (
+    "id",
+    "text",
+    "speaker",
+    "source",
+    "locator",
+    "kind",
+    "tags",
+    "note",
+    "status",
+    "origin",
+    "guild_id",
+    "submitted_by",
+    "author_id",
+    "message_link",
+)
+
+
+async def export_json(db: aiosqlite.Connection, guild_id: int | None) -> dict[str, Any]:
+    """The store as ``guild_id`` sees it (curated + that guild's rows, every status)."""
+    where = _IN_GUILD if guild_id is not None else "1"
+    quotes = await _fetch(db, f"{_SELECT} WHERE {where} ORDER BY q.rowid", {"guild": guild_id})
+    async with db.execute("SELECT * FROM quote_sources ORDER BY rowid") as c:
+        source_rows = [dict(r) for r in await c.fetchall()]
+    return {
+        "format": JSON_FORMAT,
+        "version": JSON_VERSION,
+        "guild_id": guild_id,
+        "sources": [{k: v for k, v in r.items() if v is not None} for r in source_rows],
+        "quotes": [
+            {
+                "id": q.id,
+                "text": q.text,
+                "speaker": q.speaker,
+                "source": q.source_id,
+                "locator": q.locator,
+                "kind": q.kind,
+                "tags": list(q.tags),
+                "note": q.note,
+                "status": q.status,
+                "origin": q.origin,
+                "guild_id": q.guild_id,
+                "submitted_by": q.submitted_by,
+                "author_id": q.author_id,
+                "message_link": q.message_link,
+            }
+            for q in quotes
+        ],
+    }
+
+
+def _opt_int(value: Any) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def validate_json(data: Any, *, max_text: int = cur.DEFAULT_MAX_TEXT) -> list[str]:
+    """Every problem of a JSON import file (empty: it can be imported)."""
+    if not isinstance(data, dict) or data.get("format") != JSON_FORMAT:
+        return [f'not a herbot quotes file (expected "format": "{JSON_FORMAT}")']
+    if data.get("version") != JSON_VERSION:
+        return [f"unsupported version {data.get('version')!r} (expected {JSON_VERSION})"]
+    problems: list[str] = []
+    quotes = data.get("quotes")
+    if not isinstance(quotes, list):
+        return ['"quotes" must be a list']
+    sources = data.get("sources", [])
+    if not isinstance(sources, list) or not all(
+        isinstance(s, dict) and isinstance(s.get("id"), str) for s in sources
+    ):
+        problems.append('"sources" must be a list of objects with an "id"')
+        sources = []
+    for s in sources:
+        if s.get("kind") not in ("film", "article", "discord") or not s.get("title"):
+            problems.append(f"source {s.get('id')}: needs kind (film/article) and a title")
+    seen: set[str] = set()
+    for n, q in enumerate(quotes, 1):
+        if not isinstance(q, dict):
+            problems.append(f"quote #{n}: must be an object")
+            continue
+        table = dict(q)
+        kind = table.get("kind", "excerpt")
+        if kind == "submission":
+            table["kind"] = "excerpt"  # parse_quote knows the curated kinds only
+        quote, found = cur.parse_quote(table, f"#{n}", max_text=max_text)
+        where = quote.id if quote else f"#{n}"
+        found = [(w, m) for w, m in found if m != "empty locator"]  # members may leave it out
+        problems.extend(f"quote {w}: {m}" for w, m in found)
+        if quote is None:
+            continue
+        if quote.id in seen:
+            problems.append(f"quote {where}: duplicate id")
+        seen.add(quote.id)
+        if table.get("status", "approved") not in STATUSES:
+            problems.append(f"quote {where}: status must be one of {STATUSES}")
+        for key in ("guild_id", "submitted_by", "author_id"):
+            if not _opt_int(table.get(key)):
+                problems.append(f"quote {where}: {key} must be a number or null")
+        link = table.get("message_link")
+        if link is not None and not isinstance(link, str):
+            problems.append(f"quote {where}: message_link must be text or null")
+    return problems
+
+
+async def import_json(
+    db: aiosqlite.Connection,
+    data: dict[str, Any],
+    guild_id: int,
+    *,
+    max_text: int = cur.DEFAULT_MAX_TEXT,
+) -> ImportReport:
+    """Import a file made by :func:`export_json` into ``guild_id``, all or nothing.
+
+    Curated rows in the file are skipped (they come from config/quotes/); the guild's rows
+    are upserted by id, except rows a moderator edited since and ids another guild owns.
+    Raises ValueError listing the problems if the file is invalid (nothing is written).
+    """
+    problems = validate_json(data, max_text=max_text)
+    known = {r["id"] for r in await _all_sources(db)}
+    file_sources = {s["id"]: s for s in data.get("sources", []) if s.get("id") not in known}
+    for q in data["quotes"]:
+        if isinstance(q, dict) and q.get("source") not in known | set(file_sources):
+            problems.append(f"quote {q.get('id')}: unknown source '{q.get('source')}'")
+    if problems:
+        raise ValueError(problems)
+    report = ImportReport()
+    async with db.execute("SELECT id FROM quotes WHERE guild_id = ?", (guild_id,)) as c:
+        existing = {r[0] for r in await c.fetchall()}
+    rows = []
+    for q in data["quotes"]:
+        if q.get("guild_id") is None and q.get("origin", "curated") == "curated":
+            report.skipped += 1
+            continue
+        rows.append(
+            {
+                "id": q["id"].strip(),
+                "text": q["text"].strip(),
+                "speaker": q["speaker"].strip(),
+                "source_id": q["source"],
+                "locator": (q.get("locator") or "").strip(),
+                "kind": q.get("kind", "submission"),
+                "tags": join_tags(q.get("tags", [])),
+                "note": q.get("note") or "",
+                "status": q.get("status", "approved"),
+                "origin": q.get("origin") or "imported",
+                "guild": guild_id,
+                "submitted_by": q.get("submitted_by"),
+                "author_id": q.get("author_id"),
+                "message_link": q.get("message_link"),
+            }
+        )
+    try:
+        await db.executemany(
+            "INSERT INTO quote_sources (id, kind, title, year, director, publication, author, "
+            "url, file, note) VALUES (:id, :kind, :title, :year, :director, :publication, "
+            ":author, :url, :file, :note) ON CONFLICT (id) DO NOTHING",
+            [
+                {k: s.get(k) for k in cur.SOURCE_KEYS} | {"note": s.get("note") or ""}
+                for s in file_sources.values()
+            ],
+        )
+        for row in rows:
+            cur_ = await db.execute(
+                "INSERT INTO quotes (id, text, speaker, source_id, locator, kind, tags, note, "
+                "status, origin, guild_id, submitted_by, author_id, message_link) VALUES "
+                "(:id, :text, :speaker, :source_id, :locator, :kind, :tags, :note, :status, "
+                ":origin, :guild, :submitted_by, :author_id, :message_link) "
+                "ON CONFLICT (id) DO UPDATE SET text = excluded.text, speaker = excluded.speaker, "
+                "source_id = excluded.source_id, locator = excluded.locator, "
+                "kind = excluded.kind, tags = excluded.tags, note = excluded.note, "
+                "status = excluded.status, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                "WHERE quotes.guild_id = excluded.guild_id AND quotes.edited_by IS NULL",
+                row,
+            )
+            if not cur_.rowcount:
+                report.kept_edited += 1  # edited here since, or an id another guild owns
+            elif row["id"] in existing:
+                report.updated += 1
+            else:
+                report.added += 1
+        await db.commit()
+    except sqlite3.IntegrityError as exc:
+        await db.rollback()
+        raise ValueError([f"the database refused the file: {exc}"]) from None
+    except BaseException:
+        await db.rollback()
+        raise
+    return report
+
+
+async def _all_sources(db: aiosqlite.Connection) -> list[aiosqlite.Row]:
+    async with db.execute("SELECT id FROM quote_sources") as c:
+        return list(await c.fetchall())
