@@ -55,7 +55,7 @@ async def _ask(args: argparse.Namespace, settings: Settings) -> int:
 def _block(rank: int | str, result: Result) -> str:
     text = "".join(f"[{p}]" if hit else p for p, hit in result.segments)
     body = textwrap.fill(text, 88, initial_indent="   ", subsequent_indent="   ")
-    return f"{rank}. {result.passage.citation} ({result.passage.id})\n{body}"
+    return f"{rank}. {result.passage.plain_citation} ({result.passage.id})\n{body}"
 
 
 def render(answer: Answer) -> str:

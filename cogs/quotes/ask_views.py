@@ -39,7 +39,7 @@ MODE_NOTE = {
 
 
 def _cite(passage: Passage) -> str:
-    return f"— {escape_markdown(passage.citation)} · `{passage.id}`"
+    return f"Source: {passage.citation} · `{passage.id}`"
 
 
 def _footer(answer: Answer, note: str | None) -> str:
@@ -111,7 +111,7 @@ def context_embed(passage: Passage, before: list[Passage], after: list[Passage])
         description=truncate("\n\n".join(lines), EMBED_DESCRIPTION_LIMIT),
         colour=ANSWER_COLOUR,
     )
-    embed.set_footer(text=truncate(f"{passage.citation} · {passage.id}", 2048))
+    embed.set_footer(text=truncate(f"{passage.plain_citation} · {passage.id}", 2048))
     return embed
 
 

@@ -1,9 +1,5 @@
-"""Test helpers for /ask: load the curated TOML store and the question set.
-
-A tiny loader of config/quotes/*.toml (CURATED_FORMAT.md) so /ask's tests do not depend on
-the quote store's importer; when that importer has already filled the database (the seeder
-runs in ``prepare_database``), ``load_curated`` leaves it as it is.
-"""
+"""Test helpers for /ask: the real curated store (not the quote store's tiny fixture) and
+the question set written by the curators (tests/data/questions.toml)."""
 
 from __future__ import annotations
 
@@ -11,61 +7,34 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
+from bot.config import Settings
+from tests.quotes.conftest import with_curated
 
 ROOT = Path(__file__).resolve().parents[2]
 CURATED = ROOT / "config" / "quotes"
 QUESTIONS = ROOT / "tests" / "data" / "questions.toml"
 
-SOURCE_COLUMNS = ("id", "kind", "title", "year", "director", "publication", "author", "url")
 
-
-def curated_quotes() -> list[dict[str, Any]]:
-    quotes: list[dict[str, Any]] = []
-    for path in sorted(CURATED.glob("*.toml")):
-        if path.name != "sources.toml":
-            quotes.extend(tomllib.loads(path.read_text(encoding="utf-8")).get("quotes", []))
-    return quotes
-
-
-async def load_curated(db: aiosqlite.Connection) -> int:
-    """Insert the curated store unless it is already there; returns the quotes count."""
-    async with db.execute("SELECT count(*) FROM quotes WHERE origin = 'curated'") as cur:
-        (present,) = await cur.fetchone()
-    if present:
-        return int(present)
-    sources = tomllib.loads((CURATED / "sources.toml").read_text(encoding="utf-8"))["sources"]
-    for source in sources:
-        values = [source.get(c) for c in SOURCE_COLUMNS] + [source.get("note", "")]
-        await db.execute(
-            f"INSERT OR IGNORE INTO quote_sources ({', '.join(SOURCE_COLUMNS)}, note) "
-            f"VALUES ({', '.join('?' * (len(SOURCE_COLUMNS) + 1))})",
-            values,
-        )
-    quotes = curated_quotes()
-    await db.executemany(
-        "INSERT INTO quotes (id, text, speaker, source_id, locator, kind, tags, note) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                q["id"],
-                q["text"],
-                q["speaker"],
-                q["source"],
-                q.get("locator", ""),
-                q.get("kind", "excerpt"),
-                ",".join(q.get("tags", [])),
-                q.get("note", ""),
-            )
-            for q in quotes
-        ],
-    )
-    await db.commit()
-    return len(quotes)
+def real_store(settings: Settings) -> Settings:
+    """Settings whose seeder imports config/quotes/ into the empty test database."""
+    return with_curated(settings, CURATED)
 
 
 def questions() -> list[dict[str, Any]]:
-    """The question set: [[questions]] with text, expected quote ids, in-scope or not."""
-    if not QUESTIONS.is_file():
-        return []
-    return tomllib.loads(QUESTIONS.read_text(encoding="utf-8")).get("questions", [])
+    """[[questions]]: q, expect (quote ids; empty = must be declined), style."""
+    return tomllib.loads(QUESTIONS.read_text(encoding="utf-8"))["questions"]
+
+
+def warm_vectors() -> None:
+    """Encode the curated store once per test session, into the in-process vector cache.
+
+    Every test starts a fresh bot on a fresh database; without this each would spend seconds
+    encoding the same 200 passages (simcord's settle budget is 5 s on a shared machine).
+    """
+    from cogs.quotes import curated
+    from cogs.quotes.retrieval.dense import DenseIndex
+    from cogs.quotes.retrieval.embedder import shared_model
+
+    texts = [q.text for q in curated.load(CURATED).valid_quotes()]
+    model = shared_model()
+    DenseIndex(model).remember(texts, model.encode(texts))

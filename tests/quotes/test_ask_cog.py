@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
-import aiosqlite
-import pytest_asyncio
+import pytest
 
 from bot.config import Settings
-from bot.database import prepare_database
-from tests.quotes.ask_support import load_curated
+from tests.quotes.ask_support import real_store, warm_vectors
 
 
-@pytest_asyncio.fixture
-async def db(settings: Settings) -> AsyncIterator[aiosqlite.Connection]:
-    """The app database with the curated store in it before the bot starts."""
-    conn = await prepare_database(settings)
-    await load_curated(conn)
-    yield conn
-    await conn.close()
+@pytest.fixture(scope="module", autouse=True)
+def _vectors() -> None:
+    warm_vectors()
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The real curated store, seeded into the test database before the bot starts."""
+    return real_store(settings)
 
 
 def _plain(markdown: str) -> str:
@@ -46,13 +45,11 @@ async def test_ask_answers_with_highlighted_cited_passages(world):
     assert "Scarlett Johansson" in description
     assert "**Samantha**" in description and "**voiced**" in description
     assert "`film-cast-samantha`" in description  # the citation names the quote id
-    assert "herbot curators, Her (2013), Cast" in _plain(description)
+    assert "Source: herbot curators — *Her* (dir. Spike Jonze, 2013), Cast" in _plain(description)
     assert 1 <= len(embed.fields) <= 2
-    assert all("— " in field.value for field in embed.fields)
+    assert all("Source: " in field.value for field in embed.fields)
     assert "Context" in _labels(result.response)
-    row = await (
-        await world.db.execute("SELECT question, user_id FROM ask_sessions")
-    ).fetchone()
+    row = await (await world.db.execute("SELECT question, user_id FROM ask_sessions")).fetchone()
     assert tuple(row) == ("Who voices Samantha?", world.alice.id)
 
 
@@ -94,7 +91,7 @@ async def test_more_results_and_context_buttons_survive_restart(world):
     context = await world.bob.click(result.response, label="Context")
     assert context.ephemeral
     shown = context.response.embeds[0]
-    assert shown.title == "Context: Her (2013)"
+    assert shown.title == "Context: Her (dir. Spike Jonze, 2013)"
     assert shown.description.count("\n\n") >= 1  # the passage and its neighbours
 
 

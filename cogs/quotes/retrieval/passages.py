@@ -8,14 +8,17 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from cogs.quotes import citation as citations
+
 # What a guild may see: the curated store (guild_id NULL) and its own approved quotes.
 VISIBLE = "q.status = 'approved' AND (q.guild_id IS NULL OR q.guild_id IS :guild)"
 
 _COLUMNS = """
     q.rowid AS rowid, q.id AS id, q.text AS text, q.speaker AS speaker, q.source_id AS source_id,
     q.locator AS locator, q.kind AS kind, q.guild_id AS guild_id, q.message_link AS message_link,
-    s.kind AS source_kind, s.title AS title, s.year AS year, s.publication AS publication,
-    s.author AS author, s.url AS url
+    s.kind AS source_kind, s.title AS source_title, s.year AS source_year,
+    s.director AS source_director, s.publication AS source_publication,
+    s.author AS source_author, s.url AS source_url
 """
 _FROM = "FROM quotes AS q JOIN quote_sources AS s ON s.id = q.source_id"
 _PARAGRAPH = re.compile(r"¶\s*(\d+)")
@@ -33,24 +36,26 @@ class Passage:
     guild_id: int | None
     message_link: str | None
     source_kind: str
-    title: str
-    year: int | None
-    publication: str | None
-    author: str | None
-    url: str | None
+    source_title: str
+    source_year: int | None
+    source_director: str | None
+    source_publication: str | None
+    source_author: str | None
+    source_url: str | None
 
     @property
     def source_label(self) -> str:
-        """ "Her (2013)", "Title (Publication)" or "Discord discussion"."""
-        extra = self.year if self.source_kind == "film" else self.publication
-        return f"{self.title} ({extra})" if extra else self.title
+        """E.g. "Her (dir. Spike Jonze, 2013)", without Markdown."""
+        return citations.plain(citations.source_label(self))
 
     @property
     def citation(self) -> str:
-        """Who said it, where, and where in it: enough to find the passage again."""
-        where = self.locator or self.message_link or ""
-        cited = f"{self.speaker}, {self.source_label}"
-        return f"{cited}, {where}" if where else cited
+        """Who said it, where, and where in it, as the quote store cites (Markdown)."""
+        return citations.citation(self)
+
+    @property
+    def plain_citation(self) -> str:
+        return citations.plain(citations.citation(self))
 
     @property
     def order_key(self) -> tuple[int, int]:
@@ -64,11 +69,11 @@ class Passage:
             "text": self.text,
             "speaker": self.speaker,
             "source": self.source_id,
-            "source_title": self.title,
+            "source_title": self.source_title,
             "locator": self.locator,
             "kind": self.kind,
-            "citation": self.citation,
-            "url": self.url or self.message_link,
+            "citation": self.plain_citation,
+            "url": self.source_url or self.message_link,
         }
 
 
