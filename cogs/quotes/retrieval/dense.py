@@ -40,6 +40,16 @@ class Encoder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
+def document(text: str, locator: str = "", tags: str = "") -> str:
+    """What we embed for a quote: its words, then where it is and the curators' tags.
+
+    "Cast", "Music", "awards" say what a passage is about in words a question uses, which
+    the quote itself often does not (see docs/ask.md for the measured effect).
+    """
+    about = "; ".join(p for p in (locator.strip(), tags.replace(",", ", ").replace("-", " ")) if p)
+    return f"{text} ({about})" if about else text
+
+
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -77,9 +87,9 @@ class DenseIndex:
     def __len__(self) -> int:
         return len(self._rowids)
 
-    def remember(self, texts: list[str], vectors: np.ndarray) -> None:
-        """Seed the in-process cache (tests warm it once for the whole session)."""
-        self._by_hash.update(zip(_hash_all(texts), vectors, strict=True))
+    def remember(self, documents: list[str], vectors: np.ndarray) -> None:
+        """Seed the in-process cache with :func:`document` vectors (tests warm it once)."""
+        self._by_hash.update(zip(_hash_all(documents), vectors, strict=True))
 
     def invalidate(self) -> None:
         """Mark the matrix stale (the quote store's change event calls this)."""
@@ -101,14 +111,15 @@ class DenseIndex:
             if gen == self.generation:
                 return
             async with db.execute(
-                "SELECT rowid, guild_id, text FROM quotes WHERE status = 'approved'"
+                "SELECT rowid, guild_id, text, locator, tags FROM quotes WHERE status = 'approved'"
             ) as cur:
                 rows = await cur.fetchall()
-            hashes = await self._run(_hash_all, [r["text"] for r in rows])
+            docs = [document(r["text"], r["locator"], r["tags"]) for r in rows]
+            hashes = await self._run(_hash_all, docs)
             missing = {h for h in hashes if h not in self._by_hash}
             if missing:
                 await self._load_cached(db, missing)
-            texts = {h: r["text"] for h, r in zip(hashes, rows, strict=True)}
+            texts = dict(zip(hashes, docs, strict=True))
             to_encode = [h for h in dict.fromkeys(hashes) if h not in self._by_hash]
             if inline_limit is not None and len(to_encode) > inline_limit:
                 log.info("%d passages need vectors; encoding in the background", len(to_encode))

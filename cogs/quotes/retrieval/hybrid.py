@@ -26,9 +26,10 @@ log = logging.getLogger(__name__)
 Mode = Literal["hybrid", "lexical", "dense"]
 
 RRF_K = 60  # the usual constant (Cormack et al. 2009): damps the head of each ranking
-DENSE_CONFIDENT = 0.50
-DENSE_FLOOR = 0.30
-LEXICAL_STRONG = 0.6
+DENSE_CONFIDENT = 0.34
+DENSE_FLOOR = 0.25
+LEXICAL_STRONG = 0.75
+LEXICAL_ONLY = 0.6
 CANDIDATES = 50  # per leg, before fusion
 
 
@@ -49,6 +50,7 @@ class Retrieval:
     declined: bool
     ranked: list[Ranked] = field(default_factory=list)
     suggestions: list[Ranked] = field(default_factory=list)
+    fused: list[Ranked] = field(default_factory=list)  # every candidate, before any decline
     best_cosine: float | None = None
     best_coverage: float = 0.0
 
@@ -59,6 +61,26 @@ def rrf(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
         for rank, rowid in enumerate(ranking, start=1):
             scores[rowid] = scores.get(rowid, 0.0) + 1.0 / (k + rank)
     return scores
+
+
+def decide(
+    mode: Mode, best_cosine: float | None, best_coverage: float, ranked: list[Ranked]
+) -> tuple[bool, list[Ranked]]:
+    """Whether the store answers the question, and which ranked passages are worth showing."""
+    if mode == "lexical":
+        answered = best_coverage >= LEXICAL_ONLY
+        return answered, [r for r in ranked if r.coverage > 0]
+    top = best_cosine if best_cosine is not None else -1.0
+    lexical_backing = mode == "hybrid" and best_coverage >= LEXICAL_STRONG
+    answered = top >= DENSE_CONFIDENT or (top >= DENSE_FLOOR and lexical_backing)
+    relevant = [
+        r
+        for r in ranked
+        if (r.cosine or 0.0) >= DENSE_FLOOR
+        or r.coverage >= LEXICAL_STRONG
+        or (r.lexical_rank or CANDIDATES + 1) <= 3
+    ]
+    return answered, relevant
 
 
 class Retriever:
@@ -130,22 +152,14 @@ class Retriever:
 
         best_cosine = dense[0].cosine if dense else None
         best_coverage = max(cover.values(), default=0.0)
-        if mode == "lexical":
-            answered = best_coverage >= LEXICAL_STRONG
-            relevant = [r for r in ranked if r.coverage > 0]
-        else:
-            assert best_cosine is not None or not dense
-            top = best_cosine if best_cosine is not None else -1.0
-            answered = top >= DENSE_CONFIDENT or (
-                top >= DENSE_FLOOR and (best_coverage >= LEXICAL_STRONG or mode == "dense")
-            )
-            relevant = [
-                r
-                for r in ranked
-                if (r.cosine or 0.0) >= DENSE_FLOOR or r.coverage >= LEXICAL_STRONG
-            ]
+        answered, relevant = decide(mode, best_cosine, best_coverage, ranked)
         result = Retrieval(
-            question, mode, not answered, best_cosine=best_cosine, best_coverage=best_coverage
+            question,
+            mode,
+            not answered,
+            fused=ranked,
+            best_cosine=best_cosine,
+            best_coverage=best_coverage,
         )
         if answered:
             result.ranked = relevant[:depth]
