@@ -130,3 +130,23 @@ def test_document_adds_locator_and_tags():
         dense.document("Hi.", "Cast", "film-knowledge,cast") == "Hi. (Cast; film knowledge, cast)"
     )
     assert dense.document("Hi.") == "Hi."
+
+
+async def test_vectors_known_in_process_are_written_to_a_new_database(
+    db: aiosqlite.Connection, settings, tmp_path
+):
+    from dataclasses import replace
+
+    from bot.database import prepare_database
+
+    await DenseIndex(CountingEncoder()).refresh(db)  # the process now knows every vector
+    other = await prepare_database(replace(settings, database=tmp_path / "other.db"))
+    try:
+        encoder = CountingEncoder()
+        await DenseIndex(encoder).refresh(other)
+        assert encoder.encoded == []
+        dense._PROCESS_VECTORS.clear()  # a new process on the other database
+        await DenseIndex(encoder).refresh(other)
+        assert encoder.encoded == []
+    finally:
+        await other.close()

@@ -117,6 +117,10 @@ class DenseIndex:
             docs = [document(r["text"], r["locator"], r["tags"]) for r in rows]
             hashes = await self._run(_hash_all, docs)
             missing = {h for h in hashes if h not in self._by_hash}
+            if self.generation == -1 and len(missing) < len(hashes):
+                # This database may not hold what another index of the process encoded.
+                known = [h for h in dict.fromkeys(hashes) if h not in missing]
+                await self._store(db, known, [self._by_hash[h] for h in known], replace=False)
             if missing:
                 await self._load_cached(db, missing)
             texts = dict(zip(hashes, docs, strict=True))
@@ -128,19 +132,29 @@ class DenseIndex:
             for start in range(0, len(to_encode), ENCODE_BATCH):
                 batch = to_encode[start : start + ENCODE_BATCH]
                 vectors = await self._run(self.encoder.encode, [texts[h] for h in batch])
-                await db.executemany(
-                    "INSERT OR REPLACE INTO ask_vectors (content_hash, model, vector) "
-                    "VALUES (?, ?, ?)",
-                    [
-                        (h, self.encoder.model_id, v.astype("<f4").tobytes())
-                        for h, v in zip(batch, vectors, strict=True)
-                    ],
-                )
-                await db.commit()
+                await self._store(db, batch, list(vectors))
                 self._by_hash.update(zip(batch, vectors, strict=True))
             self._build(rows, hashes)
             self.generation = gen
             log.debug("dense index: %d passages (generation %d)", len(rows), gen)
+
+    async def _store(
+        self,
+        db: aiosqlite.Connection,
+        hashes: list[str],
+        vectors: list[np.ndarray],
+        *,
+        replace: bool = True,
+    ) -> None:
+        verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+        await db.executemany(
+            f"{verb} INTO ask_vectors (content_hash, model, vector) VALUES (?, ?, ?)",
+            [
+                (h, self.encoder.model_id, v.astype("<f4").tobytes())
+                for h, v in zip(hashes, vectors, strict=True)
+            ],
+        )
+        await db.commit()
 
     async def _load_cached(self, db: aiosqlite.Connection, wanted: set[str]) -> None:
         if len(wanted) > 2000:  # most of the store (a cold start): one scan beats many lookups

@@ -10,12 +10,15 @@ the model, the lexical rule alone decides.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 import aiosqlite
+import numpy as np
 
 from cogs.quotes.retrieval import lexical
 from cogs.quotes.retrieval.dense import DenseIndex, Encoder, RunInThread, run_in_thread
@@ -31,6 +34,7 @@ DENSE_FLOOR = 0.25
 LEXICAL_STRONG = 0.75
 LEXICAL_ONLY = 0.6
 CANDIDATES = 50  # per leg, before fusion
+RECENT_QUESTIONS = 256
 
 
 @dataclass(slots=True)
@@ -97,6 +101,7 @@ class Retriever:
         self._loader = loader
         self._run = run
         self.index: DenseIndex | None = None
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         self.state = "loading"
 
     async def start(self) -> None:
@@ -113,6 +118,19 @@ class Retriever:
         self.state = "ready"
         log.info("/ask dense index ready: %d passages", len(index))
 
+    async def _query_vector(self, question: str) -> np.ndarray:
+        """The question's vector; recent ones are kept ("More results" asks again)."""
+        assert self.index is not None
+        vector = self._recent.get(question)
+        if vector is None:
+            vector = (await self._run(self.index.encoder.encode, [question]))[0]
+            self._recent[question] = vector
+            while len(self._recent) > RECENT_QUESTIONS:
+                self._recent.popitem(last=False)
+        else:
+            self._recent.move_to_end(question)
+        return vector
+
     def invalidate(self) -> None:
         if self.index is not None:
             self.index.invalidate()
@@ -124,15 +142,20 @@ class Retriever:
         index = self.index if self.state == "ready" else None
         if index is None:
             mode = "lexical"
-        lex = (
-            await lexical.search(self.db, question, guild_id, limit=CANDIDATES)
-            if mode != "dense"
-            else []
-        )
+        use_dense = index is not None and mode != "lexical"
+        # The query encodes in a thread while the keyword leg runs in aiosqlite's.
+        encoding = asyncio.ensure_future(self._query_vector(question)) if use_dense else None
+        try:
+            lex = (
+                await lexical.search(self.db, question, guild_id, limit=CANDIDATES)
+                if mode != "dense"
+                else []
+            )
+        finally:
+            vector = await encoding if encoding is not None else None
         dense = []
-        if index is not None and mode != "lexical":
+        if index is not None and vector is not None:
             await index.ensure_fresh(self.db)
-            vector = (await self._run(index.encoder.encode, [question]))[0]
             dense = await self._run(index.search, vector, guild_id, CANDIDATES)
             if not dense and mode == "hybrid":
                 mode = "lexical"  # vectors still being computed: keyword rules decide
