@@ -84,3 +84,28 @@ CREATE TABLE qotd_posts (
     posted_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     PRIMARY KEY (guild_id, day)
 ) WITHOUT ROWID;
+
+-- Autocomplete index: the words as written (no stemming, so "lonel" still finds "lonely" as
+-- the user types) with prefix indexes for short prefixes. /ask ranks with quotes_fts above.
+CREATE VIRTUAL TABLE quotes_ac USING fts5 (
+    text, speaker, tags,
+    content = 'quotes', content_rowid = 'rowid',
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
+);
+
+CREATE TRIGGER quotes_ac_insert AFTER INSERT ON quotes BEGIN
+    INSERT INTO quotes_ac (rowid, text, speaker, tags)
+    VALUES (new.rowid, new.text, new.speaker, new.tags);
+END;
+
+CREATE TRIGGER quotes_ac_delete AFTER DELETE ON quotes BEGIN
+    INSERT INTO quotes_ac (quotes_ac, rowid, text, speaker, tags)
+    VALUES ('delete', old.rowid, old.text, old.speaker, old.tags);
+END;
+
+CREATE TRIGGER quotes_ac_update AFTER UPDATE OF text, speaker, tags ON quotes BEGIN
+    INSERT INTO quotes_ac (quotes_ac, rowid, text, speaker, tags)
+    VALUES ('delete', old.rowid, old.text, old.speaker, old.tags);
+    INSERT INTO quotes_ac (rowid, text, speaker, tags)
+    VALUES (new.rowid, new.text, new.speaker, new.tags);
+END;

@@ -1,15 +1,423 @@
-"""/quote commands, review buttons, the "Save as quote" menu and the quote of the day."""
+"""/quote commands, review buttons, the "Save as quote" menu and the quote of the day.
+
+A thin adapter: parse the interaction, call :mod:`cogs.quotes.store`, format the reply.
+Every reply that shows a quote shows its citation. Nothing the bot posts pings anyone (the
+bot's default ``AllowedMentions.none()`` applies to every send).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import io
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import discord
+from discord import app_commands
 from discord.ext import commands
+
+from bot import privacy
+from bot.checks import moderator_only
+from bot.errors import UserError
+from bot.presentation import AUTOCOMPLETE_MAX, chunk_lines, truncate
+from cogs.quotes import qotd, store
+from cogs.quotes.citation import citation
+from cogs.quotes.config import QuotesConfig
+from cogs.quotes.embeds import choice_label, cited_text, quote_embed
+from cogs.quotes.store import AlreadySaved, Submission
+from cogs.quotes.views import REVIEW_BATCH, EditModal, ReviewButton, SubmitModal, render_review
 
 if TYPE_CHECKING:
     from bot.app import Herbot
 
+log = logging.getLogger(__name__)
+
+QuoteId = app_commands.Range[str, 1, 64]
+MAX_IMPORT_BYTES = 5_000_000
+SEARCH_RESULTS = 10
+OPT_OUT_LABEL = "pending quotes of your messages"
+FORGET_LABEL = "pending quote submissions"
+QOTD_MAX_SLEEP = timedelta(hours=1)
+QOTD_RETRY = timedelta(minutes=1)
+
+
+def _guild_id(interaction: discord.Interaction) -> int:
+    if interaction.guild is None:
+        raise UserError("Quotes live in servers: use this command in a server.")
+    return interaction.guild.id
+
 
 class Quotes(commands.Cog):
+    quote = app_commands.Group(
+        name="quote", description="Cited quotes about Her and the Altman debate", guild_only=True
+    )
+
     def __init__(self, bot: Herbot) -> None:
         self.bot = bot
+        self.config = QuotesConfig.from_settings(bot.settings)
+        self._qotd_task: asyncio.Task[None] | None = None
+        self._qotd_sleeping = False
+        self.save_menu = app_commands.ContextMenu(name="Save as quote", callback=self.save_as_quote)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.save_menu)
+        self.bot.add_dynamic_items(ReviewButton)
+        hooks = self.bot.privacy_hooks
+        hooks.on_opt_out["quote"][OPT_OUT_LABEL] = store.withdraw_pending_of_author
+        hooks.forgetters[FORGET_LABEL] = store.forget_user_submissions
+        self._start_qotd()
+
+    async def cog_unload(self) -> None:
+        if self._qotd_task is not None:
+            self._qotd_task.cancel()
+        self.bot.tree.remove_command(self.save_menu.name, type=self.save_menu.type)
+        self.bot.remove_dynamic_items(ReviewButton)
+        self.bot.privacy_hooks.on_opt_out["quote"].pop(OPT_OUT_LABEL, None)
+        self.bot.privacy_hooks.forgetters.pop(FORGET_LABEL, None)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    @quote.command(name="random", description="A random quote, with its citation")
+    @app_commands.describe(
+        speaker="only quotes by this speaker (part of the name is enough)",
+        source="only quotes from this source",
+        tag="only quotes with this tag",
+    )
+    async def random(
+        self,
+        interaction: discord.Interaction,
+        speaker: app_commands.Range[str, 1, 100] | None = None,
+        source: app_commands.Range[str, 1, 100] | None = None,
+        tag: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
+        guild_id = _guild_id(interaction)
+        q = await store.random_quote(self.bot.db, guild_id, speaker=speaker, source=source, tag=tag)
+        if q is None:
+            asked = ", ".join(
+                f"{k} “{v}”"
+                for k, v in (("speaker", speaker), ("source", source), ("tag", tag))
+                if v
+            )
+            raise UserError(
+                f"No quote matches {asked}. Try fewer filters, or `/quote search`."
+                if asked
+                else "The quote store is empty. A moderator can `/quote import` or run "
+                "`herbot quotes import`."
+            )
+        await interaction.response.send_message(embed=quote_embed(q))
+
+    @quote.command(name="show", description="Show one quote by its id")
+    @app_commands.describe(id="the quote's id (type words to find it)")
+    async def show(self, interaction: discord.Interaction, id: QuoteId) -> None:
+        q = await self._visible(interaction, id)
+        await interaction.response.send_message(embed=quote_embed(q))
+
+    @quote.command(name="cite", description="A quote as copyable text with its full citation")
+    @app_commands.describe(id="the quote's id (type words to find it)")
+    async def cite(self, interaction: discord.Interaction, id: QuoteId) -> None:
+        q = await self._visible(interaction, id)
+        await interaction.response.send_message(cited_text(q))
+
+    @quote.command(name="search", description="Find quotes by their words, speaker or tags")
+    @app_commands.describe(text="words to look for; pick a suggestion to show that quote")
+    async def search(
+        self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 200]
+    ) -> None:
+        guild_id = _guild_id(interaction)
+        exact = await store.get(self.bot.db, text.strip(), guild_id)
+        if exact is not None:  # a suggestion was picked: its value is the id
+            await interaction.response.send_message(embed=quote_embed(exact))
+            return
+        found = await store.search(self.bot.db, guild_id, text, limit=SEARCH_RESULTS)
+        if not found:
+            raise UserError(f"No quote matches “{truncate(text, 100)}”. Try other words.")
+        lines = [
+            f"`{q.id}` “{truncate(' '.join(q.text.split()), 160)}” — {citation(q)}" for q in found
+        ]
+        count = f"{len(found)} quote" + ("s" if len(found) != 1 else "")
+        header = f"**{count}** for “{truncate(text, 100)}” (`/quote show ID` for one):"
+        pages = chunk_lines([header, *lines])
+        await interaction.response.send_message(pages[0], ephemeral=True)
+        for page in pages[1:]:
+            await interaction.followup.send(page, ephemeral=True)
+
+    async def _visible(self, interaction: discord.Interaction, quote_id: str) -> store.StoredQuote:
+        q = await store.get(self.bot.db, quote_id.strip(), _guild_id(interaction))
+        if q is None:
+            raise UserError(
+                f"There is no quote `{truncate(quote_id, 64)}` here. "
+                "Start typing words of it and pick one of the suggestions."
+            )
+        return q
+
+    # -- autocomplete -----------------------------------------------------------------------
+
+    async def _quote_choices(
+        self, interaction: discord.Interaction, current: str, statuses: tuple[str, ...]
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild is None:
+            return []
+        found = await store.search(
+            self.bot.db, interaction.guild.id, current, limit=AUTOCOMPLETE_MAX, statuses=statuses
+        )
+        return [app_commands.Choice(name=choice_label(q), value=q.id) for q in found]
+
+    @show.autocomplete("id")
+    @cite.autocomplete("id")
+    @search.autocomplete("text")
+    async def _visible_id_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._quote_choices(interaction, current, ("approved",))
+
+    async def _speaker_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        guild_id = interaction.guild.id if interaction.guild else None
+        names = await store.speakers(self.bot.db, guild_id, current)
+        return [app_commands.Choice(name=truncate(n, 100), value=n[:100]) for n in names]
+
+    async def _source_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        found = await store.sources(self.bot.db, current)
+        return [app_commands.Choice(name=truncate(t, 100), value=i) for i, t in found]
+
+    async def _tag_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        guild_id = interaction.guild.id if interaction.guild else None
+        return [
+            app_commands.Choice(name=t, value=t)
+            for t in await store.tags(self.bot.db, guild_id, current)
+        ]
+
+    random.autocomplete("speaker")(_speaker_autocomplete)
+    random.autocomplete("source")(_source_autocomplete)
+    random.autocomplete("tag")(_tag_autocomplete)
+
+    # -- submitting -------------------------------------------------------------------------
+
+    @quote.command(name="submit", description="Propose a quote; a moderator reviews it")
+    @app_commands.describe(source="where it is from (default: this Discord server)")
+    async def submit(
+        self, interaction: discord.Interaction, source: app_commands.Range[str, 1, 64] = "discord"
+    ) -> None:
+        _guild_id(interaction)
+        found = dict(await store.sources(self.bot.db, ""))
+        if source not in found:
+            raise UserError(f"Unknown source `{truncate(source, 64)}`: pick one from the list.")
+        title = "this server" if source == "discord" else found[source]
+        await interaction.response.send_modal(
+            SubmitModal(source, title, self.config.max_text_length)
+        )
+
+    submit.autocomplete("source")(_source_autocomplete)
+
+    @app_commands.guild_only()
+    async def save_as_quote(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        """Message context menu: put a member's message in the review queue."""
+        guild_id = _guild_id(interaction)
+        author = message.author
+        if author.bot or message.webhook_id is not None:
+            raise UserError("Messages from bots and webhooks can't be saved as quotes.")
+        text = message.content.strip()
+        if not text:
+            raise UserError("That message has no text to quote (only attachments or embeds).")
+        if await privacy.is_opted_out(self.bot.db, author.id, "quote"):
+            raise UserError(
+                f"{author.display_name} has opted out of being quoted, "
+                "so their messages can't be saved."
+            )
+        if len(text) > self.config.max_text_length:
+            raise UserError(
+                f"That message is {len(text)} characters; quotes can be at most "
+                f"{self.config.max_text_length}. Use `/quote submit` with the part that matters."
+            )
+        where = getattr(message.channel, "name", "a channel")
+        submission = Submission(
+            text=text,
+            speaker=author.display_name,
+            guild_id=guild_id,
+            submitted_by=interaction.user.id,
+            origin="message",
+            locator=f"#{where}, {message.created_at:%Y-%m-%d}",
+            author_id=author.id,
+            message_link=message.jump_url,
+        )
+        try:
+            qid = await store.submit_pending(self.bot.db, submission)
+        except AlreadySaved as exc:
+            raise UserError(
+                f"That message is already saved as `{exc.quote_id}` (pending or approved)."
+            ) from None
+        await interaction.response.send_message(
+            f"Saved {author.display_name}'s message for review as `{qid}`. "
+            "A moderator will approve it with `/quote review`.",
+            ephemeral=True,
+        )
+
+    # -- moderating -------------------------------------------------------------------------
+
+    @quote.command(name="review", description="Moderators: review pending submissions")
+    @moderator_only()
+    async def review(self, interaction: discord.Interaction) -> None:
+        guild_id = _guild_id(interaction)
+        batch = await store.pending(self.bot.db, guild_id, limit=REVIEW_BATCH)
+        if not batch:
+            await interaction.response.send_message("Nothing to review. 🎉", ephemeral=True)
+            return
+        content, embeds, view = await render_review(self.bot, guild_id, [q.id for q in batch])
+        await interaction.response.send_message(content, embeds=embeds, view=view)
+
+    @quote.command(name="edit", description="Moderators: edit a quote's words, speaker, locator")
+    @app_commands.describe(id="the quote to edit")
+    @moderator_only()
+    async def edit(self, interaction: discord.Interaction, id: QuoteId) -> None:
+        q = await store.get(self.bot.db, id.strip(), _guild_id(interaction), any_status=True)
+        if q is None or q.status not in ("approved", "pending"):
+            raise UserError(f"There is no quote `{truncate(id, 64)}` to edit here.")
+        await interaction.response.send_modal(EditModal(q, self.config.max_text_length))
+
+    @quote.command(name="remove", description="Moderators: hide a quote from every command")
+    @app_commands.describe(id="the quote to remove")
+    @moderator_only()
+    async def remove(self, interaction: discord.Interaction, id: QuoteId) -> None:
+        guild_id = _guild_id(interaction)
+        q = await store.get(self.bot.db, id.strip(), guild_id)
+        if q is None or not await store.remove(self.bot.db, q.id, guild_id, interaction.user.id):
+            raise UserError(f"There is no quote `{truncate(id, 64)}` to remove here.")
+        shared = (
+            " It was a curated quote: it stays removed on re-import." if q.guild_id is None else ""
+        )
+        await interaction.response.send_message(
+            f"Removed `{q.id}` — {citation(q)}.{shared}", ephemeral=True
+        )
+
+    @edit.autocomplete("id")
+    async def _editable_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._quote_choices(interaction, current, ("approved", "pending"))
+
+    remove.autocomplete("id")(_visible_id_autocomplete)
+
+    @quote.command(name="export", description="Moderators: this server's quotes as a JSON file")
+    @moderator_only()
+    async def export(self, interaction: discord.Interaction) -> None:
+        guild_id = _guild_id(interaction)
+        data = await store.export_json(self.bot.db, guild_id)
+        raw = json.dumps(data, ensure_ascii=False, indent=2).encode()
+        file = discord.File(io.BytesIO(raw), filename=f"quotes-{guild_id}.json")
+        await interaction.response.send_message(
+            f"{len(data['quotes'])} quotes (curated and this server's, every status).",
+            file=file,
+            ephemeral=True,
+        )
+
+    @quote.command(name="import", description="Moderators: import a JSON file from /quote export")
+    @app_commands.describe(file="a .json file made by /quote export")
+    @moderator_only()
+    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        guild_id = _guild_id(interaction)
+        if file.size > MAX_IMPORT_BYTES:
+            raise UserError(
+                "That file is larger than 5 MB; split it or use `herbot quotes import`."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            data = json.loads(await file.read())
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise UserError(f"`{truncate(file.filename, 80)}` is not JSON ({exc}).") from None
+        try:
+            report = await store.import_json(
+                self.bot.db, data, guild_id, max_text=self.config.max_text_length
+            )
+        except ValueError as exc:
+            problems = exc.args[0]
+            listed = "\n".join(f"- {truncate(p, 180)}" for p in problems[:8])
+            more = f"\n…and {len(problems) - 8} more." if len(problems) > 8 else ""
+            raise UserError(
+                truncate(f"Nothing was imported. Problems:\n{listed}{more}", 1900)
+            ) from None
+        await interaction.followup.send(f"Imported: {report.summary()}.", ephemeral=True)
+
+    # -- quote of the day -------------------------------------------------------------------
+
+    def _start_qotd(self) -> None:
+        if self._qotd_task is not None:
+            self._qotd_task.cancel()
+        self._qotd_task = asyncio.create_task(self._qotd_runner(), name="herbot-qotd")
+
+    @commands.Cog.listener()
+    async def on_herbot_settings_changed(self, guild_id: int, key: str) -> None:
+        # Wake the sleeping timer: the next due time may have moved. A busy one (posting)
+        # is left alone; it reads the settings again before it sleeps.
+        if key in ("qotd_channel_id", "qotd_time") and self._qotd_sleeping:
+            self._start_qotd()
+
+    async def _qotd_runner(self) -> None:
+        """Sleep until the next quote of the day is due, post, repeat.
+
+        Wakes at least hourly (a setting changed outside /settings is picked up then) and a
+        minute after a failed post. An instance left over after a restart stops itself.
+        """
+        await self.bot.wait_until_ready()
+        while not self.bot.is_closed():
+            now = self.bot.now()
+            try:
+                outcome = await self.post_due_quotes()
+                due = await qotd.next_due(
+                    self.bot.db, now, self.config.qotd_time, skip=outcome.unreachable
+                )
+            except Exception:
+                log.exception("quote of the day failed")
+                outcome, due = QotdOutcome(failed=True), None
+            if outcome.failed:
+                wake = now + QOTD_RETRY
+            else:
+                wake = min(due, now + QOTD_MAX_SLEEP) if due else now + QOTD_MAX_SLEEP
+            self._qotd_sleeping = True
+            try:
+                await discord.utils.sleep_until(wake)
+            finally:
+                self._qotd_sleeping = False
+
+    async def post_due_quotes(self) -> QotdOutcome:
+        """Post every due quote of the day."""
+        now = self.bot.now()
+        outcome = QotdOutcome()
+        for due in await qotd.due(self.bot.db, now, self.config.qotd_time):
+            guild = self.bot.get_guild(due.guild_id)
+            channel = guild.get_channel(due.channel_id) if guild else None
+            if not isinstance(channel, discord.abc.Messageable):
+                outcome.unreachable.add(due.guild_id)  # not in that guild, or no such channel
+                continue
+            q = await qotd.pick(self.bot.db, due.guild_id, now)
+            if q is None:
+                outcome.unreachable.add(due.guild_id)  # an empty store: try again later
+                continue
+            if not await qotd.claim(self.bot.db, due.guild_id, due.day):
+                continue
+            try:
+                await channel.send(f"**Quote of the day** · {due.day}", embed=quote_embed(q))
+            except discord.HTTPException as exc:
+                log.warning("quote of the day in %s failed (%s); will retry", due.guild_id, exc)
+                await qotd.release(self.bot.db, due.guild_id, due.day)
+                outcome.failed = True
+                continue
+            await qotd.record(self.bot.db, due.guild_id, due.day, q.id)
+            outcome.posted += 1
+        return outcome
+
+
+@dataclass
+class QotdOutcome:
+    posted: int = 0
+    failed: bool = False  # a post failed: try again in a minute
+    unreachable: set[int] = field(default_factory=set)  # due but no channel: hourly

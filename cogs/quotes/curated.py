@@ -85,9 +85,8 @@ class Quote:
             "locator": self.locator,
             "kind": self.kind,
             "tags": list(self.tags),
+            "note": self.note,
         }
-        if self.note:
-            table["note"] = self.note
         return table
 
 
@@ -303,12 +302,32 @@ def _file_of(seen: dict[str, str], quote_id: str) -> str:
     return seen.get(quote_id, "?")
 
 
+def _value(value: Any) -> str:
+    """One TOML value; arrays stay on one line (as curators write tags) for readable diffs."""
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    return tomli_w.dumps({"v": value})[len("v = ") : -1]
+
+
+def _tables(name: str, tables: Iterable[dict[str, Any]], header: str) -> str:
+    chunks = [header]
+    for table in tables:
+        lines = [f"[[{name}]]"] + [f"{key} = {_value(v)}" for key, v in table.items()]
+        chunks.append("\n".join(lines) + "\n")
+    text = "\n".join(chunks)
+    tomllib.loads(text)  # never write a file we could not read back
+    return text
+
+
+EXPORT_HEADER = "# Written by `herbot quotes export`. Format: CURATED_FORMAT.md.\n"
+
+
 def dumps_sources(sources: Iterable[Source]) -> str:
-    return tomli_w.dumps({"sources": [s.to_toml() for s in sources]}, multiline_strings=False)
+    return _tables("sources", (s.to_toml() for s in sources), EXPORT_HEADER)
 
 
 def dumps_quotes(quotes: Iterable[Quote]) -> str:
-    return tomli_w.dumps({"quotes": [q.to_toml() for q in quotes]}, multiline_strings=False)
+    return _tables("quotes", (q.to_toml() for q in quotes), EXPORT_HEADER)
 
 
 def export(directory: Path, sources: Iterable[Source], quotes: Iterable[Quote]) -> list[Path]:

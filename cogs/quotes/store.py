@@ -14,6 +14,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import aiosqlite
@@ -69,6 +70,7 @@ class StoredQuote:
     author_id: int | None
     message_link: str | None
     edited_by: int | None
+    reviewed_by: int | None
     created_at: str
     source_kind: str
     source_title: str
@@ -88,7 +90,8 @@ class StoredQuote:
 _SELECT = """
 SELECT q.id, q.text, q.speaker, q.source_id, q.locator, q.kind, q.tags, q.note, q.status,
        q.origin, q.guild_id, q.submitted_by, q.author_id, q.message_link, q.edited_by,
-       q.created_at, s.kind AS source_kind, s.title AS source_title, s.year AS source_year,
+       q.reviewed_by, q.created_at, s.kind AS source_kind, s.title AS source_title,
+       s.year AS source_year,
        s.director AS source_director, s.publication AS source_publication,
        s.author AS source_author, s.url AS source_url
 FROM quotes q JOIN quote_sources s ON s.id = q.source_id
@@ -178,22 +181,27 @@ async def search(
         )
     found: dict[str, StoredQuote] = {}
     if cur.ID_PATTERN.fullmatch(typed.lower().rstrip("-")):
-        params["prefix"] = _like(typed.lower()) + "%"
+        # An id prefix as a range on the primary key (an index search, not a scan).
+        low = typed.lower()
         for q in await _fetch(
             db,
-            f"{_SELECT} WHERE q.id LIKE :prefix ESCAPE '\\' AND {where} ORDER BY q.id LIMIT :limit",
-            params,
+            f"{_SELECT} WHERE q.id >= :low AND q.id < :high AND {where} ORDER BY q.id LIMIT :limit",
+            params | {"low": low, "high": low + "\uffff"},
         ):
             found[q.id] = q
-    query = match_query(typed, prefix_last=True)
-    if query and len(found) < limit:
-        params["match"] = query
-        sql = (
-            f"{_SELECT} JOIN quotes_fts f ON f.rowid = q.rowid "
-            f"WHERE quotes_fts MATCH :match AND {where} ORDER BY bm25(quotes_fts) LIMIT :limit"
-        )
-        for q in await _fetch(db, sql, params):
+    sql = (
+        f"{_SELECT} JOIN quotes_ac f ON f.rowid = q.rowid "
+        f"WHERE quotes_ac MATCH :match AND {where} ORDER BY bm25(quotes_ac) LIMIT :limit"
+    )
+    # Every typed word first (narrows as the user types); any word only if that finds nothing.
+    for operator in ("AND", "OR"):
+        query = match_query(typed, prefix_last=True, operator=operator)
+        if not query or len(found) >= limit:
+            break
+        for q in await _fetch(db, sql, params | {"match": query}):
             found.setdefault(q.id, q)
+        if found:
+            break
     return list(found.values())[:limit]
 
 
@@ -407,8 +415,6 @@ async def remove(db: aiosqlite.Connection, quote_id: str, guild_id: int, moderat
 
 
 def _now_sql() -> str:
-    from datetime import UTC, datetime
-
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
@@ -718,8 +724,10 @@ async def import_json(
                 "WHERE quotes.guild_id = excluded.guild_id AND quotes.edited_by IS NULL",
                 row,
             )
-            if not cur_.rowcount:
-                report.kept_edited += 1  # edited here since, or an id another guild owns
+            if not cur_.rowcount and row["id"] in existing:
+                report.kept_edited += 1  # a moderator edited it here since the export
+            elif not cur_.rowcount:
+                report.skipped += 1  # the id belongs to another guild's quote
             elif row["id"] in existing:
                 report.updated += 1
             else:

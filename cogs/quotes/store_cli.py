@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings
+from bot.db import open_db
 from cogs.quotes import curated, store
 from cogs.quotes.config import QuotesConfig
 
@@ -62,8 +63,6 @@ async def _validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.database import app_database
-
     config = QuotesConfig.from_settings(settings)
     if args.path and args.path.endswith(".json"):
         if args.guild is None:
@@ -74,7 +73,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         except (OSError, json.JSONDecodeError) as exc:
             print(f"herbot: cannot read {args.path}: {exc}", file=sys.stderr)
             return 1
-        async with app_database(settings) as db:
+        async with open_db(settings.database) as db:
             try:
                 report = await store.import_json(
                     db, data, args.guild, max_text=config.max_text_length
@@ -90,17 +89,15 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
     loaded = curated.load(directory, max_text=config.max_text_length)
     for problem in loaded.problems:
         print(problem)
-    async with app_database(settings) as db:
+    async with open_db(settings.database) as db:  # no seeding: import exactly this dir
         report = await store.import_curated(db, loaded)
     print(f"imported {directory}: {report.summary()}")
     return 0 if loaded.ok else 1
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.database import app_database
-
     config = QuotesConfig.from_settings(settings)
-    async with app_database(settings) as db:
+    async with open_db(settings.database) as db:  # the database as it is, never seeded
         if args.json_file:
             data = await store.export_json(db, args.guild)
             _write_json(Path(args.json_file), data)

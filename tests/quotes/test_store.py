@@ -133,6 +133,14 @@ async def test_search_prefix_autocomplete_is_bounded(db):
     assert len(await store.search(db, GUILD, "")) == 25
 
 
+async def test_autocomplete_matches_words_as_written_while_typing(db):
+    qid = await store.submit_pending(db, sub("I feel so lonely in this city."))
+    await store.approve(db, qid, GUILD, MOD)
+    for typed in ("lo", "lone", "lonel", "lonely", "feel lonel"):
+        assert qid in [q.id for q in await store.search(db, GUILD, typed)], typed
+    assert [q.id for q in await store.search(db, GUILD, "feel lonely city")] == [qid]
+
+
 async def test_random_filters(db):
     for _ in range(10):
         assert (await store.random_quote(db, GUILD, speaker="karen")).id == "fs-002"
@@ -187,3 +195,37 @@ async def test_bad_json_imports_nothing(db):
     assert any("unknown source 'nowhere'" in p for p in problems)
     assert await store.get(db, "ok-1", GUILD, any_status=True) is None
     assert store.validate_json({"format": "other"})[0].startswith("not a herbot quotes file")
+
+
+async def test_the_real_store_imports_and_exports_back_unchanged(tmp_path: Path):
+    from bot.db import open_db
+    from tests.quotes.test_curated import REAL_DIR
+
+    real = curated.load(REAL_DIR)
+    if not real.quotes:
+        pytest.skip("config/quotes/ has no quotes yet")
+    async with open_db(tmp_path / "real.db") as db:
+        report = await store.import_curated(db, real)
+        assert report.added == len(real.quotes)
+        assert (await store.import_curated(db, real)).unchanged == len(real.quotes)
+        sources, quotes = await store.export_curated(db)
+    curated.export(tmp_path / "out", sources, quotes)
+    again = curated.load(tmp_path / "out")
+    assert again.problems == []
+    assert again.sources == real.sources
+    assert again.quotes == real.quotes  # same quotes, same order
+
+
+async def test_json_import_never_takes_another_guilds_rows_or_a_newer_edit(db):
+    qid = await store.submit_pending(db, sub("guild one's words"))
+    await store.approve(db, qid, GUILD, MOD)
+    data = await store.export_json(db, GUILD)
+    report = await store.import_json(db, data, OTHER)  # same ids, another guild
+    assert (report.added, report.skipped) == (0, 5)
+    assert (await store.get(db, qid, GUILD)).guild_id == GUILD
+    assert await store.get(db, qid, OTHER) is None
+
+    assert await store.edit(db, qid, GUILD, MOD, text="edited after the export")
+    report = await store.import_json(db, data, GUILD)
+    assert report.kept_edited == 1
+    assert (await store.get(db, qid, GUILD)).text == "edited after the export"

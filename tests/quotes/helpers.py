@@ -1,0 +1,39 @@
+"""Small helpers for the quote behaviour tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cogs.quotes import store
+from cogs.quotes.store import Submission
+
+
+async def approved(world: Any, text: str, *, speaker: str = "alice", **kw: Any) -> str:
+    """A guild submission, approved by the moderator: visible in the world's guild."""
+    qid = await store.submit_pending(
+        world.db,
+        Submission(
+            text=text, speaker=speaker, guild_id=world.guild.id, submitted_by=world.alice.id, **kw
+        ),
+    )
+    assert await store.approve(world.db, qid, world.guild.id, world.mod.id)
+    return qid
+
+
+async def pending(world: Any, text: str, **kw: Any) -> str:
+    return await store.submit_pending(
+        world.db,
+        Submission(
+            text=text,
+            speaker=kw.pop("speaker", "bob"),
+            guild_id=world.guild.id,
+            submitted_by=world.bob.id,
+            **kw,
+        ),
+    )
+
+
+def delivered_pings(world: Any, message: Any) -> tuple[list[int], list[int], bool]:
+    """Who the backend actually notified for ``message`` (users, roles, @everyone)."""
+    stored = world.env.backend.messages[message.channel.id][message.id]
+    return stored.ping_user_ids, stored.ping_role_ids, stored.mention_everyone

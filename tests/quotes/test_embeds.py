@@ -1,0 +1,40 @@
+"""Every real curated quote fits Discord's limits as an embed, a citation and a choice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.db import open_db
+from bot.presentation import EMBED_TOTAL_LIMIT, MESSAGE_LIMIT
+from cogs.quotes import curated, store
+from cogs.quotes.embeds import choice_label, cited_text, quote_embed
+from tests.quotes.test_curated import REAL_DIR
+
+
+async def test_real_quotes_fit_discord_limits(tmp_path: Path):
+    real = curated.load(REAL_DIR)
+    if not real.quotes:
+        pytest.skip("config/quotes/ has no quotes yet")
+    async with open_db(tmp_path / "limits.db") as db:
+        await store.import_curated(db, real)
+        for q in real.quotes:
+            stored = await store.get(db, q.id, None)
+            embed = quote_embed(stored)
+            assert len(embed) <= EMBED_TOTAL_LIMIT
+            assert embed.description == q.text  # never cut: curated text is <= 1000
+            assert len(cited_text(stored)) <= MESSAGE_LIMIT
+            assert q.id in cited_text(stored) and stored.speaker in cited_text(stored)
+            assert len(choice_label(stored)) <= 100
+
+
+async def test_an_over_long_submission_is_cut_with_an_ellipsis_but_keeps_its_citation(db):
+    qid = await store.submit_pending(
+        db, store.Submission(text="word " * 780, speaker="alice", guild_id=1, submitted_by=2)
+    )
+    await store.approve(db, qid, 1, 3)
+    q = await store.get(db, qid, 1)
+    text = cited_text(q)
+    assert len(text) <= MESSAGE_LIMIT and "…" in text
+    assert text.endswith(f"— alice — Discord discussion  `{qid}`")

@@ -1,0 +1,109 @@
+"""/quote random, show, search, cite through the real bot: citations, autocomplete, limits."""
+
+from __future__ import annotations
+
+from tests.quotes.helpers import approved, delivered_pings
+
+KAREN_CITATION = (
+    "Karen Hao — “Her — What OpenAI CEO Sam Altman gets wrong about his favourite film” "
+    "(Film Stories), ¶9"
+)
+
+
+def citation_of(result) -> str:
+    (embed,) = result.response.embeds
+    fields = {f.name: f.value for f in embed.fields}
+    return fields["Citation"]
+
+
+async def test_show_replies_with_the_quote_and_its_citation(world):
+    result = await world.alice.slash(world.channel, "quote show", id="fs-002")
+    assert not result.ephemeral
+    (embed,) = result.response.embeds
+    assert embed.description == "Karen Hao noted that Altman seems to have missed the point of Her."
+    assert citation_of(result) == KAREN_CITATION
+    assert embed.footer.text == "fs-002 · altman, karen-hao"
+
+
+async def test_show_unknown_id_is_a_clear_ephemeral_error(world):
+    result = await world.alice.slash(world.channel, "quote show", id="nope-1")
+    assert result.ephemeral
+    assert "There is no quote `nope-1` here" in result.response.content
+    assert len(world.user_errors()) == 1
+
+
+async def test_id_autocomplete_finds_by_words_and_by_id_prefix(world):
+    by_words = await world.alice.autocomplete(world.channel, "quote show", "id", "karen")
+    assert [c["value"] for c in by_words] == ["fs-002"]
+    assert by_words[0]["name"].startswith("fs-002 · Karen Hao: Karen Hao noted")
+    by_prefix = await world.alice.autocomplete(world.channel, "quote cite", "id", "film-")
+    # id matches come first, then quotes whose words match
+    assert [c["value"] for c in by_prefix][:2] == ["film-001", "film-002"]
+    as_typing = await world.alice.autocomplete(world.channel, "quote show", "id", "lonel")
+    assert [c["value"] for c in as_typing] == ["film-001"]  # last word is a prefix
+
+
+async def test_random_with_filters_and_their_autocomplete(world):
+    result = await world.alice.slash(world.channel, "quote random", speaker="theo")
+    assert result.response.embeds[0].footer.text.startswith("film-001")
+    assert "Theodore — *Her* (dir. Spike Jonze, 2013)" in citation_of(result)
+    result = await world.alice.slash(world.channel, "quote random", source="her-film", tag="cast")
+    assert result.response.embeds[0].footer.text.startswith("film-002")
+
+    speakers = await world.alice.autocomplete(world.channel, "quote random", "speaker", "ka")
+    assert [c["value"] for c in speakers] == ["Karen Hao"]
+    sources = await world.alice.autocomplete(world.channel, "quote random", "source", "film")
+    assert {c["value"] for c in sources} == {"her-film", "filmstories-altman"}
+    tags = await world.alice.autocomplete(world.channel, "quote random", "tag", "alt")
+    assert [c["value"] for c in tags] == ["altman"]
+
+    none = await world.alice.slash(world.channel, "quote random", speaker="Nobody")
+    assert none.ephemeral and "No quote matches speaker “Nobody”" in none.response.content
+    world.user_errors()
+
+
+async def test_search_autocomplete_is_bounded_to_25_and_picking_one_shows_it(world):
+    for n in range(40):
+        await approved(world, f"Loneliness is a theme, variation {n}.")
+    choices = await world.alice.autocomplete(world.channel, "quote search", "text", "lonel")
+    assert len(choices) == 25
+    assert all(len(c["name"]) <= 100 for c in choices)
+    picked = await world.alice.slash(world.channel, "quote search", text=choices[0]["value"])
+    assert picked.response.embeds[0].footer.text.startswith(choices[0]["value"])
+
+
+async def test_search_text_lists_matches_with_citations(world):
+    result = await world.alice.slash(world.channel, "quote search", text="Altman missed point")
+    assert result.ephemeral
+    content = result.response.content
+    assert "`fs-002`" in content and "¶9" in content  # every line carries its citation
+    nothing = await world.alice.slash(world.channel, "quote search", text="zebra xylophone")
+    assert "No quote matches" in nothing.response.content
+    world.user_errors()
+
+
+async def test_cite_gives_copyable_text_with_the_full_citation(world):
+    result = await world.alice.slash(world.channel, "quote cite", id="fs-002")
+    assert result.response.content == (
+        "> Karen Hao noted that Altman seems to have missed the point of Her.\n"
+        f"— {KAREN_CITATION}  `fs-002`"
+    )
+
+
+async def test_a_quote_with_everyone_and_a_mention_pings_nobody(world):
+    text = f"@everyone look: {world.bob.mention} said <@&{world.mod_role.id}> was right"
+    qid = await approved(world, text)
+    cited = await world.alice.slash(world.channel, "quote cite", id=qid)
+    message = cited.response.message
+    assert "@everyone" in message.content and world.bob.mention in message.content
+    assert [u.id for u in message.mentions] == [world.bob.id]  # the text names bob...
+    assert delivered_pings(world, message) == ([], [], False)  # ...but nobody is notified
+    shown = await world.alice.slash(world.channel, "quote show", id=qid)
+    assert delivered_pings(world, shown.response.message) == ([], [], False)
+    assert "@everyone" in shown.response.embeds[0].description
+
+
+async def test_commands_are_guild_only_and_every_reply_has_a_citation(world):
+    qid = await approved(world, "Members' words.", locator="#general, 2026-01-01")
+    result = await world.alice.slash(world.channel, "quote show", id=qid)
+    assert citation_of(result) == "alice — Discord discussion, #general, 2026-01-01"
