@@ -87,6 +87,25 @@ def decide(
     return answered, relevant
 
 
+def with_leaders(leaders: list[int], order: list[int], head: int = 3) -> list[int]:
+    """``order`` with each leg's first choice inside its first ``head`` places.
+
+    RRF rewards passages both legs rank fairly well; a passage one leg ranks first and the
+    other ranks poorly (a paraphrase BM25 cannot see, a name MiniLM does not know) can fall
+    out of the top 3. Each leg's leader is its most precise answer, so it keeps a place.
+    """
+    top = order[:head]
+    for leader in leaders:
+        if leader not in top:
+            others = [r for r in top if r not in leaders]
+            if not others:
+                break
+            top.remove(others[-1])
+            top.append(leader)
+    top.sort(key=order.index)
+    return top + [r for r in order if r not in top]
+
+
 class Retriever:
     """Owns the dense index and the model's state: 'loading', 'ready' or 'unavailable'."""
 
@@ -165,6 +184,7 @@ class Retriever:
         dense_ranks = {hit.rowid: i for i, hit in enumerate(dense, start=1)}
         fused = rrf([[h.rowid for h in lex], [h.rowid for h in dense]])
         order = sorted(fused, key=lambda r: (-fused[r], -cosines.get(r, -1.0)))
+        order = with_leaders([h.rowid for h in lex[:1]] + [h.rowid for h in dense[:1]], order)
         ranked = [
             Ranked(r, fused[r], cosines.get(r), lex_ranks.get(r), dense_ranks.get(r)) for r in order
         ]
