@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import aiosqlite
@@ -64,6 +64,26 @@ async def run_in_thread(fn: Callable[..., Any], *args: Any) -> Any:
     return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
 
+@dataclass(slots=True)
+class _Snapshot:
+    """The matrix and what each row is, replaced as a whole when quotes change."""
+
+    matrix: np.ndarray  # n x dimension, unit rows
+    rowids: np.ndarray  # quotes.rowid per row
+    guilds: np.ndarray  # guild_id per row, -1 for the curated store
+    hidden: dict[int | None, np.ndarray] = field(default_factory=dict)
+
+    def hidden_from(self, guild_id: int | None) -> np.ndarray:
+        """Rows ``guild_id`` may not see (other guilds' quotes), computed once per guild."""
+        found = self.hidden.get(guild_id)
+        if found is None:
+            visible = self.guilds == _NO_GUILD
+            if guild_id is not None:
+                visible |= self.guilds == guild_id
+            found = self.hidden[guild_id] = np.flatnonzero(~visible)
+        return found
+
+
 @dataclass(frozen=True, slots=True)
 class DenseHit:
     rowid: int
@@ -76,16 +96,18 @@ class DenseIndex:
     def __init__(self, encoder: Encoder, *, run: RunInThread = run_in_thread) -> None:
         self.encoder = encoder
         self._run = run
-        self._matrix = np.zeros((0, encoder.dimension), dtype=np.float32)
-        self._rowids = np.zeros(0, dtype=np.int64)
-        self._guilds = np.zeros(0, dtype=np.int64)
+        self._snapshot = _Snapshot(
+            np.zeros((0, encoder.dimension), dtype=np.float32),
+            np.zeros(0, dtype=np.int64),
+            np.zeros(0, dtype=np.int64),
+        )
         self._by_hash = _PROCESS_VECTORS.setdefault(encoder.model_id, {})
         self.generation = -1
         self._lock = asyncio.Lock()
         self._background: asyncio.Task[None] | None = None
 
     def __len__(self) -> int:
-        return len(self._rowids)
+        return len(self._snapshot.rowids)
 
     def remember(self, documents: list[str], vectors: np.ndarray) -> None:
         """Seed the in-process cache with :func:`document` vectors (tests warm it once)."""
@@ -178,25 +200,25 @@ class DenseIndex:
         keep = set(hashes)
         for stale in [h for h in self._by_hash if h not in keep]:
             del self._by_hash[stale]
-        if rows:
-            self._matrix = np.stack([self._by_hash[h] for h in hashes]).astype(np.float32)
-        else:
-            self._matrix = np.zeros((0, self.encoder.dimension), dtype=np.float32)
-        self._rowids = np.array([r["rowid"] for r in rows], dtype=np.int64)
-        self._guilds = np.array(
+        matrix = (
+            np.stack([self._by_hash[h] for h in hashes]).astype(np.float32)
+            if rows
+            else np.zeros((0, self.encoder.dimension), dtype=np.float32)
+        )
+        rowids = np.array([r["rowid"] for r in rows], dtype=np.int64)
+        guilds = np.array(
             [_NO_GUILD if r["guild_id"] is None else r["guild_id"] for r in rows], dtype=np.int64
         )
+        self._snapshot = _Snapshot(matrix, rowids, guilds)  # one assignment: searches see all
 
     def search(self, query: np.ndarray, guild_id: int | None, limit: int) -> list[DenseHit]:
         """The ``limit`` nearest visible passages by cosine (vectors are unit length)."""
-        matrix, rowids, guilds = self._matrix, self._rowids, self._guilds  # one snapshot
-        if not len(rowids):
+        snap = self._snapshot
+        if not len(snap.rowids):
             return []
-        scores = matrix @ query
-        visible = guilds == _NO_GUILD
-        if guild_id is not None:
-            visible |= guilds == guild_id
-        scores = np.where(visible, scores, -np.inf)
+        scores = snap.matrix @ query
+        scores[snap.hidden_from(guild_id)] = -np.inf
+        rowids = snap.rowids
         k = min(limit, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
