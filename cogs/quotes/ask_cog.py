@@ -58,6 +58,8 @@ class Ask(commands.Cog):
     def _note(self) -> str | None:
         if self.retriever.state == "loading":
             return "meaning search is still loading"
+        if self.retriever.index is not None and self.retriever.index.indexing:
+            return "meaning search is still indexing new quotes"
         return None
 
     @app_commands.command(
@@ -120,7 +122,7 @@ class Ask(commands.Cog):
 
 async def _warm_up(retriever: Retriever) -> None:
     try:
-        await retriever.start()
+        await retriever.start(background=True)
     except Exception:
         retriever.state = "unavailable"
         log.exception("/ask could not load its meaning search; keyword search only")

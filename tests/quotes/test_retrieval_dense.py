@@ -150,3 +150,19 @@ async def test_vectors_known_in_process_are_written_to_a_new_database(
         assert encoder.encoded == []
     finally:
         await other.close()
+
+
+async def test_many_new_passages_are_encoded_by_a_background_thread(db: aiosqlite.Connection):
+    for i in range(5):
+        await _add(db, f"sub-bg{i}", f"Background passage number {i}.")
+    encoder = CountingEncoder()
+    index = DenseIndex(encoder)
+    await index.refresh(db, inline_limit=2)  # more than 2 to encode: not on this call
+    assert index.indexing or encoder.encoded  # the thread may already be done
+    assert index._background is not None
+    index._background.join(timeout=30)
+    assert not index.indexing
+    approved = await _count(db, "SELECT count(*) FROM quotes WHERE status = 'approved'")
+    assert await _count(db, "SELECT count(*) FROM ask_vectors") == approved
+    await index.ensure_fresh(db)  # the thread marked the matrix stale
+    assert len(index) == approved

@@ -9,8 +9,11 @@ read whether it is stale. A brute-force matrix product over 100k rows takes a fe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
+import sqlite3
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -25,6 +28,7 @@ ENCODE_BATCH = 128
 # query it would have delayed uses the previous matrix meanwhile.
 INLINE_ENCODE_LIMIT = 64
 _NO_GUILD = -1
+_ENCODER_LOCK = threading.Lock()  # one bulk encoder per process: two would share 2 cores
 
 RunInThread = Callable[..., Awaitable[Any]]
 
@@ -104,7 +108,7 @@ class DenseIndex:
         self._by_hash = _PROCESS_VECTORS.setdefault(encoder.model_id, {})
         self.generation = -1
         self._lock = asyncio.Lock()
-        self._background: asyncio.Task[None] | None = None
+        self._background: threading.Thread | None = None
 
     def __len__(self) -> int:
         return len(self._snapshot.rowids)
@@ -124,7 +128,42 @@ class DenseIndex:
         await self.refresh(db, inline_limit=INLINE_ENCODE_LIMIT)
 
     def _refreshing(self) -> bool:
-        return self._background is not None and not self._background.done()
+        return self._background is not None and self._background.is_alive()
+
+    @property
+    def indexing(self) -> bool:
+        """True while a background thread computes vectors for many new passages."""
+        return self._refreshing()
+
+    def _encode_in_background(self, path: str, todo: list[tuple[str, str]]) -> None:
+        """Encode many passages on a plain thread with its own connection.
+
+        A first start (or a large import) can need minutes of encoding; it must neither block
+        the event loop nor hold up the bot's other work, so it does not run in the loop's
+        executor. One thread per process encodes at a time; vectors another index already
+        computed are skipped.
+        """
+        try:
+            with _ENCODER_LOCK, contextlib.closing(sqlite3.connect(path, timeout=30)) as conn:
+                todo = [(h, t) for h, t in todo if h not in self._by_hash]
+                for start in range(0, len(todo), ENCODE_BATCH):
+                    batch = todo[start : start + ENCODE_BATCH]
+                    vectors = self.encoder.encode([t for _, t in batch])
+                    with conn:
+                        conn.executemany(
+                            "INSERT OR REPLACE INTO ask_vectors (content_hash, model, vector) "
+                            "VALUES (?, ?, ?)",
+                            [
+                                (h, self.encoder.model_id, v.astype("<f4").tobytes())
+                                for (h, _), v in zip(batch, vectors, strict=True)
+                            ],
+                        )
+                    self._by_hash.update((h, v) for (h, _), v in zip(batch, vectors, strict=True))
+            log.info("/ask vectors ready for %d new passages", len(todo))
+        except Exception:  # a closed or deleted database: the next refresh tries again
+            log.warning("/ask background encoding stopped", exc_info=True)
+        finally:
+            self.generation = -1  # rebuild the matrix at the next question
 
     async def refresh(self, db: aiosqlite.Connection, *, inline_limit: int | None = None) -> None:
         """Rebuild from the approved quotes, encoding only texts never seen by this model."""
@@ -148,8 +187,22 @@ class DenseIndex:
             texts = dict(zip(hashes, docs, strict=True))
             to_encode = [h for h in dict.fromkeys(hashes) if h not in self._by_hash]
             if inline_limit is not None and len(to_encode) > inline_limit:
-                log.info("%d passages need vectors; encoding in the background", len(to_encode))
-                self._background = asyncio.create_task(self.refresh(db))
+                if not self._refreshing():
+                    log.info(
+                        "%d passages need vectors: encoding them in a background thread",
+                        len(to_encode),
+                    )
+                    path = await _database_file(db)
+                    self._background = threading.Thread(
+                        target=self._encode_in_background,
+                        args=(path, [(h, texts[h]) for h in to_encode]),
+                        name="herbot-ask-encoder",
+                        daemon=True,
+                    )
+                    self._background.start()
+                # Meanwhile search what has a vector; the thread marks the matrix stale.
+                known = [(r, h) for r, h in zip(rows, hashes, strict=True) if h in self._by_hash]
+                self._build([r for r, _ in known], [h for _, h in known])
                 return
             for start in range(0, len(to_encode), ENCODE_BATCH):
                 batch = to_encode[start : start + ENCODE_BATCH]
@@ -197,9 +250,10 @@ class DenseIndex:
                             self._by_hash[row[0]] = vector
 
     def _build(self, rows: list[aiosqlite.Row], hashes: list[str]) -> None:
-        keep = set(hashes)
-        for stale in [h for h in self._by_hash if h not in keep]:
-            del self._by_hash[stale]
+        if not self._refreshing():  # forget vectors of texts no longer in the store
+            keep = set(hashes)
+            for stale in [h for h in list(self._by_hash) if h not in keep]:
+                self._by_hash.pop(stale, None)
         matrix = (
             np.stack([self._by_hash[h] for h in hashes]).astype(np.float32)
             if rows
@@ -223,6 +277,12 @@ class DenseIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
         return [DenseHit(int(rowids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
+
+
+async def _database_file(db: aiosqlite.Connection) -> str:
+    async with db.execute("SELECT file FROM pragma_database_list WHERE name = 'main'") as cur:
+        row = await cur.fetchone()
+    return str(row[0])
 
 
 def _hash_all(texts: list[str]) -> list[str]:

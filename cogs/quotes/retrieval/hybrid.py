@@ -21,7 +21,13 @@ import aiosqlite
 import numpy as np
 
 from cogs.quotes.retrieval import lexical
-from cogs.quotes.retrieval.dense import DenseIndex, Encoder, RunInThread, run_in_thread
+from cogs.quotes.retrieval.dense import (
+    INLINE_ENCODE_LIMIT,
+    DenseIndex,
+    Encoder,
+    RunInThread,
+    run_in_thread,
+)
 from cogs.quotes.retrieval.embedder import ModelUnavailable, shared_model
 
 log = logging.getLogger(__name__)
@@ -123,8 +129,12 @@ class Retriever:
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         self.state = "loading"
 
-    async def start(self) -> None:
-        """Load the model and the passage vectors off the event loop; lexical until then."""
+    async def start(self, *, background: bool = False) -> None:
+        """Load the model and the passage vectors off the event loop; lexical until then.
+
+        ``background``: passages without a cached vector (a first start, a big import) are
+        encoded by a background thread instead of before returning; the bot uses this.
+        """
         try:
             encoder = await self._run(self._loader)
         except ModelUnavailable as exc:
@@ -132,7 +142,7 @@ class Retriever:
             log.warning("/ask uses lexical search only: %s", exc)
             return
         index = DenseIndex(encoder, run=self._run)
-        await index.refresh(self.db)
+        await index.refresh(self.db, inline_limit=INLINE_ENCODE_LIMIT if background else None)
         self.index = index
         self.state = "ready"
         log.info("/ask dense index ready: %d passages", len(index))
