@@ -51,8 +51,11 @@ class Ask(commands.Cog):
             self._warmup.cancel()
 
     @commands.Cog.listener()
-    async def on_herbot_quotes_changed(self) -> None:
-        """The quote store's change event: rebuild the vector matrix before the next /ask."""
+    async def on_herbot_quotes_changed(self, *_: object) -> None:
+        """The quote store's change event (any arguments): rebuild before the next /ask.
+
+        Not required: a trigger-maintained counter also tells /ask that quotes changed.
+        """
         self.retriever.invalidate()
 
     def _note(self) -> str | None:
