@@ -52,10 +52,10 @@ async def _ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _block(rank: int | str, result: Result) -> str:
+def _block(marker: str, result: Result) -> str:
     text = "".join(f"[{p}]" if hit else p for p, hit in result.segments)
     body = textwrap.fill(text, 88, initial_indent="   ", subsequent_indent="   ")
-    return f"{rank}. {result.passage.plain_citation} ({result.passage.id})\n{body}"
+    return f"{marker} {result.passage.plain_citation} ({result.passage.id})\n{body}"
 
 
 def render(answer: Answer) -> str:
@@ -66,5 +66,5 @@ def render(answer: Answer) -> str:
             lines.append("Related quotes (not an answer):")
             lines += [_block("-", r) for r in answer.suggestions]
         return "\n".join(lines)
-    blocks = [_block(i, r) for i, r in enumerate(answer.results, start=1)]
+    blocks = [_block(f"{i}.", r) for i, r in enumerate(answer.results, start=1)]
     return "\n\n".join([*blocks, f"({answer.mode} search, {answer.total} relevant passages)"])
