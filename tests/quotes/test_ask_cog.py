@@ -118,3 +118,12 @@ async def test_forget_me_removes_asked_questions(world):
     assert "1 questions you asked with /ask" in done.response.content
     async with world.db.execute("SELECT count(*) FROM ask_sessions") as cur:
         assert (await cur.fetchone())[0] == 1  # bob's question stays
+
+
+async def test_blank_question_is_refused_privately(world):
+    result = await world.alice.slash(world.channel, "ask", question="  a   ")
+    assert result.ephemeral
+    assert "at least 3 characters" in result.response.content
+    assert world.user_errors() == ["Ask a question of at least 3 characters."]
+    async with world.db.execute("SELECT count(*) FROM ask_sessions") as cur:
+        assert (await cur.fetchone())[0] == 0
