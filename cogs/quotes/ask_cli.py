@@ -1,9 +1,70 @@
-"""``herbot ask QUESTION [--json]``."""
+"""``herbot ask QUESTION [--json] [--limit N] [--guild ID] [--mode MODE]``."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import textwrap
+
+from bot.config import Settings
+from cogs.quotes.retrieval.answer import Answer, Result, ask
+from cogs.quotes.retrieval.hybrid import Retriever
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the ``ask`` subcommand (filled in by the /ask work)."""
+    p = sub.add_parser(
+        "ask",
+        help="answer a question from the quote store, with citations",
+        description="Ranked passages from the quote store (the same search as /ask).",
+    )
+    p.add_argument("question", help='e.g. "Who voices Samantha?"')
+    p.add_argument("--json", action="store_true", help="print JSON (declined: true, no results)")
+    p.add_argument("--limit", type=int, default=3, help="how many passages (1-25, default 3)")
+    p.add_argument("--guild", type=int, help="also search this guild's approved submissions")
+    p.add_argument(
+        "--mode",
+        choices=("hybrid", "lexical", "dense"),
+        default="hybrid",
+        help="search legs to use (default hybrid)",
+    )
+    p.set_defaults(handler=_ask)
+
+
+async def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.database import app_database
+
+    question = " ".join(args.question.split())
+    if not 3 <= len(question) <= 300:
+        print("herbot ask: the question must be 3 to 300 characters")
+        return 2
+    if not 1 <= args.limit <= 25:
+        print("herbot ask: --limit must be between 1 and 25")
+        return 2
+    async with app_database(settings) as db:
+        retriever = Retriever(db)
+        if args.mode != "lexical":
+            await retriever.start()  # logs one warning and goes lexical without the model
+        answer = await ask(retriever, question, args.guild, limit=args.limit, mode=args.mode)
+    if args.json:
+        print(json.dumps(answer.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render(answer))
+    return 0
+
+
+def _block(marker: str, result: Result) -> str:
+    text = "".join(f"[{p}]" if hit else p for p, hit in result.segments)
+    body = textwrap.fill(text, 88, initial_indent="   ", subsequent_indent="   ")
+    return f"{marker} {result.passage.plain_citation} ({result.passage.id})\n{body}"
+
+
+def render(answer: Answer) -> str:
+    """Plain text: ranked passages, answer terms in [brackets], each with its citation."""
+    if answer.declined:
+        lines = [f"Nothing in the quote store answers: {answer.question}"]
+        if answer.suggestions:
+            lines.append("Related quotes (not an answer):")
+            lines += [_block("-", r) for r in answer.suggestions]
+        return "\n".join(lines)
+    blocks = [_block(f"{i}.", r) for i, r in enumerate(answer.results, start=1)]
+    return "\n\n".join([*blocks, f"({answer.mode} search, {answer.total} relevant passages)"])

@@ -1,15 +1,131 @@
-"""/ask: answers from the quote store, with citations."""
+"""/ask: answers from the quote store, with citations.
+
+Public by default: a cited passage is something to discuss, and the channel sees where it
+came from; ``private: True`` answers only the asker. "More results" and "Context" answer
+only the member who clicks (ephemeral), so browsing never floods the channel.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import TYPE_CHECKING
 
+import discord
+from discord import app_commands
 from discord.ext import commands
+
+from bot.errors import UserError
+from cogs.quotes import ask_views
+from cogs.quotes.retrieval import answer as answers
+from cogs.quotes.retrieval import sessions
+from cogs.quotes.retrieval.hybrid import Retriever
+from cogs.quotes.retrieval.sessions import Session
 
 if TYPE_CHECKING:
     from bot.app import Herbot
+
+log = logging.getLogger(__name__)
+
+QUESTIONS_LABEL = "questions you asked with /ask"
 
 
 class Ask(commands.Cog):
     def __init__(self, bot: Herbot) -> None:
         self.bot = bot
+        self.retriever = Retriever(bot.db)
+        self._warmup: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(ask_views.MoreButton, ask_views.ContextButton)
+        self.bot.privacy_hooks.forgetters[QUESTIONS_LABEL] = sessions.forget_user
+        await sessions.prune(self.bot.db, self.bot.now())
+        # The model (about a second) and any missing passage vectors load in the background;
+        # until then /ask answers with keyword search.
+        self._warmup = asyncio.create_task(_warm_up(self.retriever), name="ask-warmup")
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(ask_views.MoreButton, ask_views.ContextButton)
+        self.bot.privacy_hooks.forgetters.pop(QUESTIONS_LABEL, None)
+        if self._warmup is not None:
+            self._warmup.cancel()
+
+    @commands.Cog.listener()
+    async def on_herbot_quotes_changed(self, *_: object) -> None:
+        """The quote store's change event (any arguments): rebuild before the next /ask.
+
+        Not required: a trigger-maintained counter also tells /ask that quotes changed.
+        """
+        self.retriever.invalidate()
+
+    def _note(self) -> str | None:
+        if self.retriever.state == "loading":
+            return "meaning search is still loading"
+        if self.retriever.index is not None and self.retriever.index.indexing:
+            return "meaning search is still indexing new quotes"
+        return None
+
+    @app_commands.command(
+        name="ask", description="Ask a question; get cited passages from the quote store"
+    )
+    @app_commands.describe(
+        question="What you want to know, e.g. 'Who voices Samantha?'",
+        private="Only you see the answer (default: the channel sees it)",
+    )
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 3, 300],
+        private: bool = False,
+    ) -> None:
+        question = " ".join(question.split())
+        if len(question) < 3:
+            raise UserError("Ask a question of at least 3 characters.")
+        await interaction.response.defer(thinking=True, ephemeral=private)
+        answer = await answers.ask(
+            self.retriever, question, interaction.guild_id, limit=ask_views.PAGE
+        )
+        session_id = await sessions.create(
+            self.bot.db, question, interaction.guild_id, interaction.user.id, self.bot.now()
+        )
+        embed = ask_views.answer_embed(answer, note=self._note())
+        view = ask_views.buttons(answer, session_id)
+        if view is None:
+            await interaction.edit_original_response(embed=embed)
+        else:
+            await interaction.edit_original_response(embed=embed, view=view)
+
+    async def send_page(
+        self, interaction: discord.Interaction, session: Session, offset: int
+    ) -> None:
+        """ "More results": the next page of the stored question, for the clicker only."""
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        answer = await answers.ask(
+            self.retriever, session.question, session.guild_id, limit=ask_views.PAGE, offset=offset
+        )
+        if answer.declined or not answer.results:
+            await interaction.edit_original_response(
+                content="No more passages are relevant to that question."
+            )
+            return
+        embed = ask_views.answer_embed(answer, note=self._note())
+        view = ask_views.buttons(answer, session.id)
+        assert view is not None
+        await interaction.edit_original_response(embed=embed, view=view)
+
+    async def send_context(self, interaction: discord.Interaction, quote_id: str) -> None:
+        """ "Context": the neighbouring passages of the same source, for the clicker only."""
+        found = await answers.context(self.bot.db, quote_id, interaction.guild_id)
+        if found is None:
+            raise UserError("That passage is no longer in the quote store.")
+        await interaction.response.send_message(
+            embed=ask_views.context_embed(*found), ephemeral=True
+        )
+
+
+async def _warm_up(retriever: Retriever) -> None:
+    try:
+        await retriever.start(background=True)
+    except Exception:
+        retriever.state = "unavailable"
+        log.exception("/ask could not load its meaning search; keyword search only")

@@ -1,0 +1,31 @@
+"""Run every benchmark module in bench/ that has a ``main(argv) -> int``, in name order.
+
+Arguments are passed on to each main that takes them (e.g. ``python -m bench --quick``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    worst = 0
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"bench.{info.name}")
+        run = getattr(module, "main", None)
+        if callable(run):
+            print(f"\n## bench.{info.name}\n", flush=True)
+            takes_args = bool(inspect.signature(run).parameters)
+            worst = max(worst, int((run(list(argv)) if takes_args else run()) or 0))
+    return worst
+
+
+if __name__ == "__main__":
+    sys.exit(main())

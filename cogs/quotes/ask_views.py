@@ -1,0 +1,200 @@
+"""/ask's embeds and its persistent "More results" and "Context" buttons."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import errors
+from bot.errors import UserError
+from bot.presentation import (
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_FIELD_VALUE_LIMIT,
+    EMBED_TITLE_LIMIT,
+    escape_markdown,
+    truncate,
+)
+from cogs.quotes.retrieval import answer as answers
+from cogs.quotes.retrieval import sessions
+from cogs.quotes.retrieval.answer import Answer, Result
+from cogs.quotes.retrieval.passages import Passage
+
+if TYPE_CHECKING:
+    from cogs.quotes.ask_cog import Ask
+
+PAGE = 3
+ANSWER_COLOUR = discord.Colour.blurple()
+DECLINE_COLOUR = discord.Colour.light_grey()
+BEST_TEXT_LIMIT = 1500
+OTHER_TEXT_LIMIT = 700
+CONTEXT_TEXT_LIMIT = 700
+
+MODE_NOTE = {
+    "hybrid": "Keyword (BM25) and meaning (MiniLM) search",
+    "lexical": "Keyword search only",
+    "dense": "Meaning search only",
+}
+
+
+def _cite(passage: Passage) -> str:
+    return f"Source: {passage.citation} · `{passage.id}`"
+
+
+def _footer(answer: Answer, note: str | None) -> str:
+    shown = f"{answer.offset + 1}–{answer.offset + len(answer.results)} of {answer.total}"
+    parts = [f"Passages {shown}" if answer.results else None, MODE_NOTE[answer.mode], note]
+    return " · ".join(p for p in parts if p)
+
+
+def answer_embed(answer: Answer, *, note: str | None = None) -> discord.Embed:
+    """The best passage (answer terms in bold), its citation, and up to two more."""
+    if answer.declined:
+        return decline_embed(answer, note=note)
+    best, *others = answer.results
+    label = "Best passage" if answer.offset == 0 else f"Passage {answer.offset + 1}"
+    description = (
+        f"**{label}**\n{answers.markdown(best.segments, BEST_TEXT_LIMIT)}\n{_cite(best.passage)}"
+    )
+    embed = discord.Embed(
+        title=truncate(escape_markdown(answer.question), EMBED_TITLE_LIMIT),
+        description=truncate(description, EMBED_DESCRIPTION_LIMIT),
+        colour=ANSWER_COLOUR,
+    )
+    for i, result in enumerate(others, start=answer.offset + 2):
+        embed.add_field(name=f"Passage {i}", value=_field_value(result), inline=False)
+    embed.set_footer(text=_footer(answer, note))
+    return embed
+
+
+def _field_value(result: Result, *, bold: bool = True) -> str:
+    cite = _cite(result.passage)
+    room = EMBED_FIELD_VALUE_LIMIT - len(cite) - 1
+    segments = result.segments if bold else [(result.passage.text, False)]
+    text = answers.markdown(segments, min(OTHER_TEXT_LIMIT, room))
+    return truncate(f"{text}\n{cite}", EMBED_FIELD_VALUE_LIMIT)
+
+
+def decline_embed(answer: Answer, *, note: str | None = None) -> discord.Embed:
+    """Nothing relevant: say so plainly, and offer nearby quotes labelled as such."""
+    lines = [
+        "Nothing in the quote store answers that. "
+        "Try other words, or browse the store with /quote search."
+    ]
+    if answer.suggestions:
+        lines.append("\nRelated quotes (not an answer):")
+    embed = discord.Embed(
+        title=truncate(escape_markdown(answer.question), EMBED_TITLE_LIMIT),
+        description="\n".join(lines),
+        colour=DECLINE_COLOUR,
+    )
+    for result in answer.suggestions:
+        embed.add_field(name="Related", value=_field_value(result, bold=False), inline=False)
+    embed.set_footer(text=_footer(answer, note))
+    return embed
+
+
+def context_embed(passage: Passage, before: list[Passage], after: list[Passage]) -> discord.Embed:
+    """The passage in the middle, the neighbouring passages of its source around it."""
+
+    def line(p: Passage, *, focus: bool = False) -> str:
+        where = f"`{escape_markdown(p.locator)}` " if p.locator else ""
+        text = escape_markdown(truncate(p.text, CONTEXT_TEXT_LIMIT))
+        return f"{where}**{text}**" if focus else f"{where}{text}"
+
+    lines = [line(p) for p in before] + [line(passage, focus=True)] + [line(p) for p in after]
+    if not before and not after:
+        lines.append("\n(No other passage of this source is in the store.)")
+    embed = discord.Embed(
+        title=truncate(f"Context: {passage.source_label}", EMBED_TITLE_LIMIT),
+        description=truncate("\n\n".join(lines), EMBED_DESCRIPTION_LIMIT),
+        colour=ANSWER_COLOUR,
+    )
+    embed.set_footer(text=truncate(f"{passage.plain_citation} · {passage.id}", 2048))
+    return embed
+
+
+class MoreButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"herbot:ask:more:(?P<session>[0-9a-f]{1,20}):(?P<offset>\d{1,3})",
+):
+    """Survives restarts: the custom_id holds the stored question's id and the next page."""
+
+    def __init__(self, session_id: str, offset: int) -> None:
+        self.session_id, self.offset = session_id, offset
+        super().__init__(
+            discord.ui.Button(
+                label="More results",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"herbot:ask:more:{session_id}:{offset}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> MoreButton:
+        return cls(match["session"], int(match["offset"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            cog = _cog(interaction)
+            session = await sessions.get(interaction.client.db, self.session_id)
+            if session is None:
+                raise UserError("That question is no longer stored: ask it again with /ask.")
+            await cog.send_page(interaction, session, self.offset)
+        except Exception as exc:  # every error gets the usual reply
+            await errors.report(interaction, exc, "/ask More results")
+
+
+class ContextButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"herbot:ask:ctx:(?P<quote>[a-z0-9-]{1,80})",
+):
+    """Survives restarts: the custom_id holds the quote id whose neighbours to show."""
+
+    def __init__(self, quote_id: str) -> None:
+        self.quote_id = quote_id
+        super().__init__(
+            discord.ui.Button(
+                label="Context",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"herbot:ask:ctx:{quote_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> ContextButton:
+        return cls(match["quote"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await _cog(interaction).send_context(interaction, self.quote_id)
+        except Exception as exc:  # every error gets the usual reply
+            await errors.report(interaction, exc, "/ask Context")
+
+
+def _cog(interaction: discord.Interaction[Any]) -> Ask:
+    cog = interaction.client.get_cog("Ask")
+    if cog is None:
+        raise UserError("/ask is not available right now; try again in a moment.")
+    return cog
+
+
+_QUOTE_ID = re.compile(r"[a-z0-9-]{1,80}")
+
+
+def buttons(answer: Answer, session_id: str) -> discord.ui.View | None:
+    """ "More results" when there are more, "Context" for the page's first passage."""
+    if answer.declined or not answer.results:
+        return None
+    view = discord.ui.View(timeout=None)
+    if answer.has_more:
+        view.add_item(MoreButton(session_id, answer.offset + len(answer.results)))
+    quote_id = answer.results[0].passage.id
+    if _QUOTE_ID.fullmatch(quote_id):
+        view.add_item(ContextButton(quote_id))
+    return view

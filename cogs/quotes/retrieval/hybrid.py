@@ -1,0 +1,222 @@
+"""Hybrid retrieval: BM25 and MiniLM fused by reciprocal rank, and when to decline.
+
+Decline rule (thresholds calibrated on tests/data/questions.toml, see docs/ask.md): a
+question is answered when the best passage's cosine similarity is at least
+``DENSE_CONFIDENT``, or when it is at least ``DENSE_FLOOR`` and some lexical hit contains at
+least ``LEXICAL_STRONG`` of the question's content words. Otherwise nothing in the store is
+about the question and /ask declines, offering the nearest passages as "related". Without
+the model, the lexical rule alone decides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import aiosqlite
+import numpy as np
+
+from cogs.quotes.retrieval import lexical
+from cogs.quotes.retrieval.dense import (
+    INLINE_ENCODE_LIMIT,
+    DenseIndex,
+    Encoder,
+    RunInThread,
+    run_in_thread,
+)
+from cogs.quotes.retrieval.embedder import ModelUnavailable, shared_model
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "lexical", "dense"]
+
+RRF_K = 60  # the usual constant (Cormack et al. 2009): damps the head of each ranking
+DENSE_CONFIDENT = 0.34
+DENSE_FLOOR = 0.25
+LEXICAL_STRONG = 0.75
+LEXICAL_ONLY = 0.6
+CANDIDATES = 50  # per leg, before fusion
+RECENT_QUESTIONS = 256
+
+
+@dataclass(slots=True)
+class Ranked:
+    rowid: int
+    fused: float = 0.0
+    cosine: float | None = None
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+    coverage: float = 0.0
+
+
+@dataclass(slots=True)
+class Retrieval:
+    question: str
+    mode: Mode
+    declined: bool
+    ranked: list[Ranked] = field(default_factory=list)
+    suggestions: list[Ranked] = field(default_factory=list)
+    fused: list[Ranked] = field(default_factory=list)  # every candidate, before any decline
+    best_cosine: float | None = None
+    best_coverage: float = 0.0
+
+
+def rrf(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, rowid in enumerate(ranking, start=1):
+            scores[rowid] = scores.get(rowid, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
+def decide(
+    mode: Mode, best_cosine: float | None, best_coverage: float, ranked: list[Ranked]
+) -> tuple[bool, list[Ranked]]:
+    """Whether the store answers the question, and which ranked passages are worth showing."""
+    if mode == "lexical":
+        answered = best_coverage >= LEXICAL_ONLY
+        return answered, [r for r in ranked if r.coverage > 0]
+    top = best_cosine if best_cosine is not None else -1.0
+    lexical_backing = mode == "hybrid" and best_coverage >= LEXICAL_STRONG
+    answered = top >= DENSE_CONFIDENT or (top >= DENSE_FLOOR and lexical_backing)
+    relevant = [
+        r
+        for r in ranked
+        if (r.cosine or 0.0) >= DENSE_FLOOR
+        or r.coverage >= LEXICAL_STRONG
+        or (r.lexical_rank or CANDIDATES + 1) <= 3
+    ]
+    return answered, relevant
+
+
+def with_leaders(leaders: list[int], order: list[int], head: int = 3) -> list[int]:
+    """``order`` with each leg's first choice inside its first ``head`` places.
+
+    RRF rewards passages both legs rank fairly well; a passage one leg ranks first and the
+    other ranks poorly (a paraphrase BM25 cannot see, a name MiniLM does not know) can fall
+    out of the top 3. Each leg's leader is its most precise answer, so it keeps a place.
+    """
+    top = order[:head]
+    for leader in leaders:
+        if leader not in top:
+            others = [r for r in top if r not in leaders]
+            if not others:
+                break
+            top.remove(others[-1])
+            top.append(leader)
+    top.sort(key=order.index)
+    return top + [r for r in order if r not in top]
+
+
+class Retriever:
+    """Owns the dense index and the model's state: 'loading', 'ready' or 'unavailable'."""
+
+    def __init__(
+        self,
+        db: aiosqlite.Connection,
+        *,
+        loader: Callable[[], Encoder] = shared_model,
+        run: RunInThread = run_in_thread,
+    ) -> None:
+        self.db = db
+        self._loader = loader
+        self._run = run
+        self.index: DenseIndex | None = None
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.state = "loading"
+
+    async def start(self, *, background: bool = False) -> None:
+        """Load the model and the passage vectors off the event loop; lexical until then.
+
+        ``background``: passages without a cached vector (a first start, a big import) are
+        encoded by a background thread instead of before returning; the bot uses this.
+        """
+        try:
+            encoder = await self._run(self._loader)
+        except ModelUnavailable as exc:
+            self.state = "unavailable"
+            log.warning("/ask uses lexical search only: %s", exc)
+            return
+        index = DenseIndex(encoder, run=self._run)
+        await index.refresh(self.db, inline_limit=INLINE_ENCODE_LIMIT if background else None)
+        self.index = index
+        self.state = "ready"
+        log.info("/ask dense index ready: %d passages", len(index))
+
+    async def _query_vector(self, question: str) -> np.ndarray:
+        """The question's vector; recent ones are kept ("More results" asks again)."""
+        assert self.index is not None
+        vector = self._recent.get(question)
+        if vector is None:
+            vector = (await self._run(self.index.encoder.encode, [question]))[0]
+            self._recent[question] = vector
+            while len(self._recent) > RECENT_QUESTIONS:
+                self._recent.popitem(last=False)
+        else:
+            self._recent.move_to_end(question)
+        return vector
+
+    def invalidate(self) -> None:
+        if self.index is not None:
+            self.index.invalidate()
+
+    async def retrieve(
+        self, question: str, guild_id: int | None, *, depth: int = 10, mode: Mode = "hybrid"
+    ) -> Retrieval:
+        """Ranked visible passages for ``question`` (up to ``depth``), or a decline."""
+        index = self.index if self.state == "ready" else None
+        if index is None:
+            mode = "lexical"
+        use_dense = index is not None and mode != "lexical"
+        # The query encodes in a thread while the keyword leg runs in aiosqlite's.
+        encoding = asyncio.ensure_future(self._query_vector(question)) if use_dense else None
+        try:
+            lex = (
+                await lexical.search(self.db, question, guild_id, limit=CANDIDATES)
+                if mode != "dense"
+                else []
+            )
+        finally:
+            vector = await encoding if encoding is not None else None
+        dense = []
+        if index is not None and vector is not None:
+            await index.ensure_fresh(self.db)
+            dense = await self._run(index.search, vector, guild_id, CANDIDATES)
+            if not dense and mode == "hybrid":
+                mode = "lexical"  # vectors still being computed: keyword rules decide
+
+        cosines = {hit.rowid: hit.cosine for hit in dense}
+        lex_ranks = {hit.rowid: i for i, hit in enumerate(lex, start=1)}
+        dense_ranks = {hit.rowid: i for i, hit in enumerate(dense, start=1)}
+        fused = rrf([[h.rowid for h in lex], [h.rowid for h in dense]])
+        order = sorted(fused, key=lambda r: (-fused[r], -cosines.get(r, -1.0)))
+        order = with_leaders([h.rowid for h in lex[:1]] + [h.rowid for h in dense[:1]], order)
+        ranked = [
+            Ranked(r, fused[r], cosines.get(r), lex_ranks.get(r), dense_ranks.get(r)) for r in order
+        ]
+        check = list(dict.fromkeys([h.rowid for h in lex[:10]] + order[:depth]))
+        cover = await lexical.coverage(self.db, question, check)
+        for item in ranked:
+            item.coverage = cover.get(item.rowid, 0.0)
+
+        best_cosine = dense[0].cosine if dense else None
+        best_coverage = max(cover.values(), default=0.0)
+        answered, relevant = decide(mode, best_cosine, best_coverage, ranked)
+        result = Retrieval(
+            question,
+            mode,
+            not answered,
+            fused=ranked,
+            best_cosine=best_cosine,
+            best_coverage=best_coverage,
+        )
+        if answered:
+            result.ranked = relevant[:depth]
+        else:
+            nearest = sorted(ranked, key=lambda r: -(r.cosine or 0.0)) if dense else ranked
+            result.suggestions = nearest[:3]
+        return result

@@ -1,0 +1,105 @@
+"""The lexical leg: SQLite FTS5 BM25 over ``quotes_fts`` (porter stemming).
+
+The MATCH string is always built by :func:`bot.fts.match_query` from escaped word tokens,
+never from raw user text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.fts import match_query, tokens
+from cogs.quotes.retrieval.passages import VISIBLE
+
+# bm25 column weights for quotes_fts(text, speaker, tags, note): the words themselves count
+# most; who said it and the curators' tags help ("Who voices Samantha?"); notes barely.
+WEIGHTS = (1.0, 0.6, 0.6, 0.2)
+# Candidates ranked before the visibility check (pending or other guilds' quotes drop out).
+OVERSAMPLE = 4
+HIGHLIGHT_START = "\x02"
+HIGHLIGHT_END = "\x03"
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalHit:
+    rowid: int
+    score: float  # -bm25: higher is better
+
+
+def query_words(question: str) -> list[str]:
+    return list(dict.fromkeys(tokens(question)))[:32]
+
+
+async def search(
+    db: aiosqlite.Connection, question: str, guild_id: int | None, *, limit: int = 50
+) -> list[LexicalHit]:
+    """Visible passages matching any content word of ``question``, best BM25 first."""
+    match = match_query(question)
+    if match is None:
+        return []
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    # Rank inside FTS5 first, then join only the best few to check visibility: joining every
+    # match before sorting costs twice as much at 100k passages (bench/ask.py).
+    sql = (
+        f"SELECT s.rowid AS rowid, s.score AS score FROM (SELECT rowid, "
+        f"bm25(quotes_fts, {weights}) AS score FROM quotes_fts WHERE quotes_fts MATCH :match "
+        "ORDER BY score LIMIT :over) AS s JOIN quotes AS q ON q.rowid = s.rowid "
+        f"WHERE {VISIBLE} ORDER BY s.score LIMIT :limit"
+    )
+    params = {"match": match, "guild": guild_id, "limit": limit, "over": limit * OVERSAMPLE}
+    async with db.execute(sql, params) as cur:
+        return [LexicalHit(row["rowid"], -float(row["score"])) for row in await cur.fetchall()]
+
+
+async def coverage(db: aiosqlite.Connection, question: str, rowids: list[int]) -> dict[int, float]:
+    """For each passage, the share of the question's content words it contains (stemmed).
+
+    One query: a UNION of single-word MATCHes restricted to ``rowids``.
+    """
+    words = query_words(question)
+    if not words or not rowids:
+        return {}
+    marks = ",".join("?" * len(rowids))
+    parts, params = [], []
+    for word in words:
+        parts.append(
+            f"SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ? AND rowid IN ({marks})"
+        )
+        params.extend([match_query(word) or '""', *rowids])
+    sql = "SELECT rowid, count(*) AS n FROM (" + " UNION ALL ".join(parts) + ") GROUP BY rowid"
+    async with db.execute(sql, params) as cur:
+        found = {row["rowid"]: row["n"] / len(words) for row in await cur.fetchall()}
+    return {rowid: found.get(rowid, 0.0) for rowid in rowids}
+
+
+async def highlights(
+    db: aiosqlite.Connection, question: str, rowids: list[int]
+) -> dict[int, list[tuple[str, bool]]]:
+    """The text of each passage cut into (piece, is_query_term) segments, FTS5's own stemming."""
+    match = match_query(question)
+    if match is None or not rowids:
+        return {}
+    marks = ",".join("?" * len(rowids))
+    sql = (
+        "SELECT rowid, highlight(quotes_fts, 0, char(2), char(3)) AS marked FROM quotes_fts "
+        f"WHERE quotes_fts MATCH ? AND rowid IN ({marks})"
+    )
+    async with db.execute(sql, [match, *rowids]) as cur:
+        return {row["rowid"]: split_marked(row["marked"]) for row in await cur.fetchall()}
+
+
+def split_marked(marked: str) -> list[tuple[str, bool]]:
+    segments: list[tuple[str, bool]] = []
+    for i, chunk in enumerate(marked.split(HIGHLIGHT_START)):
+        if i == 0:
+            if chunk:
+                segments.append((chunk, False))
+            continue
+        hit, _, rest = chunk.partition(HIGHLIGHT_END)
+        if hit:
+            segments.append((hit, True))
+        if rest:
+            segments.append((rest, False))
+    return segments

@@ -1,0 +1,129 @@
+"""/ask through simcord: what a member sees, buttons that survive a restart, declines."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.config import Settings
+from tests.quotes.ask_support import real_store, warm_vectors
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _vectors() -> None:
+    warm_vectors()
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The real curated store, seeded into the test database before the bot starts."""
+    return real_store(settings)
+
+
+def _plain(markdown: str) -> str:
+    """What Discord shows for escaped Markdown."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def _labels(response) -> list[str]:
+    return [
+        child["label"]
+        for row in response.components
+        for child in row.get("components", [])
+        if child.get("label")
+    ]
+
+
+async def test_ask_answers_with_highlighted_cited_passages(world):
+    result = await world.alice.slash(world.channel, "ask", question="Who voices Samantha?")
+
+    assert not result.ephemeral
+    embed = result.response.embeds[0]
+    assert embed.title == "Who voices Samantha?"
+    description = embed.description
+    assert "Scarlett Johansson" in description
+    assert "**Samantha**" in description and "**voiced**" in description
+    assert "`film-cast-samantha`" in description  # the citation names the quote id
+    assert "Source: herbot curators — *Her* (dir. Spike Jonze, 2013), Cast" in _plain(description)
+    assert 1 <= len(embed.fields) <= 2
+    assert all("Source: " in field.value for field in embed.fields)
+    assert "Context" in _labels(result.response)
+    row = await (await world.db.execute("SELECT question, user_id FROM ask_sessions")).fetchone()
+    assert tuple(row) == ("Who voices Samantha?", world.alice.id)
+
+
+async def test_private_answer_is_ephemeral(world):
+    result = await world.bob.slash(
+        world.channel, "ask", question="Who directed the film?", private=True
+    )
+    assert result.ephemeral
+    assert "Spike Jonze" in result.response.embeds[0].description
+
+
+async def test_out_of_scope_question_declines_with_related_quotes(world):
+    result = await world.alice.slash(
+        world.channel, "ask", question="What is the capital of France?"
+    )
+    embed = result.response.embeds[0]
+    assert embed.description.startswith("Nothing in the quote store answers that.")
+    assert "Related quotes (not an answer)" in embed.description
+    assert {f.name for f in embed.fields} == {"Related"}
+    assert "**" not in "".join(f.value for f in embed.fields)  # nothing bolded as answer
+    assert _labels(result.response) == []
+
+
+async def test_more_results_and_context_buttons_survive_restart(world):
+    result = await world.alice.slash(
+        world.channel, "ask", question="What happens between Theodore and Amy?"
+    )
+    assert _labels(result.response) == ["More results", "Context"]
+    first_page = result.response.embeds[0]
+
+    await world.restart()
+
+    more = await world.bob.click(result.response, label="More results")
+    assert more.ephemeral
+    page = more.response.embeds[0]
+    assert page.description.startswith("**Passage 4**")
+    assert page.description != first_page.description
+
+    context = await world.bob.click(result.response, label="Context")
+    assert context.ephemeral
+    shown = context.response.embeds[0]
+    assert shown.title == "Context: Her (dir. Spike Jonze, 2013)"
+    assert shown.description.count("\n\n") >= 1  # the passage and its neighbours
+
+
+async def test_new_quote_is_found_without_restart(world):
+    await world.db.execute(
+        "INSERT INTO quotes (id, text, speaker, source_id, locator, kind, guild_id) "
+        "VALUES ('sub-aa11', 'The piano piece Samantha composes is called Photograph.', "
+        "'alice', 'discord', '', 'submission', ?)",
+        (world.guild.id,),
+    )
+    await world.db.commit()
+
+    result = await world.bob.slash(
+        world.channel, "ask", question="What is Samantha's piano song called?"
+    )
+    assert "`sub-aa11`" in result.response.embeds[0].description
+
+
+async def test_forget_me_removes_asked_questions(world):
+    await world.alice.slash(world.channel, "ask", question="Who voices Samantha?")
+    await world.bob.slash(world.channel, "ask", question="Who directed the film?")
+    shown = await world.alice.slash(world.channel, "privacy forget-me")
+    done = await world.alice.click(shown.response, label="Yes, delete my data")
+    assert "1 questions you asked with /ask" in done.response.content
+    async with world.db.execute("SELECT count(*) FROM ask_sessions") as cur:
+        assert (await cur.fetchone())[0] == 1  # bob's question stays
+
+
+async def test_blank_question_is_refused_privately(world):
+    result = await world.alice.slash(world.channel, "ask", question="  a   ")
+    assert result.ephemeral
+    assert "at least 3 characters" in result.response.content
+    assert world.user_errors() == ["Ask a question of at least 3 characters."]
+    async with world.db.execute("SELECT count(*) FROM ask_sessions") as cur:
+        assert (await cur.fetchone())[0] == 0

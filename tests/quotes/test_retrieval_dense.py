@@ -1,0 +1,168 @@
+"""The vector cache and in-memory index: encode each text once, see every change."""
+
+from __future__ import annotations
+
+import hashlib
+
+import aiosqlite
+import numpy as np
+import pytest
+
+from cogs.quotes.retrieval import dense
+from cogs.quotes.retrieval.dense import DenseIndex
+
+
+class CountingEncoder:
+    """Deterministic stand-in vectors (the real model is tested elsewhere); counts work."""
+
+    model_id = "counting-test-encoder"
+    dimension = 8
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.encoded.extend(texts)
+        rows = []
+        for text in texts:
+            seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
+            v = np.random.default_rng(seed).standard_normal(self.dimension).astype(np.float32)
+            rows.append(v / np.linalg.norm(v))
+        return np.array(rows, dtype=np.float32).reshape(len(texts), self.dimension)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_cache():
+    """Each test starts like a new process: nothing in memory, only what the DB holds."""
+    dense._PROCESS_VECTORS.pop(CountingEncoder.model_id, None)
+    yield
+    dense._PROCESS_VECTORS.pop(CountingEncoder.model_id, None)
+
+
+async def _add(db: aiosqlite.Connection, quote_id: str, text: str, **extra: object) -> None:
+    columns = {"id": quote_id, "text": text, "speaker": "alice", "source_id": "discord"}
+    columns.update(extra)
+    names = ", ".join(columns)
+    await db.execute(
+        f"INSERT INTO quotes ({names}) VALUES ({', '.join('?' * len(columns))})",
+        list(columns.values()),
+    )
+    await db.commit()
+
+
+async def _count(db: aiosqlite.Connection, sql: str) -> int:
+    async with db.execute(sql) as cur:
+        return (await cur.fetchone())[0]
+
+
+async def test_vectors_are_cached_by_content_and_survive_a_restart(db: aiosqlite.Connection):
+    encoder = CountingEncoder()
+    index = DenseIndex(encoder)
+    await index.refresh(db)
+    approved = await _count(db, "SELECT count(*) FROM quotes WHERE status = 'approved'")
+    assert len(index) == approved == len(encoder.encoded) > 0
+    assert await _count(db, "SELECT count(*) FROM ask_vectors") == approved
+
+    dense._PROCESS_VECTORS.clear()  # a new process
+    again = CountingEncoder()
+    restarted = DenseIndex(again)
+    await restarted.refresh(db)
+    assert len(restarted) == approved and again.encoded == []
+
+
+async def test_a_change_reencodes_only_the_changed_quote(db: aiosqlite.Connection):
+    encoder = CountingEncoder()
+    index = DenseIndex(encoder)
+    await index.refresh(db)
+    encoder.encoded.clear()
+
+    await db.execute(
+        "UPDATE quotes SET text = 'Sometimes I feel everything.' WHERE id = 'film-001'"
+    )
+    await db.commit()
+    await index.ensure_fresh(db)
+    assert encoder.encoded == ["Sometimes I feel everything. (" + await _locator_tags(db) + ")"]
+
+    encoder.encoded.clear()
+    await index.ensure_fresh(db)  # nothing changed since
+    assert encoder.encoded == []
+
+
+async def _locator_tags(db: aiosqlite.Connection) -> str:
+    async with db.execute("SELECT locator, tags FROM quotes WHERE id = 'film-001'") as cur:
+        locator, tags = await cur.fetchone()
+    return "; ".join(p for p in (locator, tags.replace(",", ", ").replace("-", " ")) if p)
+
+
+async def test_only_approved_quotes_of_the_asking_guild_are_searched(db: aiosqlite.Connection):
+    await _add(db, "sub-a1", "Guild one's approved quote.", guild_id=1, kind="submission")
+    await _add(db, "sub-b1", "Guild two's approved quote.", guild_id=2, kind="submission")
+    await _add(db, "sub-p1", "A pending quote.", guild_id=1, kind="submission", status="pending")
+    encoder = CountingEncoder()
+    index = DenseIndex(encoder)
+    await index.refresh(db)
+    assert "A pending quote." not in encoder.encoded
+
+    def ids(guild_id: int | None) -> set[int]:
+        query = encoder.encode(["Guild one's approved quote."])[0]
+        return {hit.rowid for hit in index.search(query, guild_id, 100)}
+
+    async with db.execute("SELECT id, rowid FROM quotes") as cur:
+        rowid = {row[0]: row[1] for row in await cur.fetchall()}
+    assert rowid["sub-a1"] in ids(1) and rowid["sub-b1"] not in ids(1)
+    assert rowid["sub-a1"] not in ids(None)  # the CLI without --guild: curated only
+    best = index.search(encoder.encode(["Guild one's approved quote."])[0], 1, 1)[0]
+    assert best.rowid == rowid["sub-a1"] and best.cosine == pytest.approx(1.0)
+
+
+async def test_removed_quotes_leave_the_index(db: aiosqlite.Connection):
+    index = DenseIndex(CountingEncoder())
+    await index.refresh(db)
+    before = len(index)
+    await db.execute("UPDATE quotes SET status = 'removed' WHERE id = 'film-001'")
+    await db.commit()
+    await index.ensure_fresh(db)
+    assert len(index) == before - 1
+
+
+def test_document_adds_locator_and_tags():
+    assert (
+        dense.document("Hi.", "Cast", "film-knowledge,cast") == "Hi. (Cast; film knowledge, cast)"
+    )
+    assert dense.document("Hi.") == "Hi."
+
+
+async def test_vectors_known_in_process_are_written_to_a_new_database(
+    db: aiosqlite.Connection, settings, tmp_path
+):
+    from dataclasses import replace
+
+    from bot.database import prepare_database
+
+    await DenseIndex(CountingEncoder()).refresh(db)  # the process now knows every vector
+    other = await prepare_database(replace(settings, database=tmp_path / "other.db"))
+    try:
+        encoder = CountingEncoder()
+        await DenseIndex(encoder).refresh(other)
+        assert encoder.encoded == []
+        dense._PROCESS_VECTORS.clear()  # a new process on the other database
+        await DenseIndex(encoder).refresh(other)
+        assert encoder.encoded == []
+    finally:
+        await other.close()
+
+
+async def test_many_new_passages_are_encoded_by_a_background_thread(db: aiosqlite.Connection):
+    for i in range(5):
+        await _add(db, f"sub-bg{i}", f"Background passage number {i}.")
+    encoder = CountingEncoder()
+    index = DenseIndex(encoder)
+    await index.refresh(db, inline_limit=2)  # more than 2 to encode: not on this call
+    assert index.indexing or encoder.encoded  # the thread may already be done
+    assert index._background is not None
+    index._background.join(timeout=30)
+    assert not index.indexing
+    approved = await _count(db, "SELECT count(*) FROM quotes WHERE status = 'approved'")
+    assert await _count(db, "SELECT count(*) FROM ask_vectors") == approved
+    await index.ensure_fresh(db)  # the thread marked the matrix stale
+    assert len(index) == approved
