@@ -102,6 +102,7 @@ class Threads(commands.Cog):
         self.recordings: dict[int, Recording] = {}
         self.opted_out: set[int] = set()
         self._auto: dict[int, tuple[float, frozenset[int]]] = {}
+        self._thread_state: dict[int, tuple[str, bool, bool]] = {}
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -113,18 +114,30 @@ class Threads(commands.Cog):
         hooks.on_opt_out["record"]["recorded messages redacted"] = self._redact_member
         hooks.forgetters["recorded messages"] = self._forget_member
         self.bot.add_dynamic_items(SaveQuoteButton)
-        self.recorder.start()
+        # The flush timer is an ext.tasks loop (not Recorder.start) so simcord's virtual
+        # clock drives it in tests; max_batch still triggers an immediate flush.
+        self.recorder.eager = True
+        self.flusher.change_interval(seconds=self.config.flush_interval)
+        self.flusher.start()
         if self.config.retention_days:
             self.retention.start()
 
     async def cog_unload(self) -> None:
         self.retention.cancel()
+        self.flusher.cancel()
         written = await self.recorder.close()
         log.info("recorder closed; wrote %d queued items", written)
         hooks = self.bot.privacy_hooks
         hooks.on_opt_out["record"].pop("recorded messages redacted", None)
         hooks.forgetters.pop("recorded messages", None)
         self.bot.remove_dynamic_items(SaveQuoteButton)
+
+    @tasks.loop(seconds=1.0)
+    async def flusher(self) -> None:
+        try:
+            await self.recorder.flush()
+        except Exception:
+            log.exception("recorder flush failed; %d items kept for retry", self.recorder.pending)
 
     @tasks.loop(hours=6)
     async def retention(self) -> None:
@@ -253,16 +266,22 @@ class Threads(commands.Cog):
     async def on_thread_update(self, before: discord.Thread, after: discord.Thread) -> None:
         if not self.active(after.id):
             return
+        # Compare with the last state we recorded, not only ``before``: gateway updates can
+        # repeat or arrive with a stale ``before``, and each change is kept once.
+        name, archived, locked = self._thread_state.get(
+            after.id, (before.name, before.archived, before.locked)
+        )
+        self._thread_state[after.id] = (after.name, after.archived, after.locked)
         now = self.bot.now()
         add = self.recorder.add_event
-        if before.name != after.name:
+        if name != after.name:
             add(after.id, "renamed", after.name, None, now)
             await self.recorder.flush()
             await store.rename_recording(self.bot.db, after.id, after.name)
             self.recordings[after.id] = replace(self.recordings[after.id], name=after.name)
-        if before.locked != after.locked:
+        if locked != after.locked:
             add(after.id, "locked" if after.locked else "unlocked", "", None, now)
-        if before.archived != after.archived:
+        if archived != after.archived:
             add(after.id, "archived" if after.archived else "unarchived", "", None, now)
             rec = self.recordings[after.id]
             if after.archived and rec.keep_unarchived and not after.locked:

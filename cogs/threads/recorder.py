@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -48,7 +47,8 @@ class Recorder:
         self._task: asyncio.Task[None] | None = None
         self._eager: set[asyncio.Task[int]] = set()
         self.flushed_total = 0
-        self.on_error: Callable[[BaseException], None] | None = None
+        # Flush as soon as max_batch items wait (set by start(), or by an owner's own timer).
+        self.eager = False
 
     # --- enqueue (synchronous: called from hot event handlers) ---------------------------
 
@@ -87,7 +87,7 @@ class Recorder:
 
     def _push(self, kind: str, item: Any) -> None:
         self._queue.append((kind, item))
-        if len(self._queue) >= self.max_batch and self._task is not None:
+        if len(self._queue) >= self.max_batch and self.eager:
             task = asyncio.ensure_future(self.flush())
             self._eager.add(task)
             task.add_done_callback(self._eager.discard)
@@ -131,6 +131,7 @@ class Recorder:
     # --- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> None:
+        self.eager = True
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="herbot-recorder-flush")
 
@@ -139,10 +140,8 @@ class Recorder:
             await asyncio.sleep(self.flush_interval)
             try:
                 await self.flush()
-            except Exception as exc:
+            except Exception:
                 log.exception("recorder flush failed; %d items kept for retry", self.pending)
-                if self.on_error is not None:
-                    self.on_error(exc)
 
     async def close(self) -> int:
         """Stop the timer and write what is left (clean shutdown loses nothing)."""
