@@ -150,13 +150,11 @@ class Threads(commands.Cog):
     # --- privacy hooks (run by /privacy) -------------------------------------------------
 
     async def _redact_member(self, db, user_id: int) -> int:
-        self.opted_out.add(user_id)
-        self.recorder.drop_author(user_id)
-        await self.recorder.flush()
+        self.opted_out.add(user_id)  # nothing new from them is queued from here on
+        await self.recorder.flush()  # what was queued is written, then redacted with the rest
         return await store.redact_author(db, user_id)
 
     async def _forget_member(self, db, user_id: int) -> int:
-        self.recorder.drop_author(user_id)
         await self.recorder.flush()
         return await store.forget_author(db, user_id)
 

@@ -75,16 +75,6 @@ class Recorder:
             raise ValueError(f"unknown event kind {kind!r}")
         self._push(_EVENT, (channel_id, kind, detail, actor_id, store.stamp(at), channel_id))
 
-    def drop_author(self, author_id: int) -> int:
-        """Forget queued messages of a member who just opted out; returns how many."""
-        before = len(self._queue)
-        self._queue = [
-            (kind, item)
-            for kind, item in self._queue
-            if not (kind == _MESSAGE and item.author_id == author_id)
-        ]
-        return before - len(self._queue)
-
     def _push(self, kind: str, item: Any) -> None:
         self._queue.append((kind, item))
         if len(self._queue) >= self.max_batch and self.eager:
