@@ -112,13 +112,13 @@ class HtmlRenderer:
         parts.append(f'<div class="content">{escape(entry.content)}</div>')
         if entry.attachments:
             items = "".join(
-                f"<li>📎 {escape(a.filename)} ({human_size(a.size)}"
+                f"<li>Attachment: {escape(a.filename)} ({human_size(a.size)}"
                 f"{', ' + escape(a.content_type) if a.content_type else ''})</li>"
                 for a in entry.attachments
             )
             parts.append(f'<ul class="attachments">{items}</ul>')
         if entry.embed_titles:
-            items = "".join(f"<li>🔗 {escape(t)}</li>" for t in entry.embed_titles)
+            items = "".join(f"<li>Embed: {escape(t)}</li>" for t in entry.embed_titles)
             parts.append(f'<ul class="embeds">{items}</ul>')
         if entry.edited:
             earlier = len(entry.versions) - 1
