@@ -40,6 +40,8 @@ RECORDED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 AUTO_CHANNELS_TTL = 60.0
 Format = Literal["md", "html", "json", "csv"]
 FILES_PER_MESSAGE = 10
+# Exports of at least this many messages show progress in the deferred reply.
+PROGRESS_MIN_MESSAGES = 5000
 
 
 def notice(moderators_stop: bool = True) -> str:
@@ -537,7 +539,7 @@ class Threads(commands.Cog):
             if getter in done_set:
                 done, total = getter.result()
                 # Long exports: show progress about every 10 %, never per chunk.
-                if total >= 5000 and done < total and done / total - shown >= 0.1:
+                if total >= PROGRESS_MIN_MESSAGES and done < total and done / total - shown >= 0.1:
                     shown = done / total
                     await interaction.edit_original_response(
                         content=f"Exporting… {done:,} of {total:,} messages ({shown:.0%})"

@@ -272,3 +272,35 @@ async def test_channels_listed_in_guild_settings_are_recorded_automatically(worl
     await world.alice.send(world.channel, "third")
     await flush(world)
     assert await rows(world, "SELECT COUNT(*) FROM recorded_messages") == [(2,)]
+
+
+async def test_long_exports_defer_and_show_progress(world, recorded, monkeypatch):
+    from cogs.threads import cog as cog_module
+    from cogs.threads.store import MessageRecord
+
+    monkeypatch.setattr(cog_module, "PROGRESS_MIN_MESSAGES", 1000)
+    start = discord.utils.utcnow()
+    recorder = cog(world).recorder
+    for i in range(3000):  # a long thread, written straight to the recorder
+        recorder.add_message(
+            MessageRecord(
+                message_id=discord.utils.time_snowflake(start) + i,
+                channel_id=recorded.id,
+                guild_id=world.guild.id,
+                author_id=world.alice.id,
+                author_name="alice",
+                created_at=start,
+                content=f"long thread message {i}",
+            )
+        )
+    files = await export(world, world.alice, recorded, "csv")
+    table = list(csv.DictReader(io.StringIO((await files[0].read()).decode())))
+    assert sum(r["kind"] == "message" for r in table) == 3000
+    edits = [
+        r.json.get("content", "")
+        for r in world.env.http_requests
+        if r.method == "PATCH" and isinstance(r.json, dict) and r.json.get("content")
+    ]
+    progress = [e for e in edits if e.startswith("Exporting…")]
+    assert progress and "of 3,000 messages" in progress[0]
+    assert edits[-1].startswith("Transcript of")
