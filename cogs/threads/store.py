@@ -8,8 +8,8 @@ SQL it runs and everything else that reads or changes recordings.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import aiosqlite
@@ -129,9 +129,13 @@ _RECORDING_COLUMNS = (
 
 # --- SQL the recorder batches (executemany) ----------------------------------------------
 
+# Only into a recording that still exists: a message queued while its transcript was purged
+# is dropped instead of failing the whole batch on the foreign key.
 INSERT_MESSAGE = (
     "INSERT INTO recorded_messages (message_id, channel_id, guild_id, author_id, author_name, "
-    "created_at, reply_to, attachments, embeds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "created_at, reply_to, attachments, embeds) "
+    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 "
+    "WHERE EXISTS (SELECT 1 FROM thread_recordings WHERE channel_id = ?2) "
     "ON CONFLICT (message_id) DO NOTHING"
 )
 # Version 1 only for a live (not deleted, not redacted) row: a late duplicate never revives text.
@@ -356,25 +360,5 @@ async def message_count(db: aiosqlite.Connection, channel_id: int) -> int:
     return int(row[0]) if row else 0
 
 
-@dataclass
-class Counts:
-    messages: int = 0
-    edits: int = 0
-    deleted: int = 0
-    redacted: int = 0
-    authors: set[int] = field(default_factory=set)
-
-
 def attachments_of(raw: str) -> list[Attachment]:
     return [Attachment(a["filename"], a["size"], a.get("content_type")) for a in json.loads(raw)]
-
-
-def chunked(items: Iterable[int], size: int) -> Iterable[list[int]]:
-    batch: list[int] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -240,3 +241,14 @@ def test_config_validation():
         ThreadsConfig.from_section({"flush_intervall": 1})
     with pytest.raises(ConfigError, match="record_channel_ids"):
         ThreadsConfig.from_section({"record_channel_ids": ["general"]})
+
+
+async def test_a_message_queued_for_a_purged_transcript_does_not_poison_the_batch(db):
+    await start(db)
+    recorder = Recorder(db)
+    await store.purge_recording(db, CHANNEL)
+    recorder.add_message(msg(1))
+    await start(db, channel=501)
+    recorder.add_message(replace(msg(2), channel_id=501))
+    assert await recorder.flush() == 2
+    assert await scalar(db, "SELECT channel_id FROM recorded_messages") == 501
