@@ -141,3 +141,12 @@ async def test_stats_autocomplete_and_purge(world, recorded):
     assert "5 messages" in done.response.content
     assert await count(world, "SELECT COUNT(*) FROM recorded_messages") == 0
     assert recorded.id not in cog(world).recordings
+
+
+async def test_save_as_quote_buttons_still_work_after_a_restart(world, recorded):
+    await world.alice.send(recorded, "You're mine and you're not mine")
+    result = await world.bob.slash(recorded, "transcript search", query="mine")
+    await world.restart()
+    saved = await world.bob.click(result.response, label="Save 1 as quote")
+    assert "quote queue" in saved.response.content
+    assert await count(world, "SELECT COUNT(*) FROM quotes WHERE origin = 'transcript'") == 1

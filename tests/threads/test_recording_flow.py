@@ -304,3 +304,21 @@ async def test_long_exports_defer_and_show_progress(world, recorded, monkeypatch
     progress = [e for e in edits if e.startswith("Exporting…")]
     assert progress and "of 3,000 messages" in progress[0]
     assert edits[-1].startswith("Transcript of")
+
+
+async def test_attachments_and_bulk_deletes(world, recorded):
+    with_file = await world.alice.send(
+        recorded, "the letter", attachments=[("letter.txt", b"Dear Catherine")]
+    )
+    doomed = [await world.bob.send(recorded, f"spam {i}") for i in range(3)]
+    live = world.bot.get_channel(recorded.id)
+    await live.delete_messages([discord.Object(id=m.id) for m in doomed])
+    await world.env.settle()
+    await flush(world)
+    files = await export(world, world.mod, recorded, "json")
+    items = [i for i in json.loads(await files[0].read())["items"] if i["type"] == "message"]
+    assert items[0]["id"] == str(with_file.id)
+    (attachment,) = items[0]["attachments"]
+    assert (attachment["filename"], attachment["size"]) == ("letter.txt", 14)
+    assert [bool(i["deleted_at"]) for i in items[1:]] == [True, True, True]
+    assert all(i["content"] is None for i in items[1:])
