@@ -117,10 +117,11 @@ class Threads(commands.Cog):
         hooks.forgetters["recorded messages"] = self._forget_member
         self.bot.add_dynamic_items(SaveQuoteButton)
         # The flush timer is an ext.tasks loop (not Recorder.start) so simcord's virtual
-        # clock drives it in tests; max_batch still triggers an immediate flush.
+        # clock drives it in tests. It runs only while something waits to be written: an
+        # idle bot has no timer ticking every second. max_batch still flushes at once.
         self.recorder.eager = True
+        self.recorder.on_pending = self._arm_flusher
         self.flusher.change_interval(seconds=self.config.flush_interval)
-        self.flusher.start()
         if self.config.retention_days:
             self.retention.start()
 
@@ -134,12 +135,21 @@ class Threads(commands.Cog):
         hooks.forgetters.pop("recorded messages", None)
         self.bot.remove_dynamic_items(SaveQuoteButton)
 
+    def _arm_flusher(self) -> None:
+        if not self.flusher.is_running():
+            self.flusher.start()
+
     @tasks.loop(seconds=1.0)
     async def flusher(self) -> None:
+        if self.flusher.current_loop == 0:
+            return  # armed by the first queued item: write one interval later
         try:
             await self.recorder.flush()
         except Exception:
             log.exception("recorder flush failed; %d items kept for retry", self.recorder.pending)
+            return
+        if self.recorder.pending == 0:
+            self.flusher.stop()  # nothing waits (no await since the check): re-armed on demand
 
     @tasks.loop(hours=6)
     async def retention(self) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +50,8 @@ class Recorder:
         self.flushed_total = 0
         # Flush as soon as max_batch items wait (set by start(), or by an owner's own timer).
         self.eager = False
+        # Called when the queue stops being empty: an owner's timer can sleep while idle.
+        self.on_pending: Callable[[], None] | None = None
 
     # --- enqueue (synchronous: called from hot event handlers) ---------------------------
 
@@ -77,6 +80,8 @@ class Recorder:
 
     def _push(self, kind: str, item: Any) -> None:
         self._queue.append((kind, item))
+        if len(self._queue) == 1 and self.on_pending is not None:
+            self.on_pending()
         if len(self._queue) >= self.max_batch and self.eager:
             task = asyncio.ensure_future(self.flush())
             self._eager.add(task)
