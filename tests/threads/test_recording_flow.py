@@ -53,10 +53,10 @@ async def test_messages_reach_the_disk_within_one_flush_interval(world, recorded
     await world.env.advance_time(cog(world).config.flush_interval)
     assert cog(world).recorder.pending == 0
     assert await rows(world, "SELECT COUNT(*) FROM recorded_messages") == [(1,)]
-    # Idle, the flush timer stops: a day can pass without a tick every second.
+    # Idle, the flush timer stops: time can pass without a tick every second.
     await world.env.advance_time(cog(world).config.flush_interval)
     assert not cog(world).flusher.is_running()
-    await world.env.advance_time(24 * 60 * 60)
+    await world.env.advance_time(10 * 60)
     await world.alice.send(recorded, "the timer is armed again")
     await world.env.advance_time(cog(world).config.flush_interval)
     assert await rows(world, "SELECT COUNT(*) FROM recorded_messages") == [(2,)]
