@@ -1,4 +1,4 @@
-"""Feature package: threads (placeholder until the feature lands)."""
+"""Thread recording: live transcripts with edit history, search, exports and privacy."""
 
 from __future__ import annotations
 
@@ -9,4 +9,7 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: Herbot) -> None:
-    """Register this feature's cog."""
+    from cogs.threads.cog import Threads
+    from cogs.threads.config import ThreadsConfig
+
+    await bot.add_cog(Threads(bot, ThreadsConfig.from_section(bot.settings.section("threads"))))

@@ -1,0 +1,337 @@
+"""Benchmark thread recording: recorder rate, rate through the real bot, export time and memory.
+
+Run ``python -m bench.record`` (or ``python bench/record.py``); ``--quick`` for a smoke run.
+Every figure has a baseline measured in the same run:
+
+- recorder: batched writes (one transaction per batch, executemany) vs one commit per message;
+- real bot (simcord): members sending in a recorded thread vs the same sends unrecorded;
+- export: the streamed exporters for 10k and 100k messages (time, peak traced memory) vs a
+  naive JSON export that loads every row and builds the document in memory.
+
+Prints a Markdown table (medians of ``--repeat`` runs for the rates).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # python bench/record.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.db import connect
+from cogs.threads import store
+from cogs.threads.exporters import FORMATS, export_transcript, open_reader
+from cogs.threads.recorder import Recorder
+from cogs.threads.store import MessageRecord
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+CHANNEL = 777
+WORDS = (
+    "Samantha Theodore letters Amy OS love loneliness ending software person Altman "
+    "misreads film voice city Catherine divorce growth leave infinite between words"
+).split()
+
+
+def fake_message(i: int, channel: int = CHANNEL) -> MessageRecord:
+    at = T0 + timedelta(milliseconds=250 * i)
+    text = " ".join(WORDS[(i * 7 + k) % len(WORDS)] for k in range(12 + i % 20))
+    return MessageRecord(
+        message_id=store.snowflake_at(at) + i % 4096,
+        channel_id=channel,
+        guild_id=1,
+        author_id=1000 + i % 37,
+        author_name=f"member{i % 37}",
+        created_at=at,
+        content=text,
+        reply_to=None,
+    )
+
+
+async def fresh_db(path: Path):
+    db = await connect(path)
+    await store.start_recording(
+        db,
+        channel_id=CHANNEL,
+        guild_id=1,
+        name="bench thread",
+        parent_id=None,
+        reason="manual",
+        started_by=None,
+        now=T0 - timedelta(seconds=1),
+    )
+    return db
+
+
+async def recorder_rate(tmp: Path, n: int, *, batched: bool, run: int) -> float:
+    db = await fresh_db(tmp / f"rec-{batched}-{run}.db")
+    try:
+        messages = [fake_message(i) for i in range(n)]
+        recorder = Recorder(db, max_batch=2000)
+        start = time.perf_counter()
+        if batched:
+            recorder.start()
+            for m in messages:
+                recorder.add_message(m)
+                if recorder.pending >= recorder.max_batch:
+                    await asyncio.sleep(0)  # let the eager flush run, as the bot's loop would
+            await recorder.close()
+        else:
+            for m in messages:  # baseline: one transaction (commit) per message
+                recorder.add_message(m)
+                await recorder.flush()
+        elapsed = time.perf_counter() - start
+        async with db.execute("SELECT COUNT(*) FROM recorded_messages") as cur:
+            assert (await cur.fetchone())[0] == n
+        return n / elapsed
+    finally:
+        await db.close()
+
+
+async def bot_rates(tmp: Path, n_e2e: int, n_gateway: int, *, recorded: bool, run: int):
+    """Messages per second through the real bot, two ways, in one simcord world.
+
+    - end to end: members send one by one through simcord (each send waits until the bot
+      has settled, so simcord's settle polling bounds the rate);
+    - gateway: MESSAGE_CREATE payloads handed to discord.py's own gateway parser as fast as
+      the loop takes them: parsing, cache, dispatch, the bot's on_message and our recorder,
+      everything except the websocket.
+    """
+    import discord
+    import simcord
+
+    from bot import guild_settings
+    from bot.app import create_bot
+    from bot.config import load_settings
+    from bot.database import prepare_database
+
+    name = f"bot-{recorded}-{run}.db"
+    settings = load_settings(env={"HERBOT_DB": str(tmp / name)}, dotenv=False)
+    db = await prepare_database(settings)
+    bot = create_bot(settings, db)
+    try:
+        async with simcord.run(bot) as env:
+            await env.bot.tree.sync()
+            guild = env.create_guild("bench")
+            channel = guild.create_text_channel("general")
+            role = guild.create_role("Moderators")
+            mod = guild.add_member(env.create_user("mod"), roles=[role])
+            members = [guild.add_member(env.create_user(f"m{i}")) for i in range(5)]
+            await guild_settings.set_value(db, guild.id, "moderator_role_id", str(role.id))
+            parent = env.bot.get_channel(channel.id)
+            made = await parent.create_thread(name="bench", type=discord.ChannelType.public_thread)
+            await env.settle()
+            thread = next(t for t in channel.threads if t.id == made.id)
+            if recorded:
+                await mod.slash(thread, "record start")
+            cog = env.bot.get_cog("Threads")
+
+            start = time.perf_counter()
+            for i in range(n_e2e):
+                await members[i % len(members)].send(thread, f"message {i} " + WORDS[i % 20])
+            await cog.recorder.flush()
+            e2e = n_e2e / (time.perf_counter() - start)
+
+            parse = env.bot._connection.parsers["MESSAGE_CREATE"]
+            payloads = [
+                gateway_message(i, thread.id, guild.id, members[i % len(members)])
+                for i in range(n_gateway)
+            ]
+            seen = 0
+            all_seen = asyncio.Event()
+
+            async def count(message: discord.Message) -> None:
+                nonlocal seen
+                seen += 1
+                if seen == n_gateway:
+                    all_seen.set()
+
+            env.bot.add_listener(count, "on_message")
+            start = time.perf_counter()
+            for payload in payloads:
+                parse(payload)
+            await all_seen.wait()  # every message reached on_message ...
+            await asyncio.sleep(0)  # ... and the listener tasks started with it ran
+            await cog.recorder.flush()
+            gateway = n_gateway / (time.perf_counter() - start)
+            env.bot.remove_listener(count, "on_message")
+
+            async with db.execute("SELECT COUNT(*) FROM recorded_messages") as cur:
+                kept = (await cur.fetchone())[0]
+            expected = n_e2e + n_gateway if recorded else 0
+            assert kept == expected, (kept, expected)
+            return e2e, gateway
+    finally:
+        await db.close()
+
+
+def gateway_message(i: int, channel_id: int, guild_id: int, member: Any) -> dict[str, Any]:
+    """A MESSAGE_CREATE payload as Discord sends it."""
+    at = datetime.now(UTC) + timedelta(milliseconds=i)
+    return {
+        "id": str(store.snowflake_at(at) + 2_000_000 + i % 4096),
+        "channel_id": str(channel_id),
+        "guild_id": str(guild_id),
+        "author": {
+            "id": str(member.id),
+            "username": member.name,
+            "discriminator": "0",
+            "global_name": None,
+            "avatar": None,
+        },
+        "member": {"roles": [], "joined_at": at.isoformat(), "deaf": False, "mute": False},
+        "content": f"gateway message {i} " + " ".join(WORDS[i % 20 : i % 20 + 8]),
+        "timestamp": at.isoformat(),
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": False,
+        "type": 0,
+        "flags": 0,
+    }
+
+
+def naive_json_export(db_path: Path, out: Path) -> None:
+    """Baseline: every row loaded, the whole document built in memory, then written."""
+    conn = open_reader(db_path)
+    try:
+        rows = conn.execute(
+            "SELECT m.message_id, m.author_id, m.author_name, m.created_at, v.content "
+            "FROM recorded_messages m JOIN recorded_versions v USING (message_id) "
+            "WHERE m.channel_id = ? ORDER BY m.message_id, v.version",
+            (CHANNEL,),
+        ).fetchall()
+        doc = {
+            "messages": [
+                {
+                    "id": str(r[0]),
+                    "author": {"id": str(r[1]), "name": r[2]},
+                    "created_at": r[3],
+                    "content": r[4],
+                }
+                for r in rows
+            ]
+        }
+        out.write_text(json.dumps(doc), encoding="utf-8")
+    finally:
+        conn.close()
+
+
+async def build_thread(path: Path, n: int) -> None:
+    db = await fresh_db(path)
+    try:
+        recorder = Recorder(db, max_batch=5000)
+        for i in range(n):
+            recorder.add_message(fake_message(i))
+            if recorder.pending >= 5000:
+                await recorder.flush()
+        await recorder.flush()
+    finally:
+        await db.close()
+
+
+def measure(fn: Callable[[], Any]) -> tuple[float, float]:
+    """(seconds, peak traced MiB): time without tracing, memory in a second traced run."""
+    start = time.perf_counter()
+    fn()
+    elapsed = time.perf_counter() - start
+    tracemalloc.start()
+    try:
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return elapsed, peak / (1024 * 1024)
+
+
+async def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, one repeat")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    quick = args.quick
+    repeat = 1 if quick else args.repeat
+    n_rec, n_base = (5_000, 500) if quick else (50_000, 3_000)
+    n_e2e, n_gateway = (100, 5_000) if quick else (200, 20_000)
+    sizes = (2_000, 10_000) if quick else (10_000, 100_000)
+
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="herbot-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        batched = [await recorder_rate(tmp, n_rec, batched=True, run=r) for r in range(repeat)]
+        single = [await recorder_rate(tmp, n_base, batched=False, run=r) for r in range(repeat)]
+        b, s = statistics.median(batched), statistics.median(single)
+        rows.append(("Recorder, batched (msg/s)", f"{b:,.0f}", f"×{b / s:,.0f} vs baseline"))
+        rows.append(("Recorder, one commit per message (baseline, msg/s)", f"{s:,.0f}", "1×"))
+
+        live = [await bot_rates(tmp, n_e2e, n_gateway, recorded=True, run=r) for r in range(repeat)]
+        bare = [
+            await bot_rates(tmp, n_e2e, n_gateway, recorded=False, run=r) for r in range(repeat)
+        ]
+        for k, label in ((1, "gateway dispatch"), (0, "simcord end to end")):
+            lv = statistics.median(x[k] for x in live)
+            br = statistics.median(x[k] for x in bare)
+            rows.append(
+                (
+                    f"Real bot, {label}, recorded (msg/s)",
+                    f"{lv:,.0f}",
+                    f"{lv / br:.0%} of the same unrecorded",
+                )
+            )
+            rows.append((f"Real bot, {label}, not recorded (baseline, msg/s)", f"{br:,.0f}", "—"))
+
+        for size in sizes:
+            db_path = tmp / f"export-{size}.db"
+            await build_thread(db_path, size)
+            for fmt in FORMATS:
+                out = tmp / f"out-{size}-{fmt}"
+                out.mkdir()
+                secs, peak = measure(
+                    lambda fmt=fmt, out=out, db_path=db_path: export_transcript(
+                        db_path, CHANNEL, fmt, out, max_bytes=1 << 62, stem=fmt
+                    )
+                )
+                mb = sum(p.stat().st_size for p in out.iterdir()) / (1024 * 1024)
+                rows.append(
+                    (
+                        f"Export {size:,} messages, {fmt} (streamed)",
+                        f"{secs:.2f} s",
+                        f"peak {peak:.1f} MiB traced, {mb:.0f} MiB file",
+                    )
+                )
+            naive_out = tmp / f"naive-{size}.json"
+            secs, peak = measure(lambda p=db_path, o=naive_out: naive_json_export(p, o))
+            rows.append(
+                (
+                    f"Export {size:,} messages, json (baseline: all in memory)",
+                    f"{secs:.2f} s",
+                    f"peak {peak:.1f} MiB traced",
+                )
+            )
+
+    print(f"\nThread recording benchmark ({'quick' if quick else 'full'}; median of {repeat})\n")
+    print("| What | Result | Compared |")
+    print("|---|---:|---|")
+    for what, result, compared in rows:
+        print(f"| {what} | {result} | {compared} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

@@ -1,0 +1,55 @@
+"""The [threads] section of settings.toml, validated once at start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.config import ConfigError
+
+DEFAULT_UPLOAD_LIMIT = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadsConfig:
+    retention_days: int = 365
+    flush_interval: float = 1.0
+    max_batch: int = 2000
+    record_channel_ids: frozenset[int] = frozenset()
+    max_upload_bytes: int = DEFAULT_UPLOAD_LIMIT
+    max_backfill: int = 10_000
+
+    @classmethod
+    def from_section(cls, raw: dict[str, Any]) -> ThreadsConfig:
+        where = "settings.toml [threads]"
+        d = cls()  # the defaults
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = set(raw) - known
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        retention = raw.get("retention_days", d.retention_days)
+        if not isinstance(retention, int) or retention < 0:
+            raise ConfigError(f"{where}: 'retention_days' must be a whole number >= 0")
+        interval = raw.get("flush_interval", d.flush_interval)
+        if not isinstance(interval, int | float) or not 0.05 <= interval <= 60:
+            raise ConfigError(f"{where}: 'flush_interval' must be seconds between 0.05 and 60")
+        batch = raw.get("max_batch", d.max_batch)
+        if not isinstance(batch, int) or batch < 1:
+            raise ConfigError(f"{where}: 'max_batch' must be a whole number >= 1")
+        channels = raw.get("record_channel_ids", [])
+        if not isinstance(channels, list) or not all(isinstance(c, int) for c in channels):
+            raise ConfigError(f"{where}: 'record_channel_ids' must be a list of channel ids")
+        upload = raw.get("max_upload_bytes", d.max_upload_bytes)
+        if not isinstance(upload, int) or upload < 64 * 1024:
+            raise ConfigError(f"{where}: 'max_upload_bytes' must be at least 65536")
+        backfill = raw.get("max_backfill", d.max_backfill)
+        if not isinstance(backfill, int) or not 0 <= backfill <= 100_000:
+            raise ConfigError(f"{where}: 'max_backfill' must be between 0 and 100000")
+        return cls(
+            retention_days=retention,
+            flush_interval=float(interval),
+            max_batch=batch,
+            record_channel_ids=frozenset(channels),
+            max_upload_bytes=upload,
+            max_backfill=backfill,
+        )

@@ -1,0 +1,56 @@
+"""Full-text search over recorded message versions (FTS5, safe query building)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.fts import match_query
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    message_id: int
+    channel_id: int
+    guild_id: int
+    channel_name: str
+    author_id: int
+    author_name: str
+    created_at: str
+    content: str  # the best-matching version's text
+    version: int
+
+
+async def search(
+    db: aiosqlite.Connection,
+    guild_id: int,
+    query: str,
+    *,
+    channel_id: int | None = None,
+    author_id: int | None = None,
+    limit: int = 10,
+) -> list[Hit] | None:
+    """Best matches, one per message; None when the query has no searchable word."""
+    match = match_query(query)
+    if match is None:
+        return None
+    # bm25() only works in the FTS query itself; rank there, then keep one row per message
+    # (SQLite takes the bare columns from the row where MIN(score) is reached).
+    sql = (
+        "WITH ranked AS MATERIALIZED (SELECT rowid, bm25(recorded_versions_fts) AS score "
+        "FROM recorded_versions_fts WHERE recorded_versions_fts MATCH ? ORDER BY score LIMIT 500) "
+        "SELECT m.message_id, m.channel_id, m.guild_id, r.name, m.author_id, m.author_name, "
+        "m.created_at, v.content, v.version, MIN(ranked.score) AS score "
+        "FROM ranked "
+        "JOIN recorded_versions v ON v.rowid = ranked.rowid "
+        "JOIN recorded_messages m ON m.message_id = v.message_id "
+        "JOIN thread_recordings r ON r.channel_id = m.channel_id "
+        "WHERE m.guild_id = ? AND m.deleted_at IS NULL AND m.redacted = 0 "
+        "AND (? IS NULL OR m.channel_id = ?) AND (? IS NULL OR m.author_id = ?) "
+        "GROUP BY m.message_id ORDER BY score, m.message_id DESC LIMIT ?"
+    )
+    params = (match, guild_id, channel_id, channel_id, author_id, author_id, limit)
+    async with db.execute(sql, params) as cur:
+        rows = await cur.fetchall()
+    return [Hit(*row[:9]) for row in rows]

@@ -1,0 +1,364 @@
+"""Recorded threads in SQLite: recording sessions, kept messages, privacy and retention.
+
+No discord import: the cog turns discord objects into the plain records below. Writes of
+messages go through :class:`cogs.threads.recorder.Recorder` (batched); this module holds the
+SQL it runs and everything else that reads or changes recordings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import aiosqlite
+
+DISCORD_EPOCH_MS = 1420070400000
+REASONS = ("manual", "debate", "channel")
+EVENT_KINDS = (
+    "renamed",
+    "archived",
+    "unarchived",
+    "locked",
+    "unlocked",
+    "recording_started",
+    "recording_stopped",
+)
+
+
+def stamp(moment: datetime) -> str:
+    """Fixed-width UTC text, so comparing text compares time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_stamp(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def snowflake_at(moment: datetime) -> int:
+    """The smallest Discord id created at ``moment`` (ids are time-ordered)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    ms = int(moment.timestamp() * 1000) - DISCORD_EPOCH_MS
+    return max(ms, 0) << 22
+
+
+def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
+    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    size: int
+    content_type: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    """A message as sent, in plain values."""
+
+    message_id: int
+    channel_id: int
+    guild_id: int
+    author_id: int
+    author_name: str
+    created_at: datetime
+    content: str
+    reply_to: int | None = None
+    attachments: tuple[Attachment, ...] = ()
+    embed_titles: tuple[str, ...] = ()
+
+    def message_row(self) -> tuple[object, ...]:
+        return (
+            self.message_id,
+            self.channel_id,
+            self.guild_id,
+            self.author_id,
+            self.author_name,
+            stamp(self.created_at),
+            self.reply_to,
+            json.dumps(
+                [
+                    {"filename": a.filename, "size": a.size, "content_type": a.content_type}
+                    for a in self.attachments
+                ]
+            ),
+            json.dumps(list(self.embed_titles)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    channel_id: int
+    guild_id: int
+    parent_id: int | None
+    name: str
+    reason: str
+    started_by: int | None
+    started_at: str
+    stopped_at: str | None
+    keep_unarchived: bool
+
+    @property
+    def active(self) -> bool:
+        return self.stopped_at is None
+
+
+def _recording(row: aiosqlite.Row | Sequence[object]) -> Recording:
+    return Recording(
+        channel_id=row[0],
+        guild_id=row[1],
+        parent_id=row[2],
+        name=row[3],
+        reason=row[4],
+        started_by=row[5],
+        started_at=row[6],
+        stopped_at=row[7],
+        keep_unarchived=bool(row[8]),
+    )
+
+
+_RECORDING_COLUMNS = (
+    "channel_id, guild_id, parent_id, name, reason, started_by, started_at, stopped_at, "
+    "keep_unarchived"
+)
+
+# --- SQL the recorder batches (executemany) ----------------------------------------------
+
+# Only into a recording that still exists: a message queued while its transcript was purged
+# is dropped instead of failing the whole batch on the foreign key.
+INSERT_MESSAGE = (
+    "INSERT INTO recorded_messages (message_id, channel_id, guild_id, author_id, author_name, "
+    "created_at, reply_to, attachments, embeds) "
+    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 "
+    "WHERE EXISTS (SELECT 1 FROM thread_recordings WHERE channel_id = ?2) "
+    "ON CONFLICT (message_id) DO NOTHING"
+)
+# Version 1 only for a live (not deleted, not redacted) row: a late duplicate never revives text.
+INSERT_FIRST_VERSION = (
+    "INSERT OR IGNORE INTO recorded_versions (message_id, version, content, edited_at) "
+    "SELECT message_id, 1, ?, NULL FROM recorded_messages "
+    "WHERE message_id = ? AND deleted_at IS NULL AND redacted = 0"
+)
+# An edit becomes the next version, unless the text did not change (embeds unfurling also
+# fire edit events) or the message is unknown, deleted or redacted.
+INSERT_EDIT = (
+    "INSERT OR IGNORE INTO recorded_versions (message_id, version, content, edited_at) "
+    "SELECT v.message_id, v.version + 1, :content, :edited_at "
+    "FROM recorded_versions v JOIN recorded_messages m USING (message_id) "
+    "WHERE v.message_id = :message_id AND m.deleted_at IS NULL AND m.redacted = 0 "
+    "AND v.version = (SELECT MAX(version) FROM recorded_versions WHERE message_id = :message_id) "
+    "AND v.content IS NOT :content"
+)
+TOMBSTONE = (
+    "UPDATE recorded_messages SET deleted_at = ?, attachments = '[]', embeds = '[]' "
+    "WHERE message_id = ? AND deleted_at IS NULL"
+)
+DELETE_VERSIONS = "DELETE FROM recorded_versions WHERE message_id = ?"
+INSERT_EVENT = (
+    "INSERT INTO thread_events (channel_id, kind, detail, actor_id, at) "
+    "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM thread_recordings WHERE channel_id = ?)"
+)
+
+
+# --- recordings --------------------------------------------------------------------------
+
+
+async def start_recording(
+    db: aiosqlite.Connection,
+    *,
+    channel_id: int,
+    guild_id: int,
+    name: str,
+    parent_id: int | None,
+    reason: str,
+    started_by: int | None,
+    now: datetime,
+    keep_unarchived: bool = False,
+    restart_stopped: bool = True,
+) -> tuple[Recording, bool]:
+    """Start (or resume) recording; returns the recording and whether it was newly started.
+
+    ``restart_stopped=False`` is for automatic starts: a moderator's /record stop stays.
+    """
+    if reason not in REASONS:
+        raise ValueError(f"unknown reason {reason!r}")
+    at = stamp(now)
+    conflict = (
+        "DO UPDATE SET stopped_at = NULL, started_at = excluded.started_at, "
+        "started_by = excluded.started_by, reason = excluded.reason, name = excluded.name, "
+        "keep_unarchived = excluded.keep_unarchived WHERE thread_recordings.stopped_at IS NOT NULL"
+        if restart_stopped
+        else "DO NOTHING"
+    )
+    cur = await db.execute(
+        f"INSERT INTO thread_recordings ({_RECORDING_COLUMNS}) "
+        f"VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (channel_id) {conflict}",
+        (channel_id, guild_id, parent_id, name, reason, started_by, at, int(keep_unarchived)),
+    )
+    started = cur.rowcount > 0
+    if started:
+        await db.execute(
+            "INSERT INTO thread_events (channel_id, kind, detail, actor_id, at) "
+            "VALUES (?, 'recording_started', ?, ?, ?)",
+            (channel_id, reason, started_by, at),
+        )
+    elif restart_stopped:
+        # Already on: a moderator may still change the keep-unarchived choice.
+        await db.execute(
+            "UPDATE thread_recordings SET keep_unarchived = ? WHERE channel_id = ?",
+            (int(keep_unarchived), channel_id),
+        )
+    await db.commit()
+    recording = await get_recording(db, channel_id)
+    assert recording is not None
+    return recording, started
+
+
+async def stop_recording(
+    db: aiosqlite.Connection, channel_id: int, *, stopped_by: int | None, now: datetime
+) -> bool:
+    at = stamp(now)
+    cur = await db.execute(
+        "UPDATE thread_recordings SET stopped_at = ? WHERE channel_id = ? AND stopped_at IS NULL",
+        (at, channel_id),
+    )
+    if cur.rowcount:
+        await db.execute(
+            "INSERT INTO thread_events (channel_id, kind, detail, actor_id, at) "
+            "VALUES (?, 'recording_stopped', '', ?, ?)",
+            (channel_id, stopped_by, at),
+        )
+    await db.commit()
+    return cur.rowcount > 0
+
+
+async def get_recording(db: aiosqlite.Connection, channel_id: int) -> Recording | None:
+    async with db.execute(
+        f"SELECT {_RECORDING_COLUMNS} FROM thread_recordings WHERE channel_id = ?", (channel_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return None if row is None else _recording(row)
+
+
+async def all_recordings(db: aiosqlite.Connection) -> list[Recording]:
+    async with db.execute(f"SELECT {_RECORDING_COLUMNS} FROM thread_recordings") as cur:
+        return [_recording(r) for r in await cur.fetchall()]
+
+
+async def guild_recordings(
+    db: aiosqlite.Connection, guild_id: int, *, typed: str = "", limit: int = 25
+) -> list[Recording]:
+    """Recordings of a guild, active first then newest; ``typed`` filters by name."""
+    async with db.execute(
+        f"SELECT {_RECORDING_COLUMNS} FROM thread_recordings WHERE guild_id = ? "
+        "AND (name LIKE '%' || ? || '%' ESCAPE '\\' OR CAST(channel_id AS TEXT) = ?) "
+        "ORDER BY stopped_at IS NOT NULL, started_at DESC LIMIT ?",
+        (guild_id, _like_escape(typed), typed, limit),
+    ) as cur:
+        return [_recording(r) for r in await cur.fetchall()]
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def rename_recording(db: aiosqlite.Connection, channel_id: int, name: str) -> None:
+    await db.execute(
+        "UPDATE thread_recordings SET name = ? WHERE channel_id = ?", (name, channel_id)
+    )
+    await db.commit()
+
+
+async def purge_recording(db: aiosqlite.Connection, channel_id: int) -> int:
+    """Delete a transcript entirely (recording, messages, events); returns messages removed."""
+    async with db.execute(
+        "SELECT COUNT(*) FROM recorded_messages WHERE channel_id = ?", (channel_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    await db.execute("DELETE FROM thread_recordings WHERE channel_id = ?", (channel_id,))
+    await db.commit()
+    return int(row[0]) if row else 0
+
+
+# --- privacy and retention ---------------------------------------------------------------
+
+
+async def redact_author(db: aiosqlite.Connection, user_id: int) -> int:
+    """Opt-out: remove the member's kept words, keep a placeholder; returns messages redacted."""
+    await db.execute(
+        "DELETE FROM recorded_versions WHERE message_id IN "
+        "(SELECT message_id FROM recorded_messages WHERE author_id = ?)",
+        (user_id,),
+    )
+    cur = await db.execute(
+        "UPDATE recorded_messages SET redacted = 1, author_name = 'a member who opted out', "
+        "attachments = '[]', embeds = '[]' WHERE author_id = ? AND redacted = 0",
+        (user_id,),
+    )
+    await db.commit()
+    return cur.rowcount
+
+
+async def forget_author(db: aiosqlite.Connection, user_id: int) -> int:
+    """Forget me: delete every kept message of the member; returns how many."""
+    cur = await db.execute("DELETE FROM recorded_messages WHERE author_id = ?", (user_id,))
+    await db.commit()
+    return cur.rowcount
+
+
+async def purge_older_than(db: aiosqlite.Connection, days: int, *, now: datetime) -> int:
+    """Retention: delete messages created more than ``days`` ago; returns how many."""
+    if days <= 0:
+        return 0
+    cutoff = stamp(now - timedelta(days=days))
+    cur = await db.execute("DELETE FROM recorded_messages WHERE created_at < ?", (cutoff,))
+    await db.execute("DELETE FROM thread_events WHERE at < ?", (cutoff,))
+    await db.commit()
+    return cur.rowcount
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KeptMessage:
+    message_id: int
+    channel_id: int
+    guild_id: int
+    author_id: int
+    author_name: str
+    created_at: str
+    content: str | None  # latest version; None when deleted or redacted
+    channel_name: str = ""
+
+
+async def kept_message(db: aiosqlite.Connection, message_id: int) -> KeptMessage | None:
+    async with db.execute(
+        "SELECT m.message_id, m.channel_id, m.guild_id, m.author_id, m.author_name, "
+        "m.created_at, (SELECT content FROM recorded_versions v WHERE v.message_id = m.message_id "
+        "ORDER BY version DESC LIMIT 1), r.name "
+        "FROM recorded_messages m JOIN thread_recordings r USING (channel_id) "
+        "WHERE m.message_id = ?",
+        (message_id,),
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return None
+    return KeptMessage(*row[:7], channel_name=row[7])
+
+
+async def message_count(db: aiosqlite.Connection, channel_id: int) -> int:
+    async with db.execute(
+        "SELECT COUNT(*) FROM recorded_messages WHERE channel_id = ?", (channel_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+def attachments_of(raw: str) -> list[Attachment]:
+    return [Attachment(a["filename"], a["size"], a.get("content_type")) for a in json.loads(raw)]

@@ -1,0 +1,254 @@
+"""Domain code on a real SQLite file: recorder batching, store rules, exporters, CLI, config."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.cli import main as cli_main
+from bot.config import ConfigError
+from cogs.threads import store
+from cogs.threads.config import ThreadsConfig
+from cogs.threads.exporters import FORMATS, NotRecorded, export_transcript
+from cogs.threads.recorder import Recorder
+from cogs.threads.search import search
+from cogs.threads.store import MessageRecord
+
+T0 = datetime(2026, 2, 14, 18, 0, tzinfo=UTC)
+CHANNEL = 500
+
+
+def msg(i: int, text: str | None = None, author: int = 1, **kw) -> MessageRecord:
+    at = T0 + timedelta(seconds=i)
+    return MessageRecord(
+        message_id=store.snowflake_at(at) + i % 1000,
+        channel_id=CHANNEL,
+        guild_id=9,
+        author_id=author,
+        author_name=f"user{author}",
+        created_at=at,
+        content=text if text is not None else f"message number {i}",
+        **kw,
+    )
+
+
+async def start(db, channel=CHANNEL):
+    rec, _ = await store.start_recording(
+        db,
+        channel_id=channel,
+        guild_id=9,
+        name="Her, the ending",
+        parent_id=None,
+        reason="manual",
+        started_by=1,
+        now=T0 - timedelta(minutes=1),
+    )
+    return rec
+
+
+async def scalar(db, sql, *params):
+    async with db.execute(sql, params) as cur:
+        return (await cur.fetchone())[0]
+
+
+async def test_recorder_batches_in_order_and_keeps_versions_honest(db):
+    await start(db)
+    recorder = Recorder(db, flush_interval=1.0)
+    m = msg(1, "first")
+    recorder.add_message(m)
+    recorder.add_edit(m.message_id, "first, edited", T0 + timedelta(minutes=1))
+    recorder.add_edit(m.message_id, "first, edited", T0 + timedelta(minutes=2))  # no change
+    recorder.add_message(m)  # a duplicate (backfill overlap) changes nothing
+    recorder.add_edit(12345, "unknown message", T0)
+    assert recorder.pending == 5 and await recorder.flush() == 5 and recorder.pending == 0
+    assert await scalar(db, "SELECT COUNT(*) FROM recorded_versions") == 2
+    recorder.add_delete(m.message_id, T0 + timedelta(minutes=3))
+    recorder.add_message(m)  # a late duplicate never revives deleted text
+    await recorder.flush()
+    assert await scalar(db, "SELECT COUNT(*) FROM recorded_versions") == 0
+    assert await scalar(db, "SELECT deleted_at IS NOT NULL FROM recorded_messages") == 1
+
+
+async def test_flush_failure_keeps_the_batch_for_the_next_attempt(db):
+    await start(db)
+    recorder = Recorder(db)
+    recorder.add_message(msg(1))
+    recorder.add_event(CHANNEL, "renamed", "x", None, T0)
+    await db.execute("DROP TRIGGER recorded_versions_fts_insert")
+    await db.execute(
+        "CREATE TRIGGER boom BEFORE INSERT ON recorded_versions "
+        "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    )
+    with pytest.raises(Exception, match="disk full"):
+        await recorder.flush()
+    assert recorder.pending == 2
+    assert await scalar(db, "SELECT COUNT(*) FROM recorded_messages") == 0  # rolled back
+    await db.execute("DROP TRIGGER boom")
+    assert await recorder.flush() == 2
+    assert await scalar(db, "SELECT COUNT(*) FROM recorded_messages") == 1
+
+
+async def test_recorder_flushes_on_its_own_and_on_close(db):
+    await start(db)
+    recorder = Recorder(db, flush_interval=0.05, max_batch=3)
+    recorder.start()
+    for i in range(3):
+        recorder.add_message(msg(i))  # the third reaches max_batch: an eager flush
+    recorder.add_message(msg(10))
+    assert await recorder.close() <= 1
+    assert await scalar(db, "SELECT COUNT(*) FROM recorded_messages") == 4
+
+
+async def test_redact_forget_retention_and_purge(db):
+    await start(db)
+    recorder = Recorder(db)
+    for i in range(4):
+        recorder.add_message(msg(i, author=1 + i % 2))
+    await recorder.flush()
+    assert await store.redact_author(db, 1) == 2
+    assert await store.redact_author(db, 1) == 0
+    assert await scalar(db, "SELECT COUNT(*) FROM recorded_versions") == 2
+    assert await store.forget_author(db, 1) == 2
+    assert await store.purge_older_than(db, 30, now=T0 + timedelta(days=31)) == 2
+    recorder.add_message(msg(5))
+    await recorder.flush()
+    assert await store.purge_recording(db, CHANNEL) == 1
+    assert await scalar(db, "SELECT COUNT(*) FROM recorded_versions_fts") == 0
+
+
+async def test_start_stop_and_automatic_restart_rules(db):
+    rec = await start(db)
+    assert rec.active
+    assert await store.stop_recording(db, CHANNEL, stopped_by=1, now=T0)
+    assert not await store.stop_recording(db, CHANNEL, stopped_by=1, now=T0)
+    _, started = await store.start_recording(
+        db,
+        channel_id=CHANNEL,
+        guild_id=9,
+        name="x",
+        parent_id=None,
+        reason="channel",
+        started_by=None,
+        now=T0,
+        restart_stopped=False,
+    )
+    assert not started  # an automatic start never overrides a moderator's stop
+    _, started = await store.start_recording(
+        db,
+        channel_id=CHANNEL,
+        guild_id=9,
+        name="x",
+        parent_id=None,
+        reason="manual",
+        started_by=2,
+        now=T0,
+    )
+    assert started
+
+
+async def test_search_is_safe_and_scoped(db):
+    await start(db)
+    await start(db, channel=501)
+    recorder = Recorder(db)
+    recorder.add_message(msg(1, "Theodore's letters are beautiful"))
+    recorder.add_message(msg(2, 'AND OR NOT "*" -- letters', author=2))
+    await recorder.flush()
+    assert await search(db, 9, '"') is None
+    hits = await search(db, 9, 'letters" OR -x')
+    assert {h.author_id for h in hits} == {1, 2}
+    assert (
+        await search(db, 9, "letters", author_id=2)
+        and len(await search(db, 9, "letters", author_id=2)) == 1
+    )
+    assert await search(db, 8, "letters") == []
+    assert await search(db, 9, "letters", channel_id=501) == []
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+async def test_each_format_streams_splits_and_parses(db, settings, tmp_path, fmt):
+    await start(db)
+    recorder = Recorder(db)
+    for i in range(300):
+        recorder.add_message(msg(i, f"line {i} " + "x" * 200))
+    await recorder.flush()
+    paths = export_transcript(settings.database, CHANNEL, fmt, tmp_path, max_bytes=20_000)
+    assert len(paths) > 2 and all(p.stat().st_size <= 20_000 for p in paths)
+    found = []
+    for p in paths:
+        text = p.read_text(encoding="utf-8")
+        if fmt == "json":
+            found += [
+                i["content"].split()[1] for i in json.loads(text)["items"] if i["type"] == "message"
+            ]
+        elif fmt == "csv":
+            found += [
+                r["content"].split()[1]
+                for r in csv.DictReader(io.StringIO(text))
+                if r["kind"] == "message"
+            ]
+        else:
+            assert text.count("line ") >= 1
+            found += [w.split()[1] for w in text.split("line ")[1:] if w]
+            found = [f"{n}" for n in found]
+    if fmt in ("json", "csv"):
+        assert found == [str(i) for i in range(300)]
+
+
+async def test_export_of_an_unrecorded_thread_says_so(db, settings, tmp_path):
+    with pytest.raises(NotRecorded):
+        export_transcript(settings.database, 42, "md", tmp_path)
+
+
+async def test_cli_exports_a_transcript(db, settings, tmp_path, capsys):
+    await start(db)
+    recorder = Recorder(db)
+    recorder.add_message(msg(1, "from the command line"))
+    await recorder.flush()
+    out = tmp_path / "out" / "t.json"
+    code = await asyncio.to_thread(
+        cli_main,
+        [
+            "--db",
+            str(settings.database),
+            "transcript",
+            "export",
+            str(CHANNEL),
+            "--format",
+            "json",
+            "-o",
+            str(out),
+        ],
+    )
+    assert code == 0
+    doc = json.loads(out.read_text())
+    assert doc["items"][-1]["content"] == "from the command line"
+    missing = ["--db", str(settings.database), "transcript", "export", "42"]
+    assert await asyncio.to_thread(cli_main, missing) == 1
+    assert "never recorded" in capsys.readouterr().err
+
+
+def test_config_validation():
+    assert ThreadsConfig.from_section({}).flush_interval == 1.0
+    with pytest.raises(ConfigError, match="flush_interval"):
+        ThreadsConfig.from_section({"flush_interval": 0})
+    with pytest.raises(ConfigError, match="unknown"):
+        ThreadsConfig.from_section({"flush_intervall": 1})
+    with pytest.raises(ConfigError, match="record_channel_ids"):
+        ThreadsConfig.from_section({"record_channel_ids": ["general"]})
+
+
+async def test_a_message_queued_for_a_purged_transcript_does_not_poison_the_batch(db):
+    await start(db)
+    recorder = Recorder(db)
+    await store.purge_recording(db, CHANNEL)
+    recorder.add_message(msg(1))
+    await start(db, channel=501)
+    recorder.add_message(replace(msg(2), channel_id=501))
+    assert await recorder.flush() == 2
+    assert await scalar(db, "SELECT channel_id FROM recorded_messages") == 501
