@@ -1,0 +1,137 @@
+"""The demo's world and its real-time loop, through the real bot, without a browser."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import discord
+import pytest
+
+from bot import guild_settings
+from bot.config import ConfigError
+from bot.demo.realtime import RealTime
+from bot.demo.runner import demo_database_path, run_demo
+from bot.demo.world import CHANNEL_NAME, GUILD_NAME, OPENING, build_demo_world
+
+
+class FakeMonotonic:
+    """Real elapsed time, under the test's control (tests never sleep real time)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_world_is_a_small_configured_community(simcord_env):
+    world = await build_demo_world(simcord_env)
+
+    assert world.guild.name == GUILD_NAME
+    assert world.channel.name == CHANNEL_NAME
+    assert [v.name for v in world.viewers] == ["theodore", "amy", "catherine", "paul", "charles"]
+    assert world.bot.user.name == "herbot"
+    db, guild_id = world.bot.db, world.guild.id
+    assert await guild_settings.get(db, guild_id, "moderator_role_id") == world.moderator_role.id
+    assert await guild_settings.get(db, guild_id, "qotd_channel_id") == world.channel.id
+    # The owner's set-up replies are ephemeral: members see only the conversation.
+    seen = [m.content for m in world.channel.history(viewer=world.members[0])]
+    assert seen == [text for _, text in OPENING]
+    assert "settings show" in world.owner.available_commands(world.channel)
+    assert "settings show" not in world.members[0].available_commands(world.channel)
+
+
+async def test_slash_command_and_button_work_in_the_seeded_channel(simcord_env):
+    world = await build_demo_world(simcord_env)
+    theodore, amy = world.members[0], world.members[1]
+
+    shown = await theodore.slash(world.channel, "help")
+    assert shown.ephemeral
+    assert "/privacy forget-me" in shown.response.embeds[0].description
+
+    asked = await amy.slash(world.channel, "privacy forget-me")
+    assert "cannot be undone" in asked.response.content
+    cancelled = await amy.click(asked.response, label="Cancel")
+    assert cancelled.response.content == "Nothing was deleted."
+
+    settings = await world.owner.slash(world.channel, "settings show")
+    assert f"<#{world.channel.id}>" in settings.response.content
+
+
+async def test_clock_follows_real_time_and_page_refreshes_only_on_change(simcord_env):
+    world = await build_demo_world(simcord_env)
+    env, theodore = simcord_env, world.members[0]
+    real = FakeMonotonic()
+    async with env.preview(world.channel, viewers=world.viewers, layout="channel") as preview:
+        refreshed: list[int] = []
+
+        async def refresh() -> None:
+            refreshed.append(1)
+            await preview.refresh()
+
+        clock = RealTime(env, refresh=refresh, monotonic=real)
+        start = env.now()
+
+        real.now += 1.5
+        assert not await clock.tick()  # time passed, nothing happened: no refresh
+        assert env.now() - start == timedelta(seconds=1.5)
+
+        said = await theodore.send(world.channel, "Is it a love story at all?")
+        real.now += 0.5
+        assert await clock.tick()
+        assert str(said.id) in (await preview.snapshot())["messages"]
+        real.now += 0.5
+        assert not await clock.tick()
+        assert len(refreshed) == 1
+
+        # A poll's deadline passes only because the clock follows real time.
+        channel = world.bot.get_channel(world.channel.id)
+        poll = discord.Poll(question="Tragedy or graduation?", duration=timedelta(hours=1))
+        poll.add_answer(text="Tragedy").add_answer(text="Graduation")
+        posted = await channel.send(poll=poll)
+        real.now += 0.5
+        assert await clock.tick()
+        assert not world.channel.last_message.poll.is_finalised()
+        real.now += 3600
+        assert await clock.tick()
+        assert world.channel.last_message.id == posted.id
+        assert world.channel.last_message.poll.is_finalised()
+        assert len(refreshed) == 3
+        assert env.now() - start == timedelta(seconds=3603)
+
+
+async def test_run_demo_serves_sessions_until_stopped(settings):
+    stop = asyncio.Event()
+    sessions: list[tuple[str, int]] = []
+    databases: list[Path] = []
+
+    async def end_first_session(preview) -> None:
+        await preview.close()  # what "More → End preview session" does
+
+    def on_session(preview, number: int, world) -> None:
+        sessions.append((preview.url, number))
+        databases.append(Path(world.bot.settings.database))
+        if number == 1:
+            asyncio.get_running_loop().create_task(end_first_session(preview))
+        else:
+            stop.set()
+
+    code = await asyncio.wait_for(
+        run_demo(settings, open_browser=False, stop=stop, on_session=on_session, tick=0.05),
+        timeout=60,
+    )
+    assert code == 0
+    assert [n for _, n in sessions] == [1, 2]
+    assert sessions[0][0] != sessions[1][0]  # a new session has a new key
+    assert databases[0] != settings.database
+    assert not databases[0].exists()  # the temporary demo database is gone
+
+
+def test_demo_refuses_the_production_database(settings):
+    with (
+        pytest.raises(ConfigError, match="own database"),
+        demo_database_path(settings, settings.database),
+    ):
+        pass
