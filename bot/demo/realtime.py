@@ -3,17 +3,19 @@
 simcord's clock stands still unless advanced, so poll deadlines, view timeouts and daily
 tasks would never fire in the demo. Each :meth:`RealTime.tick` advances it to "start +
 real time elapsed" (drift-free: a timer that already moved the clock is not counted twice),
-then republishes the page only if the bot or Discord did something since the last
-publication. Refreshing on every tick would make the page's clicks fail: a browser action
-that arrives while a refresh runs is refused as busy.
+then refreshes the page only if it shows an older world than the current one.
+
+Refreshing when nothing changed is not harmless: every refresh publishes a new page
+revision, and an action the browser sends before it has read that revision (a click, a
+command) is refused as stale. A page's own action already republishes that page, so the
+demo refreshes only for what the page has not seen: timers, other viewers' pages.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from simcord import SetupError
@@ -32,27 +34,51 @@ def world_fingerprint(env: Any) -> int:
     return len(env.backend.transcript)
 
 
-@dataclass
+class PageWatch:
+    """Which world (fingerprint) each open browser page was last published with.
+
+    simcord has no public hook for this, so it wraps the Preview's publish step and reads
+    its page table. simcord is pinned exactly (see pyproject.toml) for this reason and for
+    the page protocol; tests/demo fail if either changes.
+    """
+
+    PYTHON_PAGE = "python"  # the Python-side presentation: no browser polls it
+
+    def __init__(self, env: Any, preview: Any) -> None:
+        self.env = env
+        self.preview = preview
+        self.seen: dict[str, int] = {}
+        publish = preview._publish
+
+        def recording_publish(page: Any, **kwargs: Any) -> None:
+            publish(page, **kwargs)
+            self.seen[page.id] = world_fingerprint(env)
+
+        preview._publish = recording_publish
+
+    def stale_pages(self) -> list[str]:
+        current = world_fingerprint(self.env)
+        return [
+            page_id
+            for page_id in tuple(self.preview._pages)
+            if page_id != self.PYTHON_PAGE and self.seen.get(page_id) != current
+        ]
+
+
 class RealTime:
-    """Drives one Env in real time; ``refresh`` republishes the page(s) showing it."""
+    """Drives one Env at wall-clock pace and keeps the watched Preview's pages current."""
 
-    env: Any
-    refresh: Callable[[], Awaitable[None]]
-    monotonic: Callable[[], float] = time.monotonic
-    refreshes: int = 0
-    _start_real: float = field(init=False)
-    _start_virtual: float = field(init=False)
-    _published: int = field(init=False)
+    def __init__(self, env: Any, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.env = env
+        self.monotonic = monotonic
+        self.refreshes = 0
+        self._start_real = monotonic()
+        self._start_virtual = env.now().timestamp()
+        self._watch: PageWatch | None = None
 
-    def __post_init__(self) -> None:
-        self._start_real = self.monotonic()
-        self._start_virtual = self.env.now().timestamp()
-        self._published = world_fingerprint(self.env)
-
-    def rebind(self, refresh: Callable[[], Awaitable[None]]) -> None:
-        """Publish to a new page session; it starts from the current world."""
-        self.refresh = refresh
-        self._published = world_fingerprint(self.env)
+    def watch(self, preview: Any) -> None:
+        """Keep this (newly entered) Preview session's pages current."""
+        self._watch = PageWatch(self.env, preview)
 
     @property
     def lag(self) -> float:
@@ -61,25 +87,23 @@ class RealTime:
         return target - self.env.now().timestamp()
 
     async def tick(self) -> bool:
-        """Advance the clock to real time, then refresh if the world changed.
+        """Advance the clock to real time, then refresh the pages if one is behind.
 
-        Returns whether the page was refreshed. A tick that meets another operation in
+        Returns whether the pages were refreshed. A tick that meets another operation in
         flight (a click being handled) does nothing: the next tick catches up.
         """
         try:
             lag = self.lag
             if lag > 0:
                 await self.env.advance_time(lag)
-            current = world_fingerprint(self.env)
-            if current == self._published:
+            if self._watch is None or not self._watch.stale_pages():
                 return False
-            await self.refresh()
+            await self._watch.preview.refresh()
         except SetupError as exc:  # an overlapping page action, or the session ended
             log.debug("demo tick skipped: %s", exc)
             return False
         except TimeoutError as exc:  # the bot is still busy; progress so far is kept
             log.warning("the bot did not settle in time (%s); retrying", exc)
             return False
-        self._published = world_fingerprint(self.env)
         self.refreshes += 1
         return True

@@ -126,17 +126,14 @@ async def _serve(
     tick: float,
     announce: SessionCallback,
 ) -> None:
-    async def nothing() -> None:
-        return None
-
-    clock = RealTime(env, refresh=nothing)
+    clock = RealTime(env)
     session = 0
     while not stop.is_set():
         session += 1
         async with env.preview(
             world.channel, viewers=world.viewers, layout="channel", port=port
         ) as preview:
-            clock.rebind(preview.refresh)
+            clock.watch(preview)
             announce(preview, session, world)
             await _follow(preview, clock, stop, tick)
         if not stop.is_set():

@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+import aiohttp
 import discord
 import pytest
 
@@ -60,31 +61,85 @@ async def test_slash_command_and_button_work_in_the_seeded_channel(simcord_env):
     assert f"<#{world.channel.id}>" in settings.response.content
 
 
-async def test_clock_follows_real_time_and_page_refreshes_only_on_change(simcord_env):
+class PageClient:
+    """A browser page's side of simcord's Preview protocol (version 3), over loopback HTTP."""
+
+    def __init__(self, http: aiohttp.ClientSession, url: str) -> None:
+        origin, _, capability = url.partition("/#")
+        self.http, self.origin = http, origin
+        self.headers = {"X-Simcord-Capability": capability}
+        self.context: str | None = None
+        self.sequence = 0
+
+    async def open(self) -> dict:
+        async with self.http.post(f"{self.origin}/api/pages", json={}, headers=self.headers) as r:
+            state = await r.json()
+        self.context = state["context"]["id"]
+        self.headers["X-Simcord-Context"] = self.context
+        return state
+
+    async def state(self) -> dict:
+        async with self.http.get(f"{self.origin}/api/state", headers=self.headers) as r:
+            return await r.json()
+
+    async def send_message(self, content: str) -> dict:
+        state = await self.state()
+        self.sequence += 1
+        envelope = {
+            "protocol_version": 3,
+            "generation": state["context"]["generation"],
+            "bot_generation": state["botGeneration"],
+            "published_revision": state["publishedRevision"],
+            "sequence": self.sequence,
+            "request_id": f"test-{self.sequence}",
+            "kind": "send_message",
+            "content": content,
+        }
+        async with self.http.post(
+            f"{self.origin}/api/action", json=envelope, headers=self.headers
+        ) as r:
+            return await r.json()
+
+
+async def test_clock_follows_real_time_and_pages_refresh_only_when_behind(simcord_env):
     world = await build_demo_world(simcord_env)
     env, theodore = simcord_env, world.members[0]
     real = FakeMonotonic()
-    async with env.preview(world.channel, viewers=world.viewers, layout="channel") as preview:
-        refreshed: list[int] = []
+    clock = RealTime(env, monotonic=real)
+    start = env.now()
+    async with (
+        env.preview(world.channel, viewers=world.viewers, layout="channel") as preview,
+        aiohttp.ClientSession() as http,
+    ):
+        clock.watch(preview)
+        page = PageClient(http, preview.url)
+        revision = (await page.open())["publishedRevision"]
 
-        async def refresh() -> None:
-            refreshed.append(1)
-            await preview.refresh()
-
-        clock = RealTime(env, refresh=refresh, monotonic=real)
-        start = env.now()
+        async def page_revision() -> int:
+            return (await page.state())["publishedRevision"]
 
         real.now += 1.5
         assert not await clock.tick()  # time passed, nothing happened: no refresh
         assert env.now() - start == timedelta(seconds=1.5)
+        assert await page_revision() == revision
 
         said = await theodore.send(world.channel, "Is it a love story at all?")
         real.now += 0.5
-        assert await clock.tick()
-        assert str(said.id) in (await preview.snapshot())["messages"]
+        assert await clock.tick()  # the page had not seen Theodore's message
+        state = await page.state()
+        assert state["publishedRevision"] == revision + 1
+        assert str(said.id) in state["messages"]
         real.now += 0.5
         assert not await clock.tick()
-        assert len(refreshed) == 1
+
+        # The page's own action republishes that page: refreshing again would only make
+        # its next click stale.
+        receipt = await page.send_message("Typed in the page")
+        assert not receipt["rejected"] and receipt["settlement"] == "settled", receipt
+        revision = await page_revision()
+        real.now += 0.5
+        assert not await clock.tick()
+        assert await page_revision() == revision
 
         # A poll's deadline passes only because the clock follows real time.
         channel = world.bot.get_channel(world.channel.id)
@@ -98,8 +153,9 @@ async def test_clock_follows_real_time_and_page_refreshes_only_on_change(simcord
         assert await clock.tick()
         assert world.channel.last_message.id == posted.id
         assert world.channel.last_message.poll.is_finalised()
-        assert len(refreshed) == 3
-        assert env.now() - start == timedelta(seconds=3603)
+        assert clock.refreshes == 3
+        assert await page_revision() == revision + 2
+        assert env.now() - start == timedelta(seconds=3603.5)
 
 
 async def test_run_demo_serves_sessions_until_stopped(settings):
