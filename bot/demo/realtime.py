@@ -8,11 +8,13 @@ then refreshes the page only if it shows an older world than the current one.
 Refreshing when nothing changed is not harmless: every refresh publishes a new page
 revision, and an action the browser sends before it has read that revision (a click, a
 command) is refused as stale. A page's own action already republishes that page, so the
-demo refreshes only for what the page has not seen: timers, other viewers' pages.
+demo refreshes only for what the page has not seen: timers, other viewers' pages. Ticks
+and page actions also take turns (see :class:`PageSync`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -34,12 +36,19 @@ def world_fingerprint(env: Any) -> int:
     return len(env.backend.transcript)
 
 
-class PageWatch:
-    """Which world (fingerprint) each open browser page was last published with.
+class PageSync:
+    """The clock's ties to one Preview session: turn-taking, and what each page has seen.
 
-    simcord has no public hook for this, so it wraps the Preview's publish step and reads
-    its page table. simcord is pinned exactly (see pyproject.toml) for this reason and for
-    the page protocol; tests/demo fail if either changes.
+    - Turn-taking: simcord runs one operation at a time per world. A page action that
+      arrives while a tick advances the clock is not refused politely (the page loses the
+      answer and its composer stays stuck), so page actions and ticks share a lock: either
+      waits for the other, a tick takes milliseconds.
+    - What each open browser page was last published with (a world fingerprint), so only
+      pages that are behind get refreshed.
+
+    simcord has no public hooks for either, so this wraps the session's action entry point
+    and publish step and reads its page table. simcord is pinned exactly (pyproject.toml)
+    for this and for the page protocol; tests/demo fail if either changes.
     """
 
     PYTHON_PAGE = "python"  # the Python-side presentation: no browser polls it
@@ -47,14 +56,20 @@ class PageWatch:
     def __init__(self, env: Any, preview: Any) -> None:
         self.env = env
         self.preview = preview
+        self.lock = asyncio.Lock()
         self.seen: dict[str, int] = {}
-        publish = preview._publish
+        publish, act = preview._publish, preview._action
 
         def recording_publish(page: Any, **kwargs: Any) -> None:
             publish(page, **kwargs)
             self.seen[page.id] = world_fingerprint(env)
 
+        async def taking_turns(context_id: Any, body: Any) -> Any:
+            async with self.lock:
+                return await act(context_id, body)
+
         preview._publish = recording_publish
+        preview._action = taking_turns
 
     def stale_pages(self) -> list[str]:
         current = world_fingerprint(self.env)
@@ -74,11 +89,12 @@ class RealTime:
         self.refreshes = 0
         self._start_real = monotonic()
         self._start_virtual = env.now().timestamp()
-        self._watch: PageWatch | None = None
+        self._sync: PageSync | None = None
+        self._alone = asyncio.Lock()  # before any session: nothing to take turns with
 
     def watch(self, preview: Any) -> None:
         """Keep this (newly entered) Preview session's pages current."""
-        self._watch = PageWatch(self.env, preview)
+        self._sync = PageSync(self.env, preview)
 
     @property
     def lag(self) -> float:
@@ -89,17 +105,19 @@ class RealTime:
     async def tick(self) -> bool:
         """Advance the clock to real time, then refresh the pages if one is behind.
 
-        Returns whether the pages were refreshed. A tick that meets another operation in
-        flight (a click being handled) does nothing: the next tick catches up.
+        Returns whether the pages were refreshed. Page actions wait for the tick (and the
+        tick for them); if the session ended meanwhile, the tick does nothing.
         """
+        sync = self._sync
         try:
-            lag = self.lag
-            if lag > 0:
-                await self.env.advance_time(lag)
-            if self._watch is None or not self._watch.stale_pages():
-                return False
-            await self._watch.preview.refresh()
-        except SetupError as exc:  # an overlapping page action, or the session ended
+            async with sync.lock if sync is not None else self._alone:
+                lag = self.lag
+                if lag > 0:
+                    await self.env.advance_time(lag)
+                if sync is None or not sync.stale_pages():
+                    return False
+                await sync.preview.refresh()
+        except SetupError as exc:  # the session ended, or the bot restarted mid-tick
             log.debug("demo tick skipped: %s", exc)
             return False
         except TimeoutError as exc:  # the bot is still busy; progress so far is kept
