@@ -57,6 +57,7 @@ class PageSync:
         self.env = env
         self.preview = preview
         self.lock = asyncio.Lock()
+        self.waiting = 0  # page actions waiting for a tick to finish
         self.seen: dict[str, int] = {}
         publish, act = preview._publish, preview._action
 
@@ -65,8 +66,15 @@ class PageSync:
             self.seen[page.id] = world_fingerprint(env)
 
         async def taking_turns(context_id: Any, body: Any) -> Any:
-            async with self.lock:
+            self.waiting += 1
+            try:
+                await self.lock.acquire()
+            finally:
+                self.waiting -= 1
+            try:
                 return await act(context_id, body)
+            finally:
+                self.lock.release()
 
         preview._publish = recording_publish
         preview._action = taking_turns

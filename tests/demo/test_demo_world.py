@@ -158,6 +158,34 @@ async def test_clock_follows_real_time_and_pages_refresh_only_when_behind(simcor
         assert env.now() - start == timedelta(seconds=3603.5)
 
 
+async def test_a_page_action_arriving_mid_tick_waits_for_it(simcord_env):
+    """Without turns, simcord refuses the overlap outside its busy check: the page gets no
+    answer and its composer stays stuck."""
+    world = await build_demo_world(simcord_env)
+    clock = RealTime(simcord_env, monotonic=FakeMonotonic())
+    async with (
+        simcord_env.preview(world.channel, viewers=world.viewers, layout="channel") as preview,
+        aiohttp.ClientSession() as http,
+    ):
+        clock.watch(preview)
+        sync = clock._sync
+        page = PageClient(http, preview.url)
+        await page.open()
+        async with sync.lock:  # what a tick holds while it advances the clock
+            action = asyncio.create_task(page.send_message("typed mid-tick"))
+
+            async def arrived() -> None:
+                while not sync.waiting:  # noqa: ASYNC110 - yield until the request arrives
+                    await asyncio.sleep(0)
+
+            await asyncio.wait_for(arrived(), timeout=10)
+            await simcord_env.advance_time(1)  # the tick's own operation, unhindered
+            assert world.channel.last_message.content != "typed mid-tick"
+        receipt = await action
+        assert not receipt["rejected"] and receipt["settlement"] == "settled", receipt
+        assert world.channel.last_message.content == "typed mid-tick"
+
+
 async def test_run_demo_serves_sessions_until_stopped(settings):
     stop = asyncio.Event()
     sessions: list[tuple[str, int]] = []
