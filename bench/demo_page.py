@@ -1,7 +1,7 @@
 """``herbot demo``: start-up time, and page actions refused under two refresh policies.
 
-Run: ``python -m bench.demo_page [--runs R] [--actions N]`` (needs Debian's chromium and the
-playwright package for the second table; ``make browser``).
+Run: ``python -m bench.demo_page [--runs R] [--actions N] [--quick]`` (the second table
+needs Debian's chromium and the playwright package; ``make browser``).
 
 1. Start-up: wall-clock from launching ``herbot demo --no-browser`` to its URL on stdout,
    median of R runs. Baseline, same run: ``herbot --version`` (interpreter + CLI import).
@@ -188,17 +188,21 @@ async def actions_table(count: int) -> None:
         print(f"{name:<32}{refused:>9}{stuck:>7}{count:>5}")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="start-up runs per command")
-    parser.add_argument("--actions", type=int, default=20, help="slash commands per policy")
-    args = parser.parse_args()
+    parser.add_argument("--actions", type=int, default=40, help="slash commands per policy")
+    parser.add_argument("--quick", action="store_true", help="1 run, 10 commands")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.runs, args.actions = 1, 10
     startup_table(args.runs)
     if shutil.which("chromium") is None:
         print("\n(page actions skipped: Debian's chromium is not installed; `make browser`)")
-        return
+        return 0
     asyncio.run(actions_table(args.actions))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -7,6 +7,7 @@ simcord (the ``demo`` extra) is imported only when the demo runs.
 from __future__ import annotations
 
 import argparse
+import logging
 import time
 from pathlib import Path
 
@@ -35,7 +36,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_demo, started_at=time.perf_counter())
 
 
+def quiet_simulation_logs() -> None:
+    """discord.py's start-up warnings (voice libraries, token login, the intents of
+    simcord's own states) describe the simulation, not anything the person can fix."""
+    for name in ("discord.client", "discord.state"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 async def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    quiet_simulation_logs()  # before importing simcord, which already warns
     try:
         from bot.demo.runner import run_demo
     except ModuleNotFoundError as exc:

@@ -100,7 +100,6 @@ async def run_demo(
     default prints ``preview.url`` and opens a browser (unless ``open_browser`` is false).
     """
     started = time.perf_counter() if started_at is None else started_at
-    _quiet_simulation_logs()
     own_signals = stop is None
     stop = stop or asyncio.Event()
     if own_signals:
@@ -177,13 +176,6 @@ def _announcer(open_browser: bool, started: float) -> SessionCallback:
             _open_browser(url)
 
     return announce
-
-
-def _quiet_simulation_logs() -> None:
-    """discord.py's start-up warnings (voice libraries, token login, intents seen by
-    simcord's internal states) describe the simulation, not anything the person can fix."""
-    for name in ("discord.client", "discord.state"):
-        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _open_browser(url: str) -> None:

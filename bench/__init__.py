@@ -1,1 +1,0 @@
-"""Benchmarks: each module prints a table with its baseline measured in the same run."""
