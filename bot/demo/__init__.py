@@ -46,7 +46,7 @@ def quiet_simulation_logs() -> None:
 async def _demo(args: argparse.Namespace, settings: Settings) -> int:
     quiet_simulation_logs()  # before importing simcord, which already warns
     try:
-        from bot.demo.runner import run_demo
+        from bot.demo.runner import DemoStartError, run_demo
     except ModuleNotFoundError as exc:
         if exc.name is None or not exc.name.startswith(("simcord", "aiohttp", "markdown_it")):
             raise
@@ -59,10 +59,14 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
     if port is not None and not 0 <= port <= 65535:
         print("herbot demo: --port must be between 0 and 65535")
         return 2
-    return await run_demo(
-        settings,
-        port=port or None,
-        open_browser=not args.no_browser,
-        db_path=Path(args.demo_db) if args.demo_db else None,
-        started_at=args.started_at,
-    )
+    try:
+        return await run_demo(
+            settings,
+            port=port or None,
+            open_browser=not args.no_browser,
+            db_path=Path(args.demo_db) if args.demo_db else None,
+            started_at=args.started_at,
+        )
+    except DemoStartError as exc:
+        print(f"herbot demo: {exc}")
+        return 1

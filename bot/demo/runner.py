@@ -14,7 +14,9 @@ import asyncio
 import contextlib
 import logging
 import os
+import shutil
 import signal
+import sqlite3
 import sys
 import tempfile
 import time
@@ -29,6 +31,7 @@ import simcord
 from bot.app import create_bot
 from bot.config import ConfigError, Settings
 from bot.database import prepare_database
+from bot.db import backup
 from bot.demo.realtime import TICK_SECONDS, RealTime
 from bot.demo.world import DemoWorld, build_demo_world
 
@@ -37,7 +40,13 @@ log = logging.getLogger(__name__)
 # Generous: a first /ask may load its model. simcord's default (5 s) suits tests, not people.
 SETTLE_TIMEOUT_SECONDS = 60.0
 
+START_ATTEMPTS = 3
+
 SessionCallback = Callable[[Any, int, DemoWorld], None]
+
+
+class DemoStartError(Exception):
+    """The simulated bot could not start; the message says what to try."""
 
 
 def demo_settings(settings: Settings, database: Path) -> Settings:
@@ -45,12 +54,19 @@ def demo_settings(settings: Settings, database: Path) -> Settings:
     return replace(settings, database=database, token=None, api_base=None, gateway_url=None)
 
 
+def template_path() -> Path:
+    """Where the demo keeps a copy of a freshly started database, to start faster next time."""
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "herbot" / "demo-template.db"
+
+
 @contextlib.contextmanager
 def demo_database_path(settings: Settings, db_path: Path | str | None) -> Any:
     """The demo's database file: ``db_path``, or a fresh one removed when the demo ends.
 
     A fresh database per run is the default because the simulated server is new on every
-    run: data kept from an earlier run would point at messages that no longer exist.
+    run: data kept from an earlier run would point at messages that no longer exist. It
+    starts as a copy of :func:`template_path` when there is one (see :func:`demo_env`).
     """
     if db_path is not None:
         path = Path(db_path).expanduser().resolve()
@@ -63,24 +79,82 @@ def demo_database_path(settings: Settings, db_path: Path | str | None) -> Any:
         yield path
         return
     with tempfile.TemporaryDirectory(prefix="herbot-demo-") as tmp:
-        yield Path(tmp) / "demo.db"
+        path = Path(tmp) / "demo.db"
+        with contextlib.suppress(OSError):
+            shutil.copyfile(template_path(), path)
+        yield path
 
 
 @contextlib.asynccontextmanager
-async def demo_env(settings: Settings, database: Path) -> AsyncIterator[tuple[Any, DemoWorld]]:
-    """Open the demo database, start the real bot in simcord, seed the community."""
+async def demo_env(
+    settings: Settings, database: Path, *, template: Path | None = None
+) -> AsyncIterator[tuple[Any, DemoWorld]]:
+    """Open the demo database, start the real bot in simcord, seed the community.
+
+    With ``template``, the database is copied there once the bot has started and before
+    the community exists: the curated store and what features computed while starting
+    (e.g. /ask's passage vectors), none of the demo's own data. Migrations and seeders
+    bring an older copy up to date, so the next start skips that work.
+    """
     config = demo_settings(settings, database)
-    db = await prepare_database(config)
+    db = await _prepare(config, fallback_fresh=template is not None)
     try:
-        bot = create_bot(config, db)
-        # check_errors=False: a person will make mistakes the bot answers on purpose, and
-        # unexpected errors are already logged (with an id) by the bot's own tree.
-        async with simcord.run(
-            bot, check_errors=False, settle_timeout=SETTLE_TIMEOUT_SECONDS
-        ) as env:
+        async with contextlib.AsyncExitStack() as stack:
+            env = await _start(stack, config, db)
+            if template is not None:
+                await _save_template(db, template)
             yield env, await build_demo_world(env)
     finally:
         await db.close()
+
+
+async def _prepare(config: Settings, *, fallback_fresh: bool) -> Any:
+    try:
+        return await prepare_database(config)
+    except Exception:
+        if not fallback_fresh:
+            raise
+        # A copy from another version of herbot (e.g. a newer schema): start afresh.
+        log.warning("the cached demo database does not fit this version; starting afresh")
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(config.database)
+        return await prepare_database(config)
+
+
+async def _save_template(db: Any, template: Path) -> None:
+    partial = template.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        await backup(db, partial)
+        os.replace(partial, template)
+    except (OSError, sqlite3.Error) as exc:
+        log.warning("could not cache the demo database in %s: %s", template, exc)
+        partial.unlink(missing_ok=True)
+
+
+async def _start(stack: contextlib.AsyncExitStack, config: Settings, db: Any) -> Any:
+    """Start a fresh bot in simcord, again if start-up overran simcord's fixed 5 s budget.
+
+    Features warm up while the bot starts (e.g. /ask encodes passages on a new database).
+    On a busy machine that can overrun; what they stored is kept, so a retry gets further.
+    """
+    for attempt in range(1, START_ATTEMPTS + 1):
+        # check_errors=False: a person will make mistakes the bot answers on purpose, and
+        # unexpected errors are already logged (with an id) by the bot's own tree.
+        run = simcord.run(
+            create_bot(config, db), check_errors=False, settle_timeout=SETTLE_TIMEOUT_SECONDS
+        )
+        try:
+            return await stack.enter_async_context(run)
+        except TimeoutError as exc:
+            if attempt == START_ATTEMPTS:
+                raise DemoStartError(
+                    f"the bot was still starting after {attempt} tries ({exc.args[0]}); "
+                    "is the machine busy? Try again."
+                ) from exc
+            log.warning(
+                "the bot is still warming up; starting again (%d/%d)", attempt + 1, START_ATTEMPTS
+            )
+    raise AssertionError("unreachable")
 
 
 async def run_demo(
@@ -107,7 +181,8 @@ async def run_demo(
     announce = on_session or _announcer(open_browser, started)
     try:
         with demo_database_path(settings, db_path) as database:
-            async with demo_env(settings, database) as (env, world):
+            template = template_path() if db_path is None else None
+            async with demo_env(settings, database, template=template) as (env, world):
                 await _serve(env, world, stop, port=port, tick=tick, announce=announce)
     finally:
         if own_signals:

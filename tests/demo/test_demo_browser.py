@@ -51,8 +51,9 @@ def _chromium() -> str:
 
 
 @pytest_asyncio.fixture
-async def demo(settings) -> AsyncIterator[tuple[Any, Any]]:
+async def demo(settings, tmp_path, monkeypatch) -> AsyncIterator[tuple[Any, Any]]:
     """The demo runner, in-process, without opening a browser: yields (preview, world)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     stop = asyncio.Event()
     opened: asyncio.Future[tuple[Any, Any]] = asyncio.get_running_loop().create_future()
 
