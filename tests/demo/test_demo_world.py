@@ -15,7 +15,7 @@ from bot import guild_settings
 from bot.config import ConfigError
 from bot.database import prepare_database
 from bot.demo.realtime import RealTime
-from bot.demo.runner import demo_database_path, run_demo, template_path
+from bot.demo.runner import demo_database_path, demo_env, run_demo, template_path
 from bot.demo.world import CHANNEL_NAME, GUILD_NAME, OPENING, build_demo_world
 
 
@@ -224,6 +224,12 @@ async def test_run_demo_serves_sessions_until_stopped(settings, tmp_path, monkey
             assert (await cur.fetchone())[0] == 0  # none of the demo's own data
     finally:
         await template.close()
+
+
+async def test_extensions_warm_up_before_the_bot_starts(settings, tmp_path):
+    config = replace(settings, extensions=(*settings.extensions, "tests.demo.warm_extension"))
+    async with demo_env(config, tmp_path / "demo.db") as (_, world):
+        assert world.bot.warmed_before_setup
 
 
 def test_demo_refuses_the_production_database(settings):
