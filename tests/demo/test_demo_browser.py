@@ -138,12 +138,18 @@ async def _run_command(page: Any, invocation: str, *values: str) -> dict[str, An
         if n:
             await page.keyboard.press("Tab")  # to the next required option
         await page.keyboard.type(value)
+        # Keep the typed value: let the bot's autocomplete answer, then close its list
+        # (Enter would pick the highlighted suggestion instead of running).
+        await page.wait_for_function(
+            "() => window.simcordPreview.commandPicker.autocomplete.state !== 'loading'"
+        )
+        await page.keyboard.press("Escape")
     await page.keyboard.press("Enter")  # validate and run
     await page.wait_for_function(
         """before => {
             const s = window.simcordPreview, a = s.lastAction;
-            return a && a.requestId !== before && a.command && a.settlement === "settled"
-                && !s.pendingAction && s.ready;
+            return a && a.requestId !== before && a.command && a.settlement !== "pending"
+                && a.settlement !== "dispatched" && !s.pendingAction && s.ready;
         }""",
         arg=before,
     )
@@ -151,7 +157,7 @@ async def _run_command(page: Any, invocation: str, *values: str) -> dict[str, An
         "() => JSON.parse(JSON.stringify(window.simcordPreview.lastAction))"
     )
     assert receipt["command"]["invocation"] == invocation
-    assert not receipt["rejected"], receipt
+    assert not receipt["rejected"] and receipt["settlement"] == "settled", receipt
     return receipt
 
 
@@ -171,16 +177,47 @@ async def test_slash_command_button_and_viewer_switch_in_the_page(demo, page, ou
     await conversation.get_by_text("Nothing was deleted.").wait_for()
 
     # "Viewing as" the server owner: commands a member cannot see.
-    await page.get_by_label("Viewing as").select_option(label="Charles (server owner)")
-    await page.wait_for_function(
-        "id => window.simcordPreview.viewerId === id && window.simcordPreview.ready",
-        arg=str(world.owner.id),
-    )
+    await _view_as(page, world.owner, "Charles (server owner)")
     await _run_command(page, "settings show")
     settings_reply = conversation.get_by_text("role whose members may moderate herbot")
     await settings_reply.wait_for()
     await settings_reply.scroll_into_view_if_needed()
     await page.screenshot(path=str(output_dir / "demo-owner-settings.png"))
+
+
+async def _view_as(page: Any, actor: Any, name: str) -> None:
+    await page.get_by_label("Viewing as").select_option(label=name)
+    await page.wait_for_function(
+        "id => window.simcordPreview.viewerId === id && window.simcordPreview.ready",
+        arg=str(actor.id),
+    )
+
+
+async def test_moderator_opens_a_poll_and_a_member_votes_in_the_page(demo, page, output_dir):
+    preview, world = demo
+    if world.bot.tree.get_command("poll") is None:
+        pytest.skip("no /poll command is registered on this build (the debate feature adds it)")
+    conversation = await _open(page, preview.url)
+
+    await _view_as(page, world.moderator, "Paul (moderator)")
+    await _run_command(page, "poll create", "Is Her a love story?")
+    vote_for = page.get_by_role("button", name="For", exact=True)
+    poll_message = (
+        conversation.get_by_role("article")
+        .filter(has_text="Is Her a love story?")
+        .filter(has=vote_for)
+    )
+    await poll_message.wait_for()
+
+    await _view_as(page, world.members[1], "Amy")
+    await poll_message.get_by_role("button", name="For", exact=True).click()
+    await page.wait_for_function(
+        "() => { const a = window.simcordPreview.lastAction;"
+        " return a && a.target && a.settlement === 'settled' && !a.rejected; }"
+    )
+    async with world.bot.db.execute("SELECT count(*) FROM poll_votes") as cur:
+        assert (await cur.fetchone())[0] == 1
+    await page.screenshot(path=str(output_dir / "demo-poll.png"))
 
 
 async def test_ask_from_the_composer_shows_a_cited_answer(demo, page, output_dir):
