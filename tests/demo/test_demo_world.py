@@ -1,0 +1,240 @@
+"""The demo's world and its real-time loop, through the real bot, without a browser."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import aiohttp
+import discord
+import pytest
+
+from bot import guild_settings
+from bot.config import ConfigError
+from bot.database import prepare_database
+from bot.demo.realtime import RealTime
+from bot.demo.runner import demo_database_path, demo_env, run_demo, template_path
+from bot.demo.world import CHANNEL_NAME, GUILD_NAME, OPENING, build_demo_world
+
+
+class FakeMonotonic:
+    """Real elapsed time, under the test's control (tests never sleep real time)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_world_is_a_small_configured_community(simcord_env):
+    world = await build_demo_world(simcord_env)
+
+    assert world.guild.name == GUILD_NAME
+    assert world.channel.name == CHANNEL_NAME
+    assert [v.name for v in world.viewers] == ["theodore", "amy", "catherine", "paul", "charles"]
+    assert world.bot.user.name == "herbot"
+    db, guild_id = world.bot.db, world.guild.id
+    assert await guild_settings.get(db, guild_id, "moderator_role_id") == world.moderator_role.id
+    assert await guild_settings.get(db, guild_id, "qotd_channel_id") == world.channel.id
+    # The owner's set-up replies are ephemeral: members see the conversation (and whatever
+    # the features announce, e.g. that the channel is recorded).
+    history = world.channel.history(viewer=world.members[0])
+    assert [m.content for m in history if not m.author.bot] == [text for _, text in OPENING]
+    assert not any(m.flags.ephemeral for m in history)
+    assert "settings show" in world.owner.available_commands(world.channel)
+    assert "settings show" not in world.members[0].available_commands(world.channel)
+
+
+async def test_slash_command_and_button_work_in_the_seeded_channel(simcord_env):
+    world = await build_demo_world(simcord_env)
+    theodore, amy = world.members[0], world.members[1]
+
+    shown = await theodore.slash(world.channel, "help")
+    assert shown.ephemeral
+    assert "/privacy forget-me" in shown.response.embeds[0].description
+
+    asked = await amy.slash(world.channel, "privacy forget-me")
+    assert "cannot be undone" in asked.response.content
+    cancelled = await amy.click(asked.response, label="Cancel")
+    assert cancelled.response.content == "Nothing was deleted."
+
+    settings = await world.owner.slash(world.channel, "settings show")
+    assert f"<#{world.channel.id}>" in settings.response.content
+
+
+class PageClient:
+    """A browser page's side of simcord's Preview protocol (version 3), over loopback HTTP."""
+
+    def __init__(self, http: aiohttp.ClientSession, url: str) -> None:
+        origin, _, capability = url.partition("/#")
+        self.http, self.origin = http, origin
+        self.headers = {"X-Simcord-Capability": capability}
+        self.context: str | None = None
+        self.sequence = 0
+
+    async def open(self) -> dict:
+        async with self.http.post(f"{self.origin}/api/pages", json={}, headers=self.headers) as r:
+            state = await r.json()
+        self.context = state["context"]["id"]
+        self.headers["X-Simcord-Context"] = self.context
+        return state
+
+    async def state(self) -> dict:
+        async with self.http.get(f"{self.origin}/api/state", headers=self.headers) as r:
+            return await r.json()
+
+    async def send_message(self, content: str) -> dict:
+        state = await self.state()
+        self.sequence += 1
+        envelope = {
+            "protocol_version": 3,
+            "generation": state["context"]["generation"],
+            "bot_generation": state["botGeneration"],
+            "published_revision": state["publishedRevision"],
+            "sequence": self.sequence,
+            "request_id": f"test-{self.sequence}",
+            "kind": "send_message",
+            "content": content,
+        }
+        async with self.http.post(
+            f"{self.origin}/api/action", json=envelope, headers=self.headers
+        ) as r:
+            return await r.json()
+
+
+async def test_clock_follows_real_time_and_pages_refresh_only_when_behind(simcord_env):
+    world = await build_demo_world(simcord_env)
+    env, theodore = simcord_env, world.members[0]
+    real = FakeMonotonic()
+    clock = RealTime(env, monotonic=real)
+    start = env.now()
+    async with (
+        env.preview(world.channel, viewers=world.viewers, layout="channel") as preview,
+        aiohttp.ClientSession() as http,
+    ):
+        clock.watch(preview)
+        page = PageClient(http, preview.url)
+        revision = (await page.open())["publishedRevision"]
+
+        async def page_revision() -> int:
+            return (await page.state())["publishedRevision"]
+
+        real.now += 1.5
+        assert not await clock.tick()  # time passed, nothing happened: no refresh
+        assert env.now() - start == timedelta(seconds=1.5)
+        assert await page_revision() == revision
+
+        said = await theodore.send(world.channel, "Is it a love story at all?")
+        real.now += 0.5
+        assert await clock.tick()  # the page had not seen Theodore's message
+        state = await page.state()
+        assert state["publishedRevision"] == revision + 1
+        assert str(said.id) in state["messages"]
+        real.now += 0.5
+        assert not await clock.tick()
+
+        # The page's own action republishes that page: refreshing again would only make
+        # its next click stale.
+        receipt = await page.send_message("Typed in the page")
+        assert not receipt["rejected"] and receipt["settlement"] == "settled", receipt
+        revision = await page_revision()
+        real.now += 0.5
+        assert not await clock.tick()
+        assert await page_revision() == revision
+
+        # A poll's deadline passes only because the clock follows real time.
+        channel = world.bot.get_channel(world.channel.id)
+        poll = discord.Poll(question="Tragedy or graduation?", duration=timedelta(hours=1))
+        poll.add_answer(text="Tragedy").add_answer(text="Graduation")
+        posted = await channel.send(poll=poll)
+        real.now += 0.5
+        assert await clock.tick()
+        assert not world.channel.last_message.poll.is_finalised()
+        real.now += 3600
+        assert await clock.tick()
+        assert world.channel.last_message.id == posted.id
+        assert world.channel.last_message.poll.is_finalised()
+        assert clock.refreshes == 3
+        assert await page_revision() == revision + 2
+        assert env.now() - start == timedelta(seconds=3603.5)
+
+
+async def test_a_page_action_arriving_mid_tick_waits_for_it(simcord_env):
+    """Without turns, simcord refuses the overlap outside its busy check: the page gets no
+    answer and its composer stays stuck."""
+    world = await build_demo_world(simcord_env)
+    clock = RealTime(simcord_env, monotonic=FakeMonotonic())
+    async with (
+        simcord_env.preview(world.channel, viewers=world.viewers, layout="channel") as preview,
+        aiohttp.ClientSession() as http,
+    ):
+        clock.watch(preview)
+        sync = clock._sync
+        page = PageClient(http, preview.url)
+        await page.open()
+        async with sync.lock:  # what a tick holds while it advances the clock
+            action = asyncio.create_task(page.send_message("typed mid-tick"))
+
+            async def arrived() -> None:
+                while not sync.waiting:  # noqa: ASYNC110 - yield until the request arrives
+                    await asyncio.sleep(0)
+
+            await asyncio.wait_for(arrived(), timeout=10)
+            await simcord_env.advance_time(1)  # the tick's own operation, unhindered
+            assert world.channel.last_message.content != "typed mid-tick"
+        receipt = await action
+        assert not receipt["rejected"] and receipt["settlement"] == "settled", receipt
+        assert world.channel.last_message.content == "typed mid-tick"
+
+
+async def test_run_demo_serves_sessions_until_stopped(settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    stop = asyncio.Event()
+    sessions: list[tuple[str, int]] = []
+    databases: list[Path] = []
+
+    async def end_first_session(preview) -> None:
+        await preview.close()  # what "More → End preview session" does
+
+    def on_session(preview, number: int, world) -> None:
+        sessions.append((preview.url, number))
+        databases.append(Path(world.bot.settings.database))
+        if number == 1:
+            asyncio.get_running_loop().create_task(end_first_session(preview))
+        else:
+            stop.set()
+
+    code = await asyncio.wait_for(
+        run_demo(settings, open_browser=False, stop=stop, on_session=on_session, tick=0.05),
+        timeout=60,
+    )
+    assert code == 0
+    assert [n for _, n in sessions] == [1, 2]
+    assert sessions[0][0] != sessions[1][0]  # a new session has a new key
+    assert databases[0] != settings.database
+    assert not databases[0].exists()  # the temporary demo database is gone
+    # ...but a copy from before the community existed starts the next run faster.
+    assert template_path() == tmp_path / "cache" / "herbot" / "demo-template.db"
+    template = await prepare_database(replace(settings, database=template_path()))
+    try:
+        async with template.execute("SELECT count(*) FROM guild_settings") as cur:
+            assert (await cur.fetchone())[0] == 0  # none of the demo's own data
+    finally:
+        await template.close()
+
+
+async def test_extensions_warm_up_before_the_bot_starts(settings, tmp_path):
+    config = replace(settings, extensions=(*settings.extensions, "tests.demo.warm_extension"))
+    async with demo_env(config, tmp_path / "demo.db") as (_, world):
+        assert world.bot.warmed_before_setup
+
+
+def test_demo_refuses_the_production_database(settings):
+    with (
+        pytest.raises(ConfigError, match="own database"),
+        demo_database_path(settings, settings.database),
+    ):
+        pass
