@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import signal
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -67,6 +69,22 @@ def create_bot(settings: Settings, db: aiosqlite.Connection) -> Herbot:
     return Herbot(settings, db)
 
 
+async def warm_up_extensions(settings: Settings, db: aiosqlite.Connection) -> None:
+    """Run each extension's optional ``async warm_up(db, settings)`` before the bot starts.
+
+    Slow, idempotent start-up work (encoding /ask's passages) belongs here: it stores its
+    results for the extension's own start to find, so the gateway connection (and, in tests
+    and the demo, simcord's fixed start-up budget) never waits on it.
+    """
+    for name in settings.extensions:
+        warm_up = getattr(importlib.import_module(name), "warm_up", None)
+        if warm_up is None:
+            continue
+        started = time.perf_counter()
+        await warm_up(db, settings)
+        log.info("warmed up %s in %.1f s", name, time.perf_counter() - started)
+
+
 def apply_proxy(settings: Settings) -> None:
     """Point discord.py at a REST / gateway proxy when configured, as large bots do."""
     if settings.api_base:
@@ -84,6 +102,7 @@ async def run_bot(settings: Settings) -> None:
     token = settings.require_token()
     apply_proxy(settings)
     async with app_database(settings) as db:
+        await warm_up_extensions(settings, db)
         bot = create_bot(settings, db)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

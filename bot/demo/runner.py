@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import os
 import shutil
@@ -29,7 +28,7 @@ from typing import Any
 
 import simcord
 
-from bot.app import create_bot
+from bot.app import create_bot, warm_up_extensions
 from bot.config import ConfigError, Settings
 from bot.database import prepare_database
 from bot.db import backup
@@ -108,22 +107,6 @@ async def demo_env(
             yield env, await build_demo_world(env)
     finally:
         await db.close()
-
-
-async def warm_up_extensions(settings: Settings, db: Any) -> None:
-    """Run each extension's optional ``async warm_up(db, settings)`` before the bot starts.
-
-    simcord gives a starting bot a fixed 5 s to become ready; slow, idempotent start-up
-    work (e.g. encoding passages for /ask) belongs here, where it has no time limit and
-    stores its results for the bot's own start to find.
-    """
-    for name in settings.extensions:
-        warm_up = getattr(importlib.import_module(name), "warm_up", None)
-        if warm_up is None:
-            continue
-        started = time.perf_counter()
-        await warm_up(db, settings)
-        log.info("warmed up %s in %.1f s", name, time.perf_counter() - started)
 
 
 async def _prepare(config: Settings, *, fallback_fresh: bool) -> Any:

@@ -9,7 +9,7 @@ import discord
 
 from bot import privacy
 from bot.errors import UserError, report
-from cogs.quotes.store import Submission, submit_pending
+from cogs.quotes.store import AlreadySaved, Submission, submit_pending
 from cogs.threads import exporters, store
 
 if TYPE_CHECKING:
@@ -59,23 +59,29 @@ class SaveQuoteButton(
         if await privacy.is_opted_out(bot.db, kept.author_id, "quote"):
             raise UserError(f"{kept.author_name} has opted out of being quoted.")
         link = store.jump_url(kept.guild_id, kept.channel_id, kept.message_id)
-        quote_id = await submit_pending(
-            bot.db,
-            Submission(
-                text=kept.content[:1000],
-                speaker=kept.author_name,
-                guild_id=kept.guild_id,
-                submitted_by=interaction.user.id,
-                origin="transcript",
-                author_id=kept.author_id,
-                message_link=link,
-                locator=f"{kept.channel_name}, {exporters.display_time(kept.created_at)}",
-            ),
-        )
+        try:
+            quote_id = await submit_pending(bot.db, self._submission(kept, interaction, link))
+        except AlreadySaved as exc:
+            raise UserError(
+                f"That message is already in the quote store or its queue (`{exc.quote_id}`)."
+            ) from None
         await interaction.response.send_message(
             f"Sent {kept.author_name}'s message to the moderators' quote queue "
             f"(`{quote_id}`), with a link to the original.",
             ephemeral=True,
+        )
+
+    @staticmethod
+    def _submission(kept: Any, interaction: discord.Interaction, link: str) -> Submission:
+        return Submission(
+            text=kept.content[:1000],
+            speaker=kept.author_name,
+            guild_id=kept.guild_id,
+            submitted_by=interaction.user.id,
+            origin="transcript",
+            author_id=kept.author_id,
+            message_link=link,
+            locator=f"{kept.channel_name}, {exporters.display_time(kept.created_at)}",
         )
 
 

@@ -94,6 +94,13 @@ async def test_search_finds_messages_with_jump_links_and_saves_a_quote(world, re
         )
     ]
 
+    # Saving the same message again is refused with its quote id; nothing is duplicated.
+    again = await world.members[2].click(result.response, label="Save 1 as quote")
+    assert again.ephemeral
+    assert "already in the quote store" in again.response.content
+    assert len(world.user_errors()) == 1
+    assert await count(world, "SELECT COUNT(*) FROM quotes WHERE origin = 'transcript'") == 1
+
 
 async def test_save_as_quote_is_refused_when_the_author_opted_out_of_quotes(world, recorded):
     await world.alice.send(recorded, "Please never quote this sentence")
