@@ -23,7 +23,11 @@ def main(argv: list[str] | None = None) -> int:
         if callable(run):
             print(f"\n## bench.{info.name}\n", flush=True)
             takes_args = bool(inspect.signature(run).parameters)
-            worst = max(worst, int((run(list(argv)) if takes_args else run()) or 0))
+            try:
+                code = (run(list(argv)) if takes_args else run()) or 0
+            except SystemExit as exc:  # a bench's argparse refusing an option: go on
+                code = exc.code if isinstance(exc.code, int) else 1
+            worst = max(worst, int(code))
     return worst
 
 

@@ -96,13 +96,17 @@ async def run(extra: int, repeat: int) -> None:
             print(f"median LIKE/FTS ratio: {statistics.median(ratios):.1f}x (FTS also ranks)")
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--extra", type=int, default=5000, help="synthetic quotes to add")
     parser.add_argument("--repeat", type=int, default=25, help="runs per query (median)")
+    parser.add_argument("--quick", action="store_true", help="1,000 extra quotes, 7 runs")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.extra, args.repeat = min(args.extra, 1000), min(args.repeat, 7)
     asyncio.run(run(args.extra, args.repeat))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

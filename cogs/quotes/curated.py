@@ -1,7 +1,7 @@
 """The curated quote store on disk: TOML files under config/quotes/ (no discord import).
 
 ``sources.toml`` lists the sources; every other ``*.toml`` file holds ``[[quotes]]``. The
-format is the contract in CURATED_FORMAT.md. :func:`load` never raises on bad content: it
+format is the contract in docs/curated-format.md. :func:`load` never raises on bad content: it
 returns what it could read plus a list of :class:`Problem`, so ``herbot quotes validate``
 can report every problem at once and the seeder can import the good rows.
 """
@@ -319,7 +319,7 @@ def _tables(name: str, tables: Iterable[dict[str, Any]], header: str) -> str:
     return text
 
 
-EXPORT_HEADER = "# Written by `herbot quotes export`. Format: CURATED_FORMAT.md.\n"
+EXPORT_HEADER = "# Written by `herbot quotes export`. Format: docs/curated-format.md.\n"
 
 
 def dumps_sources(sources: Iterable[Source]) -> str:

@@ -1,4 +1,4 @@
-"""The curated quote store and the /ask question set obey CURATED_FORMAT (docs/curation.md).
+"""The curated quote store and the /ask question set obey docs/curated-format.md.
 
 Plain data checks with tomllib and the source texts, no bot code: a curation mistake (a
 misquoted excerpt, a dangling id, a typo in a tag) fails here, in the diff that made it.
