@@ -5,6 +5,7 @@ Arguments are passed on to each main that takes them (e.g. ``python -m bench --q
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import inspect
 import pkgutil
@@ -24,7 +25,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n## bench.{info.name}\n", flush=True)
             takes_args = bool(inspect.signature(run).parameters)
             try:
-                code = (run(list(argv)) if takes_args else run()) or 0
+                result = run(list(argv)) if takes_args else run()
+                if inspect.isawaitable(result):  # an async main (bench.record)
+                    result = asyncio.run(result)
+                code = result or 0
             except SystemExit as exc:  # a bench's argparse refusing an option: go on
                 code = exc.code if isinstance(exc.code, int) else 1
             worst = max(worst, int(code))
