@@ -30,17 +30,10 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.browser import CHROMIUM_FLAGS
+
 ROOT = Path(__file__).resolve().parent.parent
 TICK = 0.3
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _seconds_to_first_line(args: list[str], *, interrupt: bool) -> float:
@@ -171,7 +164,7 @@ async def actions_table(count: int) -> None:
     settings = load_settings(dotenv=False)
     async with async_playwright() as p:
         browser = await p.chromium.launch(
-            executable_path=shutil.which("chromium"), headless=True, args=FLAGS
+            executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_FLAGS
         )
         context = await browser.new_context(bypass_csp=True)
         try:

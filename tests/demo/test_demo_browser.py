@@ -8,8 +8,6 @@ Screenshots are kept in test-output/.
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,38 +16,12 @@ import pytest
 import pytest_asyncio
 
 from bot.demo.runner import run_demo
+from tests.browser import CHROMIUM_FLAGS, chromium_or_skip
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TIMEOUT_MS = 30_000
 START_BOUND_SECONDS = 300
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium")
-    reason = None
-    if path is None:
-        reason = "Debian's chromium is not installed (run `make browser`)"
-    else:
-        try:
-            import playwright.async_api  # noqa: F401
-        except ImportError:
-            reason = "the playwright package is not installed (run `make install-test`)"
-    if reason is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs the browser tests: {reason}")
-        pytest.skip(reason)
-    assert path is not None
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +62,7 @@ async def demo(settings, demo_cache, monkeypatch) -> AsyncIterator[tuple[Any, An
 async def page(tmp_path) -> AsyncIterator[Any]:
     from playwright.async_api import async_playwright
 
-    executable = _chromium()
+    executable = chromium_or_skip()
     async with async_playwright() as p:
         context = await p.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"),  # a fresh user-data-dir

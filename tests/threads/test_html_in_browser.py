@@ -6,8 +6,6 @@ The screenshots are kept in test-output/.
 
 from __future__ import annotations
 
-import os
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,28 +15,9 @@ from cogs.threads import store
 from cogs.threads.exporters import export_transcript
 from cogs.threads.recorder import Recorder
 from cogs.threads.store import Attachment, MessageRecord
-
-CHROMIUM = "/usr/bin/chromium"
-BROWSER_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.browser import CHROMIUM_FLAGS, chromium_or_skip
 
 pytestmark = pytest.mark.browser
-
-
-def chromium_or_skip() -> str:
-    path = shutil.which("chromium") or (CHROMIUM if Path(CHROMIUM).exists() else None)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is required under CI: apt-get install chromium")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    return path
 
 
 async def recorded_transcript(db, tmp_path: Path, settings) -> tuple[Path, list[str]]:
@@ -92,7 +71,7 @@ async def test_html_transcript_renders_every_message_in_chromium(
 
     page_path, ids = await recorded_transcript(db, tmp_path, settings)
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
+        browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         try:
             page = await browser.new_page(viewport={"width": 900, "height": 1200})
             await page.goto(page_path.as_uri())
