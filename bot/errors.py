@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Awaitable
 
 import discord
 from discord import app_commands
@@ -73,6 +74,18 @@ async def report(interaction: discord.Interaction, error: Exception, where: str)
             "Try again; if it keeps happening, tell a moderator that id."
         )
     await reply_ephemeral(interaction, message)
+
+
+async def guarded(interaction: discord.Interaction, work: Awaitable[object], where: str) -> None:
+    """Run a component's callback; errors get the same ephemeral reply as commands.
+
+    discord.py sends a DynamicItem's errors to a throwaway view's ``on_error`` that only logs,
+    so buttons and modals route theirs through here.
+    """
+    try:
+        await work
+    except Exception as error:  # user mistakes are answered; anything else gets an id
+        await report(interaction, error, where)
 
 
 class HerbotTree(app_commands.CommandTree):

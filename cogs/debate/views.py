@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import report
+from bot.errors import guarded, report
 from bot.presentation import BUTTON_LABEL_LIMIT, truncate
 
 if TYPE_CHECKING:
@@ -51,14 +51,6 @@ def _debates(interaction: discord.Interaction) -> Debates:
     return _cog(interaction, "Debates")
 
 
-async def _guarded(interaction: discord.Interaction, coro: Any, where: str) -> None:
-    """Run a callback; user mistakes and failures get the same ephemeral reply as commands."""
-    try:
-        await coro
-    except Exception as error:  # every error is answered; unexpected ones are logged
-        await report(interaction, error, where)
-
-
 class PollVoteButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"herbot:poll:vote:(?P<poll>\d+):(?P<opt>\d)",
@@ -82,7 +74,7 @@ class PollVoteButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         cog = _polls(interaction)
-        await _guarded(
+        await guarded(
             interaction, cog.on_vote(interaction, self.poll_id, self.position), "poll vote button"
         )
 
@@ -109,9 +101,7 @@ class PollRetractButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         cog = _polls(interaction)
-        await _guarded(
-            interaction, cog.on_retract(interaction, self.poll_id), "poll retract button"
-        )
+        await guarded(interaction, cog.on_retract(interaction, self.poll_id), "poll retract button")
 
 
 def poll_view(poll_id: int, options: tuple[str, ...]) -> discord.ui.View:
@@ -152,7 +142,7 @@ class DebateControl(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         cog = _debates(interaction)
-        await _guarded(
+        await guarded(
             interaction,
             cog.on_control(interaction, self.debate_id, self.action),
             f"debate control {self.action}",

@@ -138,14 +138,13 @@ class MoreButton(
         return cls(match["session"], int(match["offset"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            cog = _cog(interaction)
-            session = await sessions.get(interaction.client.db, self.session_id)
-            if session is None:
-                raise UserError("That question is no longer stored: ask it again with /ask.")
-            await cog.send_page(interaction, session, self.offset)
-        except Exception as exc:  # every error gets the usual reply
-            await errors.report(interaction, exc, "/ask More results")
+        await errors.guarded(interaction, self._more(interaction), "/ask More results")
+
+    async def _more(self, interaction: discord.Interaction[Any]) -> None:
+        session = await sessions.get(interaction.client.db, self.session_id)
+        if session is None:
+            raise UserError("That question is no longer stored: ask it again with /ask.")
+        await _cog(interaction).send_page(interaction, session, self.offset)
 
 
 class ContextButton(
@@ -171,10 +170,9 @@ class ContextButton(
         return cls(match["quote"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await _cog(interaction).send_context(interaction, self.quote_id)
-        except Exception as exc:  # every error gets the usual reply
-            await errors.report(interaction, exc, "/ask Context")
+        await errors.guarded(
+            interaction, _cog(interaction).send_context(interaction, self.quote_id), "/ask Context"
+        )
 
 
 def _cog(interaction: discord.Interaction[Any]) -> Ask:

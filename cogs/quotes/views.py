@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.checks import ensure_moderator
-from bot.errors import UserError, report
+from bot.errors import UserError, guarded, report
 from bot.presentation import EMBED_TOTAL_LIMIT, truncate
 from cogs.quotes import store
 from cogs.quotes.citation import citation
@@ -123,11 +123,11 @@ class ReviewButton(
         return cls(match["action"], match["id"], row=item.row)
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await ensure_moderator(interaction)
-            await self._act(interaction)
-        except Exception as error:
-            await report(interaction, error, f"quote review {self.action}")
+        await guarded(interaction, self._checked_act(interaction), f"quote review {self.action}")
+
+    async def _checked_act(self, interaction: discord.Interaction) -> None:
+        await ensure_moderator(interaction)
+        await self._act(interaction)
 
     async def _act(self, interaction: discord.Interaction) -> None:
         bot = _bot(interaction)

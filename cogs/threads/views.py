@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import privacy
-from bot.errors import UserError, report
+from bot.errors import UserError, guarded, report
 from cogs.quotes.store import AlreadySaved, Submission, submit_pending
 from cogs.threads import exporters, store
 
@@ -44,10 +44,7 @@ class SaveQuoteButton(
         return button
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await self._save(interaction)
-        except Exception as error:  # a user mistake is answered; anything else gets an id
-            await report(interaction, error, "threads save-as-quote")
+        await guarded(interaction, self._save(interaction), "threads save-as-quote")
 
     async def _save(self, interaction: discord.Interaction) -> None:
         bot: Any = interaction.client
