@@ -91,15 +91,27 @@ async def _debate_history(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _poll_results(args: argparse.Namespace, settings: Settings) -> int:
+async def _load_poll(
+    settings: Settings, poll_id: int, *, with_ballots: bool = False
+) -> tuple[polls.Poll, polls.Tally, dict[int, int] | None] | None:
+    """The poll, its tally and (public polls, if asked) its ballots; None if there is none."""
     from bot.database import app_database
 
     async with app_database(settings) as db:
-        poll = await polls.get_poll(db, args.id)
+        poll = await polls.get_poll(db, poll_id)
         if poll is None:
-            print(f"herbot: there is no poll #{args.id}", file=sys.stderr)
-            return 1
-        tally = await polls.tally(db, args.id)
+            print(f"herbot: there is no poll #{poll_id}", file=sys.stderr)
+            return None
+        tally = await polls.tally(db, poll_id)
+        ballots = await polls.ballots(db, poll_id) if with_ballots and not poll.anonymous else None
+    return poll, tally, ballots
+
+
+async def _poll_results(args: argparse.Namespace, settings: Settings) -> int:
+    loaded = await _load_poll(settings, args.id)
+    if loaded is None:
+        return 1
+    poll, tally, _ = loaded
     state = "open" if poll.is_open else "closed"
     print(f"Poll #{poll.id} ({state}): {poll.question}")
     for label, n, pct in tally.rows():
@@ -109,16 +121,10 @@ async def _poll_results(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _poll_export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.database import app_database
-
-    async with app_database(settings) as db:
-        poll = await polls.get_poll(db, args.id)
-        if poll is None:
-            print(f"herbot: there is no poll #{args.id}", file=sys.stderr)
-            return 1
-        tally = await polls.tally(db, args.id)
-        voters = None if poll.anonymous else await polls.ballots(db, args.id)
-    data = polls.export_data(poll, tally, voters)
+    loaded = await _load_poll(settings, args.id, with_ballots=True)
+    if loaded is None:
+        return 1
+    data = polls.export_data(*loaded)
     text = polls.export_csv(data) if args.format == "csv" else polls.export_json(data)
     if args.output:
         await asyncio.to_thread(Path(args.output).write_text, text, encoding="utf-8")
