@@ -72,8 +72,10 @@ async def render_review(
     quotes = [
         q for qid in quote_ids if (q := await store.get(bot.db, qid, guild_id, any_status=True))
     ]
-    budget = (EMBED_TOTAL_LIMIT - 400 * max(len(quotes), 1)) // max(len(quotes), 1)
-    embeds = [review_embed(q, max(200, min(budget, 4096))) for q in quotes]
+    # The texts share what the citations, fields and footers leave of the 6,000 characters.
+    rest = sum(len(review_embed(q, 1)) - 1 for q in quotes)
+    budget = (EMBED_TOTAL_LIMIT - rest) // max(len(quotes), 1)
+    embeds = [review_embed(q, max(1, min(budget, 4096))) for q in quotes]
     view = discord.ui.View(timeout=None)
     for row, q in enumerate(quotes):
         if q.status == "pending":
