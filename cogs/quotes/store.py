@@ -231,6 +231,13 @@ async def source_exists(db: aiosqlite.Connection, source_id: str) -> bool:
         return await c.fetchone() is not None
 
 
+async def source_title(db: aiosqlite.Connection, source_id: str) -> str | None:
+    """The title of a source by its exact id (None: no such source)."""
+    async with db.execute("SELECT title FROM quote_sources WHERE id = ?", (source_id,)) as c:
+        row = await c.fetchone()
+    return row[0] if row else None
+
+
 async def tags(db: aiosqlite.Connection, guild_id: int | None, typed: str) -> list[str]:
     async with db.execute(
         f"SELECT q.tags FROM quotes q WHERE {_VISIBLE}", {"guild": guild_id}
