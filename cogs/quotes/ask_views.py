@@ -100,6 +100,7 @@ def context_embed(passage: Passage, before: list[Passage], after: list[Passage])
 
     def line(p: Passage, *, focus: bool = False) -> str:
         where = f"`{escape_markdown(p.locator)}` " if p.locator else ""
+        where += f"{escape_markdown(p.speaker)}: "  # whose words, as every citation says
         text = escape_markdown(truncate(p.text, CONTEXT_TEXT_LIMIT))
         return f"{where}**{text}**" if focus else f"{where}{text}"
 

@@ -127,3 +127,22 @@ async def test_blank_question_is_refused_privately(world):
     assert world.user_errors() == ["Ask a question of at least 3 characters."]
     async with world.db.execute("SELECT count(*) FROM ask_sessions") as cur:
         assert (await cur.fetchone())[0] == 0
+
+
+async def test_context_names_who_said_each_neighbouring_passage(world):
+    from tests.quotes.helpers import approved
+
+    for speaker, words in (
+        ("alice", "Zorblax quintessence is what the film is really about."),
+        ("bob", "I think the ending is hopeful, not sad."),
+        ("carol", "The colours of the city are warm on purpose."),
+    ):
+        await approved(world, words, speaker=speaker, locator="#general, 2026-01-01")
+    result = await world.alice.slash(world.channel, "ask", question="Zorblax quintessence?")
+    assert "Zorblax" in result.response.embeds[0].description
+    context = await world.bob.click(result.response, label="Context")
+    shown = _plain(context.response.embeds[0].description)
+    # Members' words are never shown without who wrote them.
+    assert "bob: I think the ending is hopeful" in shown
+    assert "carol: The colours of the city" in shown
+    assert "alice: **Zorblax quintessence" in shown  # the passage itself, in bold
