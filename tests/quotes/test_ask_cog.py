@@ -149,3 +149,15 @@ async def test_context_names_who_said_each_neighbouring_passage(world):
     assert "bob: I think the ending is hopeful" in shown
     assert "carol: The colours of the city" in shown
     assert "alice: **Zorblax quintessence" in shown  # the passage itself, in bold
+
+
+async def test_questions_older_than_90_days_are_forgotten_while_the_bot_runs(world):
+    await world.db.execute(
+        "INSERT INTO ask_sessions (id, question, guild_id, user_id, created_at) "
+        "VALUES ('0ld0', 'An old question?', ?, ?, '2000-01-01T00:00:00.000000Z')",
+        (world.guild.id, world.alice.id),
+    )
+    await world.db.commit()
+    await world.bob.slash(world.channel, "ask", question="Who directed the film?")
+    async with world.db.execute("SELECT question FROM ask_sessions") as cur:
+        assert [row[0] for row in await cur.fetchall()] == ["Who directed the film?"]
