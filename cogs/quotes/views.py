@@ -286,8 +286,14 @@ class EditModal(_QuoteModal, title="Edit quote"):
 
 
 def _tags(value: str) -> list[str]:
-    tags = [t.strip().lower().replace(" ", "-") for t in value.split(",") if t.strip()]
-    bad = [t for t in tags if not re.fullmatch(r"[a-z0-9-]{1,40}", t)]
-    if bad:
-        raise UserError(f"Tags are short words of a-z, 0-9 and -; these aren't: {', '.join(bad)}")
+    """Tags as curated tags are written ("Sci-Fi!" -> "sci-fi"), so a JSON export imports.
+
+    Never refused: a member's typed quote is not thrown away over a tag. A tag with no
+    a-z or 0-9 in it is dropped.
+    """
+    tags = []
+    for raw in value.split(","):
+        tag = re.sub(r"[^a-z0-9]+", "-", raw.lower()).strip("-")[:40].strip("-")
+        if tag:
+            tags.append(tag)
     return tags

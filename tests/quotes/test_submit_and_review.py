@@ -203,3 +203,21 @@ async def test_submit_accepts_any_source_not_only_the_first_25(world):
     shown = await world.alice.slash(world.channel, "quote submit", source="essay-29")
     assert shown.modal is not None, shown.response.content
     assert shown.modal["components"][2]["components"][0]["label"] == "Where in Essay 29"
+
+
+async def test_untidy_tags_are_tidied_not_refused_and_survive_an_export_round_trip(world):
+    shown = await world.alice.slash(world.channel, "quote submit")
+    done = await world.alice.submit_modal(
+        shown,
+        {
+            "text": "A long quote a member took care to type.",
+            "speaker": "Amy",
+            "locator": "",
+            "tags": "Sci-Fi!, AI  ethics, -love-, 愛",
+        },
+    )
+    assert done.ephemeral and "waiting for a moderator" in done.response.content  # not lost
+    (q,) = await store.pending(world.db, world.guild.id)
+    assert q.tags == ("sci-fi", "ai-ethics", "love")
+    data = await store.export_json(world.db, world.guild.id)
+    assert store.validate_json(data) == []  # the server's backup can be imported again
