@@ -88,6 +88,7 @@ class Ask(commands.Cog):
         session_id = await sessions.create(
             self.bot.db, question, interaction.guild_id, interaction.user.id, self.bot.now()
         )
+        await sessions.prune(self.bot.db, self.bot.now())  # kept 90 days, however long we run
         embed = ask_views.answer_embed(answer, note=self._note())
         view = ask_views.buttons(answer, session_id)
         if view is None:

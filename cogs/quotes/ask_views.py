@@ -99,7 +99,9 @@ def context_embed(passage: Passage, before: list[Passage], after: list[Passage])
     """The passage in the middle, the neighbouring passages of its source around it."""
 
     def line(p: Passage, *, focus: bool = False) -> str:
-        where = f"`{escape_markdown(p.locator)}` " if p.locator else ""
+        # Code spans show backslashes as typed: keep the locator as is, minus backticks.
+        where = f"`{p.locator.replace('`', 'ˋ')}` " if p.locator else ""
+        where += f"{escape_markdown(p.speaker)}: "  # whose words, as every citation says
         text = escape_markdown(truncate(p.text, CONTEXT_TEXT_LIMIT))
         return f"{where}**{text}**" if focus else f"{where}{text}"
 

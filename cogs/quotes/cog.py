@@ -207,10 +207,10 @@ class Quotes(commands.Cog):
         self, interaction: discord.Interaction, source: app_commands.Range[str, 1, 64] = "discord"
     ) -> None:
         _guild_id(interaction)
-        found = dict(await store.sources(self.bot.db, ""))
-        if source not in found:
+        found = await store.source_title(self.bot.db, source)
+        if found is None:
             raise UserError(f"Unknown source `{truncate(source, 64)}`: pick one from the list.")
-        title = "this server" if source == "discord" else found[source]
+        title = "this server" if source == "discord" else found
         await interaction.response.send_modal(
             SubmitModal(source, title, self.config.max_text_length)
         )

@@ -187,6 +187,12 @@ def _load_quotes(path: Path, curated: Curated, max_text: int, seen: dict[str, st
     data = _read(path, curated.problems)
     if data is None:
         return
+    # A misspelt key would otherwise drop its quotes (or a field) without a word.
+    for key in data:
+        if key != "quotes":
+            curated.problems.append(
+                Problem(path.name, "", f"unknown key '{key}': quotes go in [[quotes]] tables")
+            )
     tables = data.get("quotes", [])
     if not isinstance(tables, list):
         curated.problems.append(Problem(path.name, "", "'quotes' must be an array of tables"))
@@ -200,6 +206,10 @@ def _load_quotes(path: Path, curated: Curated, max_text: int, seen: dict[str, st
             continue
         quote, problems = parse_quote(table, f"#{n}", max_text=max_text)
         curated.problems.extend(Problem(path.name, w, m) for w, m in problems)
+        for key in table:
+            if key not in QUOTE_KEYS:  # reported for the file: the quote still imports
+                name = quote.id if quote else f"#{n}"
+                curated.problems.append(Problem(path.name, "", f"{name}: unknown key '{key}'"))
         if quote is None:
             continue
         if quote.id in seen:

@@ -46,10 +46,10 @@ def quote_embed(q: StoredQuote, *, text_limit: int = EMBED_DESCRIPTION_LIMIT) ->
 def cited_text(q: StoredQuote) -> str:
     """``> text`` then ``— citation``: a block members can copy, within 2,000 characters."""
     cite = f"— {citation(q)}  `{q.id}`"
-    room = MESSAGE_LIMIT - len(cite) - 64
-    body = truncate(q.text, max(room, 100))
-    quoted = "\n".join(f"> {line}" if line else ">" for line in body.splitlines())
-    return truncate(f"{quoted}\n{cite}", MESSAGE_LIMIT)
+    room = MESSAGE_LIMIT - len(cite) - 1
+    # Cut after quoting: every line's "> " counts too, and the citation must stay whole.
+    quoted = "\n".join(f"> {line}" if line else ">" for line in q.text.splitlines())
+    return truncate(f"{truncate(quoted, max(room, 100))}\n{cite}", MESSAGE_LIMIT)
 
 
 def choice_label(q: StoredQuote) -> str:

@@ -231,6 +231,13 @@ async def source_exists(db: aiosqlite.Connection, source_id: str) -> bool:
         return await c.fetchone() is not None
 
 
+async def source_title(db: aiosqlite.Connection, source_id: str) -> str | None:
+    """The title of a source by its exact id (None: no such source)."""
+    async with db.execute("SELECT title FROM quote_sources WHERE id = ?", (source_id,)) as c:
+        row = await c.fetchone()
+    return row[0] if row else None
+
+
 async def tags(db: aiosqlite.Connection, guild_id: int | None, typed: str) -> list[str]:
     async with db.execute(
         f"SELECT q.tags FROM quotes q WHERE {_VISIBLE}", {"guild": guild_id}
@@ -648,9 +655,10 @@ def validate_json(data: Any, *, max_text: int = cur.DEFAULT_MAX_TEXT) -> list[st
         for key in ("guild_id", "submitted_by", "author_id"):
             if not _opt_int(table.get(key)):
                 problems.append(f"quote {where}: {key} must be a number or null")
-        link = table.get("message_link")
-        if link is not None and not isinstance(link, str):
-            problems.append(f"quote {where}: message_link must be text or null")
+        for key in ("message_link", "locator", "kind", "origin"):
+            value = table.get(key)
+            if value is not None and not isinstance(value, str):
+                problems.append(f"quote {where}: {key} must be text or null")
     return problems
 
 
@@ -668,11 +676,19 @@ async def import_json(
     Raises ValueError listing the problems if the file is invalid (nothing is written).
     """
     problems = validate_json(data, max_text=max_text)
+    if not isinstance(data, dict) or not isinstance(data.get("quotes"), list):
+        raise ValueError(problems)  # not even the shape of an export: nothing more to check
     known = {r["id"] for r in await _all_sources(db)}
-    file_sources = {s["id"]: s for s in data.get("sources", []) if s.get("id") not in known}
+    listed = data.get("sources", [])
+    file_sources = {
+        s["id"]: s
+        for s in (listed if isinstance(listed, list) else [])
+        if isinstance(s, dict) and isinstance(s.get("id"), str) and s["id"] not in known
+    }
     for q in data["quotes"]:
-        if isinstance(q, dict) and q.get("source") not in known | set(file_sources):
-            problems.append(f"quote {q.get('id')}: unknown source '{q.get('source')}'")
+        source = q.get("source") if isinstance(q, dict) else None
+        if isinstance(source, str) and source not in known | set(file_sources):
+            problems.append(f"quote {q.get('id')}: unknown source '{source}'")
     if problems:
         raise ValueError(problems)
     report = ImportReport()

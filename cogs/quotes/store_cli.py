@@ -70,7 +70,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         try:
             data = _read_json(Path(args.path))
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             print(f"herbot: cannot read {args.path}: {exc}", file=sys.stderr)
             return 1
         async with open_db(settings.database) as db:

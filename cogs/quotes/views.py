@@ -72,8 +72,10 @@ async def render_review(
     quotes = [
         q for qid in quote_ids if (q := await store.get(bot.db, qid, guild_id, any_status=True))
     ]
-    budget = (EMBED_TOTAL_LIMIT - 400 * max(len(quotes), 1)) // max(len(quotes), 1)
-    embeds = [review_embed(q, max(200, min(budget, 4096))) for q in quotes]
+    # The texts share what the citations, fields and footers leave of the 6,000 characters.
+    rest = sum(len(review_embed(q, 1)) - 1 for q in quotes)
+    budget = (EMBED_TOTAL_LIMIT - rest) // max(len(quotes), 1)
+    embeds = [review_embed(q, max(1, min(budget, 4096))) for q in quotes]
     view = discord.ui.View(timeout=None)
     for row, q in enumerate(quotes):
         if q.status == "pending":
@@ -284,8 +286,14 @@ class EditModal(_QuoteModal, title="Edit quote"):
 
 
 def _tags(value: str) -> list[str]:
-    tags = [t.strip().lower().replace(" ", "-") for t in value.split(",") if t.strip()]
-    bad = [t for t in tags if not re.fullmatch(r"[a-z0-9-]{1,40}", t)]
-    if bad:
-        raise UserError(f"Tags are short words of a-z, 0-9 and -; these aren't: {', '.join(bad)}")
+    """Tags as curated tags are written ("Sci-Fi!" -> "sci-fi"), so a JSON export imports.
+
+    Never refused: a member's typed quote is not thrown away over a tag. A tag with no
+    a-z or 0-9 in it is dropped.
+    """
+    tags = []
+    for raw in value.split(","):
+        tag = re.sub(r"[^a-z0-9]+", "-", raw.lower()).strip("-")[:40].strip("-")
+        if tag:
+            tags.append(tag)
     return tags

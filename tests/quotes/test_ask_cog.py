@@ -127,3 +127,37 @@ async def test_blank_question_is_refused_privately(world):
     assert world.user_errors() == ["Ask a question of at least 3 characters."]
     async with world.db.execute("SELECT count(*) FROM ask_sessions") as cur:
         assert (await cur.fetchone())[0] == 0
+
+
+async def test_context_names_who_said_each_neighbouring_passage(world):
+    from tests.quotes.helpers import approved
+
+    for speaker, words in (
+        ("alice", "Zorblax quintessence is what the film is really about."),
+        ("bob", "I think the ending is hopeful, not sad."),
+        ("carol", "The colours of the city are warm on purpose."),
+    ):
+        await approved(world, words, speaker=speaker, locator="#general, 2026-01-01")
+    result = await world.alice.slash(world.channel, "ask", question="Zorblax quintessence?")
+    assert "Zorblax" in result.response.embeds[0].description
+    context = await world.bob.click(result.response, label="Context")
+    raw = context.response.embeds[0].description
+    # Inside `code` Discord shows backslashes as typed: the locator is not escaped there.
+    assert raw.startswith("`#general, 2026-01-01` alice: ")
+    shown = _plain(raw)
+    # Members' words are never shown without who wrote them.
+    assert "bob: I think the ending is hopeful" in shown
+    assert "carol: The colours of the city" in shown
+    assert "alice: **Zorblax quintessence" in shown  # the passage itself, in bold
+
+
+async def test_questions_older_than_90_days_are_forgotten_while_the_bot_runs(world):
+    await world.db.execute(
+        "INSERT INTO ask_sessions (id, question, guild_id, user_id, created_at) "
+        "VALUES ('0ld0', 'An old question?', ?, ?, '2000-01-01T00:00:00.000000Z')",
+        (world.guild.id, world.alice.id),
+    )
+    await world.db.commit()
+    await world.bob.slash(world.channel, "ask", question="Who directed the film?")
+    async with world.db.execute("SELECT question FROM ask_sessions") as cur:
+        assert [row[0] for row in await cur.fetchall()] == ["Who directed the film?"]

@@ -44,3 +44,11 @@ def test_import_export_round_trip(capsys, tmp_path: Path):
     assert code == 2  # a JSON import needs --guild
     code, out = run(capsys, "--db", db, "quotes", "import", str(dump), "--guild", "5")
     assert code == 0 and "4 skipped" in out  # curated rows come from the TOML files
+
+
+def test_a_json_import_that_is_not_text_is_a_clear_error(capsys, tmp_path: Path):
+    bad = tmp_path / "photo.json"
+    bad.write_bytes(b"\xff\xd8\xff\xe0 not text")
+    code = main(["--db", str(tmp_path / "cli.db"), "quotes", "import", str(bad), "--guild", "5"])
+    assert code == 1
+    assert f"cannot read {bad}" in capsys.readouterr().err

@@ -76,6 +76,21 @@ def test_validate_catches_each_problem(curated_copy: Path, body: str, expected: 
     assert all(m.startswith("zz-extra.toml") for m in messages), messages
 
 
+def test_misspelt_keys_are_reported_not_silently_dropped(curated_copy: Path):
+    _write(
+        curated_copy,
+        "zz-extra.toml",
+        '[[quote]]\nid = "x-1"\ntext = "lost"\nspeaker = "S"\nsource = "her-film"\n'
+        'locator = "x"\n\n[[quotes]]\nid = "x-2"\ntext = "t"\nspeaker = "S"\n'
+        'source = "her-film"\nlocator = "x"\ntag = ["love"]\n',
+    )
+    loaded = curated.load(curated_copy)
+    messages = [str(p) for p in loaded.problems]
+    assert any("zz-extra.toml: unknown key 'quote'" in m for m in messages), messages
+    assert any("x-2: unknown key 'tag'" in m for m in messages), messages
+    assert "x-2" in {q.id for q in loaded.valid_quotes()}  # still imported, like before
+
+
 def test_broken_toml_is_reported_not_raised(curated_copy: Path):
     _write(curated_copy, "broken.toml", "[[quotes]\nid = ")
     loaded = curated.load(curated_copy)

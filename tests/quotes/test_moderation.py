@@ -107,3 +107,38 @@ async def test_a_bad_import_file_lists_problems_and_imports_nothing(world):
     junk_text = junk.followups[-1].content if junk.followups else junk.response.content
     assert "is not JSON" in junk_text
     assert len(world.user_errors()) == 2
+
+
+async def test_a_malformed_import_file_is_a_clear_refusal_not_a_crash(world):
+    files = {
+        "a list": [],
+        "no quotes": {"format": "herbot-quotes", "version": 1},
+        "a bad source": {"format": "herbot-quotes", "version": 1, "sources": [1], "quotes": []},
+        "a list as source": {
+            "format": "herbot-quotes",
+            "version": 1,
+            "quotes": [{"id": "q-1", "text": "t", "speaker": "S", "source": ["discord"]}],
+        },
+        "a number as locator": {
+            "format": "herbot-quotes",
+            "version": 1,
+            "quotes": [
+                {"id": "q-2", "text": "t", "speaker": "S", "source": "discord", "locator": 7}
+            ],
+        },
+        "a list as origin": {
+            "format": "herbot-quotes",
+            "version": 1,
+            "quotes": [
+                {"id": "q-3", "text": "t", "speaker": "S", "source": "discord", "origin": []}
+            ],
+        },
+    }
+    for what, data in files.items():
+        result = await world.mod.slash(
+            world.channel, "quote import", file=("q.json", json.dumps(data).encode())
+        )
+        text = result.followups[-1].content if result.followups else result.response.content
+        assert result.ephemeral and "Nothing was imported" in text, what
+    assert len(world.user_errors()) == len(files)  # every one a user error, none unexpected
+    assert await store.get(world.db, "q-2", world.guild.id, any_status=True) is None

@@ -107,3 +107,14 @@ async def test_commands_are_guild_only_and_every_reply_has_a_citation(world):
     qid = await approved(world, "Members' words.", locator="#general, 2026-01-01")
     result = await world.alice.slash(world.channel, "quote show", id=qid)
     assert citation_of(result) == "alice — Discord discussion, #general, 2026-01-01"
+
+
+async def test_cite_keeps_the_citation_when_many_short_lines_fill_the_message(world):
+    # Each line gains a "> " prefix: the words must be cut for it, never the citation.
+    text = "\n".join(["a"] * 500)  # 999 characters, within max_text_length
+    qid = await approved(world, text, locator="#general, 2026-01-01")
+    result = await world.alice.slash(world.channel, "quote cite", id=qid)
+    content = result.response.content
+    assert len(content) <= 2000
+    assert content.startswith("> a\n> a\n")
+    assert content.endswith(f"\n— alice — Discord discussion, #general, 2026-01-01  `{qid}`")

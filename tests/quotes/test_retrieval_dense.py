@@ -166,3 +166,43 @@ async def test_many_new_passages_are_encoded_by_a_background_thread(db: aiosqlit
     assert await _count(db, "SELECT count(*) FROM ask_vectors") == approved
     await index.ensure_fresh(db)  # the thread marked the matrix stale
     assert len(index) == approved
+
+
+async def test_a_quote_removed_while_vectors_encode_in_the_background_is_not_returned(
+    db: aiosqlite.Connection,
+):
+    import threading
+
+    from cogs.quotes.retrieval.answer import ask
+    from cogs.quotes.retrieval.hybrid import Retriever
+
+    gate = threading.Event()
+
+    class GatedEncoder(CountingEncoder):
+        def encode(self, texts: list[str]) -> np.ndarray:
+            if any(t.startswith("Background") for t in texts):
+                gate.wait(30)  # keep the background thread busy until the test is done
+            return super().encode(texts)
+
+    encoder = GatedEncoder()
+    retriever = Retriever(db, loader=lambda: encoder)
+    await retriever.start()
+    for i in range(5):
+        await _add(db, f"sub-bg{i}", f"Background passage number {i}.")
+    assert retriever.index is not None
+    await retriever.index.refresh(db, inline_limit=2)  # a big import: encoding in background
+    try:
+        assert retriever.index.indexing
+        async with db.execute("SELECT text FROM quotes WHERE id = 'film-001'") as cur:
+            (words,) = await cur.fetchone()
+        text = f"{words} ({await _locator_tags(db)})"  # exactly what was embedded
+        found = await ask(retriever, text, None, mode="dense")
+        assert "film-001" in {r.passage.id for r in found.results}
+        await db.execute("UPDATE quotes SET status = 'removed' WHERE id = 'film-001'")
+        await db.commit()
+        found = await ask(retriever, text, None, mode="dense")
+        shown = {r.passage.id for r in [*found.results, *found.suggestions]}
+        assert "film-001" not in shown  # removed is removed, even mid-indexing
+    finally:
+        gate.set()
+        retriever.index._background.join(timeout=30)

@@ -161,3 +161,63 @@ async def test_non_moderators_are_refused_commands_and_buttons(world):
 async def test_review_with_an_empty_queue(world):
     result = await world.mod.slash(world.channel, "quote review")
     assert result.ephemeral and "Nothing to review" in result.response.content
+
+
+async def test_a_review_of_three_long_saved_messages_fits_the_embed_budget(world):
+    # max_text_length may be up to 4,000: the embeds' citations and fields share 6,000 chars.
+    ids, links = [], []
+    for n in range(3):
+        link = f"https://discord.com/channels/{world.guild.id}/{world.channel.id}/{10**17 + n}"
+        links.append(link)
+        ids.append(
+            await pending(
+                world,
+                f"{n} " + "word " * 790,
+                speaker="S" * 100,
+                locator="L" * 200,
+                author_id=world.alice.id,
+                message_link=link,
+                origin="message",
+            )
+        )
+    review = await world.mod.slash(world.channel, "quote review")
+    assert not review.ephemeral and "3 pending" in review.response.content
+    embeds = review.response.embeds
+    assert sum(len(e) for e in embeds) <= 6000
+    assert all(e.description.endswith("…") for e in embeds)  # cut, not dropped
+    citations = [e.fields[0].value for e in embeds]
+    assert all(c.endswith(link) for c, link in zip(citations, links, strict=True))  # whole
+    done = await world.mod.click(
+        review.response.message, custom_id=f"herbot:quote:approve:{ids[0]}"
+    )
+    assert "2 pending" in done.response.content  # the re-render (with a Decision) fits too
+    assert sum(len(e) for e in done.response.embeds) <= 6000
+
+
+async def test_submit_accepts_any_source_not_only_the_first_25(world):
+    await world.db.executemany(
+        "INSERT INTO quote_sources (id, kind, title) VALUES (?, 'article', ?)",
+        [(f"essay-{n:02}", f"Essay {n:02}") for n in range(30)],
+    )
+    await world.db.commit()
+    shown = await world.alice.slash(world.channel, "quote submit", source="essay-29")
+    assert shown.modal is not None, shown.response.content
+    assert shown.modal["components"][2]["components"][0]["label"] == "Where in Essay 29"
+
+
+async def test_untidy_tags_are_tidied_not_refused_and_survive_an_export_round_trip(world):
+    shown = await world.alice.slash(world.channel, "quote submit")
+    done = await world.alice.submit_modal(
+        shown,
+        {
+            "text": "A long quote a member took care to type.",
+            "speaker": "Amy",
+            "locator": "",
+            "tags": "Sci-Fi!, AI  ethics, -love-, 愛",
+        },
+    )
+    assert done.ephemeral and "waiting for a moderator" in done.response.content  # not lost
+    (q,) = await store.pending(world.db, world.guild.id)
+    assert q.tags == ("sci-fi", "ai-ethics", "love")
+    data = await store.export_json(world.db, world.guild.id)
+    assert store.validate_json(data) == []  # the server's backup can be imported again

@@ -20,7 +20,7 @@ from typing import Literal
 import aiosqlite
 import numpy as np
 
-from cogs.quotes.retrieval import lexical
+from cogs.quotes.retrieval import lexical, passages
 from cogs.quotes.retrieval.dense import (
     INLINE_ENCODE_LIMIT,
     DenseIndex,
@@ -186,6 +186,9 @@ class Retriever:
         if index is not None and vector is not None:
             await index.ensure_fresh(self.db)
             dense = await self._run(index.search, vector, guild_id, CANDIDATES)
+            # While a background encode runs the matrix is not rebuilt: drop what was removed.
+            shown = await passages.visible(self.db, [h.rowid for h in dense], guild_id)
+            dense = [h for h in dense if h.rowid in shown]
             if not dense and mode == "hybrid":
                 mode = "lexical"  # vectors still being computed: keyword rules decide
 

@@ -91,6 +91,17 @@ async def fetch(db: aiosqlite.Connection, rowids: Iterable[int]) -> dict[int, Pa
         return {row["rowid"]: _passage(row) for row in await cur.fetchall()}
 
 
+async def visible(db: aiosqlite.Connection, rowids: list[int], guild_id: int | None) -> set[int]:
+    """Which of ``rowids`` ``guild_id`` may see now (the vector matrix can lag behind)."""
+    if not rowids:
+        return set()
+    params: dict[str, int | None] = {f"r{i}": rowid for i, rowid in enumerate(rowids)}
+    marks = ",".join(f":{name}" for name in params)
+    sql = f"SELECT q.rowid FROM quotes AS q WHERE q.rowid IN ({marks}) AND {VISIBLE}"
+    async with db.execute(sql, params | {"guild": guild_id}) as cur:
+        return {row[0] for row in await cur.fetchall()}
+
+
 async def by_quote_id(
     db: aiosqlite.Connection, quote_id: str, guild_id: int | None
 ) -> Passage | None:
