@@ -368,7 +368,7 @@ class Debates(commands.Cog):
             elif action == "resume":
                 new = machine.resume(state, now)
             elif action == "extend":
-                new = machine.extend(state, self.config.extend_seconds)
+                new = machine.extend(state, self.config.extend_seconds, now)
                 # Warnings whose moment moved back into the future may be posted again.
                 notices = frozenset(
                     n

@@ -249,3 +249,18 @@ async def test_debate_channel_setting_and_schedule(world):
     bad = await world.mod.slash(world.channel, "debate schedule", motion="x", start="tomorrowish")
     assert "2026-12-01 19:00" in bad.response.content
     world.user_errors()
+
+
+async def test_extend_after_time_is_up_gives_the_speaker_time_from_now(world):
+    thread = await start(world)
+    await ctl(world.bob, thread, "Speak For")
+    await ctl(world.mod, thread, "Next phase")
+    await ctl(world.mod, thread, "Call next")
+    await world.env.advance_time(300 + 120)  # the speaker overran by two minutes
+    assert count(thread, "Time is up") == 1
+    await ctl(world.mod, thread, "Extend +60s")
+    assert count(thread, "Time is up") == 1  # not again at once: 60 s from now
+    await world.env.advance_time(59)
+    assert count(thread, "Time is up") == 1
+    await world.env.advance_time(1)
+    assert count(thread, "Time is up") == 2

@@ -210,6 +210,8 @@ def test_timer_pause_resume_extend():
     assert resumed.deadline == NOW + timedelta(hours=1, seconds=200)
     longer = machine.extend(resumed, 60)
     assert longer.deadline == NOW + timedelta(hours=1, seconds=260)
+    overrun = NOW + timedelta(hours=2)  # long after the speech's time was up
+    assert machine.extend(resumed, 60, overrun).deadline == overrun + timedelta(seconds=60)
     with pytest.raises(machine.TransitionError, match="For side"):
         machine.give_floor(s, NOW, 8, "against", 300)
     with pytest.raises(machine.TransitionError):
