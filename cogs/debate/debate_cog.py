@@ -369,13 +369,11 @@ class Debates(commands.Cog):
                 new = machine.resume(state, now)
             elif action == "extend":
                 new = machine.extend(state, self.config.extend_seconds, now)
-                # Warnings whose moment moved back into the future may be posted again.
+                # Warnings whose moment moved back into the future may be posted again;
+                # a paused speech counts its seconds left the same way.
+                left = new.seconds_left(now)
                 notices = frozenset(
-                    n
-                    for n in debate.notices
-                    if n != "end"
-                    and new.deadline is not None
-                    and new.deadline - timedelta(seconds=int(n)) <= now
+                    n for n in debate.notices if n != "end" and left is not None and left <= int(n)
                 )
             elif action == "call":
                 if state.phase not in machine.TIMED:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from cogs.debate import debates, polls
 from tests.debate.helpers import debate_thread, panel, texts, vote_message, with_embed_title
 
@@ -264,3 +266,20 @@ async def test_extend_after_time_is_up_gives_the_speaker_time_from_now(world):
     assert count(thread, "Time is up") == 1
     await world.env.advance_time(1)
     assert count(thread, "Time is up") == 2
+
+
+async def test_extend_while_paused_does_not_repeat_a_passed_warning(world):
+    cog = world.bot.get_cog("Debates")
+    cog.config = dataclasses.replace(cog.config, extend_seconds=10)
+    thread = await start(world)
+    await ctl(world.bob, thread, "Speak For")
+    await ctl(world.mod, thread, "Next phase")
+    await ctl(world.mod, thread, "Call next")
+    await world.env.advance_time(275)  # both warnings posted; 25 s left
+    assert count(thread, "1 minute left") == 1 and count(thread, "30 seconds left") == 1
+    await ctl(world.mod, thread, "Pause")
+    await ctl(world.mod, thread, "Extend +10s")  # 35 s left: the 1-minute mark stays passed
+    await ctl(world.mod, thread, "Resume")
+    await world.env.advance_time(40)
+    assert count(thread, "1 minute left") == 1
+    assert count(thread, "Time is up") == 1
