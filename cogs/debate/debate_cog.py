@@ -236,7 +236,7 @@ class Debates(commands.Cog):
             )
         result = await self.swing_of(debate)
         await interaction.response.send_message(
-            embed=render.swing_embed(debate, result), file=self._swing_chart(debate, result)
+            embed=render.swing_embed(debate, result), file=await self._swing_chart(debate, result)
         )
 
     @debate.command(name="history", description="The server's recent debates and who won")
@@ -261,8 +261,10 @@ class Debates(commands.Cog):
     async def swing_of(self, debate: Debate) -> swing.SwingResult:
         return await debates.result(self.bot.db, debate)
 
-    def _swing_chart(self, debate: Debate, result: swing.SwingResult) -> discord.File:
-        png = charts.swing_chart(
+    async def _swing_chart(self, debate: Debate, result: swing.SwingResult) -> discord.File:
+        """Drawn in a worker thread: matplotlib would stall the event loop for every member."""
+        png = await asyncio.to_thread(
+            charts.swing_chart,
             debate.motion,
             [result.share("pre", s) for s in swing.SIDES],
             [result.share("post", s) for s in swing.SIDES],
@@ -484,9 +486,10 @@ class Debates(commands.Cog):
         result = await self.swing_of(debate)
         if debate.thread_id is None:
             return
+        chart = await self._swing_chart(debate, result)
         try:
             await self._channel(debate.thread_id).send(
-                embed=render.swing_embed(debate, result), file=self._swing_chart(debate, result)
+                embed=render.swing_embed(debate, result), file=chart
             )
         except discord.HTTPException as exc:
             log.warning("could not post the result of debate %d: %s", debate.id, exc)

@@ -162,16 +162,18 @@ class Polls(commands.Cog):
         poll = await polls.get_poll(self.bot.db, poll_id)
         if poll is not None and poll.kind == "poll":
             tally = await polls.tally(self.bot.db, poll_id)
+            chart = await self._poll_chart(poll, tally)
             try:
                 await self._channel(poll.channel_id).send(
-                    embed=render.result_embed(poll, tally), file=self._poll_chart(poll, tally)
+                    embed=render.result_embed(poll, tally), file=chart
                 )
             except discord.HTTPException as exc:
                 log.warning("could not post the result of poll %d: %s", poll_id, exc)
         return True
 
-    def _poll_chart(self, poll: polls.Poll, tally: polls.Tally) -> discord.File:
-        png = charts.poll_chart(poll.question, tally.options, tally.counts)
+    async def _poll_chart(self, poll: polls.Poll, tally: polls.Tally) -> discord.File:
+        """Drawn in a worker thread: matplotlib would stall the event loop for every member."""
+        png = await asyncio.to_thread(charts.poll_chart, poll.question, tally.options, tally.counts)
         return discord.File(io.BytesIO(png), filename=f"poll-{poll.id}.png")
 
     async def post_poll(self, channel: discord.abc.Messageable, poll_id: int) -> discord.Message:
@@ -365,7 +367,7 @@ class Polls(commands.Cog):
         tally = await polls.tally(self.bot.db, poll_id)
         await interaction.response.send_message(
             embed=render.result_embed(poll, tally),
-            file=self._poll_chart(poll, tally),
+            file=await self._poll_chart(poll, tally),
             ephemeral=True,
         )
 

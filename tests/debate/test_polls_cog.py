@@ -8,7 +8,7 @@ import pytest
 
 from cogs.debate import polls
 from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter
-from tests.debate.helpers import with_embed_title
+from tests.debate.helpers import debate_thread, panel, with_embed_title
 
 
 async def open_poll(world, **options):
@@ -255,3 +255,35 @@ async def test_forget_me_removes_votes_in_open_polls_only(world):
     assert "Removed 1 votes in open polls" in done.response.content
     assert (await polls.tally(world.db, open_id)).total == 0
     assert (await polls.tally(world.db, closed_id)).total == 1  # published counts stay
+
+
+async def test_charts_are_drawn_off_the_event_loop(world, monkeypatch):
+    """matplotlib takes tens of milliseconds per chart: it must not stall every other member."""
+    import threading
+
+    from cogs.debate import charts
+
+    threads = []
+
+    def spy(draw):
+        def drawn(*args, **kwargs):
+            threads.append(threading.current_thread() is threading.main_thread())
+            return draw(*args, **kwargs)
+
+        return drawn
+
+    monkeypatch.setattr(charts, "poll_chart", spy(charts.poll_chart))
+    monkeypatch.setattr(charts, "swing_chart", spy(charts.swing_chart))
+    poll_id, message = await open_poll(world, motion="altman-misreads-her")
+    await world.alice.click(message, label="For")
+    await world.mod.slash(world.channel, "poll close", poll=poll_id)  # the result post
+    shown = await world.alice.slash(world.channel, "poll results", poll=poll_id)
+    assert shown.response.attachments[0].filename == f"poll-{poll_id}.png"
+    await world.mod.slash(world.channel, "debate start", motion="altman-misreads-her")
+    thread = debate_thread(world)
+    for _ in range(8):  # through every phase to the result post
+        await world.mod.click(panel(thread), label="Next phase")
+    assert with_embed_title(thread, "Debate #1 result")[0].attachments
+    shown = await world.alice.slash(world.channel, "debate results", debate=1)
+    assert shown.response.attachments[0].filename == "debate-1.png"
+    assert threads == [False, False, False, False]
