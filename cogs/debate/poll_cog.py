@@ -21,7 +21,7 @@ from discord.ext import commands, tasks
 from bot.checks import moderator_only
 from bot.errors import UserError
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, truncate
-from cogs.debate import charts, polls, quickpoll, render
+from cogs.debate import charts, debates, polls, quickpoll, render
 from cogs.debate.common import Background, split_options, user_errors
 from cogs.debate.motions import DEBATE_OPTIONS, DebateConfig, load_config
 from cogs.debate.timeparse import parse_duration
@@ -341,6 +341,21 @@ class Polls(commands.Cog):
         with user_errors():
             return await polls.require_poll(self.bot.db, poll_id, interaction.guild.id)
 
+    async def _require_tally_shown(self, poll: polls.Poll) -> None:
+        """Hidden tallies stay hidden from everyone, moderators included, until they are out.
+
+        A hidden poll's until it closes; a debate vote's until the debate's result is posted
+        (the pre-debate vote closes when the debate starts, long before the result).
+        """
+        if poll.kind == "poll":
+            if poll.is_open and not poll.live:
+                raise UserError(f"The tally of poll #{poll.id} is hidden until it closes.")
+        elif not await debates.vote_published(self.bot.db, poll.id):
+            raise UserError(
+                f"Poll #{poll.id} is a debate vote: its tally is hidden until the debate ends "
+                "(then see /debate results)."
+            )
+
     @poll.command(name="close", description="Close a poll now and post its result")
     @app_commands.describe(poll_id="The poll's number")
     @app_commands.rename(poll_id="poll")
@@ -362,8 +377,7 @@ class Polls(commands.Cog):
     @app_commands.autocomplete(poll_id=poll_id_autocomplete)
     async def poll_results(self, interaction: discord.Interaction, poll_id: int) -> None:
         poll = await self._guild_poll(interaction, poll_id)
-        if poll.is_open and (not poll.live or poll.kind != "poll"):
-            raise UserError(f"The tally of poll #{poll_id} is hidden until it closes.")
+        await self._require_tally_shown(poll)
         tally = await polls.tally(self.bot.db, poll_id)
         await interaction.response.send_message(
             embed=render.result_embed(poll, tally),
@@ -383,6 +397,7 @@ class Polls(commands.Cog):
         format: Literal["csv", "json"] = "csv",
     ) -> None:
         poll = await self._guild_poll(interaction, poll_id)
+        await self._require_tally_shown(poll)
         tally = await polls.tally(self.bot.db, poll_id)
         voters = None if poll.anonymous else await polls.ballots(self.bot.db, poll_id)
         data = polls.export_data(poll, tally, voters)
