@@ -274,6 +274,9 @@ def test_durations_and_starts():
     with pytest.raises(ValueError, match="30m"):
         parse_duration("soon")
     assert parse_start("in 2h", NOW) == NOW + timedelta(hours=2)
+    for huge in ("99999999999d", "in 99999999999d", "in 900000000d"):  # no OverflowError
+        with pytest.raises(ValueError, match="at most 366 days"):
+            parse_start(huge, NOW) if huge.startswith("in") else parse_duration(huge)
     assert parse_start("2026-12-01 19:00", NOW) == datetime(2026, 12, 1, 19, tzinfo=UTC)
 
 

@@ -314,3 +314,11 @@ async def test_hidden_tallies_stay_hidden_from_results_and_export(world):
         await world.mod.click(panel(thread), label="Next phase")
     shown = await world.alice.slash(world.channel, "poll results", poll=pre_id)
     assert "**Against** — 1 (100%)" in shown.response.embeds[0].description
+
+
+async def test_absurd_duration_is_a_clear_refusal(world):
+    result = await world.mod.slash(
+        world.channel, "poll create", motion="altman-misreads-her", duration="99999999999d"
+    )
+    assert result.ephemeral and "at most 366 days" in result.response.content
+    assert world.user_errors() == [result.response.content]
