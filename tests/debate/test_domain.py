@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -128,6 +129,40 @@ async def test_batched_writer_refuses_closed_poll(db):
     await polls.close(db, pid, NOW)
     with pytest.raises(polls.PollError):
         await BatchedVoteWriter(db).submit(pid, 1, 0, NOW)
+
+
+class CloseDuringGroup:
+    """The real connection; a moderator's close lands between a group's check and its write."""
+
+    def __init__(self, db, poll_id):
+        self.db, self.poll_id, self.closed = db, poll_id, False
+
+    def __getattr__(self, name):
+        return getattr(self.db, name)
+
+    def execute(self, sql, *params):
+        if sql.startswith("SELECT user_id, position FROM poll_votes") and not self.closed:
+            self.closed = True
+            return self._close_then(sql, *params)
+        return self.db.execute(sql, *params)
+
+    @contextlib.asynccontextmanager
+    async def _close_then(self, sql, *params):
+        await polls.close(self.db, self.poll_id, NOW)
+        async with self.db.execute(sql, *params) as cur:
+            yield cur
+
+
+async def test_batched_group_closed_mid_write_is_not_reported_counted(db):
+    pid = await new_poll(db)
+    writer = BatchedVoteWriter(CloseDuringGroup(db, pid))
+    first, *grouped = await asyncio.gather(
+        *(writer.submit(pid, user, 0, NOW) for user in (1, 2, 3)), return_exceptions=True
+    )
+    assert writer.groups == [1, 2]  # the first click alone, then a group of two
+    assert first == polls.VoteOutcome(None, 0)
+    assert all(isinstance(outcome, polls.PollError) for outcome in grouped), grouped
+    assert (await polls.tally(db, pid)).counts == (1, 0, 0)
 
 
 # ------------------------------------------------------------------------- swing
