@@ -362,6 +362,11 @@ class Debates(commands.Cog):
         notices: frozenset[str] | None = None
         with user_errors():
             if action == "advance":
+                if state.phase == "post_vote" and debate.post_poll_id is None:
+                    # Another click's transition is still opening the vote the result needs.
+                    raise machine.TransitionError(
+                        "The post-debate vote is still being opened: try again in a moment."
+                    )
                 new = machine.advance(state)
             elif action == "skip":
                 new = machine.skip(state)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from cogs.debate import debates, polls
+from cogs.debate import debates, machine, polls
 from tests.debate.helpers import debate_thread, panel, texts, vote_message, with_embed_title
 
 
@@ -283,3 +283,20 @@ async def test_extend_while_paused_does_not_repeat_a_passed_warning(world):
     await world.env.advance_time(40)
     assert count(thread, "1 minute left") == 1
     assert count(thread, "Time is up") == 1
+
+
+async def test_next_phase_cannot_end_a_debate_before_its_post_vote_is_open(world):
+    """A second "Next phase" landing while the first is still opening the post-debate vote."""
+    thread = await start(world)
+    for _ in range(6):
+        await ctl(world.mod, thread, "Next phase")
+    debate = await debates.get(world.db, 1)
+    assert debate.state.phase == "closing_against"
+    # The first click's transition is saved; its post-debate vote is not posted yet.
+    post_vote = machine.advance(debate.state)
+    assert await debates.save_state(world.db, debate, post_vote, world.bot.now())
+    second = await ctl(world.mod, thread, "Next phase")
+    assert second.ephemeral and "try again" in second.response.content
+    assert (await debates.get(world.db, 1)).state.phase == "post_vote"
+    assert not with_embed_title(thread, "Debate #1 result")
+    world.user_errors()
