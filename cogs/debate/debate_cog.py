@@ -317,6 +317,13 @@ class Debates(commands.Cog):
             raise UserError("This debate is over.")
         user_id, now = interaction.user.id, self.bot.now()
         if action == "ask":
+            waiting = await debates.waiting(self.bot.db, debate_id, "question")
+            if any(entry.user_id == user_id for entry in waiting):
+                # Say so before the form: a second question typed in it would be lost.
+                raise UserError(
+                    "You already have a question waiting: one at a time. Press "
+                    "**Leave queue** first if you want to ask a different one."
+                )
             await interaction.response.send_modal(QuestionModal(self, debate_id))
             return
         if action in ("speak_for", "speak_against"):

@@ -300,3 +300,14 @@ async def test_next_phase_cannot_end_a_debate_before_its_post_vote_is_open(world
     assert (await debates.get(world.db, 1)).state.phase == "post_vote"
     assert not with_embed_title(thread, "Debate #1 result")
     world.user_errors()
+
+
+async def test_second_question_is_refused_before_the_member_types_it(world):
+    thread = await start(world)
+    shown = await ctl(world.alice, thread, "Ask a question")
+    await world.alice.submit_modal(shown, {"question": "Is Samantha a product?"})
+    again = await ctl(world.alice, thread, "Ask a question")
+    assert again.modal is None  # no form to fill in only to lose the text
+    assert again.ephemeral and "already have a question waiting" in again.response.content
+    assert len(await debates.waiting(world.db, 1, "question")) == 1
+    world.user_errors()
