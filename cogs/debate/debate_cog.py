@@ -535,8 +535,12 @@ class Debates(commands.Cog):
             await discord.utils.sleep_until(wake)
 
     async def _post_notice(self, debate: Debate, due: list[str], restarted: bool) -> None:
-        """Post the most urgent due notice once; older missed ones are claimed silently."""
-        urgent = "end" if "end" in due else min(due, key=int)
+        """Post the most urgent due notice once; older missed ones are claimed silently.
+
+        After a restart only "time is up" is posted late: a warning whose moment passed while
+        the bot was down would tell the speaker the wrong time left.
+        """
+        urgent = "end" if "end" in due else None if restarted else min(due, key=int)
         seq = debate.state.seq
         for notice in due:
             claimed = await debates.claim_notice(self.bot.db, debate.id, seq, notice)

@@ -311,3 +311,20 @@ async def test_second_question_is_refused_before_the_member_types_it(world):
     assert again.ephemeral and "already have a question waiting" in again.response.content
     assert len(await debates.waiting(world.db, 1, "question")) == 1
     world.user_errors()
+
+
+async def test_warning_missed_while_down_is_not_posted_late(world):
+    thread = await start(world)
+    await ctl(world.bob, thread, "Speak For")
+    await ctl(world.mod, thread, "Next phase")
+    await ctl(world.mod, thread, "Call next")
+    await world.env.advance_time(200)
+    await world.bot.remove_cog("Debates")  # down from 100 s left ...
+    await world.env.advance_time(55)
+    await world.restart()  # ... to 45 s left: the 1-minute mark passed meanwhile
+    assert count(thread, "1 minute left") == 0
+    await world.env.advance_time(15)
+    assert count(thread, "30 seconds left") == 1
+    await world.env.advance_time(30)
+    assert count(thread, "1 minute left") == 0
+    assert count(thread, "Time is up for") == 1
