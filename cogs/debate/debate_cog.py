@@ -70,8 +70,18 @@ class Debates(commands.Cog):
         self._background.cancel_all()
 
     async def _rearm(self) -> None:
-        """After a (re)start: every live debate's timer resumes from its stored deadline."""
+        """After a (re)start: every live debate's timer resumes from its stored deadline.
+
+        A phase change saved just before the bot stopped gets its vote work done now: the
+        pre-debate vote closed, the post-debate vote opened (else the debate could not end).
+        """
         for debate in await debates.live(self.bot.db):
+            if debate.state.phase != "pre_vote" and debate.pre_poll_id:
+                pre = await polls.get_poll(self.bot.db, debate.pre_poll_id)
+                if pre is not None and pre.is_open:
+                    await self.polls.close_poll(debate.pre_poll_id, debate.moderator_id)
+            if debate.state.phase == "post_vote" and debate.post_poll_id is None:
+                await self._open_post_vote(debate)
             self._arm_debate(debate.id, restarted=True)
 
     async def _forget(self, db: Any, user_id: int) -> int:
@@ -438,20 +448,7 @@ class Debates(commands.Cog):
                 await self.polls.close_poll(before.pre_poll_id, after.moderator_id)
             await self._say(after, self._phase_text(new.phase))
             if new.phase == "post_vote":
-                post_id = await polls.create_poll(
-                    self.bot.db,
-                    guild_id=after.guild_id,
-                    channel_id=after.thread_id or 0,
-                    question=after.motion,
-                    options=DEBATE_OPTIONS,
-                    created_by=after.moderator_id,
-                    now=self.bot.now(),
-                    live=False,
-                    kind="debate_post",
-                )
-                await debates.attach(self.bot.db, after.id, post_poll_id=post_id)
-                if after.thread_id:
-                    await self.polls.post_poll(self._channel(after.thread_id), post_id)
+                await self._open_post_vote(after)
             if new.phase == "finished":
                 if after.post_poll_id:
                     await self.polls.close_poll(after.post_poll_id, after.moderator_id)
@@ -480,6 +477,22 @@ class Debates(commands.Cog):
             await self._say(after, f"⏱ The moderator added {self.config.extend_seconds} seconds.")
         self._arm_debate(after.id)
         await self._refresh_panel(after.id)
+
+    async def _open_post_vote(self, debate: Debate) -> None:
+        post_id = await polls.create_poll(
+            self.bot.db,
+            guild_id=debate.guild_id,
+            channel_id=debate.thread_id or 0,
+            question=debate.motion,
+            options=DEBATE_OPTIONS,
+            created_by=debate.moderator_id,
+            now=self.bot.now(),
+            live=False,
+            kind="debate_post",
+        )
+        await debates.attach(self.bot.db, debate.id, post_poll_id=post_id)
+        if debate.thread_id:
+            await self.polls.post_poll(self._channel(debate.thread_id), post_id)
 
     def _phase_text(self, phase: str) -> str:
         hints = {

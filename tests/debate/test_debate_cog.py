@@ -328,3 +328,28 @@ async def test_warning_missed_while_down_is_not_posted_late(world):
     await world.env.advance_time(30)
     assert count(thread, "1 minute left") == 0
     assert count(thread, "Time is up for") == 1
+
+
+async def test_restart_finishes_the_vote_work_of_a_transition_cut_short(world):
+    """The bot stopped right after saving a phase change, before its votes were handled."""
+    thread = await start(world)
+    debate = await debates.get(world.db, 1)
+    opening = machine.advance(debate.state)
+    assert await debates.save_state(world.db, debate, opening, world.bot.now())
+    await world.restart()
+    await world.env.advance_time(1)
+    assert not (await polls.get_poll(world.db, debate.pre_poll_id)).is_open
+
+    debate = await debates.get(world.db, 1)
+    post_vote = debate.state
+    for _ in range(6):
+        post_vote = machine.advance(post_vote)
+    assert post_vote.phase == "post_vote"
+    assert await debates.save_state(world.db, debate, post_vote, world.bot.now())
+    await world.restart()
+    await world.env.advance_time(1)
+    debate = await debates.get(world.db, 1)
+    assert debate.post_poll_id is not None
+    await world.alice.click(vote_message(thread, "post"), label="For")
+    done = await ctl(world.mod, thread, "Next phase")
+    assert "Finished" in done.response.content
