@@ -70,8 +70,18 @@ class Debates(commands.Cog):
         self._background.cancel_all()
 
     async def _rearm(self) -> None:
-        """After a (re)start: every live debate's timer resumes from its stored deadline."""
+        """After a (re)start: every live debate's timer resumes from its stored deadline.
+
+        A phase change saved just before the bot stopped gets its vote work done now: the
+        pre-debate vote closed, the post-debate vote opened (else the debate could not end).
+        """
         for debate in await debates.live(self.bot.db):
+            if debate.state.phase != "pre_vote" and debate.pre_poll_id:
+                pre = await polls.get_poll(self.bot.db, debate.pre_poll_id)
+                if pre is not None and pre.is_open:
+                    await self.polls.close_poll(debate.pre_poll_id, debate.moderator_id)
+            if debate.state.phase == "post_vote" and debate.post_poll_id is None:
+                await self._open_post_vote(debate)
             self._arm_debate(debate.id, restarted=True)
 
     async def _forget(self, db: Any, user_id: int) -> int:
@@ -236,7 +246,7 @@ class Debates(commands.Cog):
             )
         result = await self.swing_of(debate)
         await interaction.response.send_message(
-            embed=render.swing_embed(debate, result), file=self._swing_chart(debate, result)
+            embed=render.swing_embed(debate, result), file=await self._swing_chart(debate, result)
         )
 
     @debate.command(name="history", description="The server's recent debates and who won")
@@ -261,8 +271,10 @@ class Debates(commands.Cog):
     async def swing_of(self, debate: Debate) -> swing.SwingResult:
         return await debates.result(self.bot.db, debate)
 
-    def _swing_chart(self, debate: Debate, result: swing.SwingResult) -> discord.File:
-        png = charts.swing_chart(
+    async def _swing_chart(self, debate: Debate, result: swing.SwingResult) -> discord.File:
+        """Drawn in a worker thread: matplotlib would stall the event loop for every member."""
+        png = await asyncio.to_thread(
+            charts.swing_chart,
             debate.motion,
             [result.share("pre", s) for s in swing.SIDES],
             [result.share("post", s) for s in swing.SIDES],
@@ -315,6 +327,13 @@ class Debates(commands.Cog):
             raise UserError("This debate is over.")
         user_id, now = interaction.user.id, self.bot.now()
         if action == "ask":
+            waiting = await debates.waiting(self.bot.db, debate_id, "question")
+            if any(entry.user_id == user_id for entry in waiting):
+                # Say so before the form: a second question typed in it would be lost.
+                raise UserError(
+                    "You already have a question waiting: one at a time. Press "
+                    "**Leave queue** first if you want to ask a different one."
+                )
             await interaction.response.send_modal(QuestionModal(self, debate_id))
             return
         if action in ("speak_for", "speak_against"):
@@ -360,6 +379,11 @@ class Debates(commands.Cog):
         notices: frozenset[str] | None = None
         with user_errors():
             if action == "advance":
+                if state.phase == "post_vote" and debate.post_poll_id is None:
+                    # Another click's transition is still opening the vote the result needs.
+                    raise machine.TransitionError(
+                        "The post-debate vote is still being opened: try again in a moment."
+                    )
                 new = machine.advance(state)
             elif action == "skip":
                 new = machine.skip(state)
@@ -368,14 +392,12 @@ class Debates(commands.Cog):
             elif action == "resume":
                 new = machine.resume(state, now)
             elif action == "extend":
-                new = machine.extend(state, self.config.extend_seconds)
-                # Warnings whose moment moved back into the future may be posted again.
+                new = machine.extend(state, self.config.extend_seconds, now)
+                # Warnings whose moment moved back into the future may be posted again;
+                # a paused speech counts its seconds left the same way.
+                left = new.seconds_left(now)
                 notices = frozenset(
-                    n
-                    for n in debate.notices
-                    if n != "end"
-                    and new.deadline is not None
-                    and new.deadline - timedelta(seconds=int(n)) <= now
+                    n for n in debate.notices if n != "end" and left is not None and left <= int(n)
                 )
             elif action == "call":
                 if state.phase not in machine.TIMED:
@@ -426,20 +448,7 @@ class Debates(commands.Cog):
                 await self.polls.close_poll(before.pre_poll_id, after.moderator_id)
             await self._say(after, self._phase_text(new.phase))
             if new.phase == "post_vote":
-                post_id = await polls.create_poll(
-                    self.bot.db,
-                    guild_id=after.guild_id,
-                    channel_id=after.thread_id or 0,
-                    question=after.motion,
-                    options=DEBATE_OPTIONS,
-                    created_by=after.moderator_id,
-                    now=self.bot.now(),
-                    live=False,
-                    kind="debate_post",
-                )
-                await debates.attach(self.bot.db, after.id, post_poll_id=post_id)
-                if after.thread_id:
-                    await self.polls.post_poll(self._channel(after.thread_id), post_id)
+                await self._open_post_vote(after)
             if new.phase == "finished":
                 if after.post_poll_id:
                     await self.polls.close_poll(after.post_poll_id, after.moderator_id)
@@ -469,6 +478,22 @@ class Debates(commands.Cog):
         self._arm_debate(after.id)
         await self._refresh_panel(after.id)
 
+    async def _open_post_vote(self, debate: Debate) -> None:
+        post_id = await polls.create_poll(
+            self.bot.db,
+            guild_id=debate.guild_id,
+            channel_id=debate.thread_id or 0,
+            question=debate.motion,
+            options=DEBATE_OPTIONS,
+            created_by=debate.moderator_id,
+            now=self.bot.now(),
+            live=False,
+            kind="debate_post",
+        )
+        await debates.attach(self.bot.db, debate.id, post_poll_id=post_id)
+        if debate.thread_id:
+            await self.polls.post_poll(self._channel(debate.thread_id), post_id)
+
     def _phase_text(self, phase: str) -> str:
         hints = {
             "opening_for": "The moderator calls the For side's opening speaker.",
@@ -486,9 +511,10 @@ class Debates(commands.Cog):
         result = await self.swing_of(debate)
         if debate.thread_id is None:
             return
+        chart = await self._swing_chart(debate, result)
         try:
             await self._channel(debate.thread_id).send(
-                embed=render.swing_embed(debate, result), file=self._swing_chart(debate, result)
+                embed=render.swing_embed(debate, result), file=chart
             )
         except discord.HTTPException as exc:
             log.warning("could not post the result of debate %d: %s", debate.id, exc)
@@ -522,8 +548,12 @@ class Debates(commands.Cog):
             await discord.utils.sleep_until(wake)
 
     async def _post_notice(self, debate: Debate, due: list[str], restarted: bool) -> None:
-        """Post the most urgent due notice once; older missed ones are claimed silently."""
-        urgent = "end" if "end" in due else min(due, key=int)
+        """Post the most urgent due notice once; older missed ones are claimed silently.
+
+        After a restart only "time is up" is posted late: a warning whose moment passed while
+        the bot was down would tell the speaker the wrong time left.
+        """
+        urgent = "end" if "end" in due else None if restarted else min(due, key=int)
         seq = debate.state.seq
         for notice in due:
             claimed = await debates.claim_notice(self.bot.db, debate.id, seq, notice)

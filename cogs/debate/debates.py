@@ -276,6 +276,16 @@ async def record_event(
     await db.commit()
 
 
+async def vote_published(db: aiosqlite.Connection, poll_id: int) -> bool:
+    """True when ``poll_id`` is a vote of a finished debate (its counts are in the result)."""
+    async with db.execute(
+        "SELECT 1 FROM debates WHERE (pre_poll_id = ?1 OR post_poll_id = ?1)"
+        " AND phase = 'finished'",
+        (poll_id,),
+    ) as cur:
+        return await cur.fetchone() is not None
+
+
 SIDE_OF_POSITION = ("for", "against", "undecided")  # the debate polls' option order
 
 

@@ -117,12 +117,14 @@ def resume(state: State, now: datetime) -> State:
     return replace(state, paused=False, deadline=deadline, remaining=None)
 
 
-def extend(state: State, seconds: float) -> State:
+def extend(state: State, seconds: float, now: datetime | None = None) -> State:
+    """Add time to the speech; a speech whose time is already up gets ``seconds`` from now."""
     if state.deadline is None and state.remaining is None:
         raise TransitionError("No speech is being timed: call a speaker first.")
     length = (state.length or 0) + seconds
     if state.deadline is not None:
-        return replace(state, deadline=state.deadline + timedelta(seconds=seconds), length=length)
+        start = state.deadline if now is None else max(state.deadline, now)
+        return replace(state, deadline=start + timedelta(seconds=seconds), length=length)
     return replace(state, remaining=(state.remaining or 0) + seconds, length=length)
 
 

@@ -21,7 +21,7 @@ from discord.ext import commands, tasks
 from bot.checks import moderator_only
 from bot.errors import UserError
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, truncate
-from cogs.debate import charts, polls, quickpoll, render
+from cogs.debate import charts, debates, polls, quickpoll, render
 from cogs.debate.common import Background, split_options, user_errors
 from cogs.debate.motions import DEBATE_OPTIONS, DebateConfig, load_config
 from cogs.debate.timeparse import parse_duration
@@ -162,16 +162,18 @@ class Polls(commands.Cog):
         poll = await polls.get_poll(self.bot.db, poll_id)
         if poll is not None and poll.kind == "poll":
             tally = await polls.tally(self.bot.db, poll_id)
+            chart = await self._poll_chart(poll, tally)
             try:
                 await self._channel(poll.channel_id).send(
-                    embed=render.result_embed(poll, tally), file=self._poll_chart(poll, tally)
+                    embed=render.result_embed(poll, tally), file=chart
                 )
             except discord.HTTPException as exc:
                 log.warning("could not post the result of poll %d: %s", poll_id, exc)
         return True
 
-    def _poll_chart(self, poll: polls.Poll, tally: polls.Tally) -> discord.File:
-        png = charts.poll_chart(poll.question, tally.options, tally.counts)
+    async def _poll_chart(self, poll: polls.Poll, tally: polls.Tally) -> discord.File:
+        """Drawn in a worker thread: matplotlib would stall the event loop for every member."""
+        png = await asyncio.to_thread(charts.poll_chart, poll.question, tally.options, tally.counts)
         return discord.File(io.BytesIO(png), filename=f"poll-{poll.id}.png")
 
     async def post_poll(self, channel: discord.abc.Messageable, poll_id: int) -> discord.Message:
@@ -339,6 +341,21 @@ class Polls(commands.Cog):
         with user_errors():
             return await polls.require_poll(self.bot.db, poll_id, interaction.guild.id)
 
+    async def _require_tally_shown(self, poll: polls.Poll) -> None:
+        """Hidden tallies stay hidden from everyone, moderators included, until they are out.
+
+        A hidden poll's until it closes; a debate vote's until the debate's result is posted
+        (the pre-debate vote closes when the debate starts, long before the result).
+        """
+        if poll.kind == "poll":
+            if poll.is_open and not poll.live:
+                raise UserError(f"The tally of poll #{poll.id} is hidden until it closes.")
+        elif not await debates.vote_published(self.bot.db, poll.id):
+            raise UserError(
+                f"Poll #{poll.id} is a debate vote: its tally is hidden until the debate ends "
+                "(then see /debate results)."
+            )
+
     @poll.command(name="close", description="Close a poll now and post its result")
     @app_commands.describe(poll_id="The poll's number")
     @app_commands.rename(poll_id="poll")
@@ -360,12 +377,11 @@ class Polls(commands.Cog):
     @app_commands.autocomplete(poll_id=poll_id_autocomplete)
     async def poll_results(self, interaction: discord.Interaction, poll_id: int) -> None:
         poll = await self._guild_poll(interaction, poll_id)
-        if poll.is_open and (not poll.live or poll.kind != "poll"):
-            raise UserError(f"The tally of poll #{poll_id} is hidden until it closes.")
+        await self._require_tally_shown(poll)
         tally = await polls.tally(self.bot.db, poll_id)
         await interaction.response.send_message(
             embed=render.result_embed(poll, tally),
-            file=self._poll_chart(poll, tally),
+            file=await self._poll_chart(poll, tally),
             ephemeral=True,
         )
 
@@ -381,6 +397,7 @@ class Polls(commands.Cog):
         format: Literal["csv", "json"] = "csv",
     ) -> None:
         poll = await self._guild_poll(interaction, poll_id)
+        await self._require_tally_shown(poll)
         tally = await polls.tally(self.bot.db, poll_id)
         voters = None if poll.anonymous else await polls.ballots(self.bot.db, poll_id)
         data = polls.export_data(poll, tally, voters)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 _PART = re.compile(r"(\d+)\s*([dhm])", re.IGNORECASE)
 _WHOLE = re.compile(r"^\s*(?:\d+\s*[dhm]\s*)+$", re.IGNORECASE)
 _UNITS = {"d": 86400, "h": 3600, "m": 60}
+MAX_DAYS = 366  # far beyond any poll or debate; keeps "99999999999d" from overflowing
 
 
 def parse_duration(text: str) -> timedelta:
@@ -17,6 +18,8 @@ def parse_duration(text: str) -> timedelta:
     seconds = sum(int(n) * _UNITS[u.lower()] for n, u in _PART.findall(text))
     if seconds <= 0:
         raise ValueError("The duration must be longer than zero.")
+    if seconds > MAX_DAYS * 86400:
+        raise ValueError(f"A duration can be at most {MAX_DAYS} days.")
     return timedelta(seconds=seconds)
 
 

@@ -122,7 +122,10 @@ class BatchedVoteWriter:
                 outcomes[i] = polls.VoteOutcome(current.get(user_id), position)
                 current[user_id] = position  # a second click in the same group sees the first
                 rows.append((poll_id, user_id, position, iso(now), poll_id))
-            await self.db.executemany(polls.UPSERT_VOTE, rows)
+            written = await self.db.executemany(polls.UPSERT_VOTE, rows)
+            if written.rowcount == 0:  # closed since the check: the upsert's guard held
+                for i in indexes:
+                    outcomes[i] = polls.PollError("This poll is closed: your vote was not counted.")
         await self.db.commit()
         self.commits += 1
         return outcomes

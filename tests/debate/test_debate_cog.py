@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from cogs.debate import debates, polls
+import dataclasses
+
+from cogs.debate import debates, machine, polls
 from tests.debate.helpers import debate_thread, panel, texts, vote_message, with_embed_title
 
 
@@ -249,3 +251,105 @@ async def test_debate_channel_setting_and_schedule(world):
     bad = await world.mod.slash(world.channel, "debate schedule", motion="x", start="tomorrowish")
     assert "2026-12-01 19:00" in bad.response.content
     world.user_errors()
+
+
+async def test_extend_after_time_is_up_gives_the_speaker_time_from_now(world):
+    thread = await start(world)
+    await ctl(world.bob, thread, "Speak For")
+    await ctl(world.mod, thread, "Next phase")
+    await ctl(world.mod, thread, "Call next")
+    await world.env.advance_time(300 + 120)  # the speaker overran by two minutes
+    assert count(thread, "Time is up") == 1
+    await ctl(world.mod, thread, "Extend +60s")
+    assert count(thread, "Time is up") == 1  # not again at once: 60 s from now
+    await world.env.advance_time(59)
+    assert count(thread, "Time is up") == 1
+    await world.env.advance_time(1)
+    assert count(thread, "Time is up") == 2
+
+
+async def test_extend_while_paused_does_not_repeat_a_passed_warning(world):
+    cog = world.bot.get_cog("Debates")
+    cog.config = dataclasses.replace(cog.config, extend_seconds=10)
+    thread = await start(world)
+    await ctl(world.bob, thread, "Speak For")
+    await ctl(world.mod, thread, "Next phase")
+    await ctl(world.mod, thread, "Call next")
+    await world.env.advance_time(275)  # both warnings posted; 25 s left
+    assert count(thread, "1 minute left") == 1 and count(thread, "30 seconds left") == 1
+    await ctl(world.mod, thread, "Pause")
+    await ctl(world.mod, thread, "Extend +10s")  # 35 s left: the 1-minute mark stays passed
+    await ctl(world.mod, thread, "Resume")
+    await world.env.advance_time(40)
+    assert count(thread, "1 minute left") == 1
+    assert count(thread, "Time is up") == 1
+
+
+async def test_next_phase_cannot_end_a_debate_before_its_post_vote_is_open(world):
+    """A second "Next phase" landing while the first is still opening the post-debate vote."""
+    thread = await start(world)
+    for _ in range(6):
+        await ctl(world.mod, thread, "Next phase")
+    debate = await debates.get(world.db, 1)
+    assert debate.state.phase == "closing_against"
+    # The first click's transition is saved; its post-debate vote is not posted yet.
+    post_vote = machine.advance(debate.state)
+    assert await debates.save_state(world.db, debate, post_vote, world.bot.now())
+    second = await ctl(world.mod, thread, "Next phase")
+    assert second.ephemeral and "try again" in second.response.content
+    assert (await debates.get(world.db, 1)).state.phase == "post_vote"
+    assert not with_embed_title(thread, "Debate #1 result")
+    world.user_errors()
+
+
+async def test_second_question_is_refused_before_the_member_types_it(world):
+    thread = await start(world)
+    shown = await ctl(world.alice, thread, "Ask a question")
+    await world.alice.submit_modal(shown, {"question": "Is Samantha a product?"})
+    again = await ctl(world.alice, thread, "Ask a question")
+    assert again.modal is None  # no form to fill in only to lose the text
+    assert again.ephemeral and "already have a question waiting" in again.response.content
+    assert len(await debates.waiting(world.db, 1, "question")) == 1
+    world.user_errors()
+
+
+async def test_warning_missed_while_down_is_not_posted_late(world):
+    thread = await start(world)
+    await ctl(world.bob, thread, "Speak For")
+    await ctl(world.mod, thread, "Next phase")
+    await ctl(world.mod, thread, "Call next")
+    await world.env.advance_time(200)
+    await world.bot.remove_cog("Debates")  # down from 100 s left ...
+    await world.env.advance_time(55)
+    await world.restart()  # ... to 45 s left: the 1-minute mark passed meanwhile
+    assert count(thread, "1 minute left") == 0
+    await world.env.advance_time(15)
+    assert count(thread, "30 seconds left") == 1
+    await world.env.advance_time(30)
+    assert count(thread, "1 minute left") == 0
+    assert count(thread, "Time is up for") == 1
+
+
+async def test_restart_finishes_the_vote_work_of_a_transition_cut_short(world):
+    """The bot stopped right after saving a phase change, before its votes were handled."""
+    thread = await start(world)
+    debate = await debates.get(world.db, 1)
+    opening = machine.advance(debate.state)
+    assert await debates.save_state(world.db, debate, opening, world.bot.now())
+    await world.restart()
+    await world.env.advance_time(1)
+    assert not (await polls.get_poll(world.db, debate.pre_poll_id)).is_open
+
+    debate = await debates.get(world.db, 1)
+    post_vote = debate.state
+    for _ in range(6):
+        post_vote = machine.advance(post_vote)
+    assert post_vote.phase == "post_vote"
+    assert await debates.save_state(world.db, debate, post_vote, world.bot.now())
+    await world.restart()
+    await world.env.advance_time(1)
+    debate = await debates.get(world.db, 1)
+    assert debate.post_poll_id is not None
+    await world.alice.click(vote_message(thread, "post"), label="For")
+    done = await ctl(world.mod, thread, "Next phase")
+    assert "Finished" in done.response.content

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -130,6 +131,40 @@ async def test_batched_writer_refuses_closed_poll(db):
         await BatchedVoteWriter(db).submit(pid, 1, 0, NOW)
 
 
+class CloseDuringGroup:
+    """The real connection; a moderator's close lands between a group's check and its write."""
+
+    def __init__(self, db, poll_id):
+        self.db, self.poll_id, self.closed = db, poll_id, False
+
+    def __getattr__(self, name):
+        return getattr(self.db, name)
+
+    def execute(self, sql, *params):
+        if sql.startswith("SELECT user_id, position FROM poll_votes") and not self.closed:
+            self.closed = True
+            return self._close_then(sql, *params)
+        return self.db.execute(sql, *params)
+
+    @contextlib.asynccontextmanager
+    async def _close_then(self, sql, *params):
+        await polls.close(self.db, self.poll_id, NOW)
+        async with self.db.execute(sql, *params) as cur:
+            yield cur
+
+
+async def test_batched_group_closed_mid_write_is_not_reported_counted(db):
+    pid = await new_poll(db)
+    writer = BatchedVoteWriter(CloseDuringGroup(db, pid))
+    first, *grouped = await asyncio.gather(
+        *(writer.submit(pid, user, 0, NOW) for user in (1, 2, 3)), return_exceptions=True
+    )
+    assert writer.groups == [1, 2]  # the first click alone, then a group of two
+    assert first == polls.VoteOutcome(None, 0)
+    assert all(isinstance(outcome, polls.PollError) for outcome in grouped), grouped
+    assert (await polls.tally(db, pid)).counts == (1, 0, 0)
+
+
 # ------------------------------------------------------------------------- swing
 
 
@@ -210,6 +245,8 @@ def test_timer_pause_resume_extend():
     assert resumed.deadline == NOW + timedelta(hours=1, seconds=200)
     longer = machine.extend(resumed, 60)
     assert longer.deadline == NOW + timedelta(hours=1, seconds=260)
+    overrun = NOW + timedelta(hours=2)  # long after the speech's time was up
+    assert machine.extend(resumed, 60, overrun).deadline == overrun + timedelta(seconds=60)
     with pytest.raises(machine.TransitionError, match="For side"):
         machine.give_floor(s, NOW, 8, "against", 300)
     with pytest.raises(machine.TransitionError):
@@ -272,6 +309,9 @@ def test_durations_and_starts():
     with pytest.raises(ValueError, match="30m"):
         parse_duration("soon")
     assert parse_start("in 2h", NOW) == NOW + timedelta(hours=2)
+    for huge in ("99999999999d", "in 99999999999d", "in 900000000d"):  # no OverflowError
+        with pytest.raises(ValueError, match="at most 366 days"):
+            parse_start(huge, NOW) if huge.startswith("in") else parse_duration(huge)
     assert parse_start("2026-12-01 19:00", NOW) == datetime(2026, 12, 1, 19, tzinfo=UTC)
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from cogs.debate import polls
 from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter
-from tests.debate.helpers import with_embed_title
+from tests.debate.helpers import debate_thread, panel, vote_message, with_embed_title
 
 
 async def open_poll(world, **options):
@@ -255,3 +255,70 @@ async def test_forget_me_removes_votes_in_open_polls_only(world):
     assert "Removed 1 votes in open polls" in done.response.content
     assert (await polls.tally(world.db, open_id)).total == 0
     assert (await polls.tally(world.db, closed_id)).total == 1  # published counts stay
+
+
+async def test_charts_are_drawn_off_the_event_loop(world, monkeypatch):
+    """matplotlib takes tens of milliseconds per chart: it must not stall every other member."""
+    import threading
+
+    from cogs.debate import charts
+
+    threads = []
+
+    def spy(draw):
+        def drawn(*args, **kwargs):
+            threads.append(threading.current_thread() is threading.main_thread())
+            return draw(*args, **kwargs)
+
+        return drawn
+
+    monkeypatch.setattr(charts, "poll_chart", spy(charts.poll_chart))
+    monkeypatch.setattr(charts, "swing_chart", spy(charts.swing_chart))
+    poll_id, message = await open_poll(world, motion="altman-misreads-her")
+    await world.alice.click(message, label="For")
+    await world.mod.slash(world.channel, "poll close", poll=poll_id)  # the result post
+    shown = await world.alice.slash(world.channel, "poll results", poll=poll_id)
+    assert shown.response.attachments[0].filename == f"poll-{poll_id}.png"
+    await world.mod.slash(world.channel, "debate start", motion="altman-misreads-her")
+    thread = debate_thread(world)
+    for _ in range(8):  # through every phase to the result post
+        await world.mod.click(panel(thread), label="Next phase")
+    assert with_embed_title(thread, "Debate #1 result")[0].attachments
+    shown = await world.alice.slash(world.channel, "debate results", debate=1)
+    assert shown.response.attachments[0].filename == "debate-1.png"
+    assert threads == [False, False, False, False]
+
+
+async def test_hidden_tallies_stay_hidden_from_results_and_export(world):
+    poll_id, message = await open_poll(world, motion="altman-misreads-her", live=False)
+    await world.alice.click(message, label="For")
+    export = await world.mod.slash(world.channel, "poll export", poll=poll_id)
+    assert export.ephemeral and "hidden until it closes" in export.response.content
+    assert not export.response.attachments
+
+    # The pre-debate vote is closed once the debate starts, but its counts are the result's.
+    await world.mod.slash(world.channel, "debate start", motion="altman-misreads-her")
+    thread = debate_thread(world)
+    pre_id = poll_id + 1
+    await world.alice.click(vote_message(thread, "pre"), label="Against")
+    await world.mod.click(panel(thread), label="Next phase")
+    assert not (await polls.get_poll(world.db, pre_id)).is_open
+    early = await world.alice.slash(world.channel, "poll results", poll=pre_id)
+    assert early.ephemeral and "hidden" in early.response.content
+    assert not early.response.embeds
+    early = await world.mod.slash(world.channel, "poll export", poll=pre_id)
+    assert "hidden" in early.response.content and not early.response.attachments
+    assert len(world.user_errors()) == 3
+
+    for _ in range(7):
+        await world.mod.click(panel(thread), label="Next phase")
+    shown = await world.alice.slash(world.channel, "poll results", poll=pre_id)
+    assert "**Against** — 1 (100%)" in shown.response.embeds[0].description
+
+
+async def test_absurd_duration_is_a_clear_refusal(world):
+    result = await world.mod.slash(
+        world.channel, "poll create", motion="altman-misreads-her", duration="99999999999d"
+    )
+    assert result.ephemeral and "at most 366 days" in result.response.content
+    assert world.user_errors() == [result.response.content]
