@@ -23,7 +23,13 @@ from discord.ext import commands, tasks
 from bot import guild_settings, privacy
 from bot.checks import is_moderator, moderator_only
 from bot.errors import UserError
-from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, truncate
+from bot.presentation import (
+    AUTOCOMPLETE_MAX,
+    CHOICE_NAME_LIMIT,
+    EMBED_FIELD_VALUE_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    truncate,
+)
 from cogs.threads import exporters, stats, store
 from cogs.threads.config import ThreadsConfig
 from cogs.threads.recorder import Recorder
@@ -621,17 +627,22 @@ class Threads(commands.Cog):
             )
             return
         embed = discord.Embed(title=truncate(f"Recorded messages: {query}", 256))
+        embed.set_footer(text="“Save N” sends that message to the moderators' quote queue.")
+        fields = []
         for i, hit in enumerate(hits, 1):
             link = store.jump_url(hit.guild_id, hit.channel_id, hit.message_id)
             when = exporters.display_time(hit.created_at)
             edited = " (earlier version)" if hit.version > 1 else ""
-            embed.add_field(
-                name=truncate(f"{i}. {hit.author_name} in {hit.channel_name} · {when}", 256),
-                value=truncate(discord.utils.escape_markdown(hit.content), 900)
-                + f"{edited}\n[Jump to message]({link})",
-                inline=False,
-            )
-        embed.set_footer(text="“Save N” sends that message to the moderators' quote queue.")
+            name = truncate(f"{i}. {hit.author_name} in {hit.channel_name} · {when}", 256)
+            fields.append((name, f"{edited}\n[Jump to message]({link})", hit.content))
+        # The texts share what Discord's limits leave: 1,024 per field, 6,000 per embed.
+        fixed = len(embed.title or "") + len(embed.footer.text or "")
+        fixed += sum(len(name) + len(tail) for name, tail, _ in fields)
+        share = (EMBED_TOTAL_LIMIT - fixed) // len(fields)
+        for name, tail, content in fields:
+            room = min(share, EMBED_FIELD_VALUE_LIMIT - len(tail))
+            text = truncate(discord.utils.escape_markdown(content), room)
+            embed.add_field(name=name, value=text + tail, inline=False)
         await interaction.response.send_message(
             embed=embed, view=search_view([h.message_id for h in hits]), ephemeral=True
         )

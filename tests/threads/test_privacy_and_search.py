@@ -156,3 +156,26 @@ async def test_save_as_quote_buttons_still_work_after_a_restart(world, recorded)
     saved = await world.bob.click(result.response, label="Save 1 as quote")
     assert "quote queue" in saved.response.content
     assert await count(world, "SELECT COUNT(*) FROM quotes WHERE origin = 'transcript'") == 1
+
+
+async def test_search_results_of_long_messages_fit_discords_embed_limits(world):
+    from tests.threads.conftest import make_thread
+
+    long_name = "Samantha and Theodore " * 5
+    thread = await make_thread(world, name=long_name[:100])
+    await world.mod.slash(thread, "record start")
+    (writer,) = await world.add_members(1, prefix="a-member-with-a-long-name-")  # 32 chars
+    filler = " ".join(f"word{i}" for i in range(300))
+    for i in range(5):
+        sent = await writer.send(thread, f"heart {i} {filler}"[:1900])
+        await writer.edit(sent, f"edited away {i} {filler}"[:1900])  # hits: earlier version
+    query = "heart " + " ".join(f"nothing{i}" for i in range(20))
+    assert len(query) <= 200
+    result = await world.bob.slash(thread, "transcript search", query=query)
+    embed = result.response.embeds[0]
+    assert len(embed.fields) == 5
+    assert all(len(f.value) <= 1024 and len(f.name) <= 256 for f in embed.fields)
+    total = len(embed.title) + len(embed.footer.text or "")
+    total += sum(len(f.name) + len(f.value) for f in embed.fields)
+    assert total <= 6000
+    assert all("[Jump to message](" in f.value for f in embed.fields)
