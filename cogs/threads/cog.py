@@ -615,11 +615,11 @@ class Threads(commands.Cog):
             query,
             channel_id=rec.channel_id if rec else None,
             author_id=author.id if author else None,
-            limit=5,
+            limit=25,  # some may be in channels this member cannot read: 5 are shown
         )
         if hits is None:
             raise UserError("Type at least one word to search for.")
-        hits = [h for h in hits if await self._readable(interaction, h.channel_id)]
+        hits = [h for h in hits if await self._readable(interaction, h.channel_id)][:5]
         if not hits:
             await interaction.response.send_message(
                 f"No recorded message matches “{discord.utils.escape_markdown(query)}”.",

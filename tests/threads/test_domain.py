@@ -277,3 +277,25 @@ async def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralise
         assert risky[column][0] not in "=+-@\t\r", column
     assert risky["content"] == "'" + formula  # the text is kept, only defused
     assert rows[1]["content"] == "a plain sentence"
+
+
+async def test_search_scopes_before_ranking_so_other_guilds_cannot_crowd_out_results(db):
+    await start(db)
+    await store.start_recording(
+        db,
+        channel_id=700,
+        guild_id=8,
+        name="another server",
+        parent_id=None,
+        reason="manual",
+        started_by=1,
+        now=T0,
+    )
+    recorder = Recorder(db)
+    for i in range(600):  # short, so they rank above ours
+        recorder.add_message(replace(msg(i, "letters letters"), channel_id=700, guild_id=8))
+    recorder.add_message(msg(900, "Theodore writes letters for other people, for a living"))
+    await recorder.flush()
+    hits = await search(db, 9, "letters")
+    assert [h.channel_id for h in hits] == [CHANNEL]
+    assert len(await search(db, 9, "letters", channel_id=CHANNEL, author_id=1)) == 1
