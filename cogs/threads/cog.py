@@ -415,8 +415,22 @@ class Threads(commands.Cog):
         )
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
 
+    async def recorded_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        recs = await store.guild_recordings(
+            self.bot.db, interaction.guild_id or 0, typed=current, limit=AUTOCOMPLETE_MAX
+        )
+        choices = []
+        for r in recs:
+            state = "recording" if r.active else "stopped"
+            label = truncate(f"{r.name or r.channel_id} ({state})", CHOICE_NAME_LIMIT)
+            choices.append(app_commands.Choice(name=label, value=str(r.channel_id)))
+        return choices
+
     @record.command(name="purge", description="Delete a recorded transcript (moderators)")
     @app_commands.describe(thread="the recorded thread or channel to delete")
+    @app_commands.autocomplete(thread=recorded_autocomplete)
     @moderator_only()
     async def record_purge(self, interaction: discord.Interaction, thread: str) -> None:
         rec = await self._resolve(interaction, thread)
@@ -466,19 +480,6 @@ class Threads(commands.Cog):
         if await is_moderator(interaction):
             return
         raise UserError("You can only read transcripts of channels you can see.")
-
-    async def recorded_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        recs = await store.guild_recordings(
-            self.bot.db, interaction.guild_id or 0, typed=current, limit=AUTOCOMPLETE_MAX
-        )
-        choices = []
-        for r in recs:
-            state = "recording" if r.active else "stopped"
-            label = truncate(f"{r.name or r.channel_id} ({state})", CHOICE_NAME_LIMIT)
-            choices.append(app_commands.Choice(name=label, value=str(r.channel_id)))
-        return choices
 
     @transcript.command(name="export", description="Export a recorded thread as a file")
     @app_commands.describe(

@@ -179,3 +179,8 @@ async def test_search_results_of_long_messages_fit_discords_embed_limits(world):
     total += sum(len(f.name) + len(f.value) for f in embed.fields)
     assert total <= 6000
     assert all("[Jump to message](" in f.value for f in embed.fields)
+
+
+async def test_record_purge_offers_recorded_threads_to_pick_from(world, recorded):
+    choices = await world.mod.autocomplete(recorded, "record purge", "thread", "samantha")
+    assert [c["value"] for c in choices] == [str(recorded.id)]
