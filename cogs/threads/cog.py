@@ -415,14 +415,29 @@ class Threads(commands.Cog):
         )
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
 
+    @staticmethod
+    def _member_can_read(interaction: discord.Interaction, rec: Recording) -> bool:
+        guild = interaction.guild
+        channel = guild.get_channel_or_thread(rec.channel_id) if guild else None
+        member = interaction.user
+        return (
+            channel is not None
+            and isinstance(member, discord.Member)
+            and channel.permissions_for(member).read_message_history
+        )
+
     async def recorded_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
+        # Names of channels a member cannot read are not shown to them (a few spare rows
+        # so hidden ones do not leave the list short).
         recs = await store.guild_recordings(
-            self.bot.db, interaction.guild_id or 0, typed=current, limit=AUTOCOMPLETE_MAX
+            self.bot.db, interaction.guild_id or 0, typed=current, limit=AUTOCOMPLETE_MAX * 4
         )
+        if not await is_moderator(interaction):
+            recs = [r for r in recs if self._member_can_read(interaction, r)]
         choices = []
-        for r in recs:
+        for r in recs[:AUTOCOMPLETE_MAX]:
             state = "recording" if r.active else "stopped"
             label = truncate(f"{r.name or r.channel_id} ({state})", CHOICE_NAME_LIMIT)
             choices.append(app_commands.Choice(name=label, value=str(r.channel_id)))
@@ -468,14 +483,7 @@ class Threads(commands.Cog):
 
     async def _ensure_can_read(self, interaction: discord.Interaction, rec: Recording) -> None:
         """Members see transcripts of channels they can read; moderators see every one."""
-        guild = interaction.guild
-        channel = guild.get_channel_or_thread(rec.channel_id) if guild else None
-        member = interaction.user
-        if (
-            channel is not None
-            and isinstance(member, discord.Member)
-            and channel.permissions_for(member).read_message_history
-        ):
+        if self._member_can_read(interaction, rec):
             return
         if await is_moderator(interaction):
             return

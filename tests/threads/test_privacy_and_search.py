@@ -184,3 +184,16 @@ async def test_search_results_of_long_messages_fit_discords_embed_limits(world):
 async def test_record_purge_offers_recorded_threads_to_pick_from(world, recorded):
     choices = await world.mod.autocomplete(recorded, "record purge", "thread", "samantha")
     assert [c["value"] for c in choices] == [str(recorded.id)]
+
+
+async def test_autocomplete_does_not_reveal_recordings_a_member_cannot_read(world, recorded):
+    import discord
+
+    hidden = discord.PermissionOverwrite(read_messages=False, read_message_history=False)
+    secret = world.guild.create_text_channel("staff-secret-plans", overwrites={world.alice: hidden})
+    await world.env.settle()
+    await world.mod.slash(secret, "record start")
+    seen = await world.alice.autocomplete(recorded, "transcript export", "thread", "")
+    assert [c["value"] for c in seen] == [str(recorded.id)]
+    mod_sees = await world.mod.autocomplete(recorded, "transcript export", "thread", "")
+    assert {c["value"] for c in mod_sees} == {str(recorded.id), str(secret.id)}
