@@ -420,11 +420,20 @@ class Threads(commands.Cog):
         guild = interaction.guild
         channel = guild.get_channel_or_thread(rec.channel_id) if guild else None
         member = interaction.user
-        return (
-            channel is not None
-            and isinstance(member, discord.Member)
-            and channel.permissions_for(member).read_message_history
-        )
+        if channel is None or not isinstance(member, discord.Member):
+            return False
+        perms = channel.permissions_for(member)
+        if not perms.read_message_history:
+            return False
+        # A private thread inherits its parent's permissions, yet only its members (and
+        # those who manage threads) can read it.
+        if isinstance(channel, discord.Thread) and channel.is_private():
+            return (
+                perms.manage_threads
+                or channel.owner_id == member.id
+                or any(m.id == member.id for m in channel.members)
+            )
+        return True
 
     async def recorded_autocomplete(
         self, interaction: discord.Interaction, current: str

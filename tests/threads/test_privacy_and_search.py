@@ -197,3 +197,24 @@ async def test_autocomplete_does_not_reveal_recordings_a_member_cannot_read(worl
     assert [c["value"] for c in seen] == [str(recorded.id)]
     mod_sees = await world.mod.autocomplete(recorded, "transcript export", "thread", "")
     assert {c["value"] for c in mod_sees} == {str(recorded.id), str(secret.id)}
+
+
+async def test_private_threads_stay_private_to_members_who_are_not_in_them(world):
+    import discord
+
+    parent = world.bot.get_channel(world.channel.id)
+    made = await parent.create_thread(
+        name="mods and alice", type=discord.ChannelType.private_thread
+    )
+    await made.add_user(discord.Object(world.mod.id))
+    await made.add_user(discord.Object(world.alice.id))
+    await world.env.settle()
+    private = next(t for t in world.channel.threads if t.id == made.id)
+    await world.mod.slash(private, "record start")
+    await world.alice.send(private, "whispered confidences about Samantha")
+
+    outsider = await world.bob.slash(world.channel, "transcript search", query="confidences")
+    assert "No recorded message" in outsider.response.content
+    assert await world.bob.autocomplete(world.channel, "transcript export", "thread", "") == []
+    insider = await world.alice.slash(world.channel, "transcript search", query="confidences")
+    assert "whispered" in insider.response.embeds[0].fields[0].value
