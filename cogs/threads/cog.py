@@ -530,7 +530,7 @@ class Threads(commands.Cog):
             paths, total = await self._export_with_progress(
                 interaction, rec, format, tmp, start, end, limit
             )
-            await self._deliver(interaction, rec, format, paths, total)
+            await self._deliver(interaction, rec, format, paths, total, limit)
         finally:
             await asyncio.to_thread(shutil.rmtree, tmp, True)
 
@@ -592,14 +592,24 @@ class Threads(commands.Cog):
         fmt: str,
         paths: list[Path],
         total: int,
+        limit: int,
     ) -> None:
         parts = f" in {len(paths)} parts" if len(paths) > 1 else ""
         summary = (
             f"Transcript of **{discord.utils.escape_markdown(rec.name)}**: {total:,} messages, "
             f"{fmt.upper()}{parts}."
         )
-        step = FILES_PER_MESSAGE
-        batches = [paths[i : i + step] for i in range(0, len(paths), step)]
+        # Discord's upload limit is for the whole request, not each file: a message carries
+        # at most ``limit`` bytes of parts (each part is already no bigger) and 10 files.
+        batches: list[list[Path]] = []
+        used = 0
+        for path in paths:
+            size = path.stat().st_size
+            if not batches or len(batches[-1]) >= FILES_PER_MESSAGE or used + size > limit:
+                batches.append([])
+                used = 0
+            batches[-1].append(path)
+            used += size
         first, rest = batches[0], batches[1:]
         await interaction.edit_original_response(
             content=summary, attachments=[discord.File(p, filename=p.name) for p in first]
