@@ -299,3 +299,17 @@ async def test_search_scopes_before_ranking_so_other_guilds_cannot_crowd_out_res
     hits = await search(db, 9, "letters")
     assert [h.channel_id for h in hits] == [CHANNEL]
     assert len(await search(db, 9, "letters", channel_id=CHANNEL, author_id=1)) == 1
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+async def test_exports_do_not_name_a_member_who_opted_out(db, settings, tmp_path, fmt):
+    await start(db)
+    recorder = Recorder(db)
+    recorder.add_message(replace(msg(1, "mine, later redacted", author=777001), author_name="Zoe"))
+    recorder.add_message(msg(2, "someone else"))
+    await recorder.flush()
+    await store.redact_author(db, 777001)
+    (path,) = export_transcript(settings.database, CHANNEL, fmt, tmp_path)
+    text = path.read_text()
+    assert "777001" not in text and "Zoe" not in text and "later redacted" not in text
+    assert "someone else" in text

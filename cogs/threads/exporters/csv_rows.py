@@ -55,7 +55,8 @@ class CsvRenderer:
             f"{a.filename} ({a.size} B, {a.content_type or 'unknown'})" for a in entry.attachments
         )
         embeds = "; ".join(entry.embed_titles)
-        base = [entry.message_id, entry.created_at, entry.author_id, entry.author_name]
+        author_id = "" if entry.redacted else entry.author_id  # opted out: not identified
+        base = [entry.message_id, entry.created_at, author_id, entry.author_name]
         reply = entry.reply_to or ""
         if entry.deleted_at or entry.redacted:
             kind = "deleted" if entry.deleted_at else "redacted"
