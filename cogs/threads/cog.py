@@ -23,7 +23,13 @@ from discord.ext import commands, tasks
 from bot import guild_settings, privacy
 from bot.checks import is_moderator, moderator_only
 from bot.errors import UserError
-from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, truncate
+from bot.presentation import (
+    AUTOCOMPLETE_MAX,
+    CHOICE_NAME_LIMIT,
+    EMBED_FIELD_VALUE_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    truncate,
+)
 from cogs.threads import exporters, stats, store
 from cogs.threads.config import ThreadsConfig
 from cogs.threads.recorder import Recorder
@@ -409,8 +415,46 @@ class Threads(commands.Cog):
         )
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
 
+    @staticmethod
+    def _member_can_read(interaction: discord.Interaction, rec: Recording) -> bool:
+        guild = interaction.guild
+        channel = guild.get_channel_or_thread(rec.channel_id) if guild else None
+        member = interaction.user
+        if channel is None or not isinstance(member, discord.Member):
+            return False
+        perms = channel.permissions_for(member)
+        if not perms.read_message_history:
+            return False
+        # A private thread inherits its parent's permissions, yet only its members (and
+        # those who manage threads) can read it.
+        if isinstance(channel, discord.Thread) and channel.is_private():
+            return (
+                perms.manage_threads
+                or channel.owner_id == member.id
+                or any(m.id == member.id for m in channel.members)
+            )
+        return True
+
+    async def recorded_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        # Names of channels a member cannot read are not shown to them (a few spare rows
+        # so hidden ones do not leave the list short).
+        recs = await store.guild_recordings(
+            self.bot.db, interaction.guild_id or 0, typed=current, limit=AUTOCOMPLETE_MAX * 4
+        )
+        if not await is_moderator(interaction):
+            recs = [r for r in recs if self._member_can_read(interaction, r)]
+        choices = []
+        for r in recs[:AUTOCOMPLETE_MAX]:
+            state = "recording" if r.active else "stopped"
+            label = truncate(f"{r.name or r.channel_id} ({state})", CHOICE_NAME_LIMIT)
+            choices.append(app_commands.Choice(name=label, value=str(r.channel_id)))
+        return choices
+
     @record.command(name="purge", description="Delete a recorded transcript (moderators)")
     @app_commands.describe(thread="the recorded thread or channel to delete")
+    @app_commands.autocomplete(thread=recorded_autocomplete)
     @moderator_only()
     async def record_purge(self, interaction: discord.Interaction, thread: str) -> None:
         rec = await self._resolve(interaction, thread)
@@ -448,31 +492,11 @@ class Threads(commands.Cog):
 
     async def _ensure_can_read(self, interaction: discord.Interaction, rec: Recording) -> None:
         """Members see transcripts of channels they can read; moderators see every one."""
-        guild = interaction.guild
-        channel = guild.get_channel_or_thread(rec.channel_id) if guild else None
-        member = interaction.user
-        if (
-            channel is not None
-            and isinstance(member, discord.Member)
-            and channel.permissions_for(member).read_message_history
-        ):
+        if self._member_can_read(interaction, rec):
             return
         if await is_moderator(interaction):
             return
         raise UserError("You can only read transcripts of channels you can see.")
-
-    async def recorded_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        recs = await store.guild_recordings(
-            self.bot.db, interaction.guild_id or 0, typed=current, limit=AUTOCOMPLETE_MAX
-        )
-        choices = []
-        for r in recs:
-            state = "recording" if r.active else "stopped"
-            label = truncate(f"{r.name or r.channel_id} ({state})", CHOICE_NAME_LIMIT)
-            choices.append(app_commands.Choice(name=label, value=str(r.channel_id)))
-        return choices
 
     @transcript.command(name="export", description="Export a recorded thread as a file")
     @app_commands.describe(
@@ -506,7 +530,7 @@ class Threads(commands.Cog):
             paths, total = await self._export_with_progress(
                 interaction, rec, format, tmp, start, end, limit
             )
-            await self._deliver(interaction, rec, format, paths, total)
+            await self._deliver(interaction, rec, format, paths, total, limit)
         finally:
             await asyncio.to_thread(shutil.rmtree, tmp, True)
 
@@ -568,14 +592,24 @@ class Threads(commands.Cog):
         fmt: str,
         paths: list[Path],
         total: int,
+        limit: int,
     ) -> None:
         parts = f" in {len(paths)} parts" if len(paths) > 1 else ""
         summary = (
             f"Transcript of **{discord.utils.escape_markdown(rec.name)}**: {total:,} messages, "
             f"{fmt.upper()}{parts}."
         )
-        step = FILES_PER_MESSAGE
-        batches = [paths[i : i + step] for i in range(0, len(paths), step)]
+        # Discord's upload limit is for the whole request, not each file: a message carries
+        # at most ``limit`` bytes of parts (each part is already no bigger) and 10 files.
+        batches: list[list[Path]] = []
+        used = 0
+        for path in paths:
+            size = path.stat().st_size
+            if not batches or len(batches[-1]) >= FILES_PER_MESSAGE or used + size > limit:
+                batches.append([])
+                used = 0
+            batches[-1].append(path)
+            used += size
         first, rest = batches[0], batches[1:]
         await interaction.edit_original_response(
             content=summary, attachments=[discord.File(p, filename=p.name) for p in first]
@@ -609,11 +643,11 @@ class Threads(commands.Cog):
             query,
             channel_id=rec.channel_id if rec else None,
             author_id=author.id if author else None,
-            limit=5,
+            limit=25,  # some may be in channels this member cannot read: 5 are shown
         )
         if hits is None:
             raise UserError("Type at least one word to search for.")
-        hits = [h for h in hits if await self._readable(interaction, h.channel_id)]
+        hits = [h for h in hits if await self._readable(interaction, h.channel_id)][:5]
         if not hits:
             await interaction.response.send_message(
                 f"No recorded message matches “{discord.utils.escape_markdown(query)}”.",
@@ -621,17 +655,22 @@ class Threads(commands.Cog):
             )
             return
         embed = discord.Embed(title=truncate(f"Recorded messages: {query}", 256))
+        embed.set_footer(text="“Save N” sends that message to the moderators' quote queue.")
+        fields = []
         for i, hit in enumerate(hits, 1):
             link = store.jump_url(hit.guild_id, hit.channel_id, hit.message_id)
             when = exporters.display_time(hit.created_at)
             edited = " (earlier version)" if hit.version > 1 else ""
-            embed.add_field(
-                name=truncate(f"{i}. {hit.author_name} in {hit.channel_name} · {when}", 256),
-                value=truncate(discord.utils.escape_markdown(hit.content), 900)
-                + f"{edited}\n[Jump to message]({link})",
-                inline=False,
-            )
-        embed.set_footer(text="“Save N” sends that message to the moderators' quote queue.")
+            name = truncate(f"{i}. {hit.author_name} in {hit.channel_name} · {when}", 256)
+            fields.append((name, f"{edited}\n[Jump to message]({link})", hit.content))
+        # The texts share what Discord's limits leave: 1,024 per field, 6,000 per embed.
+        fixed = len(embed.title or "") + len(embed.footer.text or "")
+        fixed += sum(len(name) + len(tail) for name, tail, _ in fields)
+        share = (EMBED_TOTAL_LIMIT - fixed) // len(fields)
+        for name, tail, content in fields:
+            room = min(share, EMBED_FIELD_VALUE_LIMIT - len(tail))
+            text = truncate(discord.utils.escape_markdown(content), room)
+            embed.add_field(name=name, value=text + tail, inline=False)
         await interaction.response.send_message(
             embed=embed, view=search_view([h.message_id for h in hits]), ephemeral=True
         )

@@ -36,18 +36,24 @@ async def search(
     if match is None:
         return None
     # bm25() only works in the FTS query itself; rank there, then keep one row per message
-    # (SQLite takes the bare columns from the row where MIN(score) is reached).
+    # (SQLite takes the bare columns from the row where MIN(score) is reached). The scope
+    # (guild, thread, author, still kept) is applied inside the ranked query, before its
+    # LIMIT: other servers' or threads' better matches must not crowd out this one's.
     sql = (
-        "WITH ranked AS MATERIALIZED (SELECT rowid, bm25(recorded_versions_fts) AS score "
-        "FROM recorded_versions_fts WHERE recorded_versions_fts MATCH ? ORDER BY score LIMIT 500) "
+        "WITH ranked AS MATERIALIZED (SELECT recorded_versions_fts.rowid AS rowid, "
+        "bm25(recorded_versions_fts) AS score FROM recorded_versions_fts "
+        "JOIN recorded_versions v ON v.rowid = recorded_versions_fts.rowid "
+        "JOIN recorded_messages m ON m.message_id = v.message_id "
+        "WHERE recorded_versions_fts MATCH ? "
+        "AND m.guild_id = ? AND m.deleted_at IS NULL AND m.redacted = 0 "
+        "AND (? IS NULL OR m.channel_id = ?) AND (? IS NULL OR m.author_id = ?) "
+        "ORDER BY score LIMIT 500) "
         "SELECT m.message_id, m.channel_id, m.guild_id, r.name, m.author_id, m.author_name, "
         "m.created_at, v.content, v.version, MIN(ranked.score) AS score "
         "FROM ranked "
         "JOIN recorded_versions v ON v.rowid = ranked.rowid "
         "JOIN recorded_messages m ON m.message_id = v.message_id "
         "JOIN thread_recordings r ON r.channel_id = m.channel_id "
-        "WHERE m.guild_id = ? AND m.deleted_at IS NULL AND m.redacted = 0 "
-        "AND (? IS NULL OR m.channel_id = ?) AND (? IS NULL OR m.author_id = ?) "
         "GROUP BY m.message_id ORDER BY score, m.message_id DESC LIMIT ?"
     )
     params = (match, guild_id, channel_id, channel_id, author_id, author_id, limit)

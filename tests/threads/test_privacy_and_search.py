@@ -156,3 +156,65 @@ async def test_save_as_quote_buttons_still_work_after_a_restart(world, recorded)
     saved = await world.bob.click(result.response, label="Save 1 as quote")
     assert "quote queue" in saved.response.content
     assert await count(world, "SELECT COUNT(*) FROM quotes WHERE origin = 'transcript'") == 1
+
+
+async def test_search_results_of_long_messages_fit_discords_embed_limits(world):
+    from tests.threads.conftest import make_thread
+
+    long_name = "Samantha and Theodore " * 5
+    thread = await make_thread(world, name=long_name[:100])
+    await world.mod.slash(thread, "record start")
+    (writer,) = await world.add_members(1, prefix="a-member-with-a-long-name-")  # 32 chars
+    filler = " ".join(f"word{i}" for i in range(300))
+    for i in range(5):
+        sent = await writer.send(thread, f"heart {i} {filler}"[:1900])
+        await writer.edit(sent, f"edited away {i} {filler}"[:1900])  # hits: earlier version
+    query = "heart " + " ".join(f"nothing{i}" for i in range(20))
+    assert len(query) <= 200
+    result = await world.bob.slash(thread, "transcript search", query=query)
+    embed = result.response.embeds[0]
+    assert len(embed.fields) == 5
+    assert all(len(f.value) <= 1024 and len(f.name) <= 256 for f in embed.fields)
+    total = len(embed.title) + len(embed.footer.text or "")
+    total += sum(len(f.name) + len(f.value) for f in embed.fields)
+    assert total <= 6000
+    assert all("[Jump to message](" in f.value for f in embed.fields)
+
+
+async def test_record_purge_offers_recorded_threads_to_pick_from(world, recorded):
+    choices = await world.mod.autocomplete(recorded, "record purge", "thread", "samantha")
+    assert [c["value"] for c in choices] == [str(recorded.id)]
+
+
+async def test_autocomplete_does_not_reveal_recordings_a_member_cannot_read(world, recorded):
+    import discord
+
+    hidden = discord.PermissionOverwrite(read_messages=False, read_message_history=False)
+    secret = world.guild.create_text_channel("staff-secret-plans", overwrites={world.alice: hidden})
+    await world.env.settle()
+    await world.mod.slash(secret, "record start")
+    seen = await world.alice.autocomplete(recorded, "transcript export", "thread", "")
+    assert [c["value"] for c in seen] == [str(recorded.id)]
+    mod_sees = await world.mod.autocomplete(recorded, "transcript export", "thread", "")
+    assert {c["value"] for c in mod_sees} == {str(recorded.id), str(secret.id)}
+
+
+async def test_private_threads_stay_private_to_members_who_are_not_in_them(world):
+    import discord
+
+    parent = world.bot.get_channel(world.channel.id)
+    made = await parent.create_thread(
+        name="mods and alice", type=discord.ChannelType.private_thread
+    )
+    await made.add_user(discord.Object(world.mod.id))
+    await made.add_user(discord.Object(world.alice.id))
+    await world.env.settle()
+    private = next(t for t in world.channel.threads if t.id == made.id)
+    await world.mod.slash(private, "record start")
+    await world.alice.send(private, "whispered confidences about Samantha")
+
+    outsider = await world.bob.slash(world.channel, "transcript search", query="confidences")
+    assert "No recorded message" in outsider.response.content
+    assert await world.bob.autocomplete(world.channel, "transcript export", "thread", "") == []
+    insider = await world.alice.slash(world.channel, "transcript search", query="confidences")
+    assert "whispered" in insider.response.embeds[0].fields[0].value

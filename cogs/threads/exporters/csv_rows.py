@@ -1,4 +1,10 @@
-"""CSV transcripts: one row per message version, deletion, redaction or thread event."""
+"""CSV transcripts: one row per message version, deletion, redaction or thread event.
+
+Spreadsheets run a cell that starts with ``= + - @`` (or a tab or carriage return) as a
+formula, so a member could plant ``=HYPERLINK(...)`` in a transcript a moderator opens.
+Every text cell starting with one of those gets a leading ``'`` (OWASP's advice): the
+spreadsheet shows the text, runs nothing. Ids and times are never prefixed.
+"""
 
 from __future__ import annotations
 
@@ -23,10 +29,20 @@ COLUMNS = (
 )
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """A text cell a spreadsheet would evaluate gets a ``'`` in front."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _rows_text(rows: list[list[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(rows)
+    writer.writerows([[_cell(v) for v in row] for row in rows])
     return buffer.getvalue()
 
 
@@ -39,7 +55,8 @@ class CsvRenderer:
             f"{a.filename} ({a.size} B, {a.content_type or 'unknown'})" for a in entry.attachments
         )
         embeds = "; ".join(entry.embed_titles)
-        base = [entry.message_id, entry.created_at, entry.author_id, entry.author_name]
+        author_id = "" if entry.redacted else entry.author_id  # opted out: not identified
+        base = [entry.message_id, entry.created_at, author_id, entry.author_name]
         reply = entry.reply_to or ""
         if entry.deleted_at or entry.redacted:
             kind = "deleted" if entry.deleted_at else "redacted"

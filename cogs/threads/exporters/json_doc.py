@@ -15,7 +15,11 @@ SCHEMA = "herbot.transcript/1"
 def entry_object(entry: Entry) -> dict[str, object]:
     return {
         "id": str(entry.message_id),
-        "author": {"id": str(entry.author_id), "name": entry.author_name},
+        # A member who opted out is not identified: no id, only the placeholder name.
+        "author": {
+            "id": None if entry.redacted else str(entry.author_id),
+            "name": entry.author_name,
+        },
         "created_at": entry.created_at,
         "reply_to": str(entry.reply_to) if entry.reply_to else None,
         "attachments": [
