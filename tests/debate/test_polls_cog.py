@@ -242,6 +242,10 @@ async def test_motion_autocomplete_is_bounded(world):
     choices = await world.mod.autocomplete(world.channel, "poll create", "motion", "altman")
     assert choices[0]["value"] == "altman-misreads-her"
     assert len(await world.mod.autocomplete(world.channel, "poll create", "motion", "")) <= 25
+    # A question of one's own is offered as typed, after any preset that matches.
+    own = await world.mod.autocomplete(world.channel, "poll create", "motion", "Is Her a romance?")
+    assert [c["value"] for c in own] == ["Is Her a romance?"]
+    assert choices[-1]["value"] == "altman"
 
 
 async def test_forget_me_removes_votes_in_open_polls_only(world):
