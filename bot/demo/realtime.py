@@ -77,9 +77,9 @@ class PageSync:
                 current = [page for page, seen in self.seen.items() if seen == before]
                 result = await act(context_id, body)
                 if body.get("kind") in self.INVISIBLE_ACTIONS:
-                    # Autocomplete changes nothing a page shows; refreshing for it would
-                    # interrupt the person still typing the command (measured: 1 in 5 runs
-                    # lost the command), so pages that were current stay current.
+                    # Autocomplete changes nothing a page shows; refreshing for it (once per
+                    # pause in typing) would only disturb the person still composing the
+                    # command, so pages that were current stay current.
                     after = world_fingerprint(env)
                     for page in current:
                         self.seen[page] = after

@@ -86,7 +86,11 @@ class PageClient:
         async with self.http.get(f"{self.origin}/api/state", headers=self.headers) as r:
             return await r.json()
 
-    async def send_message(self, content: str) -> dict:
+    async def commands(self) -> dict:
+        async with self.http.get(f"{self.origin}/api/commands", headers=self.headers) as r:
+            return await r.json()
+
+    async def action(self, kind: str, **fields: object) -> dict:
         state = await self.state()
         self.sequence += 1
         envelope = {
@@ -96,13 +100,30 @@ class PageClient:
             "published_revision": state["publishedRevision"],
             "sequence": self.sequence,
             "request_id": f"test-{self.sequence}",
-            "kind": "send_message",
-            "content": content,
+            "kind": kind,
+            **fields,
         }
         async with self.http.post(
             f"{self.origin}/api/action", json=envelope, headers=self.headers
         ) as r:
             return await r.json()
+
+    async def send_message(self, content: str) -> dict:
+        return await self.action("send_message", content=content)
+
+    async def autocomplete(self, invocation: str, focused: str, value: str) -> dict:
+        catalog = await self.commands()
+        entries = catalog.get("entries") or catalog.get("commands") or []
+        entry = next(e for e in entries if e["invocation"] == invocation)
+        return await self.action(
+            "autocomplete_command",
+            command_id=entry["commandId"],
+            path=entry["path"],
+            schema_fingerprint=entry["schemaFingerprint"],
+            focused=focused,
+            value=value,
+            options={},
+        )
 
 
 async def test_clock_follows_real_time_and_pages_refresh_only_when_behind(simcord_env):
@@ -145,6 +166,14 @@ async def test_clock_follows_real_time_and_pages_refresh_only_when_behind(simcor
         assert not await clock.tick()
         assert await page_revision() == revision
 
+        # Autocomplete while typing a command changes nothing the page shows: no refresh,
+        # which would interrupt the person typing.
+        answered = await page.autocomplete("quote show", "id", "saman")
+        assert not answered["rejected"] and answered["result"]["answered"], answered
+        real.now += 0.5
+        assert not await clock.tick()
+        assert await page_revision() == revision
+
         # A poll's deadline passes only because the clock follows real time.
         channel = world.bot.get_channel(world.channel.id)
         poll = discord.Poll(question="Tragedy or graduation?", duration=timedelta(hours=1))
@@ -159,7 +188,7 @@ async def test_clock_follows_real_time_and_pages_refresh_only_when_behind(simcor
         assert world.channel.last_message.poll.is_finalised()
         assert clock.refreshes == 3
         assert await page_revision() == revision + 2
-        assert env.now() - start == timedelta(seconds=3603.5)
+        assert env.now() - start == timedelta(seconds=3604)
 
 
 async def test_a_page_action_arriving_mid_tick_waits_for_it(simcord_env):
