@@ -172,9 +172,10 @@ class ContextButton(
         return cls(match["quote"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await errors.guarded(
-            interaction, _cog(interaction).send_context(interaction, self.quote_id), "/ask Context"
-        )
+        await errors.guarded(interaction, self._context(interaction), "/ask Context")
+
+    async def _context(self, interaction: discord.Interaction[Any]) -> None:
+        await _cog(interaction).send_context(interaction, self.quote_id)
 
 
 def _cog(interaction: discord.Interaction[Any]) -> Ask:
