@@ -125,8 +125,8 @@ async def _run_commands(page: Any, url: str, count: int) -> tuple[int, int]:
 async def _policy(settings: Any, browser: Any, every_tick: bool, count: int) -> tuple[int, int]:
     from simcord import SetupError
 
-    from bot.demo.realtime import RealTime
-    from bot.demo.runner import demo_env
+    from demo.realtime import RealTime
+    from demo.runner import demo_env
 
     with tempfile.TemporaryDirectory() as tmp:
         async with demo_env(settings, Path(tmp) / "demo.db") as (env, world):

@@ -1,7 +1,8 @@
 """How herbot starts, what it owns and in which order.
 
-``run_bot`` is the one async main: it validates settings, opens (and migrates, and seeds)
-the database, builds the bot, loads the feature extensions in ``setup_hook``, runs until
+``build(settings)`` is the one public builder (``herbot run``, ``herbot sync``, the demo and
+the tests all use it): it opens and migrates the database, seeds it and warms the features
+up, and returns ``(database, bot)``. ``run_bot`` is the async main: it runs until
 SIGINT/SIGTERM, then closes the bot and finally the database. Commands are synced only on
 demand (``herbot sync`` or ``/herbot sync``), never on start.
 """
@@ -10,21 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
-import aiosqlite
 import discord
 from discord.ext import commands
 
 from bot.config import Settings
-from bot.database import app_database
+from bot.db import Database, open_database
 from bot.errors import HerbotTree
-from bot.privacy import PrivacyHooks
+from bot.feature import Feature, load_features
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +35,11 @@ def intents() -> discord.Intents:
 
 
 class Herbot(commands.Bot):
-    """The bot. It owns nothing it did not receive: the async main passes in the database."""
+    """The bot. It owns nothing it did not receive: the builder passes in the database."""
 
-    def __init__(self, settings: Settings, db: aiosqlite.Connection) -> None:
+    def __init__(
+        self, settings: Settings, db: Database, features: tuple[Feature, ...] | None = None
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -48,8 +49,7 @@ class Herbot(commands.Bot):
         )
         self.settings = settings
         self.db = db
-        # Features register what opting out and "forget me" remove (see cogs/admin/privacy.py).
-        self.privacy_hooks = PrivacyHooks()
+        self.features = features if features is not None else load_features(settings.features)
 
     @property
     def now(self) -> Callable[[], datetime]:
@@ -57,32 +57,59 @@ class Herbot(commands.Bot):
         return discord.utils.utcnow
 
     async def setup_hook(self) -> None:
-        for name in self.settings.extensions:
-            await self.load_extension(name)
-        log.info("loaded %d extensions", len(self.settings.extensions))
+        for feature in self.features:
+            await feature.setup(self)
+        log.info("loaded %d features", len(self.features))
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d guilds", self.user, len(self.guilds))
 
 
-def create_bot(settings: Settings, db: aiosqlite.Connection) -> Herbot:
+def create_bot(settings: Settings, db: Database) -> Herbot:
     return Herbot(settings, db)
 
 
-async def warm_up_extensions(settings: Settings, db: aiosqlite.Connection) -> None:
-    """Run each extension's optional ``async warm_up(db, settings)`` before the bot starts.
+async def prepare_database(settings: Settings, *, warm_up: bool = False) -> Database:
+    """Open, migrate and seed the database; with ``warm_up``, run the features' warm-ups."""
+    db = await open_database(settings.database)
+    try:
+        features = load_features(settings.features)
+        for feature in features:
+            if feature.seed is not None:
+                await feature.seed(db, settings)
+        if warm_up:
+            await warm_up_features(settings, db, features)
+    except BaseException:
+        await db.close()
+        raise
+    return db
+
+
+async def warm_up_features(
+    settings: Settings, db: Database, features: tuple[Feature, ...] | None = None
+) -> None:
+    """Run each feature's optional ``warm_up(db, settings)`` before the bot starts.
 
     Slow, idempotent start-up work (encoding /ask's passages) belongs here: it stores its
-    results for the extension's own start to find, so the gateway connection (and, in tests
+    results for the feature's own start to find, so the gateway connection (and, in tests
     and the demo, simcord's fixed start-up budget) never waits on it.
     """
-    for name in settings.extensions:
-        warm_up = getattr(importlib.import_module(name), "warm_up", None)
-        if warm_up is None:
+    for feature in features if features is not None else load_features(settings.features):
+        if feature.warm_up is None:
             continue
         started = time.perf_counter()
-        await warm_up(db, settings)
-        log.info("warmed up %s in %.1f s", name, time.perf_counter() - started)
+        await feature.warm_up(db, settings)
+        log.info("warmed up %s in %.1f s", feature.name, time.perf_counter() - started)
+
+
+@contextlib.asynccontextmanager
+async def build(settings: Settings) -> AsyncIterator[tuple[Database, Herbot]]:
+    """The database (migrated, seeded, warmed up) and the bot on it; closes both in order."""
+    db = await prepare_database(settings, warm_up=True)
+    try:
+        yield db, create_bot(settings, db)
+    finally:
+        await db.close()
 
 
 def apply_proxy(settings: Settings) -> None:
@@ -101,9 +128,7 @@ def apply_proxy(settings: Settings) -> None:
 async def run_bot(settings: Settings) -> None:
     token = settings.require_token()
     apply_proxy(settings)
-    async with app_database(settings) as db:
-        await warm_up_extensions(settings, db)
-        bot = create_bot(settings, db)
+    async with build(settings) as (_db, bot):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):  # Windows has no signal handlers
@@ -127,12 +152,15 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> int:
     """Log in over REST only and sync the command tree; returns how many were synced."""
     token = settings.require_token()
     apply_proxy(settings)
-    async with app_database(settings) as db:
+    db = await prepare_database(settings)
+    try:
         bot = create_bot(settings, db)
         async with bot:
-            await bot.login(token.reveal())  # runs setup_hook, so every extension registers
+            await bot.login(token.reveal())  # runs setup_hook, so every feature registers
             guild = discord.Object(id=guild_id) if guild_id else None
             if guild is not None:
                 bot.tree.copy_global_to(guild=guild)
             synced = await bot.tree.sync(guild=guild)
+    finally:
+        await db.close()
     return len(synced)

@@ -1,28 +1,29 @@
 """The ``herbot`` command line. It uses the same domain code as the bot.
 
-Each feature adds its subcommands through a ``register(subparsers)`` function in the modules
-of :data:`FEATURE_CLIS`; a subcommand sets ``handler``, an async function ``(args, settings)``
-returning the exit code.
+Each configured feature adds its subcommands through its ``Feature.cli``; other entry points
+(the offline demo) through the ``herbot.commands`` entry-point group. A subcommand sets
+``handler``, an async function ``(args, settings)`` returning the exit code.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
+from bot.feature import load_features
 from bot.logs import setup_logging
 
 log = logging.getLogger(__name__)
 
-FEATURE_CLIS = ("cogs.quotes.cli", "cogs.debate.cli", "cogs.threads.cli", "bot.demo")
+ENTRY_POINT_GROUP = "herbot.commands"
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -42,29 +43,24 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _db_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.db import connect, schema_version
+    from bot.db import database
+    from bot.migrations import current
 
-    db = await connect(settings.database)
-    try:
-        print(f"{settings.database}: schema version {await schema_version(db)}")
-    finally:
-        await db.close()
+    async with database(settings.database) as db:
+        print(f"{settings.database}: schema at revision {await current(db)}")
     return 0
 
 
 async def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.db import backup, connect
+    from bot.db import database
 
-    db = await connect(settings.database)
-    try:
-        target = await backup(db, args.path)
-    finally:
-        await db.close()
+    async with database(settings.database) as db:
+        target = await db.backup(args.path)
     print(f"backed up {settings.database} to {target}")
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="herbot", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"herbot {__version__}")
     parser.add_argument("--settings", help="path to settings.toml (default config/settings.toml)")
@@ -86,19 +82,35 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("path", help="where to write the copy")
     b.set_defaults(handler=_db_backup)
 
-    for module_name in FEATURE_CLIS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        module.register(sub)
+    for feature in _features(settings_path):
+        if feature.cli is not None:
+            feature.cli(sub)
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        entry.load()(sub)
     return parser
 
 
+def _features(settings_path: Path | None) -> tuple:
+    """The configured features, for their subcommands; none if the settings are broken
+    (``main`` then reports the configuration error itself)."""
+    try:
+        return load_features(load_settings(settings_path, dotenv=False).features)
+    except ConfigError:
+        return ()
+
+
+def _settings_option(argv: Sequence[str]) -> Path | None:
+    for i, arg in enumerate(argv):
+        if arg == "--settings" and i + 1 < len(argv):
+            return Path(argv[i + 1])
+        if arg.startswith("--settings="):
+            return Path(arg.split("=", 1)[1])
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_settings_option(argv))
     args = parser.parse_args(argv)
     try:
         settings = load_settings(Path(args.settings) if args.settings else None)

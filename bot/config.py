@@ -35,7 +35,7 @@ class Secret(str):
 @dataclass(frozen=True, slots=True)
 class Settings:
     database: Path
-    extensions: tuple[str, ...]
+    features: tuple[str, ...]
     log_level: str = "INFO"
     owner_ids: frozenset[int] = frozenset()
     token: Secret | None = None
@@ -95,9 +95,11 @@ def load_settings(
     database = environ.get("HERBOT_DB") or _expect(
         {"database": bot.get("database", "herbot.db")}, "database", str, where
     )
-    extensions = _expect({"extensions": bot.get("extensions", [])}, "extensions", list, where)
-    if not all(isinstance(e, str) for e in extensions):
-        raise ConfigError(f"{where}: 'extensions' must be a list of module names")
+    # `extensions` is the name releases before the feature contract used.
+    key = "features" if "features" in bot or "extensions" not in bot else "extensions"
+    features = _expect({key: bot.get(key, [])}, key, list, where)
+    if not all(isinstance(e, str) for e in features):
+        raise ConfigError(f"{where}: '{key}' must be a list of feature package names")
     log_level = str(bot.get("log_level", "INFO")).upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"{where}: 'log_level' must be DEBUG, INFO, WARNING or ERROR")
@@ -113,7 +115,7 @@ def load_settings(
     sections = {k: v for k, v in raw.items() if isinstance(v, dict) and k != "bot"}
     return Settings(
         database=db_path,
-        extensions=tuple(extensions),
+        features=tuple(features),
         log_level=log_level,
         owner_ids=frozenset(owners),
         token=Secret(token) if token else None,

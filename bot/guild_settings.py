@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import aiosqlite
+from bot.db import Reader, Transaction
 
 
 def _snowflake(value: str) -> int:
@@ -52,7 +52,7 @@ class UnknownSetting(KeyError):
     pass
 
 
-async def get(db: aiosqlite.Connection, guild_id: int, key: str) -> object | None:
+async def get(db: Reader, guild_id: int, key: str) -> object | None:
     if key not in KEYS:
         raise UnknownSetting(key)
     async with db.execute(
@@ -62,7 +62,7 @@ async def get(db: aiosqlite.Connection, guild_id: int, key: str) -> object | Non
     return None if row is None else KEYS[key].parse(row[0])
 
 
-async def get_all(db: aiosqlite.Connection, guild_id: int) -> dict[str, object]:
+async def get_all(db: Reader, guild_id: int) -> dict[str, object]:
     async with db.execute(
         "SELECT key, value FROM guild_settings WHERE guild_id = ?", (guild_id,)
     ) as cur:
@@ -70,26 +70,24 @@ async def get_all(db: aiosqlite.Connection, guild_id: int) -> dict[str, object]:
     return {k: KEYS[k].parse(v) for k, v in rows if k in KEYS}
 
 
-async def set_value(db: aiosqlite.Connection, guild_id: int, key: str, value: str) -> object:
+async def set_value(tx: Transaction, guild_id: int, key: str, value: str) -> object:
     """Validate and store ``value``; raises ValueError with a readable reason if it is bad."""
     if key not in KEYS:
         raise UnknownSetting(key)
     parsed = KEYS[key].parse(value)
-    await db.execute(
+    await tx.execute(
         "INSERT INTO guild_settings (guild_id, key, value) VALUES (?, ?, ?) "
         "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value, "
         "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
         (guild_id, key, value),
     )
-    await db.commit()
     return parsed
 
 
-async def clear(db: aiosqlite.Connection, guild_id: int, key: str) -> bool:
+async def clear(tx: Transaction, guild_id: int, key: str) -> bool:
     if key not in KEYS:
         raise UnknownSetting(key)
-    cur = await db.execute(
+    cur = await tx.execute(
         "DELETE FROM guild_settings WHERE guild_id = ? AND key = ?", (guild_id, key)
     )
-    await db.commit()
     return cur.rowcount > 0

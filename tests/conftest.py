@@ -12,15 +12,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import discord
 import pytest
 import pytest_asyncio
 
 from bot import guild_settings
-from bot.app import Herbot, create_bot
+from bot.app import Herbot, create_bot, prepare_database
 from bot.config import Settings, load_settings
-from bot.database import prepare_database
+from bot.db import Database
 from bot.errors import describe
 
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
@@ -33,25 +32,23 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest_asyncio.fixture
-async def db(settings: Settings) -> AsyncIterator[aiosqlite.Connection]:
+async def db(settings: Settings) -> AsyncIterator[Database]:
     conn = await prepare_database(settings)
     yield conn
     await conn.close()
 
 
 @pytest_asyncio.fixture
-async def extra_connections() -> AsyncIterator[list[aiosqlite.Connection]]:
+async def extra_connections() -> AsyncIterator[list[Database]]:
     """Connections opened by restarts; closed only after the bot has shut down."""
-    conns: list[aiosqlite.Connection] = []
+    conns: list[Database] = []
     yield conns
     for conn in conns:
         await conn.close()
 
 
 @pytest.fixture
-def simcord_bot(
-    settings: Settings, db: aiosqlite.Connection, extra_connections: list[aiosqlite.Connection]
-) -> Herbot:
+def simcord_bot(settings: Settings, db: Database, extra_connections: list[Database]) -> Herbot:
     return create_bot(settings, db)
 
 
@@ -71,14 +68,14 @@ class World:
     mod: Any
     admin: Any
     members: list[Any]
-    connections: list[aiosqlite.Connection] = field(default_factory=list)
+    connections: list[Database] = field(default_factory=list)
 
     @property
     def bot(self) -> Herbot:
         return self.env.bot
 
     @property
-    def db(self) -> aiosqlite.Connection:
+    def db(self) -> Database:
         return self.env.bot.db
 
     @property
@@ -121,7 +118,7 @@ class World:
 
 
 async def build_world(
-    env: Any, settings: Settings, connections: list[aiosqlite.Connection] | None = None
+    env: Any, settings: Settings, connections: list[Database] | None = None
 ) -> World:
     await env.bot.tree.sync()
     guild = env.create_guild("Her fans")
@@ -131,12 +128,11 @@ async def build_world(
     mod = guild.add_member(env.create_user("mod"), roles=[mod_role])
     admin = guild.add_member(env.create_user("admin"), roles=[admin_role])
     members = [guild.add_member(env.create_user(n)) for n in ("alice", "bob", "carol")]
-    await guild_settings.set_value(env.bot.db, guild.id, "moderator_role_id", str(mod_role.id))
+    async with env.bot.db.transaction() as tx:
+        await guild_settings.set_value(tx, guild.id, "moderator_role_id", str(mod_role.id))
     return World(env, settings, guild, channel, mod_role, mod, admin, members, connections or [])
 
 
 @pytest_asyncio.fixture
-async def world(
-    simcord_env: Any, settings: Settings, extra_connections: list[aiosqlite.Connection]
-) -> World:
+async def world(simcord_env: Any, settings: Settings, extra_connections: list[Database]) -> World:
     return await build_world(simcord_env, settings, extra_connections)

@@ -92,9 +92,10 @@ class Admin(commands.Cog):
         if key not in guild_settings.KEYS:
             raise UserError(f"There is no setting `{truncate(key, 50)}`; pick one from the list.")
         try:
-            parsed = await guild_settings.set_value(
-                self.bot.db, interaction.guild.id, key, value.strip()
-            )
+            async with self.bot.db.transaction() as tx:
+                parsed = await guild_settings.set_value(
+                    tx, interaction.guild.id, key, value.strip()
+                )
         except ValueError as exc:
             raise UserError(f"`{key}` {exc}.") from None
         self.bot.dispatch("herbot_settings_changed", interaction.guild.id, key)
@@ -107,7 +108,8 @@ class Admin(commands.Cog):
         assert interaction.guild is not None
         if key not in guild_settings.KEYS:
             raise UserError(f"There is no setting `{truncate(key, 50)}`; pick one from the list.")
-        removed = await guild_settings.clear(self.bot.db, interaction.guild.id, key)
+        async with self.bot.db.transaction() as tx:
+            removed = await guild_settings.clear(tx, interaction.guild.id, key)
         self.bot.dispatch("herbot_settings_changed", interaction.guild.id, key)
         text = f"**{key}** is back to its default." if removed else f"**{key}** was not set."
         await interaction.response.send_message(text, ephemeral=True)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 from typing import TYPE_CHECKING
+
+from bot.feature import Feature
 
 if TYPE_CHECKING:
     from bot.app import Herbot
 
 
-async def setup(bot: Herbot) -> None:
+async def _setup(bot: Herbot) -> None:
     """Register the Polls and Debates cogs (their persistent buttons are added in cog_load)."""
     from cogs.debate.debate_cog import Debates
     from cogs.debate.motions import load_config
@@ -17,3 +20,17 @@ async def setup(bot: Herbot) -> None:
     config = load_config(bot.settings.section("debate"), bot.settings.path)
     await bot.add_cog(Polls(bot, config))
     await bot.add_cog(Debates(bot, config))
+
+
+def _cli(sub: argparse._SubParsersAction) -> None:
+    from cogs.debate.cli import register
+
+    register(sub)
+
+
+feature = Feature(
+    name="debate",
+    description="Debates: button polls on the motion and moderated debate events",
+    setup=_setup,
+    cli=_cli,
+)

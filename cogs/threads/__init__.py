@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import argparse
 from typing import TYPE_CHECKING
+
+from bot.feature import Feature
 
 if TYPE_CHECKING:
     from bot.app import Herbot
 
 
-async def setup(bot: Herbot) -> None:
+async def _setup(bot: Herbot) -> None:
     from cogs.threads.cog import Threads
     from cogs.threads.config import ThreadsConfig
 
     await bot.add_cog(Threads(bot, ThreadsConfig.from_section(bot.settings.section("threads"))))
+
+
+def _cli(sub: argparse._SubParsersAction) -> None:
+    from cogs.threads.cli import register
+
+    register(sub)
+
+
+feature = Feature(
+    name="threads",
+    description="Thread recording: record discussion threads, search them, export transcripts",
+    setup=_setup,
+    cli=_cli,
+)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.demo.runner import run_demo
+from demo.runner import run_demo
 from tests.browser import CHROMIUM_FLAGS, chromium_or_skip
 
 try:

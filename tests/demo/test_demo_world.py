@@ -14,9 +14,9 @@ import pytest
 from bot import guild_settings
 from bot.config import ConfigError
 from bot.database import prepare_database
-from bot.demo.realtime import RealTime
-from bot.demo.runner import demo_database_path, demo_env, run_demo, template_path
-from bot.demo.world import CHANNEL_NAME, GUILD_NAME, OPENING, build_demo_world
+from demo.realtime import RealTime
+from demo.runner import demo_database_path, demo_env, run_demo, template_path
+from demo.world import CHANNEL_NAME, GUILD_NAME, OPENING, build_demo_world
 
 
 class FakeMonotonic:

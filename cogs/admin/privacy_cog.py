@@ -1,7 +1,7 @@
 """/privacy: members choose whether herbot keeps their words, and can be forgotten.
 
-The work is done by functions each feature registers on ``bot.privacy_hooks``; this cog only
-asks, confirms and reports how much was removed.
+The work is done by the core (:mod:`bot.privacy`), which asks every feature in one
+transaction; this cog only asks, confirms and reports what was actually removed.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class ForgetMeView(discord.ui.View):
 
     @discord.ui.button(label="Yes, delete my data", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        counts = await self.bot.privacy_hooks.forget(self.bot.db, self.user_id)
+        counts = await privacy.forget(self.bot.db, self.bot.features, self.user_id)
         self.stop()
         await interaction.response.edit_message(
             content=f"Done. Removed {_summary(counts)}.", view=None
@@ -71,11 +71,9 @@ class Privacy(commands.Cog):
     @group.command(name="opt-out", description="Stop herbot recording or quoting your messages")
     @app_commands.describe(scope="what to stop: recording, quotes, or both")
     async def opt_out(self, interaction: discord.Interaction, scope: ScopeChoice = "both") -> None:
-        removed: dict[str, int] = {}
-        for s in _SCOPES[scope]:
-            removed.update(
-                await self.bot.privacy_hooks.apply_opt_out(self.bot.db, interaction.user.id, s)
-            )
+        removed = await privacy.opt_out(
+            self.bot.db, self.bot.features, interaction.user.id, _SCOPES[scope]
+        )
         stopped = " and ".join(_NAMES[s] for s in _SCOPES[scope])
         await interaction.response.send_message(
             f"Stopped {stopped}. Already kept: redacted or withdrawn {_summary(removed)}. "
@@ -85,8 +83,7 @@ class Privacy(commands.Cog):
 
     @group.command(name="opt-in", description="Allow herbot to record or quote your messages")
     async def opt_in(self, interaction: discord.Interaction, scope: ScopeChoice = "both") -> None:
-        for s in _SCOPES[scope]:
-            await privacy.opt_in(self.bot.db, interaction.user.id, s)
+        await privacy.opt_in(self.bot.db, interaction.user.id, _SCOPES[scope])
         allowed = " and ".join(_NAMES[s] for s in _SCOPES[scope])
         await interaction.response.send_message(
             f"Allowed {allowed} again, from now on.", ephemeral=True
@@ -98,13 +95,19 @@ class Privacy(commands.Cog):
         for scope, name in _NAMES.items():
             off = await privacy.is_opted_out(self.bot.db, interaction.user.id, scope)
             lines.append(f"{'🚫 off' if off else '✅ on'} — {name}")
+        kept = await privacy.status(self.bot.db, self.bot.features, interaction.user.id)
+        lines.append("")
+        lines.append("**Kept about you now:** " + _summary(kept))
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
 
     @group.command(name="forget-me", description="Delete everything herbot keeps of your words")
     async def forget_me(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(
-            "This deletes your recorded messages and your pending quote submissions, "
-            "everywhere herbot runs. It cannot be undone.",
+            "This removes everything herbot keeps of you, everywhere it runs: "
+            + _summary(await privacy.status(self.bot.db, self.bot.features, interaction.user.id))
+            + ". Your words are deleted; where a record must stay (a closed poll's count, "
+            "an approved quote of your message) your name and id are removed from it. "
+            "It cannot be undone.",
             view=ForgetMeView(self.bot, interaction.user.id),
             ephemeral=True,
         )

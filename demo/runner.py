@@ -1,9 +1,9 @@
 """``herbot demo``: the real bot, in a simulated Discord, in your browser.
 
-The bot is built by the same factory as ``herbot run`` (same cogs, same curated store) on
-a database of its own, then attached to a simcord world instead of Discord. simcord's
+The bot is built by the same public builder as ``herbot run`` (``bot.app.build``: same
+features, same curated store) on a database of its own, then attached to a simcord world instead of Discord. simcord's
 Preview serves that world's discussion channel as a local, Discord-like page. While the
-page is open, :class:`~bot.demo.realtime.RealTime` keeps the virtual clock at wall-clock
+page is open, :class:`~demo.realtime.RealTime` keeps the virtual clock at wall-clock
 pace and republishes the page when something happened. Ending the session in the page
 opens a new one on the same world; Ctrl-C (or SIGTERM) stops the demo cleanly.
 """
@@ -28,12 +28,11 @@ from typing import Any
 
 import simcord
 
-from bot.app import create_bot, warm_up_extensions
+from bot.app import Herbot, build, create_bot
 from bot.config import ConfigError, Settings
-from bot.database import prepare_database
-from bot.db import backup
-from bot.demo.realtime import TICK_SECONDS, RealTime
-from bot.demo.world import DemoWorld, build_demo_world
+from bot.db import Database
+from demo.realtime import TICK_SECONDS, RealTime
+from demo.world import DemoWorld, build_demo_world
 
 log = logging.getLogger(__name__)
 
@@ -97,21 +96,23 @@ async def demo_env(
     bring an older copy up to date, so the next start skips that work.
     """
     config = demo_settings(settings, database)
-    db = await _prepare(config, fallback_fresh=template is not None)
-    try:
-        await warm_up_extensions(config, db)
-        async with contextlib.AsyncExitStack() as stack:
-            env = await _start(stack, config, db)
-            if template is not None:
-                await _save_template(db, template)
-            yield env, await build_demo_world(env)
-    finally:
-        await db.close()
+    async with (
+        _build(config, fallback_fresh=template is not None) as (db, bot),
+        contextlib.AsyncExitStack() as stack,
+    ):
+        env = await _start(stack, config, db, bot)
+        if template is not None:
+            await _save_template(db, template)
+        yield env, await build_demo_world(env)
 
 
-async def _prepare(config: Settings, *, fallback_fresh: bool) -> Any:
+@contextlib.asynccontextmanager
+async def _build(
+    config: Settings, *, fallback_fresh: bool
+) -> AsyncIterator[tuple[Database, Herbot]]:
     try:
-        return await prepare_database(config)
+        builder = build(config)
+        built = await builder.__aenter__()
     except Exception:
         if not fallback_fresh:
             raise
@@ -119,20 +120,30 @@ async def _prepare(config: Settings, *, fallback_fresh: bool) -> Any:
         log.warning("the cached demo database does not fit this version; starting afresh")
         with contextlib.suppress(FileNotFoundError):
             os.remove(config.database)
-        return await prepare_database(config)
+        builder = build(config)
+        built = await builder.__aenter__()
+    try:
+        yield built
+    except BaseException as exc:
+        await builder.__aexit__(type(exc), exc, exc.__traceback__)
+        raise
+    else:
+        await builder.__aexit__(None, None, None)
 
 
-async def _save_template(db: Any, template: Path) -> None:
+async def _save_template(db: Database, template: Path) -> None:
     partial = template.with_suffix(f".{os.getpid()}.tmp")
     try:
-        await backup(db, partial)
+        await db.backup(partial)
         os.replace(partial, template)
     except (OSError, sqlite3.Error) as exc:
         log.warning("could not cache the demo database in %s: %s", template, exc)
         partial.unlink(missing_ok=True)
 
 
-async def _start(stack: contextlib.AsyncExitStack, config: Settings, db: Any) -> Any:
+async def _start(
+    stack: contextlib.AsyncExitStack, config: Settings, db: Database, bot: Herbot
+) -> Any:
     """Start a fresh bot in simcord, again if start-up overran simcord's fixed 5 s budget.
 
     Features warm up while the bot starts (e.g. /ask encodes passages on a new database).
@@ -141,9 +152,8 @@ async def _start(stack: contextlib.AsyncExitStack, config: Settings, db: Any) ->
     for attempt in range(1, START_ATTEMPTS + 1):
         # check_errors=False: a person will make mistakes the bot answers on purpose, and
         # unexpected errors are already logged (with an id) by the bot's own tree.
-        run = simcord.run(
-            create_bot(config, db), check_errors=False, settle_timeout=SETTLE_TIMEOUT_SECONDS
-        )
+        attempt_bot = bot if attempt == 1 else create_bot(config, db)
+        run = simcord.run(attempt_bot, check_errors=False, settle_timeout=SETTLE_TIMEOUT_SECONDS)
         try:
             return await stack.enter_async_context(run)
         except TimeoutError as exc:

@@ -46,7 +46,7 @@ def quiet_simulation_logs() -> None:
 async def _demo(args: argparse.Namespace, settings: Settings) -> int:
     quiet_simulation_logs()  # before importing simcord, which already warns
     try:
-        from bot.demo.runner import DemoStartError, run_demo
+        from demo.runner import DemoStartError, run_demo
     except ModuleNotFoundError as exc:
         if exc.name is None or not exc.name.startswith(("simcord", "aiohttp", "markdown_it")):
             raise
