@@ -9,7 +9,7 @@ import discord
 
 from bot import privacy
 from bot.errors import UserError, guarded, report
-from cogs.quotes.store import AlreadySaved, Submission, submit_pending
+from cogs.quotes.service import AlreadySaved, Submission, submit_pending
 from cogs.threads import exporters, store
 
 if TYPE_CHECKING:
