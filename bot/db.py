@@ -7,10 +7,13 @@ only: SQLite's WAL lets readers use their own connections) and write inside a un
         await store.save_vote(tx, ...)       # domain writers take the transaction they run in
     # here the COMMIT has happened: only now may the bot acknowledge anything
 
-Connections, pooling and the driver belong to SQLAlchemy 2's asyncio engine (aiosqlite
-underneath for SQLite), so a second engine plugs in behind the same interface. Statements are
-SQL text in SQLite's ``?`` style; rows come back as :class:`Record` (by index or by name).
-Migrations are Alembic's (``bot/migrations``), one ascending history.
+Engines, connection pools, URLs and connect-time settings belong to SQLAlchemy 2's asyncio
+engine (aiosqlite underneath for SQLite), and migrations to Alembic (``bot/migrations``), so a
+second engine plugs in behind the same interface. Statements are SQL text in SQLite's ``?``
+style and run on the driver connection SQLAlchemy hands out: SQLAlchemy's own aiosqlite
+adapter makes three or four thread hops per statement where the driver makes one or two
+(measured: 725 vs 3,792 small write transactions/s), and the vote and recorder paths are
+made of small transactions. Rows come back as :class:`Record` (by index or by name).
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-from sqlalchemy import event, exc
-from sqlalchemy.engine import CursorResult
+import aiosqlite
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 log = logging.getLogger(__name__)
@@ -46,9 +49,9 @@ class IntegrityError(DatabaseError):
     """A constraint (key, unique, check, foreign key) refused the write."""
 
 
-def _translate(error: exc.DBAPIError) -> DatabaseError:
-    kind = IntegrityError if isinstance(error, exc.IntegrityError) else DatabaseError
-    return kind(str(error.orig), error.orig)
+def _translate(error: sqlite3.Error) -> DatabaseError:
+    kind = IntegrityError if isinstance(error, sqlite3.IntegrityError) else DatabaseError
+    return kind(str(error), error)
 
 
 class Record(tuple):
@@ -133,29 +136,23 @@ class _Statement:
         return None
 
 
-def _cursor(result: CursorResult[Any]) -> Cursor:
-    rows: list[Record] = []
-    if result.returns_rows:
-        make = _record_type(tuple(result.keys()))
-        rows = [make(row) for row in result.fetchall()]
+async def _run(conn: aiosqlite.Connection, sql: str, params: Params, many: bool) -> Cursor:
+    """One statement on the driver connection: one thread hop, two when it returns rows."""
     try:
-        lastrowid = result.lastrowid
-    except (exc.InvalidRequestError, AttributeError):
-        lastrowid = None
-    return Cursor(rows, result.rowcount, lastrowid)
-
-
-async def _run(conn: AsyncConnection, sql: str, params: Params, many: bool) -> Cursor:
-    if many:
-        rows = [p if isinstance(p, Mapping) else tuple(p) for p in params]  # type: ignore[union-attr]
-        if not rows:
-            return Cursor([], 0, None)
-        bound: Any = rows
-    else:
-        bound = params if isinstance(params, Mapping) else tuple(params)
-    try:
-        return _cursor(await conn.exec_driver_sql(sql, bound))
-    except exc.DBAPIError as error:
+        if many:
+            rows = [p if isinstance(p, Mapping) else tuple(p) for p in params]  # type: ignore[union-attr]
+            if not rows:
+                return Cursor([], 0, None)
+            cursor = await conn.executemany(sql, rows)
+        else:
+            bound = params if isinstance(params, Mapping) else tuple(params)
+            cursor = await conn.execute(sql, bound)
+        records: list[Record] = []
+        if cursor.description:
+            make = _record_type(tuple(column[0] for column in cursor.description))
+            records = [make(row) for row in await cursor.fetchall()]
+        return Cursor(records, cursor.rowcount, cursor.lastrowid)
+    except sqlite3.Error as error:
         raise _translate(error) from error
 
 
@@ -188,10 +185,11 @@ class _Fetching:
 class Transaction(_Fetching):
     """A unit of work inside :meth:`Database.transaction`; it reads its own writes."""
 
-    def __init__(self, conn: AsyncConnection, dialect: str) -> None:
+    def __init__(self, conn: aiosqlite.Connection, dialect: str) -> None:
         self._conn = conn
         self.dialect = dialect
         self._after_commit: list[Callable[[], Any]] = []
+        self._savepoints = 0
 
     def execute(self, sql: str, params: Params = ()) -> _Statement:
         return _Statement(_run(self._conn, sql, params, many=False))
@@ -202,14 +200,17 @@ class Transaction(_Fetching):
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         """Undo just this block on error (the transaction goes on), on every engine."""
-        nested = await self._conn.begin_nested()
+        self._savepoints += 1
+        name = f"herbot_sp{self._savepoints}"
+        await _run(self._conn, f"SAVEPOINT {name}", (), many=False)
         try:
             yield
         except BaseException:
-            await nested.rollback()
+            await _run(self._conn, f"ROLLBACK TO {name}", (), many=False)
+            await _run(self._conn, f"RELEASE {name}", (), many=False)
             raise
         else:
-            await nested.commit()
+            await _run(self._conn, f"RELEASE {name}", (), many=False)
 
     def after_commit(self, callback: Callable[[], Any]) -> None:
         """Run ``callback`` once the COMMIT succeeded (never after a rollback)."""
@@ -235,6 +236,7 @@ def _sqlite_engine(path: Path, *, writer: bool) -> AsyncEngine:
         pool_size=1 if writer else 4,
         max_overflow=0 if writer else 8,
         pool_pre_ping=False,
+        pool_reset_on_return=None,  # reads are autocommit; the writer ends its transactions
     )
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -251,13 +253,17 @@ def _sqlite_engine(path: Path, *, writer: bool) -> AsyncEngine:
             cursor.execute(pragma)
         cursor.close()
 
-    if writer:
+    if writer:  # Alembic's transactions on the writer take the write lock up front too
 
         @event.listens_for(engine.sync_engine, "begin")
         def _begin(conn: Any) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+async def _driver(conn: AsyncConnection) -> aiosqlite.Connection:
+    return (await conn.get_raw_connection()).driver_connection  # type: ignore[return-value]
 
 
 class Database(_Fetching):
@@ -274,6 +280,7 @@ class Database(_Fetching):
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
+        self._writer_conn: AsyncConnection | None = None  # held for the database's lifetime
         self.commits = 0
 
     @classmethod
@@ -301,7 +308,12 @@ class Database(_Fetching):
 
     async def _read(self, sql: str, params: Params) -> Cursor:
         async with self._reader.connect() as conn:
-            return await _run(conn, sql, params, many=False)
+            return await _run(await _driver(conn), sql, params, many=False)
+
+    async def _writer_connection(self) -> AsyncConnection:
+        if self._writer_conn is None:
+            self._writer_conn = await self._writer.connect()
+        return self._writer_conn
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
@@ -310,13 +322,21 @@ class Database(_Fetching):
             raise RuntimeError("a transaction is already open in this task: pass it down")
         token = _in_transaction.set(True)
         try:
-            async with self._write_lock, self._writer.connect() as conn:
-                tx = Transaction(conn, self.dialect)
+            async with self._write_lock:
+                driver = await _driver(await self._writer_connection())
+                tx = Transaction(driver, self.dialect)
+                await _run(driver, "BEGIN IMMEDIATE", (), many=False)
                 try:
-                    async with conn.begin():
-                        yield tx
-                except exc.DBAPIError as error:  # the COMMIT itself failed
-                    raise _translate(error) from error
+                    yield tx
+                except BaseException:
+                    await _run(driver, "ROLLBACK", (), many=False)
+                    raise
+                try:
+                    await _run(driver, "COMMIT", (), many=False)
+                except DatabaseError:
+                    if driver.in_transaction:
+                        await _run(driver, "ROLLBACK", (), many=False)
+                    raise
                 self.commits += 1
         finally:
             _in_transaction.reset(token)
@@ -325,14 +345,20 @@ class Database(_Fetching):
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
-        """The writer's raw SQLAlchemy connection, under the write lock (migrations, tools)."""
-        async with self._write_lock, self._writer.connect() as conn:
-            yield conn
+        """The writer's SQLAlchemy connection, under the write lock (migrations, tools)."""
+        async with self._write_lock:
+            conn = await self._writer_connection()
+            try:
+                yield conn
+            finally:
+                if conn.in_transaction():
+                    await conn.rollback()
 
     async def checkpoint(self) -> None:
         """Fold the WAL back into the file and truncate it (forgotten words leave the WAL)."""
-        async with self.connection() as conn:
-            await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        async with self._write_lock:
+            driver = await _driver(await self._writer_connection())
+            await _run(driver, "PRAGMA wal_checkpoint(TRUNCATE)", (), many=False)
 
     async def backup(self, target: Path | str) -> Path:
         """Copy the live database to ``target`` with SQLite's online backup API."""
@@ -352,6 +378,9 @@ class Database(_Fetching):
         return target
 
     async def close(self) -> None:
+        if self._writer_conn is not None:
+            await self._writer_conn.close()
+            self._writer_conn = None
         await self._reader.dispose()
         await self._writer.dispose()
 
