@@ -96,3 +96,32 @@ def test_poll_export_formats(settings, capsys, tmp_path):
     assert main([*base, "results", str(pid)]) == 0
     assert "No" in capsys.readouterr().out
     assert main([*base, "results", "999"]) == 1
+
+
+async def forgotten_voter_poll(db) -> int:
+    pid = await write(
+        db,
+        store.create_poll,
+        guild_id=1,
+        channel_id=2,
+        question="Q",
+        created_by=3,
+        options=["Yes", "No"],
+        now=NOW,
+        anonymous=False,
+    )
+    await write(db, store.vote, pid, 7007, 1, NOW)
+    await write(db, store.vote, pid, 8008, 0, NOW)
+    await write(db, store.close_poll, pid, NOW, 3)
+    async with db.transaction() as tx:
+        await store.forget(tx, 7007)
+    return pid
+
+
+def test_poll_export_names_a_forgotten_voter_former_member(settings, capsys):
+    pid = asyncio.run(with_db(settings, forgotten_voter_poll))
+    assert main(["--db", str(settings.database), "poll", "export", str(pid)]) == 0
+    out = capsys.readouterr().out
+    assert "1,Q,No,1,50" in out  # the count stays
+    assert out.splitlines()[-2:] == ["8008,Yes", "former member,No"]
+    assert "7007" not in out
