@@ -125,10 +125,9 @@ async def run_case(members: int, mode: str, writer: str) -> Row:
     import simcord
 
     from bot import guild_settings
-    from bot.app import create_bot
+    from bot.app import create_bot, prepare_database
     from bot.config import load_settings
-    from bot.database import prepare_database
-    from cogs.debate import polls
+    from cogs.debate import store
     from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,7 +141,10 @@ async def run_case(members: int, mode: str, writer: str) -> Row:
                 channel = guild.create_text_channel("general")
                 mod_role = guild.create_role("Moderators")
                 mod = guild.add_member(env.create_user("mod"), roles=[mod_role])
-                await guild_settings.set_value(db, guild.id, "moderator_role_id", str(mod_role.id))
+                async with db.transaction() as tx:
+                    await guild_settings.set_value(
+                        tx, guild.id, "moderator_role_id", str(mod_role.id)
+                    )
                 crowd = [guild.add_member(env.create_user(f"m{i}")) for i in range(members)]
                 cog: Any = env.bot.get_cog("Polls")
                 cog.writer = BatchedVoteWriter(db) if writer == "batched" else DirectVoteWriter(db)
@@ -165,11 +167,10 @@ async def run_case(members: int, mode: str, writer: str) -> Row:
                     seconds = time.perf_counter() - start
                 latencies = [(clock.acked[i] - t0) * 1000 for i, t0 in emitted.items()]
                 expected = tuple(len(range(k, members, 3)) for k in range(3))
-                tally = await polls.tally(db, poll_id)
-                async with db.execute(
+                tally = await store.tally(db, poll_id)
+                rows = await db.fetchval(
                     "SELECT count(*) FROM poll_votes WHERE poll_id = ?", (poll_id,)
-                ) as cur:
-                    rows = (await cur.fetchone())[0]
+                )
                 exact = tally.counts == expected and rows == members
                 await env.advance_time(5)  # let the coalesced tally edit run
                 commits = cog.writer.commits
@@ -182,22 +183,23 @@ async def run_storage(members: int, writer: str) -> Row:
     """The same votes straight into the domain writer (no Discord): what storage costs."""
     from datetime import UTC, datetime
 
-    from bot.db import open_db
-    from cogs.debate import polls
+    from bot.db import database
+    from cogs.debate import store
     from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter
 
     now = datetime.now(UTC)
     with tempfile.TemporaryDirectory() as tmp:
-        async with open_db(Path(tmp) / "storage.db") as db:
-            poll_id = await polls.create_poll(
-                db,
-                guild_id=1,
-                channel_id=1,
-                question="Q",
-                options=OPTIONS,
-                created_by=1,
-                now=now,
-            )
+        async with database(Path(tmp) / "storage.db") as db:
+            async with db.transaction() as tx:
+                poll_id = await store.create_poll(
+                    tx,
+                    guild_id=1,
+                    channel_id=1,
+                    question="Q",
+                    options=OPTIONS,
+                    created_by=1,
+                    now=now,
+                )
             chosen = BatchedVoteWriter(db) if writer == "batched" else DirectVoteWriter(db)
             done: dict[int, float] = {}
 
@@ -208,7 +210,7 @@ async def run_storage(members: int, writer: str) -> Row:
             start = time.perf_counter()
             await asyncio.gather(*(one(u) for u in range(members)))
             seconds = time.perf_counter() - start
-            tally = await polls.tally(db, poll_id)
+            tally = await store.tally(db, poll_id)
     expected = tuple(len(range(k, members, 3)) for k in range(3))
     latencies = [(t - start) * 1000 for t in done.values()]
     return Row(
@@ -274,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(table(rows))
     ok = all(r.exact for r in rows) and all(max(r.latencies_ms) < 3000 for r in rows)
     print("\nack ms: click on the gateway -> the bot's ephemeral answer returned (storage only:")
-    print("start of the burst -> the vote's write committed). commits: SQLite transactions.")
+    print("start of the burst -> the vote's transaction committed). commits: transactions.")
     print(f"\nall tallies exact and every click acknowledged within 3 s: {'yes' if ok else 'NO'}")
     print(f"median ack (burst, batched): {statistics.median(rows[1].latencies_ms):.1f} ms")
     return 0 if ok else 1

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from bot.feature import Feature
+from bot.feature import Feature, Privacy
+from cogs.debate import store
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -13,8 +14,8 @@ if TYPE_CHECKING:
 
 async def _setup(bot: Herbot) -> None:
     """Register the Polls and Debates cogs (their persistent buttons are added in cog_load)."""
+    from cogs.debate.config import load_config
     from cogs.debate.debate_cog import Debates
-    from cogs.debate.motions import load_config
     from cogs.debate.poll_cog import Polls
 
     config = load_config(bot.settings.section("debate"), bot.settings.path)
@@ -33,4 +34,10 @@ feature = Feature(
     description="Debates: button polls on the motion and moderated debate events",
     setup=_setup,
     cli=_cli,
+    privacy=Privacy(
+        forget=store.forget,
+        status=store.status,
+        personal_columns=store.PERSONAL_COLUMNS,
+        other_columns=store.OTHER_COLUMNS,
+    ),
 )

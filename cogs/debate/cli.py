@@ -1,4 +1,7 @@
-"""``herbot debate results|history`` and ``herbot poll results|export``: same domain code."""
+"""``herbot debate results|history`` and ``herbot poll results|export``: same domain code.
+
+Read-only: they read committed data through the store's readers, never write.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings
-from cogs.debate import debates, machine, polls, swing
+from bot.db import database
+from cogs.debate import debates, machine, polls, store, swing
 from cogs.debate.clock import iso
 
 
@@ -36,14 +40,12 @@ def result_document(debate: debates.Debate, result: swing.SwingResult) -> dict:
 
 
 async def _debate_results(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.database import app_database
-
-    async with app_database(settings) as db:
-        debate = await debates.get(db, args.id)
+    async with database(settings.database) as db:
+        debate = await store.get_debate(db, args.id)
         if debate is None:
             print(f"herbot: there is no debate #{args.id}", file=sys.stderr)
             return 1
-        result = await debates.result(db, debate)
+        result = await store.debate_result(db, debate)
     if args.json:
         print(json.dumps(result_document(debate, result), indent=2, ensure_ascii=False))
         return 0
@@ -67,20 +69,11 @@ async def _debate_results(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _debate_history(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.database import app_database
-
-    async with app_database(settings) as db:
-        async with db.execute(
-            "SELECT id FROM debates WHERE (? IS NULL OR guild_id = ?) ORDER BY id DESC LIMIT ?",
-            (args.guild, args.guild, args.limit),
-        ) as cur:
-            ids = [r[0] for r in await cur.fetchall()]
-        for debate_id in ids:
-            debate = await debates.get(db, debate_id)
-            assert debate is not None
+    async with database(settings.database) as db:
+        for debate in await store.debate_history(db, args.guild, args.limit):
             outcome = machine.TITLES[debate.state.phase]
             if debate.state.phase == "finished":
-                result = await debates.result(db, debate)
+                result = await store.debate_result(db, debate)
                 outcome = {
                     "for": "For won",
                     "against": "Against won",
@@ -95,15 +88,13 @@ async def _load_poll(
     settings: Settings, poll_id: int, *, with_ballots: bool = False
 ) -> tuple[polls.Poll, polls.Tally, dict[int, int] | None] | None:
     """The poll, its tally and (public polls, if asked) its ballots; None if there is none."""
-    from bot.database import app_database
-
-    async with app_database(settings) as db:
-        poll = await polls.get_poll(db, poll_id)
+    async with database(settings.database) as db:
+        poll = await store.get_poll(db, poll_id)
         if poll is None:
             print(f"herbot: there is no poll #{poll_id}", file=sys.stderr)
             return None
-        tally = await polls.tally(db, poll_id)
-        ballots = await polls.ballots(db, poll_id) if with_ballots and not poll.anonymous else None
+        tally = await store.tally(db, poll_id)
+        ballots = await store.ballots(db, poll_id) if with_ballots and not poll.anonymous else None
     return poll, tally, ballots
 
 
@@ -151,7 +142,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = psub.add_parser("results", help="counts and percentages of a poll")
     r.add_argument("id", type=int, help="poll number")
     r.set_defaults(handler=_poll_results)
-    e = psub.add_parser("export", help="export a poll as CSV or JSON (names only if public)")
+    e = psub.add_parser(
+        "export",
+        help="export a poll as CSV or JSON (voter ids only if public; forgotten members"
+        ' show as "former member")',
+    )
     e.add_argument("id", type=int, help="poll number")
     e.add_argument("--format", choices=("csv", "json"), default="csv")
     e.add_argument("--output", "-o", help="write to this file instead of stdout")

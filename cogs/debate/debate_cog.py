@@ -1,9 +1,11 @@
 """/debate: moderated Oxford-style debates in a thread, with a persistent control panel.
 
 An adapter over :mod:`cogs.debate.machine` (phases, speech timers) and
-:mod:`cogs.debate.debates` (state in SQLite). The pre- and post-debate votes are polls run by
-the Polls cog. One task per live debate sleeps until the next timer notice; ``cog_load``
-re-arms them, and a speech that ended while the bot was down gets its notice once.
+:mod:`cogs.debate.store` (state in the database). Every change (a phase, the floor, a queue,
+a claimed notice) is one ``db.transaction()``; Discord is called only after it committed.
+The pre- and post-debate votes are polls run by the Polls cog. One task per live debate
+sleeps until the next timer notice; ``cog_load`` re-arms them, and a speech that ended while
+the bot was down gets its notice once.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -20,14 +22,15 @@ from discord.ext import commands
 
 from bot import guild_settings
 from bot.checks import ensure_moderator, moderator_only
+from bot.db import Transaction
 from bot.errors import UserError
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, truncate
-from cogs.debate import charts, debates, machine, polls, render, swing
+from cogs.debate import charts, debates, machine, render, store, swing
 from cogs.debate.common import Background, user_errors
+from cogs.debate.config import DEBATE_OPTIONS, DebateConfig, load_config
 from cogs.debate.debates import Debate
-from cogs.debate.motions import DEBATE_OPTIONS, DebateConfig, load_config
 from cogs.debate.timeparse import parse_duration, parse_start
-from cogs.debate.views import MODERATOR_ACTIONS, DebateControl, QuestionModal, panel_view
+from cogs.debate.ui import MODERATOR_ACTIONS, DebateControl, QuestionModal, panel_view
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -36,7 +39,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 THREAD_OPENED_EVENT = "herbot_debate_thread_opened"
-FORGET_LABEL = "places in debate queues"
 
 
 class Debates(commands.Cog):
@@ -61,12 +63,10 @@ class Debates(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(DebateControl)
-        self.bot.privacy_hooks.forgetters[FORGET_LABEL] = self._forget
         self._background.spawn(self._rearm(), "herbot-debates-rearm")
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(DebateControl)
-        self.bot.privacy_hooks.forgetters.pop(FORGET_LABEL, None)
         self._background.cancel_all()
 
     async def _rearm(self) -> None:
@@ -75,21 +75,14 @@ class Debates(commands.Cog):
         A phase change saved just before the bot stopped gets its vote work done now: the
         pre-debate vote closed, the post-debate vote opened (else the debate could not end).
         """
-        for debate in await debates.live(self.bot.db):
+        for debate in await store.live_debates(self.bot.db):
             if debate.state.phase != "pre_vote" and debate.pre_poll_id:
-                pre = await polls.get_poll(self.bot.db, debate.pre_poll_id)
+                pre = await store.get_poll(self.bot.db, debate.pre_poll_id)
                 if pre is not None and pre.is_open:
                     await self.polls.close_poll(debate.pre_poll_id, debate.moderator_id)
             if debate.state.phase == "post_vote" and debate.post_poll_id is None:
                 await self._open_post_vote(debate)
             self._arm_debate(debate.id, restarted=True)
-
-    async def _forget(self, db: Any, user_id: int) -> int:
-        cur = await db.execute(
-            "DELETE FROM debate_queue WHERE user_id = ? AND called_at IS NULL", (user_id,)
-        )
-        await db.commit()
-        return cur.rowcount
 
     def _channel(self, channel_id: int) -> discord.PartialMessageable:
         return self.bot.get_partial_messageable(channel_id)
@@ -104,7 +97,7 @@ class Debates(commands.Cog):
     ) -> list[app_commands.Choice[int]]:
         if interaction.guild is None:
             return []
-        found = await debates.history(self.bot.db, interaction.guild.id, AUTOCOMPLETE_MAX)
+        found = await store.debate_history(self.bot.db, interaction.guild.id, AUTOCOMPLETE_MAX)
         return [
             app_commands.Choice(
                 name=truncate(f"#{d.id}: {d.motion}", CHOICE_NAME_LIMIT), value=d.id
@@ -145,38 +138,41 @@ class Debates(commands.Cog):
         channel = await self._debate_channel(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         now = self.bot.now()
-        debate_id = await debates.create(
-            self.bot.db,
-            guild_id=interaction.guild.id,
-            channel_id=channel.id,
-            motion=text,
-            moderator_id=interaction.user.id,
-            now=now,
-        )
+        async with self.bot.db.transaction() as tx:
+            debate_id = await store.create_debate(
+                tx,
+                guild_id=interaction.guild.id,
+                channel_id=channel.id,
+                motion=text,
+                moderator_id=interaction.user.id,
+                now=now,
+            )
         starter = await channel.send(
             f"**Debate #{debate_id}** is open: {text}\n"
             "Vote before it starts, in the thread. The side that moves the room wins."
         )
         thread = await starter.create_thread(name=truncate(f"Debate #{debate_id}: {text}", 100))
-        await debates.attach(self.bot.db, debate_id, thread_id=thread.id)
-        debate = await debates.require(self.bot.db, debate_id, None)
+        async with self.bot.db.transaction() as tx:  # the thread and its pre-debate vote
+            await store.attach(tx, debate_id, thread_id=thread.id)
+            pre_id = await store.create_poll(
+                tx,
+                guild_id=interaction.guild.id,
+                channel_id=thread.id,
+                question=text,
+                options=DEBATE_OPTIONS,
+                created_by=interaction.user.id,
+                now=now,
+                live=False,
+                kind="debate_pre",
+            )
+            await store.attach(tx, debate_id, pre_poll_id=pre_id)
+            debate = await store.require_debate(tx, debate_id, None)
         panel = await thread.send(
             embed=render.panel_embed(debate, [], [], now),
             view=panel_view(debate_id, paused=False, extend_seconds=self.config.extend_seconds),
         )
-        await debates.attach(self.bot.db, debate_id, panel_message_id=panel.id)
-        pre_id = await polls.create_poll(
-            self.bot.db,
-            guild_id=interaction.guild.id,
-            channel_id=thread.id,
-            question=text,
-            options=DEBATE_OPTIONS,
-            created_by=interaction.user.id,
-            now=now,
-            live=False,
-            kind="debate_pre",
-        )
-        await debates.attach(self.bot.db, debate_id, pre_poll_id=pre_id)
+        async with self.bot.db.transaction() as tx:
+            await store.attach(tx, debate_id, panel_message_id=panel.id)
         await self.polls.post_poll(thread, pre_id)
         # Hook for thread recording (another feature): it listens to this event.
         self.bot.dispatch(THREAD_OPENED_EVENT, thread, debate_id)
@@ -223,9 +219,10 @@ class Debates(commands.Cog):
             privacy_level=discord.PrivacyLevel.guild_only,
             location=truncate(f"#{channel.name} on this server", 100),
         )
-        await debates.record_event(
-            self.bot.db, interaction.guild.id, event.id, text, starts, interaction.user.id
-        )
+        async with self.bot.db.transaction() as tx:
+            await store.record_event(
+                tx, interaction.guild.id, event.id, text, starts, interaction.user.id
+            )
         await interaction.response.send_message(
             f"Scheduled for {render.ts(starts, 'F')}: {event.url}\n"
             "When it is time, open it with /debate start.",
@@ -239,7 +236,7 @@ class Debates(commands.Cog):
     async def debate_results(self, interaction: discord.Interaction, debate_id: int) -> None:
         assert interaction.guild is not None
         with user_errors():
-            debate = await debates.require(self.bot.db, debate_id, interaction.guild.id)
+            debate = await store.require_debate(self.bot.db, debate_id, interaction.guild.id)
         if debate.state.phase != "finished":
             raise UserError(
                 f"Debate #{debate_id} is still running: its result is shown when it ends."
@@ -252,7 +249,7 @@ class Debates(commands.Cog):
     @debate.command(name="history", description="The server's recent debates and who won")
     async def debate_history(self, interaction: discord.Interaction) -> None:
         assert interaction.guild is not None
-        found = await debates.history(self.bot.db, interaction.guild.id, 10)
+        found = await store.debate_history(self.bot.db, interaction.guild.id, 10)
         if not found:
             raise UserError("No debates yet: moderators open one with /debate start.")
         lines = []
@@ -269,7 +266,7 @@ class Debates(commands.Cog):
     # -------------------------------------------------------------- debate result
 
     async def swing_of(self, debate: Debate) -> swing.SwingResult:
-        return await debates.result(self.bot.db, debate)
+        return await store.debate_result(self.bot.db, debate)
 
     async def _swing_chart(self, debate: Debate, result: swing.SwingResult) -> discord.File:
         """Drawn in a worker thread: matplotlib would stall the event loop for every member."""
@@ -284,11 +281,11 @@ class Debates(commands.Cog):
     # ------------------------------------------------------------ panel controls
 
     async def _refresh_panel(self, debate_id: int) -> None:
-        debate = await debates.get(self.bot.db, debate_id)
+        debate = await store.get_debate(self.bot.db, debate_id)
         if debate is None or debate.thread_id is None or debate.panel_message_id is None:
             return
-        speakers = await debates.waiting(self.bot.db, debate_id, "speaker")
-        questions = await debates.waiting(self.bot.db, debate_id, "question")
+        speakers = await store.waiting(self.bot.db, debate_id, "speaker")
+        questions = await store.waiting(self.bot.db, debate_id, "question")
         embed = render.panel_embed(debate, speakers, questions, self.bot.now())
         view = None
         if debate.state.phase != "finished":
@@ -316,7 +313,7 @@ class Debates(commands.Cog):
         self, interaction: discord.Interaction, debate_id: int, action: str
     ) -> None:
         with user_errors():
-            debate = await debates.require(
+            debate = await store.require_debate(
                 self.bot.db, debate_id, interaction.guild.id if interaction.guild else None
             )
         if action in MODERATOR_ACTIONS:
@@ -327,7 +324,7 @@ class Debates(commands.Cog):
             raise UserError("This debate is over.")
         user_id, now = interaction.user.id, self.bot.now()
         if action == "ask":
-            waiting = await debates.waiting(self.bot.db, debate_id, "question")
+            waiting = await store.waiting(self.bot.db, debate_id, "question")
             if any(entry.user_id == user_id for entry in waiting):
                 # Say so before the form: a second question typed in it would be lost.
                 raise UserError(
@@ -338,7 +335,8 @@ class Debates(commands.Cog):
             return
         if action in ("speak_for", "speak_against"):
             side = action.removeprefix("speak_")
-            joined = await debates.join_queue(self.bot.db, debate_id, user_id, now, side=side)
+            async with self.bot.db.transaction() as tx:
+                joined = await store.join_queue(tx, debate_id, user_id, now, side=side)
             text = (
                 f"You are in the queue to speak **{side.title()}**. The moderator calls speakers "
                 "in order."
@@ -346,7 +344,8 @@ class Debates(commands.Cog):
                 else f"You are already waiting to speak {side.title()}."
             )
         elif action == "leave":
-            left = await debates.leave_queues(self.bot.db, debate_id, user_id)
+            async with self.bot.db.transaction() as tx:
+                left = await store.leave_queues(tx, debate_id, user_id)
             text = "You left the queues." if left else "You were not waiting in any queue."
         else:
             raise UserError("That button is not in use any more.")
@@ -356,12 +355,13 @@ class Debates(commands.Cog):
     async def on_question(
         self, interaction: discord.Interaction, debate_id: int, question: str
     ) -> None:
-        debate = await debates.get(self.bot.db, debate_id)
+        debate = await store.get_debate(self.bot.db, debate_id)
         if debate is None or debate.state.phase == "finished":
             raise UserError("This debate is over.")
-        joined = await debates.join_queue(
-            self.bot.db, debate_id, interaction.user.id, self.bot.now(), text=question.strip()
-        )
+        async with self.bot.db.transaction() as tx:
+            joined = await store.join_queue(
+                tx, debate_id, interaction.user.id, self.bot.now(), text=question.strip()
+            )
         text = (
             "Your question is queued; the moderator calls questions during the audience phase."
             if joined
@@ -373,7 +373,22 @@ class Debates(commands.Cog):
     async def _moderate(
         self, interaction: discord.Interaction, debate: Debate, action: str
     ) -> None:
-        state, now = debate.state, self.bot.now()
+        """One transaction: the transition (version-guarded) and the queue entry it calls."""
+        now = self.bot.now()
+        async with self.bot.db.transaction() as tx:
+            new = await self._transition(tx, debate, action, now)
+            updated = await store.require_debate(tx, debate.id, None)
+        await interaction.response.send_message(
+            f"Done: {machine.TITLES[new.phase]}" + (" (paused)" if new.paused else "") + ".",
+            ephemeral=True,
+        )
+        await self._after(debate, updated, action)
+
+    async def _transition(
+        self, tx: Transaction, debate: Debate, action: str, now: datetime
+    ) -> machine.State:
+        """Apply ``action`` to the stored debate in ``tx``; a refusal raises (and rolls back)."""
+        state = debate.state
         question: str | None = None
         entry: debates.Waiting | None = None
         notices: frozenset[str] | None = None
@@ -405,8 +420,8 @@ class Debates(commands.Cog):
                         f"Nobody speaks during the {machine.TITLES[state.phase].lower()}."
                     )
                 kind = "question" if state.phase == "questions" else "speaker"
-                entry = await debates.next_waiting(
-                    self.bot.db, debate.id, kind, machine.PHASE_SIDE.get(state.phase)
+                entry = await store.next_waiting(
+                    tx, debate.id, kind, machine.PHASE_SIDE.get(state.phase)
                 )
                 if entry is None:
                     who = {"questions": "question", "rebuttal": "speaker"}.get(
@@ -424,21 +439,16 @@ class Debates(commands.Cog):
                 raise machine.TransitionError("That button is not in use any more.")
         if state.speaker_side == "question" and new.speaker_id == state.speaker_id:
             question = question or debate.question_text
-        if not await debates.save_state(
-            self.bot.db, debate, new, now, question_text=question, notices=notices
+        if not await store.save_state(
+            tx, debate, new, now, question_text=question, notices=notices
         ):
             raise UserError(
                 "Another moderator changed the debate at the same moment: look at "
                 "the panel and try again."
             )
         if entry is not None:
-            await debates.mark_called(self.bot.db, entry.entry_id, now)
-        await interaction.response.send_message(
-            f"Done: {machine.TITLES[new.phase]}" + (" (paused)" if new.paused else "") + ".",
-            ephemeral=True,
-        )
-        updated = await debates.require(self.bot.db, debate.id, None)
-        await self._after(debate, updated, action)
+            await store.mark_called(tx, entry.entry_id, now)
+        return new
 
     async def _after(self, before: Debate, after: Debate, action: str) -> None:
         """Side effects of a transition: polls, announcements, timers, the panel."""
@@ -479,18 +489,19 @@ class Debates(commands.Cog):
         await self._refresh_panel(after.id)
 
     async def _open_post_vote(self, debate: Debate) -> None:
-        post_id = await polls.create_poll(
-            self.bot.db,
-            guild_id=debate.guild_id,
-            channel_id=debate.thread_id or 0,
-            question=debate.motion,
-            options=DEBATE_OPTIONS,
-            created_by=debate.moderator_id,
-            now=self.bot.now(),
-            live=False,
-            kind="debate_post",
-        )
-        await debates.attach(self.bot.db, debate.id, post_poll_id=post_id)
+        async with self.bot.db.transaction() as tx:  # the vote and its link, or neither
+            post_id = await store.create_poll(
+                tx,
+                guild_id=debate.guild_id,
+                channel_id=debate.thread_id or 0,
+                question=debate.motion,
+                options=DEBATE_OPTIONS,
+                created_by=debate.moderator_id,
+                now=self.bot.now(),
+                live=False,
+                kind="debate_post",
+            )
+            await store.attach(tx, debate.id, post_poll_id=post_id)
         if debate.thread_id:
             await self.polls.post_poll(self._channel(debate.thread_id), post_id)
 
@@ -532,7 +543,7 @@ class Debates(commands.Cog):
     async def _run_timer(self, debate_id: int, restarted: bool) -> None:
         warnings = self.config.warnings
         while True:
-            debate = await debates.get(self.bot.db, debate_id)
+            debate = await store.get_debate(self.bot.db, debate_id)
             if debate is None:
                 return
             due = machine.notices_due(debate.state, self.bot.now(), warnings)
@@ -555,9 +566,10 @@ class Debates(commands.Cog):
         """
         urgent = "end" if "end" in due else None if restarted else min(due, key=int)
         seq = debate.state.seq
-        for notice in due:
-            claimed = await debates.claim_notice(self.bot.db, debate.id, seq, notice)
-            if notice != urgent or not claimed:
+        async with self.bot.db.transaction() as tx:  # claimed once, then posted outside
+            claimed = [n for n in due if await store.claim_notice(tx, debate.id, seq, n)]
+        for notice in claimed:
+            if notice != urgent:
                 continue
             who = f"<@{debate.state.speaker_id}>" if debate.state.speaker_id else "the speaker"
             if notice == "end":

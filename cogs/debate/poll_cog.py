@@ -1,8 +1,11 @@
-"""/poll: motion polls with button votes kept in SQLite, and /poll quick straw polls.
+"""/poll: motion polls with button votes kept in the database, and /poll quick straw polls.
 
-An adapter over :mod:`cogs.debate.polls`. Each poll with a deadline has a task sleeping until
-it (``discord.utils.sleep_until``); ``cog_load`` closes polls whose deadline passed while the
-bot was offline and re-arms the others. Live tallies are redrawn by a ``tasks.loop``.
+An adapter over :mod:`cogs.debate.polls` and :mod:`cogs.debate.store`: every write runs in
+one ``db.transaction()`` and the member is answered after it committed; Discord is called
+outside the transaction (the message id of a posted poll is stored by a second one). Each
+poll with a deadline has a task sleeping until it (``discord.utils.sleep_until``);
+``cog_load`` closes polls whose deadline passed while the bot was offline and re-arms the
+others. Live tallies are redrawn by a ``tasks.loop``.
 The debate cog uses :meth:`Polls.post_poll` and :meth:`Polls.close_poll` for its votes.
 """
 
@@ -12,7 +15,7 @@ import asyncio
 import io
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -21,19 +24,17 @@ from discord.ext import commands, tasks
 from bot.checks import moderator_only
 from bot.errors import UserError
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, truncate
-from cogs.debate import charts, debates, polls, quickpoll, render
+from cogs.debate import charts, polls, quickpoll, render, store
 from cogs.debate.common import Background, split_options, user_errors
-from cogs.debate.motions import DEBATE_OPTIONS, DebateConfig, load_config
+from cogs.debate.config import DEBATE_OPTIONS, DebateConfig, load_config
 from cogs.debate.timeparse import parse_duration
-from cogs.debate.views import PollRetractButton, PollVoteButton, poll_view
+from cogs.debate.ui import PollRetractButton, PollVoteButton, poll_view
 from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter, VoteWriter
 
 if TYPE_CHECKING:
     from bot.app import Herbot
 
 log = logging.getLogger(__name__)
-
-FORGET_LABEL = "votes in open polls"
 
 
 class Polls(commands.Cog):
@@ -44,8 +45,9 @@ class Polls(commands.Cog):
     def __init__(self, bot: Herbot, config: DebateConfig | None = None) -> None:
         self.bot = bot
         self.config = config or load_config(bot.settings.section("debate"), bot.settings.path)
-        batched = bool(bot.settings.section("debate").get("batch_votes", True))
-        self.writer: VoteWriter = BatchedVoteWriter(bot.db) if batched else DirectVoteWriter(bot.db)
+        self.writer: VoteWriter = (
+            BatchedVoteWriter(bot.db) if self.config.batch_votes else DirectVoteWriter(bot.db)
+        )
         self._poll_timers: dict[int, asyncio.Task[None]] = {}
         self._dirty: set[int] = set()
         # Open polls' definitions (question, options, role...) never change: a click reads
@@ -59,36 +61,21 @@ class Polls(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(PollVoteButton, PollRetractButton)
-        self.bot.privacy_hooks.forgetters[FORGET_LABEL] = self._forget
         self._background.spawn(self._rearm(), "herbot-polls-rearm")
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(PollVoteButton, PollRetractButton)
-        self.bot.privacy_hooks.forgetters.pop(FORGET_LABEL, None)
         self._tally_loop.cancel()
         self._background.cancel_all()
 
     async def _rearm(self) -> None:
         """After a (re)start: close overdue polls (posting their result), re-arm the rest."""
         db, now = self.bot.db, self.bot.now()
-        for poll_id in await polls.overdue(db, now):
+        for poll_id in await store.overdue_polls(db, now):
             log.info("closing poll %d: its deadline passed while the bot was offline", poll_id)
             await self.close_poll(poll_id, None)
-        for poll_id, closes_at in await polls.pending_deadlines(db):
+        for poll_id, closes_at in await store.pending_deadlines(db):
             self._arm_poll(poll_id, closes_at)
-
-    async def _forget(self, db: Any, user_id: int) -> int:
-        """Privacy "forget me": the member's votes in polls still open.
-
-        Votes of closed polls live on only as the published, anonymous counts.
-        """
-        cur = await db.execute(
-            "DELETE FROM poll_votes WHERE user_id = ? AND poll_id IN"
-            " (SELECT id FROM polls WHERE closed_at IS NULL)",
-            (user_id,),
-        )
-        await db.commit()
-        return cur.rowcount
 
     # -------------------------------------------------------------- poll plumbing
 
@@ -131,10 +118,10 @@ class Polls(commands.Cog):
             self._tally_loop.stop()  # no await since the check: re-armed by the next click
 
     async def _redraw_poll(self, poll_id: int) -> None:
-        poll = await polls.get_poll(self.bot.db, poll_id)
+        poll = await store.get_poll(self.bot.db, poll_id)
         if poll is None or poll.message_id is None:
             return
-        tally = await polls.tally(self.bot.db, poll_id)
+        tally = await store.tally(self.bot.db, poll_id)
         message = self._channel(poll.channel_id).get_partial_message(poll.message_id)
         if poll.kind == "poll":
             embed = render.poll_embed(poll, tally, self.bot.now())
@@ -152,16 +139,18 @@ class Polls(commands.Cog):
     async def close_poll(self, poll_id: int, by: int | None) -> bool:
         """Close once (deadline, moderator or debate); the closing call posts the result."""
         self._open_polls.pop(poll_id, None)
-        if not await polls.close(self.bot.db, poll_id, self.bot.now(), by):
+        async with self.bot.db.transaction() as tx:
+            closed = await store.close_poll(tx, poll_id, self.bot.now(), by)
+        if not closed:
             return False
         timer = self._poll_timers.pop(poll_id, None)
         if timer is not None and timer is not asyncio.current_task():
             timer.cancel()
         self._dirty.discard(poll_id)
         await self._redraw_poll(poll_id)
-        poll = await polls.get_poll(self.bot.db, poll_id)
+        poll = await store.get_poll(self.bot.db, poll_id)
         if poll is not None and poll.kind == "poll":
-            tally = await polls.tally(self.bot.db, poll_id)
+            tally = await store.tally(self.bot.db, poll_id)
             chart = await self._poll_chart(poll, tally)
             try:
                 await self._channel(poll.channel_id).send(
@@ -177,9 +166,10 @@ class Polls(commands.Cog):
         return discord.File(io.BytesIO(png), filename=f"poll-{poll.id}.png")
 
     async def post_poll(self, channel: discord.abc.Messageable, poll_id: int) -> discord.Message:
-        poll = await polls.get_poll(self.bot.db, poll_id)
+        """Post the poll's message (outside any transaction), then store its id in one."""
+        poll = await store.get_poll(self.bot.db, poll_id)
         assert poll is not None
-        tally = await polls.tally(self.bot.db, poll_id)
+        tally = await store.tally(self.bot.db, poll_id)
         if poll.kind == "poll":
             embed = render.poll_embed(poll, tally, self.bot.now())
         else:
@@ -187,7 +177,8 @@ class Polls(commands.Cog):
                 poll, tally, "pre" if poll.kind == "debate_pre" else "post"
             )
         message = await channel.send(embed=embed, view=poll_view(poll.id, poll.options))
-        await polls.set_message(self.bot.db, poll.id, message.id)
+        async with self.bot.db.transaction() as tx:
+            await store.set_poll_message(tx, poll.id, message.id)
         return message
 
     # ------------------------------------------------------------- button votes
@@ -195,7 +186,7 @@ class Polls(commands.Cog):
     async def _cached_poll(self, poll_id: int) -> polls.Poll | None:
         load = self._open_polls.get(poll_id)
         if load is None:
-            load = asyncio.ensure_future(polls.get_poll(self.bot.db, poll_id))
+            load = asyncio.ensure_future(store.get_poll(self.bot.db, poll_id))
             self._open_polls[poll_id] = load
         try:
             poll = await asyncio.shield(load)
@@ -236,11 +227,12 @@ class Polls(commands.Cog):
         self._schedule_refresh(poll)  # hidden tallies still show how many have voted
 
     async def on_retract(self, interaction: discord.Interaction, poll_id: int) -> None:
-        poll = await polls.get_poll(self.bot.db, poll_id)
+        poll = await store.get_poll(self.bot.db, poll_id)
         if poll is None:
             raise UserError("This poll no longer exists.")
         with user_errors():
-            removed = await polls.retract(self.bot.db, poll_id, interaction.user.id)
+            async with self.bot.db.transaction() as tx:
+                removed = await store.retract(tx, poll_id, interaction.user.id)
         text = (
             "Your vote is retracted." if removed else "You had not voted in this poll."
         ) + " Only you can see this."
@@ -273,7 +265,7 @@ class Polls(commands.Cog):
         if interaction.guild is None:
             return []
         choices = []
-        for poll in await polls.recent(self.bot.db, interaction.guild.id, AUTOCOMPLETE_MAX):
+        for poll in await store.recent_polls(self.bot.db, interaction.guild.id, AUTOCOMPLETE_MAX):
             name = f"#{poll.id} {'open' if poll.is_open else 'closed'}: {poll.question}"
             if current.strip() and current.strip() not in name:
                 continue
@@ -323,19 +315,20 @@ class Polls(commands.Cog):
             )
             if length > timedelta(days=self.config.poll_max_days):
                 raise UserError(f"A poll can stay open at most {self.config.poll_max_days} days.")
-            poll_id = await polls.create_poll(
-                self.bot.db,
-                guild_id=interaction.guild.id,
-                channel_id=interaction.channel.id,
-                question=question,
-                options=chosen,
-                created_by=interaction.user.id,
-                now=now,
-                closes_at=now + length,
-                anonymous=not public,
-                live=live,
-                role_id=role.id if role else None,
-            )
+            async with self.bot.db.transaction() as tx:  # the poll and its options, or nothing
+                poll_id = await store.create_poll(
+                    tx,
+                    guild_id=interaction.guild.id,
+                    channel_id=interaction.channel.id,
+                    question=question,
+                    options=chosen,
+                    created_by=interaction.user.id,
+                    now=now,
+                    closes_at=now + length,
+                    anonymous=not public,
+                    live=live,
+                    role_id=role.id if role else None,
+                )
         message = await self.post_poll(interaction.channel, poll_id)  # type: ignore[arg-type]
         self._arm_poll(poll_id, now + length)
         await interaction.response.send_message(
@@ -346,7 +339,7 @@ class Polls(commands.Cog):
     async def _guild_poll(self, interaction: discord.Interaction, poll_id: int) -> polls.Poll:
         assert interaction.guild is not None
         with user_errors():
-            return await polls.require_poll(self.bot.db, poll_id, interaction.guild.id)
+            return await store.require_poll(self.bot.db, poll_id, interaction.guild.id)
 
     async def _require_tally_shown(self, poll: polls.Poll) -> None:
         """Hidden tallies stay hidden from everyone, moderators included, until they are out.
@@ -357,7 +350,7 @@ class Polls(commands.Cog):
         if poll.kind == "poll":
             if poll.is_open and not poll.live:
                 raise UserError(f"The tally of poll #{poll.id} is hidden until it closes.")
-        elif not await debates.vote_published(self.bot.db, poll.id):
+        elif not await store.vote_published(self.bot.db, poll.id):
             raise UserError(
                 f"Poll #{poll.id} is a debate vote: its tally is hidden until the debate ends "
                 "(then see /debate results)."
@@ -385,7 +378,7 @@ class Polls(commands.Cog):
     async def poll_results(self, interaction: discord.Interaction, poll_id: int) -> None:
         poll = await self._guild_poll(interaction, poll_id)
         await self._require_tally_shown(poll)
-        tally = await polls.tally(self.bot.db, poll_id)
+        tally = await store.tally(self.bot.db, poll_id)
         await interaction.response.send_message(
             embed=render.result_embed(poll, tally),
             file=await self._poll_chart(poll, tally),
@@ -405,8 +398,8 @@ class Polls(commands.Cog):
     ) -> None:
         poll = await self._guild_poll(interaction, poll_id)
         await self._require_tally_shown(poll)
-        tally = await polls.tally(self.bot.db, poll_id)
-        voters = None if poll.anonymous else await polls.ballots(self.bot.db, poll_id)
+        tally = await store.tally(self.bot.db, poll_id)
+        voters = None if poll.anonymous else await store.ballots(self.bot.db, poll_id)
         data = polls.export_data(poll, tally, voters)
         text = polls.export_csv(data) if format == "csv" else polls.export_json(data)
         what = "counts only (anonymous poll)" if poll.anonymous else "counts and each vote"
@@ -419,7 +412,7 @@ class Polls(commands.Cog):
     @poll.command(name="list", description="The server's recent polls")
     async def poll_list(self, interaction: discord.Interaction) -> None:
         assert interaction.guild is not None
-        found = await polls.recent(self.bot.db, interaction.guild.id, 10)
+        found = await store.recent_polls(self.bot.db, interaction.guild.id, 10)
         if not found:
             raise UserError("No polls yet: moderators open one with /poll create.")
         lines = [

@@ -1,9 +1,11 @@
-"""How button votes reach SQLite: one commit per vote, or group commits for bursts.
+"""How button votes reach the database: one transaction per vote, or group commits for bursts.
 
 :class:`BatchedVoteWriter` collects the votes that arrive while a write is in progress and
-stores them together: per poll one "is it open" check, one read of earlier choices, one
-``executemany`` upsert, then a single commit for the whole group. Every click still gets its
-own outcome. :class:`DirectVoteWriter` is the plain baseline the benchmark compares against.
+stores them together in **one transaction**: per poll one "is it open" check, one read of
+earlier choices, one ``executemany`` upsert, then the commit. Every click still gets its own
+outcome, and only once the commit has happened: if the transaction fails, every click of the
+group hears the error, so nothing is reported counted that was not kept.
+:class:`DirectVoteWriter` is the plain baseline the benchmark compares against.
 """
 
 from __future__ import annotations
@@ -13,32 +15,36 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Protocol
 
-import aiosqlite
-
-from cogs.debate import polls
-from cogs.debate.clock import iso
+from bot.db import Database, Transaction
+from cogs.debate import polls, store
 
 
 class VoteWriter(Protocol):
+    commits: int
+
     async def submit(
         self, poll_id: int, user_id: int, position: int, now: datetime
     ) -> polls.VoteOutcome: ...
 
 
 class DirectVoteWriter:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    """One transaction (and one commit) per vote."""
+
+    def __init__(self, db: Database) -> None:
         self.db = db
         self.commits = 0
 
     async def submit(
         self, poll_id: int, user_id: int, position: int, now: datetime
     ) -> polls.VoteOutcome:
-        outcome = await polls.vote(self.db, poll_id, user_id, position, now)
+        async with self.db.transaction() as tx:
+            outcome = await store.vote(tx, poll_id, user_id, position, now)
         self.commits += 1
         return outcome
 
 
 _Pending = tuple[int, int, int, datetime, "asyncio.Future[polls.VoteOutcome]"]
+_Outcome = polls.VoteOutcome | Exception
 
 
 class BatchedVoteWriter:
@@ -48,7 +54,7 @@ class BatchedVoteWriter:
     until the queue is empty, so a lone click costs what a direct write costs.
     """
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
         self.commits = 0
         self.groups: list[int] = []
@@ -73,10 +79,18 @@ class BatchedVoteWriter:
             group, self._pending = self._pending, []
             self.groups.append(len(group))
             try:
-                outcomes = await self._write(group)
-            except Exception as exc:  # every waiting click hears about it
-                await self.db.rollback()
+                async with self.db.transaction() as tx:
+                    outcomes = await self._write(tx, group)
+                self.commits += 1
+            except Exception as exc:  # rolled back: every waiting click hears about it
                 outcomes = [exc] * len(group)
+            except BaseException:  # the leader was cancelled: nobody may wait forever
+                failed = RuntimeError("The vote could not be written: nothing was counted.")
+                for *_, future in group + self._pending:
+                    if not future.done():
+                        future.set_exception(failed)
+                self._pending = []
+                raise
             for (*_, future), outcome in zip(group, outcomes, strict=True):
                 if future.done():
                     continue
@@ -85,47 +99,21 @@ class BatchedVoteWriter:
                 else:
                     future.set_result(outcome)
 
-    async def _write(self, group: list[_Pending]) -> list[polls.VoteOutcome | Exception]:
+    async def _write(self, tx: Transaction, group: list[_Pending]) -> list[_Outcome]:
+        """The group's votes in ``tx``; a closed poll's votes are refused, not counted."""
         if len(group) == 1:
             poll_id, user_id, position, now, _ = group[0]
             try:
-                outcome = await polls.vote(self.db, poll_id, user_id, position, now)
-            except polls.PollError as exc:
+                return [await store.vote(tx, poll_id, user_id, position, now)]
+            except polls.PollError as exc:  # nothing was written: the group's commit is empty
                 return [exc]
-            finally:
-                self.commits += 1
-            return [outcome]
         by_poll: dict[int, list[int]] = defaultdict(list)
         for index, (poll_id, *_rest) in enumerate(group):
             by_poll[poll_id].append(index)
-        outcomes: list[polls.VoteOutcome | Exception] = [Exception("not written")] * len(group)
+        outcomes: list[_Outcome] = [Exception("not written")] * len(group)
         for poll_id, indexes in by_poll.items():
-            async with self.db.execute(
-                "SELECT closed_at IS NULL FROM polls WHERE id = ?", (poll_id,)
-            ) as cur:
-                row = await cur.fetchone()
-            if row is None or not row[0]:
-                for i in indexes:
-                    outcomes[i] = polls.PollError("This poll is closed: your vote was not counted.")
-                continue
-            users = sorted({group[i][1] for i in indexes})
-            marks = ",".join("?" * len(users))
-            async with self.db.execute(
-                f"SELECT user_id, position FROM poll_votes WHERE poll_id = ?"
-                f" AND user_id IN ({marks})",
-                (poll_id, *users),
-            ) as cur:
-                current = {int(u): int(p) for u, p in await cur.fetchall()}
-            rows = []
-            for i in indexes:
-                _, user_id, position, now, _ = group[i]
-                outcomes[i] = polls.VoteOutcome(current.get(user_id), position)
-                current[user_id] = position  # a second click in the same group sees the first
-                rows.append((poll_id, user_id, position, iso(now), poll_id))
-            written = await self.db.executemany(polls.UPSERT_VOTE, rows)
-            if written.rowcount == 0:  # closed since the check: the upsert's guard held
-                for i in indexes:
-                    outcomes[i] = polls.PollError("This poll is closed: your vote was not counted.")
-        await self.db.commit()
-        self.commits += 1
+            votes = [(group[i][1], group[i][2], group[i][3]) for i in indexes]
+            written = await store.vote_many(tx, poll_id, votes)
+            for n, i in enumerate(indexes):
+                outcomes[i] = polls.PollError(polls.CLOSED) if written is None else written[n]
         return outcomes

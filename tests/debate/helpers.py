@@ -33,3 +33,9 @@ def vote_message(thread: Any, which: str) -> Any:
     found = with_embed_title(thread, f"{which.title()}-debate vote")
     assert found, f"no {which}-debate vote in the thread"
     return found[-1]
+
+
+async def write(db: Any, writer: Any, *args: Any, **kwargs: Any) -> Any:
+    """One store writer in its own transaction, as a cog runs it; returns its result."""
+    async with db.transaction() as tx:
+        return await writer(tx, *args, **kwargs)

@@ -7,22 +7,26 @@ import json
 from datetime import UTC, datetime
 
 from bot.cli import main
-from bot.database import app_database
-from cogs.debate import debates, machine, polls
+from bot.db import database
+from cogs.debate import machine, store
+from tests.debate.helpers import write
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 async def with_db(settings, fill):
     """The CLI runs its own event loop, so tests fill the database in a separate one."""
-    async with app_database(settings) as db:
+    async with database(settings.database) as db:
         return await fill(db)
 
 
 async def finished_debate(db) -> int:
-    did = await debates.create(db, guild_id=1, channel_id=2, motion="M", moderator_id=3, now=NOW)
-    pre = await polls.create_poll(
+    did = await write(
+        db, store.create_debate, guild_id=1, channel_id=2, motion="M", moderator_id=3, now=NOW
+    )
+    pre = await write(
         db,
+        store.create_poll,
         guild_id=1,
         channel_id=2,
         question="M",
@@ -31,8 +35,9 @@ async def finished_debate(db) -> int:
         now=NOW,
         kind="debate_pre",
     )
-    post = await polls.create_poll(
+    post = await write(
         db,
+        store.create_poll,
         guild_id=1,
         channel_id=2,
         question="M",
@@ -41,12 +46,12 @@ async def finished_debate(db) -> int:
         now=NOW,
         kind="debate_post",
     )
-    await debates.attach(db, did, pre_poll_id=pre, post_poll_id=post)
+    await write(db, store.attach, did, pre_poll_id=pre, post_poll_id=post)
     for user, (before, after) in enumerate([(2, 0), (2, 0), (1, 1), (0, 0)]):
-        await polls.vote(db, pre, user, before, NOW)
-        await polls.vote(db, post, user, after, NOW)
-    debate = await debates.get(db, did)
-    await debates.save_state(db, debate, machine.State(phase="finished"), NOW)
+        await write(db, store.vote, pre, user, before, NOW)
+        await write(db, store.vote, post, user, after, NOW)
+    debate = await store.get_debate(db, did)
+    await write(db, store.save_state, debate, machine.State(phase="finished"), NOW)
     return did
 
 
@@ -66,10 +71,17 @@ def test_debate_results_json_and_text(settings, capsys):
 
 
 async def one_vote_poll(db) -> int:
-    pid = await polls.create_poll(
-        db, guild_id=1, channel_id=2, question="Q", created_by=3, options=["Yes", "No"], now=NOW
+    pid = await write(
+        db,
+        store.create_poll,
+        guild_id=1,
+        channel_id=2,
+        question="Q",
+        created_by=3,
+        options=["Yes", "No"],
+        now=NOW,
     )
-    await polls.vote(db, pid, 7, 1, NOW)
+    await write(db, store.vote, pid, 7, 1, NOW)
     return pid
 
 
@@ -84,3 +96,32 @@ def test_poll_export_formats(settings, capsys, tmp_path):
     assert main([*base, "results", str(pid)]) == 0
     assert "No" in capsys.readouterr().out
     assert main([*base, "results", "999"]) == 1
+
+
+async def forgotten_voter_poll(db) -> int:
+    pid = await write(
+        db,
+        store.create_poll,
+        guild_id=1,
+        channel_id=2,
+        question="Q",
+        created_by=3,
+        options=["Yes", "No"],
+        now=NOW,
+        anonymous=False,
+    )
+    await write(db, store.vote, pid, 7007, 1, NOW)
+    await write(db, store.vote, pid, 8008, 0, NOW)
+    await write(db, store.close_poll, pid, NOW, 3)
+    async with db.transaction() as tx:
+        await store.forget(tx, 7007)
+    return pid
+
+
+def test_poll_export_names_a_forgotten_voter_former_member(settings, capsys):
+    pid = asyncio.run(with_db(settings, forgotten_voter_poll))
+    assert main(["--db", str(settings.database), "poll", "export", str(pid)]) == 0
+    out = capsys.readouterr().out
+    assert "1,Q,No,1,50" in out  # the count stays
+    assert out.splitlines()[-2:] == ["8008,Yes", "former member,No"]
+    assert "7007" not in out

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 
-from cogs.debate import debates, machine, polls
-from tests.debate.helpers import debate_thread, panel, texts, vote_message, with_embed_title
+from cogs.debate import machine, store
+from tests.debate.helpers import (
+    debate_thread,
+    panel,
+    texts,
+    vote_message,
+    with_embed_title,
+    write,
+)
 
 
 async def start(world, motion="altman-misreads-her"):
@@ -56,7 +63,7 @@ async def test_full_debate_with_20_members(world):
 
     # Opening For: a full 5-minute speech with both warnings and the end notice.
     await ctl(world.mod, thread, "Next phase")
-    assert not (await polls.get_poll(world.db, 1)).is_open  # the pre-vote closed
+    assert not (await store.get_poll(world.db, 1)).is_open  # the pre-vote closed
     assert "Opening statements: For" in panel(thread).embeds[0].fields[0].value
     await ctl(world.mod, thread, "Call next")
     assert count(thread, f"<@{m[0].id}> has the floor for **For**: 5:00") == 1
@@ -170,7 +177,7 @@ async def test_restart_mid_debate_keeps_votes_panel_and_timer(world):
     await world.restart()
     await world.env.advance_time(600)
     assert count(thread, "Time is up") == 1  # never repeated
-    assert (await polls.ballots(world.db, 1)) == {world.alice.id: 1}
+    assert (await store.ballots(world.db, 1)) == {world.alice.id: 1}
 
 
 async def test_end_of_time_missed_while_down_is_posted_once(world):
@@ -198,7 +205,7 @@ async def test_non_moderators_refused_on_every_control(world):
     await ctl(world.mod, thread, "Pause")
     refused = await ctl(world.alice, thread, "Resume")
     assert "Only moderators" in refused.response.content
-    debate = await debates.get(world.db, 1)
+    debate = await store.get_debate(world.db, 1)
     assert debate.state.phase == "pre_vote" and debate.state.paused
     for command, options in (
         ("debate start", {"motion": "x"}),
@@ -220,7 +227,7 @@ async def test_skip_and_refusals_say_what_to_do(world):
     nobody = await ctl(world.mod, thread, "Call next")
     assert "Nobody is waiting" in nobody.response.content
     await ctl(world.mod, thread, "Skip next phase")  # opening Against skipped
-    assert (await debates.get(world.db, 1)).state.phase == "rebuttal"
+    assert (await store.get_debate(world.db, 1)).state.phase == "rebuttal"
     for _ in range(3):
         await ctl(world.mod, thread, "Next phase")
     refused = await ctl(world.mod, thread, "Skip next phase")
@@ -290,14 +297,14 @@ async def test_next_phase_cannot_end_a_debate_before_its_post_vote_is_open(world
     thread = await start(world)
     for _ in range(6):
         await ctl(world.mod, thread, "Next phase")
-    debate = await debates.get(world.db, 1)
+    debate = await store.get_debate(world.db, 1)
     assert debate.state.phase == "closing_against"
     # The first click's transition is saved; its post-debate vote is not posted yet.
     post_vote = machine.advance(debate.state)
-    assert await debates.save_state(world.db, debate, post_vote, world.bot.now())
+    assert await write(world.db, store.save_state, debate, post_vote, world.bot.now())
     second = await ctl(world.mod, thread, "Next phase")
     assert second.ephemeral and "try again" in second.response.content
-    assert (await debates.get(world.db, 1)).state.phase == "post_vote"
+    assert (await store.get_debate(world.db, 1)).state.phase == "post_vote"
     assert not with_embed_title(thread, "Debate #1 result")
     world.user_errors()
 
@@ -309,7 +316,7 @@ async def test_second_question_is_refused_before_the_member_types_it(world):
     again = await ctl(world.alice, thread, "Ask a question")
     assert again.modal is None  # no form to fill in only to lose the text
     assert again.ephemeral and "already have a question waiting" in again.response.content
-    assert len(await debates.waiting(world.db, 1, "question")) == 1
+    assert len(await store.waiting(world.db, 1, "question")) == 1
     world.user_errors()
 
 
@@ -333,22 +340,22 @@ async def test_warning_missed_while_down_is_not_posted_late(world):
 async def test_restart_finishes_the_vote_work_of_a_transition_cut_short(world):
     """The bot stopped right after saving a phase change, before its votes were handled."""
     thread = await start(world)
-    debate = await debates.get(world.db, 1)
+    debate = await store.get_debate(world.db, 1)
     opening = machine.advance(debate.state)
-    assert await debates.save_state(world.db, debate, opening, world.bot.now())
+    assert await write(world.db, store.save_state, debate, opening, world.bot.now())
     await world.restart()
     await world.env.advance_time(1)
-    assert not (await polls.get_poll(world.db, debate.pre_poll_id)).is_open
+    assert not (await store.get_poll(world.db, debate.pre_poll_id)).is_open
 
-    debate = await debates.get(world.db, 1)
+    debate = await store.get_debate(world.db, 1)
     post_vote = debate.state
     for _ in range(6):
         post_vote = machine.advance(post_vote)
     assert post_vote.phase == "post_vote"
-    assert await debates.save_state(world.db, debate, post_vote, world.bot.now())
+    assert await write(world.db, store.save_state, debate, post_vote, world.bot.now())
     await world.restart()
     await world.env.advance_time(1)
-    debate = await debates.get(world.db, 1)
+    debate = await store.get_debate(world.db, 1)
     assert debate.post_poll_id is not None
     await world.alice.click(vote_message(thread, "post"), label="For")
     done = await ctl(world.mod, thread, "Next phase")

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError
-from cogs.debate import debates, machine, polls, quickpoll, swing
-from cogs.debate.motions import load_config, load_motions
+from cogs.debate import machine, polls, quickpoll, store, swing
+from cogs.debate.config import load_config, load_motions
 from cogs.debate.timeparse import parse_duration, parse_start
 from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter
+from tests.debate.helpers import write
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -30,7 +31,7 @@ async def new_poll(db, **kw):
         closes_at=NOW + timedelta(hours=1),
     )
     args.update(kw)
-    return await polls.create_poll(db, **args)
+    return await write(db, store.create_poll, **args)
 
 
 # ------------------------------------------------------------------------- polls
@@ -38,33 +39,33 @@ async def new_poll(db, **kw):
 
 async def test_one_vote_per_member_change_and_retract(db):
     pid = await new_poll(db)
-    first = await polls.vote(db, pid, 100, 0, NOW)
+    first = await write(db, store.vote, pid, 100, 0, NOW)
     assert first.previous is None
-    again = await polls.vote(db, pid, 100, 1, NOW)
+    again = await write(db, store.vote, pid, 100, 1, NOW)
     assert again.previous == 0
-    await polls.vote(db, pid, 101, 1, NOW)
-    assert (await polls.tally(db, pid)).counts == (0, 2, 0)
-    assert await polls.retract(db, pid, 100)
-    assert not await polls.retract(db, pid, 100)
-    assert (await polls.tally(db, pid)).counts == (0, 1, 0)
+    await write(db, store.vote, pid, 101, 1, NOW)
+    assert (await store.tally(db, pid)).counts == (0, 2, 0)
+    assert await write(db, store.retract, pid, 100)
+    assert not await write(db, store.retract, pid, 100)
+    assert (await store.tally(db, pid)).counts == (0, 1, 0)
 
 
 async def test_closed_poll_refuses_votes_and_closes_once(db):
     pid = await new_poll(db)
-    await polls.vote(db, pid, 1, 0, NOW)
-    assert await polls.close(db, pid, NOW)
-    assert not await polls.close(db, pid, NOW)
+    await write(db, store.vote, pid, 1, 0, NOW)
+    assert await write(db, store.close_poll, pid, NOW)
+    assert not await write(db, store.close_poll, pid, NOW)
     with pytest.raises(polls.PollError):
-        await polls.vote(db, pid, 2, 0, NOW)
+        await write(db, store.vote, pid, 2, 0, NOW)
     with pytest.raises(polls.PollError):
-        await polls.retract(db, pid, 1)
-    assert (await polls.tally(db, pid)).counts == (1, 0, 0)
+        await write(db, store.retract, pid, 1)
+    assert (await store.tally(db, pid)).counts == (1, 0, 0)
 
 
 async def test_unknown_option_is_refused_by_the_schema(db):
     pid = await new_poll(db, options=["Yes", "No"])
     with pytest.raises(Exception, match="FOREIGN KEY"):
-        await polls.vote(db, pid, 1, 5, NOW)
+        await write(db, store.vote, pid, 1, 5, NOW)
 
 
 async def test_option_validation(db):
@@ -83,8 +84,8 @@ async def test_overdue_and_pending(db):
     b = await new_poll(db, closes_at=NOW + timedelta(hours=5))
     await new_poll(db, closes_at=None)
     later = NOW + timedelta(minutes=10)
-    assert await polls.overdue(db, later) == [a]
-    assert [p for p, _ in await polls.pending_deadlines(db)] == [a, b]
+    assert await store.overdue_polls(db, later) == [a]
+    assert [p for p, _ in await store.pending_deadlines(db)] == [a, b]
 
 
 def test_percentages_add_up_to_100():
@@ -97,14 +98,14 @@ async def test_export_names_only_for_public_polls(db):
     anon = await new_poll(db)
     public = await new_poll(db, anonymous=False)
     for pid in (anon, public):
-        await polls.vote(db, pid, 555, 1, NOW)
-        await polls.vote(db, pid, 556, 0, NOW)
-    p = await polls.get_poll(db, anon)
-    data = polls.export_data(p, await polls.tally(db, anon), await polls.ballots(db, anon))
+        await write(db, store.vote, pid, 555, 1, NOW)
+        await write(db, store.vote, pid, 556, 0, NOW)
+    p = await store.get_poll(db, anon)
+    data = polls.export_data(p, await store.tally(db, anon), await store.ballots(db, anon))
     assert "votes" not in data and "555" not in polls.export_csv(data)
     assert data["options"][1] == {"option": "Against", "votes": 1, "percent": 50}
-    p = await polls.get_poll(db, public)
-    data = polls.export_data(p, await polls.tally(db, public), await polls.ballots(db, public))
+    p = await store.get_poll(db, public)
+    data = polls.export_data(p, await store.tally(db, public), await store.ballots(db, public))
     assert {"user_id": "555", "option": "Against"} in json.loads(polls.export_json(data))["votes"]
     csv_text = polls.export_csv(data)
     assert csv_text.splitlines()[0] == "poll_id,question,option,votes,percent"
@@ -119,20 +120,24 @@ async def test_writers_agree_under_concurrent_votes(db, writer_cls):
     jobs = [writer.submit(pid, 1000 + i % 100, (i // 100) % 3, NOW) for i in range(300)]
     outcomes = await asyncio.gather(*jobs)
     assert len(outcomes) == 300
-    assert (await polls.tally(db, pid)).counts == (0, 0, 100)
+    assert (await store.tally(db, pid)).counts == (0, 0, 100)
     if writer_cls is BatchedVoteWriter:
         assert writer.commits < 300
 
 
 async def test_batched_writer_refuses_closed_poll(db):
     pid = await new_poll(db)
-    await polls.close(db, pid, NOW)
+    await write(db, store.close_poll, pid, NOW)
     with pytest.raises(polls.PollError):
         await BatchedVoteWriter(db).submit(pid, 1, 0, NOW)
 
 
 class CloseDuringGroup:
-    """The real connection; a moderator's close lands between a group's check and its write."""
+    """The real database; a moderator's close lands between a group's check and its write.
+
+    With the write lock held for the whole group no other writer can land there any more, so
+    the close is made inside the group's own transaction: the upsert's guard must still decide.
+    """
 
     def __init__(self, db, poll_id):
         self.db, self.poll_id, self.closed = db, poll_id, False
@@ -140,17 +145,24 @@ class CloseDuringGroup:
     def __getattr__(self, name):
         return getattr(self.db, name)
 
-    def execute(self, sql, *params):
-        if sql.startswith("SELECT user_id, position FROM poll_votes") and not self.closed:
-            self.closed = True
-            return self._close_then(sql, *params)
-        return self.db.execute(sql, *params)
-
     @contextlib.asynccontextmanager
-    async def _close_then(self, sql, *params):
-        await polls.close(self.db, self.poll_id, NOW)
-        async with self.db.execute(sql, *params) as cur:
-            yield cur
+    async def transaction(self):
+        async with self.db.transaction() as tx:
+            yield ClosingTransaction(tx, self)
+
+
+class ClosingTransaction:
+    def __init__(self, tx, owner):
+        self.tx, self.owner = tx, owner
+
+    def __getattr__(self, name):
+        return getattr(self.tx, name)
+
+    async def fetchall(self, sql, params=()):
+        if sql.startswith("SELECT user_id, position FROM poll_votes") and not self.owner.closed:
+            self.owner.closed = True
+            await store.close_poll(self.tx, self.owner.poll_id, NOW)
+        return await self.tx.fetchall(sql, params)
 
 
 async def test_batched_group_closed_mid_write_is_not_reported_counted(db):
@@ -162,7 +174,7 @@ async def test_batched_group_closed_mid_write_is_not_reported_counted(db):
     assert writer.groups == [1, 2]  # the first click alone, then a group of two
     assert first == polls.VoteOutcome(None, 0)
     assert all(isinstance(outcome, polls.PollError) for outcome in grouped), grouped
-    assert (await polls.tally(db, pid)).counts == (1, 0, 0)
+    assert (await store.tally(db, pid)).counts == (1, 0, 0)
 
 
 # ------------------------------------------------------------------------- swing
@@ -264,27 +276,31 @@ def test_notices_due_and_wakeups():
 
 
 async def test_save_state_is_guarded_by_version(db):
-    did = await debates.create(db, guild_id=1, channel_id=2, motion="M", moderator_id=3, now=NOW)
-    d = await debates.get(db, did)
-    assert await debates.save_state(db, d, machine.advance(d.state), NOW)
-    assert not await debates.save_state(db, d, machine.advance(d.state), NOW)  # stale copy
-    fresh = await debates.get(db, did)
+    did = await write(
+        db, store.create_debate, guild_id=1, channel_id=2, motion="M", moderator_id=3, now=NOW
+    )
+    d = await store.get_debate(db, did)
+    assert await write(db, store.save_state, d, machine.advance(d.state), NOW)
+    assert not await write(db, store.save_state, d, machine.advance(d.state), NOW)  # stale copy
+    fresh = await store.get_debate(db, did)
     assert fresh.state.phase == "opening_for"
-    assert await debates.claim_notice(db, did, fresh.state.seq, "60")
-    assert not await debates.claim_notice(db, did, fresh.state.seq, "60")
+    assert await write(db, store.claim_notice, did, fresh.state.seq, "60")
+    assert not await write(db, store.claim_notice, did, fresh.state.seq, "60")
 
 
 async def test_queues_one_place_each(db):
-    did = await debates.create(db, guild_id=1, channel_id=2, motion="M", moderator_id=3, now=NOW)
-    assert await debates.join_queue(db, did, 10, NOW, side="for")
-    assert not await debates.join_queue(db, did, 10, NOW, side="for")
-    assert await debates.join_queue(db, did, 10, NOW, side="against")  # switches side
-    assert await debates.join_queue(db, did, 11, NOW, side="for")
-    assert [w.user_id for w in await debates.waiting(db, did, "speaker")] == [10, 11]
-    nxt = await debates.next_waiting(db, did, "speaker", "for")
+    did = await write(
+        db, store.create_debate, guild_id=1, channel_id=2, motion="M", moderator_id=3, now=NOW
+    )
+    assert await write(db, store.join_queue, did, 10, NOW, side="for")
+    assert not await write(db, store.join_queue, did, 10, NOW, side="for")
+    assert await write(db, store.join_queue, did, 10, NOW, side="against")  # switches side
+    assert await write(db, store.join_queue, did, 11, NOW, side="for")
+    assert [w.user_id for w in await store.waiting(db, did, "speaker")] == [10, 11]
+    nxt = await store.next_waiting(db, did, "speaker", "for")
     assert nxt.user_id == 11
-    assert await debates.mark_called(db, nxt.entry_id, NOW)
-    assert await debates.join_queue(db, did, 11, NOW, side="for")  # may queue again later
+    assert await write(db, store.mark_called, nxt.entry_id, NOW)
+    assert await write(db, store.join_queue, did, 11, NOW, side="for")  # may queue again later
 
 
 # ------------------------------------------------------------- limits and config

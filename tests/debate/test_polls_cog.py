@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from cogs.debate import polls
+from cogs.debate import store
 from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter
 from tests.debate.helpers import debate_thread, panel, vote_message, with_embed_title
 
@@ -40,7 +40,7 @@ async def test_vote_change_retract_with_ephemeral_confirmations(world):
     nothing = await world.bob.click(message, label="Retract my vote")
     assert "had not voted" in nothing.response.content
 
-    assert (await polls.tally(world.db, poll_id)).counts == (0, 1, 0)
+    assert (await store.tally(world.db, poll_id)).counts == (0, 1, 0)
     await world.env.advance_time(3)  # the coalesced tally edit
     refreshed = next(m for m in world.channel.history() if m.id == message.id)
     assert "**Against** — 1 (100%)" in refreshed.embeds[0].description
@@ -83,7 +83,7 @@ async def test_deadline_closes_the_poll_and_removes_its_buttons(world):
     poll_id, message = await open_poll(world, motion="altman-misreads-her", duration="1h")
     await world.alice.click(message, label="Undecided")
     await world.env.advance_time(3600)
-    poll = await polls.get_poll(world.db, poll_id)
+    poll = await store.get_poll(world.db, poll_id)
     assert not poll.is_open
     result = world.channel.last_message
     assert result.embeds[0].title == f"Result of poll #{poll_id}"
@@ -105,7 +105,7 @@ async def test_eligibility_role(world):
     voter = world.guild.add_member(world.env.create_user("voter"), roles=[voters])
     ok = await voter.click(message, label="For")
     assert "is counted" in ok.response.content
-    assert (await polls.tally(world.db, poll_id)).counts == (1, 0, 0)
+    assert (await store.tally(world.db, poll_id)).counts == (1, 0, 0)
 
 
 async def test_restart_mid_poll_keeps_votes_buttons_and_deadline(world):
@@ -128,9 +128,9 @@ async def test_poll_expiring_while_the_bot_is_down_closes_on_start(world):
     await world.alice.click(message, label="For")
     await world.bot.remove_cog("Polls")
     await world.env.advance_time(2 * 3600)
-    assert (await polls.get_poll(world.db, poll_id)).is_open  # nobody closed it
+    assert (await store.get_poll(world.db, poll_id)).is_open  # nobody closed it
     await world.restart()
-    assert not (await polls.get_poll(world.db, poll_id)).is_open
+    assert not (await store.get_poll(world.db, poll_id)).is_open
     results = with_embed_title(world.channel, f"Result of poll #{poll_id}")
     assert len(results) == 1
     assert "**For** — 1 (100%)" in results[0].embeds[0].description
@@ -147,7 +147,7 @@ async def test_200_members_clicking_end_in_an_exact_tally(world):
     for member in crowd[:50]:  # 50 change their mind: still one vote each
         await member.click(message, label="Undecided")
     await world.env.advance_time(3)
-    tally = await polls.tally(world.db, poll_id)
+    tally = await store.tally(world.db, poll_id)
     assert tally.counts == (50, 50, 100) and tally.total == 200
     async with world.db.execute(
         "SELECT count(*), count(DISTINCT user_id) FROM poll_votes WHERE poll_id = ?", (poll_id,)
@@ -174,7 +174,7 @@ async def test_200_concurrent_clicks_through_the_gateway(world, batched):
     clicks += [(m, f"herbot:poll:vote:{poll_id}:2") for m in crowd[:30]]  # 30 change at once
     acked = await burst_click(world.env, message, clicks)  # raises if one was not answered
     assert len(acked) == len(clicks)
-    tally = await polls.tally(world.db, poll_id)
+    tally = await store.tally(world.db, poll_id)
     assert tally.total == 200
     assert tally.counts == (67 - 10, 67 - 10, 66 + 20)
     if batched:
@@ -192,7 +192,7 @@ async def test_moderator_controls_refused_to_members(world):
         result = await world.alice.slash(world.channel, command, **options)
         assert result.ephemeral and "Only moderators" in result.response.content
     assert len(world.user_errors()) == 3
-    assert (await polls.get_poll(world.db, poll_id)).is_open
+    assert (await store.get_poll(world.db, poll_id)).is_open
 
 
 async def test_export_csv_and_json(world):
@@ -257,8 +257,8 @@ async def test_forget_me_removes_votes_in_open_polls_only(world):
     shown = await world.bob.slash(world.channel, "privacy forget-me")
     done = await world.bob.click(shown.response, label="Yes, delete my data")
     assert "Removed 1 votes in open polls" in done.response.content
-    assert (await polls.tally(world.db, open_id)).total == 0
-    assert (await polls.tally(world.db, closed_id)).total == 1  # published counts stay
+    assert (await store.tally(world.db, open_id)).total == 0
+    assert (await store.tally(world.db, closed_id)).total == 1  # published counts stay
 
 
 async def test_charts_are_drawn_off_the_event_loop(world, monkeypatch):
@@ -306,7 +306,7 @@ async def test_hidden_tallies_stay_hidden_from_results_and_export(world):
     pre_id = poll_id + 1
     await world.alice.click(vote_message(thread, "pre"), label="Against")
     await world.mod.click(panel(thread), label="Next phase")
-    assert not (await polls.get_poll(world.db, pre_id)).is_open
+    assert not (await store.get_poll(world.db, pre_id)).is_open
     early = await world.alice.slash(world.channel, "poll results", poll=pre_id)
     assert early.ephemeral and "hidden" in early.response.content
     assert not early.response.embeds

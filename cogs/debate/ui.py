@@ -1,23 +1,44 @@
-"""Persistent buttons: their state is in the custom_id, so they work after any restart.
+"""Persistent buttons, views and the question form: their state is in the custom_id.
 
 ``herbot:poll:vote:<poll>:<option>`` and ``herbot:poll:retract:<poll>`` on poll messages,
 ``herbot:debate:ctl:<debate>:<action>`` on a debate's control panel. They are registered once
-in the cog's ``cog_load`` with ``bot.add_dynamic_items``; each callback hands over to the cog.
+in the cog's ``cog_load`` with ``bot.add_dynamic_items``; each callback hands over to the cog
+it finds by name (``client.get_cog``), typed by the small protocols below: this module never
+imports a cog, so no import circle. The embeds are built in :mod:`cogs.debate.render`.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import discord
 
 from bot.errors import guarded, report
 from bot.presentation import BUTTON_LABEL_LIMIT, truncate
 
-if TYPE_CHECKING:
-    from cogs.debate.debate_cog import Debates
-    from cogs.debate.poll_cog import Polls
+
+class PollHandler(Protocol):
+    """What the poll buttons need of the Polls cog."""
+
+    async def on_vote(
+        self, interaction: discord.Interaction, poll_id: int, position: int
+    ) -> None: ...
+
+    async def on_retract(self, interaction: discord.Interaction, poll_id: int) -> None: ...
+
+
+class DebateHandler(Protocol):
+    """What the panel buttons and the question form need of the Debates cog."""
+
+    async def on_control(
+        self, interaction: discord.Interaction, debate_id: int, action: str
+    ) -> None: ...
+
+    async def on_question(
+        self, interaction: discord.Interaction, debate_id: int, question: str
+    ) -> None: ...
+
 
 # Panel actions: who may press them. Member actions join or leave a queue.
 MEMBER_ACTIONS = ("speak_for", "speak_against", "ask", "leave")
@@ -43,11 +64,11 @@ def _cog(interaction: discord.Interaction, name: str) -> Any:
     return cog
 
 
-def _polls(interaction: discord.Interaction) -> Polls:
+def _polls(interaction: discord.Interaction) -> PollHandler:
     return _cog(interaction, "Polls")
 
 
-def _debates(interaction: discord.Interaction) -> Debates:
+def _debates(interaction: discord.Interaction) -> DebateHandler:
     return _cog(interaction, "Debates")
 
 
@@ -168,7 +189,7 @@ class QuestionModal(discord.ui.Modal, title="Ask the speakers a question"):
         max_length=500,
     )
 
-    def __init__(self, cog: Debates, debate_id: int) -> None:
+    def __init__(self, cog: DebateHandler, debate_id: int) -> None:
         super().__init__(timeout=600)
         self.cog = cog
         self.debate_id = debate_id

@@ -94,6 +94,7 @@ class DebateConfig:
     extend_seconds: int = 60
     warnings: tuple[int, ...] = (60, 30)
     phase_seconds: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PHASE_SECONDS))
+    batch_votes: bool = True  # group commits for button votes (cogs/debate/writer.py)
 
     def motion(self, key: str) -> Motion | None:
         """A preset by id or exact text (what autocomplete fills in)."""
@@ -133,4 +134,5 @@ def load_config(section: dict[str, Any], resolve: Any) -> DebateConfig:
         extend_seconds=int(_number(section, "extend_seconds", 60, 10, 1800)),
         warnings=tuple(sorted(set(warnings), reverse=True)),
         phase_seconds=phases,
+        batch_votes=bool(section.get("batch_votes", True)),
     )

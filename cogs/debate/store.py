@@ -1,0 +1,612 @@
+"""The debate feature's SQL: polls and their votes, debates, their queues and events.
+
+Writers take the :class:`~bot.db.Transaction` they run in and never commit; readers take a
+:class:`~bot.db.Reader` (the database's committed view, or a transaction's own). Integrity
+lives in the schema: ``poll_votes`` has the key ``(poll_id, user_id)`` so a vote is an upsert,
+never a read-then-write; a vote or close only applies while ``closed_at IS NULL``; a debate's
+``version`` guards moderator transitions and a notice is claimed by a conditional UPDATE.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.db import Reader, Record, Transaction
+from cogs.debate import machine, polls, swing
+from cogs.debate.clock import iso, parse
+from cogs.debate.debates import Debate, DebateError, Waiting, swing_of
+from cogs.debate.polls import Poll, PollError, Tally, VoteOutcome
+
+# ------------------------------------------------------------------------------- polls
+
+
+async def create_poll(
+    tx: Transaction,
+    *,
+    guild_id: int,
+    channel_id: int,
+    question: str,
+    options: Sequence[str],
+    created_by: int,
+    now: datetime,
+    closes_at: datetime | None = None,
+    anonymous: bool = True,
+    live: bool = True,
+    role_id: int | None = None,
+    kind: str = "poll",
+) -> int:
+    """The poll and its options, in the caller's transaction; PollError before any write."""
+    question, cleaned = polls.check_new_poll(question, options, now, closes_at)
+    poll_id = int(
+        await tx.fetchval(
+            "INSERT INTO polls (guild_id, channel_id, question, kind, anonymous, live, role_id,"
+            " created_by, created_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING id",
+            (
+                guild_id,
+                channel_id,
+                question,
+                kind,
+                int(anonymous),
+                int(live),
+                role_id,
+                created_by,
+                iso(now),
+                iso(closes_at) if closes_at else None,
+            ),
+        )
+    )
+    await tx.executemany(
+        "INSERT INTO poll_options (poll_id, position, label) VALUES (?, ?, ?)",
+        [(poll_id, i, label) for i, label in enumerate(cleaned)],
+    )
+    return poll_id
+
+
+async def set_poll_message(tx: Transaction, poll_id: int, message_id: int) -> None:
+    await tx.execute("UPDATE polls SET message_id = ? WHERE id = ?", (message_id, poll_id))
+
+
+def _poll(row: Record, options: tuple[str, ...]) -> Poll:
+    return Poll(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        question=row["question"],
+        kind=row["kind"],
+        anonymous=bool(row["anonymous"]),
+        live=bool(row["live"]),
+        role_id=row["role_id"],
+        created_by=row["created_by"],
+        created_at=parse(row["created_at"]),
+        closes_at=parse(row["closes_at"]) if row["closes_at"] else None,
+        closed_at=parse(row["closed_at"]) if row["closed_at"] else None,
+        options=options,
+    )
+
+
+async def get_poll(db: Reader, poll_id: int) -> Poll | None:
+    row = await db.fetchone("SELECT * FROM polls WHERE id = ?", (poll_id,))
+    if row is None:
+        return None
+    rows = await db.fetchall(
+        "SELECT label FROM poll_options WHERE poll_id = ? ORDER BY position", (poll_id,)
+    )
+    return _poll(row, tuple(r[0] for r in rows))
+
+
+async def require_poll(db: Reader, poll_id: int, guild_id: int | None) -> Poll:
+    poll = await get_poll(db, poll_id)
+    if poll is None or (guild_id is not None and poll.guild_id != guild_id):
+        raise PollError(f"There is no poll #{poll_id} in this server.")
+    return poll
+
+
+UPSERT_VOTE = (
+    "INSERT INTO poll_votes (poll_id, user_id, position, voted_at)"
+    " SELECT ?, ?, ?, ? WHERE EXISTS"
+    " (SELECT 1 FROM polls WHERE id = ? AND closed_at IS NULL)"
+    " ON CONFLICT (poll_id, user_id) DO UPDATE"
+    " SET position = excluded.position, voted_at = excluded.voted_at"
+)
+
+
+async def current_vote(db: Reader, poll_id: int, user_id: int) -> int | None:
+    value = await db.fetchval(
+        "SELECT position FROM poll_votes WHERE poll_id = ? AND user_id = ?", (poll_id, user_id)
+    )
+    return None if value is None else int(value)
+
+
+async def current_votes(db: Reader, poll_id: int, user_ids: Sequence[int]) -> dict[int, int]:
+    """The members' present choices in one poll (one query for a whole group of clicks)."""
+    marks = ",".join("?" * len(user_ids))
+    rows = await db.fetchall(
+        f"SELECT user_id, position FROM poll_votes WHERE poll_id = ? AND user_id IN ({marks})",
+        (poll_id, *user_ids),
+    )
+    return {int(u): int(p) for u, p in rows}
+
+
+async def is_open(db: Reader, poll_id: int) -> bool:
+    return bool(await db.fetchval("SELECT closed_at IS NULL FROM polls WHERE id = ?", (poll_id,)))
+
+
+async def vote(
+    tx: Transaction, poll_id: int, user_id: int, position: int, now: datetime
+) -> VoteOutcome:
+    """Record (or move) the member's vote. Raises PollError when the poll is closed.
+
+    The earlier choice is read only to word the confirmation; the key decides correctness.
+    """
+    previous = await current_vote(tx, poll_id, user_id)
+    cur = await tx.execute(UPSERT_VOTE, (poll_id, user_id, position, iso(now), poll_id))
+    if cur.rowcount == 0:
+        raise PollError(polls.CLOSED)
+    return VoteOutcome(previous, position)
+
+
+async def vote_many(
+    tx: Transaction, poll_id: int, votes: Sequence[tuple[int, int, datetime]]
+) -> list[VoteOutcome] | None:
+    """A group of ``(user, position, when)`` votes in one poll; None if the poll is closed.
+
+    One read of earlier choices, one ``executemany`` upsert. A second click of the same
+    member in the group sees the first. The upsert's guard decides, not the check before it.
+    """
+    if not await is_open(tx, poll_id):
+        return None
+    current = await current_votes(tx, poll_id, sorted({user for user, _, _ in votes}))
+    outcomes, rows = [], []
+    for user_id, position, now in votes:
+        outcomes.append(VoteOutcome(current.get(user_id), position))
+        current[user_id] = position
+        rows.append((poll_id, user_id, position, iso(now), poll_id))
+    written = await tx.executemany(UPSERT_VOTE, rows)
+    if written.rowcount == 0:  # closed since the check: nothing was written
+        return None
+    return outcomes
+
+
+async def retract(tx: Transaction, poll_id: int, user_id: int) -> bool:
+    """Remove the member's vote while the poll is open; False if there was none."""
+    if not await is_open(tx, poll_id):
+        raise PollError("This poll is closed: votes can no longer be changed.")
+    cur = await tx.execute(
+        "DELETE FROM poll_votes WHERE poll_id = ? AND user_id = ? AND EXISTS"
+        " (SELECT 1 FROM polls WHERE id = ? AND closed_at IS NULL)",
+        (poll_id, user_id, poll_id),
+    )
+    return cur.rowcount > 0
+
+
+async def tally(db: Reader, poll_id: int) -> Tally:
+    rows = await db.fetchall(
+        "SELECT o.label, count(v.user_id) FROM poll_options o"
+        " LEFT JOIN poll_votes v ON v.poll_id = o.poll_id AND v.position = o.position"
+        " WHERE o.poll_id = ? GROUP BY o.position, o.label ORDER BY o.position",
+        (poll_id,),
+    )
+    return Tally(tuple(r[0] for r in rows), tuple(int(r[1]) for r in rows))
+
+
+async def ballots(db: Reader, poll_id: int) -> dict[int, int]:
+    """user id -> option position (for swing computation and public exports only)."""
+    rows = await db.fetchall(
+        "SELECT user_id, position FROM poll_votes WHERE poll_id = ?", (poll_id,)
+    )
+    return {int(u): int(p) for u, p in rows}
+
+
+async def close_poll(tx: Transaction, poll_id: int, now: datetime, by: int | None = None) -> bool:
+    """Close once: True only for the call that closed it (safe to call again, or twice)."""
+    cur = await tx.execute(
+        "UPDATE polls SET closed_at = ?, closed_by = ? WHERE id = ? AND closed_at IS NULL",
+        (iso(now), by, poll_id),
+    )
+    return cur.rowcount > 0
+
+
+async def overdue_polls(db: Reader, now: datetime) -> list[int]:
+    rows = await db.fetchall(
+        "SELECT id FROM polls WHERE closed_at IS NULL AND closes_at IS NOT NULL"
+        " AND closes_at <= ? ORDER BY closes_at",
+        (iso(now),),
+    )
+    return [int(r[0]) for r in rows]
+
+
+async def pending_deadlines(db: Reader) -> list[tuple[int, datetime]]:
+    rows = await db.fetchall(
+        "SELECT id, closes_at FROM polls WHERE closed_at IS NULL AND closes_at IS NOT NULL"
+        " ORDER BY closes_at"
+    )
+    return [(int(r[0]), parse(r[1])) for r in rows]
+
+
+async def recent_polls(db: Reader, guild_id: int, limit: int = 10) -> list[Poll]:
+    rows = await db.fetchall(
+        "SELECT id FROM polls WHERE guild_id = ? AND kind = 'poll' ORDER BY id DESC LIMIT ?",
+        (guild_id, limit),
+    )
+    found = [await get_poll(db, int(r[0])) for r in rows]
+    return [p for p in found if p is not None]
+
+
+# ----------------------------------------------------------------------------- debates
+
+
+def _debate(row: Record) -> Debate:
+    state = machine.State(
+        phase=row["phase"],
+        paused=bool(row["paused"]),
+        speaker_id=row["speaker_id"],
+        speaker_side=row["speaker_side"],
+        deadline=parse(row["timer_deadline"]) if row["timer_deadline"] else None,
+        remaining=row["timer_remaining"],
+        length=row["timer_length"],
+        seq=row["timer_seq"],
+    )
+    return Debate(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        thread_id=row["thread_id"],
+        panel_message_id=row["panel_message_id"],
+        motion=row["motion"],
+        moderator_id=row["moderator_id"],
+        state=state,
+        notices=frozenset(n for n in row["notices"].split(",") if n),
+        version=row["version"],
+        pre_poll_id=row["pre_poll_id"],
+        post_poll_id=row["post_poll_id"],
+        question_text=row["question_text"],
+        created_at=parse(row["created_at"]),
+        finished_at=parse(row["finished_at"]) if row["finished_at"] else None,
+    )
+
+
+async def create_debate(
+    tx: Transaction,
+    *,
+    guild_id: int,
+    channel_id: int,
+    motion: str,
+    moderator_id: int,
+    now: datetime,
+) -> int:
+    return int(
+        await tx.fetchval(
+            "INSERT INTO debates (guild_id, channel_id, motion, moderator_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
+            (guild_id, channel_id, motion, moderator_id, iso(now)),
+        )
+    )
+
+
+async def attach(tx: Transaction, debate_id: int, **columns: int | None) -> None:
+    """Record Discord ids once they exist (thread, panel message, polls)."""
+    allowed = {"thread_id", "panel_message_id", "pre_poll_id", "post_poll_id"}
+    if not columns or set(columns) - allowed:
+        raise ValueError(f"attach() takes {sorted(allowed)}")
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    await tx.execute(
+        f"UPDATE debates SET {assignments} WHERE id = ?", (*columns.values(), debate_id)
+    )
+
+
+async def get_debate(db: Reader, debate_id: int) -> Debate | None:
+    row = await db.fetchone("SELECT * FROM debates WHERE id = ?", (debate_id,))
+    return None if row is None else _debate(row)
+
+
+async def require_debate(db: Reader, debate_id: int, guild_id: int | None) -> Debate:
+    debate = await get_debate(db, debate_id)
+    if debate is None or (guild_id is not None and debate.guild_id != guild_id):
+        raise DebateError(f"There is no debate #{debate_id} in this server.")
+    return debate
+
+
+async def save_state(
+    tx: Transaction,
+    debate: Debate,
+    state: machine.State,
+    now: datetime,
+    *,
+    question_text: str | None = None,
+    notices: frozenset[str] | None = None,
+) -> bool:
+    """Write ``state`` if the row is still at ``debate.version``; False if it moved on."""
+    if notices is None:
+        notices = debate.notices if state.seq == debate.state.seq else frozenset()
+    cur = await tx.execute(
+        "UPDATE debates SET phase = ?, paused = ?, speaker_id = ?, speaker_side = ?,"
+        " question_text = ?, timer_deadline = ?, timer_remaining = ?, timer_length = ?,"
+        " timer_seq = ?, notices = ?, version = version + 1,"
+        " finished_at = CASE WHEN ? = 'finished' THEN ? ELSE finished_at END"
+        " WHERE id = ? AND version = ?",
+        (
+            state.phase,
+            int(state.paused),
+            state.speaker_id,
+            state.speaker_side,
+            question_text,
+            iso(state.deadline) if state.deadline else None,
+            state.remaining,
+            state.length,
+            state.seq,
+            ",".join(sorted(notices)),
+            state.phase,
+            iso(now),
+            debate.id,
+            debate.version,
+        ),
+    )
+    return cur.rowcount > 0
+
+
+async def claim_notice(tx: Transaction, debate_id: int, seq: int, notice: str) -> bool:
+    """Mark a timer notice as posted for speech ``seq``; True only for the first claim."""
+    cur = await tx.execute(
+        "UPDATE debates SET notices = CASE notices WHEN '' THEN ? ELSE notices || ',' || ? END"
+        " WHERE id = ? AND timer_seq = ?"
+        " AND ',' || notices || ',' NOT LIKE '%,' || ? || ',%'",
+        (notice, notice, debate_id, seq, notice),
+    )
+    return cur.rowcount > 0
+
+
+async def live_debates(db: Reader) -> list[Debate]:
+    rows = await db.fetchall("SELECT * FROM debates WHERE phase != 'finished' ORDER BY id")
+    return [_debate(r) for r in rows]
+
+
+async def debate_history(db: Reader, guild_id: int | None, limit: int = 10) -> list[Debate]:
+    """Newest first; every guild's when ``guild_id`` is None (the CLI)."""
+    rows = await db.fetchall(
+        "SELECT * FROM debates WHERE (? IS NULL OR guild_id = ?) ORDER BY id DESC LIMIT ?",
+        (guild_id, guild_id, limit),
+    )
+    return [_debate(r) for r in rows]
+
+
+async def vote_published(db: Reader, poll_id: int) -> bool:
+    """True when ``poll_id`` is a vote of a finished debate (its counts are in the result)."""
+    row = await db.fetchone(
+        "SELECT 1 FROM debates WHERE (pre_poll_id = ? OR post_poll_id = ?) AND phase = 'finished'",
+        (poll_id, poll_id),
+    )
+    return row is not None
+
+
+async def debate_result(db: Reader, debate: Debate) -> swing.SwingResult:
+    """The swing between the debate's pre- and post-debate votes (recomputed from ballots)."""
+    pre = await ballots(db, debate.pre_poll_id) if debate.pre_poll_id else {}
+    post = await ballots(db, debate.post_poll_id) if debate.post_poll_id else {}
+    return swing_of(pre, post)
+
+
+# ------------------------------------------------------------------------------ queues
+
+
+async def join_queue(
+    tx: Transaction,
+    debate_id: int,
+    user_id: int,
+    now: datetime,
+    *,
+    side: str | None = None,
+    text: str | None = None,
+) -> bool:
+    """Wait in the speaker queue (side given) or the question queue (text given).
+
+    False if the member is already waiting there (the partial unique index decides). A
+    speaker who switches sides moves.
+    """
+    kind = "question" if side is None else "speaker"
+    if kind == "speaker":
+        cur = await tx.execute(
+            "UPDATE debate_queue SET side = ? WHERE debate_id = ? AND kind = 'speaker'"
+            " AND user_id = ? AND called_at IS NULL AND side != ?",
+            (side, debate_id, user_id, side),
+        )
+        if cur.rowcount:
+            return True
+    cur = await tx.execute(
+        "INSERT INTO debate_queue (debate_id, kind, user_id, side, text, joined_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (debate_id, kind, user_id, side, text, iso(now)),
+    )
+    return cur.rowcount > 0
+
+
+async def leave_queues(tx: Transaction, debate_id: int, user_id: int) -> int:
+    cur = await tx.execute(
+        "DELETE FROM debate_queue WHERE debate_id = ? AND user_id = ? AND called_at IS NULL",
+        (debate_id, user_id),
+    )
+    return cur.rowcount
+
+
+async def waiting(db: Reader, debate_id: int, kind: str) -> list[Waiting]:
+    rows = await db.fetchall(
+        "SELECT id, user_id, side, text FROM debate_queue WHERE debate_id = ? AND kind = ?"
+        " AND called_at IS NULL ORDER BY id",
+        (debate_id, kind),
+    )
+    return [Waiting(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def next_waiting(db: Reader, debate_id: int, kind: str, side: str | None) -> Waiting | None:
+    for entry in await waiting(db, debate_id, kind):
+        if side is None or entry.side == side:
+            return entry
+    return None
+
+
+async def mark_called(tx: Transaction, entry_id: int, now: datetime) -> bool:
+    cur = await tx.execute(
+        "UPDATE debate_queue SET called_at = ? WHERE id = ? AND called_at IS NULL",
+        (iso(now), entry_id),
+    )
+    return cur.rowcount > 0
+
+
+async def record_event(
+    tx: Transaction,
+    guild_id: int,
+    event_id: int,
+    motion: str,
+    starts_at: datetime,
+    created_by: int,
+) -> None:
+    await tx.execute(
+        "INSERT INTO debate_events (guild_id, event_id, motion, starts_at, created_by)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (guild_id, event_id, motion, iso(starts_at), created_by),
+    )
+
+
+# ----------------------------------------------------------------------------- privacy
+
+OPEN_VOTES = "votes in open polls"
+CLOSED_VOTES = "votes in closed polls (kept in the counts without your name)"
+CLOSED_VOTES_KEPT = "votes in closed polls"
+QUEUE = "places and questions in debate queues"
+RAN = "polls and debates you ran or spoke in (your name taken off)"
+RAN_KEPT = "polls and debates you ran or spoke in"
+
+# Every column of the feature's tables (bot/migrations/sql/sqlite/0004_debate.sql).
+PERSONAL_COLUMNS = {
+    "polls": ("created_by", "closed_by"),
+    "poll_votes": ("user_id",),
+    "debates": ("moderator_id", "speaker_id", "question_text"),
+    "debate_queue": ("user_id", "text"),
+    "debate_events": ("created_by",),
+}
+OTHER_COLUMNS = {
+    # The question, options and motion are the published poll or debate, addressed to the
+    # whole server (presets, or a moderator's wording for everyone): they stay with it.
+    "polls": (
+        "id",
+        "guild_id",
+        "channel_id",
+        "message_id",
+        "question",
+        "kind",
+        "anonymous",
+        "live",
+        "role_id",
+        "created_at",
+        "closes_at",
+        "closed_at",
+    ),
+    "poll_options": ("poll_id", "position", "label"),
+    "poll_votes": ("poll_id", "position", "voted_at"),
+    "debates": (
+        "id",
+        "guild_id",
+        "channel_id",
+        "thread_id",
+        "panel_message_id",
+        "motion",
+        "phase",
+        "paused",
+        "speaker_side",
+        "timer_deadline",
+        "timer_remaining",
+        "timer_length",
+        "timer_seq",
+        "notices",
+        "version",
+        "pre_poll_id",
+        "post_poll_id",
+        "created_at",
+        "finished_at",
+    ),
+    "debate_queue": ("id", "debate_id", "kind", "side", "joined_at", "called_at"),
+    "debate_events": ("id", "guild_id", "event_id", "motion", "starts_at"),
+}
+
+
+async def _surrogate(tx: Transaction) -> int:
+    """A fresh negative voter id: random (not derived from anyone's id), used by nobody."""
+    while True:
+        candidate = -(secrets.randbelow(2**62) + 1)
+        if await tx.fetchval("SELECT 1 FROM poll_votes WHERE user_id = ?", (candidate,)) is None:
+            return candidate
+
+
+async def forget(tx: Transaction, user_id: int) -> dict[str, int]:
+    """Forget-me: what the member wrote and chose goes; published counts stay anonymous.
+
+    Votes in open polls are deleted. Votes in closed polls stay in their counts under one
+    surrogate id for this whole call (a debate's before/after pairing still holds). Polls,
+    debates and scheduled events they ran keep running under id 0 (no one); the floor they
+    hold is cleared with its question; their queue places and questions are deleted.
+    """
+    opened = await tx.execute(
+        "DELETE FROM poll_votes WHERE user_id = ? AND poll_id IN"
+        " (SELECT id FROM polls WHERE closed_at IS NULL)",
+        (user_id,),
+    )
+    closed = 0
+    if await tx.fetchval("SELECT 1 FROM poll_votes WHERE user_id = ? LIMIT 1", (user_id,)):
+        surrogate = await _surrogate(tx)
+        moved = await tx.execute(
+            "UPDATE poll_votes SET user_id = ? WHERE user_id = ?", (surrogate, user_id)
+        )
+        closed = moved.rowcount
+    queued = await tx.execute("DELETE FROM debate_queue WHERE user_id = ?", (user_id,))
+    ran_polls = await tx.execute(
+        "UPDATE polls SET"
+        " created_by = CASE WHEN created_by = ? THEN 0 ELSE created_by END,"
+        " closed_by = CASE WHEN closed_by = ? THEN NULL ELSE closed_by END"
+        " WHERE created_by = ? OR closed_by = ?",
+        (user_id, user_id, user_id, user_id),
+    )
+    # The version moves on, so a moderator's stale copy cannot write the member back.
+    ran_debates = await tx.execute(
+        "UPDATE debates SET"
+        " moderator_id = CASE WHEN moderator_id = ? THEN 0 ELSE moderator_id END,"
+        " question_text = CASE WHEN speaker_id = ? THEN NULL ELSE question_text END,"
+        " speaker_id = CASE WHEN speaker_id = ? THEN NULL ELSE speaker_id END,"
+        " version = version + 1"
+        " WHERE moderator_id = ? OR speaker_id = ?",
+        (user_id, user_id, user_id, user_id, user_id),
+    )
+    events = await tx.execute(
+        "UPDATE debate_events SET created_by = 0 WHERE created_by = ?", (user_id,)
+    )
+    return {
+        OPEN_VOTES: opened.rowcount,
+        CLOSED_VOTES: closed,
+        QUEUE: queued.rowcount,
+        RAN: ran_polls.rowcount + ran_debates.rowcount + events.rowcount,
+    }
+
+
+async def status(db: Reader, user_id: int) -> dict[str, int]:
+    """What is kept about the member now, in the words forget-me's confirmation uses."""
+    row = await db.fetchone(
+        "SELECT"
+        " (SELECT count(*) FROM poll_votes v JOIN polls p ON p.id = v.poll_id"
+        "   WHERE v.user_id = ? AND p.closed_at IS NULL),"
+        " (SELECT count(*) FROM poll_votes v JOIN polls p ON p.id = v.poll_id"
+        "   WHERE v.user_id = ? AND p.closed_at IS NOT NULL),"
+        " (SELECT count(*) FROM debate_queue WHERE user_id = ?),"
+        " (SELECT count(*) FROM polls WHERE created_by = ? OR closed_by = ?)"
+        " + (SELECT count(*) FROM debates WHERE moderator_id = ? OR speaker_id = ?)"
+        " + (SELECT count(*) FROM debate_events WHERE created_by = ?)",
+        (user_id,) * 8,
+    )
+    assert row is not None
+    return {
+        OPEN_VOTES: int(row[0]),
+        CLOSED_VOTES_KEPT: int(row[1]),
+        QUEUE: int(row[2]),
+        RAN_KEPT: int(row[3]),
+    }
