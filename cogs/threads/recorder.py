@@ -93,7 +93,9 @@ class Recorder:
         self._queue.append((kind, item))
         if len(self._queue) == 1 and self.on_pending is not None:
             self.on_pending()
-        if len(self._queue) >= self.max_batch and self.eager:
+        # One eager flush at a time: the batch is taken only once its transaction has begun,
+        # so until then every push would otherwise start another (tiny) flush.
+        if len(self._queue) >= self.max_batch and self.eager and not self._eager:
             task = asyncio.ensure_future(self.flush())
             self._eager.add(task)
             task.add_done_callback(self._eager.discard)
