@@ -6,8 +6,10 @@ import asyncio
 import csv
 import io
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -320,3 +322,20 @@ async def test_exports_do_not_name_a_member_who_opted_out(db, settings, tmp_path
     text = path.read_text()
     assert "777001" not in text and "Zoe" not in text and "later redacted" not in text
     assert "someone else" in text
+
+
+MIGRATION = Path(__file__).resolve().parents[2] / "bot/migrations/sql/sqlite/0005_threads.sql"
+
+
+async def test_privacy_classifies_every_column_of_every_recording_table(db):
+    from cogs.threads.privacy import PRIVACY
+
+    tables = set(re.findall(r"CREATE (?:VIRTUAL )?TABLE (\w+)", MIGRATION.read_text()))
+    assert set(PRIVACY.personal_columns) | set(PRIVACY.other_columns) == tables
+    for table in tables:
+        columns = {row[1] for row in await db.fetchall(f"PRAGMA table_info({table})")}
+        personal = set(PRIVACY.personal_columns.get(table, ()))
+        other = set(PRIVACY.other_columns.get(table, ()))
+        assert not personal & other, table
+        assert personal | other == columns, table
+    assert PRIVACY.fts_tables == ("recorded_versions_fts",)
