@@ -1,7 +1,8 @@
 """/record and /transcript, and the listeners that record threads live.
 
 Thin adapter: discord objects become :class:`MessageRecord` values for the batched
-:class:`Recorder`; reading, exporting, search and stats are domain modules.
+:class:`Recorder`; SQL is in ``store`` (full-text search in ``search``), exports in
+``exporters``, privacy in ``privacy``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from bot.presentation import (
     truncate,
 )
 from cogs.quotes import service
-from cogs.threads import exporters, stats, store
+from cogs.threads import exporters, store
 from cogs.threads.config import ThreadsConfig
 from cogs.threads.recorder import Recorder
 from cogs.threads.search import search
@@ -713,7 +714,7 @@ class Threads(commands.Cog):
         rec = await self._resolve(interaction, thread)
         await self._ensure_can_read(interaction, rec)
         await self.recorder.flush()
-        s = await stats.thread_stats(self.bot.db, rec.channel_id)
+        s = await store.thread_stats(self.bot.db, rec.channel_id)
         embed = discord.Embed(title=truncate(f"Transcript stats: {rec.name}", 256))
         embed.add_field(name="Messages", value=f"{s.messages:,}")
         embed.add_field(name="Participants", value=f"{s.participants:,}")

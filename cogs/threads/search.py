@@ -1,4 +1,8 @@
-"""Full-text search over recorded message versions (FTS5, safe query building)."""
+"""Full-text search over recorded message versions: the FTS5 (SQLite-only) part of the store.
+
+Kept apart from :mod:`cogs.threads.store` as the one engine-specific piece: another engine
+replaces this module (same :class:`Hit`, same signature), not the store.
+"""
 
 from __future__ import annotations
 
