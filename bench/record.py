@@ -30,7 +30,7 @@ from typing import Any
 if __package__ in (None, ""):  # python bench/record.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.db import connect
+from bot.db import Database
 from cogs.threads import store
 from cogs.threads.exporters import FORMATS, export_transcript, open_reader
 from cogs.threads.recorder import Recorder
@@ -59,18 +59,19 @@ def fake_message(i: int, channel: int = CHANNEL) -> MessageRecord:
     )
 
 
-async def fresh_db(path: Path):
-    db = await connect(path)
-    await store.start_recording(
-        db,
-        channel_id=CHANNEL,
-        guild_id=1,
-        name="bench thread",
-        parent_id=None,
-        reason="manual",
-        started_by=None,
-        now=T0 - timedelta(seconds=1),
-    )
+async def fresh_db(path: Path) -> Database:
+    db = await Database.open(path)
+    async with db.transaction() as tx:
+        await store.start_recording(
+            tx,
+            channel_id=CHANNEL,
+            guild_id=1,
+            name="bench thread",
+            parent_id=None,
+            reason="manual",
+            started_by=None,
+            now=T0 - timedelta(seconds=1),
+        )
     return db
 
 
@@ -92,8 +93,7 @@ async def recorder_rate(tmp: Path, n: int, *, batched: bool, run: int) -> float:
                 recorder.add_message(m)
                 await recorder.flush()
         elapsed = time.perf_counter() - start
-        async with db.execute("SELECT COUNT(*) FROM recorded_messages") as cur:
-            assert (await cur.fetchone())[0] == n
+        assert await db.fetchval("SELECT COUNT(*) FROM recorded_messages") == n
         return n / elapsed
     finally:
         await db.close()
@@ -112,9 +112,8 @@ async def bot_rates(tmp: Path, n_e2e: int, n_gateway: int, *, recorded: bool, ru
     import simcord
 
     from bot import guild_settings
-    from bot.app import create_bot
+    from bot.app import create_bot, prepare_database
     from bot.config import load_settings
-    from bot.database import prepare_database
 
     name = f"bot-{recorded}-{run}.db"
     settings = load_settings(env={"HERBOT_DB": str(tmp / name)}, dotenv=False)
@@ -128,7 +127,8 @@ async def bot_rates(tmp: Path, n_e2e: int, n_gateway: int, *, recorded: bool, ru
             role = guild.create_role("Moderators")
             mod = guild.add_member(env.create_user("mod"), roles=[role])
             members = [guild.add_member(env.create_user(f"m{i}")) for i in range(5)]
-            await guild_settings.set_value(db, guild.id, "moderator_role_id", str(role.id))
+            async with db.transaction() as tx:
+                await guild_settings.set_value(tx, guild.id, "moderator_role_id", str(role.id))
             parent = env.bot.get_channel(channel.id)
             made = await parent.create_thread(name="bench", type=discord.ChannelType.public_thread)
             await env.settle()
@@ -167,8 +167,7 @@ async def bot_rates(tmp: Path, n_e2e: int, n_gateway: int, *, recorded: bool, ru
             gateway = n_gateway / (time.perf_counter() - start)
             env.bot.remove_listener(count, "on_message")
 
-            async with db.execute("SELECT COUNT(*) FROM recorded_messages") as cur:
-                kept = (await cur.fetchone())[0]
+            kept = await db.fetchval("SELECT COUNT(*) FROM recorded_messages")
             expected = n_e2e + n_gateway if recorded else 0
             assert kept == expected, (kept, expected)
             return e2e, gateway
@@ -263,6 +262,9 @@ async def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one repeat")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--storage-only", action="store_true", help="only the recorder rows (no bot, no exports)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     quick = args.quick
@@ -279,22 +281,28 @@ async def main(argv: list[str] | None = None) -> int:
         b, s = statistics.median(batched), statistics.median(single)
         rows.append(("Recorder, batched (msg/s)", f"{b:,.0f}", f"×{b / s:,.0f} vs baseline"))
         rows.append(("Recorder, one commit per message (baseline, msg/s)", f"{s:,.0f}", "1×"))
-
-        live = [await bot_rates(tmp, n_e2e, n_gateway, recorded=True, run=r) for r in range(repeat)]
-        bare = [
-            await bot_rates(tmp, n_e2e, n_gateway, recorded=False, run=r) for r in range(repeat)
-        ]
-        for k, label in ((1, "gateway dispatch"), (0, "simcord end to end")):
-            lv = statistics.median(x[k] for x in live)
-            br = statistics.median(x[k] for x in bare)
-            rows.append(
-                (
-                    f"Real bot, {label}, recorded (msg/s)",
-                    f"{lv:,.0f}",
-                    f"{lv / br:.0%} of the same unrecorded",
+        if args.storage_only:
+            sizes = ()
+        else:
+            live = [
+                await bot_rates(tmp, n_e2e, n_gateway, recorded=True, run=r) for r in range(repeat)
+            ]
+            bare = [
+                await bot_rates(tmp, n_e2e, n_gateway, recorded=False, run=r) for r in range(repeat)
+            ]
+            for k, label in ((1, "gateway dispatch"), (0, "simcord end to end")):
+                lv = statistics.median(x[k] for x in live)
+                br = statistics.median(x[k] for x in bare)
+                rows.append(
+                    (
+                        f"Real bot, {label}, recorded (msg/s)",
+                        f"{lv:,.0f}",
+                        f"{lv / br:.0%} of the same unrecorded",
+                    )
                 )
-            )
-            rows.append((f"Real bot, {label}, not recorded (baseline, msg/s)", f"{br:,.0f}", "—"))
+                rows.append(
+                    (f"Real bot, {label}, not recorded (baseline, msg/s)", f"{br:,.0f}", "—")
+                )
 
         for size in sizes:
             db_path = tmp / f"export-{size}.db"

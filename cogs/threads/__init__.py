@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from bot.feature import Feature
+from cogs.threads.privacy import PRIVACY as _PRIVACY
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -29,4 +30,5 @@ feature = Feature(
     description="Thread recording: record discussion threads, search them, export transcripts",
     setup=_setup,
     cli=_cli,
+    privacy=_PRIVACY,
 )

@@ -36,13 +36,13 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
     import shutil
     import tempfile
 
-    from bot.database import app_database
+    from bot.db import database
     from cogs.threads.exporters import NotRecorded, export_transcript
 
     if args.start and args.end and args.start >= args.end:
         print("herbot: --from must be before --to", file=sys.stderr)
         return 2
-    async with app_database(settings):  # migrate an older database first
+    async with database(settings.database):  # migrate an older database first
         pass
     output: Path = args.output or Path(f"transcript-{args.thread_id}.{args.format}")
     with tempfile.TemporaryDirectory(prefix="herbot-export-") as tmp:

@@ -1,7 +1,8 @@
 """/record and /transcript, and the listeners that record threads live.
 
 Thin adapter: discord objects become :class:`MessageRecord` values for the batched
-:class:`Recorder`; reading, exporting, search and stats are domain modules.
+:class:`Recorder`; SQL is in ``store`` (full-text search in ``search``), exports in
+``exporters``, privacy in ``privacy``.
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ from bot.presentation import (
     EMBED_TOTAL_LIMIT,
     truncate,
 )
-from cogs.threads import exporters, stats, store
+from cogs.quotes import service
+from cogs.threads import exporters, store
 from cogs.threads.config import ThreadsConfig
 from cogs.threads.recorder import Recorder
 from cogs.threads.search import search
-from cogs.threads.store import Attachment, MessageRecord, Recording
-from cogs.threads.views import PurgeConfirmView, SaveQuoteButton, search_view
+from cogs.threads.store import Attachment, KeptMessage, MessageRecord, Recording
+from cogs.threads.ui import PurgeConfirmView, SaveQuoteButton, search_view
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -108,7 +110,6 @@ class Threads(commands.Cog):
             bot.db, flush_interval=config.flush_interval, max_batch=config.max_batch
         )
         self.recordings: dict[int, Recording] = {}
-        self.opted_out: set[int] = set()
         self._auto: dict[int, tuple[float, frozenset[int]]] = {}
         self._thread_state: dict[int, tuple[str, bool, bool]] = {}
 
@@ -117,10 +118,8 @@ class Threads(commands.Cog):
     async def cog_load(self) -> None:
         db = self.bot.db
         self.recordings = {r.channel_id: r for r in await store.all_recordings(db)}
-        self.opted_out = await privacy.opted_out_users(db, "record")
-        hooks = self.bot.privacy_hooks
-        hooks.on_opt_out["record"]["recorded messages redacted"] = self._redact_member
-        hooks.forgetters["recorded messages"] = self._forget_member
+        self.recorder.opted_out = await privacy.opted_out_users(db, "record")
+        self.recorder.attach()  # /privacy writes and forgets what is still queued
         self.bot.add_dynamic_items(SaveQuoteButton)
         # The flush timer is an ext.tasks loop (not Recorder.start) so simcord's virtual
         # clock drives it in tests. It runs only while something waits to be written: an
@@ -135,10 +134,8 @@ class Threads(commands.Cog):
         self.retention.cancel()
         self.flusher.cancel()
         written = await self.recorder.close()
+        self.recorder.detach()
         log.info("recorder closed; wrote %d queued items", written)
-        hooks = self.bot.privacy_hooks
-        hooks.on_opt_out["record"].pop("recorded messages redacted", None)
-        hooks.forgetters.pop("recorded messages", None)
         self.bot.remove_dynamic_items(SaveQuoteButton)
 
     def _arm_flusher(self) -> None:
@@ -159,22 +156,14 @@ class Threads(commands.Cog):
 
     @tasks.loop(hours=6)
     async def retention(self) -> None:
-        removed = await store.purge_older_than(
-            self.bot.db, self.config.retention_days, now=self.bot.now()
-        )
+        async with self.bot.db.transaction() as tx:
+            removed = await store.purge_older_than(
+                tx, self.config.retention_days, now=self.bot.now()
+            )
         if removed:
             log.info("retention: removed %d recorded messages", removed)
 
-    # --- privacy hooks (run by /privacy) -------------------------------------------------
-
-    async def _redact_member(self, db, user_id: int) -> int:
-        self.opted_out.add(user_id)  # nothing new from them is queued from here on
-        await self.recorder.flush()  # what was queued is written, then redacted with the rest
-        return await store.redact_author(db, user_id)
-
-    async def _forget_member(self, db, user_id: int) -> int:
-        await self.recorder.flush()
-        return await store.forget_author(db, user_id)
+    # /privacy itself is the core's: see cogs.threads.privacy for this feature's part.
 
     @commands.Cog.listener()
     async def on_app_command_completion(
@@ -182,7 +171,7 @@ class Threads(commands.Cog):
     ) -> None:
         name = getattr(command, "qualified_name", "")
         if name.startswith("privacy"):
-            self.opted_out = await privacy.opted_out_users(self.bot.db, "record")
+            self.recorder.opted_out = await privacy.opted_out_users(self.bot.db, "record")
         elif name.startswith("settings") and interaction.guild_id:
             self._auto.pop(interaction.guild_id, None)
 
@@ -212,18 +201,19 @@ class Threads(commands.Cog):
         restart_stopped: bool = True,
     ) -> tuple[Recording, bool]:
         parent = channel.parent_id if isinstance(channel, discord.Thread) else None
-        rec, started = await store.start_recording(
-            self.bot.db,
-            channel_id=channel.id,
-            guild_id=channel.guild.id,
-            name=channel.name,
-            parent_id=parent,
-            reason=reason,
-            started_by=started_by,
-            now=self.bot.now(),
-            keep_unarchived=keep_unarchived,
-            restart_stopped=restart_stopped,
-        )
+        async with self.bot.db.transaction() as tx:
+            rec, started = await store.start_recording(
+                tx,
+                channel_id=channel.id,
+                guild_id=channel.guild.id,
+                name=channel.name,
+                parent_id=parent,
+                reason=reason,
+                started_by=started_by,
+                now=self.bot.now(),
+                keep_unarchived=keep_unarchived,
+                restart_stopped=restart_stopped,
+            )
         self.recordings[channel.id] = rec
         if started:
             log.info("recording %s (%s) started: %s", channel.id, channel.name, reason)
@@ -246,7 +236,7 @@ class Threads(commands.Cog):
             if channel.id not in auto and parent not in auto:
                 return
             await self.start(channel, reason="channel", started_by=None, restart_stopped=False)  # type: ignore[arg-type]
-        if not self.active(channel.id) or message.author.id in self.opted_out:
+        if not self.active(channel.id) or message.author.id in self.recorder.opted_out:
             return
         self.recorder.add_message(record_of(message))
 
@@ -259,7 +249,7 @@ class Threads(commands.Cog):
         if content is None:  # an embed unfurled, not a text edit
             return
         author = data.get("author") or {}
-        if int(author.get("id", 0)) in self.opted_out:
+        if int(author.get("id", 0)) in self.recorder.opted_out:
             return
         stamp = data.get("edited_timestamp")
         edited_at = datetime.fromisoformat(stamp) if stamp else self.bot.now()
@@ -293,7 +283,8 @@ class Threads(commands.Cog):
         if name != after.name:
             add(after.id, "renamed", after.name, None, now)
             await self.recorder.flush()
-            await store.rename_recording(self.bot.db, after.id, after.name)
+            async with self.bot.db.transaction() as tx:
+                await store.rename_recording(tx, after.id, after.name)
             self.recordings[after.id] = replace(self.recordings[after.id], name=after.name)
         if locked != after.locked:
             add(after.id, "locked" if after.locked else "unlocked", "", None, now)
@@ -351,7 +342,7 @@ class Threads(commands.Cog):
         async for message in channel.history(limit=limit, oldest_first=False):
             if message.type not in RECORDED_TYPES or message.author.id == me:
                 continue
-            if message.author.id in self.opted_out:
+            if message.author.id in self.recorder.opted_out:
                 continue
             record = record_of(message)
             self.recorder.add_message(record)
@@ -366,9 +357,10 @@ class Threads(commands.Cog):
     async def record_stop(self, interaction: discord.Interaction) -> None:
         channel = self._here(interaction)
         await self.recorder.flush()
-        stopped = await store.stop_recording(
-            self.bot.db, channel.id, stopped_by=interaction.user.id, now=self.bot.now()
-        )
+        async with self.bot.db.transaction() as tx:
+            stopped = await store.stop_recording(
+                tx, channel.id, stopped_by=interaction.user.id, now=self.bot.now()
+            )
         if not stopped:
             raise UserError("This thread is not being recorded.")
         rec = await store.get_recording(self.bot.db, channel.id)
@@ -463,15 +455,45 @@ class Threads(commands.Cog):
         await interaction.response.send_message(
             f"Delete the transcript of **{discord.utils.escape_markdown(rec.name)}** "
             f"({count} messages) and stop recording it? This cannot be undone.",
-            view=PurgeConfirmView(self, interaction.user.id, rec.channel_id),
+            view=PurgeConfirmView(self.purge, interaction.user.id, rec.channel_id),
             ephemeral=True,
         )
 
     async def purge(self, channel_id: int) -> int:
+        """Delete a transcript; returns how many messages it had (once committed)."""
         await self.recorder.flush()
-        removed = await store.purge_recording(self.bot.db, channel_id)
+        async with self.bot.db.transaction() as tx:
+            removed = await store.purge_recording(tx, channel_id)
         self.recordings.pop(channel_id, None)
         return removed
+
+    # --- Save as quote (the button is in ui.py) ------------------------------------------
+
+    async def save_as_quote(self, interaction: discord.Interaction, message_id: int) -> str:
+        """File a recorded message for the moderators' review through the quote service.
+
+        Reads and the submission share one transaction: a message deleted or an author who
+        opted out a moment ago cannot slip in. A duplicate is refused by the quote store's
+        key; only this submission is undone, and the member is answered after the commit.
+        """
+        try:
+            async with self.bot.db.transaction() as tx:
+                kept = await store.kept_message(tx, message_id)
+                if kept is None or kept.content is None or kept.guild_id != interaction.guild_id:
+                    raise UserError("That message is no longer kept (it was deleted or redacted).")
+                if not kept.content.strip():
+                    raise UserError("That message has no text to quote.")
+                if await privacy.is_opted_out(tx, kept.author_id, "quote"):
+                    raise UserError(f"{kept.author_name} has opted out of being quoted.")
+                quote_id = await service.submit_pending(tx, _submission(kept, interaction))
+        except service.AlreadySaved as exc:
+            raise UserError(
+                f"That message is already in the quote store or its queue (`{exc.quote_id}`)."
+            ) from None
+        return (
+            f"Sent {kept.author_name}'s message to the moderators' quote queue "
+            f"(`{quote_id}`), with a link to the original."
+        )
 
     # --- /transcript ---------------------------------------------------------------------
 
@@ -692,7 +714,7 @@ class Threads(commands.Cog):
         rec = await self._resolve(interaction, thread)
         await self._ensure_can_read(interaction, rec)
         await self.recorder.flush()
-        s = await stats.thread_stats(self.bot.db, rec.channel_id)
+        s = await store.thread_stats(self.bot.db, rec.channel_id)
         embed = discord.Embed(title=truncate(f"Transcript stats: {rec.name}", 256))
         embed.add_field(name="Messages", value=f"{s.messages:,}")
         embed.add_field(name="Participants", value=f"{s.participants:,}")
@@ -712,6 +734,19 @@ class Threads(commands.Cog):
                 text=f"{exporters.display_time(s.first_at)} → {exporters.display_time(s.last_at)}"
             )
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+def _submission(kept: KeptMessage, interaction: discord.Interaction) -> service.Submission:
+    return service.Submission(
+        text=kept.content[:1000] if kept.content else "",
+        speaker=kept.author_name,
+        guild_id=kept.guild_id,
+        submitted_by=interaction.user.id,
+        origin="transcript",
+        author_id=kept.author_id,
+        message_link=store.jump_url(kept.guild_id, kept.channel_id, kept.message_id),
+        locator=f"{kept.channel_name}, {exporters.display_time(kept.created_at)}",
+    )
 
 
 def _slug(name: str) -> str:

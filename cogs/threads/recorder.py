@@ -3,8 +3,15 @@
 Listeners append to an in-memory queue (no I/O, no await). A background task flushes it
 every ``flush_interval`` seconds, or as soon as ``max_batch`` items are waiting, in ONE
 transaction with ``executemany`` per run of same-kind operations, in arrival order (a
-message, its edit and its deletion can share a batch). ``close()`` flushes what is left,
-so a clean shutdown loses nothing; a crash loses at most the last ``flush_interval``.
+message, its edit and its deletion can share a batch). A flush counts as written only once
+its transaction committed; if it fails, the whole batch goes back to the head of the queue
+and nothing of it is kept. ``close()`` flushes what is left, so a clean shutdown loses
+nothing; a crash loses at most the last ``flush_interval``.
+
+The queue changes shape (taken, put back, trimmed) only while its owner holds the database's
+write lock, or right after releasing it with no ``await`` in between: a writer waiting for
+the lock never sees half of it. /privacy reaches the queue of the recorder writing into its
+database through :func:`attached_to` (see :mod:`cogs.threads.privacy`).
 """
 
 from __future__ import annotations
@@ -14,10 +21,10 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
+from bot.db import Database, Reader, Transaction
 from cogs.threads import store
 from cogs.threads.store import MessageRecord
 
@@ -33,7 +40,7 @@ _EVENT = "event"
 class Recorder:
     def __init__(
         self,
-        db: aiosqlite.Connection,
+        db: Database,
         *,
         flush_interval: float = 1.0,
         max_batch: int = 2000,
@@ -48,6 +55,8 @@ class Recorder:
         self._task: asyncio.Task[None] | None = None
         self._eager: set[asyncio.Task[int]] = set()
         self.flushed_total = 0
+        # Members who opted out of recording: their new messages are not queued.
+        self.opted_out: set[int] = set()
         # Flush as soon as max_batch items wait (set by start(), or by an owner's own timer).
         self.eager = False
         # Called when the queue stops being empty: an owner's timer can sleep while idle.
@@ -60,6 +69,8 @@ class Recorder:
         return len(self._queue)
 
     def add_message(self, record: MessageRecord) -> None:
+        if record.author_id in self.opted_out:
+            return
         self._push(_MESSAGE, record)
 
     def add_edit(self, message_id: int, content: str, edited_at: datetime) -> None:
@@ -82,7 +93,9 @@ class Recorder:
         self._queue.append((kind, item))
         if len(self._queue) == 1 and self.on_pending is not None:
             self.on_pending()
-        if len(self._queue) >= self.max_batch and self.eager:
+        # One eager flush at a time: the batch is taken only once its transaction has begun,
+        # so until then every push would otherwise start another (tiny) flush.
+        if len(self._queue) >= self.max_batch and self.eager and not self._eager:
             task = asyncio.ensure_future(self.flush())
             self._eager.add(task)
             task.add_done_callback(self._eager.discard)
@@ -90,40 +103,68 @@ class Recorder:
     # --- writing -------------------------------------------------------------------------
 
     async def flush(self) -> int:
-        """Write everything queued so far in one transaction; returns how many items."""
+        """Write everything queued so far in one transaction; returns how many items.
+
+        The count is returned only after the COMMIT. On any failure (a statement or the
+        commit itself) the batch is back at the head of the queue and the error propagates.
+        """
         async with self._lock:
-            batch, self._queue = self._queue, []
-            if not batch:
+            if not self._queue:
                 return 0
+            batch: list[tuple[str, Any]] = []
             try:
-                await self._write(batch)
+                async with self.db.transaction() as tx:
+                    # Taken under the write lock: a /privacy transaction that wrote (and will
+                    # trim) the queue has committed and trimmed it before we get here.
+                    batch, self._queue = self._queue, []
+                    await write_batch(tx, batch)
             except BaseException:
-                # Keep the batch for the next attempt, ahead of anything queued since.
+                # Rolled back: keep the batch for the next attempt, ahead of anything since.
                 self._queue = batch + self._queue
-                with contextlib.suppress(Exception):
-                    await self.db.rollback()
                 raise
             self.flushed_total += len(batch)
             return len(batch)
 
-    async def _write(self, batch: list[tuple[str, Any]]) -> None:
-        db = self.db
-        for kind, items in _runs(batch):
-            if kind == _MESSAGE:
-                await db.executemany(store.INSERT_MESSAGE, [r.message_row() for r in items])
-                await db.executemany(
-                    store.INSERT_FIRST_VERSION, [(r.content, r.message_id) for r in items]
-                )
-            elif kind == _EDIT:
-                await db.executemany(store.INSERT_EDIT, items)
-            elif kind == _DELETE:
-                await db.executemany(store.TOMBSTONE, [(at, mid) for mid, at in items])
-                await db.executemany(store.DELETE_VERSIONS, [(mid,) for mid, _ in items])
-            else:
-                await db.executemany(store.INSERT_EVENT, items)
-        await db.commit()
+    async def write_queued(self, tx: Transaction) -> int:
+        """Write what is queued now inside the caller's transaction (for /privacy).
+
+        The items stay queued until that transaction commits (then they leave the queue);
+        after a rollback they are still queued, so nothing is lost and nothing is doubled.
+        Only appends can happen meanwhile: a flush needs the write lock ``tx`` holds.
+        """
+        batch = list(self._queue)
+        if not batch:
+            return 0
+        await write_batch(tx, batch)
+
+        def written() -> None:
+            if all(a is b for a, b in zip(self._queue, batch, strict=False)):
+                del self._queue[: len(batch)]
+                self.flushed_total += len(batch)
+
+        tx.after_commit(written)
+        return len(batch)
+
+    def drop_messages_of(self, author_id: int) -> int:
+        """Forget queued messages of one member (their edits then find nothing to change)."""
+        before = len(self._queue)
+        self._queue = [
+            (kind, item)
+            for kind, item in self._queue
+            if not (kind == _MESSAGE and item.author_id == author_id)
+        ]
+        return before - len(self._queue)
 
     # --- lifecycle -----------------------------------------------------------------------
+
+    def attach(self) -> None:
+        """Be the recorder /privacy finds for this database (the cog's, while loaded)."""
+        _attached[_key(self.db.path)] = self
+
+    def detach(self) -> None:
+        key = _key(self.db.path)
+        if _attached.get(key) is self:
+            del _attached[key]
 
     def start(self) -> None:
         self.eager = True
@@ -151,6 +192,23 @@ class Recorder:
         return await self.flush()
 
 
+async def write_batch(tx: Transaction, batch: list[tuple[str, Any]]) -> None:
+    """Apply queued operations in order, one ``executemany`` per run of the same kind."""
+    for kind, items in _runs(batch):
+        if kind == _MESSAGE:
+            await tx.executemany(store.INSERT_MESSAGE, [r.message_row() for r in items])
+            await tx.executemany(
+                store.INSERT_FIRST_VERSION, [(r.content, r.message_id) for r in items]
+            )
+        elif kind == _EDIT:
+            await tx.executemany(store.INSERT_EDIT, items)
+        elif kind == _DELETE:
+            await tx.executemany(store.TOMBSTONE, [(at, mid) for mid, at in items])
+            await tx.executemany(store.DELETE_VERSIONS, [(mid,) for mid, _ in items])
+        else:
+            await tx.executemany(store.INSERT_EVENT, items)
+
+
 def _runs(batch: list[tuple[str, Any]]) -> list[tuple[str, list[Any]]]:
     """Consecutive items of the same kind grouped, order kept."""
     runs: list[tuple[str, list[Any]]] = []
@@ -160,3 +218,25 @@ def _runs(batch: list[tuple[str, Any]]) -> list[tuple[str, list[Any]]]:
         else:
             runs.append((kind, [item]))
     return runs
+
+
+# --- the recorder of a database ------------------------------------------------------------
+# /privacy runs each feature's part with only a transaction and a member id, yet what a
+# member said a moment ago may still be queued in memory. The running cog attaches its
+# recorder here, keyed by database file; the privacy part finds it from its transaction.
+
+_attached: dict[str, Recorder] = {}
+
+
+def _key(path: Path | str) -> str:
+    return str(Path(path).resolve())
+
+
+async def attached_to(db: Reader) -> Recorder | None:
+    """The recorder writing into the database ``db`` reads, if one is running."""
+    if not _attached:
+        return None
+    row = await db.fetchone("PRAGMA database_list")  # the first row is "main", with its file
+    if row is None or not row[2]:
+        return None
+    return _attached.get(_key(row[2]))

@@ -1,11 +1,14 @@
-"""Full-text search over recorded message versions (FTS5, safe query building)."""
+"""Full-text search over recorded message versions: the FTS5 (SQLite-only) part of the store.
+
+Kept apart from :mod:`cogs.threads.store` as the one engine-specific piece: another engine
+replaces this module (same :class:`Hit`, same signature), not the store.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
+from bot.db import Reader
 from bot.fts import match_query
 
 
@@ -23,7 +26,7 @@ class Hit:
 
 
 async def search(
-    db: aiosqlite.Connection,
+    db: Reader,
     guild_id: int,
     query: str,
     *,
@@ -57,6 +60,5 @@ async def search(
         "GROUP BY m.message_id ORDER BY score, m.message_id DESC LIMIT ?"
     )
     params = (match, guild_id, channel_id, channel_id, author_id, author_id, limit)
-    async with db.execute(sql, params) as cur:
-        rows = await cur.fetchall()
+    rows = await db.fetchall(sql, params)
     return [Hit(*row[:9]) for row in rows]

@@ -2,7 +2,9 @@
 
 No discord import: the cog turns discord objects into the plain records below. Writes of
 messages go through :class:`cogs.threads.recorder.Recorder` (batched); this module holds the
-SQL it runs and everything else that reads or changes recordings.
+SQL it runs and everything else that reads or changes recordings. Writers take the
+:class:`~bot.db.Transaction` they run in and never commit; readers take any
+:class:`~bot.db.Reader` (the database, committed data only, or a transaction).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import aiosqlite
+from bot.db import Reader, Record, Transaction
 
 DISCORD_EPOCH_MS = 1420070400000
 REASONS = ("manual", "debate", "channel")
@@ -108,7 +110,7 @@ class Recording:
         return self.stopped_at is None
 
 
-def _recording(row: aiosqlite.Row | Sequence[object]) -> Recording:
+def _recording(row: Record | Sequence[object]) -> Recording:
     return Recording(
         channel_id=row[0],
         guild_id=row[1],
@@ -140,19 +142,21 @@ INSERT_MESSAGE = (
 )
 # Version 1 only for a live (not deleted, not redacted) row: a late duplicate never revives text.
 INSERT_FIRST_VERSION = (
-    "INSERT OR IGNORE INTO recorded_versions (message_id, version, content, edited_at) "
+    "INSERT INTO recorded_versions (message_id, version, content, edited_at) "
     "SELECT message_id, 1, ?, NULL FROM recorded_messages "
-    "WHERE message_id = ? AND deleted_at IS NULL AND redacted = 0"
+    "WHERE message_id = ? AND deleted_at IS NULL AND redacted = 0 "
+    "ON CONFLICT (message_id, version) DO NOTHING"
 )
 # An edit becomes the next version, unless the text did not change (embeds unfurling also
 # fire edit events) or the message is unknown, deleted or redacted.
 INSERT_EDIT = (
-    "INSERT OR IGNORE INTO recorded_versions (message_id, version, content, edited_at) "
+    "INSERT INTO recorded_versions (message_id, version, content, edited_at) "
     "SELECT v.message_id, v.version + 1, :content, :edited_at "
     "FROM recorded_versions v JOIN recorded_messages m USING (message_id) "
     "WHERE v.message_id = :message_id AND m.deleted_at IS NULL AND m.redacted = 0 "
     "AND v.version = (SELECT MAX(version) FROM recorded_versions WHERE message_id = :message_id) "
-    "AND v.content IS NOT :content"
+    "AND v.content IS NOT :content "
+    "ON CONFLICT (message_id, version) DO NOTHING"
 )
 TOMBSTONE = (
     "UPDATE recorded_messages SET deleted_at = ?, attachments = '[]', embeds = '[]' "
@@ -169,7 +173,7 @@ INSERT_EVENT = (
 
 
 async def start_recording(
-    db: aiosqlite.Connection,
+    tx: Transaction,
     *,
     channel_id: int,
     guild_id: int,
@@ -195,130 +199,153 @@ async def start_recording(
         if restart_stopped
         else "DO NOTHING"
     )
-    cur = await db.execute(
+    cur = await tx.execute(
         f"INSERT INTO thread_recordings ({_RECORDING_COLUMNS}) "
         f"VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (channel_id) {conflict}",
         (channel_id, guild_id, parent_id, name, reason, started_by, at, int(keep_unarchived)),
     )
     started = cur.rowcount > 0
     if started:
-        await db.execute(
+        await tx.execute(
             "INSERT INTO thread_events (channel_id, kind, detail, actor_id, at) "
             "VALUES (?, 'recording_started', ?, ?, ?)",
             (channel_id, reason, started_by, at),
         )
     elif restart_stopped:
         # Already on: a moderator may still change the keep-unarchived choice.
-        await db.execute(
+        await tx.execute(
             "UPDATE thread_recordings SET keep_unarchived = ? WHERE channel_id = ?",
             (int(keep_unarchived), channel_id),
         )
-    await db.commit()
-    recording = await get_recording(db, channel_id)
+    recording = await get_recording(tx, channel_id)
     assert recording is not None
     return recording, started
 
 
 async def stop_recording(
-    db: aiosqlite.Connection, channel_id: int, *, stopped_by: int | None, now: datetime
+    tx: Transaction, channel_id: int, *, stopped_by: int | None, now: datetime
 ) -> bool:
     at = stamp(now)
-    cur = await db.execute(
+    cur = await tx.execute(
         "UPDATE thread_recordings SET stopped_at = ? WHERE channel_id = ? AND stopped_at IS NULL",
         (at, channel_id),
     )
     if cur.rowcount:
-        await db.execute(
+        await tx.execute(
             "INSERT INTO thread_events (channel_id, kind, detail, actor_id, at) "
             "VALUES (?, 'recording_stopped', '', ?, ?)",
             (channel_id, stopped_by, at),
         )
-    await db.commit()
     return cur.rowcount > 0
 
 
-async def get_recording(db: aiosqlite.Connection, channel_id: int) -> Recording | None:
-    async with db.execute(
+async def get_recording(db: Reader, channel_id: int) -> Recording | None:
+    row = await db.fetchone(
         f"SELECT {_RECORDING_COLUMNS} FROM thread_recordings WHERE channel_id = ?", (channel_id,)
-    ) as cur:
-        row = await cur.fetchone()
+    )
     return None if row is None else _recording(row)
 
 
-async def all_recordings(db: aiosqlite.Connection) -> list[Recording]:
-    async with db.execute(f"SELECT {_RECORDING_COLUMNS} FROM thread_recordings") as cur:
-        return [_recording(r) for r in await cur.fetchall()]
+async def all_recordings(db: Reader) -> list[Recording]:
+    return [
+        _recording(r)
+        for r in await db.fetchall(f"SELECT {_RECORDING_COLUMNS} FROM thread_recordings")
+    ]
 
 
 async def guild_recordings(
-    db: aiosqlite.Connection, guild_id: int, *, typed: str = "", limit: int = 25
+    db: Reader, guild_id: int, *, typed: str = "", limit: int = 25
 ) -> list[Recording]:
     """Recordings of a guild, active first then newest; ``typed`` filters by name."""
-    async with db.execute(
+    rows = await db.fetchall(
         f"SELECT {_RECORDING_COLUMNS} FROM thread_recordings WHERE guild_id = ? "
         "AND (name LIKE '%' || ? || '%' ESCAPE '\\' OR CAST(channel_id AS TEXT) = ?) "
         "ORDER BY stopped_at IS NOT NULL, started_at DESC LIMIT ?",
         (guild_id, _like_escape(typed), typed, limit),
-    ) as cur:
-        return [_recording(r) for r in await cur.fetchall()]
+    )
+    return [_recording(r) for r in rows]
 
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def rename_recording(db: aiosqlite.Connection, channel_id: int, name: str) -> None:
-    await db.execute(
+async def rename_recording(tx: Transaction, channel_id: int, name: str) -> None:
+    await tx.execute(
         "UPDATE thread_recordings SET name = ? WHERE channel_id = ?", (name, channel_id)
     )
-    await db.commit()
 
 
-async def purge_recording(db: aiosqlite.Connection, channel_id: int) -> int:
+async def purge_recording(tx: Transaction, channel_id: int) -> int:
     """Delete a transcript entirely (recording, messages, events); returns messages removed."""
-    async with db.execute(
+    count = await tx.fetchval(
         "SELECT COUNT(*) FROM recorded_messages WHERE channel_id = ?", (channel_id,)
-    ) as cur:
-        row = await cur.fetchone()
-    await db.execute("DELETE FROM thread_recordings WHERE channel_id = ?", (channel_id,))
-    await db.commit()
-    return int(row[0]) if row else 0
+    )
+    await tx.execute("DELETE FROM thread_recordings WHERE channel_id = ?", (channel_id,))
+    return int(count or 0)
 
 
 # --- privacy and retention ---------------------------------------------------------------
 
+REDACTED_NAME = "a member who opted out"
 
-async def redact_author(db: aiosqlite.Connection, user_id: int) -> int:
+
+async def redact_author(tx: Transaction, user_id: int) -> int:
     """Opt-out: remove the member's kept words, keep a placeholder; returns messages redacted."""
-    await db.execute(
+    await tx.execute(
         "DELETE FROM recorded_versions WHERE message_id IN "
         "(SELECT message_id FROM recorded_messages WHERE author_id = ?)",
         (user_id,),
     )
-    cur = await db.execute(
-        "UPDATE recorded_messages SET redacted = 1, author_name = 'a member who opted out', "
+    cur = await tx.execute(
+        "UPDATE recorded_messages SET redacted = 1, author_name = ?, "
         "attachments = '[]', embeds = '[]' WHERE author_id = ? AND redacted = 0",
+        (REDACTED_NAME, user_id),
+    )
+    return cur.rowcount
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    messages: int  # their recorded messages deleted (versions and indexed words with them)
+    events: int  # thread events they did that no longer name them
+    recordings: int  # recordings they started that no longer name them
+
+
+async def forget_author(tx: Transaction, user_id: int) -> Forgotten:
+    """Forget me: delete every kept message of the member, unname them everywhere else.
+
+    Versions go with their message (``ON DELETE CASCADE``) and the full-text index's delete
+    trigger removes their words from ``recorded_versions_fts``; events and recordings stay
+    (they are part of other members' transcripts) but no longer carry the member's id.
+    """
+    messages = await tx.execute("DELETE FROM recorded_messages WHERE author_id = ?", (user_id,))
+    events = await tx.execute(
+        "UPDATE thread_events SET actor_id = NULL WHERE actor_id = ?", (user_id,)
+    )
+    recordings = await tx.execute(
+        "UPDATE thread_recordings SET started_by = NULL WHERE started_by = ?", (user_id,)
+    )
+    return Forgotten(messages.rowcount, events.rowcount, recordings.rowcount)
+
+
+async def authored_count(db: Reader, user_id: int) -> tuple[int, int]:
+    """(messages kept with their words, messages kept redacted) of one member."""
+    row = await db.fetchone(
+        "SELECT COUNT(*) - COALESCE(SUM(redacted), 0), COALESCE(SUM(redacted), 0) "
+        "FROM recorded_messages WHERE author_id = ?",
         (user_id,),
     )
-    await db.commit()
-    return cur.rowcount
+    return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
-async def forget_author(db: aiosqlite.Connection, user_id: int) -> int:
-    """Forget me: delete every kept message of the member; returns how many."""
-    cur = await db.execute("DELETE FROM recorded_messages WHERE author_id = ?", (user_id,))
-    await db.commit()
-    return cur.rowcount
-
-
-async def purge_older_than(db: aiosqlite.Connection, days: int, *, now: datetime) -> int:
+async def purge_older_than(tx: Transaction, days: int, *, now: datetime) -> int:
     """Retention: delete messages created more than ``days`` ago; returns how many."""
     if days <= 0:
         return 0
     cutoff = stamp(now - timedelta(days=days))
-    cur = await db.execute("DELETE FROM recorded_messages WHERE created_at < ?", (cutoff,))
-    await db.execute("DELETE FROM thread_events WHERE at < ?", (cutoff,))
-    await db.commit()
+    cur = await tx.execute("DELETE FROM recorded_messages WHERE created_at < ?", (cutoff,))
+    await tx.execute("DELETE FROM thread_events WHERE at < ?", (cutoff,))
     return cur.rowcount
 
 
@@ -337,27 +364,90 @@ class KeptMessage:
     channel_name: str = ""
 
 
-async def kept_message(db: aiosqlite.Connection, message_id: int) -> KeptMessage | None:
-    async with db.execute(
+async def kept_message(db: Reader, message_id: int) -> KeptMessage | None:
+    row = await db.fetchone(
         "SELECT m.message_id, m.channel_id, m.guild_id, m.author_id, m.author_name, "
         "m.created_at, (SELECT content FROM recorded_versions v WHERE v.message_id = m.message_id "
         "ORDER BY version DESC LIMIT 1), r.name "
         "FROM recorded_messages m JOIN thread_recordings r USING (channel_id) "
         "WHERE m.message_id = ?",
         (message_id,),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     if row is None:
         return None
     return KeptMessage(*row[:7], channel_name=row[7])
 
 
-async def message_count(db: aiosqlite.Connection, channel_id: int) -> int:
-    async with db.execute(
+async def message_count(db: Reader, channel_id: int) -> int:
+    count = await db.fetchval(
         "SELECT COUNT(*) FROM recorded_messages WHERE channel_id = ?", (channel_id,)
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    )
+    return int(count or 0)
+
+
+# --- numbers about one thread (/transcript stats) ----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    author_id: int
+    name: str
+    messages: int
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadStats:
+    messages: int
+    edits: int
+    deleted: int
+    redacted: int
+    participants: int
+    top: list[Participant]
+    busiest_hours: list[tuple[int, int]]  # (UTC hour, messages), busiest first
+    first_at: str | None
+    last_at: str | None
+
+
+async def thread_stats(db: Reader, channel_id: int, *, top: int = 10) -> ThreadStats:
+    row = await db.fetchone(
+        "SELECT COUNT(*), COALESCE(SUM(deleted_at IS NOT NULL), 0), COALESCE(SUM(redacted), 0), "
+        "COUNT(DISTINCT author_id), MIN(created_at), MAX(created_at) "
+        "FROM recorded_messages WHERE channel_id = ?",
+        (channel_id,),
+    )
+    assert row is not None
+    total, deleted, redacted, people, first_at, last_at = row
+    edits = await db.fetchval(
+        "SELECT COUNT(*) FROM recorded_versions v JOIN recorded_messages m USING (message_id) "
+        "WHERE m.channel_id = ? AND v.version > 1",
+        (channel_id,),
+    )
+    # The latest display name each author used in this thread.
+    rows = await db.fetchall(
+        "SELECT author_id, (SELECT author_name FROM recorded_messages x WHERE x.channel_id = ? "
+        "AND x.author_id = m.author_id ORDER BY message_id DESC LIMIT 1), COUNT(*) AS n "
+        "FROM recorded_messages m WHERE channel_id = ? AND redacted = 0 "
+        "GROUP BY author_id ORDER BY n DESC, author_id LIMIT ?",
+        (channel_id, channel_id, top),
+    )
+    leaders = [Participant(a, name, n) for a, name, n in rows]
+    rows = await db.fetchall(
+        "SELECT CAST(substr(created_at, 12, 2) AS INTEGER) AS hour, COUNT(*) AS n "
+        "FROM recorded_messages WHERE channel_id = ? GROUP BY hour ORDER BY n DESC, hour LIMIT 3",
+        (channel_id,),
+    )
+    hours = [(h, n) for h, n in rows]
+    return ThreadStats(
+        messages=total,
+        edits=edits,
+        deleted=deleted,
+        redacted=redacted,
+        participants=people,
+        top=leaders,
+        busiest_hours=hours,
+        first_at=first_at,
+        last_at=last_at,
+    )
 
 
 def attachments_of(raw: str) -> list[Attachment]:

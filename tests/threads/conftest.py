@@ -38,6 +38,12 @@ async def flush(world: Any) -> None:
     await cog(world).recorder.flush()
 
 
+async def write(db: Any, writer: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run one store writer in its own transaction; returns what it returned (committed)."""
+    async with db.transaction() as tx:
+        return await writer(tx, *args, **kwargs)
+
+
 @pytest_asyncio.fixture
 async def thread(world: Any) -> Any:
     return await make_thread(world)

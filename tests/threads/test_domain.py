@@ -6,8 +6,10 @@ import asyncio
 import csv
 import io
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +21,7 @@ from cogs.threads.exporters import FORMATS, NotRecorded, export_transcript
 from cogs.threads.recorder import Recorder
 from cogs.threads.search import search
 from cogs.threads.store import MessageRecord
+from tests.threads.conftest import write
 
 T0 = datetime(2026, 2, 14, 18, 0, tzinfo=UTC)
 CHANNEL = 500
@@ -39,8 +42,9 @@ def msg(i: int, text: str | None = None, author: int = 1, **kw) -> MessageRecord
 
 
 async def start(db, channel=CHANNEL):
-    rec, _ = await store.start_recording(
+    rec, _ = await write(
         db,
+        store.start_recording,
         channel_id=channel,
         guild_id=9,
         name="Her, the ending",
@@ -80,16 +84,18 @@ async def test_flush_failure_keeps_the_batch_for_the_next_attempt(db):
     recorder = Recorder(db)
     recorder.add_message(msg(1))
     recorder.add_event(CHANNEL, "renamed", "x", None, T0)
-    await db.execute("DROP TRIGGER recorded_versions_fts_insert")
-    await db.execute(
-        "CREATE TRIGGER boom BEFORE INSERT ON recorded_versions "
-        "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-    )
+    async with db.transaction() as tx:
+        await tx.execute("DROP TRIGGER recorded_versions_fts_insert")
+        await tx.execute(
+            "CREATE TRIGGER boom BEFORE INSERT ON recorded_versions "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
     with pytest.raises(Exception, match="disk full"):
         await recorder.flush()
     assert recorder.pending == 2
     assert await scalar(db, "SELECT COUNT(*) FROM recorded_messages") == 0  # rolled back
-    await db.execute("DROP TRIGGER boom")
+    async with db.transaction() as tx:
+        await tx.execute("DROP TRIGGER boom")
     assert await recorder.flush() == 2
     assert await scalar(db, "SELECT COUNT(*) FROM recorded_messages") == 1
 
@@ -111,24 +117,25 @@ async def test_redact_forget_retention_and_purge(db):
     for i in range(4):
         recorder.add_message(msg(i, author=1 + i % 2))
     await recorder.flush()
-    assert await store.redact_author(db, 1) == 2
-    assert await store.redact_author(db, 1) == 0
+    assert await write(db, store.redact_author, 1) == 2
+    assert await write(db, store.redact_author, 1) == 0
     assert await scalar(db, "SELECT COUNT(*) FROM recorded_versions") == 2
-    assert await store.forget_author(db, 1) == 2
-    assert await store.purge_older_than(db, 30, now=T0 + timedelta(days=31)) == 2
+    assert (await write(db, store.forget_author, 1)).messages == 2
+    assert await write(db, store.purge_older_than, 30, now=T0 + timedelta(days=31)) == 2
     recorder.add_message(msg(5))
     await recorder.flush()
-    assert await store.purge_recording(db, CHANNEL) == 1
+    assert await write(db, store.purge_recording, CHANNEL) == 1
     assert await scalar(db, "SELECT COUNT(*) FROM recorded_versions_fts") == 0
 
 
 async def test_start_stop_and_automatic_restart_rules(db):
     rec = await start(db)
     assert rec.active
-    assert await store.stop_recording(db, CHANNEL, stopped_by=1, now=T0)
-    assert not await store.stop_recording(db, CHANNEL, stopped_by=1, now=T0)
-    _, started = await store.start_recording(
+    assert await write(db, store.stop_recording, CHANNEL, stopped_by=1, now=T0)
+    assert not await write(db, store.stop_recording, CHANNEL, stopped_by=1, now=T0)
+    _, started = await write(
         db,
+        store.start_recording,
         channel_id=CHANNEL,
         guild_id=9,
         name="x",
@@ -139,8 +146,9 @@ async def test_start_stop_and_automatic_restart_rules(db):
         restart_stopped=False,
     )
     assert not started  # an automatic start never overrides a moderator's stop
-    _, started = await store.start_recording(
+    _, started = await write(
         db,
+        store.start_recording,
         channel_id=CHANNEL,
         guild_id=9,
         name="x",
@@ -246,7 +254,7 @@ def test_config_validation():
 async def test_a_message_queued_for_a_purged_transcript_does_not_poison_the_batch(db):
     await start(db)
     recorder = Recorder(db)
-    await store.purge_recording(db, CHANNEL)
+    await write(db, store.purge_recording, CHANNEL)
     recorder.add_message(msg(1))
     await start(db, channel=501)
     recorder.add_message(replace(msg(2), channel_id=501))
@@ -281,8 +289,9 @@ async def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralise
 
 async def test_search_scopes_before_ranking_so_other_guilds_cannot_crowd_out_results(db):
     await start(db)
-    await store.start_recording(
+    await write(
         db,
+        store.start_recording,
         channel_id=700,
         guild_id=8,
         name="another server",
@@ -308,8 +317,25 @@ async def test_exports_do_not_name_a_member_who_opted_out(db, settings, tmp_path
     recorder.add_message(replace(msg(1, "mine, later redacted", author=777001), author_name="Zoe"))
     recorder.add_message(msg(2, "someone else"))
     await recorder.flush()
-    await store.redact_author(db, 777001)
+    await write(db, store.redact_author, 777001)
     (path,) = export_transcript(settings.database, CHANNEL, fmt, tmp_path)
     text = path.read_text()
     assert "777001" not in text and "Zoe" not in text and "later redacted" not in text
     assert "someone else" in text
+
+
+MIGRATION = Path(__file__).resolve().parents[2] / "bot/migrations/sql/sqlite/0005_threads.sql"
+
+
+async def test_privacy_classifies_every_column_of_every_recording_table(db):
+    from cogs.threads.privacy import PRIVACY
+
+    tables = set(re.findall(r"CREATE (?:VIRTUAL )?TABLE (\w+)", MIGRATION.read_text()))
+    assert set(PRIVACY.personal_columns) | set(PRIVACY.other_columns) == tables
+    for table in tables:
+        columns = {row[1] for row in await db.fetchall(f"PRAGMA table_info({table})")}
+        personal = set(PRIVACY.personal_columns.get(table, ()))
+        other = set(PRIVACY.other_columns.get(table, ()))
+        assert not personal & other, table
+        assert personal | other == columns, table
+    assert PRIVACY.fts_tables == ("recorded_versions_fts",)

@@ -16,14 +16,16 @@ from cogs.threads.exporters import export_transcript
 from cogs.threads.recorder import Recorder
 from cogs.threads.store import Attachment, MessageRecord
 from tests.browser import CHROMIUM_FLAGS, chromium_or_skip
+from tests.threads.conftest import write
 
 pytestmark = pytest.mark.browser
 
 
 async def recorded_transcript(db, tmp_path: Path, settings) -> tuple[Path, list[str]]:
     start = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
-    await store.start_recording(
+    await write(
         db,
+        store.start_recording,
         channel_id=10,
         guild_id=1,
         name="Is Samantha a person?",

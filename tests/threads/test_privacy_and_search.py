@@ -104,7 +104,7 @@ async def test_search_finds_messages_with_jump_links_and_saves_a_quote(world, re
 async def test_save_as_quote_is_refused_when_the_author_opted_out_of_quotes(world, recorded):
     await world.alice.send(recorded, "Please never quote this sentence")
     result = await world.bob.slash(recorded, "transcript search", query="quote sentence")
-    await privacy.opt_out(world.db, world.alice.id, "quote")
+    await privacy.opt_out(world.db, world.bot.features, world.alice.id, ("quote",))
     refused = await world.bob.click(result.response, label="Save 1 as quote")
     assert "opted out of being quoted" in refused.response.content
     assert await count(world, "SELECT COUNT(*) FROM quotes WHERE origin = 'transcript'") == 0

@@ -220,8 +220,8 @@ async def test_backfill_keeps_earlier_history(world, thread):
 async def test_clean_shutdown_flushes_and_recording_resumes_after_restart(world, recorded):
     sent = [await world.alice.send(recorded, f"before restart {i}") for i in range(3)]
     assert cog(world).recorder.pending == 3  # queued, not yet written
-    # A clean shutdown: Bot.close() unloads every extension first, which flushes the queue.
-    await world.bot.unload_extension("cogs.threads")
+    # A clean shutdown: Bot.close() removes every cog first, which flushes the queue.
+    await world.bot.remove_cog("Threads")
     await world.restart()
     assert await rows(world, "SELECT COUNT(*) FROM recorded_messages") == [(3,)]
     await world.bob.send(recorded, "after restart")
@@ -271,9 +271,10 @@ async def test_debate_threads_are_recorded_automatically(world):
 async def test_channels_listed_in_guild_settings_are_recorded_automatically(world):
     from bot import guild_settings
 
-    await guild_settings.set_value(
-        world.db, world.guild.id, "record_channel_ids", str(world.channel.id)
-    )
+    async with world.db.transaction() as tx:
+        await guild_settings.set_value(
+            tx, world.guild.id, "record_channel_ids", str(world.channel.id)
+        )
     await world.alice.send(world.channel, "first words in a recorded channel")
     await world.alice.send(world.channel, "second words")
     await flush(world)

@@ -1,19 +1,27 @@
-"""Buttons: "Save N" on search results (persistent) and the purge confirmation."""
+"""Buttons: "Save N" on search results (persistent) and the purge confirmation.
+
+Builders only: no cog is imported here. A button's work is done by the cog, reached through
+the small protocols below (``interaction.client.get_cog("Threads")``, or a callable given
+to the view), and each reply is sent after that work committed.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Protocol, cast
 
 import discord
 
-from bot import privacy
 from bot.errors import UserError, guarded, report
-from cogs.quotes.service import AlreadySaved, Submission, submit_pending
-from cogs.threads import exporters, store
 
-if TYPE_CHECKING:
-    from cogs.threads.cog import Threads
+
+class QuoteSaver(Protocol):
+    """What the Save button needs of the recording cog."""
+
+    async def save_as_quote(self, interaction: discord.Interaction, message_id: int) -> str:
+        """Submit the recorded message for review; returns the reply for the member."""
+        ...
 
 
 class SaveQuoteButton(
@@ -47,39 +55,11 @@ class SaveQuoteButton(
         await guarded(interaction, self._save(interaction), "threads save-as-quote")
 
     async def _save(self, interaction: discord.Interaction) -> None:
-        bot: Any = interaction.client
-        kept = await store.kept_message(bot.db, self.message_id)
-        if kept is None or kept.content is None or kept.guild_id != interaction.guild_id:
-            raise UserError("That message is no longer kept (it was deleted or redacted).")
-        if not kept.content.strip():
-            raise UserError("That message has no text to quote.")
-        if await privacy.is_opted_out(bot.db, kept.author_id, "quote"):
-            raise UserError(f"{kept.author_name} has opted out of being quoted.")
-        link = store.jump_url(kept.guild_id, kept.channel_id, kept.message_id)
-        try:
-            quote_id = await submit_pending(bot.db, self._submission(kept, interaction, link))
-        except AlreadySaved as exc:
-            raise UserError(
-                f"That message is already in the quote store or its queue (`{exc.quote_id}`)."
-            ) from None
-        await interaction.response.send_message(
-            f"Sent {kept.author_name}'s message to the moderators' quote queue "
-            f"(`{quote_id}`), with a link to the original.",
-            ephemeral=True,
-        )
-
-    @staticmethod
-    def _submission(kept: Any, interaction: discord.Interaction, link: str) -> Submission:
-        return Submission(
-            text=kept.content[:1000],
-            speaker=kept.author_name,
-            guild_id=kept.guild_id,
-            submitted_by=interaction.user.id,
-            origin="transcript",
-            author_id=kept.author_id,
-            message_link=link,
-            locator=f"{kept.channel_name}, {exporters.display_time(kept.created_at)}",
-        )
+        cog = interaction.client.get_cog("Threads")  # type: ignore[attr-defined]
+        if cog is None:
+            raise UserError("Thread recording is not running right now; try again later.")
+        reply = await cast(QuoteSaver, cog).save_as_quote(interaction, self.message_id)
+        await interaction.response.send_message(reply, ephemeral=True)
 
 
 def search_view(message_ids: list[int]) -> discord.ui.View:
@@ -92,9 +72,11 @@ def search_view(message_ids: list[int]) -> discord.ui.View:
 class PurgeConfirmView(discord.ui.View):
     """A one-off confirmation, only for the moderator who asked."""
 
-    def __init__(self, cog: Threads, user_id: int, channel_id: int) -> None:
+    def __init__(
+        self, purge: Callable[[int], Awaitable[int]], user_id: int, channel_id: int
+    ) -> None:
         super().__init__(timeout=120)
-        self.cog = cog
+        self.purge = purge
         self.user_id = user_id
         self.channel_id = channel_id
 
@@ -108,7 +90,7 @@ class PurgeConfirmView(discord.ui.View):
 
     @discord.ui.button(label="Delete the transcript", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        removed = await self.cog.purge(self.channel_id)
+        removed = await self.purge(self.channel_id)  # committed when it returns
         self.stop()
         await interaction.response.edit_message(
             content=f"Deleted the transcript ({removed} messages). Recording is off.", view=None

@@ -1,0 +1,93 @@
+"""Thread recording's part in /privacy: forget-me, opt-out of recording, status.
+
+Each runs inside the core's one transaction (never opening its own). What a member said a
+moment ago may still wait in the recorder's queue, so that queue is written into the same
+transaction first and is forgotten or redacted with the rest; it leaves the queue only if
+the transaction commits.
+"""
+
+from __future__ import annotations
+
+from bot.db import Reader, Transaction
+from bot.feature import Counts, Privacy, Scope
+from cogs.threads import store
+from cogs.threads.recorder import attached_to
+
+
+async def forget(tx: Transaction, user_id: int) -> Counts:
+    """Delete every recorded message of the member; unname them in events and recordings."""
+    recorder = await attached_to(tx)
+    if recorder is not None:
+        await recorder.write_queued(tx)
+        # What they sent while this transaction ran is dropped too, once it committed.
+        tx.after_commit(lambda: recorder.drop_messages_of(user_id))
+    done = await store.forget_author(tx, user_id)
+    return {
+        "recorded messages": done.messages,
+        "thread events no longer naming you": done.events,
+        "recordings no longer naming you as who started them": done.recordings,
+    }
+
+
+async def opt_out(tx: Transaction, user_id: int, scope: Scope) -> Counts:
+    """Stop recording the member at once and redact what is kept (queued messages included)."""
+    if scope != "record":
+        return {}
+    recorder = await attached_to(tx)
+    if recorder is not None:
+        await recorder.write_queued(tx)
+
+        def stop_recording_them() -> None:
+            # Once committed: nothing new of theirs is queued, and what they sent while this
+            # transaction ran is not written (a rollback changes nothing in memory).
+            recorder.opted_out.add(user_id)
+            recorder.drop_messages_of(user_id)
+
+        tx.after_commit(stop_recording_them)
+    return {"recorded messages redacted": await store.redact_author(tx, user_id)}
+
+
+async def status(db: Reader, user_id: int) -> Counts:
+    kept, redacted = await store.authored_count(db, user_id)
+    return {
+        "recorded messages": kept,
+        "recorded messages kept redacted (no words, your id)": redacted,
+    }
+
+
+PRIVACY = Privacy(
+    forget=forget,
+    status=status,
+    opt_out=opt_out,
+    personal_columns={
+        "thread_recordings": ("started_by",),
+        "recorded_messages": ("author_id", "author_name", "attachments", "embeds"),
+        "recorded_versions": ("content",),
+        "recorded_versions_fts": ("content",),
+        "thread_events": ("actor_id",),
+    },
+    other_columns={
+        "thread_recordings": (
+            "channel_id",
+            "guild_id",
+            "parent_id",
+            "name",
+            "reason",
+            "started_at",
+            "stopped_at",
+            "keep_unarchived",
+        ),
+        "recorded_messages": (
+            "message_id",
+            "channel_id",
+            "guild_id",
+            "created_at",
+            "reply_to",
+            "deleted_at",
+            "redacted",
+        ),
+        "recorded_versions": ("message_id", "version", "edited_at"),
+        "thread_events": ("id", "channel_id", "kind", "detail", "at"),
+    },
+    fts_tables=("recorded_versions_fts",),
+)
