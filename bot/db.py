@@ -185,9 +185,12 @@ class _Fetching:
 class Transaction(_Fetching):
     """A unit of work inside :meth:`Database.transaction`; it reads its own writes."""
 
-    def __init__(self, conn: aiosqlite.Connection, dialect: str) -> None:
+    def __init__(
+        self, conn: aiosqlite.Connection, dialect: str, runtime: dict[str, Any] | None = None
+    ) -> None:
         self._conn = conn
         self.dialect = dialect
+        self.runtime = runtime if runtime is not None else {}
         self._after_commit: list[Callable[[], Any]] = []
         self._savepoints = 0
 
@@ -217,8 +220,10 @@ class Transaction(_Fetching):
         self._after_commit.append(callback)
 
 
-_in_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "herbot_in_transaction", default=False
+# The task that holds the write lock through an open transaction: that task may not open a
+# second one (it would wait on itself); tasks it starts may, and simply take their turn.
+_transaction_owner: contextvars.ContextVar[asyncio.Task[Any] | None] = contextvars.ContextVar(
+    "herbot_transaction_owner", default=None
 )
 
 
@@ -282,6 +287,10 @@ class Database(_Fetching):
         self._write_lock = asyncio.Lock()
         self._writer_conn: AsyncConnection | None = None  # held for the database's lifetime
         self.commits = 0
+        # In-process state a running feature shares with code that only gets a transaction
+        # (its privacy part): e.g. the recorder whose queue holds words not yet written.
+        # Scoped to this database object, so two bots in one process never see each other's.
+        self.runtime: dict[str, Any] = {}
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
@@ -310,6 +319,27 @@ class Database(_Fetching):
         async with self._reader.connect() as conn:
             return await _run(await _driver(conn), sql, params, many=False)
 
+    async def stream(
+        self, sql: str, params: Params = (), *, batch: int = 500
+    ) -> AsyncIterator[Record]:
+        """Rows of a large read, ``batch`` at a time, on one reader connection (one snapshot)."""
+        async with self._reader.connect() as conn:
+            driver = await _driver(conn)
+            try:
+                await driver.execute("BEGIN")  # one consistent snapshot for the whole stream
+                cursor = await driver.execute(
+                    sql, params if isinstance(params, Mapping) else tuple(params)
+                )
+                make = _record_type(tuple(column[0] for column in cursor.description or ()))
+                while rows := await cursor.fetchmany(batch):
+                    for row in rows:
+                        yield make(row)
+            except sqlite3.Error as error:
+                raise _translate(error) from error
+            finally:
+                if driver.in_transaction:
+                    await driver.execute("ROLLBACK")
+
     async def _writer_connection(self) -> AsyncConnection:
         if self._writer_conn is None:
             self._writer_conn = await self._writer.connect()
@@ -318,13 +348,14 @@ class Database(_Fetching):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """One unit of work: commit on success, roll back on any error, writers serialised."""
-        if _in_transaction.get():
+        task = asyncio.current_task()
+        if task is not None and _transaction_owner.get() is task:
             raise RuntimeError("a transaction is already open in this task: pass it down")
-        token = _in_transaction.set(True)
+        token = _transaction_owner.set(task)
         try:
             async with self._write_lock:
                 driver = await _driver(await self._writer_connection())
-                tx = Transaction(driver, self.dialect)
+                tx = Transaction(driver, self.dialect, self.runtime)
                 await _run(driver, "BEGIN IMMEDIATE", (), many=False)
                 try:
                     yield tx
@@ -339,7 +370,7 @@ class Database(_Fetching):
                     raise
                 self.commits += 1
         finally:
-            _in_transaction.reset(token)
+            _transaction_owner.reset(token)
         for callback in tx._after_commit:
             callback()
 

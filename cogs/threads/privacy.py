@@ -16,7 +16,7 @@ from cogs.threads.recorder import attached_to
 
 async def forget(tx: Transaction, user_id: int) -> Counts:
     """Delete every recorded message of the member; unname them in events and recordings."""
-    recorder = await attached_to(tx)
+    recorder = attached_to(tx)
     if recorder is not None:
         await recorder.write_queued(tx)
         # What they sent while this transaction ran is dropped too, once it committed.
@@ -33,7 +33,7 @@ async def opt_out(tx: Transaction, user_id: int, scope: Scope) -> Counts:
     """Stop recording the member at once and redact what is kept (queued messages included)."""
     if scope != "record":
         return {}
-    recorder = await attached_to(tx)
+    recorder = attached_to(tx)
     if recorder is not None:
         await recorder.write_queued(tx)
 

@@ -21,10 +21,9 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from bot.db import Database, Reader, Transaction
+from bot.db import Database, Transaction
 from cogs.threads import store
 from cogs.threads.store import MessageRecord
 
@@ -159,12 +158,11 @@ class Recorder:
 
     def attach(self) -> None:
         """Be the recorder /privacy finds for this database (the cog's, while loaded)."""
-        _attached[_key(self.db.path)] = self
+        self.db.runtime[RUNTIME_KEY] = self
 
     def detach(self) -> None:
-        key = _key(self.db.path)
-        if _attached.get(key) is self:
-            del _attached[key]
+        if self.db.runtime.get(RUNTIME_KEY) is self:
+            del self.db.runtime[RUNTIME_KEY]
 
     def start(self) -> None:
         self.eager = True
@@ -223,20 +221,12 @@ def _runs(batch: list[tuple[str, Any]]) -> list[tuple[str, list[Any]]]:
 # --- the recorder of a database ------------------------------------------------------------
 # /privacy runs each feature's part with only a transaction and a member id, yet what a
 # member said a moment ago may still be queued in memory. The running cog attaches its
-# recorder here, keyed by database file; the privacy part finds it from its transaction.
+# recorder to its database's runtime; the privacy part finds it from its transaction.
 
-_attached: dict[str, Recorder] = {}
-
-
-def _key(path: Path | str) -> str:
-    return str(Path(path).resolve())
+RUNTIME_KEY = "threads.recorder"
 
 
-async def attached_to(db: Reader) -> Recorder | None:
-    """The recorder writing into the database ``db`` reads, if one is running."""
-    if not _attached:
-        return None
-    row = await db.fetchone("PRAGMA database_list")  # the first row is "main", with its file
-    if row is None or not row[2]:
-        return None
-    return _attached.get(_key(row[2]))
+def attached_to(tx: Transaction) -> Recorder | None:
+    """The recorder writing into the database ``tx`` belongs to, if one is running."""
+    found = tx.runtime.get(RUNTIME_KEY)
+    return found if isinstance(found, Recorder) else None

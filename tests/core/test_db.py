@@ -137,3 +137,33 @@ async def test_privacy_choices_are_idempotent(tmp_path: Path):
         assert not await privacy.is_opted_out(db, 7, "quote")
         await privacy.opt_in(db, 7, ["record"])
         assert await privacy.opted_out_users(db, "record") == set()
+
+
+async def test_a_task_started_inside_a_transaction_may_open_its_own_after_it(tmp_path: Path):
+    async with database(tmp_path / "a.db") as db:
+
+        async def later() -> None:
+            async with db.transaction() as tx:
+                await guild_settings.set_value(tx, 2, "qotd_time", "09:00")
+
+        async with db.transaction() as tx:
+            await guild_settings.set_value(tx, 1, "qotd_time", "08:15")
+            task = asyncio.create_task(later())  # e.g. a listener dispatched from here
+        await task
+        assert await db.fetchval("SELECT count(*) FROM guild_settings") == 2
+
+
+async def test_stream_reads_in_batches_from_one_snapshot(tmp_path: Path):
+    async with database(tmp_path / "a.db") as db:
+        async with db.transaction() as tx:
+            await tx.executemany(
+                "INSERT INTO privacy_optouts (user_id, scope) VALUES (?, 'quote')",
+                [(i,) for i in range(1234)],
+            )
+        seen = [
+            row["user_id"]
+            async for row in db.stream(
+                "SELECT user_id FROM privacy_optouts ORDER BY user_id", batch=100
+            )
+        ]
+        assert seen == list(range(1234))
