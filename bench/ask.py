@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -38,8 +37,8 @@ if __package__ in (None, ""):  # ``python bench/ask.py``
 
 import numpy as np
 
+from bot.app import prepare_database
 from bot.config import Settings, load_settings
-from bot.database import prepare_database
 from bot.fts import match_query, tokens
 from cogs.quotes.retrieval import dense as dense_module
 from cogs.quotes.retrieval import lexical
@@ -115,32 +114,31 @@ def bench_settings(db_path: Path) -> Settings:
 async def build(db_path: Path, size: int, pool: np.ndarray, pool_seed: int = 11) -> int:
     """A database with the curated store and filler up to ``size`` approved passages."""
     db = await prepare_database(bench_settings(db_path))  # migrations + curated seed
-    async with db.execute("SELECT count(*) FROM quotes") as cur:
-        curated = (await cur.fetchone())[0]
-    await db.close()
-    texts = filler(max(0, size - curated))
-    rng = np.random.default_rng(pool_seed)
-    a = rng.integers(0, len(pool), len(texts))
-    b = rng.integers(0, len(pool), len(texts))
-    vectors = pool[a] + 0.5 * pool[b] + 0.05 * rng.standard_normal((len(texts), pool.shape[1]))
-    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype("<f4")
-    model_id = shared_model().model_id
-    with sqlite3.connect(db_path) as conn:
-        conn.executemany(
-            "INSERT INTO quotes (id, text, speaker, source_id, kind, origin) "
-            "VALUES (?, ?, 'filler', 'discord', 'submission', 'imported')",
-            [(f"fill-{i}", t) for i, t in enumerate(texts)],
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO ask_vectors (content_hash, model, vector) VALUES (?, ?, ?)",
-            [
-                (content_hash(document(t)), model_id, v.tobytes())
-                for t, v in zip(texts, vectors, strict=True)
-            ],
-        )
-    # Encode the curated store once into this database, as a first start would.
-    db = await prepare_database(bench_settings(db_path))
     try:
+        curated = await db.fetchval("SELECT count(*) FROM quotes")
+        texts = filler(max(0, size - curated))
+        rng = np.random.default_rng(pool_seed)
+        a = rng.integers(0, len(pool), len(texts))
+        b = rng.integers(0, len(pool), len(texts))
+        noise = 0.05 * rng.standard_normal((len(texts), pool.shape[1]))
+        vectors = pool[a] + 0.5 * pool[b] + noise
+        vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype("<f4")
+        model_id = shared_model().model_id
+        async with db.transaction() as tx:
+            await tx.executemany(
+                "INSERT INTO quotes (id, text, speaker, source_id, kind, origin) "
+                "VALUES (?, ?, 'filler', 'discord', 'submission', 'imported')",
+                [(f"fill-{i}", t) for i, t in enumerate(texts)],
+            )
+            await tx.executemany(
+                "INSERT INTO ask_vectors (content_hash, model, vector) VALUES (?, ?, ?) "
+                "ON CONFLICT (content_hash, model) DO NOTHING",
+                [
+                    (content_hash(document(t)), model_id, v.tobytes())
+                    for t, v in zip(texts, vectors, strict=True)
+                ],
+            )
+        # Encode the curated store once into this database, as a first start would.
         await Retriever(db).start()
     finally:
         await db.close()

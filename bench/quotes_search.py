@@ -22,7 +22,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import load_settings
-from bot.db import open_db
+from bot.db import database
 from bot.fts import tokens
 from cogs.quotes import curated, store
 from cogs.quotes.config import QuotesConfig
@@ -67,20 +67,20 @@ async def run(extra: int, repeat: int) -> None:
     config = QuotesConfig.from_settings(settings)
     loaded = curated.load(config.curated_dir, max_text=config.max_text_length)
     with tempfile.TemporaryDirectory() as tmp:
-        async with open_db(Path(tmp) / "bench.db") as db:
-            await store.import_curated(db, loaded)
+        async with database(Path(tmp) / "bench.db") as db:
             words = " ".join(q.text for q in loaded.quotes).split() or ["her", "film", "love"]
             rng = random.Random(7)
-            await db.executemany(
-                "INSERT INTO quotes (id, text, speaker, source_id, kind, status, origin, "
-                "guild_id) VALUES (?, ?, 'member', 'discord', 'submission', 'approved', "
-                "'submitted', ?)",
-                [
-                    (f"syn-{n}", " ".join(rng.choices(words, k=rng.randint(8, 60))), GUILD)
-                    for n in range(extra)
-                ],
-            )
-            await db.commit()
+            async with db.transaction() as tx:
+                await store.import_curated(tx, loaded)
+                await tx.executemany(
+                    "INSERT INTO quotes (id, text, speaker, source_id, kind, status, origin, "
+                    "guild_id) VALUES (?, ?, 'member', 'discord', 'submission', 'approved', "
+                    "'submitted', ?)",
+                    [
+                        (f"syn-{n}", " ".join(rng.choices(words, k=rng.randint(8, 60))), GUILD)
+                        for n in range(extra)
+                    ],
+                )
             total = await store.count_visible(db, GUILD)
             print(f"quote store: {total} visible quotes ({len(loaded.quotes)} curated)")
             print(f"{'typed':<16}{'FTS ms':>9}{'LIKE ms':>10}{'ratio':>8}{'hits':>6}")

@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 async def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.database import app_database
+    from bot.app import prepare_database
 
     question = " ".join(args.question.split())
     if not 3 <= len(question) <= 300:
@@ -40,11 +40,14 @@ async def _ask(args: argparse.Namespace, settings: Settings) -> int:
     if not 1 <= args.limit <= 25:
         print("herbot ask: --limit must be between 1 and 25")
         return 2
-    async with app_database(settings) as db:
+    db = await prepare_database(settings)  # migrated and seeded, as the bot opens it
+    try:
         retriever = Retriever(db)
         if args.mode != "lexical":
             await retriever.start()  # logs one warning and goes lexical without the model
         answer = await ask(retriever, question, args.guild, limit=args.limit, mode=args.mode)
+    finally:
+        await db.close()
     if args.json:
         print(json.dumps(answer.as_json(), ensure_ascii=False, indent=2))
     else:

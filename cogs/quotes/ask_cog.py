@@ -16,18 +16,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserError
-from cogs.quotes import ask_views
+from cogs.quotes import ask_ui
 from cogs.quotes.retrieval import answer as answers
 from cogs.quotes.retrieval import sessions
 from cogs.quotes.retrieval.hybrid import Retriever
-from cogs.quotes.retrieval.sessions import Session
 
 if TYPE_CHECKING:
     from bot.app import Herbot
 
 log = logging.getLogger(__name__)
-
-QUESTIONS_LABEL = "questions you asked with /ask"
 
 
 class Ask(commands.Cog):
@@ -37,16 +34,15 @@ class Ask(commands.Cog):
         self._warmup: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(ask_views.MoreButton, ask_views.ContextButton)
-        self.bot.privacy_hooks.forgetters[QUESTIONS_LABEL] = sessions.forget_user
-        await sessions.prune(self.bot.db, self.bot.now())
+        self.bot.add_dynamic_items(ask_ui.MoreButton, ask_ui.ContextButton)
+        async with self.bot.db.transaction() as tx:
+            await sessions.prune(tx, self.bot.now())
         # The model (about a second) and any missing passage vectors load in the background;
         # until then /ask answers with keyword search.
         self._warmup = asyncio.create_task(_warm_up(self.retriever), name="ask-warmup")
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ask_views.MoreButton, ask_views.ContextButton)
-        self.bot.privacy_hooks.forgetters.pop(QUESTIONS_LABEL, None)
+        self.bot.remove_dynamic_items(ask_ui.MoreButton, ask_ui.ContextButton)
         if self._warmup is not None:
             self._warmup.cancel()
 
@@ -83,34 +79,38 @@ class Ask(commands.Cog):
             raise UserError("Ask a question of at least 3 characters.")
         await interaction.response.defer(thinking=True, ephemeral=private)
         answer = await answers.ask(
-            self.retriever, question, interaction.guild_id, limit=ask_views.PAGE
+            self.retriever, question, interaction.guild_id, limit=ask_ui.PAGE
         )
-        session_id = await sessions.create(
-            self.bot.db, question, interaction.guild_id, interaction.user.id, self.bot.now()
-        )
-        await sessions.prune(self.bot.db, self.bot.now())  # kept 90 days, however long we run
-        embed = ask_views.answer_embed(answer, note=self._note())
-        view = ask_views.buttons(answer, session_id)
+        async with self.bot.db.transaction() as tx:
+            session_id = await sessions.create(
+                tx, question, interaction.guild_id, interaction.user.id, self.bot.now()
+            )
+            await sessions.prune(tx, self.bot.now())  # kept 90 days, however long we run
+        embed = ask_ui.answer_embed(answer, note=self._note())
+        view = ask_ui.buttons(answer, session_id)
         if view is None:
             await interaction.edit_original_response(embed=embed)
         else:
             await interaction.edit_original_response(embed=embed, view=view)
 
-    async def send_page(
-        self, interaction: discord.Interaction, session: Session, offset: int
+    async def send_more(
+        self, interaction: discord.Interaction, session_id: str, offset: int
     ) -> None:
         """ "More results": the next page of the stored question, for the clicker only."""
+        session = await sessions.get(self.bot.db, session_id)
+        if session is None:
+            raise UserError("That question is no longer stored: ask it again with /ask.")
         await interaction.response.defer(thinking=True, ephemeral=True)
         answer = await answers.ask(
-            self.retriever, session.question, session.guild_id, limit=ask_views.PAGE, offset=offset
+            self.retriever, session.question, session.guild_id, limit=ask_ui.PAGE, offset=offset
         )
         if answer.declined or not answer.results:
             await interaction.edit_original_response(
                 content="No more passages are relevant to that question."
             )
             return
-        embed = ask_views.answer_embed(answer, note=self._note())
-        view = ask_views.buttons(answer, session.id)
+        embed = ask_ui.answer_embed(answer, note=self._note())
+        view = ask_ui.buttons(answer, session.id)
         assert view is not None
         await interaction.edit_original_response(embed=embed, view=view)
 
@@ -119,9 +119,7 @@ class Ask(commands.Cog):
         found = await answers.context(self.bot.db, quote_id, interaction.guild_id)
         if found is None:
             raise UserError("That passage is no longer in the quote store.")
-        await interaction.response.send_message(
-            embed=ask_views.context_embed(*found), ephemeral=True
-        )
+        await interaction.response.send_message(embed=ask_ui.context_embed(*found), ephemeral=True)
 
 
 async def _warm_up(retriever: Retriever) -> None:

@@ -1,8 +1,11 @@
 """/quote commands, review buttons, the "Save as quote" menu and the quote of the day.
 
-A thin adapter: parse the interaction, call :mod:`cogs.quotes.store`, format the reply.
-Every reply that shows a quote shows its citation. Nothing the bot posts pings anyone (the
-bot's default ``AllowedMentions.none()`` applies to every send).
+A thin adapter: parse the interaction, open one transaction around the store calls that
+belong together, and answer only after it committed; nothing is sent to Discord while a
+transaction is open. Embeds, views and modals come from :mod:`cogs.quotes.ui`, which hands
+clicks and submitted modals back here (:class:`~cogs.quotes.ui.QuoteActions`). Every reply
+that shows a quote shows its citation. Nothing the bot posts pings anyone (the bot's default
+``AllowedMentions.none()`` applies to every send).
 """
 
 from __future__ import annotations
@@ -20,15 +23,25 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import privacy
-from bot.checks import moderator_only
+from bot.checks import ensure_moderator, moderator_only
 from bot.errors import UserError
 from bot.presentation import AUTOCOMPLETE_MAX, chunk_lines, truncate
 from cogs.quotes import qotd, store
 from cogs.quotes.citation import citation
 from cogs.quotes.config import QuotesConfig
-from cogs.quotes.embeds import choice_label, cited_text, quote_embed
+from cogs.quotes.quote import StoredQuote
 from cogs.quotes.store import AlreadySaved, Submission
-from cogs.quotes.views import REVIEW_BATCH, EditModal, ReviewButton, SubmitModal, render_review
+from cogs.quotes.ui import (
+    REVIEW_BATCH,
+    EditModal,
+    ReviewButton,
+    SubmitModal,
+    choice_label,
+    cited_text,
+    ids_in,
+    quote_embed,
+    review_message,
+)
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -38,8 +51,6 @@ log = logging.getLogger(__name__)
 QuoteId = app_commands.Range[str, 1, 64]
 MAX_IMPORT_BYTES = 5_000_000
 SEARCH_RESULTS = 10
-OPT_OUT_LABEL = "pending quotes of your messages"
-FORGET_LABEL = "pending quote submissions"
 QOTD_MAX_SLEEP = timedelta(hours=1)
 QOTD_RETRY = timedelta(minutes=1)
 
@@ -65,9 +76,6 @@ class Quotes(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.save_menu)
         self.bot.add_dynamic_items(ReviewButton)
-        hooks = self.bot.privacy_hooks
-        hooks.on_opt_out["quote"][OPT_OUT_LABEL] = store.withdraw_pending_of_author
-        hooks.forgetters[FORGET_LABEL] = store.forget_user_submissions
         self._start_qotd()
 
     async def cog_unload(self) -> None:
@@ -75,8 +83,6 @@ class Quotes(commands.Cog):
             self._qotd_task.cancel()
         self.bot.tree.remove_command(self.save_menu.name, type=self.save_menu.type)
         self.bot.remove_dynamic_items(ReviewButton)
-        self.bot.privacy_hooks.on_opt_out["quote"].pop(OPT_OUT_LABEL, None)
-        self.bot.privacy_hooks.forgetters.pop(FORGET_LABEL, None)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -144,7 +150,7 @@ class Quotes(commands.Cog):
         for page in pages[1:]:
             await interaction.followup.send(page, ephemeral=True)
 
-    async def _visible(self, interaction: discord.Interaction, quote_id: str) -> store.StoredQuote:
+    async def _visible(self, interaction: discord.Interaction, quote_id: str) -> StoredQuote:
         q = await store.get(self.bot.db, quote_id.strip(), _guild_id(interaction))
         if q is None:
             raise UserError(
@@ -229,11 +235,12 @@ class Quotes(commands.Cog):
         text = message.content.strip()
         if not text:
             raise UserError("That message has no text to quote (only attachments or embeds).")
+        opted_out = UserError(
+            f"{author.display_name} has opted out of being quoted, "
+            "so their messages can't be saved."
+        )
         if await privacy.is_opted_out(self.bot.db, author.id, "quote"):
-            raise UserError(
-                f"{author.display_name} has opted out of being quoted, "
-                "so their messages can't be saved."
-            )
+            raise opted_out
         if len(text) > self.config.max_text_length:
             raise UserError(
                 f"That message is {len(text)} characters; quotes can be at most "
@@ -251,7 +258,11 @@ class Quotes(commands.Cog):
             message_link=message.jump_url,
         )
         try:
-            qid = await store.submit_pending(self.bot.db, submission)
+            async with self.bot.db.transaction() as tx:
+                # Asked again inside: an opt-out committed since cannot slip through.
+                if await privacy.is_opted_out(tx, author.id, "quote"):
+                    raise opted_out
+                qid = await store.submit_pending(tx, submission)
         except AlreadySaved as exc:
             raise UserError(
                 f"That message is already saved as `{exc.quote_id}` (pending or approved)."
@@ -272,7 +283,7 @@ class Quotes(commands.Cog):
         if not batch:
             await interaction.response.send_message("Nothing to review. 🎉", ephemeral=True)
             return
-        content, embeds, view = await render_review(self.bot, guild_id, [q.id for q in batch])
+        content, embeds, view = await self._review_message(guild_id, [q.id for q in batch])
         await interaction.response.send_message(content, embeds=embeds, view=view)
 
     @quote.command(name="edit", description="Moderators: edit a quote's words, speaker, locator")
@@ -290,7 +301,11 @@ class Quotes(commands.Cog):
     async def remove(self, interaction: discord.Interaction, id: QuoteId) -> None:
         guild_id = _guild_id(interaction)
         q = await store.get(self.bot.db, id.strip(), guild_id)
-        if q is None or not await store.remove(self.bot.db, q.id, guild_id, interaction.user.id):
+        removed = False
+        if q is not None:
+            async with self.bot.db.transaction() as tx:
+                removed = await store.remove(tx, q.id, guild_id, interaction.user.id)
+        if q is None or not removed:
             raise UserError(f"There is no quote `{truncate(id, 64)}` to remove here.")
         shared = (
             " It was a curated quote: it stays removed on re-import." if q.guild_id is None else ""
@@ -335,10 +350,11 @@ class Quotes(commands.Cog):
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise UserError(f"`{truncate(file.filename, 80)}` is not JSON ({exc}).") from None
         try:
-            report = await store.import_json(
-                self.bot.db, data, guild_id, max_text=self.config.max_text_length
-            )
-        except ValueError as exc:
+            async with self.bot.db.transaction() as tx:  # the whole file, or nothing of it
+                report = await store.import_json(
+                    tx, data, guild_id, max_text=self.config.max_text_length
+                )
+        except ValueError as exc:  # rolled back: nothing of the file was kept
             problems = exc.args[0]
             listed = "\n".join(f"- {truncate(p, 180)}" for p in problems[:8])
             more = f"\n…and {len(problems) - 8} more." if len(problems) > 8 else ""
@@ -346,6 +362,112 @@ class Quotes(commands.Cog):
                 truncate(f"Nothing was imported. Problems:\n{listed}{more}", 1900)
             ) from None
         await interaction.followup.send(f"Imported: {report.summary()}.", ephemeral=True)
+
+    # -- what the review buttons and the modals hand back (ui.QuoteActions) ------------------
+
+    async def _review_message(
+        self, guild_id: int, quote_ids: list[str]
+    ) -> tuple[str, list[discord.Embed], discord.ui.View]:
+        """The review message for these ids, as the database has them now (committed)."""
+        db = self.bot.db
+        quotes = [
+            q for qid in quote_ids if (q := await store.get(db, qid, guild_id, any_status=True))
+        ]
+        return review_message(quotes, await store.count_pending(db, guild_id))
+
+    async def review_click(
+        self, interaction: discord.Interaction, action: str, quote_id: str
+    ) -> None:
+        """A review button: approve, reject, or open the edit modal."""
+        await ensure_moderator(interaction)
+        guild_id = _guild_id(interaction)
+        if action == "edit":
+            q = await store.get(self.bot.db, quote_id, guild_id, any_status=True)
+            if q is None or q.status != "pending":
+                raise UserError(f"`{quote_id}` was already reviewed.")
+            await interaction.response.send_modal(EditModal(q, self.config.max_text_length))
+            return
+        decide = store.approve if action == "approve" else store.reject
+        async with self.bot.db.transaction() as tx:
+            done = await decide(tx, quote_id, guild_id, interaction.user.id)
+        content, embeds, view = await self._review_message(guild_id, ids_in(interaction.message))
+        if done:
+            await interaction.response.edit_message(content=content, embeds=embeds, view=view)
+            log.info("%s %s by %s", action, quote_id, interaction.user.id)
+            return
+        # Someone else was faster: show the real state and say so.
+        q = await store.get(self.bot.db, quote_id, guild_id, any_status=True)
+        state = q.status if q else "deleted"
+        await interaction.response.send_message(
+            f"`{quote_id}` was already reviewed ({state}).", ephemeral=True
+        )
+        if interaction.message is not None:
+            await interaction.message.edit(content=content, embeds=embeds, view=view)
+
+    async def submit_quote(
+        self,
+        interaction: discord.Interaction,
+        *,
+        source_id: str,
+        text: str,
+        speaker: str,
+        locator: str,
+        tags: list[str],
+    ) -> None:
+        """The submit modal: the quote joins the pending queue."""
+        submission = Submission(
+            text=text,
+            speaker=speaker,
+            guild_id=_guild_id(interaction),
+            submitted_by=interaction.user.id,
+            source_id=source_id,
+            locator=locator,
+            tags=tuple(tags),
+        )
+        async with self.bot.db.transaction() as tx:
+            qid = await store.submit_pending(tx, submission)
+        await interaction.response.send_message(
+            f"Thanks! Your quote is waiting for a moderator as `{qid}`.", ephemeral=True
+        )
+
+    async def save_edit(
+        self,
+        interaction: discord.Interaction,
+        quote_id: str,
+        *,
+        text: str,
+        speaker: str,
+        locator: str,
+        tags: list[str],
+    ) -> None:
+        """The edit modal (from /quote edit or a review's Edit button)."""
+        await ensure_moderator(interaction)
+        guild_id = _guild_id(interaction)
+        if not text or not speaker:
+            raise UserError("A quote needs its words and a speaker; nothing was changed.")
+        async with self.bot.db.transaction() as tx:
+            changed = await store.edit(
+                tx,
+                quote_id,
+                guild_id,
+                interaction.user.id,
+                text=text,
+                speaker=speaker,
+                locator=locator,
+                tags=tags,
+            )
+        if not changed:
+            raise UserError(f"`{quote_id}` can't be edited any more (removed or reviewed).")
+        review_ids = ids_in(interaction.message)
+        if quote_id in review_ids:  # opened from a review message: refresh it
+            content, embeds, view = await self._review_message(guild_id, review_ids)
+            await interaction.response.edit_message(content=content, embeds=embeds, view=view)
+            return
+        q = await store.get(self.bot.db, quote_id, guild_id, any_status=True)
+        assert q is not None
+        await interaction.response.send_message(
+            f"Edited `{q.id}`.", embed=quote_embed(q), ephemeral=True
+        )
 
     # -- quote of the day -------------------------------------------------------------------
 
@@ -402,16 +524,22 @@ class Quotes(commands.Cog):
             if q is None:
                 outcome.unreachable.add(due.guild_id)  # an empty store: try again later
                 continue
-            if not await qotd.claim(self.bot.db, due.guild_id, due.day):
+            # Claim the day (committed) before posting; post outside any transaction; then
+            # either record the quote or give the day back, each in its own transaction.
+            async with self.bot.db.transaction() as tx:
+                claimed = await qotd.claim(tx, due.guild_id, due.day)
+            if not claimed:
                 continue
             try:
                 await channel.send(f"**Quote of the day** · {due.day}", embed=quote_embed(q))
             except discord.HTTPException as exc:
                 log.warning("quote of the day in %s failed (%s); will retry", due.guild_id, exc)
-                await qotd.release(self.bot.db, due.guild_id, due.day)
+                async with self.bot.db.transaction() as tx:
+                    await qotd.release(tx, due.guild_id, due.day)
                 outcome.failed = True
                 continue
-            await qotd.record(self.bot.db, due.guild_id, due.day, q.id)
+            async with self.bot.db.transaction() as tx:
+                await qotd.record(tx, due.guild_id, due.day, q.id)
             outcome.posted += 1
         return outcome
 

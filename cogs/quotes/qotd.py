@@ -12,8 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
+from bot.db import Reader, Transaction
 from cogs.quotes import store
 from cogs.quotes.store import StoredQuote
 
@@ -32,7 +31,7 @@ def day_of(now: datetime) -> str:
     return now.strftime("%Y-%m-%d")
 
 
-async def due(db: aiosqlite.Connection, now: datetime, default_time: str) -> list[Due]:
+async def due(db: Reader, now: datetime, default_time: str) -> list[Due]:
     """Guilds whose quote of the day should be posted now and has not been yet."""
     today = day_of(now)
     async with db.execute(
@@ -53,7 +52,7 @@ async def due(db: aiosqlite.Connection, now: datetime, default_time: str) -> lis
 
 
 async def next_due(
-    db: aiosqlite.Connection,
+    db: Reader,
     now: datetime,
     default_time: str,
     skip: Collection[int] = (),
@@ -80,36 +79,33 @@ async def next_due(
     return min(times, default=None)
 
 
-async def claim(db: aiosqlite.Connection, guild_id: int, day: str) -> bool:
+async def claim(tx: Transaction, guild_id: int, day: str) -> bool:
     """Take the day for this guild; False if it was already taken."""
-    cur = await db.execute(
+    cur = await tx.execute(
         "INSERT INTO qotd_posts (guild_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING",
         (guild_id, day),
     )
-    await db.commit()
     return cur.rowcount > 0
 
 
-async def record(db: aiosqlite.Connection, guild_id: int, day: str, quote_id: str) -> None:
-    await db.execute(
+async def record(tx: Transaction, guild_id: int, day: str, quote_id: str) -> None:
+    """Note which quote was posted (after the post: no repeat for NO_REPEAT_DAYS)."""
+    await tx.execute(
         "UPDATE qotd_posts SET quote_id = ? WHERE guild_id = ? AND day = ?",
         (quote_id, guild_id, day),
     )
-    await db.commit()
 
 
-async def release(db: aiosqlite.Connection, guild_id: int, day: str) -> None:
+async def release(tx: Transaction, guild_id: int, day: str) -> None:
     """Give the day back after a failed post, so the next tick tries again."""
-    await db.execute("DELETE FROM qotd_posts WHERE guild_id = ? AND day = ?", (guild_id, day))
-    await db.commit()
+    await tx.execute("DELETE FROM qotd_posts WHERE guild_id = ? AND day = ?", (guild_id, day))
 
 
-async def pick(db: aiosqlite.Connection, guild_id: int, now: datetime) -> StoredQuote | None:
+async def pick(db: Reader, guild_id: int, now: datetime) -> StoredQuote | None:
     """A visible quote not posted in this guild recently (any quote if all were)."""
     since = day_of(now - timedelta(days=NO_REPEAT_DAYS))
     async with db.execute(
-        "SELECT q.id FROM quotes q WHERE q.status = 'approved' "
-        "AND (q.guild_id IS NULL OR q.guild_id = :guild) AND q.id NOT IN "
+        f"SELECT q.id FROM quotes AS q WHERE {store.VISIBLE} AND q.id NOT IN "
         "(SELECT quote_id FROM qotd_posts WHERE guild_id = :guild AND day >= :since "
         "AND quote_id IS NOT NULL) ORDER BY random() LIMIT 1",
         {"guild": guild_id, "since": since},

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import logging
 
-import aiosqlite
-
 from bot.config import Settings
+from bot.db import Database
 from cogs.quotes import curated, store
 from cogs.quotes.config import QuotesConfig
 
 log = logging.getLogger(__name__)
 
 
-async def ensure_curated(db: aiosqlite.Connection, settings: Settings) -> None:
+async def ensure_curated(db: Database, settings: Settings) -> None:
     """Import config/quotes/ when the store has no curated rows yet; idempotent.
 
     A database that already has curated rows is left alone (``herbot quotes import``
@@ -30,7 +29,8 @@ async def ensure_curated(db: aiosqlite.Connection, settings: Settings) -> None:
     if not loaded.quotes:
         log.info("no curated quotes in %s yet", config.curated_dir)
         return
-    report = await store.import_curated(db, loaded)
+    async with db.transaction() as tx:
+        report = await store.import_curated(tx, loaded)
     log.info("seeded the curated quote store from %s: %s", config.curated_dir, report.summary())
     if loaded.problems:
         log.warning(

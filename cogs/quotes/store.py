@@ -1,26 +1,29 @@
 """The quote store: plain SQL over the ``quotes`` table (no discord import).
 
-Visibility: curated quotes (``guild_id`` NULL) are shown in every guild; a guild's approved
-submissions only in that guild. Reviews and edits are single guarded UPDATEs (``WHERE
-status = 'pending'`` and so on), so two moderators clicking at once cannot both win.
+Visibility (:data:`VISIBLE`, the one rule, also used by /ask's retrieval): curated quotes
+(``guild_id`` NULL) are shown in every guild; a guild's approved submissions only in that
+guild. Reviews and edits are single guarded UPDATEs (``WHERE status = 'pending'`` and so
+on), so two moderators clicking at once cannot both win.
 
-``Submission``, ``submit_pending`` and ``forget_user_submissions`` are the contract other
-features rely on (thread recording's "Save as quote" and "forget me"); keep their signatures.
+Readers take a :class:`~bot.db.Reader` (the database or a transaction); writers take the
+:class:`~bot.db.Transaction` they run in and never commit. Other features use this store
+only through :mod:`cogs.quotes.service`.
 """
 
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
-
+from bot.db import IntegrityError, Reader, Transaction
 from bot.fts import match_query
 from cogs.quotes import curated as cur
+from cogs.quotes.quote import StoredQuote, join_tags, split_tags
+
+__all__ = ["StoredQuote", "join_tags", "split_tags"]  # re-exported: the one quote model
 
 AUTOCOMPLETE_LIMIT = 25
 STATUSES = ("approved", "pending", "rejected", "removed")
@@ -51,95 +54,53 @@ class Submission:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class StoredQuote:
-    """A quote row joined with its source: everything a reply or a citation needs."""
-
-    id: str
-    text: str
-    speaker: str
-    source_id: str
-    locator: str
-    kind: str
-    tags: tuple[str, ...]
-    note: str
-    status: str
-    origin: str
-    guild_id: int | None
-    submitted_by: int | None
-    author_id: int | None
-    message_link: str | None
-    edited_by: int | None
-    reviewed_by: int | None
-    created_at: str
-    source_kind: str
-    source_title: str
-    source_year: int | None = None
-    source_director: str | None = None
-    source_publication: str | None = None
-    source_author: str | None = None
-    source_url: str | None = None
-
-    @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> StoredQuote:
-        data = dict(row)
-        data["tags"] = split_tags(data["tags"])
-        return cls(**{k: data[k] for k in cls.__slots__ if k in data})
-
-
-_SELECT = """
-SELECT q.id, q.text, q.speaker, q.source_id, q.locator, q.kind, q.tags, q.note, q.status,
-       q.origin, q.guild_id, q.submitted_by, q.author_id, q.message_link, q.edited_by,
-       q.reviewed_by, q.created_at, s.kind AS source_kind, s.title AS source_title,
-       s.year AS source_year,
+# Every column of the one quote model (cogs.quotes.quote.StoredQuote), store and /ask alike.
+SELECT = """
+SELECT q.rowid AS rowid, q.id, q.text, q.speaker, q.source_id, q.locator, q.kind, q.tags,
+       q.note, q.status, q.origin, q.guild_id, q.submitted_by, q.author_id, q.message_link,
+       q.edited_by, q.reviewed_by, q.created_at,
+       s.kind AS source_kind, s.title AS source_title, s.year AS source_year,
        s.director AS source_director, s.publication AS source_publication,
        s.author AS source_author, s.url AS source_url
-FROM quotes q JOIN quote_sources s ON s.id = q.source_id
+FROM quotes AS q JOIN quote_sources AS s ON s.id = q.source_id
 """
-_IN_GUILD = "(q.guild_id IS NULL OR q.guild_id = :guild)"
-_VISIBLE = f"q.status = 'approved' AND {_IN_GUILD}"
-
-
-def split_tags(value: str) -> tuple[str, ...]:
-    return tuple(t for t in (value or "").split(",") if t)
-
-
-def join_tags(tags: Iterable[str]) -> str:
-    return ",".join(dict.fromkeys(t.strip().lower() for t in tags if t.strip()))
+# What a guild may see: the curated store (guild_id NULL) and its own rows; VISIBLE adds
+# "approved". Both take the guild as the named parameter :guild (None: the curated store only).
+IN_GUILD = "(q.guild_id IS NULL OR q.guild_id = :guild)"
+VISIBLE = f"q.status = 'approved' AND {IN_GUILD}"
 
 
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def _fetch(db: aiosqlite.Connection, sql: str, params: Any = ()) -> list[StoredQuote]:
-    async with db.execute(sql, params) as c:
-        return [StoredQuote.from_row(r) for r in await c.fetchall()]
+async def _fetch(db: Reader, sql: str, params: Any = ()) -> list[StoredQuote]:
+    return [StoredQuote.from_row(r) for r in await db.fetchall(sql, params)]
 
 
 # -- reading ---------------------------------------------------------------------------------
 
 
 async def get(
-    db: aiosqlite.Connection, quote_id: str, guild_id: int | None, *, any_status: bool = False
+    db: Reader, quote_id: str, guild_id: int | None, *, any_status: bool = False
 ) -> StoredQuote | None:
     """The quote if ``guild_id`` may see it (any status with ``any_status``)."""
-    where = _IN_GUILD if any_status else _VISIBLE
+    where = IN_GUILD if any_status else VISIBLE
     rows = await _fetch(
-        db, f"{_SELECT} WHERE q.id = :id AND {where}", {"id": quote_id, "guild": guild_id}
+        db, f"{SELECT} WHERE q.id = :id AND {where}", {"id": quote_id, "guild": guild_id}
     )
     return rows[0] if rows else None
 
 
 async def random_quote(
-    db: aiosqlite.Connection,
+    db: Reader,
     guild_id: int | None,
     *,
     speaker: str | None = None,
     source: str | None = None,
     tag: str | None = None,
 ) -> StoredQuote | None:
-    clauses = [_VISIBLE]
+    clauses = [VISIBLE]
     params: dict[str, Any] = {"guild": guild_id}
     if speaker:
         clauses.append("q.speaker LIKE :speaker ESCAPE '\\'")
@@ -152,13 +113,13 @@ async def random_quote(
         clauses.append("(',' || q.tags || ',') LIKE :tag ESCAPE '\\'")
         params["tag"] = f"%,{_like(tag.strip().lower())},%"
     rows = await _fetch(
-        db, f"{_SELECT} WHERE {' AND '.join(clauses)} ORDER BY random() LIMIT 1", params
+        db, f"{SELECT} WHERE {' AND '.join(clauses)} ORDER BY random() LIMIT 1", params
     )
     return rows[0] if rows else None
 
 
 async def search(
-    db: aiosqlite.Connection,
+    db: Reader,
     guild_id: int | None,
     text: str,
     *,
@@ -172,12 +133,12 @@ async def search(
     """
     limit = max(1, min(limit, AUTOCOMPLETE_LIMIT))
     status_sql = ", ".join(f"'{s}'" for s in statuses if s in STATUSES)
-    where = f"q.status IN ({status_sql}) AND {_IN_GUILD}"
+    where = f"q.status IN ({status_sql}) AND {IN_GUILD}"
     typed = text.strip()
     params: dict[str, Any] = {"guild": guild_id, "limit": limit}
     if not typed:
         return await _fetch(
-            db, f"{_SELECT} WHERE {where} ORDER BY q.rowid DESC LIMIT :limit", params
+            db, f"{SELECT} WHERE {where} ORDER BY q.rowid DESC LIMIT :limit", params
         )
     found: dict[str, StoredQuote] = {}
     if cur.ID_PATTERN.fullmatch(typed.lower().rstrip("-")):
@@ -185,12 +146,12 @@ async def search(
         low = typed.lower()
         for q in await _fetch(
             db,
-            f"{_SELECT} WHERE q.id >= :low AND q.id < :high AND {where} ORDER BY q.id LIMIT :limit",
+            f"{SELECT} WHERE q.id >= :low AND q.id < :high AND {where} ORDER BY q.id LIMIT :limit",
             params | {"low": low, "high": low + "\uffff"},
         ):
             found[q.id] = q
     sql = (
-        f"{_SELECT} JOIN quotes_ac f ON f.rowid = q.rowid "
+        f"{SELECT} JOIN quotes_ac f ON f.rowid = q.rowid "
         f"WHERE quotes_ac MATCH :match AND {where} ORDER BY bm25(quotes_ac) LIMIT :limit"
     )
     # Every typed word first (narrows as the user types); any word only if that finds nothing.
@@ -205,9 +166,9 @@ async def search(
     return list(found.values())[:limit]
 
 
-async def speakers(db: aiosqlite.Connection, guild_id: int | None, typed: str) -> list[str]:
+async def speakers(db: Reader, guild_id: int | None, typed: str) -> list[str]:
     async with db.execute(
-        f"SELECT q.speaker, count(*) AS n FROM quotes q WHERE {_VISIBLE} "
+        f"SELECT q.speaker, count(*) AS n FROM quotes q WHERE {VISIBLE} "
         "AND q.speaker LIKE :typed ESCAPE '\\' GROUP BY q.speaker ORDER BY n DESC, q.speaker "
         "LIMIT :limit",
         {"guild": guild_id, "typed": f"%{_like(typed.strip())}%", "limit": AUTOCOMPLETE_LIMIT},
@@ -215,7 +176,7 @@ async def speakers(db: aiosqlite.Connection, guild_id: int | None, typed: str) -
         return [r[0] for r in await c.fetchall()]
 
 
-async def sources(db: aiosqlite.Connection, typed: str = "") -> list[tuple[str, str]]:
+async def sources(db: Reader, typed: str = "") -> list[tuple[str, str]]:
     """(id, title) of sources whose id or title contains ``typed``."""
     like = f"%{_like(typed.strip())}%"
     async with db.execute(
@@ -226,22 +187,20 @@ async def sources(db: aiosqlite.Connection, typed: str = "") -> list[tuple[str, 
         return [(r[0], r[1]) for r in await c.fetchall()]
 
 
-async def source_exists(db: aiosqlite.Connection, source_id: str) -> bool:
+async def source_exists(db: Reader, source_id: str) -> bool:
     async with db.execute("SELECT 1 FROM quote_sources WHERE id = ?", (source_id,)) as c:
         return await c.fetchone() is not None
 
 
-async def source_title(db: aiosqlite.Connection, source_id: str) -> str | None:
+async def source_title(db: Reader, source_id: str) -> str | None:
     """The title of a source by its exact id (None: no such source)."""
     async with db.execute("SELECT title FROM quote_sources WHERE id = ?", (source_id,)) as c:
         row = await c.fetchone()
     return row[0] if row else None
 
 
-async def tags(db: aiosqlite.Connection, guild_id: int | None, typed: str) -> list[str]:
-    async with db.execute(
-        f"SELECT q.tags FROM quotes q WHERE {_VISIBLE}", {"guild": guild_id}
-    ) as c:
+async def tags(db: Reader, guild_id: int | None, typed: str) -> list[str]:
+    async with db.execute(f"SELECT q.tags FROM quotes q WHERE {VISIBLE}", {"guild": guild_id}) as c:
         counts: dict[str, int] = {}
         for (value,) in await c.fetchall():
             for t in split_tags(value):
@@ -251,17 +210,17 @@ async def tags(db: aiosqlite.Connection, guild_id: int | None, typed: str) -> li
     return ranked[:AUTOCOMPLETE_LIMIT]
 
 
-async def pending(db: aiosqlite.Connection, guild_id: int, limit: int = 5) -> list[StoredQuote]:
+async def pending(db: Reader, guild_id: int, limit: int = 5) -> list[StoredQuote]:
     """The oldest pending submissions of a guild."""
     return await _fetch(
         db,
-        f"{_SELECT} WHERE q.status = 'pending' AND q.guild_id = :guild "
+        f"{SELECT} WHERE q.status = 'pending' AND q.guild_id = :guild "
         "ORDER BY q.created_at, q.rowid LIMIT :limit",
         {"guild": guild_id, "limit": limit},
     )
 
 
-async def count_pending(db: aiosqlite.Connection, guild_id: int) -> int:
+async def count_pending(db: Reader, guild_id: int) -> int:
     async with db.execute(
         "SELECT count(*) FROM quotes WHERE status = 'pending' AND guild_id = ?", (guild_id,)
     ) as c:
@@ -269,9 +228,9 @@ async def count_pending(db: aiosqlite.Connection, guild_id: int) -> int:
     return int(row[0]) if row else 0
 
 
-async def count_visible(db: aiosqlite.Connection, guild_id: int | None) -> int:
+async def count_visible(db: Reader, guild_id: int | None) -> int:
     async with db.execute(
-        f"SELECT count(*) FROM quotes q WHERE {_VISIBLE}", {"guild": guild_id}
+        f"SELECT count(*) FROM quotes q WHERE {VISIBLE}", {"guild": guild_id}
     ) as c:
         row = await c.fetchone()
     return int(row[0]) if row else 0
@@ -280,102 +239,151 @@ async def count_visible(db: aiosqlite.Connection, guild_id: int | None) -> int:
 # -- submissions and reviews -------------------------------------------------------------------
 
 
-async def submit_pending(db: aiosqlite.Connection, submission: Submission) -> str:
+async def submit_pending(tx: Transaction, submission: Submission) -> str:
     """Put a submission in the pending queue; returns its new id.
 
     Raises :class:`AlreadySaved` when the same message (``message_link``) is already
-    pending or approved in that guild.
+    pending or approved in that guild; nothing is written then and ``tx`` goes on.
     """
     while True:
         quote_id = f"sub-{secrets.token_hex(3)}"
-        try:
-            cur_ = await db.execute(
-                "INSERT INTO quotes (id, text, speaker, source_id, locator, kind, tags, "
-                "note, status, origin, guild_id, submitted_by, author_id, message_link) "
-                "VALUES (?, ?, ?, ?, ?, 'submission', ?, ?, 'pending', ?, ?, ?, ?, ?) "
-                "ON CONFLICT (id) DO NOTHING",
-                (
-                    quote_id,
-                    submission.text,
-                    submission.speaker,
-                    submission.source_id,
-                    submission.locator,
-                    join_tags(submission.tags),
-                    submission.note,
-                    submission.origin,
-                    submission.guild_id,
-                    submission.submitted_by,
-                    submission.author_id,
-                    submission.message_link,
-                ),
-            )
-        except sqlite3.IntegrityError:
-            if submission.message_link is None:
-                raise
-            await db.rollback()
-            raise AlreadySaved(
-                await _saved_message(db, submission.guild_id, submission.message_link)
-            ) from None
-        if cur_.rowcount:  # the primary key refused a (rare) clash: draw another id
-            await db.commit()
+        # No conflict target: a clash on the id or on the one-quote-per-message index both
+        # write nothing, and the transaction stays usable (no failed statement to undo).
+        cur_ = await tx.execute(
+            "INSERT INTO quotes (id, text, speaker, source_id, locator, kind, tags, "
+            "note, status, origin, guild_id, submitted_by, author_id, message_link) "
+            "VALUES (?, ?, ?, ?, ?, 'submission', ?, ?, 'pending', ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (
+                quote_id,
+                submission.text,
+                submission.speaker,
+                submission.source_id,
+                submission.locator,
+                join_tags(submission.tags),
+                submission.note,
+                submission.origin,
+                submission.guild_id,
+                submission.submitted_by,
+                submission.author_id,
+                submission.message_link,
+            ),
+        )
+        if cur_.rowcount:
             return quote_id
+        if submission.message_link is not None:
+            saved = await _saved_message(tx, submission.guild_id, submission.message_link)
+            if saved is not None:
+                raise AlreadySaved(saved)
+        # the primary key refused a (rare) clash: draw another id
 
 
-async def _saved_message(db: aiosqlite.Connection, guild_id: int, link: str) -> str | None:
-    async with db.execute(
+async def _saved_message(db: Reader, guild_id: int, link: str) -> str | None:
+    return await db.fetchval(
         "SELECT id FROM quotes WHERE guild_id = ? AND message_link = ? "
         "AND status IN ('pending', 'approved')",
         (guild_id, link),
-    ) as c:
-        row = await c.fetchone()
-    return row[0] if row else None
-
-
-async def forget_user_submissions(db: aiosqlite.Connection, user_id: int) -> int:
-    """Delete pending submissions by or of ``user_id``; returns how many were removed."""
-    cur_ = await db.execute(
-        "DELETE FROM quotes WHERE status = 'pending' AND (submitted_by = ? OR author_id = ?)",
-        (user_id, user_id),
     )
-    await db.commit()
-    return cur_.rowcount
 
 
-async def withdraw_pending_of_author(db: aiosqlite.Connection, user_id: int) -> int:
+async def withdraw_pending_of_author(tx: Transaction, user_id: int) -> int:
     """On opt-out: delete pending quotes of the member's own messages."""
-    cur_ = await db.execute(
+    cur_ = await tx.execute(
         "DELETE FROM quotes WHERE status = 'pending' AND author_id = ?", (user_id,)
     )
-    await db.commit()
     return cur_.rowcount
+
+
+# -- privacy: what forget-me removes, what /privacy status counts ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    words: int  # quotes of the member's own words (any status) deleted
+    submissions: int  # the member's pending submissions deleted
+    anonymised: int  # other rows the member submitted, edited or reviewed: ids removed
+    # (text, locator, tags) of the deleted rows: what /ask embedded, to drop their vectors
+    embedded: tuple[tuple[str, str, str], ...]
+
+
+async def forget_member(tx: Transaction, user_id: int) -> Forgotten:
+    """Delete every quote of the member's words and their pending submissions; anonymise
+    the rest of what names them (submitted_by, edited_by, reviewed_by become NULL).
+
+    A moderator's edit stays protected from a curated re-import after the moderator is
+    forgotten: imports look at ``edited_at``, which is kept.
+    """
+    rows = await tx.fetchall(
+        "SELECT text, locator, tags FROM quotes WHERE author_id = :u "
+        "OR (submitted_by = :u AND status = 'pending')",
+        {"u": user_id},
+    )
+    words = await tx.execute("DELETE FROM quotes WHERE author_id = ?", (user_id,))
+    pending_ = await tx.execute(
+        "DELETE FROM quotes WHERE submitted_by = ? AND status = 'pending'", (user_id,)
+    )
+    anonymised = await tx.execute(
+        "UPDATE quotes SET "
+        "submitted_by = CASE WHEN submitted_by = :u THEN NULL ELSE submitted_by END, "
+        "edited_by = CASE WHEN edited_by = :u THEN NULL ELSE edited_by END, "
+        "reviewed_by = CASE WHEN reviewed_by = :u THEN NULL ELSE reviewed_by END "
+        "WHERE submitted_by = :u OR edited_by = :u OR reviewed_by = :u",
+        {"u": user_id},
+    )
+    return Forgotten(
+        words.rowcount,
+        pending_.rowcount,
+        anonymised.rowcount,
+        tuple((r["text"], r["locator"], r["tags"]) for r in rows),
+    )
+
+
+async def forget_vectors(tx: Transaction, content_hashes: Iterable[str]) -> int:
+    """Drop /ask's cached vectors of these texts (they are derived from a member's words)."""
+    hashes = list(dict.fromkeys(content_hashes))
+    removed = 0
+    for start in range(0, len(hashes), 500):
+        batch = hashes[start : start + 500]
+        marks = ",".join("?" * len(batch))
+        cur_ = await tx.execute(f"DELETE FROM ask_vectors WHERE content_hash IN ({marks})", batch)
+        removed += cur_.rowcount
+    return removed
+
+
+async def member_counts(db: Reader, user_id: int) -> tuple[int, int]:
+    """(quotes of the member's words, quotes the member submitted), any status."""
+    row = await db.fetchone(
+        "SELECT (SELECT count(*) FROM quotes WHERE author_id = :u), "
+        "(SELECT count(*) FROM quotes WHERE submitted_by = :u)",
+        {"u": user_id},
+    )
+    assert row is not None
+    return int(row[0]), int(row[1])
 
 
 async def _review(
-    db: aiosqlite.Connection, quote_id: str, guild_id: int, moderator_id: int, status: str
+    tx: Transaction, quote_id: str, guild_id: int, moderator_id: int, status: str
 ) -> bool:
     now = _now_sql()
-    cur_ = await db.execute(
+    cur_ = await tx.execute(
         "UPDATE quotes SET status = ?, reviewed_by = ?, reviewed_at = ?, updated_at = ? "
         "WHERE id = ? AND guild_id = ? AND status = 'pending'",
         (status, moderator_id, now, now, quote_id, guild_id),
     )
-    await db.commit()
     return cur_.rowcount > 0
 
 
-async def approve(
-    db: aiosqlite.Connection, quote_id: str, guild_id: int, moderator_id: int
-) -> bool:
+async def approve(tx: Transaction, quote_id: str, guild_id: int, moderator_id: int) -> bool:
     """Approve a pending submission; False if it was already reviewed (or is not here)."""
-    return await _review(db, quote_id, guild_id, moderator_id, "approved")
+    return await _review(tx, quote_id, guild_id, moderator_id, "approved")
 
 
-async def reject(db: aiosqlite.Connection, quote_id: str, guild_id: int, moderator_id: int) -> bool:
-    return await _review(db, quote_id, guild_id, moderator_id, "rejected")
+async def reject(tx: Transaction, quote_id: str, guild_id: int, moderator_id: int) -> bool:
+    return await _review(tx, quote_id, guild_id, moderator_id, "rejected")
 
 
 async def edit(
-    db: aiosqlite.Connection,
+    tx: Transaction,
     quote_id: str,
     guild_id: int,
     moderator_id: int,
@@ -386,7 +394,7 @@ async def edit(
     tags: Iterable[str] | None = None,
     when: str | None = None,
 ) -> bool:
-    """A moderator's edit; marks the row so a curated re-import keeps it."""
+    """A moderator's edit; marks the row (``edited_at``) so a curated re-import keeps it."""
     sets = ["edited_by = :mod", "edited_at = :when", "updated_at = :when"]
     params: dict[str, Any] = {
         "id": quote_id,
@@ -401,23 +409,22 @@ async def edit(
     if tags is not None:
         sets.append("tags = :tags")
         params["tags"] = join_tags(tags)
-    cur_ = await db.execute(
+    cur_ = await tx.execute(
         f"UPDATE quotes SET {', '.join(sets)} WHERE id = :id "
         "AND (guild_id IS NULL OR guild_id = :guild) AND status IN ('approved', 'pending')",
         params,
     )
-    await db.commit()
     return cur_.rowcount > 0
 
 
-async def remove(db: aiosqlite.Connection, quote_id: str, guild_id: int, moderator_id: int) -> bool:
+async def remove(tx: Transaction, quote_id: str, guild_id: int, moderator_id: int) -> bool:
     """Hide an approved quote; a removed curated quote stays removed on re-import."""
-    cur_ = await db.execute(
+    now = _now_sql()
+    cur_ = await tx.execute(
         "UPDATE quotes SET status = 'removed', edited_by = ?, edited_at = ?, updated_at = ? "
         "WHERE id = ? AND (guild_id IS NULL OR guild_id = ?) AND status = 'approved'",
-        (moderator_id, _now_sql(), _now_sql(), quote_id, guild_id),
+        (moderator_id, now, now, quote_id, guild_id),
     )
-    await db.commit()
     return cur_.rowcount > 0
 
 
@@ -455,18 +462,21 @@ class ImportReport:
 _CURATED_FIELDS = ("text", "speaker", "source_id", "locator", "kind", "tags", "note")
 
 
-async def import_curated(db: aiosqlite.Connection, store: cur.Curated) -> ImportReport:
-    """Upsert the curated files by id; never overwrite a moderator's edit or removal."""
+async def import_curated(tx: Transaction, store: cur.Curated) -> ImportReport:
+    """Upsert the curated files by id; never overwrite a moderator's edit or removal.
+
+    A moderator's edit is known by ``edited_at`` (``edited_by`` is cleared when that
+    moderator is forgotten; the edit still stands).
+    """
     report = ImportReport()
     quotes = store.valid_quotes()
     report.skipped = len(store.quotes) - len(quotes)
     existing: dict[str, dict[str, Any]] = {}
-    async with db.execute(
+    for row in await tx.fetchall(
         "SELECT id, text, speaker, source_id, locator, kind, tags, note, status, origin, "
-        "edited_by FROM quotes WHERE guild_id IS NULL"
-    ) as c:
-        for row in await c.fetchall():
-            existing[row["id"]] = dict(row)
+        "edited_at FROM quotes WHERE guild_id IS NULL"
+    ):
+        existing[row["id"]] = dict(row)
     rows = []
     for q in quotes:
         values = {
@@ -484,7 +494,7 @@ async def import_curated(db: aiosqlite.Connection, store: cur.Curated) -> Import
             report.added += 1
         elif old["status"] == "removed":
             report.kept_removed += 1
-        elif old["edited_by"] is not None:
+        elif old["edited_at"] is not None:
             report.kept_edited += 1
         elif all(old[k] == values[k] for k in _CURATED_FIELDS):
             report.unchanged += 1
@@ -492,43 +502,38 @@ async def import_curated(db: aiosqlite.Connection, store: cur.Curated) -> Import
         else:
             report.updated += 1
         rows.append(values)
-    try:
-        await db.executemany(
-            "INSERT INTO quote_sources (id, kind, title, year, director, publication, author, "
-            "url, file, note) VALUES (:id, :kind, :title, :year, :director, :publication, "
-            ":author, :url, :file, :note) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, "
-            "title = excluded.title, year = excluded.year, director = excluded.director, "
-            "publication = excluded.publication, author = excluded.author, url = excluded.url, "
-            "file = excluded.file, note = excluded.note",
-            [{k: getattr(s, k) for k in cur.SOURCE_KEYS} for s in store.sources.values()],
-        )
-        # The WHERE keeps moderators' edits and removals, and rows another guild owns.
-        await db.executemany(
-            "INSERT INTO quotes (id, text, speaker, source_id, locator, kind, tags, note, "
-            "status, origin, guild_id) VALUES (:id, :text, :speaker, :source_id, :locator, "
-            ":kind, :tags, :note, 'approved', 'curated', NULL) "
-            "ON CONFLICT (id) DO UPDATE SET text = excluded.text, speaker = excluded.speaker, "
-            "source_id = excluded.source_id, locator = excluded.locator, kind = excluded.kind, "
-            "tags = excluded.tags, note = excluded.note, "
-            "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
-            "WHERE quotes.edited_by IS NULL AND quotes.guild_id IS NULL "
-            "AND quotes.status <> 'removed'",
-            rows,
-        )
-        await db.commit()
-    except BaseException:
-        await db.rollback()
-        raise
+    await tx.executemany(
+        "INSERT INTO quote_sources (id, kind, title, year, director, publication, author, "
+        "url, file, note) VALUES (:id, :kind, :title, :year, :director, :publication, "
+        ":author, :url, :file, :note) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, "
+        "title = excluded.title, year = excluded.year, director = excluded.director, "
+        "publication = excluded.publication, author = excluded.author, url = excluded.url, "
+        "file = excluded.file, note = excluded.note",
+        [{k: getattr(s, k) for k in cur.SOURCE_KEYS} for s in store.sources.values()],
+    )
+    # The WHERE keeps moderators' edits and removals, and rows another guild owns.
+    await tx.executemany(
+        "INSERT INTO quotes (id, text, speaker, source_id, locator, kind, tags, note, "
+        "status, origin, guild_id) VALUES (:id, :text, :speaker, :source_id, :locator, "
+        ":kind, :tags, :note, 'approved', 'curated', NULL) "
+        "ON CONFLICT (id) DO UPDATE SET text = excluded.text, speaker = excluded.speaker, "
+        "source_id = excluded.source_id, locator = excluded.locator, kind = excluded.kind, "
+        "tags = excluded.tags, note = excluded.note, "
+        "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+        "WHERE quotes.edited_at IS NULL AND quotes.guild_id IS NULL "
+        "AND quotes.status <> 'removed'",
+        rows,
+    )
     report.problems = [str(p) for p in store.problems]
     return report
 
 
-async def has_curated(db: aiosqlite.Connection) -> bool:
+async def has_curated(db: Reader) -> bool:
     async with db.execute("SELECT 1 FROM quotes WHERE origin = 'curated' LIMIT 1") as c:
         return await c.fetchone() is not None
 
 
-async def export_curated(db: aiosqlite.Connection) -> tuple[list[cur.Source], list[cur.Quote]]:
+async def export_curated(db: Reader) -> tuple[list[cur.Source], list[cur.Quote]]:
     """The curated store as it is now (moderators' edits included, removed quotes left out)."""
     async with db.execute(
         "SELECT * FROM quote_sources WHERE kind <> 'discord' ORDER BY rowid"
@@ -576,10 +581,10 @@ _JSON_QUOTE_KEYS = (
 )
 
 
-async def export_json(db: aiosqlite.Connection, guild_id: int | None) -> dict[str, Any]:
+async def export_json(db: Reader, guild_id: int | None) -> dict[str, Any]:
     """The store as ``guild_id`` sees it (curated + that guild's rows, every status)."""
-    where = _IN_GUILD if guild_id is not None else "1"
-    quotes = await _fetch(db, f"{_SELECT} WHERE {where} ORDER BY q.rowid", {"guild": guild_id})
+    where = IN_GUILD if guild_id is not None else "1"
+    quotes = await _fetch(db, f"{SELECT} WHERE {where} ORDER BY q.rowid", {"guild": guild_id})
     async with db.execute("SELECT * FROM quote_sources ORDER BY rowid") as c:
         source_rows = [dict(r) for r in await c.fetchall()]
     return {
@@ -663,7 +668,7 @@ def validate_json(data: Any, *, max_text: int = cur.DEFAULT_MAX_TEXT) -> list[st
 
 
 async def import_json(
-    db: aiosqlite.Connection,
+    tx: Transaction,
     data: dict[str, Any],
     guild_id: int,
     *,
@@ -673,12 +678,13 @@ async def import_json(
 
     Curated rows in the file are skipped (they come from config/quotes/); the guild's rows
     are upserted by id, except rows a moderator edited since and ids another guild owns.
-    Raises ValueError listing the problems if the file is invalid (nothing is written).
+    Raises ValueError listing the problems if the file is invalid or the database refuses
+    a row; the caller's transaction then rolls back, so nothing of the file is kept.
     """
     problems = validate_json(data, max_text=max_text)
     if not isinstance(data, dict) or not isinstance(data.get("quotes"), list):
         raise ValueError(problems)  # not even the shape of an export: nothing more to check
-    known = {r["id"] for r in await _all_sources(db)}
+    known = {r["id"] for r in await tx.fetchall("SELECT id FROM quote_sources")}
     listed = data.get("sources", [])
     file_sources = {
         s["id"]: s
@@ -692,8 +698,9 @@ async def import_json(
     if problems:
         raise ValueError(problems)
     report = ImportReport()
-    async with db.execute("SELECT id FROM quotes WHERE guild_id = ?", (guild_id,)) as c:
-        existing = {r[0] for r in await c.fetchall()}
+    existing = {
+        r[0] for r in await tx.fetchall("SELECT id FROM quotes WHERE guild_id = ?", (guild_id,))
+    }
     rows = []
     for q in data["quotes"]:
         if q.get("guild_id") is None and q.get("origin", "curated") == "curated":
@@ -718,7 +725,7 @@ async def import_json(
             }
         )
     try:
-        await db.executemany(
+        await tx.executemany(
             "INSERT INTO quote_sources (id, kind, title, year, director, publication, author, "
             "url, file, note) VALUES (:id, :kind, :title, :year, :director, :publication, "
             ":author, :url, :file, :note) ON CONFLICT (id) DO NOTHING",
@@ -728,7 +735,7 @@ async def import_json(
             ],
         )
         for row in rows:
-            cur_ = await db.execute(
+            cur_ = await tx.execute(
                 "INSERT INTO quotes (id, text, speaker, source_id, locator, kind, tags, note, "
                 "status, origin, guild_id, submitted_by, author_id, message_link) VALUES "
                 "(:id, :text, :speaker, :source_id, :locator, :kind, :tags, :note, :status, "
@@ -737,7 +744,7 @@ async def import_json(
                 "source_id = excluded.source_id, locator = excluded.locator, "
                 "kind = excluded.kind, tags = excluded.tags, note = excluded.note, "
                 "status = excluded.status, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
-                "WHERE quotes.guild_id = excluded.guild_id AND quotes.edited_by IS NULL",
+                "WHERE quotes.guild_id = excluded.guild_id AND quotes.edited_at IS NULL",
                 row,
             )
             if not cur_.rowcount and row["id"] in existing:
@@ -748,16 +755,7 @@ async def import_json(
                 report.updated += 1
             else:
                 report.added += 1
-        await db.commit()
-    except sqlite3.IntegrityError as exc:
-        await db.rollback()
+    except IntegrityError as exc:
+        # Raised out of the caller's transaction block: the rows written so far roll back.
         raise ValueError([f"the database refused the file: {exc}"]) from None
-    except BaseException:
-        await db.rollback()
-        raise
     return report
-
-
-async def _all_sources(db: aiosqlite.Connection) -> list[aiosqlite.Row]:
-    async with db.execute("SELECT id FROM quote_sources") as c:
-        return list(await c.fetchall())

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings
-from bot.db import open_db
+from bot.db import database
 from cogs.quotes import curated, store
 from cogs.quotes.config import QuotesConfig
 
@@ -73,12 +73,13 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             print(f"herbot: cannot read {args.path}: {exc}", file=sys.stderr)
             return 1
-        async with open_db(settings.database) as db:
+        async with database(settings.database) as db:
             try:
-                report = await store.import_json(
-                    db, data, args.guild, max_text=config.max_text_length
-                )
-            except ValueError as exc:
+                async with db.transaction() as tx:  # all or nothing
+                    report = await store.import_json(
+                        tx, data, args.guild, max_text=config.max_text_length
+                    )
+            except ValueError as exc:  # rolled back: nothing of the file was kept
                 for problem in exc.args[0]:
                     print(problem)
                 print("nothing was imported")
@@ -89,15 +90,15 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
     loaded = curated.load(directory, max_text=config.max_text_length)
     for problem in loaded.problems:
         print(problem)
-    async with open_db(settings.database) as db:  # no seeding: import exactly this dir
-        report = await store.import_curated(db, loaded)
+    async with database(settings.database) as db, db.transaction() as tx:
+        report = await store.import_curated(tx, loaded)  # no seeding: exactly this dir
     print(f"imported {directory}: {report.summary()}")
     return 0 if loaded.ok else 1
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
     config = QuotesConfig.from_settings(settings)
-    async with open_db(settings.database) as db:  # the database as it is, never seeded
+    async with database(settings.database) as db:  # the database as it is, never seeded
         if args.json_file:
             data = await store.export_json(db, args.guild)
             _write_json(Path(args.json_file), data)

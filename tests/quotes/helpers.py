@@ -10,27 +10,33 @@ from cogs.quotes.store import Submission
 
 async def approved(world: Any, text: str, *, speaker: str = "alice", **kw: Any) -> str:
     """A guild submission, approved by the moderator: visible in the world's guild."""
-    qid = await store.submit_pending(
-        world.db,
-        Submission(
-            text=text, speaker=speaker, guild_id=world.guild.id, submitted_by=world.alice.id, **kw
-        ),
-    )
-    assert await store.approve(world.db, qid, world.guild.id, world.mod.id)
+    async with world.db.transaction() as tx:
+        qid = await store.submit_pending(
+            tx,
+            Submission(
+                text=text,
+                speaker=speaker,
+                guild_id=world.guild.id,
+                submitted_by=world.alice.id,
+                **kw,
+            ),
+        )
+        assert await store.approve(tx, qid, world.guild.id, world.mod.id)
     return qid
 
 
 async def pending(world: Any, text: str, **kw: Any) -> str:
-    return await store.submit_pending(
-        world.db,
-        Submission(
-            text=text,
-            speaker=kw.pop("speaker", "bob"),
-            guild_id=world.guild.id,
-            submitted_by=world.bob.id,
-            **kw,
-        ),
-    )
+    async with world.db.transaction() as tx:
+        return await store.submit_pending(
+            tx,
+            Submission(
+                text=text,
+                speaker=kw.pop("speaker", "bob"),
+                guild_id=world.guild.id,
+                submitted_by=world.bob.id,
+                **kw,
+            ),
+        )
 
 
 def delivered_pings(world: Any, message: Any) -> tuple[list[int], list[int], bool]:

@@ -96,13 +96,13 @@ async def test_more_results_and_context_buttons_survive_restart(world):
 
 
 async def test_new_quote_is_found_without_restart(world):
-    await world.db.execute(
-        "INSERT INTO quotes (id, text, speaker, source_id, locator, kind, guild_id) "
-        "VALUES ('sub-aa11', 'The piano piece Samantha composes is called Photograph.', "
-        "'alice', 'discord', '', 'submission', ?)",
-        (world.guild.id,),
-    )
-    await world.db.commit()
+    async with world.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO quotes (id, text, speaker, source_id, locator, kind, guild_id) "
+            "VALUES ('sub-aa11', 'The piano piece Samantha composes is called Photograph.', "
+            "'alice', 'discord', '', 'submission', ?)",
+            (world.guild.id,),
+        )
 
     result = await world.bob.slash(
         world.channel, "ask", question="What is Samantha's piano song called?"
@@ -152,12 +152,12 @@ async def test_context_names_who_said_each_neighbouring_passage(world):
 
 
 async def test_questions_older_than_90_days_are_forgotten_while_the_bot_runs(world):
-    await world.db.execute(
-        "INSERT INTO ask_sessions (id, question, guild_id, user_id, created_at) "
-        "VALUES ('0ld0', 'An old question?', ?, ?, '2000-01-01T00:00:00.000000Z')",
-        (world.guild.id, world.alice.id),
-    )
-    await world.db.commit()
+    async with world.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO ask_sessions (id, question, guild_id, user_id, created_at) "
+            "VALUES ('0ld0', 'An old question?', ?, ?, '2000-01-01T00:00:00.000000Z')",
+            (world.guild.id, world.alice.id),
+        )
     await world.bob.slash(world.channel, "ask", question="Who directed the film?")
     async with world.db.execute("SELECT question FROM ask_sessions") as cur:
         assert [row[0] for row in await cur.fetchall()] == ["Who directed the film?"]

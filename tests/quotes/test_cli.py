@@ -52,3 +52,25 @@ def test_a_json_import_that_is_not_text_is_a_clear_error(capsys, tmp_path: Path)
     code = main(["--db", str(tmp_path / "cli.db"), "quotes", "import", str(bad), "--guild", "5"])
     assert code == 1
     assert f"cannot read {bad}" in capsys.readouterr().err
+
+
+def test_a_json_import_the_database_refuses_halfway_keeps_nothing(capsys, tmp_path: Path):
+    import asyncio
+
+    from bot.db import database
+    from tests.quotes.test_privacy import _file_refused_halfway
+
+    db = str(tmp_path / "cli.db")
+    dump = tmp_path / "refused.json"
+    dump.write_text(json.dumps(_file_refused_halfway(5)), encoding="utf-8")
+    code, out = run(capsys, "--db", db, "quotes", "import", str(dump), "--guild", "5")
+    assert code == 1
+    assert "the database refused the file" in out and "nothing was imported" in out
+
+    async def kept() -> tuple[int, int]:
+        async with database(db) as conn:
+            quotes = await conn.fetchval("SELECT count(*) FROM quotes WHERE id LIKE 'imp-%'")
+            sources = await conn.fetchval("SELECT count(*) FROM quote_sources WHERE id = 'new-src'")
+            return quotes, sources
+
+    assert asyncio.run(kept()) == (0, 0)

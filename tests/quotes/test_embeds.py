@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import open_db
+from bot.db import database
 from bot.presentation import EMBED_TOTAL_LIMIT, MESSAGE_LIMIT
 from cogs.quotes import curated, store
-from cogs.quotes.embeds import choice_label, cited_text, quote_embed
+from cogs.quotes.ui import choice_label, cited_text, quote_embed
 from tests.quotes.test_curated import REAL_DIR
 
 
@@ -17,8 +17,9 @@ async def test_real_quotes_fit_discord_limits(tmp_path: Path):
     real = curated.load(REAL_DIR)
     if not real.quotes:
         pytest.skip("config/quotes/ has no quotes yet")
-    async with open_db(tmp_path / "limits.db") as db:
-        await store.import_curated(db, real)
+    async with database(tmp_path / "limits.db") as db:
+        async with db.transaction() as tx:
+            await store.import_curated(tx, real)
         for q in real.quotes:
             stored = await store.get(db, q.id, None)
             embed = quote_embed(stored)
@@ -30,10 +31,11 @@ async def test_real_quotes_fit_discord_limits(tmp_path: Path):
 
 
 async def test_an_over_long_submission_is_cut_with_an_ellipsis_but_keeps_its_citation(db):
-    qid = await store.submit_pending(
-        db, store.Submission(text="word " * 780, speaker="alice", guild_id=1, submitted_by=2)
-    )
-    await store.approve(db, qid, 1, 3)
+    async with db.transaction() as tx:
+        qid = await store.submit_pending(
+            tx, store.Submission(text="word " * 780, speaker="alice", guild_id=1, submitted_by=2)
+        )
+        await store.approve(tx, qid, 1, 3)
     q = await store.get(db, qid, 1)
     text = cited_text(q)
     assert len(text) <= MESSAGE_LIMIT and "…" in text

@@ -31,19 +31,21 @@ async def test_edit_opens_a_prefilled_modal_and_survives_a_curated_reimport(worl
         },
     )
     assert done.ephemeral and done.response.embeds[0].description == "Altman reads Her as a pitch."
-    report = await store.import_curated(world.db, curated.load(FIXTURE_DIR))
+    async with world.db.transaction() as tx:
+        report = await store.import_curated(tx, curated.load(FIXTURE_DIR))
     assert report.kept_edited == 1
     shown = await world.alice.slash(world.channel, "quote show", id="fs-001")
     assert shown.response.embeds[0].description == "Altman reads Her as a pitch."
 
 
 async def test_edit_autocomplete_includes_pending_for_moderators(world):
-    qid = await store.submit_pending(
-        world.db,
-        store.Submission(
-            text="pending words", speaker="x", guild_id=world.guild.id, submitted_by=1
-        ),
-    )
+    async with world.db.transaction() as tx:
+        qid = await store.submit_pending(
+            tx,
+            store.Submission(
+                text="pending words", speaker="x", guild_id=world.guild.id, submitted_by=1
+            ),
+        )
     choices = await world.mod.autocomplete(world.channel, "quote edit", "id", "pending")
     assert [c["value"] for c in choices] == [qid]
     visible = await world.mod.autocomplete(world.channel, "quote remove", "id", "pending")
@@ -56,7 +58,8 @@ async def test_remove_hides_a_quote_everywhere_and_it_stays_removed(world):
     assert "stays removed on re-import" in result.response.content
     gone = await world.alice.slash(world.channel, "quote show", id="film-002")
     assert "There is no quote" in gone.response.content
-    assert (await store.import_curated(world.db, curated.load(FIXTURE_DIR))).kept_removed == 1
+    async with world.db.transaction() as tx:
+        assert (await store.import_curated(tx, curated.load(FIXTURE_DIR))).kept_removed == 1
     assert await store.get(world.db, "film-002", world.guild.id) is None
     again = await world.mod.slash(world.channel, "quote remove", id="film-002")
     assert "no quote `film-002` to remove" in again.response.content
@@ -74,8 +77,8 @@ async def test_export_then_import_round_trip(world):
 
     await world.mod.slash(world.channel, "quote remove", id=qid)  # then restore from the file
     data["quotes"] = [dict(q, status="approved") for q in data["quotes"]]
-    await world.db.execute("DELETE FROM quotes WHERE id = ?", (qid,))
-    await world.db.commit()
+    async with world.db.transaction() as tx:
+        await tx.execute("DELETE FROM quotes WHERE id = ?", (qid,))
     raw = json.dumps(data).encode()
     imported = await world.mod.slash(world.channel, "quote import", file=("quotes.json", raw))
     assert imported.ephemeral

@@ -57,20 +57,22 @@ async def test_a_failed_post_is_retried_the_next_minute(world):
 
 
 async def test_no_channel_no_post_and_a_setting_written_elsewhere_is_seen_within_the_hour(world):
-    await guild_settings.set_value(world.db, world.guild.id, "qotd_time", "00:01")
+    async with world.db.transaction() as tx:
+        await guild_settings.set_value(tx, world.guild.id, "qotd_time", "00:01")
     await world.env.advance_time(10 * 60)
     assert qotd_posts(world) == []
     # written straight to the database (no /settings event): picked up at the hourly wake-up
-    await guild_settings.set_value(
-        world.db, world.guild.id, "qotd_channel_id", str(world.channel.id)
-    )
+    async with world.db.transaction() as tx:
+        await guild_settings.set_value(tx, world.guild.id, "qotd_channel_id", str(world.channel.id))
     await world.env.advance_time(60 * 60)
     assert len(qotd_posts(world)) == 1
 
 
 async def test_a_missing_channel_neither_posts_nor_spins(world):
-    await guild_settings.set_value(world.db, world.guild.id, "qotd_channel_id", "123")
-    await guild_settings.set_value(world.db, world.guild.id, "qotd_time", "00:01")
+    async with world.db.transaction() as tx:
+        await guild_settings.set_value(tx, world.guild.id, "qotd_channel_id", "123")
+    async with world.db.transaction() as tx:
+        await guild_settings.set_value(tx, world.guild.id, "qotd_time", "00:01")
     await world.env.advance_time(3 * 60 * 60)  # would time out if the timer spun
     assert qotd_posts(world) == []
     async with world.db.execute("SELECT count(*) FROM qotd_posts") as cur:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
-import aiosqlite
 import numpy as np
 import pytest
 
+from bot.db import Database
 from cogs.quotes.retrieval import dense
 from cogs.quotes.retrieval.dense import DenseIndex
 
@@ -39,23 +40,23 @@ def _fresh_process_cache():
     dense._PROCESS_VECTORS.pop(CountingEncoder.model_id, None)
 
 
-async def _add(db: aiosqlite.Connection, quote_id: str, text: str, **extra: object) -> None:
+async def _add(db: Database, quote_id: str, text: str, **extra: object) -> None:
     columns = {"id": quote_id, "text": text, "speaker": "alice", "source_id": "discord"}
     columns.update(extra)
     names = ", ".join(columns)
-    await db.execute(
-        f"INSERT INTO quotes ({names}) VALUES ({', '.join('?' * len(columns))})",
-        list(columns.values()),
-    )
-    await db.commit()
+    async with db.transaction() as tx:
+        await tx.execute(
+            f"INSERT INTO quotes ({names}) VALUES ({', '.join('?' * len(columns))})",
+            list(columns.values()),
+        )
 
 
-async def _count(db: aiosqlite.Connection, sql: str) -> int:
+async def _count(db: Database, sql: str) -> int:
     async with db.execute(sql) as cur:
         return (await cur.fetchone())[0]
 
 
-async def test_vectors_are_cached_by_content_and_survive_a_restart(db: aiosqlite.Connection):
+async def test_vectors_are_cached_by_content_and_survive_a_restart(db: Database):
     encoder = CountingEncoder()
     index = DenseIndex(encoder)
     await index.refresh(db)
@@ -70,16 +71,16 @@ async def test_vectors_are_cached_by_content_and_survive_a_restart(db: aiosqlite
     assert len(restarted) == approved and again.encoded == []
 
 
-async def test_a_change_reencodes_only_the_changed_quote(db: aiosqlite.Connection):
+async def test_a_change_reencodes_only_the_changed_quote(db: Database):
     encoder = CountingEncoder()
     index = DenseIndex(encoder)
     await index.refresh(db)
     encoder.encoded.clear()
 
-    await db.execute(
-        "UPDATE quotes SET text = 'Sometimes I feel everything.' WHERE id = 'film-001'"
-    )
-    await db.commit()
+    async with db.transaction() as tx:
+        await tx.execute(
+            "UPDATE quotes SET text = 'Sometimes I feel everything.' WHERE id = 'film-001'"
+        )
     await index.ensure_fresh(db)
     assert encoder.encoded == ["Sometimes I feel everything. (" + await _locator_tags(db) + ")"]
 
@@ -88,13 +89,13 @@ async def test_a_change_reencodes_only_the_changed_quote(db: aiosqlite.Connectio
     assert encoder.encoded == []
 
 
-async def _locator_tags(db: aiosqlite.Connection) -> str:
+async def _locator_tags(db: Database) -> str:
     async with db.execute("SELECT locator, tags FROM quotes WHERE id = 'film-001'") as cur:
         locator, tags = await cur.fetchone()
     return "; ".join(p for p in (locator, tags.replace(",", ", ").replace("-", " ")) if p)
 
 
-async def test_only_approved_quotes_of_the_asking_guild_are_searched(db: aiosqlite.Connection):
+async def test_only_approved_quotes_of_the_asking_guild_are_searched(db: Database):
     await _add(db, "sub-a1", "Guild one's approved quote.", guild_id=1, kind="submission")
     await _add(db, "sub-b1", "Guild two's approved quote.", guild_id=2, kind="submission")
     await _add(db, "sub-p1", "A pending quote.", guild_id=1, kind="submission", status="pending")
@@ -115,12 +116,12 @@ async def test_only_approved_quotes_of_the_asking_guild_are_searched(db: aiosqli
     assert best.rowid == rowid["sub-a1"] and best.cosine == pytest.approx(1.0)
 
 
-async def test_removed_quotes_leave_the_index(db: aiosqlite.Connection):
+async def test_removed_quotes_leave_the_index(db: Database):
     index = DenseIndex(CountingEncoder())
     await index.refresh(db)
     before = len(index)
-    await db.execute("UPDATE quotes SET status = 'removed' WHERE id = 'film-001'")
-    await db.commit()
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE quotes SET status = 'removed' WHERE id = 'film-001'")
     await index.ensure_fresh(db)
     assert len(index) == before - 1
 
@@ -133,11 +134,11 @@ def test_document_adds_locator_and_tags():
 
 
 async def test_vectors_known_in_process_are_written_to_a_new_database(
-    db: aiosqlite.Connection, settings, tmp_path
+    db: Database, settings, tmp_path
 ):
     from dataclasses import replace
 
-    from bot.database import prepare_database
+    from bot.app import prepare_database
 
     await DenseIndex(CountingEncoder()).refresh(db)  # the process now knows every vector
     other = await prepare_database(replace(settings, database=tmp_path / "other.db"))
@@ -152,7 +153,7 @@ async def test_vectors_known_in_process_are_written_to_a_new_database(
         await other.close()
 
 
-async def test_many_new_passages_are_encoded_by_a_background_thread(db: aiosqlite.Connection):
+async def test_many_new_passages_are_encoded_by_a_background_thread(db: Database):
     for i in range(5):
         await _add(db, f"sub-bg{i}", f"Background passage number {i}.")
     encoder = CountingEncoder()
@@ -160,7 +161,7 @@ async def test_many_new_passages_are_encoded_by_a_background_thread(db: aiosqlit
     await index.refresh(db, inline_limit=2)  # more than 2 to encode: not on this call
     assert index.indexing or encoder.encoded  # the thread may already be done
     assert index._background is not None
-    index._background.join(timeout=30)
+    await asyncio.to_thread(index._background.join, 30)  # the loop stores each batch
     assert not index.indexing
     approved = await _count(db, "SELECT count(*) FROM quotes WHERE status = 'approved'")
     assert await _count(db, "SELECT count(*) FROM ask_vectors") == approved
@@ -169,7 +170,7 @@ async def test_many_new_passages_are_encoded_by_a_background_thread(db: aiosqlit
 
 
 async def test_a_quote_removed_while_vectors_encode_in_the_background_is_not_returned(
-    db: aiosqlite.Connection,
+    db: Database,
 ):
     import threading
 
@@ -198,11 +199,11 @@ async def test_a_quote_removed_while_vectors_encode_in_the_background_is_not_ret
         text = f"{words} ({await _locator_tags(db)})"  # exactly what was embedded
         found = await ask(retriever, text, None, mode="dense")
         assert "film-001" in {r.passage.id for r in found.results}
-        await db.execute("UPDATE quotes SET status = 'removed' WHERE id = 'film-001'")
-        await db.commit()
+        async with db.transaction() as tx:
+            await tx.execute("UPDATE quotes SET status = 'removed' WHERE id = 'film-001'")
         found = await ask(retriever, text, None, mode="dense")
         shown = {r.passage.id for r in [*found.results, *found.suggestions]}
         assert "film-001" not in shown  # removed is removed, even mid-indexing
     finally:
         gate.set()
-        retriever.index._background.join(timeout=30)
+        await asyncio.to_thread(retriever.index._background.join, 30)

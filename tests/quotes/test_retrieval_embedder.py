@@ -6,10 +6,10 @@ import logging
 import shutil
 from pathlib import Path
 
-import aiosqlite
 import numpy as np
 import pytest
 
+from bot.db import Database
 from cogs.quotes.retrieval.answer import ask
 from cogs.quotes.retrieval.embedder import MiniLM, ModelUnavailable, model_dir, shared_model
 from cogs.quotes.retrieval.hybrid import Retriever
@@ -60,7 +60,7 @@ def test_missing_files_are_refused(tmp_path: Path):
 
 
 async def test_without_the_model_ask_falls_back_to_keywords_with_one_warning(
-    db: aiosqlite.Connection, caplog: pytest.LogCaptureFixture
+    db: Database, caplog: pytest.LogCaptureFixture
 ):
     def absent() -> MiniLM:
         raise ModelUnavailable("the MiniLM weights are not installed")

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiosqlite
 import pytest
 import pytest_asyncio
 
 from bot.config import Settings
+from bot.db import Database
 from cogs.quotes.retrieval.hybrid import Retriever
 from tests.quotes.ask_support import Figures, evaluate, real_store, warm_vectors
 
@@ -25,7 +25,7 @@ def settings(settings: Settings) -> Settings:
 
 
 @pytest_asyncio.fixture
-async def retriever(db: aiosqlite.Connection) -> AsyncIterator[Retriever]:
+async def retriever(db: Database) -> AsyncIterator[Retriever]:
     warm_vectors()
     retriever = Retriever(db)
     await retriever.start()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import prepare_database
 from bot.config import load_settings
-from bot.database import prepare_database
 from cogs.quotes import curated, store
 from cogs.quotes.config import QuotesConfig
 from tests.quotes.conftest import with_curated
@@ -33,7 +33,8 @@ async def test_seeding_happens_only_on_an_empty_store(settings, curated_copy: Pa
     settings = with_curated(settings, curated_copy)
     db = await prepare_database(settings)
     try:
-        assert await store.remove(db, "fs-001", 1, 2)
+        async with db.transaction() as tx:
+            assert await store.remove(tx, "fs-001", 1, 2)
     finally:
         await db.close()
     (curated_copy / "extra.toml").write_text(

@@ -17,6 +17,12 @@ from tests.quotes.conftest import FIXTURE_DIR
 GUILD, OTHER, MOD = 111, 222, 9
 
 
+async def write(db, writer, *args, **kw):
+    """Run one store writer in its own transaction (committed when this returns)."""
+    async with db.transaction() as tx:
+        return await writer(tx, *args, **kw)
+
+
 def sub(text="a member's line", **kw) -> Submission:
     return Submission(
         text=text,
@@ -44,7 +50,7 @@ async def test_empty_database_is_seeded_from_the_curated_dir(db):
 
 async def test_import_is_idempotent_by_id(db):
     loaded = curated.load(FIXTURE_DIR)
-    report = await store.import_curated(db, loaded)
+    report = await write(db, store.import_curated, loaded)
     assert (report.added, report.updated, report.unchanged) == (0, 0, 4)
     async with db.execute("SELECT count(*) FROM quotes") as c:
         assert (await c.fetchone())[0] == 4
@@ -53,8 +59,8 @@ async def test_import_is_idempotent_by_id(db):
 async def test_reimport_updates_changed_rows_but_keeps_moderator_edits_and_removals(
     db, curated_copy: Path
 ):
-    assert await store.edit(db, "fs-001", GUILD, MOD, text="A moderator's better wording.")
-    assert await store.remove(db, "film-002", GUILD, MOD)
+    assert await write(db, store.edit, "fs-001", GUILD, MOD, text="A moderator's better wording.")
+    assert await write(db, store.remove, "film-002", GUILD, MOD)
     for name in ("filmstories-altman.toml", "her-film.toml"):
         path = curated_copy / name
         path.write_text(
@@ -67,7 +73,7 @@ async def test_reimport_updates_changed_rows_but_keeps_moderator_edits_and_remov
         path.read_text() + '\n[[quotes]]\nid = "film-003"\ntext = "New."\n'
         'speaker = "Amy"\nsource = "her-film"\nlocator = "Amy\'s flat"\nkind = "line"\n'
     )
-    report = await store.import_curated(db, curated.load(curated_copy))
+    report = await write(db, store.import_curated, curated.load(curated_copy))
     assert (report.added, report.updated, report.kept_edited, report.kept_removed) == (1, 1, 1, 1)
     assert report.unchanged == 1
     edited = await store.get(db, "fs-001", GUILD)
@@ -88,9 +94,9 @@ async def test_export_writes_the_same_format_back(db, tmp_path: Path):
 
 
 async def test_guild_scoping_of_submissions(db):
-    qid = await store.submit_pending(db, sub("only for guild one"))
+    qid = await write(db, store.submit_pending, sub("only for guild one"))
     assert await store.get(db, qid, GUILD) is None  # pending is not visible
-    assert await store.approve(db, qid, GUILD, MOD)
+    assert await write(db, store.approve, qid, GUILD, MOD)
     assert (await store.get(db, qid, GUILD)).text == "only for guild one"
     assert await store.get(db, qid, OTHER) is None
     assert await store.get(db, "fs-001", OTHER) is not None  # curated: everywhere
@@ -99,30 +105,34 @@ async def test_guild_scoping_of_submissions(db):
 
 
 async def test_review_race_has_one_winner(db):
-    qid = await store.submit_pending(db, sub())
+    qid = await write(db, store.submit_pending, sub())
     results = await asyncio.gather(
-        store.approve(db, qid, GUILD, 1),
-        store.reject(db, qid, GUILD, 2),
-        store.approve(db, qid, GUILD, 3),
+        write(db, store.approve, qid, GUILD, 1),
+        write(db, store.reject, qid, GUILD, 2),
+        write(db, store.approve, qid, GUILD, 3),
     )
     assert results.count(True) == 1
-    assert not await store.approve(db, qid, OTHER, MOD)  # another guild can't review it
+    assert not await write(db, store.approve, qid, OTHER, MOD)  # another guild can't review it
 
 
 async def test_same_message_cannot_be_saved_twice_while_pending_or_approved(db):
     link = "https://discord.com/channels/111/2/3"
-    first = await store.submit_pending(db, sub(origin="message", message_link=link, author_id=7))
+    first = await write(
+        db, store.submit_pending, sub(origin="message", message_link=link, author_id=7)
+    )
     with pytest.raises(AlreadySaved) as exc:
-        await store.submit_pending(db, sub(origin="message", message_link=link, author_id=7))
+        await write(db, store.submit_pending, sub(origin="message", message_link=link, author_id=7))
     assert exc.value.quote_id == first
-    assert await store.reject(db, first, GUILD, MOD)
-    assert await store.submit_pending(db, sub(origin="message", message_link=link, author_id=7))
+    assert await write(db, store.reject, first, GUILD, MOD)
+    assert await write(
+        db, store.submit_pending, sub(origin="message", message_link=link, author_id=7)
+    )
 
 
 async def test_search_prefix_autocomplete_is_bounded(db):
     for n in range(40):
-        qid = await store.submit_pending(db, sub(f"loneliness number {n}"))
-        await store.approve(db, qid, GUILD, MOD)
+        qid = await write(db, store.submit_pending, sub(f"loneliness number {n}"))
+        await write(db, store.approve, qid, GUILD, MOD)
     found = await store.search(db, GUILD, "lonel")
     assert len(found) == 25
     assert found[0].id == "film-001" or all(
@@ -134,8 +144,8 @@ async def test_search_prefix_autocomplete_is_bounded(db):
 
 
 async def test_autocomplete_matches_words_as_written_while_typing(db):
-    qid = await store.submit_pending(db, sub("I feel so lonely in this city."))
-    await store.approve(db, qid, GUILD, MOD)
+    qid = await write(db, store.submit_pending, sub("I feel so lonely in this city."))
+    await write(db, store.approve, qid, GUILD, MOD)
     for typed in ("lo", "lone", "lonel", "lonely", "feel lonel"):
         assert qid in [q.id for q in await store.search(db, GUILD, typed)], typed
     assert [q.id for q in await store.search(db, GUILD, "feel lonely city")] == [qid]
@@ -151,30 +161,31 @@ async def test_random_filters(db):
 
 
 async def test_forget_and_opt_out_hooks(db):
-    mine = await store.submit_pending(db, sub(author_id=42, submitted_by=5))
-    other = await store.submit_pending(db, sub("by 42", author_id=8, submitted_by=42))
-    assert await store.withdraw_pending_of_author(db, 42) == 1
+    mine = await write(db, store.submit_pending, sub(author_id=42, submitted_by=5))
+    other = await write(db, store.submit_pending, sub("by 42", author_id=8, submitted_by=42))
+    assert await write(db, store.withdraw_pending_of_author, 42) == 1
     assert await store.get(db, mine, GUILD, any_status=True) is None
-    assert await store.forget_user_submissions(db, 42) == 1
+    forgotten = await write(db, store.forget_member, 42)
+    assert (forgotten.words, forgotten.submissions) == (0, 1)
     assert await store.get(db, other, GUILD, any_status=True) is None
     assert not await privacy.is_opted_out(db, 42, "quote")
 
 
 async def test_json_round_trip_into_a_guild(db):
-    qid = await store.submit_pending(db, sub("exported line", tags=("a-tag",)))
-    await store.approve(db, qid, GUILD, MOD)
-    pend = await store.submit_pending(db, sub("still pending"))
+    qid = await write(db, store.submit_pending, sub("exported line", tags=("a-tag",)))
+    await write(db, store.approve, qid, GUILD, MOD)
+    pend = await write(db, store.submit_pending, sub("still pending"))
     data = json.loads(json.dumps(await store.export_json(db, GUILD)))
     assert {q["id"] for q in data["quotes"]} >= {qid, pend, "fs-001"}
     assert store.validate_json(data) == []
     # into a fresh guild's view: a new copy of the same ids would clash, so wipe first
-    await db.execute("DELETE FROM quotes WHERE guild_id = ?", (GUILD,))
-    await db.commit()
-    report = await store.import_json(db, data, GUILD)
+    async with db.transaction() as tx:
+        await tx.execute("DELETE FROM quotes WHERE guild_id = ?", (GUILD,))
+    report = await write(db, store.import_json, data, GUILD)
     assert (report.added, report.skipped) == (2, 4)
     assert (await store.get(db, qid, GUILD)).tags == ("a-tag",)
     assert (await store.get(db, pend, GUILD, any_status=True)).status == "pending"
-    again = await store.import_json(db, data, GUILD)
+    again = await write(db, store.import_json, data, GUILD)
     assert (again.added, again.updated) == (0, 2)
 
 
@@ -189,7 +200,7 @@ async def test_bad_json_imports_nothing(db):
         ],
     }
     with pytest.raises(ValueError) as exc:
-        await store.import_json(db, data, GUILD)
+        await write(db, store.import_json, data, GUILD)
     problems = exc.value.args[0]
     assert any("bad-1: empty text" in p for p in problems)
     assert any("unknown source 'nowhere'" in p for p in problems)
@@ -198,16 +209,16 @@ async def test_bad_json_imports_nothing(db):
 
 
 async def test_the_real_store_imports_and_exports_back_unchanged(tmp_path: Path):
-    from bot.db import open_db
+    from bot.db import database
     from tests.quotes.test_curated import REAL_DIR
 
     real = curated.load(REAL_DIR)
     if not real.quotes:
         pytest.skip("config/quotes/ has no quotes yet")
-    async with open_db(tmp_path / "real.db") as db:
-        report = await store.import_curated(db, real)
+    async with database(tmp_path / "real.db") as db:
+        report = await write(db, store.import_curated, real)
         assert report.added == len(real.quotes)
-        assert (await store.import_curated(db, real)).unchanged == len(real.quotes)
+        assert (await write(db, store.import_curated, real)).unchanged == len(real.quotes)
         sources, quotes = await store.export_curated(db)
     curated.export(tmp_path / "out", sources, quotes)
     again = curated.load(tmp_path / "out")
@@ -217,15 +228,15 @@ async def test_the_real_store_imports_and_exports_back_unchanged(tmp_path: Path)
 
 
 async def test_json_import_never_takes_another_guilds_rows_or_a_newer_edit(db):
-    qid = await store.submit_pending(db, sub("guild one's words"))
-    await store.approve(db, qid, GUILD, MOD)
+    qid = await write(db, store.submit_pending, sub("guild one's words"))
+    await write(db, store.approve, qid, GUILD, MOD)
     data = await store.export_json(db, GUILD)
-    report = await store.import_json(db, data, OTHER)  # same ids, another guild
+    report = await write(db, store.import_json, data, OTHER)  # same ids, another guild
     assert (report.added, report.skipped) == (0, 5)
     assert (await store.get(db, qid, GUILD)).guild_id == GUILD
     assert await store.get(db, qid, OTHER) is None
 
-    assert await store.edit(db, qid, GUILD, MOD, text="edited after the export")
-    report = await store.import_json(db, data, GUILD)
+    assert await write(db, store.edit, qid, GUILD, MOD, text="edited after the export")
+    report = await write(db, store.import_json, data, GUILD)
     assert report.kept_edited == 1
     assert (await store.get(db, qid, GUILD)).text == "edited after the export"

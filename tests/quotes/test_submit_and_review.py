@@ -195,11 +195,11 @@ async def test_a_review_of_three_long_saved_messages_fits_the_embed_budget(world
 
 
 async def test_submit_accepts_any_source_not_only_the_first_25(world):
-    await world.db.executemany(
-        "INSERT INTO quote_sources (id, kind, title) VALUES (?, 'article', ?)",
-        [(f"essay-{n:02}", f"Essay {n:02}") for n in range(30)],
-    )
-    await world.db.commit()
+    async with world.db.transaction() as tx:
+        await tx.executemany(
+            "INSERT INTO quote_sources (id, kind, title) VALUES (?, 'article', ?)",
+            [(f"essay-{n:02}", f"Essay {n:02}") for n in range(30)],
+        )
     shown = await world.alice.slash(world.channel, "quote submit", source="essay-29")
     assert shown.modal is not None, shown.response.content
     assert shown.modal["components"][2]["components"][0]["label"] == "Where in Essay 29"

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import aiosqlite
-
+from bot.db import Reader
 from bot.presentation import ELLIPSIS, escape_markdown
 from cogs.quotes.retrieval import lexical, passages
 from cogs.quotes.retrieval.hybrid import Mode, Ranked, Retriever
@@ -92,7 +91,7 @@ async def ask(
     )
 
 
-async def _results(db: aiosqlite.Connection, question: str, ranked: list[Ranked]) -> list[Result]:
+async def _results(db: Reader, question: str, ranked: list[Ranked]) -> list[Result]:
     rowids = [r.rowid for r in ranked]
     found = await passages.fetch(db, rowids)
     marked = await lexical.highlights(db, question, rowids)
@@ -133,7 +132,7 @@ def markdown(segments: Segments, limit: int) -> str:
 
 
 async def context(
-    db: aiosqlite.Connection, quote_id: str, guild_id: int | None, *, around: int = 2
+    db: Reader, quote_id: str, guild_id: int | None, *, around: int = 2
 ) -> tuple[Passage, list[Passage], list[Passage]] | None:
     """The passage and its neighbours in the same source (by paragraph or store order)."""
     passage = await passages.by_quote_id(db, quote_id, guild_id)

@@ -9,17 +9,16 @@ read whether it is stale. A brute-force matrix product over 100k rows takes a fe
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
-import sqlite3
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import aiosqlite
 import numpy as np
+
+from bot.db import Database, Reader, Record, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +28,7 @@ ENCODE_BATCH = 128
 INLINE_ENCODE_LIMIT = 64
 _NO_GUILD = -1
 _ENCODER_LOCK = threading.Lock()  # one bulk encoder per process: two would share 2 cores
+_STORE_WAIT = 120.0  # seconds a background batch waits for the loop to store it (shutdown)
 
 RunInThread = Callable[..., Awaitable[Any]]
 
@@ -58,7 +58,7 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-async def generation(db: aiosqlite.Connection) -> int:
+async def generation(db: Reader) -> int:
     async with db.execute("SELECT value FROM ask_generation WHERE id = 1") as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0
@@ -121,7 +121,7 @@ class DenseIndex:
         """Mark the matrix stale (the quote store's change event calls this)."""
         self.generation = -1
 
-    async def ensure_fresh(self, db: aiosqlite.Connection) -> None:
+    async def ensure_fresh(self, db: Database) -> None:
         """Bring the matrix up to date if quotes changed; big encodes go to the background."""
         if self.generation == await generation(db) or self._refreshing():
             return
@@ -135,37 +135,35 @@ class DenseIndex:
         """True while a background thread computes vectors for many new passages."""
         return self._refreshing()
 
-    def _encode_in_background(self, path: str, todo: list[tuple[str, str]]) -> None:
-        """Encode many passages on a plain thread with its own connection.
+    def _encode_in_background(
+        self, db: Database, loop: asyncio.AbstractEventLoop, todo: list[tuple[str, str]]
+    ) -> None:
+        """Encode many passages on a plain thread; each batch is stored by the event loop.
 
         A first start (or a large import) can need minutes of encoding; it must neither block
         the event loop nor hold up the bot's other work, so it does not run in the loop's
         executor. One thread per process encodes at a time; vectors another index already
-        computed are skipped.
+        computed are skipped. The vectors are written through the database's own
+        transactions (the loop's), never through a connection of this thread.
         """
         try:
-            with _ENCODER_LOCK, contextlib.closing(sqlite3.connect(path, timeout=30)) as conn:
+            with _ENCODER_LOCK:
                 todo = [(h, t) for h, t in todo if h not in self._by_hash]
                 for start in range(0, len(todo), ENCODE_BATCH):
                     batch = todo[start : start + ENCODE_BATCH]
                     vectors = self.encoder.encode([t for _, t in batch])
-                    with conn:
-                        conn.executemany(
-                            "INSERT OR REPLACE INTO ask_vectors (content_hash, model, vector) "
-                            "VALUES (?, ?, ?)",
-                            [
-                                (h, self.encoder.model_id, v.astype("<f4").tobytes())
-                                for (h, _), v in zip(batch, vectors, strict=True)
-                            ],
-                        )
-                    self._by_hash.update((h, v) for (h, _), v in zip(batch, vectors, strict=True))
+                    hashes = [h for h, _ in batch]
+                    asyncio.run_coroutine_threadsafe(
+                        self._save(db, hashes, list(vectors)), loop
+                    ).result(_STORE_WAIT)
+                    self._by_hash.update(zip(hashes, vectors, strict=True))
             log.info("/ask vectors ready for %d new passages", len(todo))
         except Exception:  # a closed or deleted database: the next refresh tries again
             log.warning("/ask background encoding stopped", exc_info=True)
         finally:
             self.generation = -1  # rebuild the matrix at the next question
 
-    async def refresh(self, db: aiosqlite.Connection, *, inline_limit: int | None = None) -> None:
+    async def refresh(self, db: Database, *, inline_limit: int | None = None) -> None:
         """Rebuild from the approved quotes, encoding only texts never seen by this model."""
         async with self._lock:
             gen = await generation(db)
@@ -181,7 +179,7 @@ class DenseIndex:
             if self.generation == -1 and len(missing) < len(hashes):
                 # This database may not hold what another index of the process encoded.
                 known = [h for h in dict.fromkeys(hashes) if h not in missing]
-                await self._store(db, known, [self._by_hash[h] for h in known], replace=False)
+                await self._save(db, known, [self._by_hash[h] for h in known], replace=False)
             if missing:
                 await self._load_cached(db, missing)
             texts = dict(zip(hashes, docs, strict=True))
@@ -192,10 +190,9 @@ class DenseIndex:
                         "%d passages need vectors: encoding them in a background thread",
                         len(to_encode),
                     )
-                    path = await _database_file(db)
                     self._background = threading.Thread(
                         target=self._encode_in_background,
-                        args=(path, [(h, texts[h]) for h in to_encode]),
+                        args=(db, asyncio.get_running_loop(), [(h, texts[h]) for h in to_encode]),
                         name="herbot-ask-encoder",
                         daemon=True,
                     )
@@ -207,31 +204,37 @@ class DenseIndex:
             for start in range(0, len(to_encode), ENCODE_BATCH):
                 batch = to_encode[start : start + ENCODE_BATCH]
                 vectors = await self._run(self.encoder.encode, [texts[h] for h in batch])
-                await self._store(db, batch, list(vectors))
+                await self._save(db, batch, list(vectors))
                 self._by_hash.update(zip(batch, vectors, strict=True))
             self._build(rows, hashes)
             self.generation = gen
             log.debug("dense index: %d passages (generation %d)", len(rows), gen)
 
+    async def _save(
+        self, db: Database, hashes: list[str], vectors: list[np.ndarray], *, replace: bool = True
+    ) -> None:
+        async with db.transaction() as tx:
+            await self._store(tx, hashes, vectors, replace=replace)
+
     async def _store(
         self,
-        db: aiosqlite.Connection,
+        tx: Transaction,
         hashes: list[str],
         vectors: list[np.ndarray],
         *,
         replace: bool = True,
     ) -> None:
-        verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
-        await db.executemany(
-            f"{verb} INTO ask_vectors (content_hash, model, vector) VALUES (?, ?, ?)",
+        conflict = "DO UPDATE SET vector = excluded.vector" if replace else "DO NOTHING"
+        await tx.executemany(
+            "INSERT INTO ask_vectors (content_hash, model, vector) VALUES (?, ?, ?) "
+            f"ON CONFLICT (content_hash, model) {conflict}",
             [
                 (h, self.encoder.model_id, v.astype("<f4").tobytes())
                 for h, v in zip(hashes, vectors, strict=True)
             ],
         )
-        await db.commit()
 
-    async def _load_cached(self, db: aiosqlite.Connection, wanted: set[str]) -> None:
+    async def _load_cached(self, db: Reader, wanted: set[str]) -> None:
         if len(wanted) > 2000:  # most of the store (a cold start): one scan beats many lookups
             sql, batches = "SELECT content_hash, vector FROM ask_vectors WHERE model = ?", [[]]
         else:
@@ -249,7 +252,7 @@ class DenseIndex:
                         if vector.shape == (self.encoder.dimension,):
                             self._by_hash[row[0]] = vector
 
-    def _build(self, rows: list[aiosqlite.Row], hashes: list[str]) -> None:
+    def _build(self, rows: list[Record], hashes: list[str]) -> None:
         if not self._refreshing():  # forget vectors of texts no longer in the store
             keep = set(hashes)
             for stale in [h for h in list(self._by_hash) if h not in keep]:
@@ -277,12 +280,6 @@ class DenseIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
         return [DenseHit(int(rowids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
-
-
-async def _database_file(db: aiosqlite.Connection) -> str:
-    async with db.execute("SELECT file FROM pragma_database_list WHERE name = 'main'") as cur:
-        row = await cur.fetchone()
-    return str(row[0])
 
 
 def _hash_all(texts: list[str]) -> list[str]:

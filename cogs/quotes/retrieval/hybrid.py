@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-import aiosqlite
 import numpy as np
 
+from bot.db import Database
 from cogs.quotes.retrieval import lexical, passages
 from cogs.quotes.retrieval.dense import (
     INLINE_ENCODE_LIMIT,
@@ -117,7 +117,7 @@ class Retriever:
 
     def __init__(
         self,
-        db: aiosqlite.Connection,
+        db: Database,
         *,
         loader: Callable[[], Encoder] = shared_model,
         run: RunInThread = run_in_thread,

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
+from bot.db import Reader
 from bot.fts import match_query, tokens
 from cogs.quotes.retrieval.passages import VISIBLE
 
@@ -33,7 +32,7 @@ def query_words(question: str) -> list[str]:
 
 
 async def search(
-    db: aiosqlite.Connection, question: str, guild_id: int | None, *, limit: int = 50
+    db: Reader, question: str, guild_id: int | None, *, limit: int = 50
 ) -> list[LexicalHit]:
     """Visible passages matching any content word of ``question``, best BM25 first."""
     match = match_query(question)
@@ -53,7 +52,7 @@ async def search(
         return [LexicalHit(row["rowid"], -float(row["score"])) for row in await cur.fetchall()]
 
 
-async def coverage(db: aiosqlite.Connection, question: str, rowids: list[int]) -> dict[int, float]:
+async def coverage(db: Reader, question: str, rowids: list[int]) -> dict[int, float]:
     """For each passage, the share of the question's content words it contains (stemmed).
 
     One query: a UNION of single-word MATCHes restricted to ``rowids``.
@@ -75,7 +74,7 @@ async def coverage(db: aiosqlite.Connection, question: str, rowids: list[int]) -
 
 
 async def highlights(
-    db: aiosqlite.Connection, question: str, rowids: list[int]
+    db: Reader, question: str, rowids: list[int]
 ) -> dict[int, list[tuple[str, bool]]]:
     """The text of each passage cut into (piece, is_query_term) segments, FTS5's own stemming."""
     match = match_query(question)

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
+from bot.db import Reader, Transaction
 
 KEEP = timedelta(days=90)
 
@@ -28,7 +28,7 @@ def _stamp(when: datetime) -> str:
 
 
 async def create(
-    db: aiosqlite.Connection,
+    tx: Transaction,
     question: str,
     guild_id: int | None,
     user_id: int | None,
@@ -36,17 +36,16 @@ async def create(
 ) -> str:
     while True:
         session_id = secrets.token_hex(5)
-        cur = await db.execute(
-            "INSERT OR IGNORE INTO ask_sessions (id, question, guild_id, user_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
+        cur = await tx.execute(
+            "INSERT INTO ask_sessions (id, question, guild_id, user_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (session_id, question, guild_id, user_id, _stamp(now)),
         )
         if cur.rowcount:  # the primary key refused a (rare) clash: draw another id
-            await db.commit()
             return session_id
 
 
-async def get(db: aiosqlite.Connection, session_id: str) -> Session | None:
+async def get(db: Reader, session_id: str) -> Session | None:
     async with db.execute(
         "SELECT id, question, guild_id, user_id FROM ask_sessions WHERE id = ?", (session_id,)
     ) as cur:
@@ -54,15 +53,18 @@ async def get(db: aiosqlite.Connection, session_id: str) -> Session | None:
     return Session(row[0], row[1], row[2], row[3]) if row else None
 
 
-async def prune(db: aiosqlite.Connection, now: datetime) -> int:
+async def prune(tx: Transaction, now: datetime) -> int:
     """Forget questions older than :data:`KEEP`; their buttons then say to ask again."""
-    cur = await db.execute("DELETE FROM ask_sessions WHERE created_at < ?", (_stamp(now - KEEP),))
-    await db.commit()
+    cur = await tx.execute("DELETE FROM ask_sessions WHERE created_at < ?", (_stamp(now - KEEP),))
     return cur.rowcount
 
 
-async def forget_user(db: aiosqlite.Connection, user_id: int) -> int:
+async def forget_user(tx: Transaction, user_id: int) -> int:
     """ "Forget me": drop the questions a member asked (they are their words)."""
-    cur = await db.execute("DELETE FROM ask_sessions WHERE user_id = ?", (user_id,))
-    await db.commit()
+    cur = await tx.execute("DELETE FROM ask_sessions WHERE user_id = ?", (user_id,))
     return cur.rowcount
+
+
+async def count_user(db: Reader, user_id: int) -> int:
+    """How many questions of the member are kept (for /privacy status)."""
+    return int(await db.fetchval("SELECT count(*) FROM ask_sessions WHERE user_id = ?", (user_id,)))

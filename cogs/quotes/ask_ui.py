@@ -1,9 +1,13 @@
-"""/ask's embeds and its persistent "More results" and "Context" buttons."""
+"""/ask's embeds and its persistent "More results" and "Context" buttons.
+
+Builders only: a click is handed to the ``Ask`` cog through :class:`AskActions`, found with
+``interaction.client.get_cog`` (this module never imports the cog).
+"""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import discord
 
@@ -17,12 +21,8 @@ from bot.presentation import (
     truncate,
 )
 from cogs.quotes.retrieval import answer as answers
-from cogs.quotes.retrieval import sessions
 from cogs.quotes.retrieval.answer import Answer, Result
 from cogs.quotes.retrieval.passages import Passage
-
-if TYPE_CHECKING:
-    from cogs.quotes.ask_cog import Ask
 
 PAGE = 3
 ANSWER_COLOUR = discord.Colour.blurple()
@@ -143,10 +143,7 @@ class MoreButton(
         await errors.guarded(interaction, self._more(interaction), "/ask More results")
 
     async def _more(self, interaction: discord.Interaction[Any]) -> None:
-        session = await sessions.get(interaction.client.db, self.session_id)
-        if session is None:
-            raise UserError("That question is no longer stored: ask it again with /ask.")
-        await _cog(interaction).send_page(interaction, session, self.offset)
+        await _cog(interaction).send_more(interaction, self.session_id, self.offset)
 
 
 class ContextButton(
@@ -178,11 +175,21 @@ class ContextButton(
         await _cog(interaction).send_context(interaction, self.quote_id)
 
 
-def _cog(interaction: discord.Interaction[Any]) -> Ask:
+class AskActions(Protocol):
+    """What the buttons ask of the ``Ask`` cog."""
+
+    async def send_more(
+        self, interaction: discord.Interaction, session_id: str, offset: int
+    ) -> None: ...
+
+    async def send_context(self, interaction: discord.Interaction, quote_id: str) -> None: ...
+
+
+def _cog(interaction: discord.Interaction[Any]) -> AskActions:
     cog = interaction.client.get_cog("Ask")
     if cog is None:
         raise UserError("/ask is not available right now; try again in a moment.")
-    return cog
+    return cog  # type: ignore[return-value]
 
 
 _QUOTE_ID = re.compile(r"[a-z0-9-]{1,80}")

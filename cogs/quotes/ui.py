@@ -1,4 +1,9 @@
-"""The review queue's buttons (persistent across restarts) and the quote modals.
+"""How quotes look in Discord, the review queue's buttons and the quote modals.
+
+Builders only: embeds and views are built from :class:`~cogs.quotes.quote.StoredQuote`s the
+cog read; nothing here reads or writes the database, and nothing imports the cog. A click or
+a submitted modal is handed to the ``Quotes`` cog through :class:`QuoteActions`, found with
+``interaction.client.get_cog`` (so this module and the cog never import each other).
 
 Review buttons are one :class:`discord.ui.DynamicItem` whose custom id carries the action
 and the quote id (``herbot:quote:approve:sub-1a2b3c``), registered with
@@ -9,31 +14,37 @@ second moderator sees what the first one decided.
 
 from __future__ import annotations
 
-import logging
 import re
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import discord
 
-from bot.checks import ensure_moderator
 from bot.errors import UserError, guarded, report
-from bot.presentation import EMBED_TOTAL_LIMIT, truncate
-from cogs.quotes import store
-from cogs.quotes.citation import citation
-from cogs.quotes.config import QuotesConfig
-from cogs.quotes.embeds import STATUS_COLOURS, colour_for
-from cogs.quotes.store import StoredQuote, Submission
-
-if TYPE_CHECKING:
-    from bot.app import Herbot
-
-log = logging.getLogger(__name__)
+from bot.presentation import (
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_FIELD_VALUE_LIMIT,
+    EMBED_FOOTER_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    MESSAGE_LIMIT,
+    truncate,
+)
+from cogs.quotes.citation import citation, plain
+from cogs.quotes.quote import StoredQuote
 
 REVIEW_BATCH = 3  # submissions per review message (embeds share a 6,000-character budget)
 _ID_IN_FOOTER = re.compile(r"^id: ([a-z0-9-]+)")
 _VERB = {"approved": "✅ Approved", "rejected": "🚫 Rejected", "removed": "🗑️ Removed"}
 
-
+COLOURS = {
+    "film": discord.Colour.from_rgb(231, 76, 60),  # Her's red
+    "article": discord.Colour.from_rgb(52, 152, 219),
+    "discord": discord.Colour.blurple(),
+}
+STATUS_COLOURS = {
+    "approved": discord.Colour.green(),
+    "rejected": discord.Colour.dark_grey(),
+    "removed": discord.Colour.dark_grey(),
+}
 _BUTTONS = {
     "approve": ("Approve", discord.ButtonStyle.success),
     "reject": ("Reject", discord.ButtonStyle.danger),
@@ -41,8 +52,82 @@ _BUTTONS = {
 }
 
 
-def _bot(interaction: discord.Interaction) -> Herbot:
-    return interaction.client  # type: ignore[return-value]
+class QuoteActions(Protocol):
+    """What the review buttons and the modals ask of the ``Quotes`` cog."""
+
+    async def review_click(
+        self, interaction: discord.Interaction, action: str, quote_id: str
+    ) -> None: ...
+
+    async def submit_quote(
+        self,
+        interaction: discord.Interaction,
+        *,
+        source_id: str,
+        text: str,
+        speaker: str,
+        locator: str,
+        tags: list[str],
+    ) -> None: ...
+
+    async def save_edit(
+        self,
+        interaction: discord.Interaction,
+        quote_id: str,
+        *,
+        text: str,
+        speaker: str,
+        locator: str,
+        tags: list[str],
+    ) -> None: ...
+
+
+def _actions(interaction: discord.Interaction[Any]) -> QuoteActions:
+    cog = interaction.client.get_cog("Quotes")
+    if cog is None:
+        raise UserError("Quotes are not available right now; try again in a moment.")
+    return cog  # type: ignore[return-value]
+
+
+# -- a quote ---------------------------------------------------------------------------------
+
+
+def colour_for(q: StoredQuote) -> discord.Colour:
+    return COLOURS.get(q.source_kind, discord.Colour.light_grey())
+
+
+def quote_embed(q: StoredQuote, *, text_limit: int = EMBED_DESCRIPTION_LIMIT) -> discord.Embed:
+    """The quote as the description, its citation as a field, the id and tags in the footer."""
+    embed = discord.Embed(description=truncate(q.text, text_limit), colour=colour_for(q))
+    embed.add_field(name="Citation", value=truncate(citation(q), EMBED_FIELD_VALUE_LIMIT))
+    if q.note:
+        embed.add_field(
+            name="Curator note", value=truncate(q.note, EMBED_FIELD_VALUE_LIMIT), inline=False
+        )
+    footer = q.id + (f" · {', '.join(q.tags)}" if q.tags else "")
+    embed.set_footer(text=truncate(footer, EMBED_FOOTER_LIMIT))
+    return embed
+
+
+def cited_text(q: StoredQuote) -> str:
+    """``> text`` then ``— citation``: a block members can copy, within 2,000 characters."""
+    cite = f"— {citation(q)}  `{q.id}`"
+    room = MESSAGE_LIMIT - len(cite) - 1
+    # Cut after quoting: every line's "> " counts too, and the citation must stay whole.
+    quoted = "\n".join(f"> {line}" if line else ">" for line in q.text.splitlines())
+    return truncate(f"{truncate(quoted, max(room, 100))}\n{cite}", MESSAGE_LIMIT)
+
+
+def choice_label(q: StoredQuote) -> str:
+    """An autocomplete choice name: id, speaker and the start of the text (100 chars)."""
+    return truncate(" ".join(f"{q.id} · {q.speaker}: {q.text}".split()), 100)
+
+
+def footer_citation(q: StoredQuote) -> str:
+    return truncate(plain(citation(q, links=False)), EMBED_FOOTER_LIMIT)
+
+
+# -- the review queue --------------------------------------------------------------------------
 
 
 def review_embed(q: StoredQuote, text_limit: int) -> discord.Embed:
@@ -65,13 +150,10 @@ def review_embed(q: StoredQuote, text_limit: int) -> discord.Embed:
     return embed
 
 
-async def render_review(
-    bot: Herbot, guild_id: int, quote_ids: list[str]
+def review_message(
+    quotes: list[StoredQuote], left: int
 ) -> tuple[str, list[discord.Embed], discord.ui.View]:
-    """The review message for these ids, as the database has them now."""
-    quotes = [
-        q for qid in quote_ids if (q := await store.get(bot.db, qid, guild_id, any_status=True))
-    ]
+    """The review message for these quotes (as the database has them now), ``left`` pending."""
     # The texts share what the citations, fields and footers leave of the 6,000 characters.
     rest = sum(len(review_embed(q, 1)) - 1 for q in quotes)
     budget = (EMBED_TOTAL_LIMIT - rest) // max(len(quotes), 1)
@@ -81,7 +163,6 @@ async def render_review(
         if q.status == "pending":
             for action in ("approve", "reject", "edit"):
                 view.add_item(ReviewButton(action, q.id, row=row))
-    left = await store.count_pending(bot.db, guild_id)
     content = (
         f"**Quote review** — {left} pending in this server. "
         "Approve, reject or edit each; `/quote review` shows the next ones."
@@ -125,39 +206,13 @@ class ReviewButton(
         return cls(match["action"], match["id"], row=item.row)
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, self._checked_act(interaction), f"quote review {self.action}")
-
-    async def _checked_act(self, interaction: discord.Interaction) -> None:
-        await ensure_moderator(interaction)
-        await self._act(interaction)
+        await guarded(interaction, self._act(interaction), f"quote review {self.action}")
 
     async def _act(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
-        assert interaction.guild is not None
-        guild_id = interaction.guild.id
-        if self.action == "edit":
-            q = await store.get(bot.db, self.quote_id, guild_id, any_status=True)
-            if q is None or q.status != "pending":
-                raise UserError(f"`{self.quote_id}` was already reviewed.")
-            await interaction.response.send_modal(
-                EditModal(q, QuotesConfig.from_settings(bot.settings).max_text_length)
-            )
-            return
-        decide = store.approve if self.action == "approve" else store.reject
-        done = await decide(bot.db, self.quote_id, guild_id, interaction.user.id)
-        content, embeds, view = await render_review(bot, guild_id, ids_in(interaction.message))
-        if done:
-            await interaction.response.edit_message(content=content, embeds=embeds, view=view)
-            log.info("%s %s by %s", self.action, self.quote_id, interaction.user.id)
-            return
-        # Someone else was faster: show the real state and say so.
-        q = await store.get(bot.db, self.quote_id, guild_id, any_status=True)
-        state = q.status if q else "deleted"
-        await interaction.response.send_message(
-            f"`{self.quote_id}` was already reviewed ({state}).", ephemeral=True
-        )
-        if interaction.message is not None:
-            await interaction.message.edit(content=content, embeds=embeds, view=view)
+        await _actions(interaction).review_click(interaction, self.action, self.quote_id)
+
+
+# -- modals ----------------------------------------------------------------------------------
 
 
 class _QuoteModal(discord.ui.Modal):
@@ -197,25 +252,16 @@ class SubmitModal(_QuoteModal, title="Submit a quote"):
             self.add_item(item)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
-        assert interaction.guild is not None
         text, speaker = self.text.value.strip(), self.speaker.value.strip()
         if not text or not speaker:
             raise UserError("A quote needs its words and who said them; nothing was saved.")
-        qid = await store.submit_pending(
-            bot.db,
-            Submission(
-                text=text,
-                speaker=speaker,
-                guild_id=interaction.guild.id,
-                submitted_by=interaction.user.id,
-                source_id=self.source_id,
-                locator=self.locator.value.strip(),
-                tags=tuple(_tags(self.tags.value)),
-            ),
-        )
-        await interaction.response.send_message(
-            f"Thanks! Your quote is waiting for a moderator as `{qid}`.", ephemeral=True
+        await _actions(interaction).submit_quote(
+            interaction,
+            source_id=self.source_id,
+            text=text,
+            speaker=speaker,
+            locator=self.locator.value.strip(),
+            tags=tidy_tags(self.tags.value),
         )
 
 
@@ -253,39 +299,17 @@ class EditModal(_QuoteModal, title="Edit quote"):
             self.add_item(item)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        await ensure_moderator(interaction)
-        bot = _bot(interaction)
-        assert interaction.guild is not None
-        text, speaker = self.text.value.strip(), self.speaker.value.strip()
-        if not text or not speaker:
-            raise UserError("A quote needs its words and a speaker; nothing was changed.")
-        changed = await store.edit(
-            bot.db,
+        await _actions(interaction).save_edit(
+            interaction,
             self.quote_id,
-            interaction.guild.id,
-            interaction.user.id,
-            text=text,
-            speaker=speaker,
+            text=self.text.value.strip(),
+            speaker=self.speaker.value.strip(),
             locator=self.locator.value,
-            tags=_tags(self.tags.value),
-        )
-        if not changed:
-            raise UserError(f"`{self.quote_id}` can't be edited any more (removed or reviewed).")
-        review_ids = ids_in(interaction.message)
-        if self.quote_id in review_ids:  # opened from a review message: refresh it
-            content, embeds, view = await render_review(bot, interaction.guild.id, review_ids)
-            await interaction.response.edit_message(content=content, embeds=embeds, view=view)
-            return
-        from cogs.quotes.embeds import quote_embed
-
-        q = await store.get(bot.db, self.quote_id, interaction.guild.id, any_status=True)
-        assert q is not None
-        await interaction.response.send_message(
-            f"Edited `{q.id}`.", embed=quote_embed(q), ephemeral=True
+            tags=tidy_tags(self.tags.value),
         )
 
 
-def _tags(value: str) -> list[str]:
+def tidy_tags(value: str) -> list[str]:
     """Tags as curated tags are written ("Sci-Fi!" -> "sci-fi"), so a JSON export imports.
 
     Never refused: a member's typed quote is not thrown away over a tag. A tag with no
