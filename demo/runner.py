@@ -2,10 +2,11 @@
 
 The bot is built by the public builder ``herbot run`` uses (``bot.app.build``: same
 features, same curated store) on a database of its own, then attached to a simcord world
-instead of Discord. simcord's Preview serves that world's discussion channel as a local, Discord-like page. While the
-page is open, :class:`~demo.realtime.RealTime` keeps the virtual clock at wall-clock
-pace and republishes the page when something happened. Ending the session in the page
-opens a new one on the same world; Ctrl-C (or SIGTERM) stops the demo cleanly.
+instead of Discord. simcord's Preview serves that world's discussion channel as a local,
+Discord-like page. While the page is open, :class:`~demo.realtime.RealTime` keeps the
+virtual clock at wall-clock pace and republishes the page when something happened. Ending
+the session in the page opens a new one on the same world; Ctrl-C (or SIGTERM) stops the
+demo cleanly.
 """
 
 from __future__ import annotations

@@ -130,7 +130,17 @@ async def build_world(
     members = [guild.add_member(env.create_user(n)) for n in ("alice", "bob", "carol")]
     async with env.bot.db.transaction() as tx:
         await guild_settings.set_value(tx, guild.id, "moderator_role_id", str(mod_role.id))
-    return World(env, settings, guild, channel, mod_role, mod, admin, members, connections or [])
+    return World(
+        env,
+        settings,
+        guild,
+        channel,
+        mod_role,
+        mod,
+        admin,
+        members,
+        connections if connections is not None else [],
+    )
 
 
 @pytest_asyncio.fixture

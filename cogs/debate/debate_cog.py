@@ -25,7 +25,7 @@ from bot.checks import ensure_moderator, moderator_only
 from bot.db import Transaction
 from bot.errors import UserError
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, truncate
-from cogs.debate import charts, debates, machine, render, store, swing
+from cogs.debate import charts, debates, embeds_ui, machine, store, swing
 from cogs.debate.common import Background, user_errors
 from cogs.debate.config import DEBATE_OPTIONS, DebateConfig, load_config
 from cogs.debate.debates import Debate
@@ -168,7 +168,7 @@ class Debates(commands.Cog):
             await store.attach(tx, debate_id, pre_poll_id=pre_id)
             debate = await store.require_debate(tx, debate_id, None)
         panel = await thread.send(
-            embed=render.panel_embed(debate, [], [], now),
+            embed=embeds_ui.panel_embed(debate, [], [], now),
             view=panel_view(debate_id, paused=False, extend_seconds=self.config.extend_seconds),
         )
         async with self.bot.db.transaction() as tx:
@@ -224,7 +224,7 @@ class Debates(commands.Cog):
                 tx, interaction.guild.id, event.id, text, starts, interaction.user.id
             )
         await interaction.response.send_message(
-            f"Scheduled for {render.ts(starts, 'F')}: {event.url}\n"
+            f"Scheduled for {embeds_ui.ts(starts, 'F')}: {event.url}\n"
             "When it is time, open it with /debate start.",
             ephemeral=True,
         )
@@ -243,7 +243,8 @@ class Debates(commands.Cog):
             )
         result = await self.swing_of(debate)
         await interaction.response.send_message(
-            embed=render.swing_embed(debate, result), file=await self._swing_chart(debate, result)
+            embed=embeds_ui.swing_embed(debate, result),
+            file=await self._swing_chart(debate, result),
         )
 
     @debate.command(name="history", description="The server's recent debates and who won")
@@ -256,7 +257,7 @@ class Debates(commands.Cog):
         for d in found:
             if d.state.phase == "finished":
                 result = await self.swing_of(d)
-                outcome = render.winner_line(result).split(":")[0].replace("**", "")
+                outcome = embeds_ui.winner_line(result).split(":")[0].replace("**", "")
             else:
                 outcome = f"running ({machine.TITLES[d.state.phase]})"
             thread = f" <#{d.thread_id}>" if d.thread_id else ""
@@ -286,7 +287,7 @@ class Debates(commands.Cog):
             return
         speakers = await store.waiting(self.bot.db, debate_id, "speaker")
         questions = await store.waiting(self.bot.db, debate_id, "question")
-        embed = render.panel_embed(debate, speakers, questions, self.bot.now())
+        embed = embeds_ui.panel_embed(debate, speakers, questions, self.bot.now())
         view = None
         if debate.state.phase != "finished":
             view = panel_view(
@@ -464,7 +465,7 @@ class Debates(commands.Cog):
                     await self.polls.close_poll(after.post_poll_id, after.moderator_id)
                 await self._post_result(after)
         elif action == "call" and new.speaker_id:
-            length = render.clock(new.length or 0)
+            length = embeds_ui.clock(new.length or 0)
             if new.speaker_side == "question":
                 quoted = "\n".join(f"> {line}" for line in (after.question_text or "").splitlines())
                 await self._say(
@@ -525,7 +526,7 @@ class Debates(commands.Cog):
         chart = await self._swing_chart(debate, result)
         try:
             await self._channel(debate.thread_id).send(
-                embed=render.swing_embed(debate, result), file=chart
+                embed=embeds_ui.swing_embed(debate, result), file=chart
             )
         except discord.HTTPException as exc:
             log.warning("could not post the result of debate %d: %s", debate.id, exc)

@@ -24,7 +24,7 @@ from discord.ext import commands, tasks
 from bot.checks import moderator_only
 from bot.errors import UserError
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, truncate
-from cogs.debate import charts, polls, quickpoll, render, store
+from cogs.debate import charts, embeds_ui, polls, quickpoll, store
 from cogs.debate.common import Background, split_options, user_errors
 from cogs.debate.config import DEBATE_OPTIONS, DebateConfig, load_config
 from cogs.debate.timeparse import parse_duration
@@ -124,10 +124,10 @@ class Polls(commands.Cog):
         tally = await store.tally(self.bot.db, poll_id)
         message = self._channel(poll.channel_id).get_partial_message(poll.message_id)
         if poll.kind == "poll":
-            embed = render.poll_embed(poll, tally, self.bot.now())
+            embed = embeds_ui.poll_embed(poll, tally, self.bot.now())
         else:
             when = "pre" if poll.kind == "debate_pre" else "post"
-            embed = render.debate_vote_embed(poll, tally, when)
+            embed = embeds_ui.debate_vote_embed(poll, tally, when)
         try:
             if poll.is_open:
                 await message.edit(embed=embed)
@@ -154,7 +154,7 @@ class Polls(commands.Cog):
             chart = await self._poll_chart(poll, tally)
             try:
                 await self._channel(poll.channel_id).send(
-                    embed=render.result_embed(poll, tally), file=chart
+                    embed=embeds_ui.result_embed(poll, tally), file=chart
                 )
             except discord.HTTPException as exc:
                 log.warning("could not post the result of poll %d: %s", poll_id, exc)
@@ -171,9 +171,9 @@ class Polls(commands.Cog):
         assert poll is not None
         tally = await store.tally(self.bot.db, poll_id)
         if poll.kind == "poll":
-            embed = render.poll_embed(poll, tally, self.bot.now())
+            embed = embeds_ui.poll_embed(poll, tally, self.bot.now())
         else:
-            embed = render.debate_vote_embed(
+            embed = embeds_ui.debate_vote_embed(
                 poll, tally, "pre" if poll.kind == "debate_pre" else "post"
             )
         message = await channel.send(embed=embed, view=poll_view(poll.id, poll.options))
@@ -332,7 +332,7 @@ class Polls(commands.Cog):
         message = await self.post_poll(interaction.channel, poll_id)  # type: ignore[arg-type]
         self._arm_poll(poll_id, now + length)
         await interaction.response.send_message(
-            f"Poll #{poll_id} is open until {render.ts(now + length, 'f')}: {message.jump_url}",
+            f"Poll #{poll_id} is open until {embeds_ui.ts(now + length, 'f')}: {message.jump_url}",
             ephemeral=True,
         )
 
@@ -380,7 +380,7 @@ class Polls(commands.Cog):
         await self._require_tally_shown(poll)
         tally = await store.tally(self.bot.db, poll_id)
         await interaction.response.send_message(
-            embed=render.result_embed(poll, tally),
+            embed=embeds_ui.result_embed(poll, tally),
             file=await self._poll_chart(poll, tally),
             ephemeral=True,
         )

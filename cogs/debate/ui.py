@@ -4,7 +4,7 @@
 ``herbot:debate:ctl:<debate>:<action>`` on a debate's control panel. They are registered once
 in the cog's ``cog_load`` with ``bot.add_dynamic_items``; each callback hands over to the cog
 it finds by name (``client.get_cog``), typed by the small protocols below: this module never
-imports a cog, so no import circle. The embeds are built in :mod:`cogs.debate.render`.
+imports a cog, so no import circle. The embeds are built in :mod:`cogs.debate.embeds_ui`.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from bot.config import ConfigError, load_settings
 
 def test_defaults_load_and_token_is_never_shown():
     settings = load_settings(env={"DISCORD_TOKEN": "abc.def.ghi"}, dotenv=False)
-    assert "cogs.quotes" in settings.extensions
+    assert "cogs.quotes" in settings.features
     assert settings.token is not None and settings.token.reveal() == "abc.def.ghi"
     assert "abc" not in repr(settings)
 
@@ -29,6 +29,9 @@ def test_malformed_file_names_the_problem(tmp_path: Path):
     bad = tmp_path / "settings.toml"
     bad.write_text("[bot]\nextensions = 'cogs.quotes'\n")
     with pytest.raises(ConfigError, match="'extensions' must be a list"):
+        load_settings(bad, env={}, dotenv=False)  # the key older releases used still works
+    bad.write_text("[bot]\nfeatures = 'cogs.quotes'\n")
+    with pytest.raises(ConfigError, match="'features' must be a list"):
         load_settings(bad, env={}, dotenv=False)
     bad.write_text("[bot\n")
     with pytest.raises(ConfigError, match="not valid TOML"):

@@ -12,8 +12,8 @@ import discord
 import pytest
 
 from bot import guild_settings
+from bot.app import prepare_database
 from bot.config import ConfigError
-from bot.database import prepare_database
 from demo.realtime import RealTime
 from demo.runner import demo_database_path, demo_env, run_demo, template_path
 from demo.world import CHANNEL_NAME, GUILD_NAME, OPENING, build_demo_world
@@ -255,8 +255,8 @@ async def test_run_demo_serves_sessions_until_stopped(settings, tmp_path, monkey
         await template.close()
 
 
-async def test_extensions_warm_up_before_the_bot_starts(settings, tmp_path):
-    config = replace(settings, extensions=(*settings.extensions, "tests.demo.warm_extension"))
+async def test_features_warm_up_before_the_bot_starts(settings, tmp_path):
+    config = replace(settings, features=(*settings.features, "tests.demo.warm_feature"))
     async with demo_env(config, tmp_path / "demo.db") as (_, world):
         assert world.bot.warmed_before_setup
 
