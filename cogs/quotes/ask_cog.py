@@ -19,6 +19,7 @@ from bot.errors import UserError
 from cogs.quotes import ask_views
 from cogs.quotes.retrieval import answer as answers
 from cogs.quotes.retrieval import sessions
+from cogs.quotes.retrieval.answerability import searchable
 from cogs.quotes.retrieval.hybrid import Retriever
 from cogs.quotes.retrieval.sessions import Session
 
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 QUESTIONS_LABEL = "questions you asked with /ask"
+NO_WORDS = (
+    "That question has no words to search for (only punctuation, emoji or mentions). "
+    "Ask with words, e.g. /ask Who voices Samantha?"
+)
 
 
 class Ask(commands.Cog):
@@ -81,6 +86,8 @@ class Ask(commands.Cog):
         question = " ".join(question.split())
         if len(question) < 3:
             raise UserError("Ask a question of at least 3 characters.")
+        if not searchable(question):  # refused before anything is posted: only the asker sees
+            raise UserError(NO_WORDS)
         await interaction.response.defer(thinking=True, ephemeral=private)
         answer = await answers.ask(
             self.retriever, question, interaction.guild_id, limit=ask_views.PAGE

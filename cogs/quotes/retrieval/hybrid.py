@@ -1,11 +1,13 @@
 """Hybrid retrieval: BM25 and MiniLM fused by reciprocal rank, and when to decline.
 
-Decline rule (thresholds calibrated on tests/data/questions.toml, see docs/ask.md): a
-question is answered when the best passage's cosine similarity is at least
-``DENSE_CONFIDENT``, or when it is at least ``DENSE_FLOOR`` and some lexical hit contains at
-least ``LEXICAL_STRONG`` of the question's content words. Otherwise nothing in the store is
-about the question and /ask declines, offering the nearest passages as "related". Without
-the model, the lexical rule alone decides.
+Answerability first (:mod:`cogs.quotes.retrieval.answerability`): a question that names a
+work, person or organisation no visible passage mentions is declined, whatever else it
+shares with the store. Then the decline rule (thresholds calibrated on the tune half of
+tests/data/questions.toml, see docs/ask.md): a question is answered when the best
+passage's cosine similarity is at least ``DENSE_CONFIDENT``, or when it is at least
+``DENSE_FLOOR`` and some lexical hit contains at least ``LEXICAL_STRONG`` of the question's
+content words. Otherwise nothing in the store is about the question and /ask declines,
+offering the nearest passages as "related". Without the model, the lexical rule decides.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Literal
 import aiosqlite
 import numpy as np
 
-from cogs.quotes.retrieval import lexical, passages
+from cogs.quotes.retrieval import answerability, lexical, passages
 from cogs.quotes.retrieval.dense import (
     INLINE_ENCODE_LIMIT,
     DenseIndex,
@@ -63,6 +65,7 @@ class Retrieval:
     fused: list[Ranked] = field(default_factory=list)  # every candidate, before any decline
     best_cosine: float | None = None
     best_coverage: float = 0.0
+    unknown: list[str] = field(default_factory=list)  # names the store never mentions
 
 
 def rrf(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
@@ -172,14 +175,20 @@ class Retriever:
         if index is None:
             mode = "lexical"
         use_dense = index is not None and mode != "lexical"
+        keywords = answerability.keyword_query(question) or question
         # The query encodes in a thread while the keyword leg runs in aiosqlite's.
-        encoding = asyncio.ensure_future(self._query_vector(question)) if use_dense else None
+        encoding = (
+            asyncio.ensure_future(self._query_vector(answerability.dense_query(question)))
+            if use_dense
+            else None
+        )
         try:
             lex = (
-                await lexical.search(self.db, question, guild_id, limit=CANDIDATES)
+                await lexical.search(self.db, keywords, guild_id, limit=CANDIDATES)
                 if mode != "dense"
                 else []
             )
+            unknown = await unknown_names(self.db, question, guild_id)
         finally:
             vector = await encoding if encoding is not None else None
         dense = []
@@ -202,13 +211,15 @@ class Retriever:
             Ranked(r, fused[r], cosines.get(r), lex_ranks.get(r), dense_ranks.get(r)) for r in order
         ]
         check = list(dict.fromkeys([h.rowid for h in lex[:10]] + order[:depth]))
-        cover = await lexical.coverage(self.db, question, check)
+        own_terms = " ".join(answerability.terms(answerability.aliases().rewrite(question)))
+        cover = await lexical.coverage(self.db, own_terms or question, check)
         for item in ranked:
             item.coverage = cover.get(item.rowid, 0.0)
 
         best_cosine = dense[0].cosine if dense else None
         best_coverage = max(cover.values(), default=0.0)
         answered, relevant = decide(mode, best_cosine, best_coverage, ranked)
+        answered = answered and not unknown
         result = Retrieval(
             question,
             mode,
@@ -216,6 +227,7 @@ class Retriever:
             fused=ranked,
             best_cosine=best_cosine,
             best_coverage=best_coverage,
+            unknown=unknown,
         )
         if answered:
             result.ranked = relevant[:depth]
@@ -223,3 +235,26 @@ class Retriever:
             nearest = sorted(ranked, key=lambda r: -(r.cosine or 0.0)) if dense else ranked
             result.suggestions = nearest[:3]
         return result
+
+
+async def unknown_names(db: aiosqlite.Connection, question: str, guild_id: int | None) -> list[str]:
+    """The names ``question`` uses that no passage ``guild_id`` may see mentions.
+
+    A name is known when an alias lists it or a passage contains it as a phrase (or its
+    parts, see :func:`answerability.known_if`).
+    """
+    table = answerability.aliases()
+    rules = {
+        n: answerability.known_if(n) for n in answerability.named(question) if not table.known(n)
+    }
+    if not rules:
+        return []
+    phrases = list(dict.fromkeys(p for _, ps in rules.values() for p in ps))
+    found = await lexical.mentioned(db, [p for p in phrases if not table.known(p)], guild_id)
+    found |= {p for p in phrases if table.known(p)}
+    unknown = []
+    for name, (any_of, forms) in rules.items():
+        hits = [f in found for f in forms]
+        if not (any(hits) if any_of else all(hits)):
+            unknown.append(name)
+    return unknown
