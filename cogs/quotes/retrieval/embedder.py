@@ -87,6 +87,7 @@ class MiniLM:
 
     model_id = MODEL_ID
     dimension = DIMENSION
+    weights_sha256 = WEIGHTS_SHA256  # load() refuses any other weights
 
     def __init__(self, tokenizer: object, weights: dict[str, np.ndarray]) -> None:
         self._tokenizer = tokenizer

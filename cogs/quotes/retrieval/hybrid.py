@@ -22,7 +22,7 @@ from typing import Literal
 import aiosqlite
 import numpy as np
 
-from cogs.quotes.retrieval import answerability, lexical, passages
+from cogs.quotes.retrieval import answerability, lexical, passages, prebuilt
 from cogs.quotes.retrieval.dense import (
     INLINE_ENCODE_LIMIT,
     DenseIndex,
@@ -145,6 +145,9 @@ class Retriever:
             log.warning("/ask uses lexical search only: %s", exc)
             return
         index = DenseIndex(encoder, run=self._run)
+        shipped = await self._run(prebuilt.load)
+        if shipped is not None and shipped.fits(encoder):
+            index.use_prebuilt(shipped.vectors, shipped.ask_matrices())
         await index.refresh(self.db, inline_limit=INLINE_ENCODE_LIMIT if background else None)
         self.index = index
         self.state = "ready"
