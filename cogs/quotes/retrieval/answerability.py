@@ -53,6 +53,15 @@ _STARTERS = frozenset(
     summarize compare quote find i if so and but or the a an then besides apart other
     besides since while whether""".split()
 )
+# Capitalised in English but not names of a work, person or organisation: nationalities,
+# languages, days and months ("Which Chinese city ...", "in June").
+_NOT_NAMES = frozenset(
+    """american british english chinese japanese french german italian spanish korean indian
+    canadian australian european asian african russian irish scottish swedish danish dutch
+    mexican brazilian western eastern monday tuesday wednesday thursday friday saturday sunday
+    january february march april may june july august september october november december
+    """.split()
+)
 # Lower-case words allowed inside a name ("Guardians of the Galaxy", "Beauty and the Beast").
 _CONNECTORS = frozenset({"of", "the", "and", "&", "de", "la", "von", "van", "der", "a"})
 _SENTENCE_END = re.compile(r"[.!?;:\"“”(\[]\s*$")
@@ -141,7 +150,7 @@ def named(question: str) -> list[str]:
         before = text[: match.start()]
         starts_sentence = False
         capital = any(c.isupper() for c in word) and not (at_start and word.casefold() in _STARTERS)
-        if capital and word.casefold() == "i":
+        if capital and (word.casefold() == "i" or word.casefold() in _NOT_NAMES):
             capital = False
         if current and not pending and word.isdigit():  # "Blade Runner 2049"
             capital = True

@@ -107,9 +107,10 @@ def split_marked(marked: str) -> list[tuple[str, bool]]:
 
 
 async def mentioned(db: aiosqlite.Connection, names: list[str], guild_id: int | None) -> set[str]:
-    """Which of ``names`` some passage ``guild_id`` may see contains, as a phrase (stemmed).
+    """Which of ``names`` some passage ``guild_id`` may see contains, as a phrase.
 
-    One FTS5 phrase query per name, stopping at the first visible passage. Names come from
+    One FTS5 phrase query per name on ``quotes_ac`` (words as written: no stemming, which
+    would let "Joi" match "joy"), stopping at the first visible passage. Names come from
     :func:`cogs.quotes.retrieval.answerability.named`: tokens only, quoted here as a phrase.
     """
     found = set()
@@ -119,8 +120,8 @@ async def mentioned(db: aiosqlite.Connection, names: list[str], guild_id: int | 
             continue
         phrase = '"' + " ".join(words) + '"'
         sql = (
-            "SELECT 1 FROM quotes_fts AS f JOIN quotes AS q ON q.rowid = f.rowid "
-            f"WHERE quotes_fts MATCH :match AND {VISIBLE} LIMIT 1"
+            "SELECT 1 FROM quotes_ac AS f JOIN quotes AS q ON q.rowid = f.rowid "
+            f"WHERE quotes_ac MATCH :match AND {VISIBLE} LIMIT 1"
         )
         async with db.execute(sql, {"match": phrase, "guild": guild_id}) as cur:
             if await cur.fetchone() is not None:
