@@ -11,7 +11,13 @@ Measured in one run, on the same machine:
 - rank_bm25: ``BM25Okapi.get_scores`` over the same passages, top 50 (the baseline);
 - autocomplete: prefix MATCH ... LIMIT 25 on quotes_fts as a member types;
 - start to ready: a real bot on a 10k-quote database in simcord, from opening the database
-  to simcord's READY (vectors cached, as on every start after the first).
+  to simcord's READY (vectors cached, as on every start after the first), and on a fresh
+  database (the curated store's vectors come from the shipped file);
+- quiet / busy: query encode and hybrid p50 with the encoder's BLAS pinned to one thread
+  (what herbot does) and unpinned (numpy's default: the baseline), on a quiet machine and
+  beside a neighbour process doing bursty multi-threaded numpy matrix products (started by
+  this bench, bounded in time, killed at the end), all in the same run;
+- cold start: ``herbot ask`` in a new process on a new database, to the printed answer.
 
 Filler vectors are not encoded one by one (100k x 4 ms is half an hour on two cores): a
 pool of filler sentences is encoded with MiniLM, and each filler passage gets a normalised
@@ -23,7 +29,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -44,7 +52,7 @@ from cogs.quotes.retrieval import dense as dense_module
 from cogs.quotes.retrieval import lexical
 from cogs.quotes.retrieval.answer import ask
 from cogs.quotes.retrieval.dense import content_hash, document
-from cogs.quotes.retrieval.embedder import shared_model
+from cogs.quotes.retrieval.embedder import pin_blas_threads, shared_model
 from cogs.quotes.retrieval.hybrid import Retriever
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,6 +215,94 @@ async def measure(db_path: Path, queries: list[str], baseline_queries: int) -> d
         await db.close()
 
 
+# The neighbour: bursts of multi-threaded float32 matrix products (numpy's default threads,
+# as another bot or a test run would use), 40 ms on and 10 ms off, for at most ``seconds``.
+NEIGHBOUR = """
+import sys, time
+import numpy as np
+a = np.random.default_rng(1).random((1024, 1024), dtype=np.float32)
+end = time.monotonic() + float(sys.argv[1])
+while time.monotonic() < end:
+    burst = time.monotonic()
+    while time.monotonic() - burst < 0.04:
+        a @ a
+    time.sleep(0.01)
+"""
+
+
+class Neighbour:
+    """A busy neighbour process for the "busy" column; always killed on exit."""
+
+    def __init__(self, seconds: float = 600) -> None:
+        self.seconds = seconds
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Neighbour:
+        self.proc = subprocess.Popen([sys.executable, "-c", NEIGHBOUR, str(self.seconds)])
+        time.sleep(1.0)  # numpy imported, threads spinning
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+async def contention(db_path: Path, queries: list[str]) -> dict[str, tuple[float, float]]:
+    """Encode and hybrid p50/p95, pinned and unpinned, quiet and busy, on one database."""
+    dense_module._PROCESS_VECTORS.clear()
+    db = await prepare_database(bench_settings(db_path))
+    out: dict[str, tuple[float, float]] = {}
+    try:
+        retriever = Retriever(db)
+        await retriever.start()
+        index = retriever.index
+        assert index is not None
+
+        async def encode(q: str) -> None:
+            await asyncio.get_running_loop().run_in_executor(None, index.encoder.encode, [q])
+
+        async def hybrid(q: str) -> None:
+            retriever._recent.clear()  # every question new: its vector is encoded
+            await retriever.retrieve(q, None)
+
+        for machine in ("quiet", "busy"):
+            neighbour = Neighbour() if machine == "busy" else None
+            if neighbour is not None:
+                neighbour.__enter__()
+            try:
+                for threads, label in ((1, "pinned"), (None, "unpinned")):
+                    pin_blas_threads(threads)
+                    out[f"encode {label} {machine}"] = await timed(encode, queries)
+                    out[f"hybrid {label} {machine}"] = await timed(hybrid, queries)
+            finally:
+                if neighbour is not None:
+                    neighbour.__exit__()
+                pin_blas_threads()  # back to what herbot does
+    finally:
+        await db.close()
+    return out
+
+
+def cold_ask(tmp: Path, name: str) -> float:
+    """Seconds for ``herbot ask`` in a new process on a new database to print its answer."""
+    env = {**os.environ, "HERBOT_DB": str(tmp / f"{name}.db")}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "Who voices Samantha?", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode != 0 or '"declined": false' not in done.stdout:
+        raise RuntimeError(f"herbot ask failed: {done.stderr[-500:]}")
+    return seconds
+
+
 async def start_to_ready(db_path: Path) -> tuple[float, str]:
     """Seconds from opening the database to simcord's READY for a real bot."""
     import simcord
@@ -237,8 +333,14 @@ async def run(args: argparse.Namespace) -> int:
     pool_texts = filler(64 if args.quick else 256, seed=3)
     pool = model.encode(pool_texts)
     results: dict[int, dict[str, Any]] = {}
-    ready_s = None
+    busy: dict[int, dict[str, tuple[float, float]]] = {}
+    ready_s = fresh_ready = None
+    cold: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="herbot-bench-") as tmp:
+        cold["quiet"] = cold_ask(Path(tmp), "cold-quiet")
+        with Neighbour():
+            cold["busy"] = cold_ask(Path(tmp), "cold-busy")
+        fresh_ready = await start_to_ready(Path(tmp) / "fresh.db")
         for size in sizes:
             path = Path(tmp) / f"ask-{size}.db"
             start = time.perf_counter()
@@ -246,10 +348,43 @@ async def run(args: argparse.Namespace) -> int:
             build_s = time.perf_counter() - start
             print(f"built {n} passages in {build_s:.1f} s; measuring…", file=sys.stderr)
             results[n] = await measure(path, queries, 20 if size >= 100_000 else len(queries))
+            if size <= 10_000:
+                busy[n] = await contention(path, queries[: 20 if args.quick else 40])
             if size == 10_000:
                 ready_s = await start_to_ready(path)
     print(report(results, ready_s, len(queries)))
+    print()
+    print(contention_report(busy, cold, fresh_ready))
     return 0
+
+
+def contention_report(
+    busy: dict[int, dict[str, tuple[float, float]]],
+    cold: dict[str, float],
+    fresh_ready: tuple[float, str] | None,
+) -> str:
+    sizes = sorted(busy)
+    head = "| p50 ms | " + " | ".join(f"{n:,} quiet | {n:,} busy" for n in sizes) + " |"
+    lines = [head, "|---|" + "---|---|" * len(sizes)]
+    for what in ("encode", "hybrid"):
+        for label in ("pinned", "unpinned"):
+            name = f"{what} ({'1 BLAS thread' if label == 'pinned' else 'numpy default: baseline'})"
+            cells = [
+                f"{busy[n][f'{what} {label} {m}'][0]:.1f}" for n in sizes for m in ("quiet", "busy")
+            ]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    out = "\n".join(lines)
+    out += (
+        "\n\nbusy: a neighbour process doing 1024x1024 float32 matrix products with numpy's "
+        "default threads, 40 ms on / 10 ms off."
+    )
+    out += (
+        f"\nCold start, `herbot ask` in a new process on a new database to the printed answer:"
+        f" {cold['quiet']:.2f} s quiet, {cold['busy']:.2f} s busy"
+    )
+    if fresh_ready is not None:
+        out += f"\nBot start to READY on a new database: {fresh_ready[0]:.2f} s ({fresh_ready[1]})"
+    return out
 
 
 def report(results: dict[int, dict[str, Any]], ready_s: tuple[float, str] | None, nq: int) -> str:

@@ -8,6 +8,7 @@ import textwrap
 
 from bot.config import Settings
 from cogs.quotes.retrieval.answer import Answer, Result, ask
+from cogs.quotes.retrieval.answerability import searchable
 from cogs.quotes.retrieval.hybrid import Retriever
 
 
@@ -37,6 +38,9 @@ async def _ask(args: argparse.Namespace, settings: Settings) -> int:
     if not 3 <= len(question) <= 300:
         print("herbot ask: the question must be 3 to 300 characters")
         return 2
+    if not searchable(question):
+        print("herbot ask: the question has no words to search for; ask with words")
+        return 2
     if not 1 <= args.limit <= 25:
         print("herbot ask: --limit must be between 1 and 25")
         return 2
@@ -65,6 +69,8 @@ def render(answer: Answer) -> str:
     """Plain text: ranked passages, answer terms in [brackets], each with its citation."""
     if answer.declined:
         lines = [f"Nothing in the quote store answers: {answer.question}"]
+        if answer.unknown:
+            lines.append(f"It never mentions {', '.join(answer.unknown)}.")
         if answer.suggestions:
             lines.append("Related quotes (not an answer):")
             lines += [_block("-", r) for r in answer.suggestions]

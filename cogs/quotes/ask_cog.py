@@ -19,12 +19,18 @@ from bot.errors import UserError
 from cogs.quotes import ask_ui
 from cogs.quotes.retrieval import answer as answers
 from cogs.quotes.retrieval import sessions
+from cogs.quotes.retrieval.answerability import searchable
 from cogs.quotes.retrieval.hybrid import Retriever
 
 if TYPE_CHECKING:
     from bot.app import Herbot
 
 log = logging.getLogger(__name__)
+
+NO_WORDS = (
+    "That question has no words to search for (only punctuation, emoji or mentions). "
+    "Ask with words, e.g. /ask Who voices Samantha?"
+)
 
 
 class Ask(commands.Cog):
@@ -77,6 +83,8 @@ class Ask(commands.Cog):
         question = " ".join(question.split())
         if len(question) < 3:
             raise UserError("Ask a question of at least 3 characters.")
+        if not searchable(question):  # refused before anything is posted: only the asker sees
+            raise UserError(NO_WORDS)
         await interaction.response.defer(thinking=True, ephemeral=private)
         answer = await answers.ask(
             self.retriever, question, interaction.guild_id, limit=ask_ui.PAGE

@@ -82,6 +82,9 @@ def decline_embed(answer: Answer, *, note: str | None = None) -> discord.Embed:
         "Nothing in the quote store answers that. "
         "Try other words, or browse the store with /quote search."
     ]
+    if answer.unknown:
+        named = ", ".join(escape_markdown(n) for n in answer.unknown)
+        lines.append(f"It never mentions {truncate(named, 300)}.")
     if answer.suggestions:
         lines.append("\nRelated quotes (not an answer):")
     embed = discord.Embed(

@@ -41,6 +41,8 @@ SOURCE_KEYS = (
     "note",
 )
 QUOTE_KEYS = ("id", "text", "speaker", "source", "locator", "kind", "tags", "note")
+# Read by /ask alone (cogs/quotes/retrieval/prebuilt.py), not stored in the database.
+RETRIEVAL_KEYS = ("asks",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +209,7 @@ def _load_quotes(path: Path, curated: Curated, max_text: int, seen: dict[str, st
         quote, problems = parse_quote(table, f"#{n}", max_text=max_text)
         curated.problems.extend(Problem(path.name, w, m) for w, m in problems)
         for key in table:
-            if key not in QUOTE_KEYS:  # reported for the file: the quote still imports
+            if key not in QUOTE_KEYS and key not in RETRIEVAL_KEYS:  # the quote still imports
                 name = quote.id if quote else f"#{n}"
                 curated.problems.append(Problem(path.name, "", f"{name}: unknown key '{key}'"))
         if quote is None:
@@ -266,6 +268,9 @@ def parse_quote(
         bad = [t for t in tags if not TAG_PATTERN.fullmatch(t)]
         if bad:
             problems.append((qid, f"tags must be lower-case [a-z0-9-]: {bad}"))
+    asks = table.get("asks", [])
+    if not isinstance(asks, list) or not all(isinstance(a, str) and a.strip() for a in asks):
+        problems.append((qid, "asks must be a list of questions (strings)"))
     note = table.get("note", "")
     if not isinstance(note, str):
         problems.append((qid, "note must be a string"))

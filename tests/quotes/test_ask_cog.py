@@ -7,6 +7,7 @@ import re
 import pytest
 
 from bot.config import Settings
+from cogs.quotes.ask_cog import NO_WORDS
 from tests.quotes.ask_support import real_store, warm_vectors
 
 
@@ -91,7 +92,12 @@ async def test_more_results_and_context_buttons_survive_restart(world):
     context = await world.bob.click(result.response, label="Context")
     assert context.ephemeral
     shown = context.response.embeds[0]
-    assert shown.title == "Context: Her (dir. Spike Jonze, 2013)"
+    # The best passage may come from the film or from an article about it.
+    assert shown.title in {
+        "Context: Her (dir. Spike Jonze, 2013)",
+        "Context: “Her — What OpenAI CEO Sam Altman gets wrong about his favourite film” "
+        "(Film Stories)",
+    }
     assert shown.description.count("\n\n") >= 1  # the passage and its neighbours
 
 
@@ -161,3 +167,36 @@ async def test_questions_older_than_90_days_are_forgotten_while_the_bot_runs(wor
     await world.bob.slash(world.channel, "ask", question="Who directed the film?")
     async with world.db.execute("SELECT question FROM ask_sessions") as cur:
         assert [row[0] for row in await cur.fetchall()] == ["Who directed the film?"]
+
+
+async def test_question_naming_what_the_store_never_mentions_is_declined(world):
+    result = await world.alice.slash(world.channel, "ask", question="Who directed Jurassic Park?")
+    embed = result.response.embeds[0]
+    assert embed.description.startswith("Nothing in the quote store answers that.")
+    assert "It never mentions Jurassic Park." in embed.description
+    assert "Related quotes (not an answer)" in embed.description
+    assert {f.name for f in embed.fields} <= {"Related"}
+    assert "**" not in "".join(f.value for f in embed.fields)
+    assert _labels(result.response) == []
+
+
+async def test_punctuation_only_question_is_refused_privately(world):
+    result = await world.alice.slash(world.channel, "ask", question="?!?! ... @here")
+    assert result.ephemeral
+    assert "no words to search for" in result.response.content
+    assert not result.response.embeds
+    assert world.user_errors() == [NO_WORDS]
+    async with world.db.execute("SELECT count(*) FROM ask_sessions") as cur:
+        assert (await cur.fetchone())[0] == 0
+
+
+async def test_highlights_skip_possessives_mentions_and_stop_words(world):
+    result = await world.alice.slash(
+        world.channel, "ask", question="@here What is Scarlett Johansson's role in Her?"
+    )
+    shown = result.response.embeds[0].description
+    assert "Johansson" in shown
+    bolded = re.findall(r"\*\*(.+?)\*\*", shown)
+    words = {w.lower() for b in bolded for w in re.findall(r"\w+", _plain(b))}
+    assert "johansson" in words
+    assert not words & {"s", "here", "what", "is", "in", "her"}, bolded

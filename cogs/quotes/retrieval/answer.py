@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from bot.db import Reader
 from bot.presentation import ELLIPSIS, escape_markdown
-from cogs.quotes.retrieval import lexical, passages
+from cogs.quotes.retrieval import answerability, lexical, passages
 from cogs.quotes.retrieval.hybrid import Mode, Ranked, Retriever
 from cogs.quotes.retrieval.passages import Passage
 
@@ -46,6 +46,7 @@ class Answer:
     suggestions: list[Result] = field(default_factory=list)  # related, not an answer
     total: int = 0  # relevant passages in all pages
     offset: int = 0
+    unknown: list[str] = field(default_factory=list)  # names the store never mentions
 
     @property
     def has_more(self) -> bool:
@@ -58,6 +59,7 @@ class Answer:
             "mode": self.mode,
             "total": self.total,
             "offset": self.offset,
+            "unknown": self.unknown,
             "results": [r.as_json(self.offset + i) for i, r in enumerate(self.results, 1)],
             "suggestions": [r.as_json(i) for i, r in enumerate(self.suggestions, 1)],
         }
@@ -88,13 +90,16 @@ async def ask(
         suggestions,
         total=len(retrieval.ranked),
         offset=offset,
+        unknown=retrieval.unknown,
     )
 
 
 async def _results(db: Reader, question: str, ranked: list[Ranked]) -> list[Result]:
     rowids = [r.rowid for r in ranked]
     found = await passages.fetch(db, rowids)
-    marked = await lexical.highlights(db, question, rowids)
+    # Only meaningful terms are marked: no stop words, mention syntax or possessive "s".
+    keywords = answerability.keyword_query(question)
+    marked = await lexical.highlights(db, keywords, rowids) if keywords else {}
     out = []
     for item in ranked:
         passage = found.get(item.rowid)

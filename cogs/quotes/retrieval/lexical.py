@@ -6,6 +6,7 @@ never from raw user text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.db import Reader
@@ -102,3 +103,26 @@ def split_marked(marked: str) -> list[tuple[str, bool]]:
         if rest:
             segments.append((rest, False))
     return segments
+
+
+async def mentioned(db: Reader, names: list[str], guild_id: int | None) -> set[str]:
+    """Which of ``names`` some passage ``guild_id`` may see contains, as a phrase.
+
+    One FTS5 phrase query per name on ``quotes_ac`` (words as written: no stemming, which
+    would let "Joi" match "joy"), stopping at the first visible passage. Names come from
+    :func:`cogs.quotes.retrieval.answerability.named`: tokens only, quoted here as a phrase.
+    """
+    found = set()
+    for name in names:
+        words = re.findall(r"\w+", name.casefold())
+        if not words:
+            continue
+        phrase = '"' + " ".join(words) + '"'
+        sql = (
+            "SELECT 1 FROM quotes_ac AS f JOIN quotes AS q ON q.rowid = f.rowid "
+            f"WHERE quotes_ac MATCH :match AND {VISIBLE} LIMIT 1"
+        )
+        async with db.execute(sql, {"match": phrase, "guild": guild_id}) as cur:
+            if await cur.fetchone() is not None:
+                found.add(name)
+    return found

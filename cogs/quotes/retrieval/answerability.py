@@ -1,0 +1,220 @@
+"""What a question asks about, before ranking: its searchable terms and the names it uses.
+
+Three things /ask decides from the question's words alone (no discord, no SQL here):
+
+- **Searchable terms** (:func:`terms`): the words worth matching and highlighting. Mention
+  syntax (``@here``, ``<@123>``, custom emoji), links, stop words and the fragments FTS5
+  would cut from a possessive ("Johansson's" -> "johansson" and a stray "s") are dropped.
+  A question with no word at all (punctuation, emoji, mentions only) is refused before
+  searching (:func:`searchable`).
+- **Aliases** (``aliases.toml`` beside this module): names a member may use for what the
+  store calls otherwise ("Theo" for Theodore, "the OpenAI chief" for Sam Altman) are
+  rewritten for both legs; words the store says differently ("profession" for "job",
+  "picture" for "film") are added to the keyword leg.
+- **Named things** (:func:`named`): runs of capitalised words ("Jurassic Park", "Steve
+  Jobs", "Blade Runner 2049") the question names. If the store never mentions one of them
+  (:func:`cogs.quotes.retrieval.lexical.mentioned` checks, phrase by phrase), /ask declines
+  whatever the question's other words share with the store: "Who directed Jurassic Park?"
+  shares "directed" with Spike Jonze's credits, but nothing in the store is about that film.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from bot.fts import STOPWORDS
+
+ALIASES_FILE = Path(__file__).with_name("aliases.toml")
+
+# Discord mention syntax, custom emoji, links: never search terms.
+_NOISE = re.compile(
+    r"<(?:@[!&]?|#|/[^:>]+:)\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b|https?://\S+|www\.\S+",
+    re.IGNORECASE,
+)
+# A word: letters/digits joined by inner hyphens or apostrophes ("GPT-4o", "Theodore's").
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_POSSESSIVE = re.compile(r"['’]s$|s['’]$|['’]$", re.IGNORECASE)
+# Beyond bot.fts's stop words: contraction fragments and words that never say what about.
+EXTRA_STOPWORDS = frozenset(
+    """s t d ll m re ve don doesn didn isn wasn aren weren won wouldn couldn shouldn here
+    please also just any some very much many one ones more most other such own really""".split()
+)
+NOT_TERMS = STOPWORDS | EXTRA_STOPWORDS
+
+# Words that begin a question or a request: capitalised only because they come first.
+_STARTERS = frozenset(
+    """who what when where why how which whose whom is are was were do does did can could
+    would should will shall has have had may might must in on at for from to of by with as
+    according after before during describe explain tell list name give show summarise
+    summarize compare quote find i if so and but or the a an then besides apart other
+    besides since while whether""".split()
+)
+# Capitalised in English but not names of a work, person or organisation: nationalities,
+# languages, days and months ("Which Chinese city ...", "in June").
+_NOT_NAMES = frozenset(
+    """american british english chinese japanese french german italian spanish korean indian
+    canadian australian european asian african russian irish scottish swedish danish dutch
+    mexican brazilian western eastern monday tuesday wednesday thursday friday saturday sunday
+    january february march april may june july august september october november december
+    """.split()
+)
+# Lower-case words allowed inside a name ("Guardians of the Galaxy", "Beauty and the Beast").
+_CONNECTORS = frozenset({"of", "the", "and", "&", "de", "la", "von", "van", "der", "a"})
+_SENTENCE_END = re.compile(r"[.!?;:\"“”(\[]\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Aliases:
+    names: dict[str, str]  # lower-case phrase -> the store's name (rewritten, both legs)
+    words: dict[str, tuple[str, ...]]  # lower-case word -> extra keyword-leg words
+
+    def rewrite(self, question: str) -> str:
+        """``question`` with each name alias replaced by the store's name."""
+        for alias in sorted(self.names, key=len, reverse=True):
+            pattern = r"(?<![\w-])" + re.escape(alias) + r"(?![\w-])"
+            question = re.sub(pattern, self.names[alias], question, flags=re.IGNORECASE)
+        return question
+
+    def known(self, phrase: str) -> bool:
+        low = phrase.casefold()
+        return low in self.names or any(low == v.casefold() for v in self.names.values())
+
+
+@cache
+def aliases(path: Path = ALIASES_FILE) -> Aliases:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    names = {k.casefold(): v for k, v in data.get("names", {}).items()}
+    words = {k.casefold(): tuple(v) for k, v in data.get("words", {}).items()}
+    return Aliases(names, words)
+
+
+def strip_noise(question: str) -> str:
+    return _NOISE.sub(" ", question)
+
+
+def searchable(question: str) -> bool:
+    """Whether the question has any word once mentions, emoji and links are removed."""
+    return bool(_WORD.search(strip_noise(question)))
+
+
+def _words(text: str) -> list[str]:
+    return [_POSSESSIVE.sub("", w) for w in _WORD.findall(text)]
+
+
+def terms(question: str) -> list[str]:
+    """The question's searchable words, lower-case, in order, once each (may be empty)."""
+    out: list[str] = []
+    for word in _words(strip_noise(question)):
+        for part in re.split(r"[-'’]", word.casefold()):
+            if part and part not in NOT_TERMS and (len(part) > 1 or part.isdigit()):
+                out.append(part)
+    return list(dict.fromkeys(out))
+
+
+def keyword_query(question: str) -> str:
+    """What the keyword leg searches and highlights: terms plus their alias words."""
+    table = aliases()
+    found = terms(table.rewrite(question))
+    extra = [w for t in found for w in table.words.get(t, ())]
+    return " ".join(dict.fromkeys(found + [w.casefold() for w in extra]))
+
+
+def dense_query(question: str) -> str:
+    """What the meaning leg encodes: the question with name aliases rewritten."""
+    return aliases().rewrite(" ".join(strip_noise(question).split()))
+
+
+def named(question: str) -> list[str]:
+    """Capitalised names in ``question`` ("Jurassic Park", "Steve Jobs"), possessives cut.
+
+    A capitalised word that only starts a sentence ("Describe ...", "Theodore's job?") is
+    not taken for a name unless another capitalised word follows it: without a dictionary
+    there is no telling "Describe" from "Nolan", and a false name would decline a good
+    question.
+    """
+    text = strip_noise(question)
+    runs: list[list[str]] = []
+    current: list[str] = []
+    pending: list[str] = []  # connectors seen after a capitalised word
+    starts_sentence = True
+    first_of_run_starts = False
+    first_flags: list[bool] = []
+    for match in _WORD.finditer(text):
+        raw = match.group(0)
+        word = _POSSESSIVE.sub("", raw)
+        at_start = starts_sentence
+        before = text[: match.start()]
+        starts_sentence = False
+        capital = any(c.isupper() for c in word) and not (at_start and word.casefold() in _STARTERS)
+        if capital and (word.casefold() == "i" or word.casefold() in _NOT_NAMES):
+            capital = False
+        if current and not pending and word.isdigit():  # "Blade Runner 2049"
+            capital = True
+        if capital:
+            if not current:
+                first_of_run_starts = at_start
+            current.extend(pending)
+            pending = []
+            current.append(word)
+            if word != raw:  # a possessive ends the name: "Jonze's Her" is two names
+                runs.append(current)
+                first_flags.append(first_of_run_starts)
+                current = []
+        elif current and word.casefold() in _CONNECTORS and not _SENTENCE_END.search(before):
+            pending.append(word)
+        else:
+            if current:
+                runs.append(current)
+                first_flags.append(first_of_run_starts)
+            current, pending = [], []
+        end = text[match.end() : match.end() + 2]
+        if end[:1] in {".", "!", "?", ";", ":"}:
+            if current:
+                runs.append(current)
+                first_flags.append(first_of_run_starts)
+            current, pending = [], []
+            starts_sentence = True
+    if current:
+        runs.append(current)
+        first_flags.append(first_of_run_starts)
+    names = []
+    for run, sentence_start in zip(runs, first_flags, strict=True):
+        if sentence_start and len(run) == 1:
+            continue
+        names.append(" ".join(run))
+    return list(dict.fromkeys(names))
+
+
+def known_if(name: str) -> tuple[bool, list[str]]:
+    """How to tell a name is mentioned: (``any``, phrases), one phrase per way to write it.
+
+    The whole name always counts. Besides: a name with connectors is known when each part
+    is ("CEO of OpenAI": "CEO" and "OpenAI"), and a name of three words or more when it is
+    known without its first or its last word ("Alan Watts OS": "Alan Watts").
+    Returns (False, parts) for "all of these", (True, forms) for "any of these".
+    """
+    words = name.split()
+    if any(w.casefold() in _CONNECTORS for w in words):
+        out, current = [], []
+        for word in words:
+            if word.casefold() in _CONNECTORS:
+                if current:
+                    out.append(" ".join(current))
+                current = []
+            else:
+                current.append(word)
+        if current:
+            out.append(" ".join(current))
+        return False, out
+    if len(words) >= 3:
+        return True, [name, " ".join(words[:-1]), " ".join(words[1:])]
+    return True, [name]
+
+
+def phrase_tokens(name: str) -> list[str]:
+    """The FTS tokens of a name, for a phrase query (stop words kept: they are in the text)."""
+    return [t.casefold() for t in re.findall(r"\w+", name)]
