@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from bot.feature import Feature, Privacy
-from cogs.debate import store
+from bot.feature import Feature
+from cogs.debate.privacy import PRIVACY
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -34,10 +34,5 @@ feature = Feature(
     description="Debates: button polls on the motion and moderated debate events",
     setup=_setup,
     cli=_cli,
-    privacy=Privacy(
-        forget=store.forget,
-        status=store.status,
-        personal_columns=store.PERSONAL_COLUMNS,
-        other_columns=store.OTHER_COLUMNS,
-    ),
+    privacy=PRIVACY,
 )

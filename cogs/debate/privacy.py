@@ -1,0 +1,18 @@
+"""Debates' part in /privacy: what forget-me removes or anonymises, and what is kept.
+
+Votes in open polls and queue entries (their words) are deleted; votes in closed polls stay
+counted under one anonymous id per forget (a debate's before/after pairing holds); ids of
+polls and debates a member ran are cleared. The SQL lives in :mod:`cogs.debate.store`.
+"""
+
+from __future__ import annotations
+
+from bot.feature import Privacy
+from cogs.debate import store
+
+PRIVACY = Privacy(
+    forget=store.forget,
+    status=store.status,
+    personal_columns=store.PERSONAL_COLUMNS,
+    other_columns=store.OTHER_COLUMNS,
+)

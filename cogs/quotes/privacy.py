@@ -1,0 +1,100 @@
+"""The quote store's and /ask's part in /privacy: forget-me, opt-out of quoting, status.
+
+Each runs inside the core's one transaction. Forgetting deletes every quote of the member's
+own words (approved included) and their pending submissions, removes their name from rows
+they submitted, edited or reviewed, and deletes their /ask questions and the vectors of the
+deleted texts.
+"""
+
+from __future__ import annotations
+
+from bot.db import Reader, Transaction
+from bot.feature import Counts, Privacy, Scope
+from cogs.quotes import store
+from cogs.quotes.retrieval import sessions
+from cogs.quotes.retrieval.dense import content_hash, document
+
+
+async def forget(tx: Transaction, user_id: int) -> Counts:
+    gone = await store.forget_member(tx, user_id)
+    await store.forget_vectors(tx, (content_hash(document(*row)) for row in gone.embedded))
+    asked = await sessions.forget_user(tx, user_id)
+    return {
+        "quotes of your words": gone.words,
+        "pending quote submissions": gone.submissions,
+        "quotes you submitted, edited or reviewed (your name removed)": gone.anonymised,
+        "questions you asked with /ask": asked,
+    }
+
+
+async def status(db: Reader, user_id: int) -> Counts:
+    words, submitted = await store.member_counts(db, user_id)
+    return {
+        "quotes of your words": words,
+        "quotes you submitted": submitted,
+        "questions you asked with /ask": await sessions.count_user(db, user_id),
+    }
+
+
+async def opt_out(tx: Transaction, user_id: int, scope: Scope) -> Counts:
+    if scope != "quote":
+        return {}
+    return {"pending quotes of your messages": await store.withdraw_pending_of_author(tx, user_id)}
+
+
+PRIVACY = Privacy(
+    forget=forget,
+    status=status,
+    opt_out=opt_out,
+    personal_columns={
+        "quotes": (
+            "text",
+            "speaker",
+            "author_id",
+            "message_link",
+            "submitted_by",
+            "edited_by",
+            "reviewed_by",
+        ),
+        "quotes_fts": ("text", "speaker"),
+        "quotes_ac": ("text", "speaker"),
+        "ask_sessions": ("question", "user_id"),
+        "ask_vectors": ("content_hash", "vector"),
+    },
+    other_columns={
+        "quotes": (
+            "id",
+            "source_id",
+            "locator",
+            "kind",
+            "tags",
+            "note",
+            "status",
+            "origin",
+            "guild_id",
+            "edited_at",
+            "reviewed_at",
+            "created_at",
+            "updated_at",
+        ),
+        "quotes_fts": ("tags", "note"),
+        "quotes_ac": ("tags",),
+        "quote_sources": (
+            "id",
+            "kind",
+            "title",
+            "year",
+            "director",
+            "publication",
+            "author",
+            "url",
+            "file",
+            "note",
+        ),
+        "qotd_posts": ("guild_id", "day", "quote_id", "posted_at"),
+        "ask_sessions": ("id", "guild_id", "created_at"),
+        "ask_vectors": ("model",),
+        "ask_generation": ("id", "value"),
+    },
+    fts_tables=("quotes_fts", "quotes_ac"),
+)
