@@ -348,7 +348,11 @@ class Quotes(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         name = truncate(clean(file.filename), 80)
         try:
-            data = clean_payload(json.loads(decode_file(await file.read(), MAX_IMPORT_BYTES)))
+            raw = await file.read()
+        except discord.HTTPException:
+            raise UserError(f"I couldn't download `{name}`; attach it again.") from None
+        try:
+            data = clean_payload(json.loads(decode_file(raw, MAX_IMPORT_BYTES)))
         except UndecodableFile as exc:
             raise UserError(f"Nothing was imported: `{name}` {exc}.") from None
         except json.JSONDecodeError as exc:
