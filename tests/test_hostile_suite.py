@@ -509,6 +509,7 @@ async def test_messages_read_and_saved_and_files(world, judge):
             return await world.alice.send(thread, content)
 
         message = await judge.run("message (recorded)", send)
+
         async def flushed():
             await flush(world)
             return True
