@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.db import Database, open_database
 from bot.errors import HerbotTree
 from bot.feature import Feature, load_features
+from bot.text import install as clean_user_text
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ class Herbot(commands.Bot):
         self.settings = settings
         self.db = db
         self.features = features if features is not None else load_features(settings.features)
+        # Every option, modal field and message is cleaned before discord.py parses it.
+        clean_user_text(self._connection.parsers)
 
     @property
     def now(self) -> Callable[[], datetime]:

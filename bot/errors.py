@@ -13,6 +13,8 @@ from collections.abc import Awaitable
 import discord
 from discord import app_commands
 
+from bot.presentation import MESSAGE_LIMIT, truncate
+
 log = logging.getLogger(__name__)
 
 
@@ -45,14 +47,20 @@ def describe(error: Exception) -> str | None:
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command only works in a server."
     if isinstance(error, app_commands.TransformerError):
-        return f"I couldn't understand {error.value!r}: {error.__cause__ or 'check the value'}."
+        value = truncate(repr(error.value), 100)
+        return f"I couldn't understand {value}: {error.__cause__ or 'check the value'}."
     if isinstance(error, app_commands.CheckFailure):
         return str(error) or "You can't use this command here."
     return None
 
 
 async def reply_ephemeral(interaction: discord.Interaction, content: str) -> None:
-    """Answer the interaction ephemerally whether or not it was already acknowledged."""
+    """Answer the interaction ephemerally whether or not it was already acknowledged.
+
+    The content is cut to Discord's limit: a refusal that quotes a long input must still
+    arrive (Discord rejects the whole message otherwise, and the member sees nothing).
+    """
+    content = truncate(content, MESSAGE_LIMIT)
     try:
         if interaction.response.is_done():
             await interaction.followup.send(content, ephemeral=True)

@@ -6,16 +6,20 @@ bad value is refused when it is set rather than when it is read.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.db import Reader, Transaction
+from bot.text import is_snowflake
+
+log = logging.getLogger(__name__)
 
 
 def _snowflake(value: str) -> int:
-    if not value.isdigit():
-        raise ValueError("must be an id (digits only)")
+    if not is_snowflake(value):
+        raise ValueError("must be an id (digits 0-9 only, at most 20 of them)")
     return int(value)
 
 
@@ -25,8 +29,14 @@ def _hhmm(value: str) -> str:
     return value
 
 
+MAX_IDS = 25
+
+
 def _id_list(value: str) -> list[int]:
-    return [_snowflake(v.strip()) for v in value.split(",") if v.strip()]
+    ids = list(dict.fromkeys(_snowflake(v.strip()) for v in value.split(",") if v.strip()))
+    if len(ids) > MAX_IDS:
+        raise ValueError(f"can list at most {MAX_IDS} ids")
+    return ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +69,13 @@ async def get(db: Reader, guild_id: int, key: str) -> object | None:
         "SELECT value FROM guild_settings WHERE guild_id = ? AND key = ?", (guild_id, key)
     ) as cur:
         row = await cur.fetchone()
-    return None if row is None else KEYS[key].parse(row[0])
+    if row is None:
+        return None
+    try:
+        return KEYS[key].parse(row[0])
+    except ValueError:  # stored before the rules were stricter: as if not set
+        log.warning("ignoring the stored %s of guild %s: %r", key, guild_id, row[0][:40])
+        return None
 
 
 async def get_all(db: Reader, guild_id: int) -> dict[str, object]:
@@ -67,7 +83,13 @@ async def get_all(db: Reader, guild_id: int) -> dict[str, object]:
         "SELECT key, value FROM guild_settings WHERE guild_id = ?", (guild_id,)
     ) as cur:
         rows = await cur.fetchall()
-    return {k: KEYS[k].parse(v) for k, v in rows if k in KEYS}
+    values = {}
+    for key, value in rows:
+        try:
+            values[key] = KEYS[key].parse(value)
+        except (KeyError, ValueError):  # unknown, or stored before the rules were stricter
+            log.warning("ignoring the stored %s of guild %s: %r", key, guild_id, value[:40])
+    return values
 
 
 async def set_value(tx: Transaction, guild_id: int, key: str, value: str) -> object:

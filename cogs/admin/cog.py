@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot import __version__, guild_settings
 from bot.errors import UserError
-from bot.presentation import AUTOCOMPLETE_MAX, truncate
+from bot.presentation import AUTOCOMPLETE_MAX, MESSAGE_LIMIT, truncate
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -81,7 +81,9 @@ class Admin(commands.Cog):
             value = values.get(key.name)
             shown = "not set" if value is None else _mention(key.name, value)
             lines.append(f"**{key.name}**: {shown}\n-# {key.description}")
-        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+        await interaction.response.send_message(
+            truncate("\n".join(lines), MESSAGE_LIMIT), ephemeral=True
+        )
 
     @settings_group.command(name="set", description="Change one herbot setting for this server")
     @app_commands.describe(key="which setting", value="the new value (an id, or HH:MM for times)")

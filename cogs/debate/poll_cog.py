@@ -26,7 +26,7 @@ from bot.errors import UserError
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, truncate
 from cogs.debate import charts, embeds_ui, polls, quickpoll, store
 from cogs.debate.common import Background, split_options, user_errors
-from cogs.debate.config import DEBATE_OPTIONS, DebateConfig, load_config
+from cogs.debate.config import DEBATE_OPTIONS, MOTION_LIMIT, DebateConfig, load_config
 from cogs.debate.timeparse import parse_duration
 from cogs.debate.ui import PollRetractButton, PollVoteButton, poll_view
 from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter, VoteWriter
@@ -278,6 +278,11 @@ class Polls(commands.Cog):
         preset = self.config.motion(text.strip())
         if preset is not None:
             return preset.text, preset.options
+        if not 1 <= len(text.strip()) <= MOTION_LIMIT:  # e.g. only control characters
+            raise UserError(
+                f"Write the motion in words (1-{MOTION_LIMIT} characters), "
+                "or pick a preset from the list."
+            )
         return text.strip(), DEBATE_OPTIONS
 
     # -------------------------------------------------------------- /poll commands

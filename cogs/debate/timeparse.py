@@ -1,4 +1,10 @@
-"""Durations and start times typed by moderators: "90m", "2h", "1d12h", "2026-12-01 19:00"."""
+"""Durations and start times typed by moderators: "90m", "2h", "1d12h", "2026-12-01 19:00".
+
+Both parsers refuse text longer than :data:`MAX_INPUT` before any regex runs on it, and quote
+at most a short prefix of what was typed: a refusal must fit a Discord message whatever the
+input was. Start times are at most :data:`MAX_DAYS` ahead, so adding a length never leaves
+the calendar.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,13 @@ _PART = re.compile(r"(\d+)\s*([dhm])", re.IGNORECASE)
 _WHOLE = re.compile(r"^\s*(?:\d+\s*[dhm]\s*)+$", re.IGNORECASE)
 _UNITS = {"d": 86400, "h": 3600, "m": 60}
 MAX_DAYS = 366  # far beyond any poll or debate; keeps "99999999999d" from overflowing
+MAX_INPUT = 40  # "2026-12-01 19:00" and "1d 12h 30m" are far shorter
 
 
 def parse_duration(text: str) -> timedelta:
     """ "2h", "90m", "1d 6h" -> timedelta; ValueError with an example otherwise."""
-    if not _WHOLE.match(text):
-        raise ValueError(f"I can't read the duration {text!r}: write e.g. 30m, 2h or 1d12h.")
+    if len(text) > MAX_INPUT or not _WHOLE.match(text):
+        raise ValueError(f"I can't read the duration {_shown(text)}: write e.g. 30m, 2h or 1d12h.")
     seconds = sum(int(n) * _UNITS[u.lower()] for n, u in _PART.findall(text))
     if seconds <= 0:
         raise ValueError("The duration must be longer than zero.")
@@ -24,15 +31,24 @@ def parse_duration(text: str) -> timedelta:
 
 
 def parse_start(text: str, now: datetime) -> datetime:
-    """ "in 2h" / "2h" (from now) or "YYYY-MM-DD HH:MM" in UTC."""
-    cleaned = text.strip().removeprefix("in ").strip()
-    if _WHOLE.match(cleaned):
+    """ "in 2h" / "2h" (from now) or "YYYY-MM-DD HH:MM" in UTC, at most a year ahead."""
+    cleaned = text.strip().removeprefix("in ").strip() if len(text) <= MAX_INPUT else ""
+    if cleaned and _WHOLE.match(cleaned):
         return now + parse_duration(cleaned)
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"):
         try:
-            return datetime.strptime(cleaned, fmt).replace(tzinfo=UTC)
+            moment = datetime.strptime(cleaned, fmt).replace(tzinfo=UTC)
         except ValueError:
             continue
+        if moment - now > timedelta(days=MAX_DAYS):
+            raise ValueError(f"The start can be at most {MAX_DAYS} days (a year) from now.")
+        return moment
     raise ValueError(
-        f"I can't read the start time {text!r}: write e.g. 'in 2h' or '2026-12-01 19:00' (UTC)."
+        f"I can't read the start time {_shown(text)}: "
+        "write e.g. 'in 2h' or '2026-12-01 19:00' (UTC)."
     )
+
+
+def _shown(text: str) -> str:
+    """What was typed, quoted and cut short enough to repeat in a refusal."""
+    return repr(text if len(text) <= MAX_INPUT else text[:MAX_INPUT] + "…")

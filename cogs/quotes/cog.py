@@ -26,6 +26,7 @@ from bot import privacy
 from bot.checks import ensure_moderator, moderator_only
 from bot.errors import UserError
 from bot.presentation import AUTOCOMPLETE_MAX, chunk_lines, truncate
+from bot.text import TooDeep, UndecodableFile, clean, clean_payload, decode_file
 from cogs.quotes import qotd, store
 from cogs.quotes.citation import citation
 from cogs.quotes.config import QuotesConfig
@@ -345,10 +346,21 @@ class Quotes(commands.Cog):
                 "That file is larger than 5 MB; split it or use `herbot quotes import`."
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
+        name = truncate(clean(file.filename), 80)
         try:
-            data = json.loads(await file.read())
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise UserError(f"`{truncate(file.filename, 80)}` is not JSON ({exc}).") from None
+            raw = await file.read()
+        except discord.HTTPException:
+            raise UserError(f"I couldn't download `{name}`; attach it again.") from None
+        try:
+            data = clean_payload(json.loads(decode_file(raw, MAX_IMPORT_BYTES)))
+        except UndecodableFile as exc:
+            raise UserError(f"Nothing was imported: `{name}` {exc}.") from None
+        except json.JSONDecodeError as exc:
+            raise UserError(f"Nothing was imported: `{name}` is not JSON ({exc}).") from None
+        except (RecursionError, TooDeep):
+            raise UserError(
+                f"Nothing was imported: `{name}` is nested too deeply to be a /quote export file."
+            ) from None
         try:
             async with self.bot.db.transaction() as tx:  # the whole file, or nothing of it
                 report = await store.import_json(

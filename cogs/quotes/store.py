@@ -615,7 +615,10 @@ async def export_json(db: Reader, guild_id: int | None) -> dict[str, Any]:
 
 
 def _opt_int(value: Any) -> bool:
-    return value is None or (isinstance(value, int) and not isinstance(value, bool))
+    """None or an integer SQLite can hold (a larger one raises OverflowError on insert)."""
+    return value is None or (
+        isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+    )
 
 
 def validate_json(data: Any, *, max_text: int = cur.DEFAULT_MAX_TEXT) -> list[str]:
@@ -637,6 +640,11 @@ def validate_json(data: Any, *, max_text: int = cur.DEFAULT_MAX_TEXT) -> list[st
     for s in sources:
         if s.get("kind") not in ("film", "article", "discord") or not s.get("title"):
             problems.append(f"source {s.get('id')}: needs kind (film/article) and a title")
+        if not _opt_int(s.get("year")):
+            problems.append(f"source {s.get('id')}: year must be a number or null")
+        for key in cur.SOURCE_KEYS:
+            if key != "year" and not isinstance(s.get(key), str | None):
+                problems.append(f"source {s.get('id')}: {key} must be text or null")
     seen: set[str] = set()
     for n, q in enumerate(quotes, 1):
         if not isinstance(q, dict):

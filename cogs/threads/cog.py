@@ -31,6 +31,7 @@ from bot.presentation import (
     EMBED_TOTAL_LIMIT,
     truncate,
 )
+from bot.text import clean, is_snowflake
 from cogs.quotes import service
 from cogs.threads import exporters, store
 from cogs.threads.config import ThreadsConfig
@@ -72,14 +73,14 @@ def record_of(message: discord.Message) -> MessageRecord:
         channel_id=message.channel.id,
         guild_id=message.guild.id if message.guild else 0,
         author_id=message.author.id,
-        author_name=message.author.display_name,
+        author_name=clean(message.author.display_name),
         created_at=message.created_at,
-        content=message.content,
+        content=clean(message.content),  # backfilled history did not pass the gateway's
         reply_to=reply_to,
         attachments=tuple(
             Attachment(a.filename, a.size, a.content_type) for a in message.attachments
         ),
-        embed_titles=tuple(e.title for e in message.embeds if e.title),
+        embed_titles=tuple(clean(e.title) for e in message.embeds if e.title),
     )
 
 
@@ -87,12 +88,14 @@ def parse_when(value: str | None, name: str) -> datetime | None:
     if value is None or not value.strip():
         return None
     try:
+        if len(value) > 40:  # the longest ISO form is 32 characters
+            raise ValueError(value)
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         raise UserError(
             f"`{name}` must be a date or time like 2026-01-31 or 2026-01-31T18:00 (UTC)."
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=discord.utils.utcnow().tzinfo)
+    return store.utc_clamped(moment)
 
 
 class Threads(commands.Cog):
@@ -500,7 +503,7 @@ class Threads(commands.Cog):
     async def _resolve(self, interaction: discord.Interaction, value: str) -> Recording:
         """A recorded thread of this guild from the autocomplete value (its id) or a name."""
         text = value.strip().lstrip("#").removeprefix("<#").removesuffix(">")
-        rec = self.recordings.get(int(text)) if text.isdigit() else None
+        rec = self.recordings.get(int(text)) if is_snowflake(text) else None
         if rec is None:
             guild_id = interaction.guild_id or 0
             matches = await store.guild_recordings(self.bot.db, guild_id, typed=text)

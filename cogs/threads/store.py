@@ -36,16 +36,33 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+MAX_SNOWFLAKE = (1 << 63) - 1
+
+
 def parse_stamp(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def snowflake_at(moment: datetime) -> int:
-    """The smallest Discord id created at ``moment`` (ids are time-ordered)."""
+def utc_clamped(moment: datetime) -> datetime:
+    """``moment`` in UTC (naive means UTC); a moment UTC cannot hold becomes its edge.
+
+    ``0001-01-01T00:00+01:00`` is the last hour of year 0 in UTC, which ``datetime`` cannot
+    represent: as a bound of a range it means "from the beginning".
+    """
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    ms = int(moment.timestamp() * 1000) - DISCORD_EPOCH_MS
-    return max(ms, 0) << 22
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        edge = datetime.min if moment.year < 2000 else datetime.max
+        return edge.replace(tzinfo=UTC)
+
+
+def snowflake_at(moment: datetime) -> int:
+    """The smallest Discord id created at ``moment`` (ids are time-ordered), clamped to the
+    ids SQLite can hold (a date after about 2084 gives the largest)."""
+    ms = int(utc_clamped(moment).timestamp() * 1000) - DISCORD_EPOCH_MS
+    return min(max(ms, 0) << 22, MAX_SNOWFLAKE)
 
 
 def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:

@@ -34,7 +34,7 @@ async def create(
     user_id: int | None,
     now: datetime,
 ) -> str:
-    while True:
+    for _ in range(8):  # 40 random bits: a clash is rare, eight in a row never happens
         session_id = secrets.token_hex(5)
         cur = await tx.execute(
             "INSERT INTO ask_sessions (id, question, guild_id, user_id, created_at) "
@@ -43,6 +43,8 @@ async def create(
         )
         if cur.rowcount:  # the primary key refused a (rare) clash: draw another id
             return session_id
+    # Not a clash: the row itself is refused (never retry forever on what the member typed).
+    raise ValueError(f"the question {question[:40]!r} could not be stored")
 
 
 async def get(db: Reader, session_id: str) -> Session | None:
