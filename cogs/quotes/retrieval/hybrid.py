@@ -30,7 +30,7 @@ from cogs.quotes.retrieval.dense import (
     RunInThread,
     run_in_thread,
 )
-from cogs.quotes.retrieval.embedder import ModelUnavailable, shared_model
+from cogs.quotes.retrieval.embedder import ModelUnavailable, fast_model
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ class Retriever:
         self,
         db: Database,
         *,
-        loader: Callable[[], Encoder] = shared_model,
+        loader: Callable[[], Encoder] = fast_model,
         run: RunInThread = run_in_thread,
     ) -> None:
         self.db = db
