@@ -13,10 +13,11 @@ Measured in one run, on the same machine:
 - start to ready: a real bot on a 10k-quote database in simcord, from opening the database
   to simcord's READY (vectors cached, as on every start after the first), and on a fresh
   database (the curated store's vectors come from the shipped file);
-- quiet / busy: query encode and hybrid p50 with the encoder's BLAS pinned to one thread
-  (what herbot does) and unpinned (numpy's default: the baseline), on a quiet machine and
-  beside a neighbour process doing bursty multi-threaded numpy matrix products (started by
-  this bench, bounded in time, killed at the end), all in the same run;
+- quiet / busy: query encode and hybrid p50 with onnxruntime and 8-bit weights (what
+  herbot does), with the numpy encoder and its BLAS pinned to one thread (what herbot did)
+  and with numpy's default threads (the baseline), on a quiet machine and beside a
+  neighbour process doing bursty multi-threaded numpy matrix products (started by this
+  bench, bounded in time, killed at the end), all in the same run, in interleaved rounds;
 - cold start: ``herbot ask`` in a new process on a new database, to the printed answer.
 
 Filler vectors are not encoded one by one (100k x 4 ms is half an hour on two cores): a
@@ -52,7 +53,7 @@ from cogs.quotes.retrieval import dense as dense_module
 from cogs.quotes.retrieval import lexical
 from cogs.quotes.retrieval.answer import ask
 from cogs.quotes.retrieval.dense import content_hash, document
-from cogs.quotes.retrieval.embedder import pin_blas_threads, shared_model
+from cogs.quotes.retrieval.embedder import fast_model, pin_blas_threads, shared_model
 from cogs.quotes.retrieval.hybrid import Retriever
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,14 +105,18 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ms), p95
 
 
-async def timed(fn: Callable[[str], Awaitable[Any]], queries: list[str]) -> tuple[float, float]:
+async def samples(fn: Callable[[str], Awaitable[Any]], queries: list[str]) -> list[float]:
     await fn(queries[0])  # warm caches and the thread pool
-    samples = []
+    out = []
     for q in queries:
         start = time.perf_counter()
         await fn(q)
-        samples.append(time.perf_counter() - start)
-    return percentiles(samples)
+        out.append(time.perf_counter() - start)
+    return out
+
+
+async def timed(fn: Callable[[str], Awaitable[Any]], queries: list[str]) -> tuple[float, float]:
+    return percentiles(await samples(fn, queries))
 
 
 def bench_settings(db_path: Path) -> Settings:
@@ -230,6 +235,9 @@ while time.monotonic() < end:
 """
 
 
+ROUNDS = 3  # quiet/busy rounds per encoder, interleaved
+
+
 class Neighbour:
     """A busy neighbour process for the "busy" column; always killed on exit."""
 
@@ -248,16 +256,28 @@ class Neighbour:
             self.proc.wait()
 
 
+# The encoders compared in the quiet/busy table: what herbot uses, then the two baselines
+# (the numpy encoder with its BLAS pinned to one thread, as main had, and numpy's default).
+ENCODERS = (
+    ("onnx", "onnxruntime int8 (herbot)", 1),
+    ("pinned", "numpy, 1 BLAS thread (before)", 1),
+    ("unpinned", "numpy default threads (baseline)", None),
+)
+
+
 async def contention(db_path: Path, queries: list[str]) -> dict[str, tuple[float, float]]:
-    """Encode and hybrid p50/p95, pinned and unpinned, quiet and busy, on one database."""
+    """Encode and hybrid p50/p95 per encoder, quiet and busy, on one database."""
     dense_module._PROCESS_VECTORS.clear()
     db = await prepare_database(bench_settings(db_path))
-    out: dict[str, tuple[float, float]] = {}
+    collected: dict[str, list[float]] = {}
     try:
         retriever = Retriever(db)
         await retriever.start()
         index = retriever.index
         assert index is not None
+        encoders = {"onnx": fast_model(), "pinned": shared_model(), "unpinned": shared_model()}
+        if encoders["onnx"] is encoders["pinned"]:
+            print("onnxruntime is not installed: its row repeats numpy's", file=sys.stderr)
 
         async def encode(q: str) -> None:
             await asyncio.get_running_loop().run_in_executor(None, index.encoder.encode, [q])
@@ -271,17 +291,23 @@ async def contention(db_path: Path, queries: list[str]) -> dict[str, tuple[float
             if neighbour is not None:
                 neighbour.__enter__()
             try:
-                for threads, label in ((1, "pinned"), (None, "unpinned")):
-                    pin_blas_threads(threads)
-                    out[f"encode {label} {machine}"] = await timed(encode, queries)
-                    out[f"hybrid {label} {machine}"] = await timed(hybrid, queries)
+                # Interleaved rounds: a burst of load from other processes hits every row.
+                for _ in range(ROUNDS):
+                    for key, _label, threads in ENCODERS:
+                        pin_blas_threads(threads)
+                        index.encoder = encoders[key]
+                        for what, fn in (("encode", encode), ("hybrid", hybrid)):
+                            collected.setdefault(f"{what} {key} {machine}", []).extend(
+                                await samples(fn, queries)
+                            )
             finally:
                 if neighbour is not None:
                     neighbour.__exit__()
                 pin_blas_threads()  # back to what herbot does
+                index.encoder = encoders["onnx"]
     finally:
         await db.close()
-    return out
+    return {name: percentiles(values) for name, values in collected.items()}
 
 
 def cold_ask(tmp: Path, name: str) -> float:
@@ -367,10 +393,10 @@ def contention_report(
     head = "| p50 ms | " + " | ".join(f"{n:,} quiet | {n:,} busy" for n in sizes) + " |"
     lines = [head, "|---|" + "---|---|" * len(sizes)]
     for what in ("encode", "hybrid"):
-        for label in ("pinned", "unpinned"):
-            name = f"{what} ({'1 BLAS thread' if label == 'pinned' else 'numpy default: baseline'})"
+        for key, label, _threads in ENCODERS:
+            name = f"{'query encode' if what == 'encode' else 'hybrid retrieval'}, {label}"
             cells = [
-                f"{busy[n][f'{what} {label} {m}'][0]:.1f}" for n in sizes for m in ("quiet", "busy")
+                f"{busy[n][f'{what} {key} {m}'][0]:.1f}" for n in sizes for m in ("quiet", "busy")
             ]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
     out = "\n".join(lines)
