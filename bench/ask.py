@@ -105,13 +105,19 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ms), p95
 
 
-async def samples(fn: Callable[[str], Awaitable[Any]], queries: list[str]) -> list[float]:
+async def samples(
+    fn: Callable[[str], Awaitable[Any]], queries: list[str], cpu: list[float] | None = None
+) -> list[float]:
+    """Wall-clock seconds per query; ``cpu`` gets the process's CPU seconds (all threads),
+    which other engineers' load on the machine barely changes."""
     await fn(queries[0])  # warm caches and the thread pool
     out = []
     for q in queries:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         await fn(q)
         out.append(time.perf_counter() - start)
+        if cpu is not None:
+            cpu.append(time.process_time() - start_cpu)
     return out
 
 
@@ -297,8 +303,9 @@ async def contention(db_path: Path, queries: list[str]) -> dict[str, tuple[float
                         pin_blas_threads(threads)
                         index.encoder = encoders[key]
                         for what, fn in (("encode", encode), ("hybrid", hybrid)):
-                            collected.setdefault(f"{what} {key} {machine}", []).extend(
-                                await samples(fn, queries)
+                            name = f"{what} {key} {machine}"
+                            collected.setdefault(name, []).extend(
+                                await samples(fn, queries, collected.setdefault(f"cpu {name}", []))
                             )
             finally:
                 if neighbour is not None:
@@ -310,9 +317,10 @@ async def contention(db_path: Path, queries: list[str]) -> dict[str, tuple[float
     return {name: percentiles(values) for name, values in collected.items()}
 
 
-def cold_ask(tmp: Path, name: str) -> float:
-    """Seconds for ``herbot ask`` in a new process on a new database to print its answer."""
-    env = {**os.environ, "HERBOT_DB": str(tmp / f"{name}.db")}
+def cold_ask(tmp: Path, name: str, encoder: str = "") -> float:
+    """Seconds for ``herbot ask`` in a new process on a new database to print its answer
+    (``encoder="numpy"``: without onnxruntime, the baseline)."""
+    env = {**os.environ, "HERBOT_DB": str(tmp / f"{name}.db"), "HERBOT_ASK_ENCODER": encoder}
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "Who voices Samantha?", "--json"],
@@ -363,9 +371,11 @@ async def run(args: argparse.Namespace) -> int:
     ready_s = fresh_ready = None
     cold: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="herbot-bench-") as tmp:
-        cold["quiet"] = cold_ask(Path(tmp), "cold-quiet")
-        with Neighbour():
-            cold["busy"] = cold_ask(Path(tmp), "cold-busy")
+        cold_ask(Path(tmp), "cold-warmup")  # the first process after an install reads files
+        for encoder in ("", "numpy"):
+            cold[f"quiet{encoder}"] = cold_ask(Path(tmp), f"cold-quiet{encoder}", encoder)
+            with Neighbour():
+                cold[f"busy{encoder}"] = cold_ask(Path(tmp), f"cold-busy{encoder}", encoder)
         fresh_ready = await start_to_ready(Path(tmp) / "fresh.db")
         for size in sizes:
             path = Path(tmp) / f"ask-{size}.db"
@@ -392,13 +402,18 @@ def contention_report(
     sizes = sorted(busy)
     head = "| p50 ms | " + " | ".join(f"{n:,} quiet | {n:,} busy" for n in sizes) + " |"
     lines = [head, "|---|" + "---|---|" * len(sizes)]
-    for what in ("encode", "hybrid"):
-        for key, label, _threads in ENCODERS:
-            name = f"{'query encode' if what == 'encode' else 'hybrid retrieval'}, {label}"
-            cells = [
-                f"{busy[n][f'{what} {key} {m}'][0]:.1f}" for n in sizes for m in ("quiet", "busy")
-            ]
-            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    for prefix, unit in (("", "p50 ms"), ("cpu ", "CPU ms (process, all threads), p50")):
+        if prefix:
+            lines.append(f"| {unit} | " + " | ".join("" for _ in sizes for _m in "qb") + " |")
+        for what in ("encode", "hybrid"):
+            for key, label, _threads in ENCODERS:
+                name = f"{'query encode' if what == 'encode' else 'hybrid retrieval'}, {label}"
+                cells = [
+                    f"{busy[n][f'{prefix}{what} {key} {m}'][0]:.1f}"
+                    for n in sizes
+                    for m in ("quiet", "busy")
+                ]
+                lines.append(f"| {name} | " + " | ".join(cells) + " |")
     out = "\n".join(lines)
     out += (
         "\n\nbusy: a neighbour process doing 1024x1024 float32 matrix products with numpy's "
@@ -406,7 +421,8 @@ def contention_report(
     )
     out += (
         f"\nCold start, `herbot ask` in a new process on a new database to the printed answer:"
-        f" {cold['quiet']:.2f} s quiet, {cold['busy']:.2f} s busy"
+        f" {cold['quiet']:.2f} s quiet, {cold['busy']:.2f} s busy (numpy encoder, the baseline:"
+        f" {cold['quietnumpy']:.2f} s quiet, {cold['busynumpy']:.2f} s busy)"
     )
     if fresh_ready is not None:
         out += f"\nBot start to READY on a new database: {fresh_ready[0]:.2f} s ({fresh_ready[1]})"
