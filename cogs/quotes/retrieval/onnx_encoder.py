@@ -17,7 +17,7 @@ cache to invalidate. The session runs on one intra-op thread without spinning, s
 never fights the event loop or a neighbour for the two cores.
 
 Embeddings match the float32 numpy ones within a cosine of 0.999
-(``tests/quotes/test_retrieval_embedder.py`` checks it); the model id stays the same so the
+(``tests/quotes/test_retrieval_fast_encoder.py`` checks it); the model id stays the same so the
 shipped and cached float32 vectors stay valid. ``onnx`` and ``onnxruntime`` are optional:
 without them :func:`load` raises ImportError and the numpy encoder is used (one warning).
 """
