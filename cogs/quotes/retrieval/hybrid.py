@@ -30,7 +30,7 @@ from cogs.quotes.retrieval.dense import (
     RunInThread,
     run_in_thread,
 )
-from cogs.quotes.retrieval.embedder import ModelUnavailable, shared_model
+from cogs.quotes.retrieval.embedder import ModelUnavailable, fast_model
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,9 @@ LEXICAL_STRONG = 0.75
 LEXICAL_ONLY = 0.6
 CANDIDATES = 50  # per leg, before fusion
 RECENT_QUESTIONS = 256
+# Up to this many passages the dense search (one matrix-vector product, ~2 ms at 10k) runs
+# on the event loop; above it, in a worker thread (~20 ms at 100k would stall the bot).
+INLINE_SEARCH_ROWS = 20_000
 
 
 @dataclass(slots=True)
@@ -130,7 +133,7 @@ class Retriever:
         self,
         db: Database,
         *,
-        loader: Callable[[], Encoder] = shared_model,
+        loader: Callable[[], Encoder] = fast_model,
         run: RunInThread = run_in_thread,
     ) -> None:
         self.db = db
@@ -193,6 +196,7 @@ class Retriever:
             if use_dense
             else None
         )
+        fresh = False
         try:
             lex = (
                 await lexical.search(self.db, keywords, guild_id, limit=CANDIDATES)
@@ -200,15 +204,23 @@ class Retriever:
                 else []
             )
             unknown = await unknown_names(self.db, question, guild_id)
+            if use_dense and index is not None:
+                fresh = await index.ensure_fresh(self.db)
         finally:
             vector = await encoding if encoding is not None else None
         dense = []
         if index is not None and vector is not None:
-            await index.ensure_fresh(self.db)
-            dense = await self._run(index.search, vector, guild_id, CANDIDATES)
-            # While a background encode runs the matrix is not rebuilt: drop what was removed.
-            shown = await passages.visible(self.db, [h.rowid for h in dense], guild_id)
-            dense = [h for h in dense if h.rowid in shown]
+            if len(index) <= INLINE_SEARCH_ROWS:
+                # A few ms at 10k rows: less than a hop to a worker thread and back on a
+                # busy machine (bench/ask.py).
+                dense = index.search(vector, guild_id, CANDIDATES)
+            else:
+                dense = await self._run(index.search, vector, guild_id, CANDIDATES)
+            if not fresh:
+                # While a background encode runs the matrix is not rebuilt: drop what was
+                # removed since (a current matrix holds approved passages only).
+                shown = await passages.visible(self.db, [h.rowid for h in dense], guild_id)
+                dense = [h for h in dense if h.rowid in shown]
             if not dense and mode == "hybrid":
                 mode = "lexical"  # vectors still being computed: keyword rules decide
 

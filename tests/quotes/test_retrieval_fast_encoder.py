@@ -1,0 +1,97 @@
+"""/ask's fast encoder: MiniLM on onnxruntime with 8-bit weights, and its numpy fallback.
+
+Speed is measured by ``bench/ask.py``, never asserted here; these tests pin what must not
+change: the same vectors within tolerance, one thread, and a clear fallback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cogs.quotes.retrieval import embedder
+from cogs.quotes.retrieval.embedder import MiniLM, ModelUnavailable, fast_model, shared_model
+
+QUESTIONS = Path(__file__).resolve().parent.parent / "data" / "questions.toml"
+
+pytest.importorskip("onnxruntime")
+pytest.importorskip("onnx")
+
+
+@pytest.fixture(scope="module")
+def reference() -> MiniLM:
+    try:
+        return shared_model()
+    except ModelUnavailable:
+        pytest.skip("the MiniLM wheel is not installed")
+
+
+@pytest.fixture(scope="module")
+def fast(reference: MiniLM):
+    from cogs.quotes.retrieval.onnx_encoder import OnnxMiniLM
+
+    model = fast_model()
+    assert isinstance(model, OnnxMiniLM), "onnxruntime is installed: /ask must use it"
+    return model
+
+
+def _questions() -> list[str]:
+    import tomllib
+
+    return [q["q"] for q in tomllib.loads(QUESTIONS.read_text(encoding="utf-8"))["questions"]]
+
+
+def test_same_model_id_and_weights_as_the_reference(fast, reference: MiniLM):
+    # The shipped and cached float32 vectors stay valid for the fast encoder's questions.
+    assert (fast.model_id, fast.dimension, fast.weights_sha256) == (
+        reference.model_id,
+        reference.dimension,
+        reference.weights_sha256,
+    )
+
+
+def test_vectors_match_the_float32_reference(fast, reference: MiniLM):
+    texts = [
+        *_questions(),
+        "Samantha, the operating system, is voiced by Scarlett Johansson.",
+        "x" * 5000,  # truncated to 256 tokens, as the reference does
+        "",
+    ]
+    got, want = fast.encode(texts), reference.encode(texts)
+    assert got.shape == want.shape and got.dtype == np.float32
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    cosines = (got * want).sum(axis=1)
+    assert cosines.min() >= 0.998, f"worst cosine {cosines.min():.4f}"
+
+
+def test_batching_and_padding_barely_change_a_vector(fast):
+    short = "Her (2013)"
+    long = "Theodore writes heartfelt letters for other people at BeautifulHandwrittenLetters.com."
+    together = fast.encode([short, long])
+    assert float(together[0] @ fast.encode([short])[0]) > 0.9999
+    assert float(together[1] @ fast.encode([long])[0]) > 0.9999
+
+
+def test_one_thread_that_does_not_spin(fast):
+    options = fast._session.get_session_options()
+    assert options.intra_op_num_threads == 1
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
+def test_without_onnxruntime_numpy_answers_with_one_warning(
+    reference: MiniLM, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import raises ImportError
+    embedder._load_fast.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger=embedder.__name__):
+            first, second = fast_model(), fast_model()
+        assert first is reference and second is reference
+        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert len(warnings) == 1 and "pip install" in warnings[0], warnings
+    finally:
+        embedder._load_fast.cache_clear()  # the next caller gets onnxruntime again
