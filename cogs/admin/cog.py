@@ -78,8 +78,11 @@ class Admin(commands.Cog):
         values = await guild_settings.get_all(self.bot.db, interaction.guild.id)
         lines = []
         for key in guild_settings.KEYS.values():
-            value = values.get(key.name)
-            shown = "not set" if value is None else _mention(key.name, value)
+            found = guild_settings.effective(key, values.get(key.name), self.bot.settings)
+            if found.value is None:
+                shown = f"{key.unset} (default)"
+            else:
+                shown = f"{_mention(key.name, found.value)} (from {found.source})"
             lines.append(f"**{key.name}**: {shown}\n-# {key.description}")
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
 

@@ -69,3 +69,12 @@ async def test_private_replies_do_not_repeat_only_you_can_see_this(world):
     for reply in (voted, retracted):
         assert reply.ephemeral
         assert "only you" not in reply.response.content.lower()
+
+
+async def test_settings_show_gives_the_effective_value_and_its_source(world):
+    """qotd_time was "not set" while settings.toml set 09:00."""
+    shown = (await world.admin.slash(world.channel, "settings show")).response.content
+    assert "not set" not in shown
+    assert "**qotd_time**: `09:00` (from settings.toml [quotes] qotd_time)" in shown
+    assert "**moderator_role_id**: <@&" in shown and "(from this server" in shown
+    assert "**qotd_channel_id**: no quote of the day is posted (default)" in shown
