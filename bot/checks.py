@@ -46,3 +46,45 @@ async def is_owner(interaction: discord.Interaction) -> bool:
     if interaction.user.id in bot.settings.owner_ids:
         return True
     return await bot.is_owner(interaction.user)
+
+
+# -- where herbot is installed ----------------------------------------------------------------
+# A member can install herbot for themselves (a user install) and use its user-installable
+# commands in DMs, group DMs and servers herbot is not a member of. There herbot sees no
+# server data and receives no gateway events: it answers from what every server shares.
+
+EVERYWHERE_INSTALLS = app_commands.AppInstallationType(guild=True, user=True)
+EVERYWHERE_CONTEXTS = app_commands.AppCommandContext(
+    guild=True, dm_channel=True, private_channel=True
+)
+
+
+def served_guild_id(interaction: discord.Interaction) -> int | None:
+    """The server whose own data this interaction may see: the one it was used in, if herbot
+    is a member there (it installed the bot); ``None`` in DMs, group DMs and servers where
+    only the member installed herbot, so nothing of another server's members shows there."""
+    guild_id = interaction.guild_id
+    if guild_id is None or interaction.client.get_guild(guild_id) is None:
+        return None
+    return guild_id
+
+
+class NotInServer(app_commands.CheckFailure):
+    def __init__(self) -> None:
+        super().__init__(
+            "That works only in a server where herbot is a member: it keeps that server's "
+            "own quotes, moderators and settings. Here `/ask` and `/quote random`, `show`, "
+            "`search` and `cite` answer from the curated store."
+        )
+
+
+def server_only():
+    """app_commands check for a subcommand of a user-installable group that needs a server
+    with herbot in it (Discord sets install contexts per top-level command only)."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        if served_guild_id(interaction) is None:
+            raise NotInServer()
+        return True
+
+    return app_commands.check(predicate)

@@ -23,7 +23,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import privacy
-from bot.checks import ensure_moderator, moderator_only
+from bot.checks import (
+    EVERYWHERE_CONTEXTS,
+    EVERYWHERE_INSTALLS,
+    NotInServer,
+    ensure_moderator,
+    moderator_only,
+    served_guild_id,
+    server_only,
+)
 from bot.errors import UserError
 from bot.presentation import AUTOCOMPLETE_MAX, chunk_lines, truncate
 from cogs.quotes import qotd, store
@@ -56,14 +64,22 @@ QOTD_RETRY = timedelta(minutes=1)
 
 
 def _guild_id(interaction: discord.Interaction) -> int:
-    if interaction.guild is None:
-        raise UserError("Quotes live in servers: use this command in a server.")
-    return interaction.guild.id
+    """The server of a server-only subcommand (its ``server_only`` check ran first)."""
+    guild_id = served_guild_id(interaction)
+    if guild_id is None:
+        raise NotInServer()
+    return guild_id
 
 
 class Quotes(commands.Cog):
+    # User-installable: random, show, search and cite work in DMs and in servers without
+    # herbot, from the curated store only (served_guild_id is None there). The other
+    # subcommands are server-only through their ``server_only`` check.
     quote = app_commands.Group(
-        name="quote", description="Cited quotes about Her and the Altman debate", guild_only=True
+        name="quote",
+        description="Cited quotes about Her and the Altman debate",
+        allowed_installs=EVERYWHERE_INSTALLS,
+        allowed_contexts=EVERYWHERE_CONTEXTS,
     )
 
     def __init__(self, bot: Herbot) -> None:
@@ -99,7 +115,7 @@ class Quotes(commands.Cog):
         source: app_commands.Range[str, 1, 100] | None = None,
         tag: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = served_guild_id(interaction)
         q = await store.random_quote(self.bot.db, guild_id, speaker=speaker, source=source, tag=tag)
         if q is None:
             asked = ", ".join(
@@ -132,7 +148,7 @@ class Quotes(commands.Cog):
     async def search(
         self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 200]
     ) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = served_guild_id(interaction)
         exact = await store.get(self.bot.db, text.strip(), guild_id)
         if exact is not None:  # a suggestion was picked: its value is the id
             await interaction.response.send_message(embed=quote_embed(exact))
@@ -151,7 +167,7 @@ class Quotes(commands.Cog):
             await interaction.followup.send(page, ephemeral=True)
 
     async def _visible(self, interaction: discord.Interaction, quote_id: str) -> StoredQuote:
-        q = await store.get(self.bot.db, quote_id.strip(), _guild_id(interaction))
+        q = await store.get(self.bot.db, quote_id.strip(), served_guild_id(interaction))
         if q is None:
             raise UserError(
                 f"There is no quote `{truncate(quote_id, 64)}` here. "
@@ -164,10 +180,12 @@ class Quotes(commands.Cog):
     async def _quote_choices(
         self, interaction: discord.Interaction, current: str, statuses: tuple[str, ...]
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild is None:
-            return []
         found = await store.search(
-            self.bot.db, interaction.guild.id, current, limit=AUTOCOMPLETE_MAX, statuses=statuses
+            self.bot.db,
+            served_guild_id(interaction),
+            current,
+            limit=AUTOCOMPLETE_MAX,
+            statuses=statuses,
         )
         return [app_commands.Choice(name=choice_label(q), value=q.id) for q in found]
 
@@ -182,7 +200,7 @@ class Quotes(commands.Cog):
     async def _speaker_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        guild_id = interaction.guild.id if interaction.guild else None
+        guild_id = served_guild_id(interaction)
         names = await store.speakers(self.bot.db, guild_id, current)
         return [app_commands.Choice(name=truncate(n, 100), value=n[:100]) for n in names]
 
@@ -195,7 +213,7 @@ class Quotes(commands.Cog):
     async def _tag_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        guild_id = interaction.guild.id if interaction.guild else None
+        guild_id = served_guild_id(interaction)
         return [
             app_commands.Choice(name=t, value=t)
             for t in await store.tags(self.bot.db, guild_id, current)
@@ -209,6 +227,7 @@ class Quotes(commands.Cog):
 
     @quote.command(name="submit", description="Propose a quote; a moderator reviews it")
     @app_commands.describe(source="where it is from (default: this Discord server)")
+    @server_only()
     async def submit(
         self, interaction: discord.Interaction, source: app_commands.Range[str, 1, 64] = "discord"
     ) -> None:
@@ -277,6 +296,7 @@ class Quotes(commands.Cog):
 
     @quote.command(name="review", description="Moderators: review pending submissions")
     @moderator_only()
+    @server_only()
     async def review(self, interaction: discord.Interaction) -> None:
         guild_id = _guild_id(interaction)
         batch = await store.pending(self.bot.db, guild_id, limit=REVIEW_BATCH)
@@ -289,6 +309,7 @@ class Quotes(commands.Cog):
     @quote.command(name="edit", description="Moderators: edit a quote's words, speaker, locator")
     @app_commands.describe(id="the quote to edit")
     @moderator_only()
+    @server_only()
     async def edit(self, interaction: discord.Interaction, id: QuoteId) -> None:
         q = await store.get(self.bot.db, id.strip(), _guild_id(interaction), any_status=True)
         if q is None or q.status not in ("approved", "pending"):
@@ -298,6 +319,7 @@ class Quotes(commands.Cog):
     @quote.command(name="remove", description="Moderators: hide a quote from every command")
     @app_commands.describe(id="the quote to remove")
     @moderator_only()
+    @server_only()
     async def remove(self, interaction: discord.Interaction, id: QuoteId) -> None:
         guild_id = _guild_id(interaction)
         q = await store.get(self.bot.db, id.strip(), guild_id)
@@ -324,6 +346,7 @@ class Quotes(commands.Cog):
 
     @quote.command(name="export", description="Moderators: this server's quotes as a JSON file")
     @moderator_only()
+    @server_only()
     async def export(self, interaction: discord.Interaction) -> None:
         guild_id = _guild_id(interaction)
         data = await store.export_json(self.bot.db, guild_id)
@@ -338,6 +361,7 @@ class Quotes(commands.Cog):
     @quote.command(name="import", description="Moderators: import a JSON file from /quote export")
     @app_commands.describe(file="a .json file made by /quote export")
     @moderator_only()
+    @server_only()
     async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
         guild_id = _guild_id(interaction)
         if file.size > MAX_IMPORT_BYTES:
