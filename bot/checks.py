@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -31,6 +31,11 @@ async def ensure_moderator(interaction: discord.Interaction) -> None:
         raise NotModerator()
 
 
+# /help reads who a command is for from the marks its checks carry.
+AUDIENCE = "__herbot_audience__"
+Audience = Literal["everyone", "moderators", "admins", "owner"]
+
+
 def moderator_only():
     """app_commands check: the command is refused (ephemerally) to non-moderators."""
 
@@ -38,7 +43,48 @@ def moderator_only():
         await ensure_moderator(interaction)
         return True
 
+    setattr(predicate, AUDIENCE, "moderators")
     return app_commands.check(predicate)
+
+
+def owner_only(refusal: str = "Only the bot's owner can do that."):
+    """app_commands check: only the bot's owner (``owner_ids`` or the application owner)."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        if not await is_owner(interaction):
+            raise NotOwner(refusal)
+        return True
+
+    setattr(predicate, AUDIENCE, "owner")
+    return app_commands.check(predicate)
+
+
+class NotOwner(app_commands.CheckFailure):
+    pass
+
+
+def audience(command: app_commands.Command) -> Audience:
+    """Who may run ``command``: its checks' marks, else its (group's) default permissions."""
+    for check in command.checks:
+        mark = getattr(check, AUDIENCE, None)
+        if mark in ("moderators", "owner"):
+            return mark
+    node: app_commands.Command | app_commands.Group | None = command
+    while node is not None:
+        perms = node.default_permissions
+        if perms is not None and perms.manage_guild:
+            return "admins"
+        node = node.parent
+    return "everyone"
+
+
+def needs_server(command: app_commands.Command) -> bool:
+    """Whether ``command`` needs a server with herbot in it (see :func:`served_guild_id`)."""
+    if any(getattr(check, AUDIENCE, None) == "server" for check in command.checks):
+        return True
+    root = command.root_parent or command
+    installs = root.allowed_installs
+    return installs is None or not installs.user
 
 
 async def is_owner(interaction: discord.Interaction) -> bool:
@@ -87,4 +133,5 @@ def server_only():
             raise NotInServer()
         return True
 
+    setattr(predicate, AUDIENCE, "server")
     return app_commands.check(predicate)
