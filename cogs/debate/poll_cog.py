@@ -24,7 +24,7 @@ from discord.ext import commands, tasks
 from bot.checks import moderator_only
 from bot.errors import UserError
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, plain, truncate
-from cogs.debate import charts, embeds_ui, polls, quickpoll, store
+from cogs.debate import cards_ui, charts, embeds_ui, polls, quickpoll, store
 from cogs.debate.common import Background, split_options, user_errors
 from cogs.debate.config import DEBATE_OPTIONS, DebateConfig, load_config
 from cogs.debate.timeparse import parse_duration
@@ -158,7 +158,7 @@ class Polls(commands.Cog):
             chart = await self._poll_chart(poll, tally)
             try:
                 await self._channel(poll.channel_id).send(
-                    embed=embeds_ui.result_embed(poll, tally), file=chart
+                    view=cards_ui.result_card(poll, tally), file=chart
                 )
             except discord.HTTPException as exc:
                 log.warning("could not post the result of poll %d: %s", poll_id, exc)
@@ -167,7 +167,7 @@ class Polls(commands.Cog):
     async def _poll_chart(self, poll: polls.Poll, tally: polls.Tally) -> discord.File:
         """Drawn in a worker thread: matplotlib would stall the event loop for every member."""
         png = await asyncio.to_thread(charts.poll_chart, poll.question, tally.options, tally.counts)
-        return discord.File(io.BytesIO(png), filename=f"poll-{poll.id}.png")
+        return discord.File(io.BytesIO(png), filename=cards_ui.chart_name(poll))
 
     async def post_poll(self, channel: discord.abc.Messageable, poll_id: int) -> discord.Message:
         """Post the poll's message (outside any transaction), then store its id in one."""
@@ -381,7 +381,7 @@ class Polls(commands.Cog):
         await self._require_tally_shown(poll)
         tally = await store.tally(self.bot.db, poll_id)
         await interaction.response.send_message(
-            embed=embeds_ui.result_embed(poll, tally),
+            view=cards_ui.result_card(poll, tally),
             file=await self._poll_chart(poll, tally),
             ephemeral=True,
         )

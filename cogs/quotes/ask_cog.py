@@ -97,12 +97,8 @@ class Ask(commands.Cog):
                 tx, question, guild_id, interaction.user.id, self.bot.now()
             )
             await sessions.prune(tx, self.bot.now())  # kept 90 days, however long we run
-        embed = ask_ui.answer_embed(answer, note=self._note())
-        view = ask_ui.buttons(answer, session_id)
-        if view is None:
-            await interaction.edit_original_response(embed=embed)
-        else:
-            await interaction.edit_original_response(embed=embed, view=view)
+        card = ask_ui.answer_card(answer, session_id, note=self._note())
+        await interaction.edit_original_response(view=card)
 
     async def send_more(
         self, interaction: discord.Interaction, session_id: str, offset: int
@@ -120,10 +116,8 @@ class Ask(commands.Cog):
                 content="No more passages are relevant to that question."
             )
             return
-        embed = ask_ui.answer_embed(answer, note=self._note())
-        view = ask_ui.buttons(answer, session.id)
-        assert view is not None
-        await interaction.edit_original_response(embed=embed, view=view)
+        card = ask_ui.answer_card(answer, session.id, note=self._note())
+        await interaction.edit_original_response(view=card)
 
     async def send_context(self, interaction: discord.Interaction, quote_id: str) -> None:
         """ "Context": the neighbouring passages of the same source, for the clicker only."""

@@ -41,12 +41,14 @@ from cogs.quotes.quote import StoredQuote
 from cogs.quotes.store import AlreadySaved, Submission
 from cogs.quotes.ui import (
     REVIEW_BATCH,
+    CiteButton,
     EditModal,
     ReviewButton,
     SubmitModal,
     choice_label,
     cited_text,
     ids_in,
+    quote_card,
     quote_embed,
     review_message,
 )
@@ -91,14 +93,14 @@ class Quotes(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.save_menu)
-        self.bot.add_dynamic_items(ReviewButton)
+        self.bot.add_dynamic_items(ReviewButton, CiteButton)
         self._start_qotd()
 
     async def cog_unload(self) -> None:
         if self._qotd_task is not None:
             self._qotd_task.cancel()
         self.bot.tree.remove_command(self.save_menu.name, type=self.save_menu.type)
-        self.bot.remove_dynamic_items(ReviewButton)
+        self.bot.remove_dynamic_items(ReviewButton, CiteButton)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -129,13 +131,13 @@ class Quotes(commands.Cog):
                 else "The quote store is empty. A moderator can `/quote import` or run "
                 "`herbot quotes import`."
             )
-        await interaction.response.send_message(embed=quote_embed(q))
+        await interaction.response.send_message(view=quote_card(q))
 
     @quote.command(name="show", description="Show one quote by its id")
     @app_commands.describe(id="the quote's id (type words to find it)")
     async def show(self, interaction: discord.Interaction, id: QuoteId) -> None:
         q = await self._visible(interaction, id)
-        await interaction.response.send_message(embed=quote_embed(q))
+        await interaction.response.send_message(view=quote_card(q))
 
     @quote.command(name="cite", description="A quote as copyable text with its full citation")
     @app_commands.describe(id="the quote's id (type words to find it)")
@@ -151,7 +153,7 @@ class Quotes(commands.Cog):
         guild_id = served_guild_id(interaction)
         exact = await store.get(self.bot.db, text.strip(), guild_id)
         if exact is not None:  # a suggestion was picked: its value is the id
-            await interaction.response.send_message(embed=quote_embed(exact))
+            await interaction.response.send_message(view=quote_card(exact))
             return
         found = await store.search(self.bot.db, guild_id, text, limit=SEARCH_RESULTS)
         if not found:
@@ -165,6 +167,11 @@ class Quotes(commands.Cog):
         await interaction.response.send_message(pages[0], ephemeral=True)
         for page in pages[1:]:
             await interaction.followup.send(page, ephemeral=True)
+
+    async def cite_click(self, interaction: discord.Interaction, quote_id: str) -> None:
+        """A card's **Cite** button: the copyable text, for the clicker only."""
+        q = await self._visible(interaction, quote_id)
+        await interaction.response.send_message(cited_text(q), ephemeral=True)
 
     async def _visible(self, interaction: discord.Interaction, quote_id: str) -> StoredQuote:
         q = await store.get(self.bot.db, quote_id.strip(), served_guild_id(interaction))

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import discord
 
+from bot import cards
 from bot.errors import UserError, guarded, report
 from bot.presentation import (
     EMBED_DESCRIPTION_LIMIT,
@@ -53,7 +54,9 @@ _BUTTONS = {
 
 
 class QuoteActions(Protocol):
-    """What the review buttons and the modals ask of the ``Quotes`` cog."""
+    """What the review and cite buttons and the modals ask of the ``Quotes`` cog."""
+
+    async def cite_click(self, interaction: discord.Interaction, quote_id: str) -> None: ...
 
     async def review_click(
         self, interaction: discord.Interaction, action: str, quote_id: str
@@ -107,6 +110,59 @@ def quote_embed(q: StoredQuote, *, text_limit: int = EMBED_DESCRIPTION_LIMIT) ->
     footer = q.id + (f" · {', '.join(q.tags)}" if q.tags else "")
     embed.set_footer(text=truncate(footer, EMBED_FOOTER_LIMIT))
     return embed
+
+
+QUOTE_CARD_TEXT_LIMIT = 2500  # the words; the citation, note and id always fit beside them
+NOTE_LIMIT = 600
+
+
+def quote_card(q: StoredQuote, *, heading: str | None = None) -> discord.ui.LayoutView:
+    """The quote as a Components V2 card: its words as a block quote, then the citation,
+    a separator, the id and tags, and a **Cite** button (copyable text, for the clicker)."""
+
+    def build(scale: float) -> discord.ui.LayoutView:
+        words = truncate(q.text, int(QUOTE_CARD_TEXT_LIMIT * scale))
+        quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in words.splitlines())
+        parts = [cards.text(f"### {heading}")] if heading else []
+        parts.append(cards.text(f"{quoted}\n— {truncate(citation(q), 1000)}"))
+        if q.note:
+            parts.append(cards.text(f"-# Curator note: {truncate(q.note, NOTE_LIMIT)}"))
+        parts.append(cards.separator())
+        tags = f" · {', '.join(q.tags)}" if q.tags else ""
+        parts.append(cards.text(truncate(f"-# `{q.id}`{tags}", 300)))
+        return cards.card(*parts, colour=colour_for(q), buttons=[CiteButton(q.id)])
+
+    return cards.fitted(build)
+
+
+class CiteButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"herbot:quote:cite:(?P<id>[a-z0-9-]{1,80})",
+):
+    """ "Cite" on a quote card or an /ask answer: the quote as copyable text, for the clicker
+    only. Survives restarts: the custom id holds the quote id."""
+
+    def __init__(self, quote_id: str) -> None:
+        self.quote_id = quote_id
+        super().__init__(
+            discord.ui.Button(
+                label="Cite",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"herbot:quote:cite:{quote_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> CiteButton:
+        return cls(match["id"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await guarded(interaction, self._cite(interaction), "Cite button")
+
+    async def _cite(self, interaction: discord.Interaction[Any]) -> None:
+        await _actions(interaction).cite_click(interaction, self.quote_id)
 
 
 def cited_text(q: StoredQuote) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from cogs.quotes import curated, store
+from tests import cards
 from tests.quotes.conftest import FIXTURE_DIR
 from tests.quotes.helpers import approved
 
@@ -35,7 +36,7 @@ async def test_edit_opens_a_prefilled_modal_and_survives_a_curated_reimport(worl
         report = await store.import_curated(tx, curated.load(FIXTURE_DIR))
     assert report.kept_edited == 1
     shown = await world.alice.slash(world.channel, "quote show", id="fs-001")
-    assert shown.response.embeds[0].description == "Altman reads Her as a pitch."
+    assert "> Altman reads Her as a pitch.\n" in cards.text(shown)
 
 
 async def test_edit_autocomplete_includes_pending_for_moderators(world):
@@ -84,7 +85,7 @@ async def test_export_then_import_round_trip(world):
     assert imported.ephemeral
     assert "1 added" in imported.response.content and "4 skipped" in imported.response.content
     shown = await world.alice.slash(world.channel, "quote show", id=qid)
-    assert shown.response.embeds[0].description == "A line worth keeping."
+    assert "> A line worth keeping.\n" in cards.text(shown)
 
 
 async def test_a_bad_import_file_lists_problems_and_imports_nothing(world):

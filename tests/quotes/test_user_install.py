@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests import cards
 from tests.quotes.helpers import approved
 
 SECRET = "Our server's own words about the beach scene, never to leave it."
@@ -30,7 +31,7 @@ async def server_without_bot(world):
 
 def _text(result) -> str:
     response = result.response
-    parts = [response.content or ""]
+    parts = [response.content or "", cards.text(result)]
     for embed in response.embeds:
         parts += [embed.title or "", embed.description or "", embed.footer.text or ""]
         parts += [f.value for f in embed.fields]
