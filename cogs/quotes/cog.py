@@ -43,6 +43,7 @@ from cogs.quotes.ui import (
     REVIEW_BATCH,
     CiteButton,
     EditModal,
+    ImportModal,
     ReviewButton,
     SubmitModal,
     choice_label,
@@ -233,18 +234,22 @@ class Quotes(commands.Cog):
     # -- submitting -------------------------------------------------------------------------
 
     @quote.command(name="submit", description="Propose a quote; a moderator reviews it")
-    @app_commands.describe(source="where it is from (default: this Discord server)")
+    @app_commands.describe(
+        source="preselect where it is from (the form lists this server and the sources)"
+    )
     @server_only()
     async def submit(
         self, interaction: discord.Interaction, source: app_commands.Range[str, 1, 64] = "discord"
     ) -> None:
-        _guild_id(interaction)
-        found = await store.source_title(self.bot.db, source)
-        if found is None:
+        guild_id = _guild_id(interaction)
+        if await store.source_title(self.bot.db, source) is None:
             raise UserError(f"Unknown source `{truncate(source, 64)}`: pick one from the list.")
-        title = "this server" if source == "discord" else found
+        sources = await store.sources(self.bot.db)
+        if all(sid != source for sid, _ in sources):  # beyond the first 25: keep it listed
+            sources.insert(0, (source, await store.source_title(self.bot.db, source) or source))
+        tags = await store.tags(self.bot.db, guild_id, "")
         await interaction.response.send_modal(
-            SubmitModal(source, title, self.config.max_text_length)
+            SubmitModal(sources, source, tags, self.config.max_text_length)
         )
 
     submit.autocomplete("source")(_source_autocomplete)
@@ -366,10 +371,20 @@ class Quotes(commands.Cog):
         )
 
     @quote.command(name="import", description="Moderators: import a JSON file from /quote export")
-    @app_commands.describe(file="a .json file made by /quote export")
+    @app_commands.describe(file="a .json file made by /quote export (or leave it out: a form asks)")
     @moderator_only()
     @server_only()
-    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+    async def import_(
+        self, interaction: discord.Interaction, file: discord.Attachment | None = None
+    ) -> None:
+        if file is None:  # the form's upload: pick the file after choosing the command
+            await interaction.response.send_modal(ImportModal())
+            return
+        await self.import_file(interaction, file)
+
+    async def import_file(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        """/quote import's file, given as an option or through the form's upload."""
+        await ensure_moderator(interaction)
         guild_id = _guild_id(interaction)
         if file.size > MAX_IMPORT_BYTES:
             raise UserError(
@@ -446,6 +461,8 @@ class Quotes(commands.Cog):
         tags: list[str],
     ) -> None:
         """The submit modal: the quote joins the pending queue."""
+        if not await store.source_exists(self.bot.db, source_id):
+            raise UserError("That source no longer exists; pick another one.")
         submission = Submission(
             text=text,
             speaker=speaker,
