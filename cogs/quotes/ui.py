@@ -128,7 +128,8 @@ def quote_card(q: StoredQuote, *, heading: str | None = None) -> discord.ui.Layo
         words = truncate(q.text, int(QUOTE_CARD_TEXT_LIMIT * scale))
         quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in words.splitlines())
         parts = [cards.text(f"### {heading}")] if heading else []
-        parts.append(cards.text(f"{quoted}\n— {truncate(citation(q), 1000)}"))
+        parts.append(cards.text(quoted))
+        parts.append(cards.text(f"— {truncate(citation(q), 1000)}"))
         if q.note:
             parts.append(cards.text(f"-# Curator note: {truncate(q.note, NOTE_LIMIT)}"))
         parts.append(cards.separator())

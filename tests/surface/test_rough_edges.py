@@ -78,3 +78,10 @@ async def test_settings_show_gives_the_effective_value_and_its_source(world):
     assert "**qotd_time**: `09:00` (from settings.toml [quotes] qotd_time)" in shown
     assert "**moderator_role_id**: <@&" in shown and "(from this server" in shown
     assert "**qotd_channel_id**: no quote of the day is posted (default)" in shown
+
+
+async def test_empty_optional_fields_suggest_something(world):
+    """An empty field with suggestions offers some (Discord asks for them on focus)."""
+    for option in ("speaker", "source", "tag"):
+        found = await world.alice.autocomplete(world.channel, "quote random", option, "")
+        assert found, option
