@@ -291,14 +291,12 @@ async def test_cards_in_the_page_light_and_dark(demo, page, output_dir):
     conversation = await _open(page, preview.url)
     articles = conversation.get_by_role("article")
 
-    await _run_command(page, "quote show", "film-cast-samantha")
     quote = articles.filter(has_text="film-cast-samantha").filter(has_text="Cite").last
-    await quote.wait_for()
+    await _until_shown(page, preview, quote, "quote show", "film-cast-samantha", output_dir)
     await _shoot(page, quote, "quote-card", output_dir)
 
-    await _run_command(page, "ask", "Who voices Samantha?")
     answer = articles.filter(has_text="Best passage").last
-    await answer.wait_for()
+    await _until_shown(page, preview, answer, "ask", "Who voices Samantha?", output_dir)
     await _shoot(page, answer, "ask-card", output_dir)
 
     await _view_as(page, world.moderator, "Paul (moderator)")
@@ -321,3 +319,21 @@ async def test_cards_in_the_page_light_and_dark(demo, page, output_dir):
     await result.wait_for()
     await page.wait_for_timeout(500)  # let the chart image decode before the shot
     await _shoot(page, result, "poll-result-card", output_dir)
+
+
+async def _until_shown(
+    page: Any, preview: Any, shown: Any, invocation: str, value: str, output_dir: Path
+) -> None:
+    """Run the command until its reply shows; one retry from a reloaded page (the Preview
+    can lose the composer's focus when the page refreshes mid-typing, a demo limit)."""
+    for attempt in range(2):
+        try:
+            await _run_command(page, invocation, value)
+            await shown.wait_for()
+            return
+        except (PlaywrightTimeout, AssertionError):
+            name = invocation.replace(" ", "-")
+            await page.screenshot(path=str(output_dir / f"demo-{name}-attempt{attempt + 1}.png"))
+            if attempt:
+                raise
+            await _open(page, preview.url)
