@@ -14,19 +14,22 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
+from typing import TypeVar
 
+import aiohttp
 import discord
 from discord.ext import commands
 
 from bot.config import Settings
 from bot.db import Database, open_database
-from bot.errors import HerbotTree
+from bot.errors import HerbotTree, StartError
 from bot.feature import Feature, load_features
 from bot.text import install as clean_user_text
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def intents() -> discord.Intents:
@@ -41,6 +44,10 @@ class Herbot(commands.Bot):
     def __init__(
         self, settings: Settings, db: Database, features: tuple[Feature, ...] | None = None
     ) -> None:
+        # herbot never joins voice: discord.py's "PyNaCl/davey is not installed" warning at
+        # start is noise (it is logged from Client.__init__, so before calling it).
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -65,7 +72,20 @@ class Herbot(commands.Bot):
         log.info("loaded %d features", len(self.features))
 
     async def on_ready(self) -> None:
-        log.info("ready as %s in %d guilds", self.user, len(self.guilds))
+        log.info("%s", ready_line(str(self.user), len(self.guilds)))
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        log.info("joined server %s (%d); now in %d", guild.name, guild.id, len(self.guilds))
+
+
+def ready_line(user: str, guilds: int) -> str:
+    """The start-up line. Servers can still be arriving at READY, so no "in 0 guilds"."""
+    if guilds:
+        return f"ready as {user} in {guilds} server" + ("s" if guilds != 1 else "")
+    return (
+        f"ready as {user}; no servers yet (they arrive as Discord sends them; "
+        "if none do, invite the bot with the URL in README.md)"
+    )
 
 
 def create_bot(settings: Settings, db: Database) -> Herbot:
@@ -139,6 +159,30 @@ async def run_bot(settings: Settings) -> None:
         async with bot:
             await bot.start(token.reveal())
     log.info("shut down cleanly")
+
+
+async def guard_start(work: Awaitable[T]) -> T:
+    """Run ``work`` (``run_bot`` or ``sync_commands``); what an operator can fix becomes one
+    line (:class:`StartError`) instead of a traceback: no network, a refused token, a
+    missing privileged intent."""
+    try:
+        return await work
+    except discord.LoginFailure:
+        raise StartError(
+            "Discord refused the token: check DISCORD_TOKEN in .env or the environment "
+            "(Developer Portal → Bot → Reset Token gives a new one)."
+        ) from None
+    except discord.PrivilegedIntentsRequired:
+        raise StartError(
+            "Discord refused the Message Content intent: turn it on in the Developer Portal "
+            "→ Bot → Privileged Gateway Intents."
+        ) from None
+    except (aiohttp.ClientError, discord.GatewayNotFound, OSError, TimeoutError) as exc:
+        reason = str(getattr(exc, "os_error", None) or exc) or type(exc).__name__
+        raise StartError(
+            f"could not reach Discord ({reason}): check this machine's network connection, "
+            "DNS and firewall or proxy, and DISCORD_API_BASE / DISCORD_GATEWAY_URL if set."
+        ) from None
 
 
 _shutdown_tasks: set[asyncio.Task[None]] = set()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
+from bot.errors import StartError
 from bot.feature import load_features
 from bot.logs import setup_logging
 
@@ -27,16 +28,16 @@ ENTRY_POINT_GROUP = "herbot.commands"
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import run_bot
+    from bot import app
 
-    await run_bot(settings)
+    await app.guard_start(app.run_bot(settings))
     return 0
 
 
 async def _sync(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import sync_commands
+    from bot import app
 
-    count = await sync_commands(settings, args.guild)
+    count = await app.guard_start(app.sync_commands(settings, args.guild))
     where = f"guild {args.guild}" if args.guild else "globally (may take up to an hour to show)"
     print(f"synced {count} commands {where}")
     return 0
@@ -54,6 +55,13 @@ async def _db_migrate(args: argparse.Namespace, settings: Settings) -> int:
 async def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db import database
 
+    if not settings.database.is_file():  # opening it would create (and migrate) an empty one
+        print(
+            f"herbot: no database at {settings.database}: nothing to back up "
+            "(check --db, HERBOT_DB or [bot] database in the settings).",
+            file=sys.stderr,
+        )
+        return 1
     async with database(settings.database) as db:
         target = await db.backup(args.path)
     print(f"backed up {settings.database} to {target}")
@@ -87,7 +95,30 @@ def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
             feature.cli(sub)
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         entry.load()(sub)
+    _accept_global_options(parser)
     return parser
+
+
+GLOBAL_OPTIONS = {
+    "--settings": "path to settings.toml (default config/settings.toml)",
+    "--db": "database file (overrides settings and HERBOT_DB)",
+}
+
+
+def _accept_global_options(parser: argparse.ArgumentParser) -> None:
+    """Let ``--settings`` and ``--db`` follow the subcommand too (``herbot run --db X``).
+
+    Added to every subcommand that does not define the option itself (``demo --db`` is the
+    demo's own file); ``SUPPRESS`` keeps a value given before the subcommand.
+    """
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for child in action.choices.values():
+            for option, help_text in GLOBAL_OPTIONS.items():
+                if option not in child._option_string_actions:
+                    child.add_argument(option, default=argparse.SUPPRESS, help=help_text)
+            _accept_global_options(child)
 
 
 def _features(settings_path: Path | None) -> tuple:
@@ -97,6 +128,14 @@ def _features(settings_path: Path | None) -> tuple:
         return load_features(load_settings(settings_path, dotenv=False).features)
     except ConfigError:
         return ()
+
+
+LONG_RUNNING = frozenset({"run", "demo"})
+
+
+def quieter(level: str) -> str:
+    """At least WARNING: a one-shot command's output is its answer, not the start-up log."""
+    return level if logging.getLevelName(level) >= logging.WARNING else "WARNING"
 
 
 def _settings_option(argv: Sequence[str]) -> Path | None:
@@ -116,11 +155,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(Path(args.settings) if args.settings else None)
         if args.db:
             settings = replace(settings, database=Path(args.db).resolve())
-        setup_logging(settings.log_level)
+        # One-shot commands print their result; start-up INFO lines are for long runs.
+        long_running = args.command in LONG_RUNNING
+        setup_logging(settings.log_level if long_running else quieter(settings.log_level))
         return asyncio.run(args.handler(args, settings))
     except ConfigError as exc:
         print(f"herbot: configuration error: {exc}", file=sys.stderr)
         return 2
+    except StartError as exc:
+        print(f"herbot: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -22,6 +22,10 @@ class UserError(app_commands.AppCommandError):
     """A mistake the user can fix; ``str(error)`` says what to do."""
 
 
+class StartError(Exception):
+    """The bot could not start for a reason the operator can fix; one line says which."""
+
+
 class NotModerator(app_commands.CheckFailure):
     def __init__(self) -> None:
         super().__init__(

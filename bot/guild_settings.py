@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.db import Reader, Transaction
 from bot.text import is_snowflake
@@ -44,18 +45,67 @@ class Key:
     name: str
     description: str
     parse: Callable[[str], object]
+    unset: str  # what herbot does when neither this server nor settings.toml sets it
+    config: tuple[str, str] | None = None  # the settings.toml [section] option it defaults to
 
 
 KEYS: dict[str, Key] = {
     k.name: k
     for k in (
-        Key("moderator_role_id", "role whose members may moderate herbot", _snowflake),
-        Key("qotd_channel_id", "channel for the quote of the day", _snowflake),
-        Key("qotd_time", "UTC time of the quote of the day (HH:MM)", _hhmm),
-        Key("debate_channel_id", "channel where debate threads are opened", _snowflake),
-        Key("record_channel_ids", "channels recorded automatically (comma-separated)", _id_list),
+        Key(
+            "moderator_role_id",
+            "role whose members may moderate herbot",
+            _snowflake,
+            "only members with Manage Server moderate",
+        ),
+        Key(
+            "qotd_channel_id",
+            "channel for the quote of the day",
+            _snowflake,
+            "no quote of the day is posted",
+        ),
+        Key(
+            "qotd_time",
+            "UTC time of the quote of the day (HH:MM)",
+            _hhmm,
+            "09:00",
+            ("quotes", "qotd_time"),
+        ),
+        Key(
+            "debate_channel_id",
+            "channel where debate threads are opened",
+            _snowflake,
+            "the channel /debate start is used in",
+        ),
+        Key(
+            "record_channel_ids",
+            "channels recorded automatically (comma-separated)",
+            _id_list,
+            "none",
+            ("threads", "record_channel_ids"),
+        ),
     )
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Effective:
+    """A setting's value in force for a server, and where it comes from."""
+
+    value: object | None  # None: not set anywhere (``Key.unset`` says what happens)
+    source: str  # "this server", "settings.toml [quotes] qotd_time" or "default"
+
+
+def effective(key: Key, server_value: object | None, settings: Any) -> Effective:
+    """This server's value, else settings.toml's, else the built-in behaviour."""
+    if server_value is not None:
+        return Effective(server_value, "this server (/settings set)")
+    if key.config is not None:
+        section, option = key.config
+        configured = settings.section(section).get(option)
+        if configured not in (None, "", []):
+            return Effective(configured, f"settings.toml [{section}] {option}")
+    return Effective(None, "default")
 
 
 class UnknownSetting(KeyError):

@@ -14,3 +14,5 @@ def setup_logging(level: str = "INFO") -> None:
     # discord.http logs every rate-limit bucket at INFO; keep it to warnings.
     logging.getLogger("discord.http").setLevel(logging.WARNING)
     logging.getLogger("discord.gateway").setLevel(logging.WARNING)
+    # Alembic announces each of its plugins at INFO on every open: not herbot's news.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -51,3 +51,20 @@ def chunk_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     if current:
         chunks.append(current)
     return chunks
+
+
+_EMPHASIS = re.compile(r"\*\*|~~|\|\||`+|\*|(?<!\w)__|__(?!\w)|(?<!\w)_|_(?!\w)")
+_ESCAPED = re.compile(r"\\([\\*_~`|>\[\]()#-])")
+
+
+def plain(text: str) -> str:
+    """Markdown emphasis removed, for where Discord shows it raw: thread and channel names,
+    autocomplete choices, scheduled-event names, and lines that may be cut mid-emphasis.
+
+    "misreads *Her*" → "misreads Her"; escaped characters (``\\*``) keep their character;
+    an underscore inside a word (``snake_case``) stays.
+    """
+    kept: list[str] = []
+    for i, part in enumerate(_ESCAPED.split(text)):
+        kept.append(part if i % 2 else _EMPHASIS.sub("", part))
+    return " ".join("".join(kept).split())

@@ -32,6 +32,7 @@ import simcord
 from bot.app import Herbot, build, create_bot
 from bot.config import ConfigError, Settings
 from bot.db import Database
+from demo.pages import make_room
 from demo.realtime import TICK_SECONDS, RealTime
 from demo.world import DemoWorld, build_demo_world
 
@@ -235,6 +236,7 @@ async def _follow(preview: Any, clock: RealTime, stop: asyncio.Event, tick: floa
             done, _ = await asyncio.wait({ended, stopping}, timeout=tick)
             if done:
                 return
+            make_room(preview)  # reloads never run the page out of slots
             await clock.tick()
     finally:
         for task in (ended, stopping):

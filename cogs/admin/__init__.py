@@ -20,6 +20,6 @@ async def _setup(bot: Herbot) -> None:
 
 feature = Feature(
     name="admin",
-    description="Administration: settings, help, command sync and members' privacy",
+    description="Help, settings and privacy: help, settings, command sync and members' privacy",
     setup=_setup,
 )

@@ -11,13 +11,23 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import __version__, guild_settings
+from bot.checks import audience, is_moderator, is_owner, needs_server, owner_only, served_guild_id
 from bot.errors import UserError
-from bot.presentation import AUTOCOMPLETE_MAX, MESSAGE_LIMIT, truncate
+from bot.presentation import (
+    AUTOCOMPLETE_MAX,
+    EMBED_FIELD_VALUE_LIMIT,
+    MESSAGE_LIMIT,
+    chunk_lines,
+    truncate,
+)
+from cogs.admin import help as help_
 
 if TYPE_CHECKING:
     from bot.app import Herbot
 
 log = logging.getLogger(__name__)
+
+HELP_COLOUR = discord.Colour.from_rgb(231, 76, 60)
 
 # Discord rate-limits command syncs hard; one per minute is plenty for an owner.
 SYNC_COOLDOWN_SECONDS = 60.0
@@ -50,15 +60,12 @@ class Admin(commands.Cog):
         embed.add_field(name="Servers", value=str(len(self.bot.guilds)))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    @herbot.command(name="sync", description="Owner only: sync slash commands with Discord")
+    @herbot.command(name="sync", description="Sync slash commands with Discord")
     @app_commands.describe(scope="'guild' syncs this server instantly; 'global' everywhere")
+    @owner_only("Only the bot's owner can sync commands.")
     async def sync(
         self, interaction: discord.Interaction, scope: Literal["guild", "global"] = "guild"
     ) -> None:
-        from bot.checks import is_owner
-
-        if not await is_owner(interaction):
-            raise UserError("Only the bot's owner can sync commands.")
         now = time.monotonic()
         if self._last_sync and now - self._last_sync < SYNC_COOLDOWN_SECONDS:
             wait = SYNC_COOLDOWN_SECONDS - (now - self._last_sync)
@@ -78,8 +85,11 @@ class Admin(commands.Cog):
         values = await guild_settings.get_all(self.bot.db, interaction.guild.id)
         lines = []
         for key in guild_settings.KEYS.values():
-            value = values.get(key.name)
-            shown = "not set" if value is None else _mention(key.name, value)
+            found = guild_settings.effective(key, values.get(key.name), self.bot.settings)
+            if found.value is None:
+                shown = f"{key.unset} (default)"
+            else:
+                shown = f"{_mention(key.name, found.value)} (from {found.source})"
             lines.append(f"**{key.name}**: {shown}\n-# {key.description}")
         await interaction.response.send_message(
             truncate("\n".join(lines), MESSAGE_LIMIT), ephemeral=True
@@ -128,15 +138,66 @@ class Admin(commands.Cog):
             if current in k.name
         ][:AUTOCOMPLETE_MAX]
 
-    @app_commands.command(name="help", description="Every herbot command, briefly")
+    @app_commands.command(name="help", description="The herbot commands you can use here")
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     async def help(self, interaction: discord.Interaction) -> None:
-        lines = []
-        for command in sorted(self.bot.tree.walk_commands(), key=lambda c: c.qualified_name):
-            if isinstance(command, app_commands.Command):
-                lines.append(f"`/{command.qualified_name}` — {command.description}")
-        embed = discord.Embed(title="herbot commands", description=truncate("\n".join(lines), 4096))
-        embed.set_footer(text="Right-click a message → Apps → Save as quote, too.")
+        in_server = served_guild_id(interaction) is not None
+        member = interaction.user
+        asker = help_.Asker(
+            in_server=in_server,
+            moderator=in_server and await is_moderator(interaction),
+            admin=in_server
+            and isinstance(member, discord.Member)
+            and member.guild_permissions.manage_guild,
+            owner=await is_owner(interaction),
+        )
+        grouped = help_.sections(self._help_entries(), asker)
+        embed = discord.Embed(title="herbot: what you can use here", colour=HELP_COLOUR)
+        for title, lines in grouped.items():
+            for i, chunk in enumerate(chunk_lines(lines, EMBED_FIELD_VALUE_LIMIT)):
+                embed.add_field(
+                    name=title if i == 0 else f"{title} (more)", value=chunk, inline=False
+                )
+        if in_server:
+            embed.set_footer(text="Right-click a message → Apps → Save as quote, too.")
+        else:
+            embed.description = (
+                "Here herbot answers from its curated store: quotes and facts about *Her* "
+                "and the two articles. Servers that add herbot get debates, polls, recording "
+                "and their own quotes too."
+            )
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    def _help_entries(self) -> list[help_.Entry]:
+        """Every slash command, with its feature's title (features in the configured order)."""
+        titles: list[tuple[str, str]] = [
+            (module, help_.section_title(feature.description))
+            for module, feature in zip(self.bot.settings.features, self.bot.features, strict=False)
+        ]
+        order = {title: i for i, (_, title) in enumerate(titles)}
+        own = next((t for m, t in titles if type(self).__module__.startswith(m + ".")), None)
+        if own is not None:
+            order[own] = len(order)  # help, settings and privacy after the features
+        entries = []
+        for command in self.bot.tree.walk_commands():
+            if not isinstance(command, app_commands.Command):
+                continue
+            module = type(command.binding).__module__ if command.binding else ""
+            section = next(
+                (t for m, t in titles if module == m or module.startswith(m + ".")), "herbot"
+            )
+            entries.append(
+                help_.Entry(
+                    name=command.qualified_name,
+                    description=command.description,
+                    audience=audience(command),
+                    section=section,
+                    needs_server=needs_server(command),
+                )
+            )
+        entries.sort(key=lambda e: (order.get(e.section, len(order)), e.name))
+        return entries
 
 
 def _mention(key: str, value: object) -> str:

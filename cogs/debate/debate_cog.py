@@ -24,7 +24,7 @@ from bot import guild_settings
 from bot.checks import ensure_moderator, moderator_only
 from bot.db import Transaction
 from bot.errors import UserError
-from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, truncate
+from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, plain, truncate
 from cogs.debate import charts, debates, embeds_ui, machine, store, swing
 from cogs.debate.common import Background, user_errors
 from cogs.debate.config import DEBATE_OPTIONS, DebateConfig, load_config
@@ -100,10 +100,11 @@ class Debates(commands.Cog):
         found = await store.debate_history(self.bot.db, interaction.guild.id, AUTOCOMPLETE_MAX)
         return [
             app_commands.Choice(
-                name=truncate(f"#{d.id}: {d.motion}", CHOICE_NAME_LIMIT), value=d.id
+                name=truncate(f"#{d.id}: {plain(d.motion)}", CHOICE_NAME_LIMIT), value=d.id
             )
             for d in found
-            if not current.strip() or current.strip() in f"#{d.id}: {d.motion}"
+            if not current.strip()
+            or current.strip().casefold() in f"#{d.id}: {plain(d.motion)}".casefold()
         ]
 
     # ------------------------------------------------------------ debate commands
@@ -151,7 +152,9 @@ class Debates(commands.Cog):
             f"**Debate #{debate_id}** is open: {text}\n"
             "Vote before it starts, in the thread. The side that moves the room wins."
         )
-        thread = await starter.create_thread(name=truncate(f"Debate #{debate_id}: {text}", 100))
+        thread = await starter.create_thread(
+            name=truncate(f"Debate #{debate_id}: {plain(text)}", 100)
+        )
         async with self.bot.db.transaction() as tx:  # the thread and its pre-debate vote
             await store.attach(tx, debate_id, thread_id=thread.id)
             pre_id = await store.create_poll(
@@ -207,7 +210,7 @@ class Debates(commands.Cog):
             raise UserError("The start must be in the future.")
         channel = await self._debate_channel(interaction)
         event = await interaction.guild.create_scheduled_event(
-            name=truncate(f"Debate: {text}", 100),
+            name=truncate(f"Debate: {plain(text)}", 100),
             description=truncate(
                 f"{text}\n\nOxford-style: vote before and after; the side "
                 "that moves the room wins.",
@@ -261,7 +264,8 @@ class Debates(commands.Cog):
             else:
                 outcome = f"running ({machine.TITLES[d.state.phase]})"
             thread = f" <#{d.thread_id}>" if d.thread_id else ""
-            lines.append(f"**#{d.id}** {truncate(d.motion, 100)} — {outcome}{thread}")
+            # Plain: a motion cut at 100 characters could leave half of its emphasis raw.
+            lines.append(f"**#{d.id}** {truncate(plain(d.motion), 100)} — {outcome}{thread}")
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
 
     # -------------------------------------------------------------- debate result

@@ -64,21 +64,6 @@ def poll_embed(poll: Poll, tally: Tally, now: datetime) -> discord.Embed:
     return embed
 
 
-def result_embed(poll: Poll, tally: Tally) -> discord.Embed:
-    embed = discord.Embed(
-        title=truncate(f"Result of poll #{poll.id}", EMBED_TITLE_LIMIT),
-        description=truncate(
-            f"**{poll.question}**\n\n"
-            + "\n".join(tally_lines(tally))
-            + f"\n\n{tally.total} vote{'s' * (tally.total != 1)}",
-            EMBED_DESCRIPTION_LIMIT,
-        ),
-        colour=discord.Colour.green(),
-    )
-    embed.set_image(url=f"attachment://poll-{poll.id}.png")
-    return embed
-
-
 def debate_vote_embed(poll: Poll, tally: Tally, when: str) -> discord.Embed:
     moment = "before" if when == "pre" else "after"
     if poll.is_open:

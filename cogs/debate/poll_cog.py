@@ -23,8 +23,8 @@ from discord.ext import commands, tasks
 
 from bot.checks import moderator_only
 from bot.errors import UserError
-from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, truncate
-from cogs.debate import charts, embeds_ui, polls, quickpoll, store
+from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, plain, truncate
+from cogs.debate import cards_ui, charts, embeds_ui, polls, quickpoll, store
 from cogs.debate.common import Background, split_options, user_errors
 from cogs.debate.config import DEBATE_OPTIONS, MOTION_LIMIT, DebateConfig, load_config
 from cogs.debate.timeparse import parse_duration
@@ -97,20 +97,24 @@ class Polls(commands.Cog):
         )
 
     def _schedule_refresh(self, poll: polls.Poll) -> None:
-        """Mark the poll's public tally stale; the tally loop redraws it once per interval.
+        """Redraw the public tally now, then at most once per interval while clicks go on.
 
-        A burst of 200 clicks therefore costs one message edit, not 200 (and stays inside
-        Discord's edit rate limit). The loop is discord.ext.tasks, so simcord drives it with
-        advance_time and tests stay deterministic. It runs only while a tally is stale: an
-        idle bot has no timer ticking (a day of advance_time would otherwise be 43,200 ticks).
+        The first click after a quiet spell is shown at once (members see their vote land);
+        the clicks of the interval it opens are coalesced into one edit at its end, so a burst
+        of 200 clicks costs a few message edits, not 200 (inside Discord's edit rate limit).
+        The loop is discord.ext.tasks, so simcord drives it with advance_time and tests stay
+        deterministic. It runs only while an interval is open: an idle bot has no timer
+        ticking (a day of advance_time would otherwise be 43,200 ticks).
         """
-        self._dirty.add(poll.id)
-        if not self._tally_loop.is_running():
-            self._tally_loop.start()
+        if self._tally_loop.is_running():
+            self._dirty.add(poll.id)  # inside an open interval: redrawn at its end
+            return
+        self._tally_loop.start()  # opens the interval
+        self._background.spawn(self._redraw_poll(poll.id), f"herbot-poll-tally-{poll.id}")
 
     async def _redraw_dirty(self) -> None:
         if self._tally_loop.current_loop == 0:
-            return  # armed by the first stale tally: redraw one interval later
+            return  # the interval's first click was redrawn at once; the rest at its end
         dirty, self._dirty = self._dirty, set()
         for poll_id in sorted(dirty):
             await self._redraw_poll(poll_id)
@@ -154,7 +158,7 @@ class Polls(commands.Cog):
             chart = await self._poll_chart(poll, tally)
             try:
                 await self._channel(poll.channel_id).send(
-                    embed=embeds_ui.result_embed(poll, tally), file=chart
+                    view=cards_ui.result_card(poll, tally), file=chart
                 )
             except discord.HTTPException as exc:
                 log.warning("could not post the result of poll %d: %s", poll_id, exc)
@@ -163,7 +167,7 @@ class Polls(commands.Cog):
     async def _poll_chart(self, poll: polls.Poll, tally: polls.Tally) -> discord.File:
         """Drawn in a worker thread: matplotlib would stall the event loop for every member."""
         png = await asyncio.to_thread(charts.poll_chart, poll.question, tally.options, tally.counts)
-        return discord.File(io.BytesIO(png), filename=f"poll-{poll.id}.png")
+        return discord.File(io.BytesIO(png), filename=cards_ui.chart_name(poll))
 
     async def post_poll(self, channel: discord.abc.Messageable, poll_id: int) -> discord.Message:
         """Post the poll's message (outside any transaction), then store its id in one."""
@@ -222,7 +226,6 @@ class Polls(commands.Cog):
         else:
             before = poll.options[outcome.previous]
             text = f"You changed your vote from **{before}** to **{chosen}**."
-        text += " Only you can see this."
         await interaction.response.send_message(text, ephemeral=True)
         self._schedule_refresh(poll)  # hidden tallies still show how many have voted
 
@@ -233,9 +236,7 @@ class Polls(commands.Cog):
         with user_errors():
             async with self.bot.db.transaction() as tx:
                 removed = await store.retract(tx, poll_id, interaction.user.id)
-        text = (
-            "Your vote is retracted." if removed else "You had not voted in this poll."
-        ) + " Only you can see this."
+        text = "Your vote is retracted." if removed else "You had not voted in this poll."
         await interaction.response.send_message(text, ephemeral=True)
         if removed:
             self._schedule_refresh(poll)
@@ -248,7 +249,7 @@ class Polls(commands.Cog):
         typed = current.casefold().strip()
         found = [m for m in self.config.motions if typed in m.text.casefold() or typed in m.id]
         choices = [
-            app_commands.Choice(name=truncate(m.text, CHOICE_NAME_LIMIT), value=m.id)
+            app_commands.Choice(name=truncate(plain(m.text), CHOICE_NAME_LIMIT), value=m.id)
             for m in found[:AUTOCOMPLETE_MAX]
         ]
         # A question of their own is offered too, so the list is never a dead end (a choice's
@@ -266,8 +267,8 @@ class Polls(commands.Cog):
             return []
         choices = []
         for poll in await store.recent_polls(self.bot.db, interaction.guild.id, AUTOCOMPLETE_MAX):
-            name = f"#{poll.id} {'open' if poll.is_open else 'closed'}: {poll.question}"
-            if current.strip() and current.strip() not in name:
+            name = f"#{poll.id} {'open' if poll.is_open else 'closed'}: {plain(poll.question)}"
+            if current.strip() and current.strip().casefold() not in name.casefold():
                 continue
             choices.append(
                 app_commands.Choice(name=truncate(name, CHOICE_NAME_LIMIT), value=poll.id)
@@ -385,7 +386,7 @@ class Polls(commands.Cog):
         await self._require_tally_shown(poll)
         tally = await store.tally(self.bot.db, poll_id)
         await interaction.response.send_message(
-            embed=embeds_ui.result_embed(poll, tally),
+            view=cards_ui.result_card(poll, tally),
             file=await self._poll_chart(poll, tally),
             ephemeral=True,
         )

@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.checks import served_guild_id
 from bot.errors import UserError
 from cogs.quotes import ask_ui
 from cogs.quotes.retrieval import answer as answers
@@ -70,6 +71,9 @@ class Ask(commands.Cog):
     @app_commands.command(
         name="ask", description="Ask a question; get cited passages from the quote store"
     )
+    # User-installable: in DMs and servers without herbot it answers from the curated store.
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     @app_commands.describe(
         question="What you want to know, e.g. 'Who voices Samantha?'",
         private="Only you see the answer (default: the channel sees it)",
@@ -86,20 +90,15 @@ class Ask(commands.Cog):
         if not searchable(question):  # refused before anything is posted: only the asker sees
             raise UserError(NO_WORDS)
         await interaction.response.defer(thinking=True, ephemeral=private)
-        answer = await answers.ask(
-            self.retriever, question, interaction.guild_id, limit=ask_ui.PAGE
-        )
+        guild_id = served_guild_id(interaction)
+        answer = await answers.ask(self.retriever, question, guild_id, limit=ask_ui.PAGE)
         async with self.bot.db.transaction() as tx:
             session_id = await sessions.create(
-                tx, question, interaction.guild_id, interaction.user.id, self.bot.now()
+                tx, question, guild_id, interaction.user.id, self.bot.now()
             )
             await sessions.prune(tx, self.bot.now())  # kept 90 days, however long we run
-        embed = ask_ui.answer_embed(answer, note=self._note())
-        view = ask_ui.buttons(answer, session_id)
-        if view is None:
-            await interaction.edit_original_response(embed=embed)
-        else:
-            await interaction.edit_original_response(embed=embed, view=view)
+        card = ask_ui.answer_card(answer, session_id, note=self._note())
+        await interaction.edit_original_response(view=card)
 
     async def send_more(
         self, interaction: discord.Interaction, session_id: str, offset: int
@@ -117,14 +116,12 @@ class Ask(commands.Cog):
                 content="No more passages are relevant to that question."
             )
             return
-        embed = ask_ui.answer_embed(answer, note=self._note())
-        view = ask_ui.buttons(answer, session.id)
-        assert view is not None
-        await interaction.edit_original_response(embed=embed, view=view)
+        card = ask_ui.answer_card(answer, session.id, note=self._note())
+        await interaction.edit_original_response(view=card)
 
     async def send_context(self, interaction: discord.Interaction, quote_id: str) -> None:
         """ "Context": the neighbouring passages of the same source, for the clicker only."""
-        found = await answers.context(self.bot.db, quote_id, interaction.guild_id)
+        found = await answers.context(self.bot.db, quote_id, served_guild_id(interaction))
         if found is None:
             raise UserError("That passage is no longer in the quote store.")
         await interaction.response.send_message(embed=ask_ui.context_embed(*found), ephemeral=True)

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 import discord
 
-from bot import errors
+from bot import cards, errors
 from bot.errors import UserError
 from bot.presentation import (
     EMBED_DESCRIPTION_LIMIT,
@@ -23,6 +23,7 @@ from bot.presentation import (
 from cogs.quotes.retrieval import answer as answers
 from cogs.quotes.retrieval.answer import Answer, Result
 from cogs.quotes.retrieval.passages import Passage
+from cogs.quotes.ui import CiteButton
 
 PAGE = 3
 ANSWER_COLOUR = discord.Colour.blurple()
@@ -96,6 +97,78 @@ def decline_embed(answer: Answer, *, note: str | None = None) -> discord.Embed:
         embed.add_field(name="Related", value=_field_value(result, bold=False), inline=False)
     embed.set_footer(text=_footer(answer, note))
     return embed
+
+
+DECLINE_TEXT = (
+    "Nothing in the quote store answers that. "
+    "Try other words, or browse the store with /quote search."
+)
+
+
+def answer_card(
+    answer: Answer, session_id: str, *, note: str | None = None
+) -> discord.ui.LayoutView:
+    """/ask's answer as a Components V2 card.
+
+    The question as a heading; the best passage (answer terms in bold) with its citation;
+    a separator before each further passage; a small footer (which passages, how they were
+    found); then **More results**, **Context** and **Cite**. A declined question says so
+    and shows related quotes, labelled as such, with no buttons (nothing there is an answer).
+    Within Discord's 4,000 display characters however long the citations are.
+    """
+
+    def build(scale: float) -> discord.ui.LayoutView:
+        parts = [cards.text(f"### {truncate(escape_markdown(answer.question), 400)}")]
+        if answer.declined:
+            lines = [DECLINE_TEXT]
+            if answer.unknown:
+                named = ", ".join(escape_markdown(n) for n in answer.unknown)
+                lines.append(f"It never mentions {truncate(named, 300)}.")
+            parts.append(cards.text("\n".join(lines)))
+            for result in answer.suggestions:
+                parts.append(cards.separator())
+                parts.append(
+                    cards.text(_card_passage("Related (not an answer)", result, scale, bold=False))
+                )
+        else:
+            best, *others = answer.results
+            label = "Best passage" if answer.offset == 0 else f"Passage {answer.offset + 1}"
+            parts.append(cards.text(_card_passage(label, best, scale, limit=BEST_TEXT_LIMIT)))
+            for i, result in enumerate(others, start=answer.offset + 2):
+                parts.append(cards.separator())
+                parts.append(cards.text(_card_passage(f"Passage {i}", result, scale)))
+        parts.append(cards.separator(visible=False))
+        parts.append(cards.text(f"-# {truncate(_footer(answer, note), 300)}"))
+        return cards.card(*parts, colour=_colour(answer), buttons=card_buttons(answer, session_id))
+
+    return cards.fitted(build)
+
+
+def _colour(answer: Answer) -> discord.Colour:
+    return DECLINE_COLOUR if answer.declined else ANSWER_COLOUR
+
+
+def _card_passage(
+    label: str, result: Result, scale: float, *, limit: int = OTHER_TEXT_LIMIT, bold: bool = True
+) -> str:
+    segments = result.segments if bold else [(result.passage.text, False)]
+    text = answers.markdown(segments, max(80, int(limit * scale)))
+    cite = truncate(_cite(result.passage), max(120, int(600 * scale)))
+    return f"**{label}**\n{text}\n-# {cite}"
+
+
+def card_buttons(answer: Answer, session_id: str) -> list[discord.ui.Item[Any]]:
+    """More results (when there are more), Context and Cite for the page's first passage."""
+    if answer.declined or not answer.results:
+        return []
+    found: list[discord.ui.Item[Any]] = []
+    if answer.has_more:
+        found.append(MoreButton(session_id, answer.offset + len(answer.results)))
+    quote_id = answer.results[0].passage.id
+    if _QUOTE_ID.fullmatch(quote_id):
+        found.append(ContextButton(quote_id))
+        found.append(CiteButton(quote_id))
+    return found
 
 
 def context_embed(passage: Passage, before: list[Passage], after: list[Passage]) -> discord.Embed:

@@ -23,7 +23,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import privacy
-from bot.checks import ensure_moderator, moderator_only
+from bot.checks import (
+    EVERYWHERE_CONTEXTS,
+    EVERYWHERE_INSTALLS,
+    NotInServer,
+    ensure_moderator,
+    moderator_only,
+    served_guild_id,
+    server_only,
+)
 from bot.errors import UserError
 from bot.presentation import AUTOCOMPLETE_MAX, chunk_lines, truncate
 from bot.text import TooDeep, UndecodableFile, clean, clean_payload, decode_file
@@ -34,12 +42,15 @@ from cogs.quotes.quote import StoredQuote
 from cogs.quotes.store import AlreadySaved, Submission
 from cogs.quotes.ui import (
     REVIEW_BATCH,
+    CiteButton,
     EditModal,
+    ImportModal,
     ReviewButton,
     SubmitModal,
     choice_label,
     cited_text,
     ids_in,
+    quote_card,
     quote_embed,
     review_message,
 )
@@ -57,14 +68,22 @@ QOTD_RETRY = timedelta(minutes=1)
 
 
 def _guild_id(interaction: discord.Interaction) -> int:
-    if interaction.guild is None:
-        raise UserError("Quotes live in servers: use this command in a server.")
-    return interaction.guild.id
+    """The server of a server-only subcommand (its ``server_only`` check ran first)."""
+    guild_id = served_guild_id(interaction)
+    if guild_id is None:
+        raise NotInServer()
+    return guild_id
 
 
 class Quotes(commands.Cog):
+    # User-installable: random, show, search and cite work in DMs and in servers without
+    # herbot, from the curated store only (served_guild_id is None there). The other
+    # subcommands are server-only through their ``server_only`` check.
     quote = app_commands.Group(
-        name="quote", description="Cited quotes about Her and the Altman debate", guild_only=True
+        name="quote",
+        description="Cited quotes about Her and the Altman debate",
+        allowed_installs=EVERYWHERE_INSTALLS,
+        allowed_contexts=EVERYWHERE_CONTEXTS,
     )
 
     def __init__(self, bot: Herbot) -> None:
@@ -76,14 +95,14 @@ class Quotes(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.save_menu)
-        self.bot.add_dynamic_items(ReviewButton)
+        self.bot.add_dynamic_items(ReviewButton, CiteButton)
         self._start_qotd()
 
     async def cog_unload(self) -> None:
         if self._qotd_task is not None:
             self._qotd_task.cancel()
         self.bot.tree.remove_command(self.save_menu.name, type=self.save_menu.type)
-        self.bot.remove_dynamic_items(ReviewButton)
+        self.bot.remove_dynamic_items(ReviewButton, CiteButton)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -100,7 +119,7 @@ class Quotes(commands.Cog):
         source: app_commands.Range[str, 1, 100] | None = None,
         tag: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = served_guild_id(interaction)
         q = await store.random_quote(self.bot.db, guild_id, speaker=speaker, source=source, tag=tag)
         if q is None:
             asked = ", ".join(
@@ -114,13 +133,13 @@ class Quotes(commands.Cog):
                 else "The quote store is empty. A moderator can `/quote import` or run "
                 "`herbot quotes import`."
             )
-        await interaction.response.send_message(embed=quote_embed(q))
+        await interaction.response.send_message(view=quote_card(q))
 
     @quote.command(name="show", description="Show one quote by its id")
     @app_commands.describe(id="the quote's id (type words to find it)")
     async def show(self, interaction: discord.Interaction, id: QuoteId) -> None:
         q = await self._visible(interaction, id)
-        await interaction.response.send_message(embed=quote_embed(q))
+        await interaction.response.send_message(view=quote_card(q))
 
     @quote.command(name="cite", description="A quote as copyable text with its full citation")
     @app_commands.describe(id="the quote's id (type words to find it)")
@@ -133,10 +152,10 @@ class Quotes(commands.Cog):
     async def search(
         self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 200]
     ) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = served_guild_id(interaction)
         exact = await store.get(self.bot.db, text.strip(), guild_id)
         if exact is not None:  # a suggestion was picked: its value is the id
-            await interaction.response.send_message(embed=quote_embed(exact))
+            await interaction.response.send_message(view=quote_card(exact))
             return
         found = await store.search(self.bot.db, guild_id, text, limit=SEARCH_RESULTS)
         if not found:
@@ -151,8 +170,13 @@ class Quotes(commands.Cog):
         for page in pages[1:]:
             await interaction.followup.send(page, ephemeral=True)
 
+    async def cite_click(self, interaction: discord.Interaction, quote_id: str) -> None:
+        """A card's **Cite** button: the copyable text, for the clicker only."""
+        q = await self._visible(interaction, quote_id)
+        await interaction.response.send_message(cited_text(q), ephemeral=True)
+
     async def _visible(self, interaction: discord.Interaction, quote_id: str) -> StoredQuote:
-        q = await store.get(self.bot.db, quote_id.strip(), _guild_id(interaction))
+        q = await store.get(self.bot.db, quote_id.strip(), served_guild_id(interaction))
         if q is None:
             raise UserError(
                 f"There is no quote `{truncate(quote_id, 64)}` here. "
@@ -165,10 +189,12 @@ class Quotes(commands.Cog):
     async def _quote_choices(
         self, interaction: discord.Interaction, current: str, statuses: tuple[str, ...]
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild is None:
-            return []
         found = await store.search(
-            self.bot.db, interaction.guild.id, current, limit=AUTOCOMPLETE_MAX, statuses=statuses
+            self.bot.db,
+            served_guild_id(interaction),
+            current,
+            limit=AUTOCOMPLETE_MAX,
+            statuses=statuses,
         )
         return [app_commands.Choice(name=choice_label(q), value=q.id) for q in found]
 
@@ -183,7 +209,7 @@ class Quotes(commands.Cog):
     async def _speaker_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        guild_id = interaction.guild.id if interaction.guild else None
+        guild_id = served_guild_id(interaction)
         names = await store.speakers(self.bot.db, guild_id, current)
         return [app_commands.Choice(name=truncate(n, 100), value=n[:100]) for n in names]
 
@@ -196,7 +222,7 @@ class Quotes(commands.Cog):
     async def _tag_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        guild_id = interaction.guild.id if interaction.guild else None
+        guild_id = served_guild_id(interaction)
         return [
             app_commands.Choice(name=t, value=t)
             for t in await store.tags(self.bot.db, guild_id, current)
@@ -209,17 +235,22 @@ class Quotes(commands.Cog):
     # -- submitting -------------------------------------------------------------------------
 
     @quote.command(name="submit", description="Propose a quote; a moderator reviews it")
-    @app_commands.describe(source="where it is from (default: this Discord server)")
+    @app_commands.describe(
+        source="preselect where it is from (the form lists this server and the sources)"
+    )
+    @server_only()
     async def submit(
         self, interaction: discord.Interaction, source: app_commands.Range[str, 1, 64] = "discord"
     ) -> None:
-        _guild_id(interaction)
-        found = await store.source_title(self.bot.db, source)
-        if found is None:
+        guild_id = _guild_id(interaction)
+        if await store.source_title(self.bot.db, source) is None:
             raise UserError(f"Unknown source `{truncate(source, 64)}`: pick one from the list.")
-        title = "this server" if source == "discord" else found
+        sources = await store.sources(self.bot.db)
+        if all(sid != source for sid, _ in sources):  # beyond the first 25: keep it listed
+            sources.insert(0, (source, await store.source_title(self.bot.db, source) or source))
+        tags = await store.tags(self.bot.db, guild_id, "")
         await interaction.response.send_modal(
-            SubmitModal(source, title, self.config.max_text_length)
+            SubmitModal(sources, source, tags, self.config.max_text_length)
         )
 
     submit.autocomplete("source")(_source_autocomplete)
@@ -278,6 +309,7 @@ class Quotes(commands.Cog):
 
     @quote.command(name="review", description="Moderators: review pending submissions")
     @moderator_only()
+    @server_only()
     async def review(self, interaction: discord.Interaction) -> None:
         guild_id = _guild_id(interaction)
         batch = await store.pending(self.bot.db, guild_id, limit=REVIEW_BATCH)
@@ -290,6 +322,7 @@ class Quotes(commands.Cog):
     @quote.command(name="edit", description="Moderators: edit a quote's words, speaker, locator")
     @app_commands.describe(id="the quote to edit")
     @moderator_only()
+    @server_only()
     async def edit(self, interaction: discord.Interaction, id: QuoteId) -> None:
         q = await store.get(self.bot.db, id.strip(), _guild_id(interaction), any_status=True)
         if q is None or q.status not in ("approved", "pending"):
@@ -299,6 +332,7 @@ class Quotes(commands.Cog):
     @quote.command(name="remove", description="Moderators: hide a quote from every command")
     @app_commands.describe(id="the quote to remove")
     @moderator_only()
+    @server_only()
     async def remove(self, interaction: discord.Interaction, id: QuoteId) -> None:
         guild_id = _guild_id(interaction)
         q = await store.get(self.bot.db, id.strip(), guild_id)
@@ -325,6 +359,7 @@ class Quotes(commands.Cog):
 
     @quote.command(name="export", description="Moderators: this server's quotes as a JSON file")
     @moderator_only()
+    @server_only()
     async def export(self, interaction: discord.Interaction) -> None:
         guild_id = _guild_id(interaction)
         data = await store.export_json(self.bot.db, guild_id)
@@ -337,9 +372,20 @@ class Quotes(commands.Cog):
         )
 
     @quote.command(name="import", description="Moderators: import a JSON file from /quote export")
-    @app_commands.describe(file="a .json file made by /quote export")
+    @app_commands.describe(file="a .json file made by /quote export (or leave it out: a form asks)")
     @moderator_only()
-    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+    @server_only()
+    async def import_(
+        self, interaction: discord.Interaction, file: discord.Attachment | None = None
+    ) -> None:
+        if file is None:  # the form's upload: pick the file after choosing the command
+            await interaction.response.send_modal(ImportModal())
+            return
+        await self.import_file(interaction, file)
+
+    async def import_file(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        """/quote import's file, given as an option or through the form's upload."""
+        await ensure_moderator(interaction)
         guild_id = _guild_id(interaction)
         if file.size > MAX_IMPORT_BYTES:
             raise UserError(
@@ -427,6 +473,8 @@ class Quotes(commands.Cog):
         tags: list[str],
     ) -> None:
         """The submit modal: the quote joins the pending queue."""
+        if not await store.source_exists(self.bot.db, source_id):
+            raise UserError("That source no longer exists; pick another one.")
         submission = Submission(
             text=text,
             speaker=speaker,

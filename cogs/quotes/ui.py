@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import discord
 
+from bot import cards
 from bot.errors import UserError, guarded, report
 from bot.presentation import (
     EMBED_DESCRIPTION_LIMIT,
@@ -53,7 +54,13 @@ _BUTTONS = {
 
 
 class QuoteActions(Protocol):
-    """What the review buttons and the modals ask of the ``Quotes`` cog."""
+    """What the review and cite buttons and the modals ask of the ``Quotes`` cog."""
+
+    async def cite_click(self, interaction: discord.Interaction, quote_id: str) -> None: ...
+
+    async def import_file(
+        self, interaction: discord.Interaction, file: discord.Attachment
+    ) -> None: ...
 
     async def review_click(
         self, interaction: discord.Interaction, action: str, quote_id: str
@@ -107,6 +114,60 @@ def quote_embed(q: StoredQuote, *, text_limit: int = EMBED_DESCRIPTION_LIMIT) ->
     footer = q.id + (f" · {', '.join(q.tags)}" if q.tags else "")
     embed.set_footer(text=truncate(footer, EMBED_FOOTER_LIMIT))
     return embed
+
+
+QUOTE_CARD_TEXT_LIMIT = 2500  # the words; the citation, note and id always fit beside them
+NOTE_LIMIT = 600
+
+
+def quote_card(q: StoredQuote, *, heading: str | None = None) -> discord.ui.LayoutView:
+    """The quote as a Components V2 card: its words as a block quote, then the citation,
+    a separator, the id and tags, and a **Cite** button (copyable text, for the clicker)."""
+
+    def build(scale: float) -> discord.ui.LayoutView:
+        words = truncate(q.text, int(QUOTE_CARD_TEXT_LIMIT * scale))
+        quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in words.splitlines())
+        parts = [cards.text(f"### {heading}")] if heading else []
+        parts.append(cards.text(quoted))
+        parts.append(cards.text(f"— {truncate(citation(q), 1000)}"))
+        if q.note:
+            parts.append(cards.text(f"-# Curator note: {truncate(q.note, NOTE_LIMIT)}"))
+        parts.append(cards.separator())
+        tags = f" · {', '.join(q.tags)}" if q.tags else ""
+        parts.append(cards.text(truncate(f"-# `{q.id}`{tags}", 300)))
+        return cards.card(*parts, colour=colour_for(q), buttons=[CiteButton(q.id)])
+
+    return cards.fitted(build)
+
+
+class CiteButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"herbot:quote:cite:(?P<id>[a-z0-9-]{1,80})",
+):
+    """ "Cite" on a quote card or an /ask answer: the quote as copyable text, for the clicker
+    only. Survives restarts: the custom id holds the quote id."""
+
+    def __init__(self, quote_id: str) -> None:
+        self.quote_id = quote_id
+        super().__init__(
+            discord.ui.Button(
+                label="Cite",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"herbot:quote:cite:{quote_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> CiteButton:
+        return cls(match["id"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await guarded(interaction, self._cite(interaction), "Cite button")
+
+    async def _cite(self, interaction: discord.Interaction[Any]) -> None:
+        await _actions(interaction).cite_click(interaction, self.quote_id)
 
 
 def cited_text(q: StoredQuote) -> str:
@@ -220,36 +281,68 @@ class _QuoteModal(discord.ui.Modal):
         await report(interaction, error, f"modal {self.title}")
 
 
-class SubmitModal(_QuoteModal, title="Submit a quote"):
-    """Members propose a quote; it waits in the review queue."""
+SELECT_OPTIONS_MAX = 25
+TAG_CHOICES_MAX = 10  # a checkbox group holds at most 10
 
-    def __init__(self, source_id: str, source_title: str, max_text: int) -> None:
+
+class SubmitModal(_QuoteModal, title="Submit a quote"):
+    """Members propose a quote; it waits in the review queue.
+
+    The source is picked from a select (preselected: this server, or the command's
+    ``source``) and the tags from checkboxes of the tags in use, so nothing needs typing
+    but the words, who said them and where.
+    """
+
+    def __init__(
+        self,
+        sources: list[tuple[str, str]],
+        chosen: str,
+        tags: list[str],
+        max_text: int,
+    ) -> None:
         super().__init__(timeout=None)
-        self.source_id = source_id
+        self.chosen = chosen
         self.text = discord.ui.TextInput(
-            label="Quote (exact words)",
-            style=discord.TextStyle.paragraph,
-            max_length=max_text,
-            custom_id="text",
+            style=discord.TextStyle.paragraph, max_length=max_text, custom_id="text"
         )
-        self.speaker = discord.ui.TextInput(
-            label="Who said or wrote it", max_length=100, custom_id="speaker"
+        self.speaker = discord.ui.TextInput(max_length=100, custom_id="speaker")
+        self.source = discord.ui.Select(
+            custom_id="source",
+            required=False,  # left as it is, the preselected source counts
+            options=[
+                discord.SelectOption(
+                    label=truncate(title, 100), value=source_id, default=source_id == chosen
+                )
+                for source_id, title in source_options(sources, chosen)
+            ],
         )
         self.locator = discord.ui.TextInput(
-            label=truncate(f"Where in {source_title}", 45),
             placeholder="scene or moment, ¶ number, timestamp or link",
             required=False,
             max_length=200,
             custom_id="locator",
         )
-        self.tags = discord.ui.TextInput(
-            label="Tags (optional, comma-separated)",
-            required=False,
-            max_length=200,
-            custom_id="tags",
-        )
-        for item in (self.text, self.speaker, self.locator, self.tags):
-            self.add_item(item)
+        self.add_item(discord.ui.Label(text="Quote (exact words)", component=self.text))
+        self.add_item(discord.ui.Label(text="Who said or wrote it", component=self.speaker))
+        self.add_item(discord.ui.Label(text="From", component=self.source))
+        self.add_item(discord.ui.Label(text="Where in it (optional)", component=self.locator))
+        self.tags: discord.ui.CheckboxGroup | None = None
+        if tags:
+            shown = tags[:TAG_CHOICES_MAX]
+            self.tags = discord.ui.CheckboxGroup(
+                custom_id="tags",
+                required=False,
+                min_values=0,
+                max_values=len(shown),
+                options=[discord.CheckboxGroupOption(label=t, value=t) for t in shown],
+            )
+            self.add_item(
+                discord.ui.Label(
+                    text="Tags (optional)",
+                    description="A moderator can add others when reviewing",
+                    component=self.tags,
+                )
+            )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         text, speaker = self.text.value.strip(), self.speaker.value.strip()
@@ -257,12 +350,43 @@ class SubmitModal(_QuoteModal, title="Submit a quote"):
             raise UserError("A quote needs its words and who said them; nothing was saved.")
         await _actions(interaction).submit_quote(
             interaction,
-            source_id=self.source_id,
+            source_id=self.source.values[0] if self.source.values else self.chosen,
             text=text,
             speaker=speaker,
             locator=self.locator.value.strip(),
-            tags=tidy_tags(self.tags.value),
+            tags=tidy_tags(", ".join(self.tags.values)) if self.tags else [],
         )
+
+
+def source_options(sources: list[tuple[str, str]], chosen: str) -> list[tuple[str, str]]:
+    """At most 25 ``(id, title)`` for the select, always including the preselected one."""
+    picked = [s for s in sources if s[0] == chosen][:1]
+    rest = [s for s in sources if s[0] != chosen]
+    labelled = [
+        (sid, "This server (a Discord discussion)" if sid == "discord" else title)
+        for sid, title in picked + rest
+    ]
+    return labelled[:SELECT_OPTIONS_MAX]
+
+
+class ImportModal(_QuoteModal, title="Import quotes"):
+    """/quote import without a file option: the file is uploaded in the form instead."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+        self.add_item(
+            discord.ui.TextDisplay(
+                "A JSON file made by `/quote export`, up to 5 MB. The whole file is checked "
+                "first: if anything is wrong, nothing is imported and the problems are listed."
+            )
+        )
+        self.file = discord.ui.FileUpload(custom_id="file", min_values=1, max_values=1)
+        self.add_item(discord.ui.Label(text="File", component=self.file))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        if not self.file.values:
+            raise UserError("No file was uploaded; nothing was imported.")
+        await _actions(interaction).import_file(interaction, self.file.values[0])
 
 
 class EditModal(_QuoteModal, title="Edit quote"):

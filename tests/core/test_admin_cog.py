@@ -29,10 +29,71 @@ async def test_settings_key_autocomplete_is_bounded(world):
     assert names == ["qotd_channel_id", "qotd_time"]
 
 
-async def test_help_lists_commands(world):
-    result = await world.alice.slash(world.channel, "help")
+def _help(result) -> dict[str, str]:
     assert result.ephemeral
-    assert "/settings set" in result.response.embeds[0].description
+    fields: dict[str, str] = {}
+    for field in result.response.embeds[0].fields:
+        fields[field.name.removesuffix(" (more)")] = (
+            fields.get(field.name.removesuffix(" (more)"), "") + "\n" + field.value
+        )
+    return fields
+
+
+def _lines(fields: dict[str, str]) -> dict[str, str]:
+    """``{"/poll create": its line}`` over every group."""
+    found = {}
+    for value in fields.values():
+        for line in value.strip().splitlines():
+            found[line.split("`")[1]] = line
+    return found
+
+
+async def test_help_is_grouped_and_shows_a_member_what_they_may_run(world):
+    fields = _help(await world.alice.slash(world.channel, "help"))
+    assert list(fields) == [
+        "Quotes and answers",
+        "Debates",
+        "Thread recording",
+        "Help, settings and privacy",
+    ]
+    lines = _lines(fields)
+    assert "/poll results" in lines and "/ask" in lines and "/quote random" in lines
+    for hidden in ("/poll create", "/debate start", "/quote review", "/settings set"):
+        assert hidden not in lines, hidden
+    assert "/herbot sync" not in lines
+    assert not any("only*" in line for line in lines.values())
+
+
+async def test_help_marks_every_moderator_command(world):
+    lines = _lines(_help(await world.mod.slash(world.channel, "help")))
+    for command in (
+        "/poll create",
+        "/poll close",
+        "/poll export",
+        "/debate start",
+        "/debate schedule",
+        "/quote review",
+        "/record start",
+    ):
+        assert lines[command].endswith("*moderators only*"), lines.get(command)
+    assert not lines["/poll results"].endswith("*")
+    assert "/settings set" not in lines  # the moderator role is not Manage Server
+    admin = _lines(_help(await world.admin.slash(world.channel, "help")))
+    assert admin["/settings set"].endswith("*admins (Manage Server) only*")
+
+
+async def test_help_in_a_dm_shows_what_works_there(world):
+    result = await world.alice.user.slash("help")
+    lines = _lines(_help(result))
+    assert set(lines) == {
+        "/ask",
+        "/help",
+        "/quote cite",
+        "/quote random",
+        "/quote search",
+        "/quote show",
+    }
+    assert "curated store" in result.response.embeds[0].description
 
 
 async def test_sync_refused_to_non_owner(world):

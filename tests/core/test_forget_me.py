@@ -40,9 +40,7 @@ async def _use_every_feature(world, member) -> None:
 
     # Quotes and /ask: a submission of their own and a question.
     shown = await member.slash(world.channel, "quote submit", source="her-film")
-    await member.submit_modal(
-        shown, {"text": f"{WORDS}, said nobody", "speaker": "Samantha", "tags": "love"}
-    )
+    await member.submit_modal(shown, {"text": f"{WORDS}, said nobody", "speaker": "Samantha"})
     await member.slash(world.channel, "ask", question=f"{WORDS} on the rooftop?")
 
     # The poll closes with their vote in it: that vote must stay counted, anonymously.

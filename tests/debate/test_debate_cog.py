@@ -254,7 +254,7 @@ async def test_debate_channel_setting_and_schedule(world):
     )
     assert scheduled.ephemeral and "discord.com/events" in scheduled.response.content
     events = await world.bot.get_guild(world.guild.id).fetch_scheduled_events()
-    assert [e.name for e in events] == ["Debate: This house believes Sam Altman misreads *Her*"]
+    assert [e.name for e in events] == ["Debate: This house believes Sam Altman misreads Her"]
     bad = await world.mod.slash(world.channel, "debate schedule", motion="x", start="tomorrowish")
     assert "2026-12-01 19:00" in bad.response.content
     world.user_errors()

@@ -8,7 +8,13 @@ import pytest
 
 from cogs.debate import store
 from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter
+from tests import cards
 from tests.debate.helpers import debate_thread, panel, vote_message, with_embed_title
+
+
+def result_cards(channel, poll_id):
+    heading = f"### Result of poll #{poll_id}"
+    return [m for m in channel.history() if cards.text(m).startswith(heading)]
 
 
 async def open_poll(world, **options):
@@ -66,9 +72,12 @@ async def test_custom_options_hidden_tally_and_results_after_close(world):
     closed = await world.mod.slash(world.channel, "poll close", poll=poll_id)
     assert "is closed" in closed.response.content
     result = world.channel.last_message
-    assert result.embeds[0].title == f"Result of poll #{poll_id}"
-    assert "**The letter** — 2 (67%)" in result.embeds[0].description
-    assert "**The ending** — 1 (33%)" in result.embeds[0].description
+    shown = cards.text(result)
+    assert shown.startswith(f"### Result of poll #{poll_id}")
+    assert "**The letter** — 2 (67%)" in shown
+    assert "**The ending** — 1 (33%)" in shown
+    (chart,) = cards.media_urls(result)  # the attachment, resolved by Discord
+    assert chart.endswith(f"/poll-{poll_id}.png")
     assert result.attachments[0].filename == f"poll-{poll_id}.png"
     assert (await result.attachments[0].read()).startswith(b"\x89PNG")
     poll_message = next(m for m in world.channel.history() if m.id == message.id)
@@ -86,8 +95,8 @@ async def test_deadline_closes_the_poll_and_removes_its_buttons(world):
     poll = await store.get_poll(world.db, poll_id)
     assert not poll.is_open
     result = world.channel.last_message
-    assert result.embeds[0].title == f"Result of poll #{poll_id}"
-    assert "**Undecided** — 1 (100%)" in result.embeds[0].description
+    assert cards.text(result).startswith(f"### Result of poll #{poll_id}")
+    assert "**Undecided** — 1 (100%)" in cards.text(result)
     closed = next(m for m in world.channel.history() if m.id == message.id)
     assert closed.components == []  # nothing left to click
     assert closed.embeds[0].title == "Poll #1 — closed"
@@ -118,8 +127,8 @@ async def test_restart_mid_poll_keeps_votes_buttons_and_deadline(world):
     await world.bob.click(message, label="Against")
     await world.env.advance_time(2 * 3600)
     result = world.channel.last_message
-    assert result.embeds[0].title == f"Result of poll #{poll_id}"
-    assert "**Against** — 2 (100%)" in result.embeds[0].description
+    assert cards.text(result).startswith(f"### Result of poll #{poll_id}")
+    assert "**Against** — 2 (100%)" in cards.text(result)
 
 
 async def test_poll_expiring_while_the_bot_is_down_closes_on_start(world):
@@ -131,11 +140,11 @@ async def test_poll_expiring_while_the_bot_is_down_closes_on_start(world):
     assert (await store.get_poll(world.db, poll_id)).is_open  # nobody closed it
     await world.restart()
     assert not (await store.get_poll(world.db, poll_id)).is_open
-    results = with_embed_title(world.channel, f"Result of poll #{poll_id}")
+    results = result_cards(world.channel, poll_id)
     assert len(results) == 1
-    assert "**For** — 1 (100%)" in results[0].embeds[0].description
+    assert "**For** — 1 (100%)" in cards.text(results[0])
     await world.restart()  # a second start does not post it again
-    assert len(with_embed_title(world.channel, f"Result of poll #{poll_id}")) == 1
+    assert len(result_cards(world.channel, poll_id)) == 1
 
 
 async def test_200_members_clicking_end_in_an_exact_tally(world):
@@ -317,7 +326,7 @@ async def test_hidden_tallies_stay_hidden_from_results_and_export(world):
     for _ in range(7):
         await world.mod.click(panel(thread), label="Next phase")
     shown = await world.alice.slash(world.channel, "poll results", poll=pre_id)
-    assert "**Against** — 1 (100%)" in shown.response.embeds[0].description
+    assert "**Against** — 1 (100%)" in cards.text(shown)
 
 
 async def test_absurd_duration_is_a_clear_refusal(world):

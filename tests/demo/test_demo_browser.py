@@ -8,6 +8,7 @@ Screenshots are kept in test-output/.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -159,7 +160,7 @@ async def test_slash_command_button_and_viewer_switch_in_the_page(demo, page, ou
 
     receipt = await _run_command(page, "help")
     assert [o["kind"] for o in receipt["outcomes"]] == ["response"]
-    await conversation.get_by_text("herbot commands").wait_for()
+    await conversation.get_by_text("what you can use here").wait_for()
     await page.screenshot(path=str(output_dir / "demo-help.png"))
 
     # A button on the bot's reply, clicked in the page, runs the real callback.
@@ -232,3 +233,107 @@ async def test_ask_from_the_composer_shows_a_cited_answer(demo, page, output_dir
     answer = conversation.get_by_role("article").filter(has_text="Best passage").last
     assert "—" in await answer.inner_text()  # the passage's citation line
     await page.screenshot(path=str(output_dir / "demo-ask.png"))
+
+
+# -- the Components V2 cards, light and dark, for docs/screenshots/ ---------------------------
+# simcord's page has Discord's dark palette only; the light shots apply Discord's light
+# palette over it (a stylesheet of its colour variables), which is how the cards look to a
+# member using the light theme. HERBOT_SCREENSHOTS=docs/screenshots writes the files there
+# as well as to test-output/.
+
+LIGHT = """
+:root, .preview-app {
+  --discord-bg: #ffffff; --discord-surface: #f2f3f5; --discord-elevated: #e3e5e8;
+  --discord-control: #ebedef; --discord-hover: #e8eaed; --discord-text: #313338;
+  --discord-muted: #5c5e66; --discord-subtle: #4e5058; --discord-border: #d4d7dc;
+  --component-surface: #f2f3f5; --component-border: #e1e2e4; --modal-surface: #ffffff;
+  --modal-separator: #e1e2e4; --control-border: #d4d7dc; --chip-surface: #e3e5e8;
+  --list-surface: #ffffff; --option-hover: #ebedef; --subtle-surface: #e3e5e8;
+  --subtle-surface-text: #313338; --entity-text: #4e5058; --entity-dim: #5c5e66;
+  --input-surface: #ebedef; --input-placeholder: #5c5e66; --choice-border: #80848e;
+  --button-alt: #e3e5e8; --button-alt-hover: #d7d9dc; --button-alt-active: #ced0d4;
+  --code-surface: #f2f3f5; --code-border: #e3e5e8; --code-text: #313338;
+  --embed-field-name: #060607; --link-text: #006ce7; --scrollbar-thumb: #c4c9ce;
+  --button-secondary-surface: #e3e5e8;
+  color-scheme: light;
+}
+body, .preview-app { background: #ffffff; color: #313338; }
+.message-content, .embed-description, .embed-field-value, .text-display { color: #313338; }
+.channel-message:hover, .channel-message:focus-within { --button-secondary-surface: #d7d9dc; }
+.button-style-2, .button-style-5, .button-style-6, .button-secondary { color: #313338; }
+"""
+
+
+def _targets(output_dir: Path) -> list[Path]:
+    targets = [output_dir]
+    extra = os.environ.get("HERBOT_SCREENSHOTS")
+    if extra:
+        Path(extra).mkdir(parents=True, exist_ok=True)
+        targets.append(Path(extra))
+    return targets
+
+
+async def _shoot(page: Any, article: Any, name: str, output_dir: Path) -> None:
+    """``name``-dark.png and ``name``-light.png of one message."""
+    await article.scroll_into_view_if_needed()
+    for target in _targets(output_dir):
+        await article.screenshot(path=str(target / f"{name}-dark.png"))
+    style = await page.add_style_tag(content=LIGHT)
+    try:
+        for target in _targets(output_dir):
+            await article.screenshot(path=str(target / f"{name}-light.png"))
+    finally:
+        await style.evaluate("node => node.remove()")
+
+
+async def test_cards_in_the_page_light_and_dark(demo, page, output_dir):
+    preview, world = demo
+    conversation = await _open(page, preview.url)
+    articles = conversation.get_by_role("article")
+
+    quote = articles.filter(has_text="film-cast-samantha").filter(has_text="Cite").last
+    await _until_shown(page, preview, quote, "quote show", "film-cast-samantha", output_dir)
+    await _shoot(page, quote, "quote-card", output_dir)
+
+    answer = articles.filter(has_text="Best passage").last
+    await _until_shown(page, preview, answer, "ask", "Who voices Samantha?", output_dir)
+    await _shoot(page, answer, "ask-card", output_dir)
+
+    await _view_as(page, world.moderator, "Paul (moderator)")
+    await _run_command(page, "poll create", "Is Her a love story?")
+    vote_for = page.get_by_role("button", name="For", exact=True)
+    poll = articles.filter(has_text="Is Her a love story?").filter(has=vote_for).last
+    await poll.wait_for()
+    for member, label in ((world.members[0], "Theodore"), (world.members[1], "Amy")):
+        await _view_as(page, member, label)
+        await poll.get_by_role("button", name="For", exact=True).click()
+        await page.wait_for_function(
+            "() => { const a = window.simcordPreview.lastAction;"
+            " return a && a.target && a.settlement === 'settled' && !a.rejected; }"
+        )
+    async with world.bot.db.execute("SELECT max(id) FROM polls") as cur:
+        poll_id = (await cur.fetchone())[0]
+    # Closed as its deadline would (the composer's integer field is covered elsewhere).
+    assert await world.bot.get_cog("Polls").close_poll(poll_id, None)
+    result = articles.filter(has_text=f"Result of poll #{poll_id}").last
+    await result.wait_for()
+    await page.wait_for_timeout(500)  # let the chart image decode before the shot
+    await _shoot(page, result, "poll-result-card", output_dir)
+
+
+async def _until_shown(
+    page: Any, preview: Any, shown: Any, invocation: str, value: str, output_dir: Path
+) -> None:
+    """Run the command until its reply shows; one retry from a reloaded page (the Preview
+    can lose the composer's focus when the page refreshes mid-typing, a demo limit)."""
+    for attempt in range(2):
+        try:
+            await _run_command(page, invocation, value)
+            await shown.wait_for()
+            return
+        except (PlaywrightTimeout, AssertionError):
+            name = invocation.replace(" ", "-")
+            await page.screenshot(path=str(output_dir / f"demo-{name}-attempt{attempt + 1}.png"))
+            if attempt:
+                raise
+            await _open(page, preview.url)

@@ -8,6 +8,7 @@ import pytest
 
 from bot.config import Settings
 from cogs.quotes.ask_cog import NO_WORDS
+from tests import cards
 from tests.quotes.ask_support import real_store, warm_vectors
 
 
@@ -28,28 +29,39 @@ def _plain(markdown: str) -> str:
 
 
 def _labels(response) -> list[str]:
+    return cards.labels(response)
+
+
+def _blocks(result) -> list[str]:
+    """The card's text displays: heading, passages (or the decline and related), footer."""
     return [
-        child["label"]
-        for row in response.components
-        for child in row.get("components", [])
-        if child.get("label")
+        node["content"]
+        for node in cards.walk(cards.components_of(result))
+        if node["type"] == cards.TEXT_DISPLAY
     ]
+
+
+RELATED = "**Related (not an answer)**\n"
 
 
 async def test_ask_answers_with_highlighted_cited_passages(world):
     result = await world.alice.slash(world.channel, "ask", question="Who voices Samantha?")
 
     assert not result.ephemeral
-    embed = result.response.embeds[0]
-    assert embed.title == "Who voices Samantha?"
-    description = embed.description
-    assert "Scarlett Johansson" in description
-    assert "**Samantha**" in description and "**voiced**" in description
-    assert "`film-cast-samantha`" in description  # the citation names the quote id
-    assert "Source: herbot curators — *Her* (dir. Spike Jonze, 2013), Cast" in _plain(description)
-    assert 1 <= len(embed.fields) <= 2
-    assert all("Source: " in field.value for field in embed.fields)
-    assert "Context" in _labels(result.response)
+    assert cards.is_card(result)
+    heading, best, *others, footer = _blocks(result)
+    assert heading == "### Who voices Samantha?"
+    assert best.startswith("**Best passage**\n")
+    assert "Scarlett Johansson" in best
+    assert "**Samantha**" in best and "**voiced**" in best
+    assert "`film-cast-samantha`" in best  # the citation names the quote id
+    assert "Source: herbot curators — *Her* (dir. Spike Jonze, 2013), Cast" in _plain(best)
+    assert 1 <= len(others) <= 2
+    assert all("-# Source: " in other for other in others)
+    assert footer.startswith("-# Passages 1–")
+    assert _labels(result.response)[-2:] == ["Context", "Cite"]
+    cited = await world.bob.click(result.response, label="Cite")
+    assert cited.ephemeral and "`film-cast-samantha`" in cited.response.content
     row = await (await world.db.execute("SELECT question, user_id FROM ask_sessions")).fetchone()
     assert tuple(row) == ("Who voices Samantha?", world.alice.id)
 
@@ -59,18 +71,17 @@ async def test_private_answer_is_ephemeral(world):
         world.channel, "ask", question="Who directed the film?", private=True
     )
     assert result.ephemeral
-    assert "Spike Jonze" in result.response.embeds[0].description
+    assert "Spike Jonze" in cards.text(result)
 
 
 async def test_out_of_scope_question_declines_with_related_quotes(world):
     result = await world.alice.slash(
         world.channel, "ask", question="What is the capital of France?"
     )
-    embed = result.response.embeds[0]
-    assert embed.description.startswith("Nothing in the quote store answers that.")
-    assert "Related quotes (not an answer)" in embed.description
-    assert {f.name for f in embed.fields} == {"Related"}
-    assert "**" not in "".join(f.value for f in embed.fields)  # nothing bolded as answer
+    _heading, declined, *related, _footer = _blocks(result)
+    assert declined.startswith("Nothing in the quote store answers that.")
+    assert related and all(r.startswith(RELATED) for r in related)
+    assert "**" not in "".join(r.removeprefix(RELATED) for r in related)  # nothing bolded
     assert _labels(result.response) == []
 
 
@@ -78,16 +89,16 @@ async def test_more_results_and_context_buttons_survive_restart(world):
     result = await world.alice.slash(
         world.channel, "ask", question="What happens between Theodore and Amy?"
     )
-    assert _labels(result.response) == ["More results", "Context"]
-    first_page = result.response.embeds[0]
+    assert _labels(result.response) == ["More results", "Context", "Cite"]
+    first_page = _blocks(result)
 
     await world.restart()
 
     more = await world.bob.click(result.response, label="More results")
     assert more.ephemeral
-    page = more.response.embeds[0]
-    assert page.description.startswith("**Passage 4**")
-    assert page.description != first_page.description
+    page = _blocks(more)
+    assert page[1].startswith("**Passage 4**")
+    assert page[1] != first_page[1]
 
     context = await world.bob.click(result.response, label="Context")
     assert context.ephemeral
@@ -113,7 +124,7 @@ async def test_new_quote_is_found_without_restart(world):
     result = await world.bob.slash(
         world.channel, "ask", question="What is Samantha's piano song called?"
     )
-    assert "`sub-aa11`" in result.response.embeds[0].description
+    assert "`sub-aa11`" in cards.text(result)
 
 
 async def test_forget_me_removes_asked_questions(world):
@@ -145,7 +156,7 @@ async def test_context_names_who_said_each_neighbouring_passage(world):
     ):
         await approved(world, words, speaker=speaker, locator="#general, 2026-01-01")
     result = await world.alice.slash(world.channel, "ask", question="Zorblax quintessence?")
-    assert "Zorblax" in result.response.embeds[0].description
+    assert "Zorblax" in cards.text(result)
     context = await world.bob.click(result.response, label="Context")
     raw = context.response.embeds[0].description
     # Inside `code` Discord shows backslashes as typed: the locator is not escaped there.
@@ -171,12 +182,11 @@ async def test_questions_older_than_90_days_are_forgotten_while_the_bot_runs(wor
 
 async def test_question_naming_what_the_store_never_mentions_is_declined(world):
     result = await world.alice.slash(world.channel, "ask", question="Who directed Jurassic Park?")
-    embed = result.response.embeds[0]
-    assert embed.description.startswith("Nothing in the quote store answers that.")
-    assert "It never mentions Jurassic Park." in embed.description
-    assert "Related quotes (not an answer)" in embed.description
-    assert {f.name for f in embed.fields} <= {"Related"}
-    assert "**" not in "".join(f.value for f in embed.fields)
+    _heading, declined, *related, _footer = _blocks(result)
+    assert declined.startswith("Nothing in the quote store answers that.")
+    assert "It never mentions Jurassic Park." in declined
+    assert all(r.startswith(RELATED) for r in related)
+    assert "**" not in "".join(r.removeprefix(RELATED) for r in related)
     assert _labels(result.response) == []
 
 
@@ -194,7 +204,7 @@ async def test_highlights_skip_possessives_mentions_and_stop_words(world):
     result = await world.alice.slash(
         world.channel, "ask", question="@here What is Scarlett Johansson's role in Her?"
     )
-    shown = result.response.embeds[0].description
+    shown = _blocks(result)[1]
     assert "Johansson" in shown
     bolded = re.findall(r"\*\*(.+?)\*\*", shown)
     words = {w.lower() for b in bolded for w in re.findall(r"\w+", _plain(b))}

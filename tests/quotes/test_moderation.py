@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from cogs.quotes import curated, store
+from tests import cards
 from tests.quotes.conftest import FIXTURE_DIR
 from tests.quotes.helpers import approved
 
@@ -35,7 +36,7 @@ async def test_edit_opens_a_prefilled_modal_and_survives_a_curated_reimport(worl
         report = await store.import_curated(tx, curated.load(FIXTURE_DIR))
     assert report.kept_edited == 1
     shown = await world.alice.slash(world.channel, "quote show", id="fs-001")
-    assert shown.response.embeds[0].description == "Altman reads Her as a pitch."
+    assert "> Altman reads Her as a pitch.\n" in cards.text(shown)
 
 
 async def test_edit_autocomplete_includes_pending_for_moderators(world):
@@ -84,7 +85,7 @@ async def test_export_then_import_round_trip(world):
     assert imported.ephemeral
     assert "1 added" in imported.response.content and "4 skipped" in imported.response.content
     shown = await world.alice.slash(world.channel, "quote show", id=qid)
-    assert shown.response.embeds[0].description == "A line worth keeping."
+    assert "> A line worth keeping.\n" in cards.text(shown)
 
 
 async def test_a_bad_import_file_lists_problems_and_imports_nothing(world):
@@ -145,3 +146,24 @@ async def test_a_malformed_import_file_is_a_clear_refusal_not_a_crash(world):
         assert result.ephemeral and "Nothing was imported" in text, what
     assert len(world.user_errors()) == len(files)  # every one a user error, none unexpected
     assert await store.get(world.db, "q-2", world.guild.id, any_status=True) is None
+
+
+async def test_import_through_the_forms_upload(world):
+    """/quote import without the option opens a form whose upload takes the file."""
+    qid = await approved(world, "Uploaded in a form, not typed.")
+    exported = await world.mod.slash(world.channel, "quote export")
+    data = json.loads(await exported.response.attachments[0].read())
+    async with world.db.transaction() as tx:
+        await tx.execute("DELETE FROM quotes WHERE id = ?", (qid,))
+
+    shown = await world.mod.slash(world.channel, "quote import")
+    assert shown.modal is not None and shown.modal["title"] == "Import quotes"
+    done = await world.mod.submit_modal(shown, {"file": ("quotes.json", json.dumps(data).encode())})
+    assert done.ephemeral and "1 added" in done.response.content
+    assert "Uploaded in a form" in cards.text(
+        await world.alice.slash(world.channel, "quote show", id=qid)
+    )
+
+    refused = await world.alice.slash(world.channel, "quote import")
+    assert refused.modal is None and "Only moderators" in refused.response.content
+    world.user_errors()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests import cards
 from tests.quotes.helpers import approved, delivered_pings
 
 KAREN_CITATION = (
@@ -11,18 +12,31 @@ KAREN_CITATION = (
 
 
 def citation_of(result) -> str:
-    (embed,) = result.response.embeds
-    fields = {f.name: f.value for f in embed.fields}
-    return fields["Citation"]
+    """The card's citation line: after the block-quoted words, "— citation"."""
+    for line in cards.text(result).splitlines():
+        if line.startswith("— "):
+            return line.removeprefix("— ")
+    raise AssertionError(f"no citation in {cards.text(result)!r}")
+
+
+def footer_of(result) -> str:
+    """The card's small id line, "-# `id` · tags", as "id · tags"."""
+    line = cards.text(result).splitlines()[-1]
+    return line.removeprefix("-# ").replace("`", "")
 
 
 async def test_show_replies_with_the_quote_and_its_citation(world):
     result = await world.alice.slash(world.channel, "quote show", id="fs-002")
     assert not result.ephemeral
-    (embed,) = result.response.embeds
-    assert embed.description == "Karen Hao noted that Altman seems to have missed the point of Her."
+    assert cards.is_card(result)
+    assert "> Karen Hao noted that Altman seems to have missed the point of Her." in cards.text(
+        result
+    )
     assert citation_of(result) == KAREN_CITATION
-    assert embed.footer.text == "fs-002 · altman, karen-hao"
+    assert footer_of(result) == "fs-002 · altman, karen-hao"
+    assert cards.labels(result) == ["Cite"]
+    cited = await world.bob.click(result.response, label="Cite")
+    assert cited.ephemeral and cited.response.content.startswith("> Karen Hao noted")
 
 
 async def test_show_unknown_id_is_a_clear_ephemeral_error(world):
@@ -45,10 +59,10 @@ async def test_id_autocomplete_finds_by_words_and_by_id_prefix(world):
 
 async def test_random_with_filters_and_their_autocomplete(world):
     result = await world.alice.slash(world.channel, "quote random", speaker="theo")
-    assert result.response.embeds[0].footer.text.startswith("film-001")
+    assert footer_of(result).startswith("film-001")
     assert "Theodore — *Her* (dir. Spike Jonze, 2013)" in citation_of(result)
     result = await world.alice.slash(world.channel, "quote random", source="her-film", tag="cast")
-    assert result.response.embeds[0].footer.text.startswith("film-002")
+    assert footer_of(result).startswith("film-002")
 
     speakers = await world.alice.autocomplete(world.channel, "quote random", "speaker", "ka")
     assert [c["value"] for c in speakers] == ["Karen Hao"]
@@ -69,7 +83,7 @@ async def test_search_autocomplete_is_bounded_to_25_and_picking_one_shows_it(wor
     assert len(choices) == 25
     assert all(len(c["name"]) <= 100 for c in choices)
     picked = await world.alice.slash(world.channel, "quote search", text=choices[0]["value"])
-    assert picked.response.embeds[0].footer.text.startswith(choices[0]["value"])
+    assert footer_of(picked).startswith(choices[0]["value"])
 
 
 async def test_search_text_lists_matches_with_citations(world):
@@ -100,7 +114,7 @@ async def test_a_quote_with_everyone_and_a_mention_pings_nobody(world):
     assert delivered_pings(world, message) == ([], [], False)  # ...but nobody is notified
     shown = await world.alice.slash(world.channel, "quote show", id=qid)
     assert delivered_pings(world, shown.response.message) == ([], [], False)
-    assert "@everyone" in shown.response.embeds[0].description
+    assert "@everyone" in cards.text(shown)
 
 
 async def test_commands_are_guild_only_and_every_reply_has_a_citation(world):

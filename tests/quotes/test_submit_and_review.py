@@ -7,6 +7,42 @@ from cogs.quotes import store
 from tests.quotes.helpers import pending
 
 
+def _modal_controls(shown) -> dict[str, dict]:
+    """The modal's controls by custom id (each inside its label)."""
+    return {
+        label["component"]["custom_id"]: label["component"]
+        for label in shown.modal["components"]
+        if "component" in label
+    }
+
+
+async def test_submit_modal_picks_source_and_tags_instead_of_typing(world):
+    shown = await world.alice.slash(world.channel, "quote submit")
+    assert shown.modal is not None
+    controls = _modal_controls(shown)
+    assert list(controls) == ["text", "speaker", "source", "locator", "tags"]
+    source = controls["source"]
+    assert source["type"] == 3  # a string select
+    assert source["options"][0]["value"] == "discord"  # preselected: this server
+    assert next(o for o in source["options"] if o.get("default"))["value"] == "discord"
+    assert {"her-film", "filmstories-altman"} <= {o["value"] for o in source["options"]}
+    tags = controls["tags"]
+    assert tags["type"] == 22  # a checkbox group
+    assert {"altman", "cast", "loneliness"} <= {o["value"] for o in tags["options"]}
+    done = await world.alice.submit_modal(
+        shown,
+        {
+            "text": "I'm yours and I'm not yours.",
+            "speaker": "Samantha",
+            "source": ["her-film"],
+            "tags": ["loneliness", "cast"],
+        },
+    )
+    assert done.ephemeral and "waiting for a moderator" in done.response.content
+    (q,) = await store.pending(world.db, world.guild.id)
+    assert (q.source_id, q.locator, q.tags) == ("her-film", "", ("loneliness", "cast"))
+
+
 async def test_submit_modal_puts_a_quote_in_the_pending_queue(world):
     shown = await world.alice.slash(world.channel, "quote submit", source="her-film")
     assert shown.modal is not None
@@ -16,7 +52,7 @@ async def test_submit_modal_puts_a_quote_in_the_pending_queue(world):
             "text": "I'm yours and I'm not yours.",
             "speaker": "Samantha",
             "locator": "Near the end",
-            "tags": "Love, ending",
+            "tags": ["loneliness", "cast"],
         },
     )
     assert done.ephemeral and "waiting for a moderator" in done.response.content
@@ -26,7 +62,7 @@ async def test_submit_modal_puts_a_quote_in_the_pending_queue(world):
         "Samantha",
         "her-film",
         "Near the end",
-        ("love", "ending"),
+        ("loneliness", "cast"),
     )
     assert q.submitted_by == world.alice.id and q.origin == "submitted"
     assert await store.get(world.db, q.id, world.guild.id) is None  # not visible yet
@@ -202,12 +238,16 @@ async def test_submit_accepts_any_source_not_only_the_first_25(world):
         )
     shown = await world.alice.slash(world.channel, "quote submit", source="essay-29")
     assert shown.modal is not None, shown.response.content
-    assert shown.modal["components"][2]["components"][0]["label"] == "Where in Essay 29"
+    source = _modal_controls(shown)["source"]
+    assert len(source["options"]) <= 25
+    assert next(o for o in source["options"] if o.get("default"))["label"] == "Essay 29"
 
 
 async def test_untidy_tags_are_tidied_not_refused_and_survive_an_export_round_trip(world):
-    shown = await world.alice.slash(world.channel, "quote submit")
-    done = await world.alice.submit_modal(
+    """Members pick tags in use; a moderator types new ones in the edit form."""
+    qid = await pending(world, "A long quote a member took care to type.", speaker="Amy")
+    shown = await world.mod.slash(world.channel, "quote edit", id=qid)
+    done = await world.mod.submit_modal(
         shown,
         {
             "text": "A long quote a member took care to type.",
@@ -216,7 +256,7 @@ async def test_untidy_tags_are_tidied_not_refused_and_survive_an_export_round_tr
             "tags": "Sci-Fi!, AI  ethics, -love-, 愛",
         },
     )
-    assert done.ephemeral and "waiting for a moderator" in done.response.content  # not lost
+    assert done.ephemeral and "Edited" in done.response.content  # not lost
     (q,) = await store.pending(world.db, world.guild.id)
     assert q.tags == ("sci-fi", "ai-ethics", "love")
     data = await store.export_json(world.db, world.guild.id)
