@@ -8,7 +8,6 @@ Each configured feature adds its subcommands through its ``Feature.cli``; other 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ from dataclasses import replace
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from bot import __version__
+from bot import __version__, speed
 from bot.config import ConfigError, Settings, load_settings
 from bot.feature import load_features
 from bot.logs import setup_logging
@@ -117,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.db:
             settings = replace(settings, database=Path(args.db).resolve())
         setup_logging(settings.log_level)
-        return asyncio.run(args.handler(args, settings))
+        return speed.run(args.handler(args, settings), enabled=settings.speedups)
     except ConfigError as exc:
         print(f"herbot: configuration error: {exc}", file=sys.stderr)
         return 2

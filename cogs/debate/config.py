@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -95,6 +96,7 @@ class DebateConfig:
     warnings: tuple[int, ...] = (60, 30)
     phase_seconds: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PHASE_SECONDS))
     batch_votes: bool = True  # group commits for button votes (cogs/debate/writer.py)
+    vote_path: str = "ack-first"  # or "group-commit": no fast lane (the bench's baseline)
 
     def motion(self, key: str) -> Motion | None:
         """A preset by id or exact text (what autocomplete fills in)."""
@@ -135,4 +137,16 @@ def load_config(section: dict[str, Any], resolve: Any) -> DebateConfig:
         warnings=tuple(sorted(set(warnings), reverse=True)),
         phase_seconds=phases,
         batch_votes=bool(section.get("batch_votes", True)),
+        vote_path=_vote_path(section),
     )
+
+
+VOTE_PATHS = ("ack-first", "group-commit")
+
+
+def _vote_path(section: dict[str, Any]) -> str:
+    """``[debate] vote_path``; ``HERBOT_VOTE_PATH`` overrides it (bench/burst.py's baseline)."""
+    value = os.environ.get("HERBOT_VOTE_PATH") or section.get("vote_path", "ack-first")
+    if value not in VOTE_PATHS:
+        raise ConfigError(f"[debate] 'vote_path' must be one of {VOTE_PATHS}, got {value!r}")
+    return str(value)
