@@ -176,16 +176,6 @@ class DebateControl(
         )
 
 
-def panel_view(debate_id: int, *, paused: bool, extend_seconds: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    for action in MEMBER_ACTIONS:
-        view.add_item(DebateControl(debate_id, action))
-    for action in ("advance", "skip", "call", "resume" if paused else "pause", "extend"):
-        label = f"Extend +{extend_seconds}s" if action == "extend" else None
-        view.add_item(DebateControl(debate_id, action, label))
-    return view
-
-
 class QuestionModal(discord.ui.Modal, title="Ask the speakers a question"):
     question: discord.ui.TextInput = discord.ui.TextInput(
         label="Your question",
