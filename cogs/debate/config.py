@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import ConfigError
+from cogs.debate.formats import Format, FormatError, load_formats
 
 DEBATE_OPTIONS = ("For", "Against", "Undecided")
 MAX_OPTIONS = 10
@@ -97,6 +98,7 @@ class DebateConfig:
     phase_seconds: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PHASE_SECONDS))
     batch_votes: bool = True  # group commits for button votes (cogs/debate/writer.py)
     vote_path: str = "ack-first"  # or "group-commit": no fast lane (the bench's baseline)
+    formats: tuple[Format, ...] = ()  # config/formats.toml (cogs/debate/formats.py)
 
     def motion(self, key: str) -> Motion | None:
         """A preset by id or exact text (what autocomplete fills in)."""
@@ -116,6 +118,10 @@ def _number(table: dict[str, Any], key: str, default: float, lo: float, hi: floa
 def load_config(section: dict[str, Any], resolve: Any) -> DebateConfig:
     """Validate the [debate] table of settings.toml; ``resolve`` maps a setting to a path."""
     motions = load_motions(resolve(section.get("motions_file", "config/motions.toml")))
+    try:
+        formats = load_formats(resolve(section.get("formats_file", "config/formats.toml")))
+    except FormatError as exc:
+        raise ConfigError(str(exc)) from None
     phases = dict(DEFAULT_PHASE_SECONDS)
     raw_phases = section.get("phase_seconds", {})
     if not isinstance(raw_phases, dict):
@@ -138,6 +144,7 @@ def load_config(section: dict[str, Any], resolve: Any) -> DebateConfig:
         phase_seconds=phases,
         batch_votes=bool(section.get("batch_votes", True)),
         vote_path=_vote_path(section),
+        formats=formats,
     )
 
 
