@@ -47,7 +47,7 @@ async function refresh() {{
   const list = document.getElementById("list");
   list.replaceChildren(...state.channels.map(c => {{
     const b = document.createElement("button");
-    b.textContent = (c.thread ? "🧵 " : "# ") + c.name;
+    b.textContent = (c.thread ? "↳ " : "# ") + c.name;
     b.className = c.thread ? "thread" : "channel";
     b.setAttribute("aria-current", String(c.id === state.current));
     b.onclick = async () => {{
