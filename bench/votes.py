@@ -84,22 +84,32 @@ class AckClock:
     """Records when the bot's answer to each interaction returned (bench instrumentation)."""
 
     def __init__(self) -> None:
+        from bot.fastlane import FastLane
+
         self.acked: dict[int, float] = {}
         self._original = discord.InteractionResponse.send_message
+        self._lane = FastLane
+        self._original_lane = FastLane._answer
 
     def __enter__(self) -> AckClock:
-        original, acked = self._original, self.acked
+        original, original_lane, acked = self._original, self._original_lane, self.acked
 
         async def timed(response: discord.InteractionResponse, *args: Any, **kw: Any) -> Any:
             result = await original(response, *args, **kw)
             acked[response._parent.id] = time.perf_counter()
             return result
 
+        async def lane_timed(lane: Any, click: Any, text: str) -> None:
+            await original_lane(lane, click, text)  # votes answered on bot/fastlane.py
+            acked[click.interaction_id] = time.perf_counter()
+
         discord.InteractionResponse.send_message = timed  # type: ignore[method-assign]
+        self._lane._answer = lane_timed  # type: ignore[method-assign]
         return self
 
     def __exit__(self, *exc: object) -> None:
         discord.InteractionResponse.send_message = self._original  # type: ignore[method-assign]
+        self._lane._answer = self._original_lane  # type: ignore[method-assign]
 
 
 @dataclass

@@ -22,9 +22,11 @@ import aiohttp
 import discord
 from discord.ext import commands
 
+from bot import speed
 from bot.config import Settings
 from bot.db import Database, open_database
 from bot.errors import HerbotTree, StartError
+from bot.fastlane import FastLane
 from bot.feature import Feature, load_features
 from bot.text import install as clean_user_text
 
@@ -60,13 +62,21 @@ class Herbot(commands.Bot):
         self.features = features if features is not None else load_features(settings.features)
         # Every option, modal field and message is cleaned before discord.py parses it.
         clean_user_text(self._connection.parsers)
+        self.fastlane = FastLane(self)  # raw clicks for the busiest buttons (bot/fastlane.py)
 
     @property
     def now(self) -> Callable[[], datetime]:
         """The clock features use (aware UTC); simcord's virtual clock in tests."""
         return discord.utils.utcnow
 
+    async def login(self, token: str) -> None:
+        connector = speed.http_connector(self.settings.speedups)
+        if connector is not None:  # before discord.py creates its HTTP session
+            self.http.connector = connector
+        await super().login(token)
+
     async def setup_hook(self) -> None:
+        self.fastlane.install()
         for feature in self.features:
             await feature.setup(self)
         log.info("loaded %d features", len(self.features))
@@ -151,6 +161,8 @@ def apply_proxy(settings: Settings) -> None:
 async def run_bot(settings: Settings) -> None:
     token = settings.require_token()
     apply_proxy(settings)
+    if settings.speedups:
+        speed.fair_gateway()
     async with build(settings) as (_db, bot):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

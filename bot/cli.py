@@ -8,7 +8,6 @@ Each configured feature adds its subcommands through its ``Feature.cli``; other 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ from dataclasses import replace
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from bot import __version__
+from bot import __version__, speed
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import StartError
 from bot.feature import load_features
@@ -158,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # One-shot commands print their result; start-up INFO lines are for long runs.
         long_running = args.command in LONG_RUNNING
         setup_logging(settings.log_level if long_running else quieter(settings.log_level))
-        return asyncio.run(args.handler(args, settings))
+        return speed.run(args.handler(args, settings), enabled=settings.speedups)
     except ConfigError as exc:
         print(f"herbot: configuration error: {exc}", file=sys.stderr)
         return 2

@@ -41,6 +41,7 @@ class Settings:
     token: Secret | None = None
     api_base: str | None = None
     gateway_url: str | None = None
+    speedups: bool = True  # uvloop, orjson, a bounded HTTP pool (bot/speed.py)
     root: Path = PROJECT_ROOT
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -107,6 +108,12 @@ def load_settings(
     if not isinstance(owners, list) or not all(isinstance(o, int) for o in owners):
         raise ConfigError(f"{where}: 'owner_ids' must be a list of user ids (numbers)")
 
+    speedups = bot.get("speedups", True)
+    if not isinstance(speedups, bool):
+        raise ConfigError(f"{where}: 'speedups' must be true or false")
+    if environ.get("HERBOT_SPEEDUPS"):
+        speedups = environ["HERBOT_SPEEDUPS"].strip().lower() not in {"0", "false", "no", "off"}
+
     token = environ.get("DISCORD_TOKEN") or None
     root = Path(environ.get("HERBOT_ROOT", PROJECT_ROOT))
     db_path = Path(database)
@@ -121,6 +128,7 @@ def load_settings(
         token=Secret(token) if token else None,
         api_base=environ.get("DISCORD_API_BASE") or None,
         gateway_url=environ.get("DISCORD_GATEWAY_URL") or None,
+        speedups=speedups,
         root=root,
         sections=sections,
     )

@@ -34,6 +34,7 @@ from bot.config import ConfigError, Settings
 from bot.db import Database
 from demo.pages import make_room
 from demo.realtime import TICK_SECONDS, RealTime
+from demo.switcher import Switcher
 from demo.world import DemoWorld, build_demo_world
 
 log = logging.getLogger(__name__)
@@ -214,34 +215,46 @@ async def _serve(
     announce: SessionCallback,
 ) -> None:
     clock = RealTime(env)
+    switcher = Switcher(world)
+    world.switcher = switcher
+    await switcher.start()
     session = 0
-    while not stop.is_set():
-        session += 1
-        async with env.preview(
-            world.channel, viewers=world.viewers, layout="channel", port=port
-        ) as preview:
-            clock.watch(preview)
-            announce(preview, session, world)
-            await _follow(preview, clock, stop, tick)
-        if not stop.is_set():
-            log.info("the page session ended; opening a new one on the same server")
+    try:
+        while not stop.is_set():
+            session += 1
+            target = switcher.target
+            async with env.preview(
+                target, viewers=world.viewers, layout="channel", port=port
+            ) as preview:
+                switcher.show(preview.url, target)
+                clock.watch(preview)
+                announce(preview, session, world)
+                await _follow(preview, clock, stop, tick, switcher.changed)
+            if not stop.is_set() and not switcher.changed.is_set():
+                log.info("the page session ended; opening a new one on the same server")
+    finally:
+        await switcher.stop()
 
 
-async def _follow(preview: Any, clock: RealTime, stop: asyncio.Event, tick: float) -> None:
-    """Tick the clock until the session is ended in the page or the demo is stopped."""
+async def _follow(
+    preview: Any, clock: RealTime, stop: asyncio.Event, tick: float, switched: asyncio.Event
+) -> None:
+    """Tick the clock until the session ends, another channel is picked or the demo stops."""
     ended = asyncio.ensure_future(preview.wait_closed())
     stopping = asyncio.ensure_future(stop.wait())
+    switching = asyncio.ensure_future(switched.wait())
+    waits = (ended, stopping, switching)
     try:
         while True:
-            done, _ = await asyncio.wait({ended, stopping}, timeout=tick)
+            done, _ = await asyncio.wait(waits, timeout=tick)
             if done:
                 return
             make_room(preview)  # reloads never run the page out of slots
             await clock.tick()
     finally:
-        for task in (ended, stopping):
+        for task in waits:
             task.cancel()
-        await asyncio.gather(ended, stopping, return_exceptions=True)
+        await asyncio.gather(*waits, return_exceptions=True)
 
 
 def _announcer(open_browser: bool, started: float) -> SessionCallback:
@@ -260,6 +273,10 @@ def _announcer(open_browser: bool, started: float) -> SessionCallback:
         else:
             print(f"\nNew page session {number} on the same server:", file=sys.stderr)
         # The URL carries the session's key: printed for you, never logged.
+        if number == 1 and world.switcher is not None:
+            url = world.switcher.page_url  # the page with the channel and thread list
+        elif world.switcher is not None:
+            return  # a channel picked in the page: the page follows by itself
         print(f"  Open {url}", flush=True)
         if open_browser:
             _open_browser(url)

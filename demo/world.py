@@ -50,6 +50,7 @@ class DemoWorld:
     moderator: Any
     owner: Any
     members: list[Any]
+    switcher: Any = None  # demo/switcher.py: the channel/thread picker around the page
 
     @property
     def bot(self) -> Herbot:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import ConfigError
+from cogs.debate.formats import Format, FormatError, load_formats
 
 DEBATE_OPTIONS = ("For", "Against", "Undecided")
 MAX_OPTIONS = 10
@@ -95,6 +97,8 @@ class DebateConfig:
     warnings: tuple[int, ...] = (60, 30)
     phase_seconds: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PHASE_SECONDS))
     batch_votes: bool = True  # group commits for button votes (cogs/debate/writer.py)
+    vote_path: str = "ack-first"  # or "group-commit": no fast lane (the bench's baseline)
+    formats: tuple[Format, ...] = ()  # config/formats.toml (cogs/debate/formats.py)
 
     def motion(self, key: str) -> Motion | None:
         """A preset by id or exact text (what autocomplete fills in)."""
@@ -114,6 +118,10 @@ def _number(table: dict[str, Any], key: str, default: float, lo: float, hi: floa
 def load_config(section: dict[str, Any], resolve: Any) -> DebateConfig:
     """Validate the [debate] table of settings.toml; ``resolve`` maps a setting to a path."""
     motions = load_motions(resolve(section.get("motions_file", "config/motions.toml")))
+    try:
+        formats = load_formats(resolve(section.get("formats_file", "config/formats.toml")))
+    except FormatError as exc:
+        raise ConfigError(str(exc)) from None
     phases = dict(DEFAULT_PHASE_SECONDS)
     raw_phases = section.get("phase_seconds", {})
     if not isinstance(raw_phases, dict):
@@ -135,4 +143,17 @@ def load_config(section: dict[str, Any], resolve: Any) -> DebateConfig:
         warnings=tuple(sorted(set(warnings), reverse=True)),
         phase_seconds=phases,
         batch_votes=bool(section.get("batch_votes", True)),
+        vote_path=_vote_path(section),
+        formats=formats,
     )
+
+
+VOTE_PATHS = ("ack-first", "group-commit")
+
+
+def _vote_path(section: dict[str, Any]) -> str:
+    """``[debate] vote_path``; ``HERBOT_VOTE_PATH`` overrides it (bench/burst.py's baseline)."""
+    value = os.environ.get("HERBOT_VOTE_PATH") or section.get("vote_path", "ack-first")
+    if value not in VOTE_PATHS:
+        raise ConfigError(f"[debate] 'vote_path' must be one of {VOTE_PATHS}, got {value!r}")
+    return str(value)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot import guild_settings
 from bot.checks import ensure_moderator, moderator_only
@@ -29,8 +29,10 @@ from cogs.debate import charts, debates, embeds_ui, machine, store, swing
 from cogs.debate.common import Background, user_errors
 from cogs.debate.config import DEBATE_OPTIONS, DebateConfig, load_config
 from cogs.debate.debates import Debate
+from cogs.debate.pacing import EditBudget
+from cogs.debate.panel_ui import panel_layout
 from cogs.debate.timeparse import parse_duration, parse_start
-from cogs.debate.ui import MODERATOR_ACTIONS, DebateControl, QuestionModal, panel_view
+from cogs.debate.ui import MODERATOR_ACTIONS, DebateControl, QuestionModal
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -50,6 +52,10 @@ class Debates(commands.Cog):
         self.bot = bot
         self.config = config or load_config(bot.settings.section("debate"), bot.settings.path)
         self._debate_timers: dict[int, asyncio.Task[None]] = {}
+        self._panel_budget = EditBudget()
+        self._panel_pending: set[int] = set()
+        self._panel_locks: dict[int, asyncio.Lock] = {}
+        self._panel_loop = tasks.loop(seconds=1.0)(self._redraw_pending)
         self._background = Background()
 
     @property
@@ -67,6 +73,7 @@ class Debates(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(DebateControl)
+        self._panel_loop.cancel()
         self._background.cancel_all()
 
     async def _rearm(self) -> None:
@@ -171,9 +178,9 @@ class Debates(commands.Cog):
             await store.attach(tx, debate_id, pre_poll_id=pre_id)
             debate = await store.require_debate(tx, debate_id, None)
         panel = await thread.send(
-            embed=embeds_ui.panel_embed(debate, [], [], now),
-            view=panel_view(debate_id, paused=False, extend_seconds=self.config.extend_seconds),
+            view=panel_layout(debate, [], [], now, extend_seconds=self.config.extend_seconds)
         )
+        self._panel_budget.spend(debate_id, now)
         async with self.bot.db.transaction() as tx:
             await store.attach(tx, debate_id, panel_message_id=panel.id)
         await self.polls.post_poll(thread, pre_id)
@@ -286,22 +293,62 @@ class Debates(commands.Cog):
     # ------------------------------------------------------------ panel controls
 
     async def _refresh_panel(self, debate_id: int) -> None:
-        debate = await store.get_debate(self.bot.db, debate_id)
-        if debate is None or debate.thread_id is None or debate.panel_message_id is None:
+        """Redraw the panel now if the thread's edit budget allows, else once, a bit later.
+
+        The trailing redraw reads the state when it runs, so it shows every change made
+        meanwhile; no click waits for it (pacing.py).
+        """
+        if debate_id in self._panel_pending:
             return
-        speakers = await store.waiting(self.bot.db, debate_id, "speaker")
-        questions = await store.waiting(self.bot.db, debate_id, "question")
-        embed = embeds_ui.panel_embed(debate, speakers, questions, self.bot.now())
-        view = None
-        if debate.state.phase != "finished":
-            view = panel_view(
-                debate_id, paused=debate.state.paused, extend_seconds=self.config.extend_seconds
+        now = self.bot.now()
+        if self._panel_budget.wait(debate_id, now) <= 0:
+            self._panel_budget.spend(debate_id, now)
+            await self._draw_panel(debate_id)
+            return
+        self._panel_pending.add(debate_id)
+        if not self._panel_loop.is_running():
+            self._panel_loop.start()
+
+    async def _redraw_pending(self) -> None:
+        """The trailing redraws, once a second while any is waiting for the edit budget.
+
+        A discord.ext.tasks loop (like the tally's), so simcord drives it with advance_time;
+        it stops when nothing waits, so an idle bot has no timer ticking.
+        """
+        if self._panel_loop.current_loop == 0:
+            return
+        now = self.bot.now()
+        for debate_id in sorted(self._panel_pending):
+            if self._panel_budget.wait(debate_id, now) <= 0:
+                self._panel_pending.discard(debate_id)
+                self._panel_budget.spend(debate_id, now)
+                await self._draw_panel(debate_id)
+        if not self._panel_pending:
+            self._panel_loop.stop()
+
+    async def _draw_panel(self, debate_id: int) -> None:
+        lock = self._panel_locks.setdefault(debate_id, asyncio.Lock())
+        async with lock:  # two redraws never land out of order
+            debate = await store.get_debate(self.bot.db, debate_id)
+            if debate is None or debate.thread_id is None or debate.panel_message_id is None:
+                return
+            speakers = await store.waiting(self.bot.db, debate_id, "speaker")
+            questions = await store.waiting(self.bot.db, debate_id, "question")
+            layout = panel_layout(
+                debate,
+                speakers,
+                questions,
+                self.bot.now(),
+                extend_seconds=self.config.extend_seconds,
             )
-        message = self._channel(debate.thread_id).get_partial_message(debate.panel_message_id)
-        try:
-            await message.edit(embed=embed, view=view)
-        except discord.HTTPException as exc:
-            log.warning("could not refresh the panel of debate %d: %s", debate_id, exc)
+            message = self._channel(debate.thread_id).get_partial_message(debate.panel_message_id)
+            try:  # a panel posted as an embed by an older release becomes a layout here
+                await message.edit(content=None, embeds=[], attachments=[], view=layout)
+            except discord.HTTPException as exc:
+                log.warning("could not refresh the panel of debate %d: %s", debate_id, exc)
+            if debate.state.phase == "finished":
+                self._panel_budget.forget(debate_id)
+                self._panel_locks.pop(debate_id, None)
 
     async def _say(self, debate: Debate, text: str, ping: int | None = None) -> None:
         if debate.thread_id is None:

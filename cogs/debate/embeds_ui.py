@@ -1,4 +1,4 @@
-"""Embeds and texts members see: poll messages, results, the debate panel."""
+"""Embeds members see: polls, results, debate votes, the swing (the panel is panel_ui.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from datetime import datetime
 import discord
 
 from bot.presentation import EMBED_DESCRIPTION_LIMIT, EMBED_TITLE_LIMIT, truncate
-from cogs.debate import machine
-from cogs.debate.debates import Debate, Waiting
+from cogs.debate.debates import Debate
 from cogs.debate.polls import Poll, Tally
 from cogs.debate.swing import LABELS, SIDES, SwingResult, moves_table
 
@@ -116,54 +115,4 @@ def swing_embed(debate: Debate, result: SwingResult) -> discord.Embed:
         inline=False,
     )
     embed.set_image(url=f"attachment://debate-{debate.id}.png")
-    return embed
-
-
-def _queue(entries: list[Waiting], limit: int = 5) -> str:
-    if not entries:
-        return "nobody"
-    names = ", ".join(f"<@{e.user_id}>" for e in entries[:limit])
-    more = len(entries) - limit
-    return names + (f" and {more} more" if more > 0 else "")
-
-
-def panel_embed(
-    debate: Debate, speakers: list[Waiting], questions: list[Waiting], now: datetime
-) -> discord.Embed:
-    state = debate.state
-    phase = machine.TITLES[state.phase] + (" — paused" if state.paused else "")
-    embed = discord.Embed(
-        title=truncate(f"Debate #{debate.id}", EMBED_TITLE_LIMIT),
-        description=f"**{debate.motion}**",
-        colour=discord.Colour.orange() if state.paused else BLURPLE,
-    )
-    embed.add_field(name="Phase", value=phase, inline=True)
-    if state.speaker_id:
-        side = (
-            "asks a question"
-            if state.speaker_side == "question"
-            else (f"speaks {LABELS.get(state.speaker_side or '', '')}")
-        )
-        floor = f"<@{state.speaker_id}> {side}"
-    else:
-        floor = "nobody"
-    embed.add_field(name="Floor", value=floor, inline=True)
-    if state.deadline and not state.paused:
-        timer = f"ends {ts(state.deadline)}"
-    elif state.remaining is not None:
-        timer = f"paused with {clock(state.remaining)} left"
-    else:
-        timer = "—"
-    embed.add_field(name="Timer", value=timer, inline=True)
-    for_q = [e for e in speakers if e.side == "for"]
-    against_q = [e for e in speakers if e.side == "against"]
-    embed.add_field(name=f"For queue ({len(for_q)})", value=_queue(for_q), inline=True)
-    embed.add_field(name=f"Against queue ({len(against_q)})", value=_queue(against_q), inline=True)
-    embed.add_field(name=f"Questions ({len(questions)})", value=_queue(questions), inline=True)
-    order = " → ".join(
-        f"**{machine.TITLES[p]}**" if p == state.phase else machine.TITLES[p]
-        for p in machine.PHASES[:-1]
-    )
-    embed.add_field(name="Order", value=order, inline=False)
-    embed.set_footer(text="First row: everyone. Second row: moderators only.")
     return embed

@@ -23,18 +23,32 @@ from discord.ext import commands, tasks
 
 from bot.checks import moderator_only
 from bot.errors import UserError
+from bot.fastlane import Click
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, plain, truncate
 from cogs.debate import cards_ui, charts, embeds_ui, polls, quickpoll, store
 from cogs.debate.common import Background, split_options, user_errors
 from cogs.debate.config import DEBATE_OPTIONS, MOTION_LIMIT, DebateConfig, load_config
 from cogs.debate.timeparse import parse_duration
-from cogs.debate.ui import PollRetractButton, PollVoteButton, poll_view
+from cogs.debate.ui import VOTE_PREFIX, PollRetractButton, PollVoteButton, poll_view
 from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter, VoteWriter
 
 if TYPE_CHECKING:
     from bot.app import Herbot
 
 log = logging.getLogger(__name__)
+
+
+def _vote_text(poll: polls.Poll, outcome: polls.VoteOutcome) -> str:
+    """The private confirmation of a vote (the same words on both paths)."""
+    chosen = poll.options[outcome.position]
+    if outcome.previous is None:
+        text = f"Your vote for **{chosen}** is counted."
+    elif outcome.previous == outcome.position:
+        text = f"You already voted **{chosen}**: nothing changed."
+    else:
+        before = poll.options[outcome.previous]
+        text = f"You changed your vote from **{before}** to **{chosen}**."
+    return text
 
 
 class Polls(commands.Cog):
@@ -62,9 +76,12 @@ class Polls(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(PollVoteButton, PollRetractButton)
         self._background.spawn(self._rearm(), "herbot-polls-rearm")
+        if self.config.vote_path == "ack-first":
+            self.bot.fastlane.add(VOTE_PREFIX, self.fast_vote)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(PollVoteButton, PollRetractButton)
+        self.bot.fastlane.remove(VOTE_PREFIX)
         self._tally_loop.cancel()
         self._background.cancel_all()
 
@@ -218,16 +235,36 @@ class Polls(commands.Cog):
             outcome = await self.writer.submit(
                 poll_id, interaction.user.id, position, self.bot.now()
             )
-        chosen = poll.options[position]
-        if outcome.previous is None:
-            text = f"Your vote for **{chosen}** is counted."
-        elif outcome.previous == position:
-            text = f"You already voted **{chosen}**: nothing changed."
-        else:
-            before = poll.options[outcome.previous]
-            text = f"You changed your vote from **{before}** to **{chosen}**."
-        await interaction.response.send_message(text, ephemeral=True)
+        await interaction.response.send_message(_vote_text(poll, outcome), ephemeral=True)
         self._schedule_refresh(poll)  # hidden tallies still show how many have voted
+
+    async def fast_vote(self, click: Click) -> str | None:
+        """A vote button's click on the fast lane (bot/fastlane.py): write, then answer.
+
+        Only the common case is taken here: a poll already loaded, open, before its deadline,
+        and a member allowed to vote. Anything else returns None and the DynamicItem path
+        (:meth:`on_vote`) takes the click and words the refusal, so both share one rule set.
+        The tally redraw is only marked stale: the tally loop redraws it off the click path.
+        """
+        poll_id, _, position = click.custom_id.removeprefix(VOTE_PREFIX).partition(":")
+        digits = poll_id.isascii() and poll_id.isdigit()
+        load = self._open_polls.get(int(poll_id)) if digits else None
+        if load is None or not load.done() or load.cancelled() or load.exception() is not None:
+            return None
+        poll = load.result()
+        index = int(position) if position.isascii() and position.isdigit() else -1
+        if (
+            poll is None
+            or not poll.is_open
+            or not 0 <= index < len(poll.options)
+            or (poll.closes_at is not None and self.bot.now() >= poll.closes_at)
+            or (poll.role_id is not None and poll.role_id not in click.role_ids)
+        ):
+            return None
+        with user_errors():
+            outcome = await self.writer.submit(poll.id, click.user_id, index, self.bot.now())
+        self._schedule_refresh(poll)
+        return _vote_text(poll, outcome)
 
     async def on_retract(self, interaction: discord.Interaction, poll_id: int) -> None:
         poll = await store.get_poll(self.bot.db, poll_id)

@@ -57,6 +57,9 @@ ACTION_LABELS = {
 }
 
 
+VOTE_PREFIX = "herbot:poll:vote:"  # + "<poll>:<option>"; also taken on bot/fastlane.py
+
+
 def _cog(interaction: discord.Interaction, name: str) -> Any:
     cog = interaction.client.get_cog(name)  # type: ignore[union-attr]
     if cog is None:  # pragma: no cover - the extension is loaded with its buttons
@@ -137,7 +140,10 @@ class DebateControl(
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"herbot:debate:ctl:(?P<debate>\d+):(?P<action>\w+)",
 ):
-    def __init__(self, debate_id: int, action: str, label: str | None = None) -> None:
+    def __init__(
+        self, debate_id: int, action: str, label: str | None = None, row: int | None = -1
+    ) -> None:
+        """``row=-1``: members' row 0, moderators' row 1 (a classic view); None in a layout."""
         self.debate_id = debate_id
         self.action = action
         moderator = action in MODERATOR_ACTIONS
@@ -151,7 +157,7 @@ class DebateControl(
                 label=label or ACTION_LABELS.get(action, action),
                 style=style,
                 custom_id=f"herbot:debate:ctl:{debate_id}:{action}",
-                row=1 if moderator else 0,
+                row=(1 if moderator else 0) if row == -1 else row,
             )
         )
 
@@ -159,7 +165,7 @@ class DebateControl(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
     ) -> DebateControl:
-        return cls(int(match["debate"]), match["action"], item.label)
+        return cls(int(match["debate"]), match["action"], item.label, row=None)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         cog = _debates(interaction)
@@ -168,16 +174,6 @@ class DebateControl(
             cog.on_control(interaction, self.debate_id, self.action),
             f"debate control {self.action}",
         )
-
-
-def panel_view(debate_id: int, *, paused: bool, extend_seconds: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    for action in MEMBER_ACTIONS:
-        view.add_item(DebateControl(debate_id, action))
-    for action in ("advance", "skip", "call", "resume" if paused else "pause", "extend"):
-        label = f"Extend +{extend_seconds}s" if action == "extend" else None
-        view.add_item(DebateControl(debate_id, action, label))
-    return view
 
 
 class QuestionModal(discord.ui.Modal, title="Ask the speakers a question"):

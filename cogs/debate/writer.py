@@ -43,6 +43,8 @@ class DirectVoteWriter:
         return outcome
 
 
+MAX_GROUP = 128  # votes per group commit (bench/burst.py)
+
 _Pending = tuple[int, int, int, datetime, "asyncio.Future[polls.VoteOutcome]"]
 _Outcome = polls.VoteOutcome | Exception
 
@@ -76,7 +78,10 @@ class BatchedVoteWriter:
 
     async def _drain(self) -> None:
         while self._pending:
-            group, self._pending = self._pending, []
+            # A bounded group: the first clicks of a burst are answered after a small commit,
+            # not after one that holds the whole burst.
+            group = self._pending[:MAX_GROUP]
+            self._pending = self._pending[MAX_GROUP:]
             self.groups.append(len(group))
             try:
                 async with self.db.transaction() as tx:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import discord
+
 
 def debate_thread(world: Any) -> Any:
     threads = world.channel.threads
@@ -23,10 +25,32 @@ def texts(channel: Any) -> list[str]:
     return [m.content for m in channel.history() if m.content]
 
 
+def layout_texts(message: Any) -> list[str]:
+    """Every TextDisplay's text in a Components V2 message, in reading order."""
+    found: list[str] = []
+
+    def walk(components: Any) -> None:
+        for component in components or ():
+            if getattr(component, "type", None) == discord.ComponentType.text_display:
+                found.append(component.content)
+            walk(getattr(component, "children", None))
+            accessory = getattr(component, "accessory", None)
+            if accessory is not None:
+                walk([accessory])
+
+    walk(message.components)
+    return found
+
+
 def panel(thread: Any) -> Any:
-    found = with_embed_title(thread, "Debate #")
+    found = find(thread, lambda m: any(t.startswith("## Debate #") for t in layout_texts(m)))
     assert found, "no control panel in the thread"
-    return found[0]
+    return found[-1]
+
+
+def panel_text(thread: Any) -> str:
+    """What the live panel says (all its text), for assertions."""
+    return "\n".join(layout_texts(panel(thread)))
 
 
 def vote_message(thread: Any, which: str) -> Any:

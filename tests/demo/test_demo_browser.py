@@ -93,11 +93,16 @@ async def _open(page: Any, url: str) -> Any:
     return page.get_by_role("region", name="Conversation")
 
 
-async def _run_command(page: Any, invocation: str, *values: str) -> dict[str, Any]:
+async def _run_command(
+    page: Any, invocation: str, *values: str, frame: Any = None
+) -> dict[str, Any]:
     """Type ``/invocation`` in the composer, pick it, fill its options, run it.
 
-    Returns the page's receipt for the run, once settled and rendered.
+    Returns the page's receipt for the run, once settled and rendered. ``frame``: the
+    Preview inside the demo's channel switcher (the keyboard stays the page's).
     """
+    keyboard = page.keyboard
+    page = frame or page
     before = await page.evaluate("() => window.simcordPreview.lastAction?.requestId ?? null")
     composer = page.locator("#channel-composer-input")
     await composer.click()
@@ -110,22 +115,22 @@ async def _run_command(page: Any, invocation: str, *values: str) -> dict[str, An
         }""",
         arg=invocation.replace(" ", "."),  # entry keys are "<command id>:group.sub"
     )
-    await page.keyboard.press("Enter")  # select the command: the composer enters command mode
+    await keyboard.press("Enter")  # select the command: the composer enters command mode
     await page.wait_for_function("() => window.simcordPreview.commandPicker.state === 'composing'")
     for n, value in enumerate(values):  # focus starts on the first required option
         if n:
-            await page.keyboard.press("Tab")  # to the next required option
-        await page.keyboard.type(value)
+            await keyboard.press("Tab")  # to the next required option
+        await keyboard.type(value)
         # Keep the typed value: let the bot's autocomplete answer, then close its list
         # (Enter would pick the highlighted suggestion instead of running).
         await page.wait_for_function(
             "() => window.simcordPreview.commandPicker.autocomplete.state !== 'loading'"
         )
-        await page.keyboard.press("Escape")
+        await keyboard.press("Escape")
     # Validate and run. Wait for the run's receipt, not the last autocomplete's (those carry
     # a "result"). If the Enter was lost, the page still shows the command being composed.
     for attempt in range(3):
-        await page.keyboard.press("Enter")
+        await keyboard.press("Enter")
         try:
             await page.wait_for_function(
                 """before => {
@@ -144,7 +149,7 @@ async def _run_command(page: Any, invocation: str, *values: str) -> dict[str, An
             options = page.locator(".command-option-input")
             if await options.count():
                 await options.last.click()
-            await page.keyboard.press("Escape")
+            await keyboard.press("Escape")
     receipt = await page.evaluate(
         "() => JSON.parse(JSON.stringify(window.simcordPreview.lastAction))"
     )
@@ -337,3 +342,121 @@ async def _until_shown(
             if attempt:
                 raise
             await _open(page, preview.url)
+
+
+async def _switch_to(switcher_page: Any, tab: Any, name: str) -> Any:
+    """Pick a channel or thread in the demo's switcher; returns its Preview, loaded in ``tab``.
+
+    The switcher opens the Preview in its ``herbot-preview`` tab; the test loads the same
+    address in its own tab (a popup it does not have to chase).
+    """
+    before = await switcher_page.evaluate("() => window.herbotDemo && window.herbotDemo.url")
+    await switcher_page.get_by_role("button", name=name).click()
+    await switcher_page.wait_for_function(
+        "before => window.herbotDemo && window.herbotDemo.url && window.herbotDemo.url !== before",
+        arg=before,
+    )
+    url = await switcher_page.evaluate("() => window.herbotDemo.url")
+    await _open(tab, url)
+    return tab
+
+
+async def _settled_click(frame: Any, locator: Any) -> None:
+    """Click a button in the Preview and wait until the bot's answer is settled.
+
+    A click the page refused as stale (the bot had just redrawn the panel by itself, e.g. its
+    paced trailing redraw: a documented demo limit) is made again, as a person would.
+    """
+    for _attempt in range(4):
+        before = await frame.evaluate("() => window.simcordPreview.lastAction?.requestId ?? null")
+        await locator.click()
+        await frame.wait_for_function(
+            """before => { const s = window.simcordPreview, a = s.lastAction;
+                return a && a.requestId !== before && !s.pendingAction && s.ready
+                    && (a.rejected || a.settlement === 'settled'); }""",
+            arg=before,
+        )
+        if not await frame.evaluate("() => window.simcordPreview.lastAction.rejected"):
+            return
+        await asyncio.sleep(0.5)
+    raise AssertionError("the page kept refusing the click as stale")
+
+
+async def test_a_whole_debate_in_the_demo_page(demo, page, output_dir):
+    """Moderator and members play a debate; its thread is picked in the demo's switcher."""
+    from cogs.debate import store
+
+    preview, world = demo
+    if world.bot.tree.get_command("debate") is None:
+        pytest.skip("no /debate command is registered on this build")
+    await page.add_init_script("window.herbotOpen = false")  # the test opens its own tab
+    await page.goto(world.switcher.page_url)
+    await page.get_by_role("button", name="# her-discussion").wait_for()
+    tab = await page.context.new_page()
+    # One retry from a reloaded page, as in the poll test: the Preview can lose the
+    # composer's focus when the page refreshes mid-typing (a documented demo limit).
+    for attempt in range(2):
+        await _open(tab, preview.url)
+        await _view_as(tab, world.moderator, "Paul (moderator)")
+        try:
+            await _run_command(tab, "debate start", "Is Her a love story?")
+        except (PlaywrightTimeout, AssertionError):
+            if attempt:
+                raise
+        if await store.get_debate(world.bot.db, 1) is not None:
+            break
+        await tab.screenshot(path=str(output_dir / f"demo-debate-attempt{attempt + 1}.png"))
+    assert (await store.get_debate(world.bot.db, 1)) is not None
+
+    # The debate's thread appears in the switcher; picking it shows its panel and votes.
+    await page.get_by_role("button", name="Debate #1").wait_for()
+    await page.screenshot(path=str(output_dir / "demo-switcher.png"))
+    frame = await _switch_to(page, tab, "Debate #1")
+    panel = frame.get_by_role("article").filter(has_text="Debate #1").first
+    await panel.wait_for()
+
+    amy, bob = world.members[1], world.members[2]
+    amy_name, bob_name = world.viewer_names[1], world.viewer_names[2]
+    # Pre-debate vote and the speaker queue, as members.
+    await _view_as(frame, amy, amy_name)
+    await _settled_click(frame, frame.get_by_role("button", name="Against", exact=True))
+    await _settled_click(frame, frame.get_by_role("button", name="Speak For", exact=True))
+    await _view_as(frame, bob, bob_name)
+    await _settled_click(frame, frame.get_by_role("button", name="Undecided", exact=True))
+    await _settled_click(frame, frame.get_by_role("button", name="Speak Against", exact=True))
+
+    # The moderator runs the phases; a called speaker gets a live countdown.
+    await _view_as(frame, world.moderator, "Paul (moderator)")
+    next_phase = frame.get_by_role("button", name="Next phase", exact=True)
+    await _settled_click(frame, next_phase)
+    await _settled_click(frame, frame.get_by_role("button", name="Call next", exact=True))
+    debate = await store.get_debate(world.bot.db, 1)
+    assert debate.state.phase == "opening_for" and debate.state.speaker_id == amy.id
+    await panel.get_by_text("Time left:").wait_for()
+    await panel.scroll_into_view_if_needed()
+    await frame.screenshot(path=str(output_dir / "demo-debate-panel.png"))
+    for expected in (
+        "opening_against",
+        "rebuttal",
+        "questions",
+        "closing_for",
+        "closing_against",
+        "post_vote",
+    ):
+        await _settled_click(frame, next_phase)
+        assert (await store.get_debate(world.bot.db, 1)).state.phase == expected
+
+    # Post-debate vote: Amy was persuaded, Bob made up his mind.
+    await _view_as(frame, amy, amy_name)
+    await _settled_click(frame, frame.get_by_role("button", name="For", exact=True))
+    await _view_as(frame, bob, bob_name)
+    await _settled_click(frame, frame.get_by_role("button", name="For", exact=True))
+    await _view_as(frame, world.moderator, "Paul (moderator)")
+    await _settled_click(frame, next_phase)
+    assert (await store.get_debate(world.bot.db, 1)).state.phase == "finished"
+
+    result = frame.get_by_role("article").filter(has_text="Debate #1 result").last
+    await result.wait_for()
+    await result.get_by_text("wins").first.wait_for()
+    await result.scroll_into_view_if_needed()
+    await frame.screenshot(path=str(output_dir / "demo-debate-result.png"))

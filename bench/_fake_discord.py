@@ -1,0 +1,393 @@
+"""A small fake Discord for wire-level benchmarks: one gateway websocket and a REST API.
+
+Loopback only. ``herbot run`` is pointed at it with ``DISCORD_GATEWAY_URL`` and
+``DISCORD_API_BASE``; the bot then speaks real websocket frames (compressed as it asks:
+``zlib-stream`` or ``zstd-stream``) and real HTTP to it, exactly as it would to Discord.
+
+What it answers is just enough for one guild with one text channel: HELLO, READY and
+GUILD_CREATE on the gateway, heartbeats acknowledged; ``/users/@me``, interaction callbacks
+(each one's arrival time recorded: that is the acknowledgement the member would see),
+message posts and edits (recorded), and ``{}`` for anything else. It is not a Discord
+emulator (simcord is, in process); it exists so that the bot's own process, event loop,
+JSON, compression and HTTP client are all inside the measurement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_ID = 900_000_000_000_000_001
+APP_ID = BOT_ID
+GUILD_ID = 900_000_000_000_000_100
+CHANNEL_ID = 900_000_000_000_000_200
+ALL_PERMISSIONS = str((1 << 50) - 1)
+_ids = itertools.count(910_000_000_000_000_000)
+
+
+def snowflake() -> int:
+    return next(_ids)
+
+
+def user(uid: int, name: str) -> dict[str, Any]:
+    return {
+        "id": str(uid),
+        "username": name,
+        "discriminator": "0",
+        "global_name": None,
+        "avatar": None,
+        "bot": uid == BOT_ID,
+        "public_flags": 0,
+    }
+
+
+BOT_USER = user(BOT_ID, "herbot")
+NOW = "2026-11-29T12:00:00.000000+00:00"
+
+
+def guild_payload() -> dict[str, Any]:
+    return {
+        "id": str(GUILD_ID),
+        "name": "Bench",
+        "icon": None,
+        "owner_id": "1",
+        "roles": [
+            {
+                "id": str(GUILD_ID),
+                "name": "@everyone",
+                "permissions": "2248473465835073",
+                "position": 0,
+                "color": 0,
+                "hoist": False,
+                "managed": False,
+                "mentionable": False,
+                "flags": 0,
+            }
+        ],
+        "channels": [
+            {
+                "id": str(CHANNEL_ID),
+                "type": 0,
+                "name": "general",
+                "position": 0,
+                "permission_overwrites": [],
+                "guild_id": str(GUILD_ID),
+            }
+        ],
+        "members": [
+            {
+                "user": BOT_USER,
+                "roles": [],
+                "joined_at": NOW,
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+            }
+        ],
+        "member_count": 1001,
+        "large": False,
+        "unavailable": False,
+        "emojis": [],
+        "stickers": [],
+        "features": [],
+        "threads": [],
+        "voice_states": [],
+        "presences": [],
+        "stage_instances": [],
+        "guild_scheduled_events": [],
+        "soundboard_sounds": [],
+        "premium_tier": 0,
+        "verification_level": 0,
+        "default_message_notifications": 0,
+        "explicit_content_filter": 0,
+        "mfa_level": 0,
+        "system_channel_flags": 0,
+        "preferred_locale": "en-US",
+        "nsfw_level": 0,
+        "joined_at": NOW,
+    }
+
+
+def message_payload(
+    message_id: int, content: str = "", embeds: Any = (), components: Any = ()
+) -> dict[str, Any]:
+    return {
+        "id": str(message_id),
+        "channel_id": str(CHANNEL_ID),
+        "guild_id": str(GUILD_ID),
+        "author": BOT_USER,
+        "content": content,
+        "timestamp": NOW,
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": list(embeds),
+        "pinned": False,
+        "type": 0,
+        "flags": 0,
+        "components": list(components),
+    }
+
+
+def click_payload(
+    interaction_id: int, user_id: int, custom_id: str, message: dict[str, Any]
+) -> dict[str, Any]:
+    """An INTERACTION_CREATE for a button press, shaped like Discord's."""
+    return {
+        "id": str(interaction_id),
+        "application_id": str(APP_ID),
+        "type": 3,
+        "data": {"custom_id": custom_id, "component_type": 2},
+        "guild_id": str(GUILD_ID),
+        "channel_id": str(CHANNEL_ID),
+        "channel": {
+            "id": str(CHANNEL_ID),
+            "type": 0,
+            "name": "general",
+            "guild_id": str(GUILD_ID),
+            "position": 0,
+            "permissions": ALL_PERMISSIONS,
+            "flags": 0,
+        },
+        "member": {
+            "user": user(user_id, f"member{user_id % 100_000}"),
+            "roles": [],
+            "joined_at": NOW,
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "permissions": "2248473465835073",
+        },
+        "token": f"token-{interaction_id}",
+        "version": 1,
+        "message": message,
+        "app_permissions": ALL_PERMISSIONS,
+        "locale": "en-US",
+        "guild_locale": "en-US",
+        "entitlements": [],
+        "authorizing_integration_owners": {"0": str(GUILD_ID)},
+        "context": 0,
+        "attachment_size_limit": 8_388_608,
+    }
+
+
+def _json(data: Any) -> web.Response:
+    """JSON with Discord's exact content type (discord.py compares it verbatim)."""
+    body = json.dumps(data).encode()
+    return web.Response(body=body, headers={"Content-Type": "application/json"})
+
+
+class _Compressor:
+    """Each dispatch as the bot asked: one zlib stream (sync-flushed) or zstd frames."""
+
+    def __init__(self, kind: str | None) -> None:
+        self.kind = kind
+        if kind == "zlib-stream":
+            self._zlib = zlib.compressobj()
+        elif kind == "zstd-stream":
+            import zstandard
+
+            self._zstd = zstandard.ZstdCompressor().compressobj()
+            self._flush = zstandard.COMPRESSOBJ_FLUSH_BLOCK
+
+    def __call__(self, text: str) -> bytes | str:
+        data = text.encode()
+        if self.kind == "zlib-stream":
+            return self._zlib.compress(data) + self._zlib.flush(zlib.Z_SYNC_FLUSH)
+        if self.kind == "zstd-stream":
+            return self._zstd.compress(data) + self._zstd.flush(self._flush)
+        return text
+
+
+@dataclass
+class FakeDiscord:
+    """Start with :meth:`start`; ``dispatch`` sends gateway events once the bot identified."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    acks: dict[int, float] = field(default_factory=dict)  # interaction id -> arrival time
+    ack_bodies: dict[int, Any] = field(default_factory=dict)
+    edits: list[tuple[float, str]] = field(default_factory=list)  # (time, path)
+    posts: list[tuple[float, str]] = field(default_factory=list)
+    identified: asyncio.Event = field(default_factory=asyncio.Event)
+    compression: str | None = None
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=16 * 1024 * 1024)
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._ws: web.WebSocketResponse | None = None
+        self._seq = 0
+        self._compress = _Compressor(None)
+        self._ack_waiters: list[tuple[int, asyncio.Future[None]]] = []
+
+    async def stop(self) -> None:
+        if self._ws is not None and not self._ws.closed:
+            await self._ws.close()
+        await self._runner.cleanup()
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://{self.host}:{self.port}/gateway"
+
+    @property
+    def api_base(self) -> str:
+        return f"http://{self.host}:{self.port}/api/v10"
+
+    # ------------------------------------------------------------------- gateway
+
+    async def _send(self, op: int, data: Any, event: str | None = None) -> None:
+        assert self._ws is not None
+        payload: dict[str, Any] = {"op": op, "d": data, "s": None, "t": event}
+        if op == 0:
+            self._seq += 1
+            payload["s"] = self._seq
+        frame = self._compress(json.dumps(payload))
+        if isinstance(frame, bytes):
+            await self._ws.send_bytes(frame)
+        else:
+            await self._ws.send_str(frame)
+
+    async def dispatch(self, event: str, data: Any) -> None:
+        await self._send(0, data, event)
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(max_msg_size=0)
+        await ws.prepare(request)
+        self._ws = ws
+        self.compression = request.query.get("compress")
+        self._compress = _Compressor(self.compression)
+        await self._send(10, {"heartbeat_interval": 41_250})
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            payload = json.loads(msg.data)
+            op = payload.get("op")
+            if op == 1:  # heartbeat
+                await self._send(11, None)
+            elif op == 2:  # identify
+                await self.dispatch(
+                    "READY",
+                    {
+                        "v": 10,
+                        "user": BOT_USER,
+                        "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+                        "session_id": "bench-session",
+                        "resume_gateway_url": self.gateway_url,
+                        "application": {"id": str(APP_ID), "flags": 0},
+                        "private_channels": [],
+                        "relationships": [],
+                    },
+                )
+                await self.dispatch("GUILD_CREATE", guild_payload())
+                self.identified.set()
+        return ws
+
+    # ---------------------------------------------------------------------- REST
+
+    async def wait_acks(self, count: int, seconds: float) -> None:
+        """Until ``count`` interaction callbacks arrived in total (or the timeout)."""
+        if len(self.acks) >= count:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._ack_waiters.append((count, future))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(future, seconds)
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        arrived = time.perf_counter()
+        path = "/" + request.match_info["tail"]
+        parts = path.strip("/").split("/")
+        body: Any = None
+        if request.can_read_body:
+            raw = await request.read()
+            if request.content_type == "application/json" and raw:
+                body = json.loads(raw)
+        if parts[0] == "interactions" and parts[-1] == "callback":
+            interaction_id = int(parts[1])
+            self.acks[interaction_id] = arrived
+            self.ack_bodies[interaction_id] = body
+            for count, future in list(self._ack_waiters):
+                if len(self.acks) >= count and not future.done():
+                    future.set_result(None)
+            data = (body or {}).get("data") or {}
+            return _json(
+                {
+                    "interaction": {
+                        "id": str(interaction_id),
+                        "type": 3,
+                        "response_message_id": str(snowflake()),
+                        "response_message_loading": False,
+                        "response_message_ephemeral": bool(data.get("flags", 0) & 64),
+                    },
+                    "resource": {
+                        "type": (body or {}).get("type", 4),
+                        "message": message_payload(
+                            snowflake(), data.get("content", ""), data.get("embeds", ())
+                        ),
+                    },
+                }
+            )
+        if path == "/users/@me":
+            return _json(BOT_USER)
+        if path == "/oauth2/applications/@me":
+            return _json(
+                {
+                    "id": str(APP_ID),
+                    "name": "herbot",
+                    "icon": None,
+                    "description": "",
+                    "rpc_origins": [],
+                    "bot_public": True,
+                    "bot_require_code_grant": False,
+                    "owner": user(1, "owner"),
+                    "summary": "",
+                    "verify_key": "",
+                    "flags": 0,
+                    "team": None,
+                }
+            )
+        if path == "/gateway" or path == "/gateway/bot":
+            return _json(
+                {
+                    "url": self.gateway_url,
+                    "shards": 1,
+                    "session_start_limit": {
+                        "total": 1000,
+                        "remaining": 1000,
+                        "reset_after": 0,
+                        "max_concurrency": 1,
+                    },
+                }
+            )
+        if parts[0] == "channels" and len(parts) >= 3 and parts[2] == "messages":
+            data = body or {}
+            if request.method == "PATCH":
+                self.edits.append((arrived, path))
+                return _json(
+                    message_payload(
+                        int(parts[3]), data.get("content") or "", data.get("embeds", ())
+                    )
+                )
+            if request.method == "POST" and len(parts) == 3:
+                self.posts.append((arrived, path))
+                return _json(
+                    message_payload(snowflake(), data.get("content") or "", data.get("embeds", ()))
+                )
+        return _json({})

@@ -1,0 +1,152 @@
+"""A lean lane for the busiest buttons: the gateway's raw click to the interaction callback.
+
+A debate's vote is the moment 1,000 members click at once, and Discord gives each click
+3 seconds. discord.py builds, for every button click, an :class:`~discord.Interaction`, its
+:class:`~discord.Message` with every component, a :class:`~discord.ui.View` rebuilt from that
+message (to find the DynamicItem), and after answering, a second Message from the callback's
+response. Measured with ``bench/burst.py`` that is most of the bot's CPU per click, and on a
+shared 2-core machine CPU per click is what decides whether a burst is answered in time.
+
+A feature registers a custom-id prefix and a handler here; a click whose custom id has that
+prefix is given to the handler as a small :class:`Click` (ids, token, the member's roles).
+The handler answers with the private text to send, or ``None`` to let discord.py's ordinary
+path (the DynamicItem) take the click after all: the lane is an optimisation of one path,
+never a second set of rules, and a click it declines has not been answered yet. Errors get
+the same replies as everywhere (:mod:`bot.errors`). The answer goes through discord.py's own
+interaction-callback request, so rate limits, proxies and simcord's tests all apply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+from discord.webhook.async_ import async_context, interaction_message_response_params
+
+from bot.errors import describe, error_id
+
+log = logging.getLogger(__name__)
+
+COMPONENT = 3  # InteractionType.component
+BUTTON = 2  # ComponentType.button
+
+
+@dataclass(frozen=True, slots=True)
+class Click:
+    """What a button handler on the lane knows about the click (nothing discord.py-built)."""
+
+    interaction_id: int
+    token: str
+    custom_id: str
+    guild_id: int | None
+    channel_id: int | None
+    user_id: int
+    role_ids: frozenset[int]
+
+
+Handler = Callable[[Click], Awaitable[str | None]]
+
+
+class FastLane:
+    """Prefix -> handler for raw button clicks; installed on the bot's gateway parser once."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self._client = client
+        self._routes: dict[str, Handler] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._original: Callable[[Any], None] | None = None
+        self.handled = 0
+        self.declined = 0
+
+    def add(self, prefix: str, handler: Handler) -> None:
+        self._routes[prefix] = handler
+
+    def remove(self, prefix: str) -> None:
+        self._routes.pop(prefix, None)
+
+    def install(self) -> None:
+        """Wrap discord.py's INTERACTION_CREATE parser (the gateway and simcord both call it)."""
+        parsers = self._client._connection.parsers
+        if self._original is not None:
+            return
+        self._original = parsers["INTERACTION_CREATE"]
+        parsers["INTERACTION_CREATE"] = self._parse
+
+    def _route(self, data: dict[str, Any]) -> Handler | None:
+        if data.get("type") != COMPONENT or not self._routes:
+            return None
+        inner = data.get("data") or {}
+        if inner.get("component_type") != BUTTON:
+            return None
+        custom_id = inner.get("custom_id", "")
+        for prefix, handler in self._routes.items():
+            if custom_id.startswith(prefix):
+                return handler
+        return None
+
+    def _parse(self, data: dict[str, Any]) -> None:
+        assert self._original is not None
+        handler = self._route(data)
+        if handler is None:
+            self._original(data)
+            return
+        task = asyncio.create_task(self._handle(handler, data), name="herbot-fastlane")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _handle(self, handler: Handler, data: dict[str, Any]) -> None:
+        member = data.get("member") or {}
+        user = member.get("user") or data.get("user") or {}
+        click = Click(
+            interaction_id=int(data["id"]),
+            token=data["token"],
+            custom_id=data["data"]["custom_id"],
+            guild_id=int(data["guild_id"]) if data.get("guild_id") else None,
+            channel_id=int(data["channel_id"]) if data.get("channel_id") else None,
+            user_id=int(user["id"]),
+            role_ids=frozenset(int(r) for r in member.get("roles", ())),
+        )
+        try:
+            text = await handler(click)
+        except Exception as error:  # the same words as a command's error
+            text = describe(error)
+            if text is None:
+                eid = error_id()
+                log.error("unexpected error %s in a fast-lane click", eid, exc_info=error)
+                text = (
+                    f"Something went wrong on my side (error id `{eid}`). "
+                    "Try again; if it keeps happening, tell a moderator that id."
+                )
+        if text is None:  # declined: discord.py's ordinary path takes the click
+            self.declined += 1
+            assert self._original is not None
+            self._original(data)
+            return
+        self.handled += 1
+        await self._answer(click, text)
+
+    async def _answer(self, click: Click, text: str) -> None:
+        """The private answer, through discord.py's own interaction-callback request."""
+        http = self._client.http
+        params = interaction_message_response_params(
+            type=discord.InteractionResponseType.channel_message.value,
+            content=text,
+            flags=discord.MessageFlags(ephemeral=True),
+            allowed_mentions=discord.AllowedMentions.none(),
+            previous_allowed_mentions=None,
+        )
+        try:
+            await async_context.get().create_interaction_response(
+                click.interaction_id,
+                click.token,
+                session=http._HTTPClient__session,  # type: ignore[attr-defined]
+                proxy=http.proxy,
+                proxy_auth=http.proxy_auth,
+                params=params,
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not answer click %s: %s", click.interaction_id, exc)
