@@ -27,6 +27,7 @@ import time
 from collections import defaultdict
 from typing import Any
 
+import discord
 import pytest
 from discord import app_commands
 from discord.enums import AppCommandOptionType
@@ -460,7 +461,21 @@ async def submit(judge: Any, name: str, actor: Any, shown: Any, case: list) -> N
 
 
 def buttons(message: Any) -> list[Any]:
-    return [c for row in message.components for c in getattr(row, "children", [])]
+    """Every button of a message, in rows or nested in Components V2 containers/sections."""
+    found: list[Any] = []
+
+    def walk(component: Any) -> None:
+        if isinstance(component, discord.Button):
+            found.append(component)
+        for child in getattr(component, "children", []) or []:
+            walk(child)
+        accessory = getattr(component, "accessory", None)
+        if accessory is not None:
+            walk(accessory)
+
+    for component in message.components:
+        walk(component)
+    return found
 
 
 async def test_every_modal_field(world, judge):

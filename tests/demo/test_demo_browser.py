@@ -378,7 +378,7 @@ async def _settled_click(frame: Any, locator: Any) -> None:
         )
         if not await frame.evaluate("() => window.simcordPreview.lastAction.rejected"):
             return
-        await asyncio.sleep(0.5)
+        await frame.wait_for_timeout(500)
     raise AssertionError("the page kept refusing the click as stale")
 
 
@@ -393,17 +393,25 @@ async def test_a_whole_debate_in_the_demo_page(demo, page, output_dir):
     await page.goto(world.switcher.page_url)
     await page.get_by_role("button", name="# her-discussion").wait_for()
     tab = await page.context.new_page()
+
     # One retry from a reloaded page, as in the poll test: the Preview can lose the
     # composer's focus when the page refreshes mid-typing (a documented demo limit).
-    for attempt in range(2):
+    async def started() -> bool:  # the page's receipt can come before the bot's commit
+        for _ in range(25):
+            if await store.get_debate(world.bot.db, 1) is not None:
+                return True
+            await tab.wait_for_timeout(200)
+        return False
+
+    for attempt in range(3):
         await _open(tab, preview.url)
         await _view_as(tab, world.moderator, "Paul (moderator)")
         try:
             await _run_command(tab, "debate start", "Is Her a love story?")
         except (PlaywrightTimeout, AssertionError):
-            if attempt:
+            if attempt == 2:
                 raise
-        if await store.get_debate(world.bot.db, 1) is not None:
+        if await started():
             break
         await tab.screenshot(path=str(output_dir / f"demo-debate-attempt{attempt + 1}.png"))
     assert (await store.get_debate(world.bot.db, 1)) is not None
