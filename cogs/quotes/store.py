@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.db import IntegrityError, Reader, Transaction
-from bot.fts import match_query
+from bot.fts import match_query, ts_query
 from cogs.quotes import curated as cur
 from cogs.quotes.quote import StoredQuote, join_tags, split_tags
 
@@ -150,13 +150,21 @@ async def search(
             params | {"low": low, "high": low + "\uffff"},
         ):
             found[q.id] = q
-    sql = (
-        f"{SELECT} JOIN quotes_ac f ON f.rowid = q.rowid "
-        f"WHERE quotes_ac MATCH :match AND {where} ORDER BY bm25(quotes_ac) LIMIT :limit"
-    )
+    if db.dialect == "sqlite":
+        sql = (
+            f"{SELECT} JOIN quotes_ac f ON f.rowid = q.rowid "
+            f"WHERE quotes_ac MATCH :match AND {where} ORDER BY bm25(quotes_ac) LIMIT :limit"
+        )
+        build = match_query
+    else:  # PostgreSQL: the generated ``ac`` tsvector (words as written, GIN index)
+        sql = (
+            f"{SELECT} WHERE q.ac @@ to_tsquery('simple', :match) AND {where} "
+            "ORDER BY ts_rank(q.ac, to_tsquery('simple', :match)) DESC, q.rowid LIMIT :limit"
+        )
+        build = ts_query
     # Every typed word first (narrows as the user types); any word only if that finds nothing.
     for operator in ("AND", "OR"):
-        query = match_query(typed, prefix_last=True, operator=operator)
+        query = build(typed, prefix_last=True, operator=operator)
         if not query or len(found) >= limit:
             break
         for q in await _fetch(db, sql, params | {"match": query}):
@@ -478,6 +486,7 @@ async def import_curated(tx: Transaction, store: cur.Curated) -> ImportReport:
     ):
         existing[row["id"]] = dict(row)
     rows = []
+    now = _now_sql()
     for q in quotes:
         values = {
             "id": q.id,
@@ -519,10 +528,10 @@ async def import_curated(tx: Transaction, store: cur.Curated) -> ImportReport:
         "ON CONFLICT (id) DO UPDATE SET text = excluded.text, speaker = excluded.speaker, "
         "source_id = excluded.source_id, locator = excluded.locator, kind = excluded.kind, "
         "tags = excluded.tags, note = excluded.note, "
-        "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+        "updated_at = :now "
         "WHERE quotes.edited_at IS NULL AND quotes.guild_id IS NULL "
         "AND quotes.status <> 'removed'",
-        rows,
+        [row | {"now": now} for row in rows],
     )
     report.problems = [str(p) for p in store.problems]
     return report
@@ -743,9 +752,9 @@ async def import_json(
                 "ON CONFLICT (id) DO UPDATE SET text = excluded.text, speaker = excluded.speaker, "
                 "source_id = excluded.source_id, locator = excluded.locator, "
                 "kind = excluded.kind, tags = excluded.tags, note = excluded.note, "
-                "status = excluded.status, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                "status = excluded.status, updated_at = :now "
                 "WHERE quotes.guild_id = excluded.guild_id AND quotes.edited_at IS NULL",
-                row,
+                row | {"now": _now_sql()},
             )
             if not cur_.rowcount and row["id"] in existing:
                 report.kept_edited += 1  # a moderator edited it here since the export

@@ -155,7 +155,7 @@ INSERT_EDIT = (
     "FROM recorded_versions v JOIN recorded_messages m USING (message_id) "
     "WHERE v.message_id = :message_id AND m.deleted_at IS NULL AND m.redacted = 0 "
     "AND v.version = (SELECT MAX(version) FROM recorded_versions WHERE message_id = :message_id) "
-    "AND v.content IS NOT :content "
+    "AND v.content IS DISTINCT FROM :content "
     "ON CONFLICT (message_id, version) DO NOTHING"
 )
 TOMBSTONE = (
