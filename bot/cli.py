@@ -43,11 +43,12 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _db_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.db import database
+    from bot.db import database, is_url, redacted_url
     from bot.migrations import current
 
+    where = redacted_url(settings.database) if is_url(settings.database) else settings.database
     async with database(settings.database) as db:
-        print(f"{settings.database}: schema at revision {await current(db)}")
+        print(f"{where}: schema at revision {await current(db)}")
     return 0
 
 
@@ -57,6 +58,23 @@ async def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
     async with database(settings.database) as db:
         target = await db.backup(args.path)
     print(f"backed up {settings.database} to {target}")
+    return 0
+
+
+async def _db_copy(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db import is_url, redacted_url
+    from bot.dbcopy import CopyRefused, copy_database
+
+    if is_url(settings.database):
+        print("herbot: db copy reads a SQLite file: unset HERBOT_DATABASE_URL", file=sys.stderr)
+        return 2
+    try:
+        report = await copy_database(settings.database, args.to)
+    except (CopyRefused, ValueError) as exc:
+        print(f"herbot: {exc}", file=sys.stderr)
+        return 1
+    print(report.table())
+    print(f"copied {settings.database} to {redacted_url(args.to)}: every table's rows verified")
     return 0
 
 
@@ -81,6 +99,9 @@ def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
     b = dbsub.add_parser("backup", help="copy the live database with SQLite's online backup")
     b.add_argument("path", help="where to write the copy")
     b.set_defaults(handler=_db_backup)
+    c = dbsub.add_parser("copy", help="copy the SQLite database into an empty PostgreSQL one")
+    c.add_argument("--to", required=True, metavar="URL", help="postgresql://user@host/dbname")
+    c.set_defaults(handler=_db_copy)
 
     for feature in _features(settings_path):
         if feature.cli is not None:

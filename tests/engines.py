@@ -123,3 +123,10 @@ async def fts_tables(db) -> set[str]:  # type: ignore[no-untyped-def]
         "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL%'"
     )
     return {r["name"] for r in rows}
+
+
+def empty_database(name: str) -> str:
+    """A new database with no schema at all (for ``herbot db copy``'s target)."""
+    _run(lambda: _admin(f"DROP DATABASE IF EXISTS {name}"))
+    _run(lambda: _admin(f"CREATE DATABASE {name}"))
+    return _url(name)
