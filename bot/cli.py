@@ -82,7 +82,9 @@ def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="herbot", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"herbot {__version__}")
     parser.add_argument("--settings", help="path to settings.toml (default config/settings.toml)")
-    parser.add_argument("--db", help="database file (overrides settings and HERBOT_DB)")
+    parser.add_argument(
+        "--db", help="database file or postgresql:// URL (overrides settings and environment)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="run the bot (needs DISCORD_TOKEN)")
@@ -136,7 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(Path(args.settings) if args.settings else None)
         if args.db:
-            settings = replace(settings, database=Path(args.db).resolve())
+            from bot.db import is_url
+
+            database = args.db if is_url(args.db) else Path(args.db).resolve()
+            settings = replace(settings, database=database)
         setup_logging(settings.log_level)
         return asyncio.run(args.handler(args, settings))
     except ConfigError as exc:

@@ -30,6 +30,7 @@ import functools
 import logging
 import re
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -231,10 +232,19 @@ async def _run_pg(conn: asyncpg.Connection, sql: str, params: Params, many: bool
     text, names = pg_sql(sql)
     try:
         if many:
-            rows = [_pg_args(names, p) for p in params]  # type: ignore[union-attr, arg-type]
-            if rows:
-                await conn.executemany(text, rows)
-            return Cursor([], len(rows), None)
+            # One prepared statement, one round trip per row: asyncpg's executemany does not
+            # report rows affected, and guarded upserts (a vote into a closed poll) rely on it.
+            total = 0
+            for p in params:  # type: ignore[union-attr]
+                _, status, _ = await conn._execute(
+                    text,
+                    _pg_args(names, p),
+                    0,
+                    None,
+                    return_status=True,  # type: ignore[arg-type]
+                )
+                total += max(_rowcount(status), 0)
+            return Cursor([], total, None)
         # _execute is asyncpg's own path under fetch(); it also returns the command tag,
         # which gives rowcount without a second round trip.
         result, status, _ = await conn._execute(
@@ -627,25 +637,33 @@ class SyncPgReader:
     """
 
     def __init__(self, url: str) -> None:
+        # A loop on a thread of its own: callers may be sync code inside a running loop.
         self._loop = asyncio.new_event_loop()
-        dsn = "postgresql://" + _postgres_url(url).partition("://")[2]
-        self._conn: asyncpg.Connection = self._loop.run_until_complete(asyncpg.connect(dsn))
-        self._loop.run_until_complete(
-            self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="herbot-sync-reader", daemon=True
         )
+        self._thread.start()
+        dsn = "postgresql://" + _postgres_url(url).partition("://")[2]
+        self._conn: asyncpg.Connection = self._call(asyncpg.connect(dsn))
+        self._call(self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+
+    def _call(self, coro: Awaitable[Any]) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()  # type: ignore[arg-type]
 
     def execute(self, sql: str, params: Params = ()) -> _SyncPgCursor:
         text, names = pg_sql(sql)
         try:
-            rows = self._loop.run_until_complete(self._conn.fetch(text, *_pg_args(names, params)))
+            rows = self._call(self._conn.fetch(text, *_pg_args(names, params)))
         except _DRIVER_ERRORS as error:
             raise _translate(error) from error
         return _SyncPgCursor([tuple(row) for row in rows])
 
     def close(self) -> None:
         try:
-            self._loop.run_until_complete(self._conn.close())
+            self._call(self._conn.close())
         finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join()
             self._loop.close()
 
 

@@ -103,10 +103,12 @@ async def random_quote(
     clauses = [VISIBLE]
     params: dict[str, Any] = {"guild": guild_id}
     if speaker:
-        clauses.append("q.speaker LIKE :speaker ESCAPE '\\'")
+        clauses.append("lower(q.speaker) LIKE lower(:speaker) ESCAPE '\\'")
         params["speaker"] = f"%{_like(speaker.strip())}%"
     if source:
-        clauses.append("(q.source_id = :source OR s.title LIKE :source_like ESCAPE '\\')")
+        clauses.append(
+            "(q.source_id = :source OR lower(s.title) LIKE lower(:source_like) ESCAPE '\\')"
+        )
         params["source"] = source.strip()
         params["source_like"] = f"%{_like(source.strip())}%"
     if tag:
@@ -177,8 +179,8 @@ async def search(
 async def speakers(db: Reader, guild_id: int | None, typed: str) -> list[str]:
     async with db.execute(
         f"SELECT q.speaker, count(*) AS n FROM quotes q WHERE {VISIBLE} "
-        "AND q.speaker LIKE :typed ESCAPE '\\' GROUP BY q.speaker ORDER BY n DESC, q.speaker "
-        "LIMIT :limit",
+        "AND lower(q.speaker) LIKE lower(:typed) ESCAPE '\\' GROUP BY q.speaker "
+        "ORDER BY n DESC, q.speaker LIMIT :limit",
         {"guild": guild_id, "typed": f"%{_like(typed.strip())}%", "limit": AUTOCOMPLETE_LIMIT},
     ) as c:
         return [r[0] for r in await c.fetchall()]
@@ -188,8 +190,8 @@ async def sources(db: Reader, typed: str = "") -> list[tuple[str, str]]:
     """(id, title) of sources whose id or title contains ``typed``."""
     like = f"%{_like(typed.strip())}%"
     async with db.execute(
-        "SELECT id, title FROM quote_sources WHERE id LIKE :l ESCAPE '\\' "
-        "OR title LIKE :l ESCAPE '\\' ORDER BY kind, title LIMIT :limit",
+        "SELECT id, title FROM quote_sources WHERE lower(id) LIKE lower(:l) ESCAPE '\\' "
+        "OR lower(title) LIKE lower(:l) ESCAPE '\\' ORDER BY kind, title LIMIT :limit",
         {"l": like, "limit": AUTOCOMPLETE_LIMIT},
     ) as c:
         return [(r[0], r[1]) for r in await c.fetchall()]

@@ -259,7 +259,7 @@ async def guild_recordings(
     """Recordings of a guild, active first then newest; ``typed`` filters by name."""
     rows = await db.fetchall(
         f"SELECT {_RECORDING_COLUMNS} FROM thread_recordings WHERE guild_id = ? "
-        "AND (name LIKE '%' || ? || '%' ESCAPE '\\' OR CAST(channel_id AS TEXT) = ?) "
+        "AND (lower(name) LIKE '%' || lower(?) || '%' ESCAPE '\\' OR CAST(channel_id AS TEXT) = ?) "
         "ORDER BY stopped_at IS NOT NULL, started_at DESC LIMIT ?",
         (guild_id, _like_escape(typed), typed, limit),
     )
