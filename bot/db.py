@@ -105,9 +105,7 @@ def pg_sql(sql: str) -> tuple[str, tuple[str, ...] | None]:
 
 def _pg_args(names: tuple[str, ...] | None, params: Params) -> list[Any]:
     if names is None:
-        if isinstance(params, Mapping):
-            if params:
-                raise ValueError("named parameters given to a statement with ? placeholders")
+        if isinstance(params, Mapping):  # like sqlite3: names the statement does not use
             return []
         return list(params)
     if not isinstance(params, Mapping):
@@ -637,14 +635,17 @@ class SyncPgReader:
     """
 
     def __init__(self, url: str) -> None:
-        # A loop on a thread of its own: callers may be sync code inside a running loop.
-        self._loop = asyncio.new_event_loop()
+        # A plain loop on a thread of its own: callers may be sync code inside a running loop,
+        # and the loop policy's loops may keep virtual time (tests), which would expire the
+        # driver's connect timeout at once.
+        self._loop = asyncio.SelectorEventLoop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="herbot-sync-reader", daemon=True
         )
         self._thread.start()
         dsn = "postgresql://" + _postgres_url(url).partition("://")[2]
-        self._conn: asyncpg.Connection = self._call(asyncpg.connect(dsn))
+        # No connect deadline: under a virtual clock (simcord) asyncpg's 60 s would pass at once.
+        self._conn: asyncpg.Connection = self._call(asyncpg.connect(dsn, timeout=1e9))
         self._call(self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
 
     def _call(self, coro: Awaitable[Any]) -> Any:

@@ -23,7 +23,7 @@ from pathlib import Path
 import asyncpg
 
 ADMIN_URL = os.environ.get("HERBOT_TEST_POSTGRES", "")
-TEMPLATE = "herbot_template"
+TEMPLATE = f"herbot_template_{os.getpid()}"  # one per test process: runs may overlap
 
 _lock = threading.Lock()
 _created: set[str] = set()
@@ -65,7 +65,8 @@ async def _build_template() -> None:
 def database_for(target: Path | str) -> str:
     """The PostgreSQL URL standing in for the SQLite file ``target`` (created on first use)."""
     global _template_ready
-    name = "t_" + hashlib.sha1(str(Path(target).resolve()).encode()).hexdigest()[:20]
+    key = f"{os.getpid()}:{Path(target).resolve()}"
+    name = "t_" + hashlib.sha1(key.encode()).hexdigest()[:20]
     with _lock:
         if not _template_ready:
             _run(_build_template)

@@ -594,7 +594,7 @@ _JSON_QUOTE_KEYS = (
 
 async def export_json(db: Reader, guild_id: int | None) -> dict[str, Any]:
     """The store as ``guild_id`` sees it (curated + that guild's rows, every status)."""
-    where = IN_GUILD if guild_id is not None else "1"
+    where = IN_GUILD if guild_id is not None else "TRUE"
     quotes = await _fetch(db, f"{SELECT} WHERE {where} ORDER BY q.rowid", {"guild": guild_id})
     async with db.execute("SELECT * FROM quote_sources ORDER BY rowid") as c:
         source_rows = [dict(r) for r in await c.fetchall()]

@@ -410,7 +410,7 @@ class ThreadStats:
 
 async def thread_stats(db: Reader, channel_id: int, *, top: int = 10) -> ThreadStats:
     row = await db.fetchone(
-        "SELECT COUNT(*), COALESCE(SUM(deleted_at IS NOT NULL), 0), COALESCE(SUM(redacted), 0), "
+        "SELECT COUNT(*), COUNT(deleted_at), COALESCE(SUM(redacted), 0), "
         "COUNT(DISTINCT author_id), MIN(created_at), MAX(created_at) "
         "FROM recorded_messages WHERE channel_id = ?",
         (channel_id,),
