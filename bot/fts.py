@@ -1,9 +1,9 @@
-"""Safe SQLite FTS5 query building from arbitrary user text.
+"""Safe full-text query building from arbitrary user text: SQLite FTS5 and PostgreSQL.
 
 User text is never passed raw into ``MATCH``: quotes, ``-``, ``:``, ``AND``, ``*`` or ``?``
 would be read as FTS5 syntax and either raise or change the meaning. We keep only word
 tokens, wrap each in double quotes (a string in FTS5, so ``AND`` stays a word) and join
-them ourselves.
+them ourselves. PostgreSQL gets the same words as a ``to_tsquery`` string (:func:`ts_query`).
 """
 
 from __future__ import annotations
@@ -48,3 +48,20 @@ def match_query(text: str, *, prefix_last: bool = False, operator: str = "OR") -
     if prefix_last and _TOKEN.fullmatch(words[-1]) and text[-1:].isalnum():
         parts[-1] = parts[-1] + "*"
     return f" {operator} ".join(parts)
+
+
+def ts_query(text: str, *, prefix_last: bool = False, operator: str = "OR") -> str | None:
+    """The same query as :func:`match_query` for PostgreSQL's ``to_tsquery``, or None.
+
+    Each word is a quoted lexeme (``'word'``: no tsquery operator survives), joined by ``|``
+    or ``&``; ``prefix_last`` adds ``:*`` to the last one.
+    """
+    if operator not in {"OR", "AND"}:
+        raise ValueError("operator must be OR or AND")
+    words = list(dict.fromkeys(tokens(text)))[:32]
+    if not words:
+        return None
+    parts = ["'" + w.replace("'", "''") + "'" for w in words]
+    if prefix_last and _TOKEN.fullmatch(words[-1]) and text[-1:].isalnum():
+        parts[-1] = parts[-1] + ":*"
+    return (" | " if operator == "OR" else " & ").join(parts)

@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.db import Reader, Transaction
@@ -142,16 +143,21 @@ async def get_all(db: Reader, guild_id: int) -> dict[str, object]:
     return values
 
 
+def _now() -> str:
+    """Now as the schema's UTC text (what SQLite's strftime('%Y-%m-%dT%H:%M:%fZ') gives)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 async def set_value(tx: Transaction, guild_id: int, key: str, value: str) -> object:
     """Validate and store ``value``; raises ValueError with a readable reason if it is bad."""
     if key not in KEYS:
         raise UnknownSetting(key)
     parsed = KEYS[key].parse(value)
     await tx.execute(
-        "INSERT INTO guild_settings (guild_id, key, value) VALUES (?, ?, ?) "
+        "INSERT INTO guild_settings (guild_id, key, value, updated_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value, "
-        "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-        (guild_id, key, value),
+        "updated_at = excluded.updated_at",
+        (guild_id, key, value, _now()),
     )
     return parsed
 

@@ -21,13 +21,32 @@ from bot.app import Herbot, create_bot, prepare_database
 from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.errors import describe
+from tests import engines
 
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    engine = "postgresql" if engines.enabled() else "sqlite"
+    for item in items:
+        if engine == "postgresql" and item.get_closest_marker("sqlite_only"):
+            item.add_marker(pytest.mark.skip(reason="SQLite only (this run is PostgreSQL)"))
+        if engine == "sqlite" and item.get_closest_marker("postgres_only"):
+            item.add_marker(pytest.mark.skip(reason="PostgreSQL only: make test-postgres"))
+
+
+@pytest.fixture(autouse=True)
+def _engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under HERBOT_TEST_POSTGRES every database a test opens is a PostgreSQL database."""
+    if engines.enabled():
+        monkeypatch.setattr("bot.db.resolve_target", engines.resolve)
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     base = load_settings(env={"HERBOT_DB": str(tmp_path / "herbot.db")}, dotenv=False)
+    if engines.enabled():
+        base = replace(base, database=engines.database_for(tmp_path / "herbot.db"))
     return replace(base, token=None)
 
 

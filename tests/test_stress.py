@@ -17,6 +17,8 @@ import itertools
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from bot import privacy
 from cogs.quotes import service, store
 from cogs.threads.store import MessageRecord
@@ -134,6 +136,7 @@ def _file_bytes(world: Any) -> bytes:
     return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
 
+@pytest.mark.sqlite_only  # sqlite_master/PRAGMA schema walk
 async def test_acknowledged_work_survives_every_interleaving(world):
     db = world.db
     poll_id, poll_message = await _open_poll(world)

@@ -12,6 +12,7 @@ Databases made before Alembic kept the highest applied file number in ``PRAGMA u
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,8 +47,32 @@ def head(script_location: Path = HERE) -> str:
     return heads[0]
 
 
-def sql_statements(script: str) -> list[str]:
+_PG_PIECE = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|;|[^'";-]+|-""")
+
+
+def _pg_statements(script: str) -> list[str]:
+    """Split PostgreSQL DDL on ``;`` outside literals (function bodies are quoted strings)."""
+    statements, buffer = [], ""
+    for piece in _PG_PIECE.findall(script):
+        if piece == ";":
+            if _has_code(buffer):
+                statements.append(buffer.strip())
+            buffer = ""
+        elif not piece.startswith("--"):
+            buffer += piece
+    if _has_code(buffer):
+        statements.append(buffer.strip())
+    return statements
+
+
+def _has_code(text: str) -> bool:
+    return any(part.strip() and not part.strip().startswith("--") for part in text.splitlines())
+
+
+def sql_statements(script: str, dialect: str = "sqlite") -> list[str]:
     """Split a SQL file into statements (triggers' inner ``;`` included correctly)."""
+    if dialect != "sqlite":
+        return _pg_statements(script)
     statements: list[str] = []
     buffer = ""
     for line in script.splitlines(keepends=True):
@@ -71,7 +96,7 @@ def run_sql_file(name: str) -> None:
 
     bind = op.get_bind()
     path = SQL_DIR / bind.dialect.name / f"{name}.sql"
-    for statement in sql_statements(path.read_text(encoding="utf-8")):
+    for statement in sql_statements(path.read_text(encoding="utf-8"), bind.dialect.name):
         bind.exec_driver_sql(statement)
 
 

@@ -367,7 +367,8 @@ async def live_debates(db: Reader) -> list[Debate]:
 async def debate_history(db: Reader, guild_id: int | None, limit: int = 10) -> list[Debate]:
     """Newest first; every guild's when ``guild_id`` is None (the CLI)."""
     rows = await db.fetchall(
-        "SELECT * FROM debates WHERE (? IS NULL OR guild_id = ?) ORDER BY id DESC LIMIT ?",
+        "SELECT * FROM debates WHERE (CAST(? AS BIGINT) IS NULL OR guild_id = ?) "
+        "ORDER BY id DESC LIMIT ?",
         (guild_id, guild_id, limit),
     )
     return [_debate(r) for r in rows]

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.db import IntegrityError, Reader, Transaction
-from bot.fts import match_query
+from bot.fts import match_query, ts_query
 from cogs.quotes import curated as cur
 from cogs.quotes.quote import StoredQuote, join_tags, split_tags
 
@@ -103,10 +103,12 @@ async def random_quote(
     clauses = [VISIBLE]
     params: dict[str, Any] = {"guild": guild_id}
     if speaker:
-        clauses.append("q.speaker LIKE :speaker ESCAPE '\\'")
+        clauses.append("lower(q.speaker) LIKE lower(:speaker) ESCAPE '\\'")
         params["speaker"] = f"%{_like(speaker.strip())}%"
     if source:
-        clauses.append("(q.source_id = :source OR s.title LIKE :source_like ESCAPE '\\')")
+        clauses.append(
+            "(q.source_id = :source OR lower(s.title) LIKE lower(:source_like) ESCAPE '\\')"
+        )
         params["source"] = source.strip()
         params["source_like"] = f"%{_like(source.strip())}%"
     if tag:
@@ -150,13 +152,21 @@ async def search(
             params | {"low": low, "high": low + "\uffff"},
         ):
             found[q.id] = q
-    sql = (
-        f"{SELECT} JOIN quotes_ac f ON f.rowid = q.rowid "
-        f"WHERE quotes_ac MATCH :match AND {where} ORDER BY bm25(quotes_ac) LIMIT :limit"
-    )
+    if db.dialect == "sqlite":
+        sql = (
+            f"{SELECT} JOIN quotes_ac f ON f.rowid = q.rowid "
+            f"WHERE quotes_ac MATCH :match AND {where} ORDER BY bm25(quotes_ac) LIMIT :limit"
+        )
+        build = match_query
+    else:  # PostgreSQL: the generated ``ac`` tsvector (words as written, GIN index)
+        sql = (
+            f"{SELECT} WHERE q.ac @@ to_tsquery('simple', :match) AND {where} "
+            "ORDER BY ts_rank(q.ac, to_tsquery('simple', :match)) DESC, q.rowid LIMIT :limit"
+        )
+        build = ts_query
     # Every typed word first (narrows as the user types); any word only if that finds nothing.
     for operator in ("AND", "OR"):
-        query = match_query(typed, prefix_last=True, operator=operator)
+        query = build(typed, prefix_last=True, operator=operator)
         if not query or len(found) >= limit:
             break
         for q in await _fetch(db, sql, params | {"match": query}):
@@ -169,8 +179,8 @@ async def search(
 async def speakers(db: Reader, guild_id: int | None, typed: str) -> list[str]:
     async with db.execute(
         f"SELECT q.speaker, count(*) AS n FROM quotes q WHERE {VISIBLE} "
-        "AND q.speaker LIKE :typed ESCAPE '\\' GROUP BY q.speaker ORDER BY n DESC, q.speaker "
-        "LIMIT :limit",
+        "AND lower(q.speaker) LIKE lower(:typed) ESCAPE '\\' GROUP BY q.speaker "
+        "ORDER BY n DESC, q.speaker LIMIT :limit",
         {"guild": guild_id, "typed": f"%{_like(typed.strip())}%", "limit": AUTOCOMPLETE_LIMIT},
     ) as c:
         return [r[0] for r in await c.fetchall()]
@@ -180,8 +190,8 @@ async def sources(db: Reader, typed: str = "") -> list[tuple[str, str]]:
     """(id, title) of sources whose id or title contains ``typed``."""
     like = f"%{_like(typed.strip())}%"
     async with db.execute(
-        "SELECT id, title FROM quote_sources WHERE id LIKE :l ESCAPE '\\' "
-        "OR title LIKE :l ESCAPE '\\' ORDER BY kind, title LIMIT :limit",
+        "SELECT id, title FROM quote_sources WHERE lower(id) LIKE lower(:l) ESCAPE '\\' "
+        "OR lower(title) LIKE lower(:l) ESCAPE '\\' ORDER BY kind, title LIMIT :limit",
         {"l": like, "limit": AUTOCOMPLETE_LIMIT},
     ) as c:
         return [(r[0], r[1]) for r in await c.fetchall()]
@@ -478,6 +488,7 @@ async def import_curated(tx: Transaction, store: cur.Curated) -> ImportReport:
     ):
         existing[row["id"]] = dict(row)
     rows = []
+    now = _now_sql()
     for q in quotes:
         values = {
             "id": q.id,
@@ -519,10 +530,10 @@ async def import_curated(tx: Transaction, store: cur.Curated) -> ImportReport:
         "ON CONFLICT (id) DO UPDATE SET text = excluded.text, speaker = excluded.speaker, "
         "source_id = excluded.source_id, locator = excluded.locator, kind = excluded.kind, "
         "tags = excluded.tags, note = excluded.note, "
-        "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+        "updated_at = :now "
         "WHERE quotes.edited_at IS NULL AND quotes.guild_id IS NULL "
         "AND quotes.status <> 'removed'",
-        rows,
+        [row | {"now": now} for row in rows],
     )
     report.problems = [str(p) for p in store.problems]
     return report
@@ -583,7 +594,7 @@ _JSON_QUOTE_KEYS = (
 
 async def export_json(db: Reader, guild_id: int | None) -> dict[str, Any]:
     """The store as ``guild_id`` sees it (curated + that guild's rows, every status)."""
-    where = IN_GUILD if guild_id is not None else "1"
+    where = IN_GUILD if guild_id is not None else "TRUE"
     quotes = await _fetch(db, f"{SELECT} WHERE {where} ORDER BY q.rowid", {"guild": guild_id})
     async with db.execute("SELECT * FROM quote_sources ORDER BY rowid") as c:
         source_rows = [dict(r) for r in await c.fetchall()]
@@ -751,9 +762,9 @@ async def import_json(
                 "ON CONFLICT (id) DO UPDATE SET text = excluded.text, speaker = excluded.speaker, "
                 "source_id = excluded.source_id, locator = excluded.locator, "
                 "kind = excluded.kind, tags = excluded.tags, note = excluded.note, "
-                "status = excluded.status, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                "status = excluded.status, updated_at = :now "
                 "WHERE quotes.guild_id = excluded.guild_id AND quotes.edited_at IS NULL",
-                row,
+                row | {"now": _now_sql()},
             )
             if not cur_.rowcount and row["id"] in existing:
                 report.kept_edited += 1  # a moderator edited it here since the export

@@ -1,7 +1,8 @@
-"""Full-text search over recorded message versions: the FTS5 (SQLite-only) part of the store.
+"""Full-text search over recorded message versions: the engine-specific part of the store.
 
-Kept apart from :mod:`cogs.threads.store` as the one engine-specific piece: another engine
-replaces this module (same :class:`Hit`, same signature), not the store.
+Kept apart from :mod:`cogs.threads.store` as the one engine-specific piece: SQLite ranks with
+FTS5's bm25 over ``recorded_versions_fts``; PostgreSQL with ``ts_rank`` over the generated
+``recorded_versions.fts`` tsvector (GIN index). Same :class:`Hit`, same signature.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.db import Reader
-from bot.fts import match_query
+from bot.fts import match_query, ts_query
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,8 @@ async def search(
     limit: int = 10,
 ) -> list[Hit] | None:
     """Best matches, one per message; None when the query has no searchable word."""
+    if db.dialect != "sqlite":
+        return await _search_pg(db, guild_id, query, channel_id, author_id, limit)
     match = match_query(query)
     if match is None:
         return None
@@ -49,7 +52,8 @@ async def search(
         "JOIN recorded_messages m ON m.message_id = v.message_id "
         "WHERE recorded_versions_fts MATCH ? "
         "AND m.guild_id = ? AND m.deleted_at IS NULL AND m.redacted = 0 "
-        "AND (? IS NULL OR m.channel_id = ?) AND (? IS NULL OR m.author_id = ?) "
+        "AND (CAST(? AS BIGINT) IS NULL OR m.channel_id = ?) "
+        "AND (CAST(? AS BIGINT) IS NULL OR m.author_id = ?) "
         "ORDER BY score LIMIT 500) "
         "SELECT m.message_id, m.channel_id, m.guild_id, r.name, m.author_id, m.author_name, "
         "m.created_at, v.content, v.version, MIN(ranked.score) AS score "
@@ -61,4 +65,38 @@ async def search(
     )
     params = (match, guild_id, channel_id, channel_id, author_id, author_id, limit)
     rows = await db.fetchall(sql, params)
+    return [Hit(*row[:9]) for row in rows]
+
+
+async def _search_pg(
+    db: Reader,
+    guild_id: int,
+    query: str,
+    channel_id: int | None,
+    author_id: int | None,
+    limit: int,
+) -> list[Hit] | None:
+    match = ts_query(query)
+    if match is None:
+        return None
+    # DISTINCT ON keeps each message's best version (PostgreSQL's answer to SQLite's bare
+    # columns beside MIN()); the outer query orders messages by that best score.
+    sql = (
+        "WITH ranked AS MATERIALIZED (SELECT v.rowid AS rowid, "
+        "-ts_rank(v.fts, to_tsquery('english', ?1)) AS score FROM recorded_versions v "
+        "JOIN recorded_messages m ON m.message_id = v.message_id "
+        "WHERE v.fts @@ to_tsquery('english', ?1) "
+        "AND m.guild_id = ?2 AND m.deleted_at IS NULL AND m.redacted = 0 "
+        "AND (CAST(?3 AS BIGINT) IS NULL OR m.channel_id = ?3) "
+        "AND (CAST(?4 AS BIGINT) IS NULL OR m.author_id = ?4) "
+        "ORDER BY score LIMIT 500), "
+        "best AS (SELECT DISTINCT ON (m.message_id) m.message_id, m.channel_id, m.guild_id, "
+        "r.name, m.author_id, m.author_name, m.created_at, v.content, v.version, ranked.score "
+        "FROM ranked JOIN recorded_versions v ON v.rowid = ranked.rowid "
+        "JOIN recorded_messages m ON m.message_id = v.message_id "
+        "JOIN thread_recordings r ON r.channel_id = m.channel_id "
+        "ORDER BY m.message_id, ranked.score) "
+        "SELECT * FROM best ORDER BY score, message_id DESC LIMIT ?5"
+    )
+    rows = await db.fetchall(sql, (match, guild_id, channel_id, author_id, limit))
     return [Hit(*row[:9]) for row in rows]

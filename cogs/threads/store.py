@@ -172,7 +172,7 @@ INSERT_EDIT = (
     "FROM recorded_versions v JOIN recorded_messages m USING (message_id) "
     "WHERE v.message_id = :message_id AND m.deleted_at IS NULL AND m.redacted = 0 "
     "AND v.version = (SELECT MAX(version) FROM recorded_versions WHERE message_id = :message_id) "
-    "AND v.content IS NOT :content "
+    "AND v.content IS DISTINCT FROM :content "
     "ON CONFLICT (message_id, version) DO NOTHING"
 )
 TOMBSTONE = (
@@ -276,7 +276,7 @@ async def guild_recordings(
     """Recordings of a guild, active first then newest; ``typed`` filters by name."""
     rows = await db.fetchall(
         f"SELECT {_RECORDING_COLUMNS} FROM thread_recordings WHERE guild_id = ? "
-        "AND (name LIKE '%' || ? || '%' ESCAPE '\\' OR CAST(channel_id AS TEXT) = ?) "
+        "AND (lower(name) LIKE '%' || lower(?) || '%' ESCAPE '\\' OR CAST(channel_id AS TEXT) = ?) "
         "ORDER BY stopped_at IS NOT NULL, started_at DESC LIMIT ?",
         (guild_id, _like_escape(typed), typed, limit),
     )
@@ -427,7 +427,7 @@ class ThreadStats:
 
 async def thread_stats(db: Reader, channel_id: int, *, top: int = 10) -> ThreadStats:
     row = await db.fetchone(
-        "SELECT COUNT(*), COALESCE(SUM(deleted_at IS NOT NULL), 0), COALESCE(SUM(redacted), 0), "
+        "SELECT COUNT(*), COUNT(deleted_at), COALESCE(SUM(redacted), 0), "
         "COUNT(DISTINCT author_id), MIN(created_at), MAX(created_at) "
         "FROM recorded_messages WHERE channel_id = ?",
         (channel_id,),

@@ -31,6 +31,7 @@ def test_malformed_settings_is_a_one_line_error(tmp_path: Path, capsys):
     assert "log_level" in capsys.readouterr().err
 
 
+@pytest.mark.sqlite_only  # SQLite's online backup of a file
 def test_db_migrate_and_backup(tmp_path: Path, capsys):
     assert main(["db", "migrate"]) == 0
     assert "schema at revision" in capsys.readouterr().out

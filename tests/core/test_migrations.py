@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
 from alembic.script import ScriptDirectory
 
 from bot.db import database
@@ -38,6 +39,7 @@ def test_the_history_is_one_ascending_chain_and_every_file_names_its_feature():
     assert head() == chain[-1]
 
 
+@pytest.mark.sqlite_only  # a probe migration written in SQLite DDL
 async def test_a_new_migration_is_applied_to_an_up_to_date_database(tmp_path: Path):
     scripts = tmp_path / "migrations"
     shutil.copytree(HERE, scripts, ignore=shutil.ignore_patterns("__pycache__"))
@@ -121,6 +123,7 @@ def _counts(path: Path) -> dict[str, int]:
         conn.close()
 
 
+@pytest.mark.sqlite_only  # pre-Alembic releases were SQLite files
 async def test_a_database_from_the_release_before_alembic_upgrades_with_every_row(tmp_path: Path):
     path = tmp_path / "old.db"
     _legacy_database(path)

@@ -9,26 +9,14 @@ from __future__ import annotations
 
 from bot import privacy
 from bot.feature import load_features
+from tests import engines
 
 SKIPPED_TABLES = {"alembic_version"}
-FTS_SHADOWS = ("_data", "_idx", "_content", "_docsize", "_config")
 
 
 async def _schema(db) -> dict[str, set[str]]:
-    rows = await db.fetchall(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
-    )
-    virtual = {r["name"] for r in rows if (r["sql"] or "").upper().startswith("CREATE VIRTUAL")}
-    schema: dict[str, set[str]] = {}
-    for row in rows:
-        name = row["name"]
-        if name in SKIPPED_TABLES:
-            continue
-        if any(name == v + suffix for v in virtual for suffix in FTS_SHADOWS):
-            continue  # an FTS5 index's own storage: covered through its virtual table
-        columns = await db.fetchall(f'PRAGMA table_info("{name}")')
-        schema[name] = {c["name"] for c in columns}
-    return schema
+    tables = await engines.table_columns(db)
+    return {name: set(columns) for name, columns in tables.items() if name not in SKIPPED_TABLES}
 
 
 async def test_every_column_is_classified_exactly_once(db, settings):
@@ -49,7 +37,11 @@ async def test_every_column_is_classified_exactly_once(db, settings):
         if (table, column) not in classified
     )
     assert unclassified == [], "classify these in a feature's Privacy (personal or other)"
-    stale = sorted(f"{t}.{c}" for t, c in classified if c not in schema.get(t, set()))
+    # PostgreSQL keeps full-text search in generated columns of the row, not FTS5 tables.
+    engine_fts = set() if db.dialect == "sqlite" else {t for p in parts for t in p.fts_tables}
+    stale = sorted(
+        f"{t}.{c}" for t, c in classified if c not in schema.get(t, set()) and t not in engine_fts
+    )
     assert stale == [], "these classified columns are not in the schema"
 
 
@@ -57,10 +49,5 @@ async def test_every_full_text_index_of_personal_words_is_merged_after_forgettin
     parts = privacy.parts(load_features(settings.features))
     personal_tables = {t for p in parts for t in p.personal_columns}
     merged = {t for p in parts for t in p.fts_tables}
-    fts = {
-        r["name"]
-        for r in await db.fetchall(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL%'"
-        )
-    }
+    fts = await engines.fts_tables(db)
     assert fts & personal_tables <= merged

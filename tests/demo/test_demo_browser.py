@@ -24,7 +24,8 @@ try:
 except ImportError:  # the tests skip without playwright
     PlaywrightTimeout = TimeoutError  # type: ignore[misc,assignment]
 
-pytestmark = pytest.mark.browser
+# The demo copies its SQLite template file for every session: SQLite by design.
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 
 TIMEOUT_MS = 30_000
 START_BOUND_SECONDS = 300

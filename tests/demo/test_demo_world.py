@@ -219,6 +219,7 @@ async def test_a_page_action_arriving_mid_tick_waits_for_it(simcord_env):
         assert world.channel.last_message.content == "typed mid-tick"
 
 
+@pytest.mark.sqlite_only  # the demo copies its SQLite template file
 async def test_run_demo_serves_sessions_until_stopped(settings, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     stop = asyncio.Event()

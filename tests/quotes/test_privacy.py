@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cogs.quotes import curated, store
 from cogs.quotes.retrieval.dense import content_hash, document
 from tests.quotes.conftest import FIXTURE_DIR
@@ -51,6 +53,7 @@ def _raw_bytes(world) -> bytes:
     return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
 
+@pytest.mark.sqlite_only  # PRAGMA table_info and the FTS5 tables
 async def test_forget_me_leaves_nothing_of_the_member_in_the_quote_tables(world):
     carol, bob = world.members[2], world.bob
     # Her message saved by someone else and approved: her words, in the public store.
@@ -108,6 +111,7 @@ async def test_forget_me_leaves_nothing_of_the_member_in_the_quote_tables(world)
     )  # /ask's cached vectors of her deleted texts went with them
 
 
+@pytest.mark.sqlite_only  # PRAGMA table_info
 async def test_a_forgotten_moderators_edits_stay_and_their_id_goes(world):
     shown = await world.mod.slash(world.channel, "quote edit", id="fs-001")
     await world.mod.submit_modal(

@@ -79,6 +79,7 @@ async def test_recorder_batches_in_order_and_keeps_versions_honest(db):
     assert await scalar(db, "SELECT deleted_at IS NOT NULL FROM recorded_messages") == 1
 
 
+@pytest.mark.sqlite_only  # failure injected with a SQLite trigger (RAISE(ABORT))
 async def test_flush_failure_keeps_the_batch_for_the_next_attempt(db):
     await start(db)
     recorder = Recorder(db)
@@ -111,6 +112,7 @@ async def test_recorder_flushes_on_its_own_and_on_close(db):
     assert await scalar(db, "SELECT COUNT(*) FROM recorded_messages") == 4
 
 
+@pytest.mark.sqlite_only  # reads the FTS5 table recorded_versions_fts
 async def test_redact_forget_retention_and_purge(db):
     await start(db)
     recorder = Recorder(db)
@@ -327,6 +329,7 @@ async def test_exports_do_not_name_a_member_who_opted_out(db, settings, tmp_path
 MIGRATION = Path(__file__).resolve().parents[2] / "bot/migrations/sql/sqlite/0005_threads.sql"
 
 
+@pytest.mark.sqlite_only  # PRAGMA table_info and the FTS5 table
 async def test_privacy_classifies_every_column_of_every_recording_table(db):
     from cogs.threads.privacy import PRIVACY
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cogs.threads.exporters import FORMATS
 from cogs.threads.privacy import PRIVACY
 from tests.threads.conftest import cog, export, flush
@@ -35,6 +37,7 @@ async def traces(world, user_id: int) -> dict[str, int]:
     return found
 
 
+@pytest.mark.sqlite_only  # queries the FTS5 table
 async def test_forget_me_leaves_nothing_of_the_member_in_the_recording_tables(world, thread):
     mod = world.mod
     await mod.slash(thread, "record start")  # they started it: started_by and an event
@@ -73,6 +76,7 @@ async def test_forget_me_leaves_nothing_of_the_member_in_the_recording_tables(wo
     assert await count(world, "SELECT COUNT(*) FROM recorded_messages WHERE author_id = ?", mod.id)
 
 
+@pytest.mark.sqlite_only  # failure injected with a SQLite trigger (RAISE(ABORT))
 async def test_a_forget_me_that_fails_half_way_keeps_everything_and_loses_nothing(world, recorded):
     mod = world.mod
     await mod.send(recorded, "written before the failure")
@@ -106,6 +110,7 @@ async def test_a_forget_me_that_fails_half_way_keeps_everything_and_loses_nothin
     assert await count(world, mine, mod.id) == 0
 
 
+@pytest.mark.sqlite_only  # failure injected with a SQLite trigger (RAISE(ABORT))
 async def test_a_failed_flush_reports_nothing_written_and_keeps_its_batch(world, recorded):
     recorder = cog(world).recorder
     async with world.db.transaction() as tx:

@@ -1,7 +1,9 @@
 """The lexical leg: SQLite FTS5 BM25 over ``quotes_fts`` (porter stemming).
 
 The MATCH string is always built by :func:`bot.fts.match_query` from escaped word tokens,
-never from raw user text.
+never from raw user text. On PostgreSQL the same functions rank the generated ``quotes.fts``
+tsvector (english stemming, GIN index) with ``ts_rank`` and the same column weights, and
+name checks use ``quotes.ac`` (words as written) with a phrase query.
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ import re
 from dataclasses import dataclass
 
 from bot.db import Reader
-from bot.fts import match_query, tokens
+from bot.fts import match_query, tokens, ts_query
 from cogs.quotes.retrieval.passages import VISIBLE
 
 # bm25 column weights for quotes_fts(text, speaker, tags, note): the words themselves count
 # most; who said it and the curators' tags help ("Who voices Samantha?"); notes barely.
 WEIGHTS = (1.0, 0.6, 0.6, 0.2)
+# The same weights for PostgreSQL's ts_rank, in its order {D, C, B, A}: note (D), speaker and
+# tags (B), text (A).
+PG_WEIGHTS = "'{0.2, 0.6, 0.6, 1.0}'::float4[]"
+PG_QUERY = "to_tsquery('english', :match)"
 # Candidates ranked before the visibility check (pending or other guilds' quotes drop out).
 OVERSAMPLE = 4
 HIGHLIGHT_START = "\x02"
@@ -36,6 +42,8 @@ async def search(
     db: Reader, question: str, guild_id: int | None, *, limit: int = 50
 ) -> list[LexicalHit]:
     """Visible passages matching any content word of ``question``, best BM25 first."""
+    if db.dialect != "sqlite":
+        return await _search_pg(db, question, guild_id, limit)
     match = match_query(question)
     if match is None:
         return []
@@ -53,6 +61,24 @@ async def search(
         return [LexicalHit(row["rowid"], -float(row["score"])) for row in await cur.fetchall()]
 
 
+async def _search_pg(
+    db: Reader, question: str, guild_id: int | None, limit: int
+) -> list[LexicalHit]:
+    match = ts_query(question)
+    if match is None:
+        return []
+    sql = (
+        "SELECT s.rowid AS rowid, s.score AS score FROM (SELECT f.rowid, "
+        f"-ts_rank({PG_WEIGHTS}, f.fts, {PG_QUERY}) AS score FROM quotes AS f "
+        f"WHERE f.fts @@ {PG_QUERY} ORDER BY score, f.rowid LIMIT :over) AS s "
+        f"JOIN quotes AS q ON q.rowid = s.rowid WHERE {VISIBLE} ORDER BY s.score, s.rowid "
+        "LIMIT :limit"
+    )
+    params = {"match": match, "guild": guild_id, "limit": limit, "over": limit * OVERSAMPLE}
+    rows = await db.fetchall(sql, params)
+    return [LexicalHit(row["rowid"], -float(row["score"])) for row in rows]
+
+
 async def coverage(db: Reader, question: str, rowids: list[int]) -> dict[int, float]:
     """For each passage, the share of the question's content words it contains (stemmed).
 
@@ -64,11 +90,22 @@ async def coverage(db: Reader, question: str, rowids: list[int]) -> dict[int, fl
     marks = ",".join("?" * len(rowids))
     parts, params = [], []
     for word in words:
-        parts.append(
-            f"SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ? AND rowid IN ({marks})"
-        )
-        params.extend([match_query(word) or '""', *rowids])
-    sql = "SELECT rowid, count(*) AS n FROM (" + " UNION ALL ".join(parts) + ") GROUP BY rowid"
+        if db.dialect == "sqlite":
+            parts.append(
+                f"SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ? AND rowid IN ({marks})"
+            )
+            params.extend([match_query(word) or '""', *rowids])
+        else:
+            parts.append(
+                "SELECT rowid FROM quotes WHERE fts @@ to_tsquery('english', ?) "
+                f"AND rowid IN ({marks})"
+            )
+            params.extend([ts_query(word) or "''", *rowids])
+    sql = (
+        "SELECT rowid, count(*) AS n FROM ("
+        + " UNION ALL ".join(parts)
+        + ") AS hits GROUP BY rowid"
+    )
     async with db.execute(sql, params) as cur:
         found = {row["rowid"]: row["n"] / len(words) for row in await cur.fetchall()}
     return {rowid: found.get(rowid, 0.0) for rowid in rowids}
@@ -78,7 +115,7 @@ async def highlights(
     db: Reader, question: str, rowids: list[int]
 ) -> dict[int, list[tuple[str, bool]]]:
     """The text of each passage cut into (piece, is_query_term) segments, FTS5's own stemming."""
-    match = match_query(question)
+    match = match_query(question) if db.dialect == "sqlite" else ts_query(question)
     if match is None or not rowids:
         return {}
     marks = ",".join("?" * len(rowids))
@@ -86,6 +123,12 @@ async def highlights(
         "SELECT rowid, highlight(quotes_fts, 0, char(2), char(3)) AS marked FROM quotes_fts "
         f"WHERE quotes_fts MATCH ? AND rowid IN ({marks})"
     )
+    if db.dialect != "sqlite":
+        sql = (
+            "SELECT rowid, ts_headline('english', text, to_tsquery('english', ?), "
+            "'HighlightAll=true, StartSel=' || chr(2) || ', StopSel=' || chr(3)) AS marked "
+            f"FROM quotes WHERE fts @@ to_tsquery('english', ?1) AND rowid IN ({marks})"
+        )
     async with db.execute(sql, [match, *rowids]) as cur:
         return {row["rowid"]: split_marked(row["marked"]) for row in await cur.fetchall()}
 
@@ -122,6 +165,12 @@ async def mentioned(db: Reader, names: list[str], guild_id: int | None) -> set[s
             "SELECT 1 FROM quotes_ac AS f JOIN quotes AS q ON q.rowid = f.rowid "
             f"WHERE quotes_ac MATCH :match AND {VISIBLE} LIMIT 1"
         )
+        if db.dialect != "sqlite":
+            phrase = " ".join(words)
+            sql = (
+                "SELECT 1 FROM quotes AS q WHERE q.ac @@ phraseto_tsquery('simple', :match) "
+                f"AND {VISIBLE} LIMIT 1"
+            )
         async with db.execute(sql, {"match": phrase, "guild": guild_id}) as cur:
             if await cur.fetchone() is not None:
                 found.add(name)

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from bot.db import sync_reader
 from cogs.threads.store import Attachment, attachments_of, snowflake_at, stamp
 
 CHUNK = 1000
@@ -114,9 +115,8 @@ class NotRecorded(LookupError):
 
 
 def open_reader(path: Path | str) -> sqlite3.Connection:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-    conn.execute("PRAGMA query_only = ON")
-    return conn
+    """A read-only connection for this worker thread (a SQLite file or a PostgreSQL URL)."""
+    return sync_reader(path)  # type: ignore[no-any-return]
 
 
 def _range_ids(start: datetime | None, end: datetime | None) -> tuple[int, int]:
