@@ -25,7 +25,15 @@ except ImportError:  # the tests skip without playwright
     PlaywrightTimeout = TimeoutError  # type: ignore[misc,assignment]
 
 # The demo copies its SQLite template file for every session: SQLite by design.
-pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
+# The simulated page's composer (simcord's Preview, not herbot) sometimes loses a keystroke
+# or its focus when the page refreshes while a test types: a documented demo limit. Each test
+# already retries the step once as a person would; a test that still trips over it runs
+# again from a fresh demo instead of failing the run. A real failure fails all three runs.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.sqlite_only,
+    pytest.mark.flaky(reruns=2),
+]
 
 TIMEOUT_MS = 30_000
 START_BOUND_SECONDS = 300
