@@ -43,12 +43,16 @@ import discord
 OPTIONS = ("For", "Against", "Undecided")
 
 
-async def burst_click(
-    env: Any, message: Any, clicks: Sequence[tuple[Any, str]], settle_seconds: float = 300.0
-) -> dict[int, float]:
-    """Put every click on the gateway at once, then settle; returns emit time per interaction.
+def emit_clicks(
+    env: Any,
+    message: Any,
+    clicks: Sequence[tuple[Any, str]],
+    emitted: dict[int, float] | None = None,
+) -> list[Any]:
+    """Put every click on the gateway before the bot handles any; returns simcord's records.
 
-    Raises if any click was not acknowledged.
+    Each record's ``responded`` and ``message_id`` say whether and how the bot answered;
+    ``emitted`` (if given) gets each interaction's emit time.
     """
     from simcord.backend import serializers
     from simcord.enums import ComponentType, InteractionType
@@ -57,7 +61,6 @@ async def burst_click(
     backend = env.backend
     stored = backend.get_message(message.channel.id, message.id)
     message_payload = dict(serializers.message_payload(backend, stored))
-    emitted: dict[int, float] = {}
     records = []
     for actor, custom_id in clicks:
         record, payload = base_payload(
@@ -71,8 +74,21 @@ async def burst_click(
         payload["message"] = message_payload
         record.source_message_id = stored.id
         records.append(record)
-        emitted[record.id] = time.perf_counter()
+        if emitted is not None:
+            emitted[record.id] = time.perf_counter()
         backend.emit("INTERACTION_CREATE", payload)
+    return records
+
+
+async def burst_click(
+    env: Any, message: Any, clicks: Sequence[tuple[Any, str]], settle_seconds: float = 300.0
+) -> dict[int, float]:
+    """Put every click on the gateway at once, then settle; returns emit time per interaction.
+
+    Raises if any click was not acknowledged.
+    """
+    emitted: dict[int, float] = {}
+    records = emit_clicks(env, message, clicks, emitted)
     await env.settle(timeout=settle_seconds, idle=0.001)  # poll often: less idle wait
     missing = [r.id for r in records if not r.responded]
     if missing:

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from bench.votes import emit_clicks
 from bot import privacy
 from cogs.quotes import service, store
 from cogs.threads.store import MessageRecord
@@ -30,32 +31,6 @@ FLUSHED_PER_ROUND = 25
 DUPLICATE_SAVES = 4
 OPTIONS = ("For", "Against", "Undecided")
 _ids = itertools.count(9_000_000_000_000_000)
-
-
-def _emit_clicks(env: Any, message: Any, clicks: list[tuple[Any, str]]) -> list[Any]:
-    """Put every click on the gateway before the bot handles any (as a burst arrives)."""
-    from simcord.backend import serializers
-    from simcord.enums import ComponentType, InteractionType
-    from simcord.interactions import base_payload
-
-    backend = env.backend
-    stored = backend.get_message(message.channel.id, message.id)
-    message_payload = dict(serializers.message_payload(backend, stored))
-    records = []
-    for actor, custom_id in clicks:
-        record, payload = base_payload(
-            backend,
-            type=InteractionType.MESSAGE_COMPONENT,
-            channel_id=stored.channel_id,
-            guild_id=actor.guild.id,
-            user_id=actor.id,
-            data={"custom_id": custom_id, "component_type": ComponentType.BUTTON},
-        )
-        payload["message"] = message_payload
-        record.source_message_id = stored.id
-        records.append(record)
-        backend.emit("INTERACTION_CREATE", payload)
-    return records
 
 
 def _answer(env: Any, record: Any) -> str:
@@ -166,7 +141,7 @@ async def test_acknowledged_work_survives_every_interleaving(world):
         words = f"Zanzibar{round_no} secret lemon"
         # The victim votes, is recorded and asks, then is forgotten while all else happens.
         vote = f"herbot:poll:vote:{poll_id}:0"
-        victim_vote = _emit_clicks(world.env, poll_message, [(victim, vote)])
+        victim_vote = emit_clicks(world.env, poll_message, [(victim, vote)])
         await world.env.settle()
         assert "is counted" in _answer(world.env, victim_vote[0])
         recorder.add_message(_message(thread, victim, words))
@@ -189,7 +164,7 @@ async def test_acknowledged_work_survives_every_interleaving(world):
             asyncio.create_task(privacy.forget(db, world.bot.features, victim.id)),
             *(asyncio.create_task(_duplicate_save(db, saved)) for _ in range(DUPLICATE_SAVES)),
         ]
-        records = _emit_clicks(world.env, poll_message, clicks)
+        records = emit_clicks(world.env, poll_message, clicks)
         await world.env.settle(timeout=60)
         written, imported, removed, *saves = await asyncio.gather(*side_work)
         written += await recorder.flush()  # what the burst's own eager flushes left
