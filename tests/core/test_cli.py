@@ -44,6 +44,7 @@ def test_db_migrate_and_backup(tmp_path: Path, capsys):
 # -- rough edges a new user hit (issue 12) ------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # checks that the database file was made
 def test_options_work_after_the_subcommand(tmp_path: Path, capsys):
     """`herbot run --db X` was refused while `herbot demo --db X` worked."""
     target = tmp_path / "after.db"
