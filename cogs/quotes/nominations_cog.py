@@ -26,7 +26,7 @@ import discord
 from discord.ext import commands
 
 from bot import privacy
-from cogs.quotes import nominations, store
+from cogs.quotes import message_link, nominations, store
 from cogs.quotes.config import QuotesConfig
 from cogs.quotes.nominations import Nomination, NominationRule
 from cogs.quotes.store import AlreadySaved, Submission
@@ -134,14 +134,17 @@ class QuoteNominations(commands.Cog):
                 await nominations.claim(tx, nomination, "ignored")
             log.info("message %s reached %s reactions but has %s", message.id, count, never)
             return
-        where = getattr(message.channel, "name", None) or "a channel"
+        # A fetched message's channel is partial (no name): the cached channel has it.
+        channel = self.bot.get_channel(message.channel.id) or message.channel
         submission = Submission(
             text=text,
             speaker=author.display_name,
             guild_id=payload.guild_id,
             submitted_by=None,
             origin="message",
-            locator=f"#{where}, {message.created_at:%Y-%m-%d}",
+            locator=message_link.locator(
+                getattr(channel, "name", None), f"{message.created_at:%Y-%m-%d}"
+            ),
             author_id=author.id,
             message_link=message.jump_url,
         )
