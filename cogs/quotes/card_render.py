@@ -7,8 +7,8 @@ Cyrillic and many symbols; characters it lacks (CJK, emoji) show as boxes.
 Layout: 1200 px wide (what link previews and phones show well), at least 630 high (the
 usual share-image ratio), growing with the text up to :data:`MAX_HEIGHT`. A long quote is
 set smaller, step by step, and what still does not fit is cut at a word with "…"; the
-citation always shows (up to three lines). Rendering is CPU work of a few tens of
-milliseconds: the cog runs it in a thread, off the event loop.
+citation always shows (up to three lines). Rendering is CPU work of tens to a few hundred
+milliseconds (``bench/quote_card.py``): the cog runs it in a thread, off the event loop.
 
 Pure: no discord, no database.
 """
@@ -87,11 +87,19 @@ def sans(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
     return _font("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf", size)
 
 
-def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+def wrap(
+    text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int | None = None
+) -> list[str]:
     """Lines of at most ``width`` pixels: at spaces, inside a word only when it is wider than
-    a line; the text's own line breaks kept (runs of blank lines become one)."""
+    a line; the text's own line breaks kept (runs of blank lines become one).
+
+    With ``max_lines``, measuring stops after ``max_lines + 1`` lines (enough to know the text
+    overflows): a 4,000-character quote is not measured to its end at every size tried.
+    """
     lines: list[str] = []
     for paragraph in text.splitlines():
+        if max_lines is not None and len(lines) > max_lines:
+            break
         words = paragraph.split()
         if not words:
             if lines and lines[-1]:
@@ -99,6 +107,8 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
             continue
         line = ""
         for word in words:
+            if max_lines is not None and len(lines) > max_lines:
+                break
             candidate = f"{line} {word}" if line else word
             if font.getlength(candidate) <= width:
                 line = candidate
@@ -113,7 +123,7 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
         lines.append(line)
     while lines and not lines[-1]:
         lines.pop()
-    return lines
+    return lines if max_lines is None else lines[: max_lines + 1]
 
 
 def _fits(word: str, font: ImageFont.FreeTypeFont, width: int) -> int:
@@ -161,11 +171,11 @@ def layout(content: CardContent) -> Layout:
     words = content.text.strip() or ELLIPSIS
     for size in TEXT_SIZES:
         font = serif(size)
-        lines = wrap(words, font, inner)
-        if len(lines) * line_height(font) <= MAX_TEXT_HEIGHT:
+        keep = max(1, MAX_TEXT_HEIGHT // line_height(font))
+        lines = wrap(words, font, inner, max_lines=keep)
+        if len(lines) <= keep:
             break
     else:
-        keep = max(1, MAX_TEXT_HEIGHT // line_height(font))
         lines = truncate_lines(lines, keep, font, inner)
     cite_font = sans(CITATION_SIZE)
     citation = truncate_lines(
