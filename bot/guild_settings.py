@@ -41,6 +41,29 @@ def _id_list(value: str) -> list[int]:
     return ids
 
 
+_CUSTOM_EMOJI = re.compile(r"<a?:[A-Za-z0-9_]{2,32}:\d{1,20}>")
+
+
+def _emoji(value: str) -> str:
+    """One emoji as Discord sends it in a message: Unicode (⭐) or a custom one (<:name:id>)."""
+    value = value.strip()
+    if _CUSTOM_EMOJI.fullmatch(value):
+        return value
+    if (
+        0 < len(value) <= 16
+        and not any(c.isspace() or (c.isascii() and c.isalpha()) or c in "<>:" for c in value)
+        and any(ord(c) >= 0x2000 for c in value)
+    ):
+        return value
+    raise ValueError("must be one emoji: paste it (⭐), or pick a custom one (<:name:id>)")
+
+
+def _threshold(value: str) -> int:
+    if not re.fullmatch(r"\d{1,3}", value.strip()) or not 1 <= int(value) <= 100:
+        raise ValueError("must be a whole number from 1 to 100")
+    return int(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Key:
     name: str
@@ -84,6 +107,24 @@ KEYS: dict[str, Key] = {
             _id_list,
             "none",
             ("threads", "record_channel_ids"),
+        ),
+        Key(
+            "quote_nominate_emoji",
+            "reaction that nominates a message for the quote review queue",
+            _emoji,
+            "no message is nominated by reactions",
+        ),
+        Key(
+            "quote_nominate_threshold",
+            "members' reactions a message needs to be nominated (1-100)",
+            _threshold,
+            "5",
+        ),
+        Key(
+            "quote_nominate_channel_ids",
+            "channels whose messages can be nominated (comma-separated)",
+            _id_list,
+            "every channel",
         ),
     )
 }

@@ -24,8 +24,12 @@ if TYPE_CHECKING:
 async def _setup(bot: Herbot) -> None:
     from cogs.quotes.ask_cog import Ask
     from cogs.quotes.cog import Quotes
+    from cogs.quotes.link_cog import QuoteLinks
+    from cogs.quotes.nominations_cog import QuoteNominations
 
     await bot.add_cog(Quotes(bot))
+    await bot.add_cog(QuoteLinks(bot))
+    await bot.add_cog(QuoteNominations(bot))
     await bot.add_cog(Ask(bot))
 
 

@@ -16,7 +16,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -35,7 +35,7 @@ from bot.checks import (
 from bot.errors import UserError
 from bot.presentation import AUTOCOMPLETE_MAX, chunk_lines, truncate
 from bot.text import TooDeep, UndecodableFile, clean, clean_payload, decode_file
-from cogs.quotes import qotd, store
+from cogs.quotes import card_render, nominations, qotd, store
 from cogs.quotes.citation import citation
 from cogs.quotes.config import QuotesConfig
 from cogs.quotes.quote import StoredQuote
@@ -147,6 +147,21 @@ class Quotes(commands.Cog):
         q = await self._visible(interaction, id)
         await interaction.response.send_message(cited_text(q))
 
+    @quote.command(name="card", description="A quote as a shareable image (PNG) with its citation")
+    @app_commands.describe(id="the quote's id (type words to find it)", theme="light or dark")
+    async def card(
+        self,
+        interaction: discord.Interaction,
+        id: QuoteId,
+        theme: Literal["light", "dark"] = "light",
+    ) -> None:
+        q = await self._visible(interaction, id)
+        content = card_render.CardContent(q.text, q.plain_citation, q.id, q.source_kind)
+        # Pillow's drawing is CPU work: in a thread, so the event loop keeps serving others.
+        png = await asyncio.to_thread(card_render.render_card, content, theme)
+        file = discord.File(io.BytesIO(png), filename=f"quote-{q.id}-{theme}.png")
+        await interaction.response.send_message(f"`{q.id}` — {citation(q)}", file=file)
+
     @quote.command(name="search", description="Find quotes by their words, speaker or tags")
     @app_commands.describe(text="words to look for; pick a suggestion to show that quote")
     async def search(
@@ -200,6 +215,7 @@ class Quotes(commands.Cog):
 
     @show.autocomplete("id")
     @cite.autocomplete("id")
+    @card.autocomplete("id")
     @search.autocomplete("text")
     async def _visible_id_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -236,13 +252,23 @@ class Quotes(commands.Cog):
 
     @quote.command(name="submit", description="Propose a quote; a moderator reviews it")
     @app_commands.describe(
-        source="preselect where it is from (the form lists this server and the sources)"
+        source="preselect where it is from (the form lists this server and the sources)",
+        link="a message link from this server: the form comes filled with its words and author",
     )
     @server_only()
     async def submit(
-        self, interaction: discord.Interaction, source: app_commands.Range[str, 1, 64] = "discord"
+        self,
+        interaction: discord.Interaction,
+        source: app_commands.Range[str, 1, 64] = "discord",
+        link: app_commands.Range[str, 1, 200] | None = None,
     ) -> None:
         guild_id = _guild_id(interaction)
+        if link is not None:  # cogs.quotes.link_cog follows it and opens the filled form
+            links = self.bot.get_cog("QuoteLinks")
+            if links is None:
+                raise UserError("Quoting by link is not available right now.")
+            await links.open_from_link(interaction, link)  # type: ignore[attr-defined]
+            return
         if await store.source_title(self.bot.db, source) is None:
             raise UserError(f"Unknown source `{truncate(source, 64)}`: pick one from the list.")
         sources = await store.sources(self.bot.db)
@@ -356,6 +382,56 @@ class Quotes(commands.Cog):
         return await self._quote_choices(interaction, current, ("approved", "pending"))
 
     remove.autocomplete("id")(_visible_id_autocomplete)
+
+    @quote.command(
+        name="nominations", description="Moderators: a reaction that nominates messages as quotes"
+    )
+    @app_commands.describe(
+        emoji="the reaction that nominates a message (paste the emoji); turns nominations on",
+        threshold="how many members must react (bots' and the author's own reactions don't count)",
+        channels="where: mention the channels (#general #films), or `all`",
+        off="turn nominations off (the other settings are kept)",
+    )
+    @moderator_only()
+    @server_only()
+    async def nominations_setup(
+        self,
+        interaction: discord.Interaction,
+        emoji: app_commands.Range[str, 1, 64] | None = None,
+        threshold: app_commands.Range[int, 1, 100] | None = None,
+        channels: app_commands.Range[str, 1, 1000] | None = None,
+        off: bool = False,
+    ) -> None:
+        guild_id = _guild_id(interaction)
+        try:
+            channel_ids = nominations.channel_ids_in(channels) if channels is not None else "keep"
+            async with self.bot.db.transaction() as tx:
+                changed = await nominations.configure(
+                    tx,
+                    guild_id,
+                    emoji=emoji,
+                    threshold=threshold,
+                    channel_ids=channel_ids,
+                    off=off,
+                )
+        except ValueError as exc:  # rolled back: nothing changed
+            raise UserError(f"Nothing was changed: {exc}.") from None
+        for key in changed:
+            self.bot.dispatch("herbot_settings_changed", guild_id, key)
+        rule = await nominations.rule_for(self.bot.db, guild_id)
+        seen = await nominations.summary(self.bot.db, guild_id)
+        state = (
+            rule.describe()
+            if rule
+            else "Nominations by reaction are **off**. Turn them on by choosing an `emoji`."
+        )
+        tally = (
+            f"\nSo far {seen.queued} nominated: {seen.pending} pending, {seen.approved} approved, "
+            f"{seen.rejected} rejected (a rejected message is never nominated again)."
+            if seen.queued
+            else ""
+        )
+        await interaction.response.send_message(truncate(state + tally, 2000), ephemeral=True)
 
     @quote.command(name="export", description="Moderators: this server's quotes as a JSON file")
     @moderator_only()

@@ -3,14 +3,15 @@
 Each runs inside the core's one transaction. Forgetting deletes every quote of the member's
 own words (approved included) and their pending submissions, removes their name from rows
 they submitted, edited or reviewed, and deletes their /ask questions and the vectors of the
-deleted texts.
+deleted texts. Nominations by reaction: the rows of their messages are deleted, and their
+id is removed from nominations their reaction completed.
 """
 
 from __future__ import annotations
 
 from bot.db import Reader, Transaction
 from bot.feature import Counts, Privacy, Scope
-from cogs.quotes import store
+from cogs.quotes import nominations, store
 from cogs.quotes.retrieval import sessions
 from cogs.quotes.retrieval.dense import content_hash, document
 
@@ -19,11 +20,14 @@ async def forget(tx: Transaction, user_id: int) -> Counts:
     gone = await store.forget_member(tx, user_id)
     await store.forget_vectors(tx, (content_hash(document(*row)) for row in gone.embedded))
     asked = await sessions.forget_user(tx, user_id)
+    nominated, reacted = await nominations.forget(tx, user_id)
     return {
         "quotes of your words": gone.words,
         "pending quote submissions": gone.submissions,
         "quotes you submitted, edited or reviewed (your name removed)": gone.anonymised,
         "questions you asked with /ask": asked,
+        "nominations of your messages": nominated,
+        "nominations your reaction completed (your name removed)": reacted,
     }
 
 
@@ -33,6 +37,7 @@ async def status(db: Reader, user_id: int) -> Counts:
         "quotes of your words": words,
         "quotes you submitted": submitted,
         "questions you asked with /ask": await sessions.count_user(db, user_id),
+        "nominations of your messages": await nominations.member_count(db, user_id),
     }
 
 
@@ -60,6 +65,9 @@ PRIVACY = Privacy(
         "quotes_ac": ("text", "speaker"),
         "ask_sessions": ("question", "user_id"),
         "ask_vectors": ("content_hash", "vector"),
+        # A nominated message's author and the member whose reaction reached the threshold;
+        # the message id points at the member's words on Discord, as message_link does.
+        "quote_nominations": ("author_id", "nominated_by", "message_id"),
     },
     other_columns={
         "quotes": (
@@ -95,6 +103,14 @@ PRIVACY = Privacy(
         "ask_sessions": ("id", "guild_id", "created_at"),
         "ask_vectors": ("model",),
         "ask_generation": ("id", "value"),
+        "quote_nominations": (
+            "guild_id",
+            "channel_id",
+            "reactions",
+            "outcome",
+            "quote_id",
+            "created_at",
+        ),
     },
     fts_tables=("quotes_fts", "quotes_ac"),
 )

@@ -44,7 +44,7 @@ class Submission:
     text: str
     speaker: str
     guild_id: int
-    submitted_by: int
+    submitted_by: int | None  # None: nominated by reactions (cogs.quotes.nominations)
     origin: str = "submitted"  # 'submitted' (modal), 'message' (context menu), 'transcript'
     source_id: str = "discord"
     locator: str = ""
@@ -282,13 +282,13 @@ async def submit_pending(tx: Transaction, submission: Submission) -> str:
         if cur_.rowcount:
             return quote_id
         if submission.message_link is not None:
-            saved = await _saved_message(tx, submission.guild_id, submission.message_link)
+            saved = await saved_message(tx, submission.guild_id, submission.message_link)
             if saved is not None:
                 raise AlreadySaved(saved)
         # the primary key refused a (rare) clash: draw another id
 
 
-async def _saved_message(db: Reader, guild_id: int, link: str) -> str | None:
+async def saved_message(db: Reader, guild_id: int, link: str) -> str | None:
     return await db.fetchval(
         "SELECT id FROM quotes WHERE guild_id = ? AND message_link = ? "
         "AND status IN ('pending', 'approved')",

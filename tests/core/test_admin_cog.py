@@ -88,6 +88,7 @@ async def test_help_in_a_dm_shows_what_works_there(world):
     assert set(lines) == {
         "/ask",
         "/help",
+        "/quote card",
         "/quote cite",
         "/quote random",
         "/quote search",

@@ -1,0 +1,173 @@
+"""Quoting a message by its link or from its menu: the form comes filled in.
+
+``/quote submit link:`` (the ``Quotes`` cog hands the link here) and the message menu
+"Quote this message" both open :class:`~cogs.quotes.link_ui.LinkedSubmitModal` with the
+message's words, author and link. The submitted quote waits for review like "Save as quote"
+(origin ``message``, the author's id and the jump link kept), so the one-quote-per-message
+key and the author's opt-out apply the same.
+
+A link is only followed into this server, and only into a channel both the member and the
+bot can read: a member cannot quote (and so read) a message from a channel hidden from them.
+Every refusal is a private sentence saying what to do.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import privacy
+from bot.checks import NotInServer, served_guild_id
+from bot.errors import UserError
+from cogs.quotes import message_link, store
+from cogs.quotes.config import QuotesConfig
+from cogs.quotes.link_ui import COG_NAME, Draft, LinkedSubmitModal
+from cogs.quotes.message_link import BadLink
+from cogs.quotes.store import AlreadySaved, Submission
+
+if TYPE_CHECKING:
+    from bot.app import Herbot
+
+log = logging.getLogger(__name__)
+
+CANT_READ = (
+    "I can't read that message: it is in a channel that you or I can't see, or it was "
+    "deleted. Link a message from a channel we can both read."
+)
+
+
+class QuoteLinks(commands.Cog, name=COG_NAME):
+    def __init__(self, bot: Herbot) -> None:
+        self.bot = bot
+        self.config = QuotesConfig.from_settings(bot.settings)
+        self.menu = app_commands.ContextMenu(
+            name="Quote this message", callback=self.quote_this_message
+        )
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    @app_commands.guild_only()
+    async def quote_this_message(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        """Message menu: the submit form, filled from this message."""
+        await self.open_form(interaction, message)
+
+    async def open_from_link(self, interaction: discord.Interaction, link: str) -> None:
+        """``/quote submit link:``: follow the link, then open the filled form."""
+        guild = interaction.guild
+        if guild is None or served_guild_id(interaction) is None:
+            raise NotInServer()
+        try:
+            ref = message_link.in_guild(link, guild.id)
+        except BadLink as exc:
+            raise UserError(str(exc)) from None
+        await self.open_form(interaction, await self._readable(interaction, guild, ref))
+
+    async def _readable(
+        self, interaction: discord.Interaction, guild: discord.Guild, ref: message_link.MessageRef
+    ) -> discord.Message:
+        channel = guild.get_channel_or_thread(ref.channel_id)
+        if channel is None:
+            try:  # a thread the cache does not hold (archived, or never seen)
+                fetched = await guild.fetch_channel(ref.channel_id)
+            except discord.HTTPException:
+                raise UserError(CANT_READ) from None
+            channel = fetched if isinstance(fetched, discord.Thread) else None
+        if not isinstance(channel, discord.abc.Messageable) or not isinstance(
+            channel, discord.abc.GuildChannel | discord.Thread
+        ):
+            raise UserError(CANT_READ)
+        member = interaction.user
+        for who in (member, guild.me):
+            if not isinstance(who, discord.Member):
+                raise UserError(CANT_READ)
+            allowed = channel.permissions_for(who)
+            if not (allowed.view_channel and allowed.read_message_history):
+                raise UserError(CANT_READ)
+        try:
+            return await channel.fetch_message(ref.message_id)
+        except discord.HTTPException:
+            raise UserError(CANT_READ) from None
+
+    async def open_form(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        guild_id = served_guild_id(interaction)
+        if guild_id is None:
+            raise NotInServer()
+        author = message.author
+        if author.bot or message.webhook_id is not None:
+            raise UserError("Messages from bots and webhooks can't be quoted.")
+        text = message.content.strip()
+        if not text:
+            raise UserError("That message has no text to quote (only attachments or embeds).")
+        if await privacy.is_opted_out(self.bot.db, author.id, "quote"):
+            raise UserError(
+                f"{author.display_name} has opted out of being quoted, "
+                "so their messages can't be quoted."
+            )
+        saved = await store.saved_message(self.bot.db, guild_id, message.jump_url)
+        if saved is not None:
+            raise UserError(f"That message is already saved as `{saved}` (pending or approved).")
+        limit = self.config.max_text_length
+        draft = Draft(
+            text=text[:limit],
+            speaker=author.display_name,
+            locator=message_link.locator(
+                getattr(message.channel, "name", None), f"{message.created_at:%Y-%m-%d}"
+            ),
+            author_id=author.id,
+            message_link=message.jump_url,
+            cut_from=len(text) if len(text) > limit else None,
+        )
+        tags = await store.tags(self.bot.db, guild_id, "")
+        await interaction.response.send_modal(LinkedSubmitModal(draft, tags, limit))
+
+    async def submit_linked(
+        self,
+        interaction: discord.Interaction,
+        draft: Draft,
+        *,
+        text: str,
+        speaker: str,
+        locator: str,
+        tags: list[str],
+    ) -> None:
+        """The filled form, submitted: the quote waits for a moderator."""
+        guild_id = served_guild_id(interaction)
+        if guild_id is None:
+            raise NotInServer()
+        submission = Submission(
+            text=text,
+            speaker=speaker,
+            guild_id=guild_id,
+            submitted_by=interaction.user.id,
+            origin="message",
+            locator=locator,
+            author_id=draft.author_id,
+            message_link=draft.message_link,
+            tags=tuple(tags),
+        )
+        opted_out = UserError(
+            f"{draft.speaker} has opted out of being quoted, so their messages can't be quoted."
+        )
+        try:
+            async with self.bot.db.transaction() as tx:
+                # Asked again inside: an opt-out committed while the form was open holds.
+                if await privacy.is_opted_out(tx, draft.author_id, "quote"):
+                    raise opted_out
+                qid = await store.submit_pending(tx, submission)
+        except AlreadySaved as exc:
+            raise UserError(
+                f"That message is already saved as `{exc.quote_id}` (pending or approved)."
+            ) from None
+        await interaction.response.send_message(
+            f"Thanks! The quote is waiting for a moderator as `{qid}`.", ephemeral=True
+        )
