@@ -199,7 +199,14 @@ class Debates(FormatDebates, commands.Cog):
             await store.attach(tx, debate_id, pre_poll_id=pre_id)
             debate = await store.require_debate(tx, debate_id, None)
         panel = await thread.send(
-            view=panel_layout(debate, [], [], now, extend_seconds=self.config.extend_seconds)
+            view=panel_layout(
+                debate,
+                [],
+                [],
+                now,
+                extend_seconds=self.config.extend_seconds,
+                formatted=await self._format_view(debate),
+            )
         )
         self._panel_budget.spend(debate_id, now)
         async with self.bot.db.transaction() as tx:

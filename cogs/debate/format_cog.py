@@ -270,19 +270,26 @@ class FormatDebates:
         debate = await store.get_debate(self.bot.db, debate_id)
         if poi is None or debate is None or poi.debate_id != debate_id:
             raise UserError("This point of information is no longer on record.")
-        speaker = debate.state.speaker_id
+        speaker, now = debate.state.speaker_id, self.bot.now()
+        stale = debate.state.phase != "speech" or poi.speech_seq != debate.state.seq
+        if poi.answer == "lapsed" or (poi.answer is None and stale):
+            # Its speech is over: whoever presses, the message says so and loses its buttons.
+            async with self.bot.db.transaction() as tx:
+                await poi_store.answer(tx, poi_id, "lapsed", None, now)
+            await interaction.response.edit_message(
+                content=answered_text(poi.user_id, 0, "lapsed"),
+                view=None,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+            return
         if interaction.user.id != speaker and not await is_moderator(interaction):
             who = f"the speaker (<@{speaker}>)" if speaker else "the speaker"
             raise UserError(f"Only {who} or a moderator can answer this point of information.")
         if poi.answer is not None:
             raise UserError(f"This point of information was already {poi.answer}.")
-        now = self.bot.now()
-        stale = debate.state.phase != "speech" or poi.speech_seq != debate.state.seq
-        answer = "lapsed" if stale else "accepted" if accepted else "declined"
+        answer = "accepted" if accepted else "declined"
         async with self.bot.db.transaction() as tx:
-            done = await poi_store.answer(
-                tx, poi_id, answer, None if stale else interaction.user.id, now
-            )
+            done = await poi_store.answer(tx, poi_id, answer, interaction.user.id, now)
         if not done:
             raise UserError("This point of information was answered a moment ago.")
         await interaction.response.edit_message(
