@@ -25,12 +25,23 @@ from bot.checks import ensure_moderator, moderator_only
 from bot.db import Transaction
 from bot.errors import UserError
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, plain, truncate
-from cogs.debate import charts, debates, embeds_ui, machine, store, swing
+from cogs.debate import (
+    charts,
+    debates,
+    embeds_ui,
+    format_machine,
+    machine,
+    poi_store,
+    store,
+    swing,
+)
 from cogs.debate.common import Background, user_errors
 from cogs.debate.config import DEBATE_OPTIONS, DebateConfig, load_config
 from cogs.debate.debates import Debate
+from cogs.debate.format_cog import FormatDebates
 from cogs.debate.pacing import EditBudget
 from cogs.debate.panel_ui import panel_layout
+from cogs.debate.poi_ui import POIAnswer
 from cogs.debate.timeparse import parse_duration, parse_start
 from cogs.debate.ui import MODERATOR_ACTIONS, DebateControl, QuestionModal
 
@@ -43,7 +54,7 @@ log = logging.getLogger(__name__)
 THREAD_OPENED_EVENT = "herbot_debate_thread_opened"
 
 
-class Debates(commands.Cog):
+class Debates(FormatDebates, commands.Cog):
     debate = app_commands.Group(
         name="debate", description="Moderated Oxford-style debates", guild_only=True
     )
@@ -68,11 +79,11 @@ class Debates(commands.Cog):
     # ------------------------------------------------------------------ lifecycle
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(DebateControl)
+        self.bot.add_dynamic_items(DebateControl, POIAnswer)
         self._background.spawn(self._rearm(), "herbot-debates-rearm")
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(DebateControl)
+        self.bot.remove_dynamic_items(DebateControl, POIAnswer)
         self._panel_loop.cancel()
         self._background.cancel_all()
 
@@ -83,7 +94,7 @@ class Debates(commands.Cog):
         pre-debate vote closed, the post-debate vote opened (else the debate could not end).
         """
         for debate in await store.live_debates(self.bot.db):
-            if debate.state.phase != "pre_vote" and debate.pre_poll_id:
+            if debate.state.phase not in format_machine.BEFORE_SPEECHES and debate.pre_poll_id:
                 pre = await store.get_poll(self.bot.db, debate.pre_poll_id)
                 if pre is not None and pre.is_open:
                     await self.polls.close_poll(debate.pre_poll_id, debate.moderator_id)
@@ -135,14 +146,22 @@ class Debates(commands.Cog):
         return channel
 
     @debate.command(name="start", description="Open a debate thread with its pre-debate vote")
-    @app_commands.describe(motion="A preset motion, or your own")
-    @app_commands.autocomplete(motion=motion_autocomplete)
+    @app_commands.describe(
+        motion="A preset motion, or your own",
+        fmt="Speeches, times, points of information and preparation (default Oxford-style)",
+    )
+    @app_commands.rename(fmt="format")
+    @app_commands.autocomplete(motion=motion_autocomplete, fmt=FormatDebates.format_autocomplete)
     @moderator_only()
     async def debate_start(
-        self, interaction: discord.Interaction, motion: app_commands.Range[str, 1, 300]
+        self,
+        interaction: discord.Interaction,
+        motion: app_commands.Range[str, 1, 300],
+        fmt: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         assert interaction.guild is not None
         text, _ = self.polls.resolve_motion(motion)
+        chosen = self.resolve_format(fmt)
         channel = await self._debate_channel(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         now = self.bot.now()
@@ -154,7 +173,9 @@ class Debates(commands.Cog):
                 motion=text,
                 moderator_id=interaction.user.id,
                 now=now,
+                format_id=chosen.id if chosen else format_machine.CLASSIC,
             )
+            await self._open_format(tx, debate_id, chosen)
         starter = await channel.send(
             f"**Debate #{debate_id}** is open: {text}\n"
             "Vote before it starts, in the thread. The side that moves the room wins."
@@ -178,7 +199,14 @@ class Debates(commands.Cog):
             await store.attach(tx, debate_id, pre_poll_id=pre_id)
             debate = await store.require_debate(tx, debate_id, None)
         panel = await thread.send(
-            view=panel_layout(debate, [], [], now, extend_seconds=self.config.extend_seconds)
+            view=panel_layout(
+                debate,
+                [],
+                [],
+                now,
+                extend_seconds=self.config.extend_seconds,
+                formatted=await self._format_view(debate),
+            )
         )
         self._panel_budget.spend(debate_id, now)
         async with self.bot.db.transaction() as tx:
@@ -186,9 +214,13 @@ class Debates(commands.Cog):
         await self.polls.post_poll(thread, pre_id)
         # Hook for thread recording (another feature): it listens to this event.
         self.bot.dispatch(THREAD_OPENED_EVENT, thread, debate_id)
+        hint = self._start_hint(debate, chosen)
+        if hint:
+            await self._say(debate, hint)
+            self._arm_debate(debate_id)
         await interaction.followup.send(
             f"Debate #{debate_id} is open in {thread.mention}. The pre-debate vote is live; "
-            "press **Next phase** on the panel to start the opening statements.",
+            + (hint or "press **Next phase** on the panel to start the opening statements."),
             ephemeral=True,
         )
 
@@ -340,6 +372,7 @@ class Debates(commands.Cog):
                 questions,
                 self.bot.now(),
                 extend_seconds=self.config.extend_seconds,
+                formatted=await self._format_view(debate),
             )
             message = self._channel(debate.thread_id).get_partial_message(debate.panel_message_id)
             try:  # a panel posted as an embed by an older release becomes a layout here
@@ -375,6 +408,9 @@ class Debates(commands.Cog):
         if debate.state.phase == "finished":
             raise UserError("This debate is over.")
         user_id, now = interaction.user.id, self.bot.now()
+        if action == "poi":
+            await self._offer_poi(interaction, debate)
+            return
         if action == "ask":
             waiting = await store.waiting(self.bot.db, debate_id, "question")
             if any(entry.user_id == user_id for entry in waiting):
@@ -444,8 +480,12 @@ class Debates(commands.Cog):
         question: str | None = None
         entry: debates.Waiting | None = None
         notices: frozenset[str] | None = None
+        fmt = self.format_of(debate)  # None: the classic (Oxford) order
         with user_errors():
-            if action == "advance":
+            formatted = fmt and await self._format_transition(tx, debate, fmt, action, now)
+            if formatted:
+                new, entry = formatted
+            elif action == "advance":
                 if state.phase == "post_vote" and debate.post_poll_id is None:
                     # Another click's transition is still opening the vote the result needs.
                     raise machine.TransitionError(
@@ -500,21 +540,24 @@ class Debates(commands.Cog):
             )
         if entry is not None:
             await store.mark_called(tx, entry.entry_id, now)
+        if fmt is not None and new.seq != state.seq:  # a POI left unanswered lapses
+            await poi_store.lapse_stale(tx, debate.id, new.seq, now)
         return new
 
     async def _after(self, before: Debate, after: Debate, action: str) -> None:
         """Side effects of a transition: polls, announcements, timers, the panel."""
         old, new = before.state, after.state
-        if old.phase != new.phase:
-            if old.phase == "pre_vote" and before.pre_poll_id:
+        if old.phase != new.phase or old.speech_index != new.speech_index:
+            if old.phase in format_machine.BEFORE_SPEECHES and before.pre_poll_id:
                 await self.polls.close_poll(before.pre_poll_id, after.moderator_id)
-            await self._say(after, self._phase_text(new.phase))
+            await self._say(after, self._format_phase_text(after) or self._phase_text(new.phase))
             if new.phase == "post_vote":
                 await self._open_post_vote(after)
             if new.phase == "finished":
                 if after.post_poll_id:
                     await self.polls.close_poll(after.post_poll_id, after.moderator_id)
                 await self._post_result(after)
+                await self._post_poi_summary(after)
         elif action == "call" and new.speaker_id:
             length = embeds_ui.clock(new.length or 0)
             if new.speaker_side == "question":
@@ -525,10 +568,16 @@ class Debates(commands.Cog):
                     ping=new.speaker_id,
                 )
             else:
+                role = self._speech_role(after)
                 await self._say(
                     after,
-                    f"🎤 <@{new.speaker_id}> has the floor for "
-                    f"**{swing.LABELS[new.speaker_side or 'for']}**: {length}.",
+                    f"🎤 <@{new.speaker_id}> has the floor "
+                    + (
+                        f"as **{role}** ({swing.LABELS[new.speaker_side or 'for']})"
+                        if role
+                        else f"for **{swing.LABELS[new.speaker_side or 'for']}**"
+                    )
+                    + f": {length}.",
                     ping=new.speaker_id,
                 )
         elif action == "pause":
@@ -597,6 +646,9 @@ class Debates(commands.Cog):
         while True:
             debate = await store.get_debate(self.bot.db, debate_id)
             if debate is None:
+                return
+            if debate.state.phase == "prep":  # preparation ends in the first speech
+                await self._run_prep(debate_id)
                 return
             due = machine.notices_due(debate.state, self.bot.now(), warnings)
             fresh = [n for n in due if n not in debate.notices]

@@ -36,6 +36,20 @@ class Debate:
     question_text: str | None
     created_at: datetime
     finished_at: datetime | None
+    format_id: str = "oxford"  # config/formats.toml; "oxford" runs the classic order
+
+
+@dataclass(frozen=True, slots=True)
+class PointOfInformation:
+    """A member's point of information, offered during a speech; answer None while waiting."""
+
+    id: int
+    debate_id: int
+    speech_index: int
+    speech_seq: int
+    user_id: int
+    message_id: int | None
+    answer: str | None  # "accepted", "declined" or "lapsed" (the speech ended first)
 
 
 @dataclass(frozen=True, slots=True)

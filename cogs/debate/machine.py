@@ -31,6 +31,9 @@ TITLES = {
     "closing_against": "Closing statements: Against",
     "post_vote": "Post-debate vote",
     "finished": "Finished",
+    # A format's own phases (cogs/debate/format_machine.py; the classic order never has them).
+    "prep": "Preparation",
+    "speech": "Speeches",
 }
 # The side whose speaker queue a phase calls from; None: either side (rebuttals).
 PHASE_SIDE = {
@@ -60,6 +63,7 @@ class State:
     remaining: float | None = None  # a paused speech: seconds left
     length: float | None = None  # the speech's full length
     seq: int = 0  # one per speech, so notices are posted once per speech
+    speech_index: int | None = None  # a format's speech (format_machine.py); None: classic
 
     @property
     def timer_running(self) -> bool:

@@ -15,7 +15,7 @@ from datetime import datetime
 import discord
 
 from bot.presentation import truncate
-from cogs.debate import machine
+from cogs.debate import format_machine, format_panel_ui, machine
 from cogs.debate.debates import Debate, Waiting
 from cogs.debate.embeds_ui import BLURPLE, clock, ts
 from cogs.debate.swing import LABELS
@@ -97,26 +97,42 @@ def panel_layout(
     now: datetime,
     *,
     extend_seconds: int,
+    formatted: format_panel_ui.FormatView | None = None,
 ) -> discord.ui.LayoutView:
-    """The whole panel; a finished debate keeps its last state without buttons."""
+    """The whole panel; a finished debate keeps its last state without buttons.
+
+    ``formatted``: a debate run in a format (format_panel_ui.py); None or Oxford: classic.
+    """
     state = debate.state
     finished = state.phase == "finished"
+    status, order, member_actions = status_text(debate), order_text(debate), MEMBER_ACTIONS
+    if formatted is not None and format_machine.is_classic(formatted.fmt.id):
+        status = f"{format_panel_ui.format_line(formatted.fmt)}\n{status}"
+    elif formatted is not None:
+        status = format_panel_ui.status_lines(
+            debate, formatted, speakers, floor_text(debate), time_text(debate)
+        )
+        order = format_panel_ui.order_text(debate, formatted.fmt)
+        if formatted.fmt.takes_pois:
+            member_actions = (*MEMBER_ACTIONS[:2], "poi", *MEMBER_ACTIONS[2:])
     children: list[discord.ui.Item[discord.ui.LayoutView]] = [
         discord.ui.TextDisplay(f"## Debate #{debate.id}\n**{truncate(debate.motion, 300)}**"),
         discord.ui.Separator(),
-        discord.ui.TextDisplay(status_text(debate)),
+        discord.ui.TextDisplay(status),
         discord.ui.Separator(),
         discord.ui.TextDisplay(queues_text(speakers, questions)),
         discord.ui.Separator(),
-        discord.ui.TextDisplay(f"-# Order: {order_text(debate)}"),
+        discord.ui.TextDisplay(f"-# Order: {order}"),
     ]
     if not finished:
         members = discord.ui.ActionRow()
-        for action in MEMBER_ACTIONS:
+        for action in member_actions:
             members.add_item(DebateControl(debate.id, action, row=None))
         moderators = discord.ui.ActionRow()
         for action in ("advance", "skip", "call", "resume" if state.paused else "pause", "extend"):
             label = f"Extend +{extend_seconds}s" if action == "extend" else None
+            if action == "skip" and state.phase == "prep":
+                label = "End preparation"
             moderators.add_item(DebateControl(debate.id, action, label, row=None))
         children += [
             members,

@@ -239,9 +239,14 @@ async def recent_polls(db: Reader, guild_id: int, limit: int = 10) -> list[Poll]
 # ----------------------------------------------------------------------------- debates
 
 
+# A format's own phases are kept in ``format_phase``; ``phase`` (whose 0004 CHECK lists the
+# classic phases) holds the classic phase each stands in for (migration 0010).
+STORED_PHASE = {"prep": "pre_vote", "speech": "rebuttal"}
+
+
 def _debate(row: Record) -> Debate:
     state = machine.State(
-        phase=row["phase"],
+        phase=row["format_phase"] or row["phase"],
         paused=bool(row["paused"]),
         speaker_id=row["speaker_id"],
         speaker_side=row["speaker_side"],
@@ -249,6 +254,7 @@ def _debate(row: Record) -> Debate:
         remaining=row["timer_remaining"],
         length=row["timer_length"],
         seq=row["timer_seq"],
+        speech_index=row["speech_index"],
     )
     return Debate(
         id=row["id"],
@@ -266,6 +272,7 @@ def _debate(row: Record) -> Debate:
         question_text=row["question_text"],
         created_at=parse(row["created_at"]),
         finished_at=parse(row["finished_at"]) if row["finished_at"] else None,
+        format_id=row["format_id"],
     )
 
 
@@ -277,12 +284,13 @@ async def create_debate(
     motion: str,
     moderator_id: int,
     now: datetime,
+    format_id: str = "oxford",
 ) -> int:
     return int(
         await tx.fetchval(
-            "INSERT INTO debates (guild_id, channel_id, motion, moderator_id, created_at)"
-            " VALUES (?, ?, ?, ?, ?) RETURNING id",
-            (guild_id, channel_id, motion, moderator_id, iso(now)),
+            "INSERT INTO debates (guild_id, channel_id, motion, moderator_id, created_at,"
+            " format_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            (guild_id, channel_id, motion, moderator_id, iso(now), format_id),
         )
     )
 
@@ -322,14 +330,15 @@ async def save_state(
     """Write ``state`` if the row is still at ``debate.version``; False if it moved on."""
     if notices is None:
         notices = debate.notices if state.seq == debate.state.seq else frozenset()
+    format_phase = state.phase if state.phase in STORED_PHASE else None
     cur = await tx.execute(
         "UPDATE debates SET phase = ?, paused = ?, speaker_id = ?, speaker_side = ?,"
         " question_text = ?, timer_deadline = ?, timer_remaining = ?, timer_length = ?,"
-        " timer_seq = ?, notices = ?, version = version + 1,"
+        " timer_seq = ?, notices = ?, format_phase = ?, speech_index = ?, version = version + 1,"
         " finished_at = CASE WHEN ? = 'finished' THEN ? ELSE finished_at END"
         " WHERE id = ? AND version = ?",
         (
-            state.phase,
+            STORED_PHASE.get(state.phase, state.phase),
             int(state.paused),
             state.speaker_id,
             state.speaker_side,
@@ -339,6 +348,8 @@ async def save_state(
             state.length,
             state.seq,
             ",".join(sorted(notices)),
+            format_phase,
+            state.speech_index,
             state.phase,
             iso(now),
             debate.id,
@@ -527,6 +538,9 @@ OTHER_COLUMNS = {
         "post_poll_id",
         "created_at",
         "finished_at",
+        "format_id",
+        "format_phase",
+        "speech_index",
     ),
     "debate_queue": ("id", "debate_id", "kind", "side", "joined_at", "called_at"),
     "debate_events": ("id", "guild_id", "event_id", "motion", "starts_at"),

@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "speak_against": "Speak Against",
     "ask": "Ask a question",
     "leave": "Leave queue",
+    "poi": "Offer POI",  # on the panel of a format that takes points of information
     "advance": "Next phase",
     "skip": "Skip next phase",
     "call": "Call next",

@@ -97,3 +97,60 @@ def test_a_malformed_format_is_refused_with_what_to_fix(change, message):
     }
     with pytest.raises(FormatError, match=message):
         parse_formats({"format": [entry]}, "formats.toml")
+
+
+# ---------------------------------------------------------------- a debate run in a format
+
+
+def test_format_order_prep_speeches_votes_and_skips():
+    from datetime import UTC, datetime, timedelta
+
+    from cogs.debate import format_machine as fm
+    from cogs.debate.machine import TransitionError
+
+    ws, now = shipped()["world-schools"], datetime(2026, 1, 1, tzinfo=UTC)
+    state = fm.opening_state(ws, now)
+    assert state.phase == "prep" and state.deadline == now + timedelta(minutes=60)
+    assert fm.opening_state(shipped()["oxford"], now).phase == "pre_vote"
+    with pytest.raises(TransitionError, match="Nobody speaks during the preparation"):
+        fm.give_floor(ws, state, now, 1, "for")
+    state = fm.advance(ws, state)
+    assert (state.phase, state.speech_index, state.deadline) == ("speech", 0, None)
+    with pytest.raises(TransitionError, match="First Proposition speaks For"):
+        fm.give_floor(ws, state, now, 1, "against")
+    called = fm.give_floor(ws, state, now, 1, "for")
+    assert called.deadline == now + timedelta(seconds=480) and called.seq == state.seq + 1
+    assert fm.skip(ws, called).speech_index == 2  # Second Proposition: no speaker tonight
+    last = fm.advance(ws, fm.skip(ws, fm._speech(state, 5)))
+    assert last.phase == "post_vote"
+    with pytest.raises(TransitionError, match="cannot be skipped"):
+        fm.skip(ws, fm._speech(state, 7))
+    assert fm.advance(ws, last).phase == "finished"
+    with pytest.raises(TransitionError, match="is over"):
+        fm.advance(ws, fm.advance(ws, last))
+
+
+def test_points_of_information_follow_protected_time_and_extensions():
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta
+
+    from cogs.debate import format_machine as fm
+
+    bp, t0 = shipped()["british-parliamentary"], datetime(2026, 1, 1, tzinfo=UTC)
+    speech = fm.give_floor(bp, fm.advance(bp, fm.opening_state(bp, t0)), t0, 7, "for")
+    with pytest.raises(POIError, match="after the first 60 s"):
+        fm.check_offer(bp, speech, t0 + timedelta(seconds=59), 8)
+    assert fm.check_offer(bp, speech, t0 + timedelta(seconds=60), 8).title.startswith("Prime")
+    with pytest.raises(POIError, match="You have the floor"):
+        fm.check_offer(bp, speech, t0 + timedelta(seconds=90), 7)
+    with pytest.raises(POIError, match="last 60 s"):
+        fm.check_offer(bp, speech, t0 + timedelta(seconds=361), 8)
+    extended = replace(speech, deadline=speech.deadline + timedelta(seconds=60), length=480.0)
+    fm.check_offer(bp, extended, t0 + timedelta(seconds=361), 8)  # the protected end moved
+    opens, closes = fm.poi_window(bp, speech)
+    assert (opens - t0, closes - t0) == (timedelta(seconds=60), timedelta(seconds=360))
+    with pytest.raises(POIError, match="Time is up"):
+        fm.check_offer(bp, speech, t0 + timedelta(seconds=500), 8)
+    oxford = shipped()["oxford"]
+    with pytest.raises(POIError, match="takes no points of information"):
+        fm.check_offer(oxford, speech, t0, 8)
