@@ -277,3 +277,23 @@ async def test_forget_me_clears_the_creator_of_schedules_and_their_polls(world):
     await world.env.advance_time(24 * 3600)  # the schedule keeps running under no one
     assert len(await polls_of(world, 1)) == 2
     assert await world.db.fetchval("SELECT max(created_by) FROM polls") == 0
+
+
+async def test_a_run_claimed_just_before_a_stop_is_posted_once_on_start(world):
+    made = await world.mod.slash(
+        world.channel, "poll schedule create", motion="altman-misreads-her", start="in 1h"
+    )
+    assert made.ephemeral
+    await world.bot.remove_cog("Polls")  # its timers die with it: the run is done by hand
+    await world.env.advance_time(3600)
+    schedule = await lifecycle_store.get_schedule(world.db, 1)
+    async with world.db.transaction() as tx:  # claimed and created, then the process "stops"
+        claimed, _ = await lifecycle_store.claim_run(tx, schedule, world.bot.now())
+        poll_id = await lifecycle_store.open_scheduled_poll(tx, claimed, world.bot.now())
+    assert await polls_of(world, 1) == [(poll_id, None)]
+    await world.restart()
+    ((_, message_id),) = await polls_of(world, 1)
+    assert message_id is not None
+    await world.restart()
+    assert len(with_embed_title(world.channel, "Poll #")) == 1
+    assert not (await lifecycle_store.get_schedule(world.db, 1)).active  # a one-off is done
