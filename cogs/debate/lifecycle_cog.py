@@ -33,6 +33,7 @@ from cogs.debate.ui import poll_view
 
 if TYPE_CHECKING:
     from bot.app import Herbot
+    from bot.db import Transaction
     from cogs.debate.common import Background
     from cogs.debate.config import DebateConfig
 
@@ -109,6 +110,16 @@ class PollLifecycle:
         with user_errors():
             lead, was_typed = lifecycle.parse_reminder(typed, default)
             return lifecycle.reminder_for(lead, length, was_typed)
+
+    @staticmethod
+    async def store_reminder(tx: Transaction, poll_id: int, lead: timedelta | None) -> None:
+        """Keep the poll's lead time with it (in the transaction that creates the poll)."""
+        await lifecycle_store.set_poll_lifecycle(tx, poll_id, remind_before=lead)
+
+    @staticmethod
+    def opening_ping(poll: polls.Poll) -> dict[str, object]:
+        """The role's ping a new poll's message carries (content and allowed_mentions)."""
+        return lifecycle_ui.opening_ping(poll)
 
     def _arm_reminder(self, poll_id: int, due: datetime) -> None:
         self._arm_at(f"poll-remind-{poll_id}", due, lambda: self._remind(poll_id))

@@ -26,16 +26,7 @@ from bot.checks import moderator_only
 from bot.errors import UserError
 from bot.fastlane import Click
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, plain, truncate
-from cogs.debate import (
-    cards_ui,
-    charts,
-    embeds_ui,
-    lifecycle_store,
-    lifecycle_ui,
-    polls,
-    quickpoll,
-    store,
-)
+from cogs.debate import cards_ui, charts, embeds_ui, polls, quickpoll, store
 from cogs.debate.common import Background, split_options, user_errors
 from cogs.debate.config import DEBATE_OPTIONS, MOTION_LIMIT, DebateConfig, load_config
 from cogs.debate.lifecycle_cog import PollLifecycle
@@ -213,7 +204,7 @@ class Polls(PollLifecycle, commands.Cog):
                 poll, tally, "pre" if poll.kind == "debate_pre" else "post"
             )
         message = await channel.send(
-            embed=embed, view=poll_view(poll.id, poll.options), **lifecycle_ui.opening_ping(poll)
+            embed=embed, view=poll_view(poll.id, poll.options), **self.opening_ping(poll)
         )
         async with self.bot.db.transaction() as tx:
             await store.set_poll_message(tx, poll.id, message.id)
@@ -395,7 +386,7 @@ class Polls(PollLifecycle, commands.Cog):
                     live=live,
                     role_id=role.id if role else None,
                 )
-                await lifecycle_store.set_poll_lifecycle(tx, poll_id, remind_before=lead)
+                await self.store_reminder(tx, poll_id, lead)
         message = await self.post_poll(interaction.channel, poll_id)  # type: ignore[arg-type]
         self._arm_poll(poll_id, now + length)
         if role is not None and lead is not None:
