@@ -34,6 +34,12 @@ def _hhmm(value: str) -> str:
 MAX_IDS = 25
 
 
+def _minutes(value: str) -> int:
+    if not (value.isascii() and value.isdigit() and int(value) <= 7 * 24 * 60):
+        raise ValueError("must be a whole number of minutes from 0 to 10080 (a week)")
+    return int(value)
+
+
 def _id_list(value: str) -> list[int]:
     ids = list(dict.fromkeys(_snowflake(v.strip()) for v in value.split(",") if v.strip()))
     if len(ids) > MAX_IDS:
@@ -100,6 +106,13 @@ KEYS: dict[str, Key] = {
             "channel where debate threads are opened",
             _snowflake,
             "the channel /debate start is used in",
+        ),
+        Key(
+            "poll_reminder_minutes",
+            "minutes before a poll closes that its role is reminded (0: never)",
+            _minutes,
+            "60",
+            ("debate", "poll_reminder_minutes"),
         ),
         Key(
             "record_channel_ids",

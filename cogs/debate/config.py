@@ -99,6 +99,7 @@ class DebateConfig:
     batch_votes: bool = True  # group commits for button votes (cogs/debate/writer.py)
     vote_path: str = "ack-first"  # or "group-commit": no fast lane (the bench's baseline)
     formats: tuple[Format, ...] = ()  # config/formats.toml (cogs/debate/formats.py)
+    poll_reminder_minutes: int = 60  # a poll's role is reminded this long before it closes
 
     def motion(self, key: str) -> Motion | None:
         """A preset by id or exact text (what autocomplete fills in)."""
@@ -145,6 +146,7 @@ def load_config(section: dict[str, Any], resolve: Any) -> DebateConfig:
         batch_votes=bool(section.get("batch_votes", True)),
         vote_path=_vote_path(section),
         formats=formats,
+        poll_reminder_minutes=int(_number(section, "poll_reminder_minutes", 60, 0, 7 * 24 * 60)),
     )
 
 

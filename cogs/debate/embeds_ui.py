@@ -28,6 +28,11 @@ def clock(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+def turnout(votes: int) -> str:
+    """How many have voted, shown while the counts per option are hidden."""
+    return f"{votes} vote{'s' * (votes != 1)} so far"
+
+
 def tally_lines(tally: Tally) -> list[str]:
     return [f"**{label}** — {n} ({pct}%)\n`{bar(pct)}`" for label, n, pct in tally.rows()]
 
@@ -40,7 +45,7 @@ def poll_embed(poll: Poll, tally: Tally, now: datetime) -> discord.Embed:
         lines.append(f"\n{tally.total} vote{'s' * (tally.total != 1)}")
     else:
         lines += [f"• {label}" for label in poll.options]
-        lines.append(f"\nThe tally is hidden until the poll closes. Votes so far: {tally.total}")
+        lines.append(f"\n{turnout(tally.total)}: the tally is hidden until the poll closes.")
     embed = discord.Embed(
         title=f"Poll #{poll.id}" + ("" if poll.is_open else " — closed"),
         description=truncate("\n".join(lines), EMBED_DESCRIPTION_LIMIT),

@@ -7,6 +7,7 @@ poll with a deadline has a task sleeping until it (``discord.utils.sleep_until``
 ``cog_load`` closes polls whose deadline passed while the bot was offline and re-arms the
 others. Live tallies are redrawn by a ``tasks.loop``.
 The debate cog uses :meth:`Polls.post_poll` and :meth:`Polls.close_poll` for its votes.
+Reminders, ``/poll schedule`` and ``/poll add-option`` live in :mod:`cogs.debate.lifecycle_cog`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, plain, truncat
 from cogs.debate import cards_ui, charts, embeds_ui, polls, quickpoll, store
 from cogs.debate.common import Background, split_options, user_errors
 from cogs.debate.config import DEBATE_OPTIONS, MOTION_LIMIT, DebateConfig, load_config
+from cogs.debate.lifecycle_cog import PollLifecycle
 from cogs.debate.timeparse import parse_duration
 from cogs.debate.ui import VOTE_PREFIX, PollRetractButton, PollVoteButton, poll_view
 from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter, VoteWriter
@@ -51,10 +53,12 @@ def _vote_text(poll: polls.Poll, outcome: polls.VoteOutcome) -> str:
     return text
 
 
-class Polls(commands.Cog):
+class Polls(PollLifecycle, commands.Cog):
     poll = app_commands.Group(
         name="poll", description="Motion polls members can trust", guild_only=True
     )
+    poll.add_command(PollLifecycle.schedule)  # /poll schedule create|list|cancel
+    poll.add_command(PollLifecycle.poll_add_option)  # /poll add-option
 
     def __init__(self, bot: Herbot, config: DebateConfig | None = None) -> None:
         self.bot = bot
@@ -93,6 +97,7 @@ class Polls(commands.Cog):
             await self.close_poll(poll_id, None)
         for poll_id, closes_at in await store.pending_deadlines(db):
             self._arm_poll(poll_id, closes_at)
+        await self.rearm_lifecycle()
 
     # -------------------------------------------------------------- poll plumbing
 
@@ -167,6 +172,7 @@ class Polls(commands.Cog):
         timer = self._poll_timers.pop(poll_id, None)
         if timer is not None and timer is not asyncio.current_task():
             timer.cancel()
+        self.drop_timer(f"poll-remind-{poll_id}")
         self._dirty.discard(poll_id)
         await self._redraw_poll(poll_id)
         poll = await store.get_poll(self.bot.db, poll_id)
@@ -197,7 +203,9 @@ class Polls(commands.Cog):
             embed = embeds_ui.debate_vote_embed(
                 poll, tally, "pre" if poll.kind == "debate_pre" else "post"
             )
-        message = await channel.send(embed=embed, view=poll_view(poll.id, poll.options))
+        message = await channel.send(
+            embed=embed, view=poll_view(poll.id, poll.options), **self.opening_ping(poll)
+        )
         async with self.bot.db.transaction() as tx:
             await store.set_poll_message(tx, poll.id, message.id)
         return message
@@ -220,6 +228,9 @@ class Polls(commands.Cog):
 
     async def on_vote(self, interaction: discord.Interaction, poll_id: int, position: int) -> None:
         poll = await self._cached_poll(poll_id)
+        if poll is not None and position >= len(poll.options):  # an option added since loaded
+            self._open_polls.pop(poll_id, None)
+            poll = await self._cached_poll(poll_id)
         if poll is None or position >= len(poll.options):
             raise UserError("This poll no longer exists.")
         if not poll.is_open:
@@ -332,7 +343,8 @@ class Polls(commands.Cog):
         duration="How long it stays open, e.g. 30m, 2h, 3d (default from settings)",
         live="Show the tally while open (default yes); no: hidden until it closes",
         public="Let moderators export who voted what (default no: anonymous)",
-        role="Only members with this role may vote",
+        role="Pinged when it opens and before it closes; only its members may vote",
+        remind="How long before the close the role is reminded, e.g. 1h, or off",
     )
     @app_commands.autocomplete(motion=motion_autocomplete)
     @moderator_only()
@@ -345,6 +357,7 @@ class Polls(commands.Cog):
         live: bool = True,
         public: bool = False,
         role: discord.Role | None = None,
+        remind: str | None = None,
     ) -> None:
         assert interaction.guild is not None and interaction.channel is not None
         question, preset_options = self.resolve_motion(motion)
@@ -358,6 +371,7 @@ class Polls(commands.Cog):
             )
             if length > timedelta(days=self.config.poll_max_days):
                 raise UserError(f"A poll can stay open at most {self.config.poll_max_days} days.")
+            lead = await self.reminder_lead(interaction.guild.id, remind, length) if role else None
             async with self.bot.db.transaction() as tx:  # the poll and its options, or nothing
                 poll_id = await store.create_poll(
                     tx,
@@ -372,8 +386,11 @@ class Polls(commands.Cog):
                     live=live,
                     role_id=role.id if role else None,
                 )
+                await self.store_reminder(tx, poll_id, lead)
         message = await self.post_poll(interaction.channel, poll_id)  # type: ignore[arg-type]
         self._arm_poll(poll_id, now + length)
+        if role is not None and lead is not None:
+            self._arm_reminder(poll_id, now + length - lead)
         await interaction.response.send_message(
             f"Poll #{poll_id} is open until {embeds_ui.ts(now + length, 'f')}: {message.jump_url}",
             ephemeral=True,
@@ -392,7 +409,11 @@ class Polls(commands.Cog):
         """
         if poll.kind == "poll":
             if poll.is_open and not poll.live:
-                raise UserError(f"The tally of poll #{poll.id} is hidden until it closes.")
+                votes = (await store.tally(self.bot.db, poll.id)).total
+                raise UserError(
+                    f"The tally of poll #{poll.id} is hidden until it closes "
+                    f"({embeds_ui.turnout(votes)})."
+                )
         elif not await store.vote_published(self.bot.db, poll.id):
             raise UserError(
                 f"Poll #{poll.id} is a debate vote: its tally is hidden until the debate ends "

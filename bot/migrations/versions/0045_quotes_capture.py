@@ -3,7 +3,7 @@
 Feature: quotes
 
 Revision ID: 0045
-Revises: 0010
+Revises: 0041
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot.migrations import run_sql_file
 
 revision = "0045"
-down_revision = "0010"
+down_revision = "0041"
 branch_labels = None
 depends_on = None
 
