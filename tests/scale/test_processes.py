@@ -18,7 +18,10 @@ from cogs.debate import store
 from cogs.debate.poll_cog import result_key
 from cogs.debate.writer import BatchedVoteWriter
 from tests import cards
+from tests.conftest import build_world
 from tests.debate.helpers import with_embed_title, write
+from tests.debate.test_debate_cog import count, ctl, start
+from tests.scale.conftest import SHARDS
 
 HOUR = 3600
 
@@ -181,3 +184,24 @@ async def test_a_change_in_one_process_reaches_the_others_cache_watcher(db, sett
         assert seen == ["guild_settings", "privacy_optouts"]
     finally:
         await other.close()
+
+
+async def test_a_speech_ending_while_its_process_is_stopped_is_announced_once(
+    processes, simcord_env, settings, extra_connections
+):
+    world = await build_world(simcord_env, settings, extra_connections)
+    owner = shard_of(world.guild.id, SHARDS)
+    await processes.switch(owner)
+    thread = await start(world)
+    await ctl(world.bob, thread, "Speak For")
+    await ctl(world.mod, thread, "Next phase")
+    await ctl(world.mod, thread, "Call next")
+    await processes.switch(1 - owner)  # the guild's process stops; the other one runs
+    await simcord_env.advance_time(900)
+    assert count(thread, "Time is up") == 0  # not the other process's guild
+    await processes.switch(owner)
+    assert count(thread, f"Time is up for <@{world.bob.id}>") == 1
+    assert count(thread, "(noticed after a restart)") == 1
+    await processes.switch(owner)
+    await simcord_env.advance_time(600)
+    assert count(thread, "Time is up") == 1
