@@ -205,3 +205,20 @@ async def test_a_speech_ending_while_its_process_is_stopped_is_announced_once(
     await processes.switch(owner)
     await simcord_env.advance_time(600)
     assert count(thread, "Time is up") == 1
+
+
+def test_run_refuses_shard_options_that_do_not_fit(monkeypatch, tmp_path, capsys):
+    from bot.cli import main
+
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    monkeypatch.setenv("HERBOT_DB", str(tmp_path / "cli.db"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--shard-ids", "0"]) == 2
+    assert "--shard-ids needs --shard-count" in capsys.readouterr().err
+    assert main(["run", "--shard-count", "2", "--shard-ids", "0,2"]) == 2
+    assert "between 0 and 1" in capsys.readouterr().err
+    assert main(["run", "--shard-count", "2", "--shard-ids", "1"]) == 2  # fits: needs a token
+    assert "DISCORD_TOKEN is not set" in capsys.readouterr().err
+    monkeypatch.setenv("HERBOT_SHARD_COUNT", "0")
+    assert main(["run"]) == 2
+    assert "HERBOT_SHARD_COUNT" in capsys.readouterr().err
