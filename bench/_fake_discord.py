@@ -293,6 +293,8 @@ class FakeDiscord:
                         "application": {"id": str(APP_ID), "flags": 0},
                         "private_channels": [],
                         "relationships": [],
+                        # an AutoShardedBot (herbot run --shard-count) identifies per shard
+                        "shard": (payload.get("d") or {}).get("shard") or [0, 1],
                     },
                 )
                 await self.dispatch("GUILD_CREATE", guild_payload())

@@ -16,18 +16,20 @@ import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 import discord
 from discord.ext import commands
 
-from bot import speed
+from bot import claims, speed
+from bot.cache_sync import CacheWatcher
 from bot.config import Settings
 from bot.db import Database, open_database
 from bot.errors import HerbotTree, StartError
 from bot.fastlane import FastLane
 from bot.feature import Feature, load_features
+from bot.shards import ShardSet
 from bot.text import install as clean_user_text
 
 log = logging.getLogger(__name__)
@@ -44,7 +46,11 @@ class Herbot(commands.Bot):
     """The bot. It owns nothing it did not receive: the builder passes in the database."""
 
     def __init__(
-        self, settings: Settings, db: Database, features: tuple[Feature, ...] | None = None
+        self,
+        settings: Settings,
+        db: Database,
+        features: tuple[Feature, ...] | None = None,
+        **options: Any,
     ) -> None:
         # herbot never joins voice: discord.py's "PyNaCl/davey is not installed" warning at
         # start is noise (it is logged from Client.__init__, so before calling it).
@@ -56,9 +62,15 @@ class Herbot(commands.Bot):
             tree_cls=HerbotTree,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            **options,
         )
         self.settings = settings
         self.db = db
+        # Which guilds' events and timers are this process's (all of them unless sharded),
+        # and this process's name in timer claims (bot/claims.py).
+        self.shard_set = ShardSet.of(settings.shard_count, settings.shard_ids)
+        self.claim_owner = claims.new_owner(self.shard_set.label())
+        self.cache_watcher = CacheWatcher(self, settings.cache_check_seconds)
         self.features = features if features is not None else load_features(settings.features)
         # Every option, modal field and message is cleaned before discord.py parses it.
         clean_user_text(self._connection.parsers)
@@ -75,11 +87,24 @@ class Herbot(commands.Bot):
             self.http.connector = connector
         await super().login(token)
 
+    def owns_guild(self, guild_id: int | None) -> bool:
+        """True when this process runs the guild's shard (always, unless sharded)."""
+        return self.shard_set.owns(guild_id)
+
     async def setup_hook(self) -> None:
         self.fastlane.install()
         for feature in self.features:
             await feature.setup(self)
         log.info("loaded %d features", len(self.features))
+        if self.shard_set.sharded:
+            # Other processes change what this one caches: follow the database.
+            self.cache_watcher.start()
+            every = self.cache_watcher.interval
+            log.info("%s; caches checked every %ss", self.shard_set.label(), every)
+
+    async def close(self) -> None:
+        self.cache_watcher.stop()
+        await super().close()
 
     async def on_ready(self) -> None:
         log.info("%s", ready_line(str(self.user), len(self.guilds)))
@@ -98,8 +123,15 @@ def ready_line(user: str, guilds: int) -> str:
     )
 
 
+class ShardedHerbot(Herbot, commands.AutoShardedBot):
+    """herbot as one of several processes: runs ``settings.shard_ids`` of ``shard_count``."""
+
+
 def create_bot(settings: Settings, db: Database) -> Herbot:
-    return Herbot(settings, db)
+    if settings.shard_count is None:
+        return Herbot(settings, db)
+    shards = ShardSet.of(settings.shard_count, settings.shard_ids)
+    return ShardedHerbot(settings, db, shard_count=shards.count, shard_ids=list(shards.ids))
 
 
 async def prepare_database(settings: Settings, *, warm_up: bool = False) -> Database:

@@ -28,7 +28,15 @@ ENTRY_POINT_GROUP = "herbot.commands"
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot import app
+    from bot.shards import ShardSet, parse_ids
 
+    count = args.shard_count if args.shard_count is not None else settings.shard_count
+    try:
+        ids = parse_ids(args.shard_ids) if args.shard_ids else settings.shard_ids
+        ShardSet.of(count, ids)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    settings = replace(settings, shard_count=count, shard_ids=ids)
     await app.guard_start(app.run_bot(settings))
     return 0
 
@@ -95,6 +103,17 @@ def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="run the bot (needs DISCORD_TOKEN)")
+    p.add_argument(
+        "--shard-count",
+        type=int,
+        metavar="N",
+        help="several processes on one database: the bot's total shards (docs/scaling.md)",
+    )
+    p.add_argument(
+        "--shard-ids",
+        metavar="IDS",
+        help="the shards this process runs, e.g. 0,1 or 0-3 (default: all of --shard-count)",
+    )
     p.set_defaults(handler=_run)
 
     p = sub.add_parser("sync", help="sync slash commands with Discord (needs DISCORD_TOKEN)")

@@ -43,6 +43,10 @@ class Settings:
     api_base: str | None = None
     gateway_url: str | None = None
     speedups: bool = True  # uvloop, orjson, a bounded HTTP pool (bot/speed.py)
+    # Several processes on one database (docs/scaling.md): None = one process, every shard.
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+    cache_check_seconds: float = 5.0  # how often a sharded process looks for others' changes
     root: Path = PROJECT_ROOT
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -131,6 +135,11 @@ def load_settings(
             )
         db_path = url
     sections = {k: v for k, v in raw.items() if isinstance(v, dict) and k != "bot"}
+    shard_count, shard_ids = _shards(environ)
+    cache_check = bot.get("cache_check_seconds", 5.0)
+    number = isinstance(cache_check, int | float) and not isinstance(cache_check, bool)
+    if not number or cache_check <= 0:
+        raise ConfigError(f"{where}: 'cache_check_seconds' must be a positive number of seconds")
     return Settings(
         database=db_path,
         features=tuple(features),
@@ -140,6 +149,22 @@ def load_settings(
         api_base=environ.get("DISCORD_API_BASE") or None,
         gateway_url=environ.get("DISCORD_GATEWAY_URL") or None,
         speedups=speedups,
+        shard_count=shard_count,
+        shard_ids=shard_ids,
+        cache_check_seconds=float(cache_check),
         root=root,
         sections=sections,
     )
+
+
+def _shards(environ: Any) -> tuple[int | None, tuple[int, ...] | None]:
+    """HERBOT_SHARD_COUNT / HERBOT_SHARD_IDS (a systemd template unit sets them per process)."""
+    from bot.shards import ShardSet, parse_ids
+
+    try:
+        count = int(environ["HERBOT_SHARD_COUNT"]) if environ.get("HERBOT_SHARD_COUNT") else None
+        ids = parse_ids(environ.get("HERBOT_SHARD_IDS"))
+        ShardSet.of(count, ids)
+    except ValueError as exc:
+        raise ConfigError(f"HERBOT_SHARD_COUNT / HERBOT_SHARD_IDS: {exc}") from None
+    return count, ids

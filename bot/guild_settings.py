@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bot import cache_sync
 from bot.db import Reader, Transaction
 from bot.text import is_snowflake
 
@@ -213,6 +214,7 @@ async def set_value(tx: Transaction, guild_id: int, key: str, value: str) -> obj
         "updated_at = excluded.updated_at",
         (guild_id, key, value, _now()),
     )
+    await cache_sync.bump(tx, cache_sync.GUILD_SETTINGS)
     return parsed
 
 
@@ -222,4 +224,6 @@ async def clear(tx: Transaction, guild_id: int, key: str) -> bool:
     cur = await tx.execute(
         "DELETE FROM guild_settings WHERE guild_id = ? AND key = ?", (guild_id, key)
     )
+    if cur.rowcount > 0:
+        await cache_sync.bump(tx, cache_sync.GUILD_SETTINGS)
     return cur.rowcount > 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from bot import cache_sync
 from bot.db import Database, Reader, Transaction
 from bot.feature import Counts, Feature, Privacy, Scope
 
@@ -36,6 +37,8 @@ async def record_opt_out(tx: Transaction, user_id: int, scope: Scope) -> bool:
         "INSERT INTO privacy_optouts (user_id, scope) VALUES (?, ?) ON CONFLICT DO NOTHING",
         (user_id, scope),
     )
+    if cur.rowcount > 0:  # other processes reload their opt-out lists (bot/cache_sync.py)
+        await cache_sync.bump(tx, cache_sync.PRIVACY_OPTOUTS)
     return cur.rowcount > 0
 
 
@@ -43,6 +46,8 @@ async def record_opt_in(tx: Transaction, user_id: int, scope: Scope) -> bool:
     cur = await tx.execute(
         "DELETE FROM privacy_optouts WHERE user_id = ? AND scope = ?", (user_id, scope)
     )
+    if cur.rowcount > 0:
+        await cache_sync.bump(tx, cache_sync.PRIVACY_OPTOUTS)
     return cur.rowcount > 0
 
 
@@ -63,6 +68,16 @@ CORE_PRIVACY = Privacy(
     other_columns={
         "privacy_optouts": ("scope", "created_at"),
         "guild_settings": ("guild_id", "key", "value", "updated_at"),
+        "core_claims": (
+            "key",
+            "guild_id",
+            "owner",
+            "lease_until",
+            "attempts",
+            "result_id",
+            "done_at",
+        ),
+        "core_cache_versions": ("name", "version"),
     },
 )
 

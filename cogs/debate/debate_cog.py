@@ -20,7 +20,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import guild_settings
+from bot import claims, guild_settings
 from bot.checks import ensure_moderator, moderator_only
 from bot.db import Transaction
 from bot.errors import UserError
@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from cogs.debate.poll_cog import Polls
 
 log = logging.getLogger(__name__)
+
+NOTICE_PREFIX = "debate-notice:"
 
 THREAD_OPENED_EVENT = "herbot_debate_thread_opened"
 
@@ -93,7 +95,10 @@ class Debates(FormatDebates, commands.Cog):
         A phase change saved just before the bot stopped gets its vote work done now: the
         pre-debate vote closed, the post-debate vote opened (else the debate could not end).
         """
+        await self._retake_notices()
         for debate in await store.live_debates(self.bot.db):
+            if not self.bot.owns_guild(debate.guild_id):
+                continue  # another process runs that guild's shard (docs/scaling.md)
             if debate.state.phase not in format_machine.BEFORE_SPEECHES and debate.pre_poll_id:
                 pre = await store.get_poll(self.bot.db, debate.pre_poll_id)
                 if pre is not None and pre.is_open:
@@ -662,6 +667,36 @@ class Debates(FormatDebates, commands.Cog):
             restarted = False
             await discord.utils.sleep_until(wake)
 
+    def _notice_text(self, debate: Debate, notice: str, restarted: bool) -> str:
+        who = f"<@{debate.state.speaker_id}>" if debate.state.speaker_id else "the speaker"
+        if notice == "end":
+            late = " (noticed after a restart)" if restarted else ""
+            return f"⏹ Time is up for {who}{late}."
+        seconds = int(notice)
+        amount = f"{seconds // 60} minute" if seconds % 60 == 0 else f"{seconds} seconds"
+        if seconds % 60 == 0 and seconds > 60:
+            amount += "s"
+        return f"⏱ {amount} left for {who}."
+
+    async def _retake_notices(self) -> None:
+        """ "Time is up" notices claimed by a process that stopped before posting them."""
+        bot, now = self.bot, self.bot.now()
+        for left in await claims.expired(bot.db, NOTICE_PREFIX, now):
+            if not bot.owns_guild(left.guild_id):
+                continue
+            debate_id, seq, notice = left.key.removeprefix(NOTICE_PREFIX).split(":")
+            debate = await store.get_debate(bot.db, int(debate_id))
+            async with bot.db.transaction() as tx:
+                taken = await claims.claim(
+                    tx, left.key, owner=bot.claim_owner, now=now, guild_id=left.guild_id
+                )
+            if taken is None:
+                continue
+            if debate is not None and debate.state.seq == int(seq) and notice == "end":
+                await self._say(debate, self._notice_text(debate, notice, True))
+            async with bot.db.transaction() as tx:  # a warning's moment has passed: dropped
+                await claims.finish(tx, left.key, bot.claim_owner, now)
+
     async def _post_notice(self, debate: Debate, due: list[str], restarted: bool) -> None:
         """Post the most urgent due notice once; older missed ones are claimed silently.
 
@@ -670,21 +705,20 @@ class Debates(FormatDebates, commands.Cog):
         """
         urgent = "end" if "end" in due else None if restarted else min(due, key=int)
         seq = debate.state.seq
+        key = f"{NOTICE_PREFIX}{debate.id}:{seq}:{urgent}"
         async with self.bot.db.transaction() as tx:  # claimed once, then posted outside
             claimed = [n for n in due if await store.claim_notice(tx, debate.id, seq, n)]
-        for notice in claimed:
-            if notice != urgent:
-                continue
-            who = f"<@{debate.state.speaker_id}>" if debate.state.speaker_id else "the speaker"
-            if notice == "end":
-                late = " (noticed after a restart)" if restarted else ""
-                text = f"⏹ Time is up for {who}{late}."
-            else:
-                seconds = int(notice)
-                amount = f"{seconds // 60} minute" if seconds % 60 == 0 else f"{seconds} seconds"
-                if seconds % 60 == 0 and seconds > 60:
-                    amount += "s"
-                text = f"⏱ {amount} left for {who}."
-            await self._say(debate, text)
+            if urgent in claimed:  # its post, claimed with it: retaken if this process dies
+                await claims.claim(
+                    tx,
+                    key,
+                    owner=self.bot.claim_owner,
+                    now=self.bot.now(),
+                    guild_id=debate.guild_id,
+                )
+        if urgent in claimed:
+            await self._say(debate, self._notice_text(debate, urgent, restarted))
+            async with self.bot.db.transaction() as tx:
+                await claims.finish(tx, key, self.bot.claim_owner, self.bot.now())
         if "end" in due:
             await self._refresh_panel(debate.id)

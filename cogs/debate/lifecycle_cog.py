@@ -89,15 +89,27 @@ class PollLifecycle:
             old.cancel()
 
     async def rearm_lifecycle(self) -> None:
-        """After a (re)start: finish interrupted runs, re-arm reminders and schedules."""
-        for poll_id in await lifecycle_store.unposted_scheduled_polls(self.bot.db):
-            log.info("posting scheduled poll %d: a stop came before its post", poll_id)
-            await self._post_scheduled(poll_id)
-        for poll_id, due in await lifecycle_store.pending_reminders(self.bot.db):
-            self._arm_reminder(poll_id, due)
-        for schedule in await lifecycle_store.active_schedules(self.bot.db, None, limit=10_000):
+        """After a (re)start: finish interrupted runs, re-arm reminders and schedules.
+
+        Only this process's guilds (``bot.owns_guild``, docs/scaling.md): with several
+        processes on one database each runs its own shards' timers.
+        """
+        db = self.bot.db
+        for poll_id in await lifecycle_store.unposted_scheduled_polls(db):
+            if await self._owns_poll(poll_id):
+                log.info("posting scheduled poll %d: a stop came before its post", poll_id)
+                await self._post_scheduled(poll_id)
+        for poll_id, due in await lifecycle_store.pending_reminders(db):
+            if await self._owns_poll(poll_id):
+                self._arm_reminder(poll_id, due)
+        for schedule in await lifecycle_store.active_schedules(db, None, limit=10_000):
             assert schedule.next_run_at is not None
-            self._arm_schedule(schedule.id, schedule.next_run_at)
+            if self.bot.owns_guild(schedule.guild_id):
+                self._arm_schedule(schedule.id, schedule.next_run_at)
+
+    async def _owns_poll(self, poll_id: int) -> bool:
+        poll = await store.get_poll(self.bot.db, poll_id)
+        return poll is not None and self.bot.owns_guild(poll.guild_id)
 
     # ---------------------------------------------------------------- reminders
 

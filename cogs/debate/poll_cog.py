@@ -22,6 +22,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot import claims
 from bot.checks import moderator_only
 from bot.errors import UserError
 from bot.fastlane import Click
@@ -38,6 +39,13 @@ if TYPE_CHECKING:
     from bot.app import Herbot
 
 log = logging.getLogger(__name__)
+
+RESULT_PREFIX = "poll-result:"
+
+
+def result_key(poll_id: int) -> str:
+    """The claim on posting a poll's result (bot/claims.py)."""
+    return f"{RESULT_PREFIX}{poll_id}"
 
 
 def _vote_text(poll: polls.Poll, outcome: polls.VoteOutcome) -> str:
@@ -90,13 +98,30 @@ class Polls(PollLifecycle, commands.Cog):
         self._background.cancel_all()
 
     async def _rearm(self) -> None:
-        """After a (re)start: close overdue polls (posting their result), re-arm the rest."""
-        db, now = self.bot.db, self.bot.now()
-        for poll_id in await store.overdue_polls(db, now):
-            log.info("closing poll %d: its deadline passed while the bot was offline", poll_id)
-            await self.close_poll(poll_id, None)
-        for poll_id, closes_at in await store.pending_deadlines(db):
-            self._arm_poll(poll_id, closes_at)
+        """After a (re)start: close overdue polls (posting their result), re-arm the rest.
+
+        Only this process's guilds (``bot.owns_guild``): with several processes on one
+        database each runs its own shards' timers. A result whose poster died is retaken.
+        """
+        bot = self.bot
+        db, now = bot.db, bot.now()
+        for poll_id, guild_id in await store.overdue_polls_by_guild(db, now):
+            if bot.owns_guild(guild_id):
+                log.info("closing poll %d: its deadline passed while the bot was offline", poll_id)
+                await self.close_poll(poll_id, None)
+        for poll_id, guild_id, closes_at in await store.pending_deadlines_by_guild(db):
+            if bot.owns_guild(guild_id):
+                self._arm_poll(poll_id, closes_at)
+        for left in await claims.expired(db, RESULT_PREFIX, now):
+            if not bot.owns_guild(left.guild_id):
+                continue
+            async with db.transaction() as tx:
+                taken = await claims.claim(
+                    tx, left.key, owner=bot.claim_owner, now=now, guild_id=left.guild_id
+                )
+            if taken is not None:
+                log.info("posting the result of %s: its poster stopped", left.key)
+                await self._post_result(int(left.key.removeprefix(RESULT_PREFIX)), taken.result_id)
         await self.rearm_lifecycle()
 
     # -------------------------------------------------------------- poll plumbing
@@ -163,10 +188,25 @@ class Polls(PollLifecycle, commands.Cog):
             log.warning("could not redraw poll %d: %s", poll_id, exc)
 
     async def close_poll(self, poll_id: int, by: int | None) -> bool:
-        """Close once (deadline, moderator or debate); the closing call posts the result."""
+        """Close once (deadline, moderator or debate); the closing call posts the result.
+
+        The result's post is claimed (bot/claims.py) in the transaction that closes the
+        poll: a process that dies before posting leaves a claim whose lease runs out, and
+        the next start of the poll's shard posts it (``_rearm``), once.
+        """
         self._open_polls.pop(poll_id, None)
+        now = self.bot.now()
         async with self.bot.db.transaction() as tx:
-            closed = await store.close_poll(tx, poll_id, self.bot.now(), by)
+            closed = await store.close_poll(tx, poll_id, now, by)
+            if closed:
+                poll = await store.get_poll(tx, poll_id)
+                await claims.claim(
+                    tx,
+                    result_key(poll_id),
+                    owner=self.bot.claim_owner,
+                    now=now,
+                    guild_id=poll.guild_id if poll else None,
+                )
         if not closed:
             return False
         timer = self._poll_timers.pop(poll_id, None)
@@ -175,17 +215,35 @@ class Polls(PollLifecycle, commands.Cog):
         self.drop_timer(f"poll-remind-{poll_id}")
         self._dirty.discard(poll_id)
         await self._redraw_poll(poll_id)
+        await self._post_result(poll_id, None)
+        return True
+
+    async def _post_result(self, poll_id: int, earlier: int | None) -> None:
+        """Post (or, when an earlier attempt posted ``earlier``, edit) the result; finish."""
+        key, owner = result_key(poll_id), self.bot.claim_owner
         poll = await store.get_poll(self.bot.db, poll_id)
         if poll is not None and poll.kind == "poll":
             tally = await store.tally(self.bot.db, poll_id)
             chart = await self._poll_chart(poll, tally)
+            card = cards_ui.result_card(poll, tally)
+            channel = self._channel(poll.channel_id)
             try:
-                await self._channel(poll.channel_id).send(
-                    view=cards_ui.result_card(poll, tally), file=chart
-                )
+                if earlier is not None:
+                    message = channel.get_partial_message(earlier)
+                    await message.edit(view=card, attachments=[chart])
+                else:
+                    message = await channel.send(view=card, file=chart)
             except discord.HTTPException as exc:
                 log.warning("could not post the result of poll %d: %s", poll_id, exc)
-        return True
+                async with self.bot.db.transaction() as tx:
+                    await claims.release(tx, key, owner)  # the next start tries again
+                return
+            async with self.bot.db.transaction() as tx:
+                await claims.set_result(tx, key, owner, message.id)
+                await claims.finish(tx, key, owner, self.bot.now())
+            return
+        async with self.bot.db.transaction() as tx:
+            await claims.finish(tx, key, owner, self.bot.now())
 
     async def _poll_chart(self, poll: polls.Poll, tally: polls.Tally) -> discord.File:
         """Drawn in a worker thread: matplotlib would stall the event loop for every member."""

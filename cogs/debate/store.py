@@ -219,6 +219,24 @@ async def overdue_polls(db: Reader, now: datetime) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
+async def overdue_polls_by_guild(db: Reader, now: datetime) -> list[tuple[int, int]]:
+    """(poll id, guild id) of open polls past their deadline (each process takes its own)."""
+    rows = await db.fetchall(
+        "SELECT id, guild_id FROM polls WHERE closed_at IS NULL AND closes_at IS NOT NULL"
+        " AND closes_at <= ? ORDER BY closes_at",
+        (iso(now),),
+    )
+    return [(int(r[0]), int(r[1])) for r in rows]
+
+
+async def pending_deadlines_by_guild(db: Reader) -> list[tuple[int, int, datetime]]:
+    rows = await db.fetchall(
+        "SELECT id, guild_id, closes_at FROM polls WHERE closed_at IS NULL"
+        " AND closes_at IS NOT NULL ORDER BY closes_at"
+    )
+    return [(int(r[0]), int(r[1]), parse(r[2])) for r in rows]
+
+
 async def pending_deadlines(db: Reader) -> list[tuple[int, datetime]]:
     rows = await db.fetchall(
         "SELECT id, closes_at FROM polls WHERE closed_at IS NULL AND closes_at IS NOT NULL"

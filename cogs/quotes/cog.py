@@ -22,7 +22,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import privacy
+from bot import cache_sync, claims, privacy
 from bot.checks import (
     EVERYWHERE_CONTEXTS,
     EVERYWHERE_INSTALLS,
@@ -619,6 +619,12 @@ class Quotes(commands.Cog):
         if key in ("qotd_channel_id", "qotd_time") and self._qotd_sleeping:
             self._start_qotd()
 
+    @commands.Cog.listener()
+    async def on_herbot_cache_changed(self, name: str) -> None:
+        """Another process changed settings (bot/cache_sync.py): the due time may have moved."""
+        if name == cache_sync.GUILD_SETTINGS and self._qotd_sleeping:
+            self._start_qotd()
+
     async def _qotd_runner(self) -> None:
         """Sleep until the next quote of the day is due, post, repeat.
 
@@ -650,7 +656,11 @@ class Quotes(commands.Cog):
         """Post every due quote of the day."""
         now = self.bot.now()
         outcome = QotdOutcome()
+        owner = self.bot.claim_owner
         for due in await qotd.due(self.bot.db, now, self.config.qotd_time):
+            if not self.bot.owns_guild(due.guild_id):
+                outcome.unreachable.add(due.guild_id)  # another process runs that shard
+                continue
             guild = self.bot.get_guild(due.guild_id)
             channel = guild.get_channel(due.channel_id) if guild else None
             if not isinstance(channel, discord.abc.Messageable):
@@ -660,22 +670,30 @@ class Quotes(commands.Cog):
             if q is None:
                 outcome.unreachable.add(due.guild_id)  # an empty store: try again later
                 continue
-            # Claim the day (committed) before posting; post outside any transaction; then
-            # either record the quote or give the day back, each in its own transaction.
+            # Claim the day (bot/claims.py: a lease, so a process that dies while posting
+            # does not keep the day) before posting; post outside any transaction; then
+            # record the day and the quote, or give the claim back, each in one transaction.
+            key = f"qotd:{due.guild_id}:{due.day}"
             async with self.bot.db.transaction() as tx:
-                claimed = await qotd.claim(tx, due.guild_id, due.day)
-            if not claimed:
+                taken = await claims.claim(tx, key, owner=owner, now=now, guild_id=due.guild_id)
+            if taken is None:
+                outcome.failed = True  # another process is posting it: look again in a minute
                 continue
             try:
-                await channel.send(f"**Quote of the day** · {due.day}", embed=quote_embed(q))
+                message = await channel.send(
+                    f"**Quote of the day** · {due.day}", embed=quote_embed(q)
+                )
             except discord.HTTPException as exc:
                 log.warning("quote of the day in %s failed (%s); will retry", due.guild_id, exc)
                 async with self.bot.db.transaction() as tx:
-                    await qotd.release(tx, due.guild_id, due.day)
+                    await claims.release(tx, key, owner)
                 outcome.failed = True
                 continue
             async with self.bot.db.transaction() as tx:
-                await qotd.record(tx, due.guild_id, due.day, q.id)
+                if await qotd.claim(tx, due.guild_id, due.day):
+                    await qotd.record(tx, due.guild_id, due.day, q.id)
+                await claims.set_result(tx, key, owner, message.id)
+                await claims.finish(tx, key, owner, self.bot.now())
             outcome.posted += 1
         return outcome
 

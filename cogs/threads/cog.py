@@ -21,7 +21,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import guild_settings, privacy
+from bot import cache_sync, guild_settings, privacy
 from bot.checks import is_moderator, moderator_only
 from bot.errors import UserError
 from bot.presentation import (
@@ -159,6 +159,8 @@ class Threads(commands.Cog):
 
     @tasks.loop(hours=6)
     async def retention(self) -> None:
+        if not self.bot.owns_guild(None):
+            return  # one process purges for every guild: the one running shard 0
         async with self.bot.db.transaction() as tx:
             removed = await store.purge_older_than(
                 tx, self.config.retention_days, now=self.bot.now()
@@ -167,6 +169,14 @@ class Threads(commands.Cog):
             log.info("retention: removed %d recorded messages", removed)
 
     # /privacy itself is the core's: see cogs.threads.privacy for this feature's part.
+
+    @commands.Cog.listener()
+    async def on_herbot_cache_changed(self, name: str) -> None:
+        """Another process changed what this one caches (bot/cache_sync.py)."""
+        if name == cache_sync.PRIVACY_OPTOUTS:
+            self.recorder.opted_out = await privacy.opted_out_users(self.bot.db, "record")
+        elif name == cache_sync.GUILD_SETTINGS:
+            self._auto.clear()
 
     @commands.Cog.listener()
     async def on_app_command_completion(

@@ -7,7 +7,7 @@ never rebuilt, so a format's own phases (``prep``, ``speech``) go in the new
 ``format_phase`` column (``debates.phase`` then holds the classic phase it stands in for).
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from bot.migrations import run_sql_file
 
 revision = "0010"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
