@@ -184,6 +184,51 @@ async def _counts(target: str, poll_id: int) -> list[int]:
     return [found.get(i, 0) for i in range(3)]
 
 
+async def start_processes(
+    servers: list[fake.FakeDiscord], db_env: dict[str, str], logs: Path, name: str
+) -> list[subprocess.Popen[bytes]]:
+    """``herbot run`` once per fake Discord, as shards ``0..n-1`` of one bot; wait for READY.
+
+    Used by this bench and by tests/scale/test_real_processes.py.
+    """
+    herbot = Path(sys.executable).with_name("herbot")
+    bots: list[subprocess.Popen[bytes]] = []
+    processes = len(servers)
+    try:
+        for n, server in enumerate(servers):
+            env = {
+                **os.environ,
+                **db_env,
+                "DISCORD_TOKEN": "bench.fake.token",
+                "DISCORD_API_BASE": server.api_base,
+                "DISCORD_GATEWAY_URL": server.gateway_url,
+            }
+            shards = ["--shard-count", str(processes), "--shard-ids", str(n)]
+            log = (logs / f"{name}-{n}.log").open("wb")
+            bots.append(
+                subprocess.Popen(  # noqa: ASYNC220 - started before any measurement
+                    [str(herbot), "run", *(shards if processes > 1 else [])],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=log,
+                    stderr=log,
+                )
+            )
+        for server, bot in zip(servers, bots, strict=True):
+            for _ in range(1800):
+                if server.identified.is_set() or bot.poll() is not None:
+                    break
+                await asyncio.sleep(0.1)
+            if not server.identified.is_set():
+                raise RuntimeError(f"a bot did not connect: see the logs in {logs}")
+    except BaseException:
+        for bot in bots:
+            bot.kill()
+            bot.wait()
+        raise
+    return bots
+
+
 async def run_case(
     engine: str, processes: int, load: str, clicks: int, spread: float, admin: str, logs: Path
 ) -> Row:
@@ -201,33 +246,7 @@ async def run_case(
             target = await _fresh_pg(admin, f"scale_{processes}_{load}")
             db_env = {"HERBOT_DATABASE_URL": target}
         poll_id, message = await _prepare(target)
-        herbot = Path(sys.executable).with_name("herbot")
-        for n, server in enumerate(servers):
-            env = {
-                **os.environ,
-                **db_env,
-                "DISCORD_TOKEN": "bench.fake.token",
-                "DISCORD_API_BASE": server.api_base,
-                "DISCORD_GATEWAY_URL": server.gateway_url,
-            }
-            shards = ["--shard-count", str(processes), "--shard-ids", str(n)]
-            log = (logs / f"scale-{engine}-{processes}-{load}-{n}.log").open("wb")
-            bots.append(
-                subprocess.Popen(  # noqa: ASYNC220 - started before the measurement
-                    [str(herbot), "run", *(shards if processes > 1 else [])],
-                    env=env,
-                    cwd=ROOT,
-                    stdout=log,
-                    stderr=log,
-                )
-            )
-        for server, bot in zip(servers, bots, strict=True):
-            for _ in range(1800):
-                if server.identified.is_set() or bot.poll() is not None:
-                    break
-                await asyncio.sleep(0.1)
-            if not server.identified.is_set():
-                raise RuntimeError(f"a bot did not connect: see the logs in {logs}")
+        bots = await start_processes(servers, db_env, logs, f"scale-{engine}-{processes}-{load}")
         ids = iter(range(950_000_000_000_000_000, 960_000_000_000_000_000))
         expected = [0, 0, 0]
         user = 1
