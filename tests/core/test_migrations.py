@@ -99,7 +99,10 @@ INSERT INTO thread_events (channel_id, kind, at) VALUES (3, 'renamed', '2026-01-
 def _legacy_database(path: Path) -> None:
     """A database exactly as the release before Alembic made it, with every kind of row."""
     conn = sqlite3.connect(path)
+    last = LEGACY_USER_VERSIONS[max(LEGACY_USER_VERSIONS)]  # later steps came with Alembic
     for sql in sorted((SQL_DIR / "sqlite").glob("*.sql")):
+        if sql.name[:4] > last:
+            continue
         for statement in sql_statements(sql.read_text(encoding="utf-8")):
             conn.execute(statement)
     conn.execute(f"PRAGMA user_version = {max(LEGACY_USER_VERSIONS)}")
@@ -134,4 +137,5 @@ async def test_a_database_from_the_release_before_alembic_upgrades_with_every_ro
         hits = await db.fetchall("SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH 'words'")
         assert len(hits) == 1  # the full-text index came along
     after = _counts(path)
-    assert {t: n for t, n in after.items() if t != "alembic_version"} == before
+    kept = {t: n for t, n in after.items() if t in before}  # later steps may add tables
+    assert kept == before and set(after) >= set(before)
