@@ -89,11 +89,15 @@ class BallotVoting:
     async def on_rank_open(self, interaction: discord.Interaction, poll_id: int) -> None:
         poll = await self._ballot_poll(interaction, poll_id, "ranked")
         current = await ballot_store.current(self.bot.db, poll_id, interaction.user.id)
+        view = ranked_ui.builder_view(poll, ())
         await interaction.response.send_message(
-            ranked_ui.builder_text(poll, (), current),
-            view=ranked_ui.builder_view(poll, ()),
-            ephemeral=True,
+            ranked_ui.builder_text(poll, (), current), view=view, ephemeral=True
         )
+        # discord.py gives an ephemeral view a 15-minute timeout task; this one needs none (its
+        # buttons are DynamicItems, routed by custom_id), and a burst of members opening the
+        # builder would otherwise leave one sleeping task each. Stopping it only drops that
+        # bookkeeping: a fully dynamic view has no per-message entry in the view store.
+        view.stop()
 
     async def on_rank_pick(
         self, interaction: discord.Interaction, poll_id: int, ranking: tuple[int, ...]
