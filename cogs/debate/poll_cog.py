@@ -246,8 +246,8 @@ class Polls(BallotVoting, commands.Cog):
 
     async def on_vote(self, interaction: discord.Interaction, poll_id: int, position: int) -> None:
         poll = await self._cached_poll(poll_id)
-        if poll is None or position >= len(poll.options):
-            raise UserError("This poll no longer exists.")
+        if poll is None or position >= len(poll.options) or poll.ballot_kind != "single":
+            raise UserError("This poll no longer exists.")  # (a vote id on a ballot poll: forged)
         if not poll.is_open:
             raise UserError("This poll is closed: your vote was not counted.")
         if poll.closes_at is not None and self.bot.now() >= poll.closes_at:
@@ -282,6 +282,7 @@ class Polls(BallotVoting, commands.Cog):
         if (
             poll is None
             or not poll.is_open
+            or poll.ballot_kind != "single"
             or not 0 <= index < len(poll.options)
             or (poll.closes_at is not None and self.bot.now() >= poll.closes_at)
             or (poll.role_id is not None and poll.role_id not in click.role_ids)

@@ -240,6 +240,13 @@ async def test_invalid_ballots_and_kinds_are_refused_privately(world):
     assert labels(picked) == ["The letter", "Submit ranking", "Start over"]  # never twice
     again = (await alice.click(picked, label="Start over")).response
     assert "Click the options in your order of preference" in again.content
+    # A single-choice vote id put on the gateway for a ranked poll (forged: no such button)
+    # is not taken by the vote fast lane, and nothing lands in poll_votes.
+    from bench.votes import emit_clicks
+
+    emit_clicks(world.env, message, [(alice, f"herbot:poll:vote:{poll_id}:0")])
+    await world.env.settle()
+    assert (await store.tally(world.db, poll_id)).total == 0
     bob_builder = await rank(bob, message, ["The letter"], submit=False)
     await world.env.advance_time(3600)  # the poll closes with bob's builder still open
     late = await bob.click(bob_builder, label="Submit ranking")
