@@ -1,9 +1,10 @@
 """Approval and ranked-choice voting for the Polls cog (a mixin, so poll_cog.py stays small).
 
 The components are :mod:`cogs.debate.ranked_ui`'s DynamicItems; their callbacks land here.
-Each ballot is written in one transaction (``ballot_store.cast``: an upsert on the key
-``(poll_id, user_id)`` that lands only while the poll is open) and the member is answered
-privately after it committed. Results: approval counts, or the instant-runoff of
+Each ballot is an upsert on the key ``(poll_id, user_id)`` that lands only while the poll is
+open (``ballot_store.cast``), written by :class:`~cogs.debate.ballot_writer.BallotWriter`
+(ballots arriving together share a commit); the member is answered privately after it
+committed. Results: approval counts, or the instant-runoff of
 :mod:`cogs.debate.irv` with its rounds table and chart (drawn in a worker thread).
 """
 
@@ -18,6 +19,7 @@ import discord
 
 from bot.errors import UserError
 from cogs.debate import ballot_store, ballots, charts, irv, ranked_chart, ranked_ui
+from cogs.debate.ballot_writer import BallotWriter
 from cogs.debate.common import user_errors
 from cogs.debate.polls import Poll
 
@@ -39,6 +41,14 @@ class BallotVoting:
         def _schedule_refresh(self, poll: Poll) -> None: ...
 
         async def close_poll(self, poll_id: int, by: int | None) -> bool: ...
+
+    @property
+    def ballot_writer(self) -> BallotWriter:
+        """Ballots share commits in a burst (one writer per cog, made on first use)."""
+        writer: BallotWriter | None = getattr(self, "_ballot_writer", None)
+        if writer is None:
+            writer = self._ballot_writer = BallotWriter(self.bot.db)
+        return writer
 
     # ------------------------------------------------------------------ checks
 
@@ -63,10 +73,9 @@ class BallotVoting:
     ) -> str:
         with user_errors():
             checked = ballots.check_ballot(poll, choices)
-            async with self.bot.db.transaction() as tx:
-                previous = await ballot_store.cast(
-                    tx, poll.id, interaction.user.id, checked, self.bot.now()
-                )
+            previous = await self.ballot_writer.cast(
+                poll.id, interaction.user.id, checked, self.bot.now()
+            )
         self._schedule_refresh(poll)
         now = ballots.describe(poll, checked)
         if previous is None:

@@ -54,8 +54,14 @@ async def cast(
     return previous
 
 
+async def is_open(db: Reader, poll_id: int) -> bool:
+    return bool(await db.fetchval("SELECT closed_at IS NULL FROM polls WHERE id = ?", (poll_id,)))
+
+
 async def retract(tx: Transaction, poll_id: int, user_id: int) -> bool:
     """Remove the member's ballot while the poll is open; False if there was none."""
+    if not await is_open(tx, poll_id):
+        raise PollError("This poll is closed: votes can no longer be changed.")
     cur = await tx.execute(
         "DELETE FROM poll_ballots WHERE poll_id = ? AND user_id = ? AND EXISTS"
         " (SELECT 1 FROM polls WHERE id = ? AND closed_at IS NULL)",

@@ -3,6 +3,7 @@ restarts, refusals, results, exports and forget-me."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from cogs.debate import ballot_store, store
@@ -282,3 +283,35 @@ async def test_forget_me_deletes_open_ballots_and_anonymises_closed_ones(world):
     exported = await world.mod.slash(world.channel, "poll export", poll=closed_id, format="json")
     data = json.loads(await exported.response.attachments[0].read())
     assert {"user_id": "former member", "choices": ["B", "A"]} in data["ballots"]
+
+
+async def test_ballots_arriving_together_share_a_commit_and_a_closed_poll_refuses_its_own(db):
+    from datetime import UTC, datetime
+
+    from cogs.debate.ballot_writer import BallotWriter
+    from cogs.debate.polls import PollError
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+
+    async def new_poll():
+        pid = await write(
+            db, store.create_poll, guild_id=1, channel_id=2, question="Q?",
+            options=["A", "B", "C"], created_by=9, now=now,
+        )  # fmt: skip
+        await write(db, ballot_store.set_kind, pid, "ranked", None)
+        return pid
+
+    open_id, closed_id = await new_poll(), await new_poll()
+    await write(db, store.close_poll, closed_id, now)
+    writer = BallotWriter(db)
+    first, *group = await asyncio.gather(
+        writer.cast(open_id, 1, (0, 1), now),  # written alone
+        writer.cast(open_id, 2, (2,), now),  # these three share one commit ...
+        writer.cast(closed_id, 3, (1,), now),  # ... where the closed poll's is refused
+        writer.cast(open_id, 1, (1,), now),
+        return_exceptions=True,
+    )
+    assert first is None and writer.commits == 2
+    assert group[0] is None and isinstance(group[1], PollError) and group[2] == (0, 1)
+    assert await ballot_store.ballots(db, open_id) == {1: (1,), 2: (2,)}
+    assert await ballot_store.ballots(db, closed_id) == {}
