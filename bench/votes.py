@@ -12,6 +12,15 @@ Two ways of clicking, each with two ways of writing votes, all in the same run:
   emits it on the simulated gateway; the bot code path is exactly the one a click takes.
 * **sequential** — ``member.click`` one after another (each fully settled): the public API.
 
+* **ranked burst** — the same burst on a ranked-choice poll: every member has opened the
+  private ranking builder (setup, not timed) and all press **Submit ranking** at once, each
+  with their own ranking (1-3 of the 3 options). The click carries the builder message the
+  member sees, with the Submit button of their ranking (its state is in its custom_id). The
+  bot's path is the real one: DynamicItem -> ``on_rank_save`` -> ``BallotWriter`` (ballots
+  arriving together share a commit) -> the builder edited into the confirmation. Its baseline is the
+  single-choice burst's baseline row of the same run; the check: ``poll_ballots`` holds every
+  member's ranking exactly and the instant-runoff of those rows equals the expected one.
+
 Writers: **batched** (``BatchedVoteWriter``: the votes that arrive while a write is in flight
 share one group commit — the bot's default) against the **baseline** ``DirectVoteWriter``
 (one upsert and one commit per vote).
@@ -104,6 +113,7 @@ class AckClock:
 
         self.acked: dict[int, float] = {}
         self._original = discord.InteractionResponse.send_message
+        self._original_edit = discord.InteractionResponse.edit_message
         self._lane = FastLane
         self._original_lane = FastLane._answer
 
@@ -119,12 +129,20 @@ class AckClock:
             await original_lane(lane, click, text)  # votes answered on bot/fastlane.py
             acked[click.interaction_id] = time.perf_counter()
 
+        async def edited(response: discord.InteractionResponse, *args: Any, **kw: Any) -> Any:
+            result = await original_edit(response, *args, **kw)  # the ranking's confirmation
+            acked[response._parent.id] = time.perf_counter()
+            return result
+
+        original_edit = self._original_edit
         discord.InteractionResponse.send_message = timed  # type: ignore[method-assign]
+        discord.InteractionResponse.edit_message = edited  # type: ignore[method-assign]
         self._lane._answer = lane_timed  # type: ignore[method-assign]
         return self
 
     def __exit__(self, *exc: object) -> None:
         discord.InteractionResponse.send_message = self._original  # type: ignore[method-assign]
+        discord.InteractionResponse.edit_message = self._original_edit  # type: ignore[method-assign]
         self._lane._answer = self._original_lane  # type: ignore[method-assign]
 
 
@@ -205,6 +223,100 @@ async def run_case(members: int, mode: str, writer: str) -> Row:
     return Row(mode, writer, members, seconds, latencies, commits, exact)
 
 
+RANKINGS = ((0,), (1, 0), (2, 1, 0), (1, 2), (0, 2, 1), (2,), (1,))
+
+
+def emit_submits(
+    env: Any, builders: Sequence[tuple[Any, Any, str]], emitted: dict[int, float]
+) -> list[Any]:
+    """Put every member's "Submit ranking" click on the gateway at once (see the docstring).
+
+    ``builders``: (member, their builder message, the Submit button's custom_id).
+    """
+    from simcord.backend import serializers
+    from simcord.enums import ComponentType, InteractionType
+    from simcord.interactions import base_payload
+
+    backend = env.backend
+    records = []
+    for actor, builder, custom_id in builders:
+        stored = backend.get_message(builder.channel_id, builder.id)
+        shown = dict(serializers.message_payload(backend, stored))
+        button = {"type": 2, "style": 3, "label": "Submit ranking", "custom_id": custom_id}
+        shown["components"] = [{"type": 1, "components": [button]}]
+        record, payload = base_payload(
+            backend,
+            type=InteractionType.MESSAGE_COMPONENT,
+            channel_id=stored.channel_id,
+            guild_id=actor.guild.id,
+            user_id=actor.id,
+            data={"custom_id": custom_id, "component_type": ComponentType.BUTTON},
+        )
+        payload["message"] = shown
+        record.source_message_id = stored.id
+        records.append(record)
+        emitted[record.id] = time.perf_counter()
+        backend.emit("INTERACTION_CREATE", payload)
+    return records
+
+
+async def run_ranked(members: int) -> Row:
+    """The ranked-choice burst through the bot's ballot writer (group commit)."""
+    import simcord
+
+    from bot import guild_settings
+    from bot.app import create_bot, prepare_database
+    from bot.config import load_settings
+    from cogs.debate import ballot_store, irv
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(env={"HERBOT_DB": str(Path(tmp) / "bench.db")}, dotenv=False)
+        settings = replace(settings, token=None)
+        db = await prepare_database(settings)
+        try:
+            async with simcord.run(create_bot(settings, db)) as env:
+                await env.bot.tree.sync()
+                guild = env.create_guild("Bench")
+                channel = guild.create_text_channel("general")
+                mod_role = guild.create_role("Moderators")
+                mod = guild.add_member(env.create_user("mod"), roles=[mod_role])
+                async with db.transaction() as tx:
+                    await guild_settings.set_value(
+                        tx, guild.id, "moderator_role_id", str(mod_role.id)
+                    )
+                crowd = [guild.add_member(env.create_user(f"m{i}")) for i in range(members)]
+                await mod.slash(
+                    channel, "poll create", motion="Q", options="; ".join(OPTIONS), kind="ranked"
+                )
+                message = channel.last_message
+                poll_id = int(message.embeds[0].title.split("#")[1])
+                wanted = {m.id: RANKINGS[i % len(RANKINGS)] for i, m in enumerate(crowd)}
+                builders = []
+                for actor in crowd:  # setup: each member opens the builder (not timed)
+                    shown = await actor.click(message, label="Rank the options")
+                    ranking = ".".join(str(p) for p in wanted[actor.id])
+                    builders.append(
+                        (actor, shown.response, f"herbot:poll:rsave:{poll_id}:{ranking}")
+                    )
+                emitted: dict[int, float] = {}
+                with AckClock() as clock:
+                    start = time.perf_counter()
+                    records = emit_submits(env, builders, emitted)
+                    await env.settle(timeout=300.0, idle=0.001)
+                    seconds = time.perf_counter() - start
+                if any(not r.responded for r in records):
+                    raise AssertionError("some ranking submits were not acknowledged")
+                latencies = [(clock.acked[i] - t0) * 1000 for i, t0 in emitted.items()]
+                stored = await ballot_store.ballots(db, poll_id)
+                expected = irv.count(len(OPTIONS), list(wanted.values()))
+                counted = irv.count(len(OPTIONS), list(stored.values()))
+                exact = stored == wanted and counted == expected
+                commits = env.bot.get_cog("Polls").ballot_writer.commits
+        finally:
+            await db.close()
+    return Row("ranked burst", "batched", members, seconds, latencies, commits, exact)
+
+
 async def run_storage(members: int, writer: str) -> Row:
     """The same votes straight into the domain writer (no Discord): what storage costs."""
     from datetime import UTC, datetime
@@ -252,6 +364,8 @@ async def run_storage(members: int, writer: str) -> Row:
 
 def table(rows: list[Row]) -> str:
     base = {r.mode: r for r in rows if r.writer == "baseline"}
+    if "burst" in base:  # a ranked ballot is compared with a single-choice vote's baseline
+        base["ranked burst"] = base["burst"]
     lines = [
         "| clicks | writer | votes | votes/s | p50 ack ms | p99 ack ms | max ms | commits "
         "| tally exact | vs baseline |",
@@ -271,6 +385,7 @@ async def main_async(members: int, runs: int) -> list[Row]:
     cases = [
         (m, w) for m in ("burst", "sequential", "storage only") for w in ("baseline", "batched")
     ]
+    cases.insert(2, ("ranked burst", "batched"))
     await run_case(50, "burst", "baseline")  # warm-up (imports, caches): not counted
     found: dict[tuple[str, str], list[Row]] = {case: [] for case in cases}
     # Runs interleave the cases, so a noisy moment on a shared machine hits all of them, and
@@ -279,6 +394,8 @@ async def main_async(members: int, runs: int) -> list[Row]:
         for mode, writer in cases:
             if mode == "storage only":
                 found[(mode, writer)].append(await run_storage(members, writer))
+            elif mode == "ranked burst":
+                found[(mode, writer)].append(await run_ranked(members))
             else:
                 found[(mode, writer)].append(await run_case(members, mode, writer))
     rows = []
@@ -303,6 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ok = all(r.exact for r in rows) and all(max(r.latencies_ms) < 3000 for r in rows)
     print("\nack ms: click on the gateway -> the bot's ephemeral answer returned (storage only:")
     print("start of the burst -> the vote's transaction committed). commits: transactions.")
+    print("ranked burst: group commits of ballots; vs baseline: the single-choice burst's.")
     print(f"\nall tallies exact and every click acknowledged within 3 s: {'yes' if ok else 'NO'}")
     print(f"median ack (burst, batched): {statistics.median(rows[1].latencies_ms):.1f} ms")
     return 0 if ok else 1

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.db import database
-from cogs.debate import debates, machine, polls, store, swing
+from cogs.debate import ballot_store, ballots, debates, machine, polls, store, swing
 from cogs.debate.clock import iso
 
 
@@ -105,9 +105,32 @@ async def _poll_results(args: argparse.Namespace, settings: Settings) -> int:
     poll, tally, _ = loaded
     state = "open" if poll.is_open else "closed"
     print(f"Poll #{poll.id} ({state}): {poll.question}")
+    if poll.ballot_kind != "single":
+        return await _ballot_results(settings, poll)
     for label, n, pct in tally.rows():
         print(f"  {label:<30} {n:>6}  {pct:>3}%")
     print(f"  {'total':<30} {tally.total:>6}")
+    return 0
+
+
+async def _ballot_data(settings: Settings, poll: polls.Poll) -> dict:
+    """An approval or ranked poll's export document (every ballot; ids only if public)."""
+    async with database(settings.database) as db:
+        return ballots.export_data(poll, await ballot_store.ballots(db, poll.id))
+
+
+async def _ballot_results(settings: Settings, poll: polls.Poll) -> int:
+    data = await _ballot_data(settings, poll)
+    what = "approvals" if poll.ballot_kind == "approval" else "first_choices"
+    for row in data["options"]:
+        print(f"  {row['option']:<30} {row[what]:>6}  {row['percent_of_ballots']:>3}% of ballots")
+    print(f"  {'ballots':<30} {data['total_ballots']:>6}")
+    for r in data.get("rounds", []):
+        counts = ", ".join(f"{label} {n}" for label, n in r["counts"].items())
+        out = f"; {r['eliminated']} out" if r["eliminated"] else ""
+        print(f"  round {r['round']}: {counts} (exhausted {r['exhausted']}){out}")
+    if "winner" in data:
+        print(f"  winner: {data['winner'] or 'none'}")
     return 0
 
 
@@ -115,8 +138,12 @@ async def _poll_export(args: argparse.Namespace, settings: Settings) -> int:
     loaded = await _load_poll(settings, args.id, with_ballots=True)
     if loaded is None:
         return 1
-    data = polls.export_data(*loaded)
-    text = polls.export_csv(data) if args.format == "csv" else polls.export_json(data)
+    if loaded[0].ballot_kind != "single":
+        data = await _ballot_data(settings, loaded[0])
+        text = ballots.export_csv(data) if args.format == "csv" else polls.export_json(data)
+    else:
+        data = polls.export_data(*loaded)
+        text = polls.export_csv(data) if args.format == "csv" else polls.export_json(data)
     if args.output:
         await asyncio.to_thread(Path(args.output).write_text, text, encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)

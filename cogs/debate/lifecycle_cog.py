@@ -25,7 +25,15 @@ from bot import guild_settings
 from bot.checks import is_moderator, moderator_only
 from bot.errors import UserError
 from bot.presentation import AUTOCOMPLETE_MAX, truncate
-from cogs.debate import embeds_ui, lifecycle, lifecycle_store, lifecycle_ui, polls, store
+from cogs.debate import (
+    embeds_ui,
+    lifecycle,
+    lifecycle_store,
+    lifecycle_ui,
+    polls,
+    ranked_ui,
+    store,
+)
 from cogs.debate.common import split_options, user_errors
 from cogs.debate.config import OPTION_LIMIT
 from cogs.debate.timeparse import parse_duration, parse_start
@@ -56,6 +64,7 @@ class PollLifecycle:
     _arm_poll: Callable[[int, datetime], None]
     _channel: Callable[[int], discord.PartialMessageable]
     _guild_poll: Callable[..., Coroutine[Any, Any, polls.Poll]]
+    _poll_embed: Callable[..., Coroutine[Any, Any, discord.Embed]]
 
     schedule = app_commands.Group(
         name="schedule", description="Polls that open later, once or every day or week"
@@ -355,9 +364,11 @@ class PollLifecycle:
         tally = await store.tally(self.bot.db, poll_id)
         message = self._channel(poll.channel_id).get_partial_message(poll.message_id)
         try:
-            await message.edit(
-                embed=embeds_ui.poll_embed(poll, tally, self.bot.now()),
-                view=poll_view(poll.id, options),
+            view = (
+                poll_view(poll.id, options)
+                if poll.ballot_kind == "single"
+                else ranked_ui.ballot_view(poll)  # approval's select, ranked's button
             )
+            await message.edit(embed=await self._poll_embed(poll, tally), view=view)
         except discord.HTTPException as exc:
             log.warning("could not show the new option of poll %d: %s", poll_id, exc)

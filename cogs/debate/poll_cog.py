@@ -27,7 +27,18 @@ from bot.checks import moderator_only
 from bot.errors import UserError
 from bot.fastlane import Click
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, plain, truncate
-from cogs.debate import cards_ui, charts, embeds_ui, polls, quickpoll, store
+from cogs.debate import (
+    ballot_store,
+    ballots,
+    cards_ui,
+    charts,
+    embeds_ui,
+    polls,
+    quickpoll,
+    ranked_ui,
+    store,
+)
+from cogs.debate.ballot_cog import BallotVoting
 from cogs.debate.common import Background, split_options, user_errors
 from cogs.debate.config import DEBATE_OPTIONS, MOTION_LIMIT, DebateConfig, load_config
 from cogs.debate.lifecycle_cog import PollLifecycle
@@ -61,7 +72,7 @@ def _vote_text(poll: polls.Poll, outcome: polls.VoteOutcome) -> str:
     return text
 
 
-class Polls(PollLifecycle, commands.Cog):
+class Polls(PollLifecycle, BallotVoting, commands.Cog):
     poll = app_commands.Group(
         name="poll", description="Motion polls members can trust", guild_only=True
     )
@@ -86,13 +97,13 @@ class Polls(PollLifecycle, commands.Cog):
     # ------------------------------------------------------------------ lifecycle
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(PollVoteButton, PollRetractButton)
+        self.bot.add_dynamic_items(PollVoteButton, PollRetractButton, *ranked_ui.DYNAMIC_ITEMS)
         self._background.spawn(self._rearm(), "herbot-polls-rearm")
         if self.config.vote_path == "ack-first":
             self.bot.fastlane.add(VOTE_PREFIX, self.fast_vote)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(PollVoteButton, PollRetractButton)
+        self.bot.remove_dynamic_items(PollVoteButton, PollRetractButton, *ranked_ui.DYNAMIC_ITEMS)
         self.bot.fastlane.remove(VOTE_PREFIX)
         self._tally_loop.cancel()
         self._background.cancel_all()
@@ -175,7 +186,7 @@ class Polls(PollLifecycle, commands.Cog):
         tally = await store.tally(self.bot.db, poll_id)
         message = self._channel(poll.channel_id).get_partial_message(poll.message_id)
         if poll.kind == "poll":
-            embed = embeds_ui.poll_embed(poll, tally, self.bot.now())
+            embed = await self._poll_embed(poll, tally)
         else:
             when = "pre" if poll.kind == "debate_pre" else "post"
             embed = embeds_ui.debate_vote_embed(poll, tally, when)
@@ -186,6 +197,11 @@ class Polls(PollLifecycle, commands.Cog):
                 await message.edit(embed=embed, view=None)
         except discord.HTTPException as exc:
             log.warning("could not redraw poll %d: %s", poll_id, exc)
+
+    async def _poll_embed(self, poll: polls.Poll, tally: polls.Tally) -> discord.Embed:
+        if poll.ballot_kind == "single":
+            return embeds_ui.poll_embed(poll, tally, self.bot.now())
+        return ranked_ui.ballot_poll_embed(poll, await self.ballot_summary(poll), self.bot.now())
 
     async def close_poll(self, poll_id: int, by: int | None) -> bool:
         """Close once (deadline, moderator or debate); the closing call posts the result.
@@ -222,7 +238,12 @@ class Polls(PollLifecycle, commands.Cog):
         """Post (or, when an earlier attempt posted ``earlier``, edit) the result; finish."""
         key, owner = result_key(poll_id), self.bot.claim_owner
         poll = await store.get_poll(self.bot.db, poll_id)
-        if poll is not None and poll.kind == "poll":
+        if poll is not None and poll.kind == "poll" and poll.ballot_kind != "single":
+            try:
+                await self._channel(poll.channel_id).send(**await self.ballot_result(poll))
+            except discord.HTTPException as exc:
+                log.warning("could not post the result of poll %d: %s", poll_id, exc)
+        elif poll is not None and poll.kind == "poll":
             tally = await store.tally(self.bot.db, poll_id)
             chart = await self._poll_chart(poll, tally)
             card = cards_ui.result_card(poll, tally)
@@ -256,14 +277,17 @@ class Polls(PollLifecycle, commands.Cog):
         assert poll is not None
         tally = await store.tally(self.bot.db, poll_id)
         if poll.kind == "poll":
-            embed = embeds_ui.poll_embed(poll, tally, self.bot.now())
+            embed = await self._poll_embed(poll, tally)
         else:
             embed = embeds_ui.debate_vote_embed(
                 poll, tally, "pre" if poll.kind == "debate_pre" else "post"
             )
-        message = await channel.send(
-            embed=embed, view=poll_view(poll.id, poll.options), **self.opening_ping(poll)
+        view = (
+            poll_view(poll.id, poll.options)
+            if poll.ballot_kind == "single"
+            else ranked_ui.ballot_view(poll)
         )
+        message = await channel.send(embed=embed, view=view, **self.opening_ping(poll))
         async with self.bot.db.transaction() as tx:
             await store.set_poll_message(tx, poll.id, message.id)
         return message
@@ -289,8 +313,8 @@ class Polls(PollLifecycle, commands.Cog):
         if poll is not None and position >= len(poll.options):  # an option added since loaded
             self._open_polls.pop(poll_id, None)
             poll = await self._cached_poll(poll_id)
-        if poll is None or position >= len(poll.options):
-            raise UserError("This poll no longer exists.")
+        if poll is None or position >= len(poll.options) or poll.ballot_kind != "single":
+            raise UserError("This poll no longer exists.")  # (a vote id on a ballot poll: forged)
         if not poll.is_open:
             raise UserError("This poll is closed: your vote was not counted.")
         if poll.closes_at is not None and self.bot.now() >= poll.closes_at:
@@ -325,6 +349,7 @@ class Polls(PollLifecycle, commands.Cog):
         if (
             poll is None
             or not poll.is_open
+            or poll.ballot_kind != "single"
             or not 0 <= index < len(poll.options)
             or (poll.closes_at is not None and self.bot.now() >= poll.closes_at)
             or (poll.role_id is not None and poll.role_id not in click.role_ids)
@@ -341,7 +366,8 @@ class Polls(PollLifecycle, commands.Cog):
             raise UserError("This poll no longer exists.")
         with user_errors():
             async with self.bot.db.transaction() as tx:
-                removed = await store.retract(tx, poll_id, interaction.user.id)
+                retract = store.retract if poll.ballot_kind == "single" else ballot_store.retract
+                removed = await retract(tx, poll_id, interaction.user.id)
         text = "Your vote is retracted." if removed else "You had not voted in this poll."
         await interaction.response.send_message(text, ephemeral=True)
         if removed:
@@ -403,6 +429,8 @@ class Polls(PollLifecycle, commands.Cog):
         public="Let moderators export who voted what (default no: anonymous)",
         role="Pinged when it opens and before it closes; only its members may vote",
         remind="How long before the close the role is reminded, e.g. 1h, or off",
+        kind="single choice (default), approval (pick several) or ranked (instant runoff)",
+        max_choices="Approval polls: how many options a member may approve (default: all)",
     )
     @app_commands.autocomplete(motion=motion_autocomplete)
     @moderator_only()
@@ -416,6 +444,8 @@ class Polls(PollLifecycle, commands.Cog):
         public: bool = False,
         role: discord.Role | None = None,
         remind: str | None = None,
+        kind: Literal["single", "approval", "ranked"] = "single",
+        max_choices: app_commands.Range[int, 1, 10] | None = None,
     ) -> None:
         assert interaction.guild is not None and interaction.channel is not None
         question, preset_options = self.resolve_motion(motion)
@@ -430,6 +460,7 @@ class Polls(PollLifecycle, commands.Cog):
             if length > timedelta(days=self.config.poll_max_days):
                 raise UserError(f"A poll can stay open at most {self.config.poll_max_days} days.")
             lead = await self.reminder_lead(interaction.guild.id, remind, length) if role else None
+            most = ballots.check_kind(kind, max_choices, len(chosen))
             async with self.bot.db.transaction() as tx:  # the poll and its options, or nothing
                 poll_id = await store.create_poll(
                     tx,
@@ -445,6 +476,8 @@ class Polls(PollLifecycle, commands.Cog):
                     role_id=role.id if role else None,
                 )
                 await self.store_reminder(tx, poll_id, lead)
+                if kind != "single":
+                    await ballot_store.set_kind(tx, poll_id, kind, most)
         message = await self.post_poll(interaction.channel, poll_id)  # type: ignore[arg-type]
         self._arm_poll(poll_id, now + length)
         if role is not None and lead is not None:
@@ -500,6 +533,11 @@ class Polls(PollLifecycle, commands.Cog):
     async def poll_results(self, interaction: discord.Interaction, poll_id: int) -> None:
         poll = await self._guild_poll(interaction, poll_id)
         await self._require_tally_shown(poll)
+        if poll.ballot_kind != "single":
+            await interaction.response.send_message(
+                **await self.ballot_result(poll), ephemeral=True
+            )
+            return
         tally = await store.tally(self.bot.db, poll_id)
         await interaction.response.send_message(
             view=cards_ui.result_card(poll, tally),
@@ -525,6 +563,10 @@ class Polls(PollLifecycle, commands.Cog):
         data = polls.export_data(poll, tally, voters)
         text = polls.export_csv(data) if format == "csv" else polls.export_json(data)
         what = "counts only (anonymous poll)" if poll.anonymous else "counts and each vote"
+        if poll.ballot_kind != "single":  # every ballot, member ids only if public
+            data = await self.ballot_export(poll)
+            text = ballots.export_csv(data) if format == "csv" else polls.export_json(data)
+            what = "every ballot" + (", without member ids" if poll.anonymous else " and its voter")
         await interaction.response.send_message(
             f"Poll #{poll_id}: {what}.",
             file=discord.File(io.BytesIO(text.encode()), filename=f"poll-{poll_id}.{format}"),

@@ -39,6 +39,8 @@ class Poll:
     closes_at: datetime | None
     closed_at: datetime | None
     options: tuple[str, ...]
+    ballot_kind: str = "single"  # or "approval", "ranked": see cogs/debate/ballots.py
+    max_choices: int | None = None  # an approval ballot's cap (None: any number)
 
     @property
     def is_open(self) -> bool:

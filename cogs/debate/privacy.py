@@ -1,10 +1,11 @@
 """Debates' part in /privacy: what forget-me removes or anonymises, and what is kept.
 
 Votes in open polls and queue entries (their words) are deleted; votes in closed polls stay
-counted under one anonymous id per forget (a debate's before/after pairing holds); ids of
+counted under one anonymous id per forget (a debate's before/after pairing holds; approval
+and ranked ballots get the same id); ids of
 polls, schedules and debates a member ran are cleared. A point of information still waiting
 is deleted; answered ones stay in a speech's counts under id 0. The SQL lives in
-:mod:`cogs.debate.store`, :mod:`cogs.debate.poi_store` and (the poll lifecycle)
+:mod:`cogs.debate.store` (with :mod:`cogs.debate.ballot_store`'s ballots), :mod:`cogs.debate.poi_store` and (the poll lifecycle)
 :mod:`cogs.debate.lifecycle_store`.
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 
 from bot.db import Reader, Transaction
 from bot.feature import Privacy
-from cogs.debate import lifecycle_store, poi_store, store
+from cogs.debate import ballot_store, lifecycle_store, poi_store, store
 
 
 def _merged_counts(*parts: Mapping[str, int]) -> dict[str, int]:
@@ -53,9 +54,15 @@ PRIVACY = Privacy(
     forget=forget,
     status=status,
     personal_columns=_merged_columns(
-        store.PERSONAL_COLUMNS, poi_store.PERSONAL_COLUMNS, lifecycle_store.PERSONAL_COLUMNS
+        store.PERSONAL_COLUMNS,
+        ballot_store.PERSONAL_COLUMNS,
+        poi_store.PERSONAL_COLUMNS,
+        lifecycle_store.PERSONAL_COLUMNS,
     ),
     other_columns=_merged_columns(
-        store.OTHER_COLUMNS, poi_store.OTHER_COLUMNS, lifecycle_store.OTHER_COLUMNS
+        store.OTHER_COLUMNS,
+        ballot_store.OTHER_COLUMNS,
+        poi_store.OTHER_COLUMNS,
+        lifecycle_store.OTHER_COLUMNS,
     ),
 )

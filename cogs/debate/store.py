@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.db import Reader, Record, Transaction
-from cogs.debate import machine, polls, swing
+from cogs.debate import ballot_store, machine, polls, swing
 from cogs.debate.clock import iso, parse
 from cogs.debate.debates import Debate, DebateError, Waiting, swing_of
 from cogs.debate.polls import Poll, PollError, Tally, VoteOutcome
@@ -85,6 +85,8 @@ def _poll(row: Record, options: tuple[str, ...]) -> Poll:
         closes_at=parse(row["closes_at"]) if row["closes_at"] else None,
         closed_at=parse(row["closed_at"]) if row["closed_at"] else None,
         options=options,
+        ballot_kind=row["ballot_kind"],
+        max_choices=row["max_choices"],
     )
 
 
@@ -530,6 +532,8 @@ OTHER_COLUMNS = {
         "anonymous",
         "live",
         "role_id",
+        "ballot_kind",
+        "max_choices",
         "created_at",
         "closes_at",
         "closed_at",
@@ -569,7 +573,8 @@ async def _surrogate(tx: Transaction) -> int:
     """A fresh negative voter id: random (not derived from anyone's id), used by nobody."""
     while True:
         candidate = -(secrets.randbelow(2**62) + 1)
-        if await tx.fetchval("SELECT 1 FROM poll_votes WHERE user_id = ?", (candidate,)) is None:
+        voted = await tx.fetchval("SELECT 1 FROM poll_votes WHERE user_id = ?", (candidate,))
+        if voted is None and not await ballot_store.used(tx, candidate):
             return candidate
 
 
@@ -586,13 +591,15 @@ async def forget(tx: Transaction, user_id: int) -> dict[str, int]:
         " (SELECT id FROM polls WHERE closed_at IS NULL)",
         (user_id,),
     )
+    opened_ballots = await ballot_store.forget_open(tx, user_id)  # approval and ranked polls
     closed = 0
-    if await tx.fetchval("SELECT 1 FROM poll_votes WHERE user_id = ? LIMIT 1", (user_id,)):
+    voted = await tx.fetchval("SELECT 1 FROM poll_votes WHERE user_id = ? LIMIT 1", (user_id,))
+    if voted or await ballot_store.used(tx, user_id):
         surrogate = await _surrogate(tx)
         moved = await tx.execute(
             "UPDATE poll_votes SET user_id = ? WHERE user_id = ?", (surrogate, user_id)
         )
-        closed = moved.rowcount
+        closed = moved.rowcount + await ballot_store.anonymise_closed(tx, user_id, surrogate)
     queued = await tx.execute("DELETE FROM debate_queue WHERE user_id = ?", (user_id,))
     ran_polls = await tx.execute(
         "UPDATE polls SET"
@@ -615,7 +622,7 @@ async def forget(tx: Transaction, user_id: int) -> dict[str, int]:
         "UPDATE debate_events SET created_by = 0 WHERE created_by = ?", (user_id,)
     )
     return {
-        OPEN_VOTES: opened.rowcount,
+        OPEN_VOTES: opened.rowcount + opened_ballots,
         CLOSED_VOTES: closed,
         QUEUE: queued.rowcount,
         RAN: ran_polls.rowcount + ran_debates.rowcount + events.rowcount,
@@ -637,9 +644,10 @@ async def status(db: Reader, user_id: int) -> dict[str, int]:
         (user_id,) * 8,
     )
     assert row is not None
+    open_ballots, closed_ballots = await ballot_store.status_counts(db, user_id)
     return {
-        OPEN_VOTES: int(row[0]),
-        CLOSED_VOTES_KEPT: int(row[1]),
+        OPEN_VOTES: int(row[0]) + open_ballots,
+        CLOSED_VOTES_KEPT: int(row[1]) + closed_ballots,
         QUEUE: int(row[2]),
         RAN_KEPT: int(row[3]),
     }

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from bot.cli import main
 from bot.db import database
-from cogs.debate import machine, store
+from cogs.debate import ballot_store, machine, store
 from tests.debate.helpers import write
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -125,3 +125,35 @@ def test_poll_export_names_a_forgotten_voter_former_member(settings, capsys):
     assert "1,Q,No,1,50" in out  # the count stays
     assert out.splitlines()[-2:] == ["8008,Yes", "former member,No"]
     assert "7007" not in out
+
+
+async def ranked_poll(db) -> int:
+    pid = await write(
+        db,
+        store.create_poll,
+        guild_id=1,
+        channel_id=2,
+        question="Q",
+        created_by=3,
+        options=["A", "B", "C"],
+        now=NOW,
+    )
+    await write(db, ballot_store.set_kind, pid, "ranked", None)
+    for user, choices in ((1, (0,)), (2, (1, 0)), (3, (2, 1)), (4, (1,))):
+        await write(db, ballot_store.cast, pid, user, choices, NOW)
+    return pid
+
+
+def test_ranked_poll_export_and_results(settings, capsys):
+    """Ballots A | B>A | C>B | B: round 1 A 1, B 2, C 1 (4 ballots, no majority): A and C
+    level with nothing earlier, C (listed last) out, to B; round 2 A 1, B 3: B wins."""
+    pid = asyncio.run(with_db(settings, ranked_poll))
+    base = ["--db", str(settings.database), "poll"]
+    assert main([*base, "export", str(pid), "--format", "csv"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "1,Q,2,B,3,0" in out
+    assert out[-5:] == ["ballot,choice_1,choice_2", "1,A", "2,B", "3,B,A", "4,C,B"]
+    assert main([*base, "results", str(pid)]) == 0
+    shown = capsys.readouterr().out
+    assert "round 1: A 1, B 2, C 1 (exhausted 0); C out" in shown
+    assert "winner: B" in shown

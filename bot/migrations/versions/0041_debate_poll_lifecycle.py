@@ -3,7 +3,7 @@
 Feature: debate
 
 Revision ID: 0041
-Revises: 0010
+Revises: 0040
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot.migrations import run_sql_file
 
 revision = "0041"
-down_revision = "0010"
+down_revision = "0040"
 branch_labels = None
 depends_on = None
 

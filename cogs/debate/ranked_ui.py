@@ -1,0 +1,365 @@
+"""Approval and ranked polls on Discord: persistent selects and buttons, the embed, the result.
+
+Every component keeps its state in its custom_id, so it works after a restart:
+
+* ``herbot:poll:approve:<poll>`` — the approval poll's select (at most ``max_choices``).
+* ``herbot:poll:rank:<poll>`` — "Rank the options" on a ranked poll: opens a private ranking
+  builder for the member.
+* ``herbot:poll:rpick:<poll>:<ranking>`` — in the builder, one button per option not ranked
+  yet; its id holds the ranking it leads to (``2.0`` = third option first, then the first).
+  An empty ranking is "Start over".
+* ``herbot:poll:rsave:<poll>:<ranking>`` — "Submit ranking": the ballot is the ranking in it.
+
+Callbacks hand over to the Polls cog found by name (this module never imports a cog). The
+retract button is the single-choice one (:class:`cogs.debate.ui.PollRetractButton`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Protocol
+
+import discord
+
+from bot import cards
+from bot.errors import guarded
+from bot.presentation import BUTTON_LABEL_LIMIT, EMBED_DESCRIPTION_LIMIT, truncate
+from cogs.debate import irv
+from cogs.debate.ballots import KIND_NAMES, Summary, cap, decode, encode
+from cogs.debate.embeds_ui import BLURPLE, bar, ts
+from cogs.debate.polls import Poll
+from cogs.debate.ui import PollRetractButton
+
+RESULT_COLOUR = discord.Colour.green()
+QUESTION_LIMIT = 600
+SELECT_LABEL_LIMIT = 100
+
+
+class BallotHandler(Protocol):
+    """What the approval and ranking components need of the Polls cog."""
+
+    async def on_approve(
+        self, interaction: discord.Interaction, poll_id: int, values: list[str]
+    ) -> None: ...
+
+    async def on_rank_open(self, interaction: discord.Interaction, poll_id: int) -> None: ...
+
+    async def on_rank_pick(
+        self, interaction: discord.Interaction, poll_id: int, ranking: tuple[int, ...]
+    ) -> None: ...
+
+    async def on_rank_save(
+        self, interaction: discord.Interaction, poll_id: int, ranking: tuple[int, ...]
+    ) -> None: ...
+
+
+def _handler(interaction: discord.Interaction) -> BallotHandler:
+    cog: Any = interaction.client.get_cog("Polls")  # type: ignore[union-attr]
+    if cog is None:  # pragma: no cover - the extension is loaded with its components
+        raise RuntimeError("the Polls cog is not loaded")
+    return cog
+
+
+class ApprovalSelect(
+    discord.ui.DynamicItem[discord.ui.Select],
+    template=r"herbot:poll:approve:(?P<poll>\d+)",
+):
+    def __init__(self, poll_id: int, select: discord.ui.Select | None = None) -> None:
+        self.poll_id = poll_id
+        super().__init__(select or discord.ui.Select(custom_id=f"herbot:poll:approve:{poll_id}"))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str], /
+    ) -> ApprovalSelect:
+        return cls(int(match["poll"]), item)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        values = [str(v) for v in (interaction.data or {}).get("values", [])]  # type: ignore[union-attr]
+        await guarded(
+            interaction,
+            _handler(interaction).on_approve(interaction, self.poll_id, values),
+            "approval select",
+        )
+
+
+def approval_select(poll: Poll) -> ApprovalSelect:
+    most = cap(poll)
+    select: discord.ui.Select = discord.ui.Select(
+        custom_id=f"herbot:poll:approve:{poll.id}",
+        placeholder=f"Approve up to {most} option{'s' * (most != 1)}",
+        min_values=1,
+        max_values=most,
+        options=[
+            discord.SelectOption(label=truncate(label, SELECT_LABEL_LIMIT), value=str(i))
+            for i, label in enumerate(poll.options)
+        ],
+    )
+    return ApprovalSelect(poll.id, select)
+
+
+class RankButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"herbot:poll:rank:(?P<poll>\d+)",
+):
+    def __init__(self, poll_id: int) -> None:
+        self.poll_id = poll_id
+        super().__init__(
+            discord.ui.Button(
+                label="Rank the options",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"herbot:poll:rank:{poll_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> RankButton:
+        return cls(int(match["poll"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(
+            interaction, _handler(interaction).on_rank_open(interaction, self.poll_id), "rank"
+        )
+
+
+_RANKING = r"(?P<ranking>(?:\d(?:\.\d){0,9})?)"
+
+
+class RankPick(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"herbot:poll:rpick:(?P<poll>\d+):" + _RANKING,
+):
+    def __init__(self, poll_id: int, ranking: tuple[int, ...], label: str = "pick") -> None:
+        self.poll_id = poll_id
+        self.ranking = ranking
+        start_over = not ranking
+        super().__init__(
+            discord.ui.Button(
+                label=truncate(label, BUTTON_LABEL_LIMIT),
+                style=discord.ButtonStyle.secondary if start_over else discord.ButtonStyle.primary,
+                custom_id=f"herbot:poll:rpick:{poll_id}:{encode(ranking)}",
+                row=2 if start_over else None,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> RankPick:
+        return cls(int(match["poll"]), decode(match["ranking"]), item.label or "pick")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(
+            interaction,
+            _handler(interaction).on_rank_pick(interaction, self.poll_id, self.ranking),
+            "rank pick",
+        )
+
+
+class RankSave(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"herbot:poll:rsave:(?P<poll>\d+):" + _RANKING,
+):
+    def __init__(self, poll_id: int, ranking: tuple[int, ...]) -> None:
+        self.poll_id = poll_id
+        self.ranking = ranking
+        super().__init__(
+            discord.ui.Button(
+                label="Submit ranking",
+                style=discord.ButtonStyle.success,
+                custom_id=f"herbot:poll:rsave:{poll_id}:{encode(ranking)}",
+                row=2,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> RankSave:
+        return cls(int(match["poll"]), decode(match["ranking"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(
+            interaction,
+            _handler(interaction).on_rank_save(interaction, self.poll_id, self.ranking),
+            "rank submit",
+        )
+
+
+DYNAMIC_ITEMS = (ApprovalSelect, RankButton, RankPick, RankSave)
+
+
+def ballot_view(poll: Poll) -> discord.ui.View:
+    """The components under an approval or ranked poll's message."""
+    view = discord.ui.View(timeout=None)
+    if poll.ballot_kind == "approval":
+        view.add_item(approval_select(poll))
+    else:
+        view.add_item(RankButton(poll.id))
+    view.add_item(PollRetractButton(poll.id))
+    return view
+
+
+def builder_text(poll: Poll, ranking: tuple[int, ...], current: tuple[int, ...] | None) -> str:
+    lines = [f"**Rank poll #{poll.id}:** {truncate(poll.question, 300)}"]
+    if current:
+        lines.append("Your ballot now: " + " > ".join(f"**{poll.options[p]}**" for p in current))
+    if ranking:
+        lines.append("Your new ranking:")
+        lines += [f"{n}. {poll.options[p]}" for n, p in enumerate(ranking, 1)]
+    else:
+        lines.append("Click the options in your order of preference (rank as many as you like).")
+    lines.append("Then press **Submit ranking**.")
+    return "\n".join(lines)
+
+
+def builder_view(poll: Poll, ranking: tuple[int, ...]) -> discord.ui.View:
+    """The private ranking builder: the options not ranked yet, Submit, Start over."""
+    view = discord.ui.View(timeout=None)
+    for p, label in enumerate(poll.options):
+        if p not in ranking:
+            view.add_item(RankPick(poll.id, (*ranking, p), label))
+    view.add_item(RankSave(poll.id, ranking))
+    view.add_item(RankPick(poll.id, (), "Start over"))
+    return view
+
+
+def summary_lines(poll: Poll, found: Summary) -> list[str]:
+    what = "approve" if poll.ballot_kind == "approval" else "rank it first"
+    return [f"**{label}** — {n} ({pct}% {what})\n`{bar(pct)}`" for label, n, pct in found.rows()]
+
+
+def ballot_poll_embed(poll: Poll, found: Summary, now: datetime) -> discord.Embed:
+    """An approval or ranked poll's live message (the single-choice one is embeds_ui's)."""
+    lines = [f"## {poll.question}"]
+    ballots = f"{found.ballots} ballot{'s' * (found.ballots != 1)}"
+    if poll.live or not poll.is_open:
+        lines += summary_lines(poll, found)
+        lines.append(f"\n{ballots}")
+    else:
+        lines += [f"• {label}" for label in poll.options]
+        lines.append(
+            f"\nThe tally is hidden until the poll closes. Ballots so far: {found.ballots}"
+        )
+    embed = discord.Embed(
+        title=f"Poll #{poll.id}" + ("" if poll.is_open else " — closed"),
+        description=truncate("\n".join(lines), EMBED_DESCRIPTION_LIMIT),
+        colour=BLURPLE if poll.is_open else discord.Colour.dark_grey(),
+    )
+    notes = [f"Kind: {KIND_NAMES[poll.ballot_kind]}"]
+    if poll.ballot_kind == "approval":
+        notes.append(f"Approve up to {cap(poll)} of {len(poll.options)} options")
+    else:
+        notes.append("Counted by instant runoff when it closes")
+    if poll.is_open:
+        notes.append(f"Closes {ts(poll.closes_at)}" if poll.closes_at else "A moderator closes it")
+    elif poll.closed_at:
+        notes.append(f"Closed {ts(poll.closed_at, 'f')}")
+    if poll.role_id:
+        notes.append(f"Only <@&{poll.role_id}> may vote")
+    notes.append(
+        "Anonymous: nobody sees who voted what"
+        if poll.anonymous
+        else "Public poll: moderators can export who voted what"
+    )
+    embed.add_field(name="About", value="\n".join(notes), inline=False)
+    embed.set_footer(text="One ballot per member: vote again to change it, or retract it.")
+    return embed
+
+
+def rounds_table(poll: Poll, result: irv.Result) -> str:
+    """Each round's counts, one column per round: ✗ eliminated that round, ✓ the winner."""
+    width = min(24, max(len("exhausted"), *(len(o) for o in poll.options)))
+    header = f"{'Option':<{width}}" + "".join(f"{'R' + str(r.number):>6}" for r in result.rounds)
+    lines = [header]
+    for p, label in enumerate(poll.options):
+        cells = []
+        for r in result.rounds:
+            if p not in r.counts:
+                cells.append(f"{'':>6}")
+                continue
+            mark = (
+                "✗"
+                if r.eliminated == p
+                else ("✓" if result.winner == p and r is result.rounds[-1] else " ")
+            )
+            cells.append(f"{r.counts[p]:>5}{mark}")
+        lines.append(f"{truncate(label, width):<{width}}" + "".join(cells).rstrip())
+    lines.append(
+        f"{'exhausted':<{width}}" + "".join(f"{r.exhausted:>5} " for r in result.rounds).rstrip()
+    )
+    return "```\n" + "\n".join(lines) + "\n```"
+
+
+def transfer_lines(poll: Poll, result: irv.Result) -> list[str]:
+    lines = []
+    for r in result.rounds:
+        if r.eliminated is None:
+            continue
+        moves = ", ".join(
+            f"{'exhausted' if to == irv.EXHAUSTED else poll.options[to]} +{n}"
+            for to, n in sorted(r.transfers.items(), key=lambda kv: (kv[0] == irv.EXHAUSTED, kv[0]))
+        )
+        tie = " (tie-break)" if r.tie_break else ""
+        lines.append(
+            f"Round {r.number}: **{poll.options[r.eliminated]}** out{tie} → {moves or 'no ballots'}"
+        )
+    return lines
+
+
+def chart_name(poll: Poll) -> str:
+    return f"poll-{poll.id}.png"
+
+
+def ranked_result_card(poll: Poll, result: irv.Result) -> discord.ui.LayoutView:
+    """The instant-runoff result: the winner, the rounds table, transfers, the chart."""
+    if result.winner is None:
+        verdict = "No ballots were cast: no winner."
+    else:
+        verdict = f"Winner: **{poll.options[result.winner]}** after {len(result.rounds)} round"
+        verdict += "s" * (len(result.rounds) != 1)
+        if result.decided_by_tie_break:
+            verdict += (
+                "\n-# A tie for last place was broken: the option with fewer votes in the latest"
+                " earlier round where they differed went out (if never, the one listed last)."
+            )
+
+    def build(scale: float) -> discord.ui.LayoutView:
+        parts = [
+            cards.text(f"### Result of poll #{poll.id}"),
+            cards.text(f"**{truncate(poll.question, int(QUESTION_LIMIT * scale))}**"),
+            cards.separator(),
+            cards.text(verdict),
+            cards.text(rounds_table(poll, result)),
+        ]
+        moves = transfer_lines(poll, result)
+        if moves:
+            parts.append(cards.text("\n".join(moves)))
+        parts += [
+            cards.gallery(f"attachment://{chart_name(poll)}"),
+            cards.text(f"-# {result.ballots} ballot{'s' * (result.ballots != 1)}, ranked choice"),
+        ]
+        return cards.card(*parts, colour=RESULT_COLOUR)
+
+    return cards.fitted(build)
+
+
+def approval_result_card(poll: Poll, found: Summary) -> discord.ui.LayoutView:
+    def build(scale: float) -> discord.ui.LayoutView:
+        return cards.card(
+            cards.text(f"### Result of poll #{poll.id}"),
+            cards.text(f"**{truncate(poll.question, int(QUESTION_LIMIT * scale))}**"),
+            cards.separator(),
+            cards.text("\n".join(summary_lines(poll, found))),
+            cards.gallery(f"attachment://{chart_name(poll)}"),
+            cards.text(
+                f"-# {found.ballots} ballot{'s' * (found.ballots != 1)}, approval "
+                f"(up to {cap(poll)} each)"
+            ),
+            colour=RESULT_COLOUR,
+        )
+
+    return cards.fitted(build)
