@@ -26,7 +26,6 @@ from bot.checks import is_moderator, moderator_only
 from bot.errors import UserError
 from bot.presentation import AUTOCOMPLETE_MAX, truncate
 from cogs.debate import (
-    embeds_ui,
     lifecycle,
     lifecycle_store,
     lifecycle_ui,

@@ -5,8 +5,8 @@ counted under one anonymous id per forget (a debate's before/after pairing holds
 and ranked ballots get the same id); ids of
 polls, schedules and debates a member ran are cleared. A point of information still waiting
 is deleted; answered ones stay in a speech's counts under id 0. The SQL lives in
-:mod:`cogs.debate.store` (with :mod:`cogs.debate.ballot_store`'s ballots), :mod:`cogs.debate.poi_store` and (the poll lifecycle)
-:mod:`cogs.debate.lifecycle_store`.
+:mod:`cogs.debate.store` (with :mod:`cogs.debate.ballot_store`'s ballots),
+:mod:`cogs.debate.poi_store` and (the poll lifecycle) :mod:`cogs.debate.lifecycle_store`.
 """
 
 from __future__ import annotations
