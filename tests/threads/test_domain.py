@@ -21,6 +21,7 @@ from cogs.threads.exporters import FORMATS, NotRecorded, export_transcript
 from cogs.threads.recorder import Recorder
 from cogs.threads.search import search
 from cogs.threads.store import MessageRecord
+from tests import engines
 from tests.threads.conftest import write
 
 T0 = datetime(2026, 2, 14, 18, 0, tzinfo=UTC)
@@ -87,27 +88,13 @@ async def test_flush_failure_keeps_the_batch_for_the_next_attempt(db):
     async with db.transaction() as tx:
         if db.dialect == "sqlite":
             await tx.execute("DROP TRIGGER recorded_versions_fts_insert")
-            await tx.execute(
-                "CREATE TRIGGER boom BEFORE INSERT ON recorded_versions "
-                "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-            )
-        else:  # SQLSTATE HB001: the test's own, expected by .ci/test-postgres's log check
-            await tx.execute(
-                "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS "
-                "'BEGIN RAISE EXCEPTION ''disk full'' USING ERRCODE = ''HB001''; END'"
-            )
-            await tx.execute(
-                "CREATE TRIGGER boom BEFORE INSERT ON recorded_versions "
-                "FOR EACH ROW EXECUTE FUNCTION boom()"
-            )
+        await engines.refuse(tx, "boom", "recorded_versions", "INSERT", "disk full")
     with pytest.raises(Exception, match="disk full"):
         await recorder.flush()
     assert recorder.pending == 2
     assert await scalar(db, "SELECT COUNT(*) FROM recorded_messages") == 0  # rolled back
     async with db.transaction() as tx:
-        await tx.execute(
-            "DROP TRIGGER boom" + ("" if db.dialect == "sqlite" else " ON recorded_versions")
-        )
+        await engines.allow(tx, "boom", "recorded_versions")
     assert await recorder.flush() == 2
     assert await scalar(db, "SELECT COUNT(*) FROM recorded_messages") == 1
 
