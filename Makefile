@@ -32,8 +32,8 @@ demo: install           ## the real bot in a local Discord-like page, no token n
 test: install-test      ## the whole test suite
 	$(BIN)/python -m pytest
 
-test-postgres: install-test  ## the whole suite on a throwaway PostgreSQL cluster (needs `make postgres`)
-	.ci/test-postgres
+test-postgres: install-test postgres  ## the whole suite on a throwaway PostgreSQL cluster
+	PY=$(BIN)/python .ci/test-postgres
 
 lint: install-test
 	$(BIN)/ruff check .
@@ -45,8 +45,8 @@ bench: install-test     ## every benchmark, each printing a table with its basel
 browser:                ## Debian's chromium for the HTML-transcript and demo browser tests
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-postgres:               ## Debian's postgresql server binaries for `make test-postgres`
-	ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq postgresql)
+postgres:               ## Debian's postgresql server binaries (installed once, when missing; as root)
+	ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
 
 clean:
 	rm -rf $(VENV) test-output .pytest_cache

@@ -362,8 +362,14 @@ def _postgres_engine(url: str, *, writer: bool) -> AsyncEngine:
         max_overflow=0 if writer else 8,
         pool_timeout=3600,
         pool_pre_ping=True,  # a restarted server must not break the next transaction
-        # Readers refuse writes, like SQLite's query_only: every write goes through a transaction.
-        connect_args={} if writer else {"server_settings": {"default_transaction_read_only": "on"}},
+        connect_args={
+            # asyncpg arms a 300 s loop timer per cached statement to expire it; the cache is
+            # already bounded by its size (LRU), so no timers: an idle bot has no pending
+            # work on its loop (simcord's settle waited a 230-click burst out on them).
+            "max_cached_statement_lifetime": 0,
+            # Readers refuse writes, like SQLite's query_only: writes go through transactions.
+            **({} if writer else {"server_settings": {"default_transaction_read_only": "on"}}),
+        },
     )
 
     @event.listens_for(engine.sync_engine, "connect")

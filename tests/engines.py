@@ -131,3 +131,34 @@ def empty_database(name: str) -> str:
     _run(lambda: _admin(f"DROP DATABASE IF EXISTS {name}"))
     _run(lambda: _admin(f"CREATE DATABASE {name}"))
     return _url(name)
+
+
+async def refuse(tx, name: str, table: str, when: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    """Make the database refuse ``when`` (``INSERT``, ``UPDATE OF col``) on ``table``.
+
+    How tests inject a failure on either engine: a trigger named ``name`` that aborts with
+    ``message``. On PostgreSQL it raises SQLSTATE HB001, the tests' own code, which
+    ``.ci/test-postgres``'s server-log check expects. Undo it with :func:`allow`.
+    """
+    if tx.dialect == "sqlite":
+        await tx.execute(
+            f"CREATE TRIGGER {name} BEFORE {when} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        )
+        return
+    await tx.execute(
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
+        f"'BEGIN RAISE EXCEPTION ''{message}'' USING ERRCODE = ''HB001''; END'"
+    )
+    await tx.execute(
+        f"CREATE TRIGGER {name} BEFORE {when} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()"
+    )
+
+
+async def allow(tx, name: str, table: str) -> None:  # type: ignore[no-untyped-def]
+    """Drop the trigger :func:`refuse` made."""
+    if tx.dialect == "sqlite":
+        await tx.execute(f"DROP TRIGGER {name}")
+        return
+    await tx.execute(f"DROP TRIGGER {name} ON {table}")
+    await tx.execute(f"DROP FUNCTION {name}()")

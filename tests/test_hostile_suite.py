@@ -42,6 +42,7 @@ from bot.presentation import (
     EMBED_TOTAL_LIMIT,
     MESSAGE_LIMIT,
 )
+from tests import engines
 from tests.conftest import OUTPUT_DIR
 
 EXAMPLES = int(os.environ.get("HERBOT_HOSTILE_EXAMPLES", "6"))
@@ -224,12 +225,12 @@ class Judge:
     async def snapshot(self) -> str:
         db = self.world.db
         digest = hashlib.sha256()
-        tables = await db.fetchall(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT LIKE '%fts%' AND name NOT IN ('alembic_version', 'ask_sessions') "
-            "ORDER BY name"
+        tables = sorted(
+            name
+            for name in await engines.table_columns(db)
+            if "fts" not in name and name not in {"alembic_version", "ask_sessions"}
         )
-        for (table,) in tables:
+        for table in tables:
             rows = sorted(repr(tuple(r)) for r in await db.fetchall(f'SELECT * FROM "{table}"'))
             digest.update("\n".join([table, *rows]).encode("utf-8", "surrogatepass"))
         return digest.hexdigest()

@@ -169,3 +169,22 @@ async def test_stream_reads_in_batches_from_one_snapshot(tmp_path: Path):
             )
         ]
         assert seen == list(range(1234))
+
+
+@pytest.mark.postgres_only
+async def test_cached_statements_arm_no_timers_on_the_event_loop(tmp_path: Path):
+    """asyncpg expires each cached statement with its own 300 s timer unless told not to.
+
+    simcord's settle counts every pending loop timer as the bot's work: a 230-click burst
+    waited out its 300 s settle deadline for these timers. The statement cache stays bounded
+    by its size (LRU) instead.
+    """
+    async with database(tmp_path / "a.db") as db:
+        await db.fetchval("SELECT count(*) FROM guild_settings")
+        async with db.transaction() as tx:
+            await guild_settings.set_value(tx, 1, "qotd_time", "08:15")
+        scheduled = asyncio.get_running_loop()._scheduled  # type: ignore[attr-defined]
+        expiries = [
+            h for h in scheduled if "_on_entry_expired" in repr(getattr(h, "_callback", None))
+        ]
+        assert expiries == []

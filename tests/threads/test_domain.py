@@ -21,6 +21,7 @@ from cogs.threads.exporters import FORMATS, NotRecorded, export_transcript
 from cogs.threads.recorder import Recorder
 from cogs.threads.search import search
 from cogs.threads.store import MessageRecord
+from tests import engines
 from tests.threads.conftest import write
 
 T0 = datetime(2026, 2, 14, 18, 0, tzinfo=UTC)
@@ -79,24 +80,21 @@ async def test_recorder_batches_in_order_and_keeps_versions_honest(db):
     assert await scalar(db, "SELECT deleted_at IS NOT NULL FROM recorded_messages") == 1
 
 
-@pytest.mark.sqlite_only  # failure injected with a SQLite trigger (RAISE(ABORT))
 async def test_flush_failure_keeps_the_batch_for_the_next_attempt(db):
     await start(db)
     recorder = Recorder(db)
     recorder.add_message(msg(1))
     recorder.add_event(CHANNEL, "renamed", "x", None, T0)
     async with db.transaction() as tx:
-        await tx.execute("DROP TRIGGER recorded_versions_fts_insert")
-        await tx.execute(
-            "CREATE TRIGGER boom BEFORE INSERT ON recorded_versions "
-            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-        )
+        if db.dialect == "sqlite":
+            await tx.execute("DROP TRIGGER recorded_versions_fts_insert")
+        await engines.refuse(tx, "boom", "recorded_versions", "INSERT", "disk full")
     with pytest.raises(Exception, match="disk full"):
         await recorder.flush()
     assert recorder.pending == 2
     assert await scalar(db, "SELECT COUNT(*) FROM recorded_messages") == 0  # rolled back
     async with db.transaction() as tx:
-        await tx.execute("DROP TRIGGER boom")
+        await engines.allow(tx, "boom", "recorded_versions")
     assert await recorder.flush() == 2
     assert await scalar(db, "SELECT COUNT(*) FROM recorded_messages") == 1
 
@@ -112,7 +110,6 @@ async def test_recorder_flushes_on_its_own_and_on_close(db):
     assert await scalar(db, "SELECT COUNT(*) FROM recorded_messages") == 4
 
 
-@pytest.mark.sqlite_only  # reads the FTS5 table recorded_versions_fts
 async def test_redact_forget_retention_and_purge(db):
     await start(db)
     recorder = Recorder(db)
@@ -127,7 +124,8 @@ async def test_redact_forget_retention_and_purge(db):
     recorder.add_message(msg(5))
     await recorder.flush()
     assert await write(db, store.purge_recording, CHANNEL) == 1
-    assert await scalar(db, "SELECT COUNT(*) FROM recorded_versions_fts") == 0
+    if db.dialect == "sqlite":  # FTS5's table (PostgreSQL's tsvector goes with its row)
+        assert await scalar(db, "SELECT COUNT(*) FROM recorded_versions_fts") == 0
 
 
 async def test_start_stop_and_automatic_restart_rules(db):
