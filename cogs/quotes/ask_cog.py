@@ -37,7 +37,7 @@ NO_WORDS = (
 class Ask(commands.Cog):
     def __init__(self, bot: Herbot) -> None:
         self.bot = bot
-        self.retriever = Retriever(bot.db)
+        self.retriever = Retriever(bot.db, claim_owner=bot.claim_owner)
         self._warmup: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:

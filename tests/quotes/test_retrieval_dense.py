@@ -207,3 +207,38 @@ async def test_a_quote_removed_while_vectors_encode_in_the_background_is_not_ret
     finally:
         gate.set()
         await asyncio.to_thread(retriever.index._background.join, 30)
+
+
+async def test_a_big_encode_is_claimed_so_one_process_computes_it(db: Database):
+    """Two processes on one database (docs/scaling.md) start with many passages to encode:
+    the one holding the claim encodes; the other encodes nothing and loads what was stored."""
+    import threading
+
+    gate = threading.Event()
+
+    class GatedEncoder(CountingEncoder):
+        def encode(self, texts: list[str]) -> np.ndarray:
+            gate.wait(30)  # keep the first process's encode running while the second starts
+            return super().encode(texts)
+
+    for i in range(5):
+        await _add(db, f"sub-claim{i}", f"Claimed passage number {i}.")
+    first = DenseIndex(GatedEncoder(), claim_owner="process-a")
+    await first.refresh(db, inline_limit=2)
+    assert first._background is not None  # it holds the claim and encodes
+    try:
+        second_encoder = CountingEncoder()
+        second = DenseIndex(second_encoder, claim_owner="process-b")
+        await second.refresh(db, inline_limit=2)
+        assert second._background is None  # claimed by the first: no second encode
+    finally:
+        gate.set()
+        await asyncio.to_thread(first._background.join, 30)
+    approved = await _count(db, "SELECT count(*) FROM quotes WHERE status = 'approved'")
+    assert await _count(db, "SELECT count(*) FROM ask_vectors") == approved
+    second._by_hash.clear()  # one process: the "other" process must not share its memory
+    await second.ensure_fresh(db)  # loads the first process's vectors from the database
+    assert len(second) == approved
+    assert second_encoder.encoded == []  # the second process computed nothing
+    done = await _count(db, "SELECT count(*) FROM core_claims WHERE done_at IS NOT NULL")
+    assert done == 1

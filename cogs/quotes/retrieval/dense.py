@@ -16,10 +16,12 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import numpy as np
 
+from bot import claims
 from bot.db import Database, Reader, Record, Transaction
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,10 @@ INLINE_ENCODE_LIMIT = 64
 _NO_GUILD = -1
 _ENCODER_LOCK = threading.Lock()  # one bulk encoder per process: two would share 2 cores
 _STORE_WAIT = 120.0  # seconds a background batch waits for the loop to store it (shutdown)
+ENCODE_CLAIM_PREFIX = "ask-encode:"  # + the quote store's generation
+# A process that dies mid-encode leaves its claim: after this another process takes over
+# (what was stored by then is loaded, not encoded again).
+ENCODE_LEASE = timedelta(minutes=10)
 
 RunInThread = Callable[..., Awaitable[Any]]
 
@@ -149,9 +155,15 @@ class DenseHit:
 class DenseIndex:
     """Approved quotes' vectors; ``search`` is synchronous numpy, call it from a thread."""
 
-    def __init__(self, encoder: Encoder, *, run: RunInThread = run_in_thread) -> None:
+    def __init__(
+        self, encoder: Encoder, *, run: RunInThread = run_in_thread, claim_owner: str | None = None
+    ) -> None:
         self.encoder = encoder
         self._run = run
+        # Several processes on one database (docs/scaling.md): a big encode is claimed
+        # (bot/claims.py) so one process computes the vectors; the others load them as
+        # they are stored. None: no claim (one process, the CLI).
+        self.claim_owner = claim_owner
         self._snapshot = _Snapshot(
             np.zeros((0, encoder.dimension), dtype=np.float32),
             np.zeros(0, dtype=np.int64),
@@ -207,8 +219,33 @@ class DenseIndex:
         """True while a background thread computes vectors for many new passages."""
         return self._refreshing()
 
+    async def _claim(self, db: Database, key: str) -> bool:
+        """True when this process may encode (no owner, or the claim is ours)."""
+        if self.claim_owner is None:
+            return True
+        async with db.transaction() as tx:
+            taken = await claims.claim(
+                tx, key, owner=self.claim_owner, now=datetime.now(UTC), lease=ENCODE_LEASE
+            )
+        if taken is None:
+            log.info("another process encodes the new passages (%s): loading its vectors", key)
+        return taken is not None
+
+    async def _end_claim(self, db: Database, key: str, *, done: bool) -> None:
+        if self.claim_owner is None:
+            return
+        async with db.transaction() as tx:
+            if done:
+                await claims.finish(tx, key, self.claim_owner, datetime.now(UTC))
+            else:
+                await claims.release(tx, key, self.claim_owner)
+
     def _encode_in_background(
-        self, db: Database, loop: asyncio.AbstractEventLoop, todo: list[tuple[str, str]]
+        self,
+        db: Database,
+        loop: asyncio.AbstractEventLoop,
+        todo: list[tuple[str, str]],
+        key: str = "",
     ) -> None:
         """Encode many passages on a plain thread; each batch is stored by the event loop.
 
@@ -233,10 +270,18 @@ class DenseIndex:
                     progress.update(start + len(batch))
                 progress.close()
             log.info("/ask vectors ready for %d new passages", len(todo))
+            done = True
         except Exception:  # a closed or deleted database: the next refresh tries again
             log.warning("/ask background encoding stopped", exc_info=True)
+            done = False
         finally:
             self.generation = -1  # rebuild the matrix at the next question
+        try:
+            asyncio.run_coroutine_threadsafe(self._end_claim(db, key, done=done), loop).result(
+                _STORE_WAIT
+            )
+        except Exception:  # the loop or database closed: the lease runs out on its own
+            log.debug("could not end the /ask encode claim %s", key, exc_info=True)
 
     async def refresh(self, db: Database, *, inline_limit: int | None = None) -> None:
         """Rebuild from the approved quotes, encoding only texts never seen by this model."""
@@ -260,14 +305,20 @@ class DenseIndex:
             texts = dict(zip(hashes, docs, strict=True))
             to_encode = [h for h in dict.fromkeys(hashes) if h not in self._by_hash]
             if inline_limit is not None and len(to_encode) > inline_limit:
-                if not self._refreshing():
+                key = f"{ENCODE_CLAIM_PREFIX}{gen}"
+                if not self._refreshing() and await self._claim(db, key):
                     log.info(
                         "%d passages need vectors: encoding them in a background thread",
                         len(to_encode),
                     )
                     self._background = threading.Thread(
                         target=self._encode_in_background,
-                        args=(db, asyncio.get_running_loop(), [(h, texts[h]) for h in to_encode]),
+                        args=(
+                            db,
+                            asyncio.get_running_loop(),
+                            [(h, texts[h]) for h in to_encode],
+                            key,
+                        ),
                         name="herbot-ask-encoder",
                         daemon=True,
                     )

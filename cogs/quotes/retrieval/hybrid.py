@@ -135,8 +135,10 @@ class Retriever:
         *,
         loader: Callable[[], Encoder] = fast_model,
         run: RunInThread = run_in_thread,
+        claim_owner: str | None = None,
     ) -> None:
         self.db = db
+        self._claim_owner = claim_owner  # big encodes are claimed across processes
         self._loader = loader
         self._run = run
         self.index: DenseIndex | None = None
@@ -155,7 +157,7 @@ class Retriever:
             self.state = "unavailable"
             log.warning("/ask uses lexical search only: %s", exc)
             return
-        index = DenseIndex(encoder, run=self._run)
+        index = DenseIndex(encoder, run=self._run, claim_owner=self._claim_owner)
         shipped = await self._run(prebuilt.load)
         if shipped is not None and shipped.fits(encoder):
             index.use_prebuilt(shipped.vectors, shipped.ask_matrices())
