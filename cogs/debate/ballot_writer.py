@@ -45,16 +45,21 @@ class BallotWriter:
     async def _drain(self) -> None:
         while self._pending:
             group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
-            outcomes: list[_Previous | Exception] = []
+            outcomes: list[_Previous | Exception] = [PollError("not written")] * len(group)
+            # Rows are written in (poll, member) order, a member's own ballots in arrival
+            # order: two processes writing one poll's ballots lock rows in the same order,
+            # so PostgreSQL never finds them waiting on each other (a deadlock).
+            order = sorted(range(len(group)), key=lambda i: (group[i][0], group[i][1], i))
             try:
                 async with self.db.transaction() as tx:
-                    for poll_id, user_id, choices, now, _ in group:
+                    for i in order:
+                        poll_id, user_id, choices, now, _ = group[i]
                         try:  # a closed poll's ballot writes nothing: the rest still commit
-                            outcomes.append(
-                                await ballot_store.cast(tx, poll_id, user_id, choices, now)
+                            outcomes[i] = await ballot_store.cast(
+                                tx, poll_id, user_id, choices, now
                             )
                         except PollError as exc:
-                            outcomes.append(exc)
+                            outcomes[i] = exc
                 self.commits += 1
             except Exception as exc:  # rolled back: every waiting member hears about it
                 outcomes = [exc] * len(group)

@@ -162,11 +162,14 @@ async def vote_many(
     if not await is_open(tx, poll_id):
         return None
     current = await current_votes(tx, poll_id, sorted({user for user, _, _ in votes}))
-    outcomes, rows = [], []
+    outcomes, final = [], {}
     for user_id, position, now in votes:
         outcomes.append(VoteOutcome(current.get(user_id), position))
         current[user_id] = position
-        rows.append((poll_id, user_id, position, iso(now), poll_id))
+        final[user_id] = (poll_id, user_id, position, iso(now), poll_id)  # the last click wins
+    # One row per member, in member order: two processes writing one poll's votes lock its
+    # rows in the same order, so PostgreSQL never finds them waiting on each other.
+    rows = [final[user_id] for user_id in sorted(final)]
     written = await tx.executemany(UPSERT_VOTE, rows)
     if written.rowcount == 0:  # closed since the check: nothing was written
         return None

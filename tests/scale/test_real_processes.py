@@ -58,6 +58,11 @@ async def test_members_clicking_through_both_processes_are_counted_once(
         for server in servers:
             await server.wait_acks(MEMBERS, 120)
             assert len(server.acks) == MEMBERS  # every click answered, in both processes
+            answers = [(body or {}).get("data", {}).get("content", "") for body in
+                       server.ack_bodies.values()]  # fmt: skip
+            confirmed = ("is counted", "changed your vote", "already voted")
+            failed = [a for a in answers if not any(c in a for c in confirmed)]
+            assert failed == []  # each one a confirmation (no lock wait or deadlock lost one)
     finally:
         for bot in bots:
             bot.send_signal(signal.SIGINT)

@@ -5,7 +5,7 @@ CREATE TABLE core_claims (
     guild_id    BIGINT,
     owner       TEXT    NOT NULL,
     lease_until TEXT    NOT NULL,
-    attempts    INTEGER NOT NULL DEFAULT 1,
+    attempts    BIGINT NOT NULL DEFAULT 1,
     result_id   BIGINT,
     done_at     TEXT
 );
