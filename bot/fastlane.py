@@ -9,11 +9,13 @@ shared 2-core machine CPU per click is what decides whether a burst is answered 
 
 A feature registers a custom-id prefix and a handler here; a click whose custom id has that
 prefix is given to the handler as a small :class:`Click` (ids, token, the member's roles).
-The handler answers with the private text to send, or ``None`` to let discord.py's ordinary
-path (the DynamicItem) take the click after all: the lane is an optimisation of one path,
-never a second set of rules, and a click it declines has not been answered yet. Errors get
-the same replies as everywhere (:mod:`bot.errors`). The answer goes through discord.py's own
-interaction-callback request, so rate limits, proxies and simcord's tests all apply.
+The handler answers with the private text to send (or :class:`Replace`: the text replaces the
+clicked private message and its buttons, as a builder's "Submit" does), or ``None`` to let
+discord.py's ordinary path (the DynamicItem) take the click after all: the lane is an
+optimisation of one path, never a second set of rules, and a click it declines has not been
+answered yet. Errors get the same replies as everywhere (:mod:`bot.errors`). The answer goes
+through discord.py's own interaction-callback request, so rate limits, proxies and simcord's
+tests all apply.
 """
 
 from __future__ import annotations
@@ -46,6 +48,12 @@ class Click:
     channel_id: int | None
     user_id: int
     role_ids: frozenset[int]
+
+
+class Replace(str):
+    """An answer that replaces the clicked message's text and removes its components."""
+
+    __slots__ = ()
 
 
 Handler = Callable[[Click], Awaitable[str | None]]
@@ -132,13 +140,22 @@ class FastLane:
     async def _answer(self, click: Click, text: str) -> None:
         """The private answer, through discord.py's own interaction-callback request."""
         http = self._client.http
-        params = interaction_message_response_params(
-            type=discord.InteractionResponseType.channel_message.value,
-            content=text,
-            flags=discord.MessageFlags(ephemeral=True),
-            allowed_mentions=discord.AllowedMentions.none(),
-            previous_allowed_mentions=None,
-        )
+        if isinstance(text, Replace):
+            params = interaction_message_response_params(
+                type=discord.InteractionResponseType.message_update.value,
+                content=str(text),
+                view=None,  # the builder's buttons go
+                allowed_mentions=discord.AllowedMentions.none(),
+                previous_allowed_mentions=None,
+            )
+        else:
+            params = interaction_message_response_params(
+                type=discord.InteractionResponseType.channel_message.value,
+                content=text,
+                flags=discord.MessageFlags(ephemeral=True),
+                allowed_mentions=discord.AllowedMentions.none(),
+                previous_allowed_mentions=None,
+            )
         try:
             await async_context.get().create_interaction_response(
                 click.interaction_id,

@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.errors import UserError
+from bot.fastlane import Click, Replace
 from cogs.debate import ballot_store, ballots, charts, irv, ranked_chart, ranked_ui
 from cogs.debate.ballot_writer import BallotWriter
 from cogs.debate.common import user_errors
-from cogs.debate.polls import Poll
+from cogs.debate.polls import Poll, PollError
+from cogs.debate.ranked_ui import RANK_SAVE_PREFIX
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -33,6 +35,7 @@ class BallotVoting:
     """Mixed into :class:`cogs.debate.poll_cog.Polls`, which provides what is declared here."""
 
     bot: Herbot
+    _open_polls: dict[int, asyncio.Task[Poll | None]]  # provided by Polls: loaded polls
 
     if TYPE_CHECKING:  # provided by Polls
 
@@ -77,12 +80,40 @@ class BallotVoting:
                 poll.id, interaction.user.id, checked, self.bot.now()
             )
         self._schedule_refresh(poll)
-        now = ballots.describe(poll, checked)
-        if previous is None:
-            return f"Your ballot is counted: {now}."
-        if previous == checked:
-            return f"Your ballot was already {now}: nothing changed."
-        return f"You changed your ballot from {ballots.describe(poll, previous)} to {now}."
+        return _ballot_text(poll, checked, previous)
+
+    async def fast_rank_save(self, click: Click) -> str | None:
+        """A ranking's "Submit" on the fast lane (bot/fastlane.py), as ``fast_vote`` for votes.
+
+        Only the common case: a poll already loaded, open, before its deadline, a member
+        allowed to vote and a valid ranking. Anything else returns None and the DynamicItem
+        (:meth:`on_rank_save`) takes the click and words the refusal: one set of rules.
+        """
+        poll_id, _, ranking = click.custom_id.removeprefix(RANK_SAVE_PREFIX).partition(":")
+        digits = poll_id.isascii() and poll_id.isdigit()
+        load = self._open_polls.get(int(poll_id)) if digits else None
+        if load is None or not load.done() or load.cancelled() or load.exception() is not None:
+            return None
+        poll = load.result()
+        if (
+            poll is None
+            or not poll.is_open
+            or poll.ballot_kind != "ranked"
+            or (poll.closes_at is not None and self.bot.now() >= poll.closes_at)
+            or (poll.role_id is not None and poll.role_id not in click.role_ids)
+            or not all(p.isascii() and p.isdigit() for p in ranking.split(".") if p)
+        ):
+            return None
+        try:
+            checked = ballots.check_ballot(poll, ballots.decode(ranking))
+        except PollError:
+            return None  # the ordinary path words it
+        with user_errors():
+            previous = await self.ballot_writer.cast(
+                poll.id, click.user_id, checked, self.bot.now()
+            )
+        self._schedule_refresh(poll)
+        return Replace(_ballot_text(poll, checked, previous))
 
     # ---------------------------------------------------------------- callbacks
 
@@ -154,3 +185,12 @@ class BallotVoting:
 
     async def ballot_export(self, poll: Poll) -> dict[str, Any]:
         return ballots.export_data(poll, await ballot_store.ballots(self.bot.db, poll.id))
+
+
+def _ballot_text(poll: Poll, checked: tuple[int, ...], previous: tuple[int, ...] | None) -> str:
+    now = ballots.describe(poll, checked)
+    if previous is None:
+        return f"Your ballot is counted: {now}."
+    if previous == checked:
+        return f"Your ballot was already {now}: nothing changed."
+    return f"You changed your ballot from {ballots.describe(poll, previous)} to {now}."

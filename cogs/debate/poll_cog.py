@@ -101,10 +101,12 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         self._background.spawn(self._rearm(), "herbot-polls-rearm")
         if self.config.vote_path == "ack-first":
             self.bot.fastlane.add(VOTE_PREFIX, self.fast_vote)
+            self.bot.fastlane.add(ranked_ui.RANK_SAVE_PREFIX, self.fast_rank_save)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(PollVoteButton, PollRetractButton, *ranked_ui.DYNAMIC_ITEMS)
         self.bot.fastlane.remove(VOTE_PREFIX)
+        self.bot.fastlane.remove(ranked_ui.RANK_SAVE_PREFIX)
         self._tally_loop.cancel()
         self._background.cancel_all()
 

@@ -126,6 +126,7 @@ class RankButton(
 
 
 _RANKING = r"(?P<ranking>(?:\d(?:\.\d){0,9})?)"
+RANK_SAVE_PREFIX = "herbot:poll:rsave:"  # + "<poll>:<ranking>"; also taken on bot/fastlane.py
 
 
 class RankPick(
@@ -170,7 +171,7 @@ class RankSave(
             discord.ui.Button(
                 label="Submit ranking",
                 style=discord.ButtonStyle.success,
-                custom_id=f"herbot:poll:rsave:{poll_id}:{encode(ranking)}",
+                custom_id=f"{RANK_SAVE_PREFIX}{poll_id}:{encode(ranking)}",
                 row=2,
             )
         )

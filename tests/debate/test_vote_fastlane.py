@@ -53,3 +53,25 @@ async def test_group_commit_path_keeps_the_lane_off(world):
     second = await world.bob.click(message, label="For")
     assert "is counted" in second.response.content
     assert lane.handled == 0
+
+
+async def test_a_ranking_submit_takes_the_lane_and_replaces_the_builder(world):
+    from cogs.debate import ballot_store
+    from tests.debate.test_poll_kinds import open_poll as open_ballot_poll
+    from tests.debate.test_poll_kinds import rank
+
+    lane = world.env.bot.fastlane
+    poll_id, message = await open_ballot_poll(
+        world, motion="altman-misreads-her", kind="ranked", options="Yes; No; Unsure"
+    )
+    await rank(world.alice, message, ["Yes", "No"])  # loads the poll: the ordinary path
+    handled = lane.handled
+    answer = await rank(world.bob, message, ["No", "Unsure", "Yes"])
+    assert lane.handled == handled + 1  # the submit was answered on the lane
+    assert "Your ballot is counted" in answer.content
+    assert answer.components == []  # the builder's buttons are gone, as on the ordinary path
+    changed = await rank(world.bob, message, ["Unsure"])
+    assert "You changed your ballot" in changed.content
+    assert lane.handled == handled + 2
+    stored = await ballot_store.ballots(world.db, poll_id)
+    assert stored[world.alice.id] == (0, 1) and stored[world.bob.id] == (2,)
