@@ -88,11 +88,13 @@ class Row:
         )
 
 
-async def _prepare_database(db_path: Path) -> tuple[int, dict[str, object]]:
+async def _prepare_database(
+    db_path: Path, *, ranked: bool = False
+) -> tuple[int, dict[str, object]]:
     """A fresh migrated database with one open poll on a message the fake server 'has'."""
     from bot.app import prepare_database
     from bot.config import load_settings
-    from cogs.debate import store
+    from cogs.debate import ballot_store, store
 
     settings = load_settings(env={"HERBOT_DB": str(db_path)}, dotenv=False)
     settings = replace(settings, token=None)
@@ -112,6 +114,8 @@ async def _prepare_database(db_path: Path) -> tuple[int, dict[str, object]]:
                 closes_at=now + timedelta(hours=1),
             )
             await store.set_poll_message(tx, poll_id, message_id)
+            if ranked:
+                await ballot_store.set_kind(tx, poll_id, "ranked", None)
     finally:
         await db.close()
     buttons = [
@@ -151,8 +155,24 @@ def _neighbour() -> subprocess.Popen[bytes]:
     )
 
 
+RANKINGS = ("0.1.2", "1.2.0", "2.0", "1", "2.1.0", "0.2")  # "Submit ranking" clicks' ballots
+
+
+def _custom_id(poll_id: int, n: int, ranked: bool) -> str:
+    """The n-th click's button: a vote (option n % 3), or a ranking's Submit (--ranked)."""
+    if ranked:
+        return f"herbot:poll:rsave:{poll_id}:{RANKINGS[n % len(RANKINGS)]}"
+    return f"herbot:poll:vote:{poll_id}:{n % 3}"
+
+
 async def run_case(
-    path: str, load: str, clicks: int, spread: float, log_dir: Path, profile: Path | None = None
+    path: str,
+    load: str,
+    clicks: int,
+    spread: float,
+    log_dir: Path,
+    profile: Path | None = None,
+    ranked: bool = False,
 ) -> Row:
     neighbour = _neighbour() if load == "busy" else None
     server = fake.FakeDiscord()
@@ -161,7 +181,7 @@ async def run_case(
     try:
         with tempfile.TemporaryDirectory() as tmp:
             db_path = Path(tmp) / "burst.db"
-            poll_id, message = await _prepare_database(db_path)
+            poll_id, message = await _prepare_database(db_path, ranked=ranked)
             env = {
                 **os.environ,
                 "HERBOT_DB": str(db_path),
@@ -191,7 +211,7 @@ async def run_case(
                 iid = next(ids)
                 await server.dispatch(
                     "INTERACTION_CREATE",
-                    fake.click_payload(iid, user, f"herbot:poll:vote:{poll_id}:0", message),
+                    fake.click_payload(iid, user, _custom_id(poll_id, 0, ranked), message),
                 )
                 await server.wait_acks(user, 60)
             if len(server.acks) < WARM_CLICKS:
@@ -200,6 +220,7 @@ async def run_case(
             sent: dict[int, float] = {}
             cpu_before = cpu_seconds(bot.pid)
             expected = [WARM_CLICKS, 0, 0]
+            wanted = {user: RANKINGS[0] for user in range(1, WARM_CLICKS + 1)}
             start = time.perf_counter()
             for n in range(clicks):
                 due = start + spread * n / clicks
@@ -210,9 +231,10 @@ async def run_case(
                 sent[iid] = time.perf_counter()
                 await server.dispatch(
                     "INTERACTION_CREATE",
-                    fake.click_payload(iid, user, f"herbot:poll:vote:{poll_id}:{n % 3}", message),
+                    fake.click_payload(iid, user, _custom_id(poll_id, n, ranked), message),
                 )
                 expected[n % 3] += 1
+                wanted[user] = RANKINGS[n % len(RANKINGS)]
             await server.wait_acks(WARM_CLICKS + clicks, 30)
             cpu = cpu_seconds(bot.pid) - cpu_before
             await asyncio.sleep(3)  # let the tally loop redraw once
@@ -221,14 +243,23 @@ async def run_case(
             bot.send_signal(signal.SIGINT)
             await asyncio.to_thread(bot.wait, 30)
             with contextlib.closing(sqlite3.connect(db_path)) as conn:
-                counts = dict(
-                    conn.execute(
-                        "SELECT position, count(*) FROM poll_votes WHERE poll_id = ?"
-                        " GROUP BY position",
-                        (poll_id,),
-                    ).fetchall()
-                )
-            exact = [counts.get(i, 0) for i in range(3)] == expected
+                if ranked:
+                    stored = dict(
+                        conn.execute(
+                            "SELECT user_id, choices FROM poll_ballots WHERE poll_id = ?",
+                            (poll_id,),
+                        ).fetchall()
+                    )
+                    exact = stored == wanted
+                else:
+                    counts = dict(
+                        conn.execute(
+                            "SELECT position, count(*) FROM poll_votes WHERE poll_id = ?"
+                            " GROUP BY position",
+                            (poll_id,),
+                        ).fetchall()
+                    )
+                    exact = [counts.get(i, 0) for i in range(3)] == expected
             return Row(
                 path,
                 load,
@@ -273,7 +304,12 @@ def table(rows: list[Row]) -> str:
 
 
 async def main_async(
-    clicks: int, spread: float, runs: int, log_dir: Path, profile: Path | None = None
+    clicks: int,
+    spread: float,
+    runs: int,
+    log_dir: Path,
+    profile: Path | None = None,
+    ranked: bool = False,
 ) -> list[Row]:
     cases = [(p, load) for load in ("quiet", "busy") for p in ("baseline", "ack-first")]
     found: dict[tuple[str, str], list[Row]] = {case: [] for case in cases}
@@ -281,7 +317,9 @@ async def main_async(
     # the median run by p99 is kept for each case.
     for _ in range(runs):
         for path, load in cases:
-            found[(path, load)].append(await run_case(path, load, clicks, spread, log_dir, profile))
+            found[(path, load)].append(
+                await run_case(path, load, clicks, spread, log_dir, profile, ranked)
+            )
     return [sorted(found[c], key=lambda r: r.pct(0.99))[len(found[c]) // 2] for c in cases]
 
 
@@ -293,6 +331,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="200 clicks, one run")
     parser.add_argument("--logs", type=Path, default=None, help="keep the bots' logs here")
     parser.add_argument("--profile", type=Path, default=None, help="cProfile the bots into here")
+    parser.add_argument(
+        "--ranked", action="store_true", help="ranked-choice 'Submit ranking' clicks, not votes"
+    )
     args = parser.parse_args(argv)
     clicks = 200 if args.quick else args.clicks
     before = loadavg()
@@ -302,11 +343,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The fake Discord runs on uvloop when it can: the less CPU the bench itself takes,
         # the less it competes with the bot it measures.
         rows = speed.run(
-            main_async(clicks, args.spread, args.runs, log_dir, args.profile), enabled=True
+            main_async(clicks, args.spread, args.runs, log_dir, args.profile, args.ranked),
+            enabled=True,
         )
     after = loadavg()
     print(
-        f"{clicks} clicks within {args.spread:g} s on one poll, the bot as `herbot run` against "
+        f"{clicks} {'ranking submits (ranked-choice)' if args.ranked else 'clicks'} within "
+        f"{args.spread:g} s on one poll, the bot as `herbot run` against "
         f"a loopback fake Discord (median of {args.runs} run(s) per case)\n"
     )
     print(table(rows))
