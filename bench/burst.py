@@ -158,11 +158,18 @@ def _neighbour() -> subprocess.Popen[bytes]:
 RANKINGS = ("0.1.2", "1.2.0", "2.0", "1", "2.1.0", "0.2")  # "Submit ranking" clicks' ballots
 
 
-def _custom_id(poll_id: int, n: int, ranked: bool) -> str:
-    """The n-th click's button: a vote (option n % 3), or a ranking's Submit (--ranked)."""
-    if ranked:
-        return f"herbot:poll:rsave:{poll_id}:{RANKINGS[n % len(RANKINGS)]}"
-    return f"herbot:poll:vote:{poll_id}:{n % 3}"
+def _click(
+    iid: int, user: int, poll_id: int, n: int, ranked: bool, message: dict[str, object]
+) -> dict[str, object]:
+    """The n-th click: a vote (option n % 3), or a ranking's Submit (--ranked), whose
+    message is the member's private builder holding that button (discord.py finds the
+    clicked component in the message it came from)."""
+    if not ranked:
+        return fake.click_payload(iid, user, f"herbot:poll:vote:{poll_id}:{n % 3}", message)
+    custom_id = f"herbot:poll:rsave:{poll_id}:{RANKINGS[n % len(RANKINGS)]}"
+    button = {"type": 2, "style": 3, "label": "Submit ranking", "custom_id": custom_id}
+    builder = {**message, "components": [{"type": 1, "components": [button]}]}
+    return fake.click_payload(iid, user, custom_id, builder)
 
 
 async def run_case(
@@ -211,7 +218,7 @@ async def run_case(
                 iid = next(ids)
                 await server.dispatch(
                     "INTERACTION_CREATE",
-                    fake.click_payload(iid, user, _custom_id(poll_id, 0, ranked), message),
+                    _click(iid, user, poll_id, 0, ranked, message),
                 )
                 await server.wait_acks(user, 60)
             if len(server.acks) < WARM_CLICKS:
@@ -231,7 +238,7 @@ async def run_case(
                 sent[iid] = time.perf_counter()
                 await server.dispatch(
                     "INTERACTION_CREATE",
-                    fake.click_payload(iid, user, _custom_id(poll_id, n, ranked), message),
+                    _click(iid, user, poll_id, n, ranked, message),
                 )
                 expected[n % 3] += 1
                 wanted[user] = RANKINGS[n % len(RANKINGS)]
