@@ -89,15 +89,15 @@ class Row:
 
 
 async def _prepare_database(
-    db_path: Path, *, ranked: bool = False
+    target: Path | str, *, ranked: bool = False
 ) -> tuple[int, dict[str, object]]:
-    """A fresh migrated database with one open poll on a message the fake server 'has'."""
+    """Migrate ``target`` (a SQLite path or a PostgreSQL URL) and open one poll on a message
+    the fake server 'has'; bench/scale.py uses it too."""
     from bot.app import prepare_database
     from bot.config import load_settings
     from cogs.debate import ballot_store, store
 
-    settings = load_settings(env={"HERBOT_DB": str(db_path)}, dotenv=False)
-    settings = replace(settings, token=None)
+    settings = replace(load_settings(dotenv=False), database=target, token=None)
     db = await prepare_database(settings)
     now = datetime.now(UTC)
     message_id = fake.snowflake()

@@ -37,8 +37,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
 from pathlib import Path
 
 if __package__ in (None, ""):  # `python bench/scale.py`
@@ -46,6 +45,7 @@ if __package__ in (None, ""):  # `python bench/scale.py`
 
 from bench import _fake_discord as fake
 from bench.burst import _neighbour, loadavg
+from bench.burst import _prepare_database as _prepare
 from bot import speed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,43 +130,6 @@ async def _fresh_pg(admin_url: str, name: str) -> str:
 
 
 # ---------------------------------------------------------------------------- the bot
-
-
-async def _prepare(target: str) -> tuple[int, dict[str, object]]:
-    """Migrate ``target`` (a SQLite path or URL) and open one poll on a 'posted' message."""
-    from bot.app import prepare_database
-    from bot.config import load_settings
-    from cogs.debate import store
-
-    settings = replace(load_settings(dotenv=False), database=target, token=None)
-    db = await prepare_database(settings)
-    now = datetime.now(UTC)
-    message_id = fake.snowflake()
-    try:
-        async with db.transaction() as tx:
-            poll_id = await store.create_poll(
-                tx,
-                guild_id=fake.GUILD_ID,
-                channel_id=fake.CHANNEL_ID,
-                question="An operating system can love.",
-                options=("For", "Against", "Undecided"),
-                created_by=1,
-                now=now,
-                closes_at=now + timedelta(hours=1),
-            )
-            await store.set_poll_message(tx, poll_id, message_id)
-    finally:
-        await db.close()
-    buttons = [
-        {"type": 2, "style": 1, "label": label, "custom_id": f"herbot:poll:vote:{poll_id}:{i}"}
-        for i, label in enumerate(("For", "Against", "Undecided"))
-    ]
-    message = fake.message_payload(
-        message_id,
-        embeds=[{"type": "rich", "title": f"Poll #{poll_id}", "description": "An OS can love."}],
-        components=[{"type": 1, "components": buttons}],
-    )
-    return poll_id, message
 
 
 async def _counts(target: str, poll_id: int) -> list[int]:
