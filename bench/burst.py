@@ -93,8 +93,8 @@ async def _prepare_database(
 ) -> tuple[int, dict[str, object]]:
     """Migrate ``target`` (a SQLite path or a PostgreSQL URL) and open one poll on a message
     the fake server 'has'; bench/scale.py uses it too."""
-    from bot.app import prepare_database
     from bot.config import load_settings
+    from bot.prepare import prepare_database
     from cogs.debate import ballot_store, store
 
     settings = replace(load_settings(dotenv=False), database=target, token=None)

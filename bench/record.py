@@ -112,8 +112,9 @@ async def bot_rates(tmp: Path, n_e2e: int, n_gateway: int, *, recorded: bool, ru
     import simcord
 
     from bot import guild_settings
-    from bot.app import create_bot, prepare_database
+    from bot.app import create_bot
     from bot.config import load_settings
+    from bot.prepare import prepare_database
 
     name = f"bot-{recorded}-{run}.db"
     settings = load_settings(env={"HERBOT_DB": str(tmp / name)}, dotenv=False)

@@ -169,8 +169,9 @@ async def run_case(members: int, mode: str, writer: str) -> Row:
     import simcord
 
     from bot import guild_settings
-    from bot.app import create_bot, prepare_database
+    from bot.app import create_bot
     from bot.config import load_settings
+    from bot.prepare import prepare_database
     from cogs.debate import store
     from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter
 
@@ -265,8 +266,9 @@ async def run_ranked(members: int) -> Row:
     import simcord
 
     from bot import guild_settings
-    from bot.app import create_bot, prepare_database
+    from bot.app import create_bot
     from bot.config import load_settings
+    from bot.prepare import prepare_database
     from cogs.debate import ballot_store, irv
 
     with tempfile.TemporaryDirectory() as tmp:

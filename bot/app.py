@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -25,10 +24,11 @@ from discord.ext import commands
 from bot import claims, speed
 from bot.cache_sync import CacheWatcher
 from bot.config import Settings
-from bot.db import Database, open_database
+from bot.db import Database
 from bot.errors import HerbotTree, StartError
 from bot.fastlane import FastLane
 from bot.feature import Feature, load_features
+from bot.prepare import prepare_database
 from bot.shards import ShardSet
 from bot.text import install as clean_user_text
 
@@ -132,39 +132,6 @@ def create_bot(settings: Settings, db: Database) -> Herbot:
         return Herbot(settings, db)
     shards = ShardSet.of(settings.shard_count, settings.shard_ids)
     return ShardedHerbot(settings, db, shard_count=shards.count, shard_ids=list(shards.ids))
-
-
-async def prepare_database(settings: Settings, *, warm_up: bool = False) -> Database:
-    """Open, migrate and seed the database; with ``warm_up``, run the features' warm-ups."""
-    db = await open_database(settings.database)
-    try:
-        features = load_features(settings.features)
-        for feature in features:
-            if feature.seed is not None:
-                await feature.seed(db, settings)
-        if warm_up:
-            await warm_up_features(settings, db, features)
-    except BaseException:
-        await db.close()
-        raise
-    return db
-
-
-async def warm_up_features(
-    settings: Settings, db: Database, features: tuple[Feature, ...] | None = None
-) -> None:
-    """Run each feature's optional ``warm_up(db, settings)`` before the bot starts.
-
-    Slow, idempotent start-up work (encoding /ask's passages) belongs here: it stores its
-    results for the feature's own start to find, so the gateway connection (and, in tests
-    and the demo, simcord's fixed start-up budget) never waits on it.
-    """
-    for feature in features if features is not None else load_features(settings.features):
-        if feature.warm_up is None:
-            continue
-        started = time.perf_counter()
-        await feature.warm_up(db, settings)
-        log.info("warmed up %s in %.1f s", feature.name, time.perf_counter() - started)
 
 
 @contextlib.asynccontextmanager

@@ -17,8 +17,6 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from discord.ext import tasks
-
 from bot.db import Reader, Transaction
 
 if TYPE_CHECKING:
@@ -56,6 +54,8 @@ class CacheWatcher:
         self.interval = interval
         self._dispatch = dispatch or bot.dispatch
         self._seen: dict[str, int] | None = None
+        from discord.ext import tasks  # here: the writers' bump() is used without discord
+
         self._loop = tasks.loop(seconds=interval)(self.check)
 
     def start(self) -> None:

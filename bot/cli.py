@@ -16,8 +16,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from bot import __version__, speed
-from bot.config import ConfigError, Settings, load_settings
-from bot.errors import StartError
+from bot.config import ConfigError, Settings, StartError, load_settings
 from bot.feature import load_features
 from bot.logs import setup_logging
 

@@ -22,6 +22,14 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message says which and how to fix it."""
 
 
+class StartError(Exception):
+    """The bot could not start for a reason the operator can fix; one line says which.
+
+    Defined here, not in ``bot.errors``, so CLI jobs that never start the bot (``herbot ask``)
+    do not import discord.py to catch it.
+    """
+
+
 class Secret(str):
     """A string that never shows itself in repr() or logs."""
 

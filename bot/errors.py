@@ -13,6 +13,7 @@ from collections.abc import Awaitable
 import discord
 from discord import app_commands
 
+from bot.config import StartError  # noqa: F401  (re-exported: the bot raises it from here)
 from bot.presentation import MESSAGE_LIMIT, truncate
 
 log = logging.getLogger(__name__)
@@ -20,10 +21,6 @@ log = logging.getLogger(__name__)
 
 class UserError(app_commands.AppCommandError):
     """A mistake the user can fix; ``str(error)`` says what to do."""
-
-
-class StartError(Exception):
-    """The bot could not start for a reason the operator can fix; one line says which."""
 
 
 class NotModerator(app_commands.CheckFailure):

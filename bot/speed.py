@@ -29,10 +29,10 @@ import json
 import logging
 import sys
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import aiohttp
-import discord
+if TYPE_CHECKING:  # imported where used: `herbot ask` and the other CLI jobs never load them
+    import aiohttp
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,8 @@ def http_connector(enabled: bool) -> aiohttp.BaseConnector | None:
     """The connector discord.py's HTTP client should use; None keeps discord.py's default."""
     if not enabled:
         return None
+    import aiohttp
+
     return aiohttp.TCPConnector(limit=HTTP_CONNECTIONS, limit_per_host=HTTP_CONNECTIONS)
 
 
@@ -87,6 +89,8 @@ def fair_gateway() -> None:
 
 def _plain_json() -> None:
     """discord.py with the standard library's json, as without the speed extra."""
+    import discord
+
     utils: Any = discord.utils
     utils._from_json = json.loads
     utils._to_json = lambda obj: json.dumps(obj, separators=(",", ":"), ensure_ascii=True)

@@ -17,10 +17,11 @@ import pytest
 import pytest_asyncio
 
 from bot import guild_settings
-from bot.app import Herbot, create_bot, prepare_database
+from bot.app import Herbot, create_bot
 from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.errors import describe
+from bot.prepare import prepare_database
 from tests import engines
 
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"

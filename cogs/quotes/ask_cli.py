@@ -9,6 +9,7 @@ import textwrap
 from bot.config import Settings
 from cogs.quotes.retrieval.answer import Answer, Result, ask
 from cogs.quotes.retrieval.answerability import searchable
+from cogs.quotes.retrieval.embedder import one_shot_model
 from cogs.quotes.retrieval.hybrid import Retriever
 
 
@@ -32,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 async def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import prepare_database
+    from bot.prepare import prepare_database
 
     question = " ".join(args.question.split())
     if not 3 <= len(question) <= 300:
@@ -46,7 +47,7 @@ async def _ask(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     db = await prepare_database(settings)  # migrated and seeded, as the bot opens it
     try:
-        retriever = Retriever(db)
+        retriever = Retriever(db, loader=one_shot_model)
         if args.mode != "lexical":
             await retriever.start()  # logs one warning and goes lexical without the model
         answer = await ask(retriever, question, args.guild, limit=args.limit, mode=args.mode)

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from bot.app import prepare_database
 from bot.cli import main
 from bot.db import database
+from bot.prepare import prepare_database
 from tests import engines
 
 pytestmark = pytest.mark.postgres_only

@@ -12,8 +12,8 @@ import discord
 import pytest
 
 from bot import guild_settings
-from bot.app import prepare_database
 from bot.config import ConfigError
+from bot.prepare import prepare_database
 from demo.realtime import RealTime
 from demo.runner import demo_database_path, demo_env, run_demo, template_path
 from demo.world import CHANNEL_NAME, GUILD_NAME, OPENING, build_demo_world

@@ -138,7 +138,7 @@ async def test_vectors_known_in_process_are_written_to_a_new_database(
 ):
     from dataclasses import replace
 
-    from bot.app import prepare_database
+    from bot.prepare import prepare_database
 
     await DenseIndex(CountingEncoder()).refresh(db)  # the process now knows every vector
     other = await prepare_database(replace(settings, database=tmp_path / "other.db"))

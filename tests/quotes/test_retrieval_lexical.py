@@ -11,8 +11,8 @@ import asyncio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.app import prepare_database
 from bot.config import Settings
+from bot.prepare import prepare_database
 from cogs.quotes.retrieval import lexical
 from cogs.quotes.retrieval.answer import markdown
 

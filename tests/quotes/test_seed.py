@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import prepare_database
 from bot.config import load_settings
+from bot.prepare import prepare_database
 from cogs.quotes import curated, store
 from cogs.quotes.config import QuotesConfig
 from tests.quotes.conftest import with_curated

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
-from bot.app import Herbot, create_bot, prepare_database
+from bot.app import Herbot, create_bot
 from bot.config import Settings
 from bot.db import Database
+from bot.prepare import prepare_database
 
 SHARDS = 2
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 import discord
 
 from bot import cache_sync, claims
-from bot.app import prepare_database
+from bot.prepare import prepare_database
 from bot.shards import ShardSet, parse_ids, shard_of
 from cogs.debate import store
 from cogs.debate.poll_cog import result_key

@@ -41,8 +41,10 @@ WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9
 DIMENSION = 384
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
 ACCELERATE_HINT = "pip install 'onnxruntime>=1.20,<2' 'onnx>=1.16,<2'"
-# HERBOT_ASK_ENCODER=numpy forces the numpy encoder (the bench compares both).
-ACCELERATE = os.environ.get("HERBOT_ASK_ENCODER", "").strip().lower() != "numpy"
+# HERBOT_ASK_ENCODER=numpy forces the numpy encoder, =onnx onnxruntime even for one-shot
+# questions (the bench compares them).
+ENCODER_CHOICE = os.environ.get("HERBOT_ASK_ENCODER", "").strip().lower()
+ACCELERATE = ENCODER_CHOICE != "numpy"
 BLAS_THREADS = 1  # see the module docstring; bench/ask.py measures pinned against unpinned
 _LAYERS = 6
 _HEADS = 12
@@ -305,3 +307,13 @@ def fast_model() -> Encoder:
     """
     with _lock:
         return _load_fast()
+
+
+def one_shot_model() -> Encoder:
+    """The encoder for a process that asks one question (``herbot ask``): the numpy reference.
+
+    Building the onnxruntime graph takes about 0.5 s of CPU, which one encode (~15 ms) never
+    earns back; a fresh process answers sooner without it. ``HERBOT_ASK_ENCODER=onnx`` builds
+    it anyway (bench/ask.py measures both).
+    """
+    return fast_model() if ENCODER_CHOICE == "onnx" else shared_model()
