@@ -31,6 +31,8 @@ from typing import Protocol
 
 import numpy as np
 
+from cogs.quotes.retrieval import adapter
+
 log = logging.getLogger(__name__)
 
 MODEL_ID = "all-MiniLM-L6-v2"
@@ -69,6 +71,12 @@ def model_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModelUnavailable(f"the MiniLM weights are not installed ({INSTALL_HINT})")
     return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def current_model_id() -> str:
+    """The id vectors made by :meth:`MiniLM.load` carry: MiniLM's, plus the adapter's tag."""
+    found = adapter.load()
+    return MODEL_ID if found is None else f"{MODEL_ID}+{found.tag}"
 
 
 def sha256_file(path: Path) -> str:
@@ -141,9 +149,17 @@ class MiniLM:
 
     @classmethod
     def load(
-        cls, directory: Path | None = None, *, expected_sha256: str = WEIGHTS_SHA256
+        cls,
+        directory: Path | None = None,
+        *,
+        expected_sha256: str = WEIGHTS_SHA256,
+        with_adapter: bool = True,
     ) -> MiniLM:
-        """Read and verify the model files; raises ModelUnavailable when absent or altered."""
+        """Read and verify the model files; raises ModelUnavailable when absent or altered.
+
+        With the shipped domain adapter (``adapter.py``) merged into the weights, unless
+        ``with_adapter`` is False or ``HERBOT_ASK_ADAPTER=0``; its id then names it.
+        """
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
@@ -163,9 +179,15 @@ class MiniLM:
         tokenizer.enable_truncation(MAX_TOKENS)
         try:
             weights = load_file(str(weights_path))
-            return cls(tokenizer, weights)
+            found = adapter.load() if with_adapter else None
+            if found is not None:
+                weights = found.apply(weights)
+            model = cls(tokenizer, weights)
         except (KeyError, ValueError, OSError) as exc:
             raise ModelUnavailable(f"could not read the MiniLM weights: {exc}") from exc
+        if found is not None:
+            model.model_id = f"{MODEL_ID}+{found.tag}"
+        return model
 
     def encode(
         self,

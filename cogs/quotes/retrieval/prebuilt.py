@@ -130,14 +130,14 @@ def load(path: Path = DATA_FILE) -> Prebuilt | None:
 
 def problems(directory: Path = CURATED_DIR, path: Path = DATA_FILE) -> list[str]:
     """Why the shipped file does not match the curated TOML (empty: it is fresh)."""
-    from cogs.quotes.retrieval.embedder import MODEL_ID, WEIGHTS_SHA256
+    from cogs.quotes.retrieval.embedder import WEIGHTS_SHA256, current_model_id
 
     load.cache_clear()
     shipped = load(path)
     if shipped is None:
         return [f"{path.name} is missing or unreadable"]
     out = []
-    if shipped.model != MODEL_ID or shipped.weights_sha256 != WEIGHTS_SHA256:
+    if shipped.model != current_model_id() or shipped.weights_sha256 != WEIGHTS_SHA256:
         out.append(f"made with another model ({shipped.model}, {shipped.weights_sha256[:12]}…)")
     want = wanted(directory)
     missing = [h for h in want.documents if h not in shipped.vectors]
