@@ -190,6 +190,22 @@ async def test_question_naming_what_the_store_never_mentions_is_declined(world):
     assert _labels(result.response) == []
 
 
+async def test_a_lower_case_name_the_store_never_mentions_is_declined(world):
+    # No capitals to tell a name by: names.toml lists the well-known names near the domain.
+    result = await world.alice.slash(world.channel, "ask", question="who directed ex machina")
+    _heading, declined, *related, _footer = _blocks(result)
+    assert "It never mentions ex machina." in declined
+    assert all(r.startswith(RELATED) for r in related)
+
+
+async def test_a_lower_case_name_the_store_mentions_is_answered(world):
+    result = await world.alice.slash(
+        world.channel, "ask", question="why does sam altman love this movie so much"
+    )
+    assert not any(b.startswith("Nothing in the quote store") for b in _blocks(result))
+    assert _labels(result.response)  # an answer has its More results / Context buttons
+
+
 async def test_punctuation_only_question_is_refused_privately(world):
     result = await world.alice.slash(world.channel, "ask", question="?!?! ... @here")
     assert result.ephemeral

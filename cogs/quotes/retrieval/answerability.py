@@ -12,8 +12,10 @@ Three things /ask decides from the question's words alone (no discord, no SQL he
   rewritten for both legs; words the store says differently ("profession" for "job",
   "picture" for "film") are added to the keyword leg.
 - **Named things** (:func:`named`): runs of capitalised words ("Jurassic Park", "Steve
-  Jobs", "Blade Runner 2049") the question names. If the store never mentions one of them
-  (:func:`cogs.quotes.retrieval.lexical.mentioned` checks, phrase by phrase), /ask declines
+  Jobs", "Blade Runner 2049") the question names, and, typed in lower case, the well-known
+  names near the domain listed in ``names.toml`` ("who directed ex machina"). If the store
+  never mentions one of them (:func:`cogs.quotes.retrieval.lexical.mentioned` checks, phrase
+  by phrase), /ask declines
   whatever the question's other words share with the store: "Who directed Jurassic Park?"
   shares "directed" with Spike Jonze's credits, but nothing in the store is about that film.
 """
@@ -29,6 +31,7 @@ from pathlib import Path
 from bot.fts import STOPWORDS
 
 ALIASES_FILE = Path(__file__).with_name("aliases.toml")
+NAMES_FILE = Path(__file__).with_name("names.toml")
 
 # Discord mention syntax, custom emoji, links: never search terms.
 _NOISE = re.compile(
@@ -54,7 +57,8 @@ _STARTERS = frozenset(
     besides since while whether""".split()
 )
 # Capitalised in English but not names of a work, person or organisation: nationalities,
-# languages, days and months ("Which Chinese city ...", "in June").
+# languages, days and months ("Which Chinese city ...", "in June"). Places stay names: the
+# store mentions the ones it is about, and "the capital of France" is not among them.
 _NOT_NAMES = frozenset(
     """american british english chinese japanese french german italian spanish korean indian
     canadian australian european asian african russian irish scottish swedish danish dutch
@@ -62,8 +66,13 @@ _NOT_NAMES = frozenset(
     january february march april may june july august september october november december
     """.split()
 )
+# "AI-written", "Samantha-type AI": a lower-case part after a hyphen ends the name there.
+_LOWER_SUFFIX = re.compile(r"(?<=\w)-(?=[a-z])")
 # Lower-case words allowed inside a name ("Guardians of the Galaxy", "Beauty and the Beast").
 _CONNECTORS = frozenset({"of", "the", "and", "&", "de", "la", "von", "van", "der", "a"})
+# Two or three capitals alone are jargon more often than names ("OK", "AR", "DP", "WGA");
+# well-known ones are in names.toml, which is matched in any case.
+_ABBREVIATION = re.compile(r"[A-Z]{2,3}")
 _SENTENCE_END = re.compile(r"[.!?;:\"“”(\[]\s*$")
 
 
@@ -136,7 +145,7 @@ def named(question: str) -> list[str]:
     there is no telling "Describe" from "Nolan", and a false name would decline a good
     question.
     """
-    text = strip_noise(question)
+    text = _LOWER_SUFFIX.sub(" ", strip_noise(question))
     runs: list[list[str]] = []
     current: list[str] = []
     pending: list[str] = []  # connectors seen after a capitalised word
@@ -183,10 +192,40 @@ def named(question: str) -> list[str]:
         first_flags.append(first_of_run_starts)
     names = []
     for run, sentence_start in zip(runs, first_flags, strict=True):
-        if sentence_start and len(run) == 1:
+        if len(run) == 1 and (sentence_start or _ABBREVIATION.fullmatch(run[0])):
             continue
         names.append(" ".join(run))
+    seen = " | ".join(names).casefold()
+    names += [n for n in listed_names(text) if n not in seen]
     return list(dict.fromkeys(names))
+
+
+@cache
+def _listed(path: Path = NAMES_FILE) -> re.Pattern[str] | None:
+    """One pattern for every name in ``names.toml`` (longest first), or None without it."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError:
+        return None
+    phrases = {n.casefold().strip() for group in data.get("names", {}).values() for n in group}
+    phrases.discard("")
+    if not phrases:
+        return None
+    body = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])")
+
+
+def listed_names(text: str) -> list[str]:
+    """The ``names.toml`` names ``text`` uses in any case ("zuckerberg", "ex machina").
+
+    Members often type in lower case, where capitals cannot tell a name. The list is broad on
+    purpose: a listed name the store does mention is known like any other, so only names of
+    works, people and organisations the store never mentions make /ask decline.
+    """
+    pattern = _listed()
+    if pattern is None:
+        return []
+    return list(dict.fromkeys(m.group(0) for m in pattern.finditer(text.casefold())))
 
 
 def known_if(name: str) -> tuple[bool, list[str]]:
