@@ -1,8 +1,8 @@
 """Which names a question uses (cogs/quotes/retrieval/answerability.named), without a database.
 
-Capitalised runs are names; so are the names of names.toml in any case. What is capitalised but
-not a work, person or organisation (nationalities, short jargon, a word capitalised only in a
-hyphenated compound) is not, so it never declines a good question.
+Capitalised runs are names; so are the names of names.toml in any case. What is capitalised
+but not a work, person or organisation (nationalities, jargon abbreviations, a word
+capitalised only in a hyphenated compound) is not, so it never declines a good question.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from cogs.quotes.retrieval.answerability import listed_names, named
         ("What does Mark Zuckerberg think?", ["Mark Zuckerberg"]),
         ("What is the capital of France?", ["France"]),
         ("Where does Theo live and is he doing OK for money?", ["Theo"]),
-        ("Did the script win the WGA award?", []),
+        ("Did the script win the WGA award?", ["WGA"]),  # an alias of what the store says
+        ("Which team won the NBA finals in 2016?", ["NBA"]),
+        ("Why does Theo play that AR game?", ["Theo"]),
         ("What does the article think of AI-written text?", []),
         ("What worries come with a Samantha-style AI?", ["Samantha"]),
     ],

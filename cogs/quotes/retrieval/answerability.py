@@ -70,9 +70,12 @@ _NOT_NAMES = frozenset(
 _LOWER_SUFFIX = re.compile(r"(?<=\w)-(?=[a-z])")
 # Lower-case words allowed inside a name ("Guardians of the Galaxy", "Beauty and the Beast").
 _CONNECTORS = frozenset({"of", "the", "and", "&", "de", "la", "von", "van", "der", "a"})
-# Two or three capitals alone are jargon more often than names ("OK", "AR", "DP", "WGA");
-# well-known ones are in names.toml, which is matched in any case.
-_ABBREVIATION = re.compile(r"[A-Z]{2,3}")
+# Abbreviations that are jargon, not names of a work, person or organisation ("doing OK",
+# "an AR game", "the DP"). Other capitals stay names: "NBA", "HBO" are organisations.
+_JARGON = frozenset(
+    """ok okay ai ar vr xr dp tv pc os id pr ceo cto cfo faq diy lol imo btw fyi tldr am pm
+    usb gps api ui ux dm dms""".split()
+)
 _SENTENCE_END = re.compile(r"[.!?;:\"“”(\[]\s*$")
 
 
@@ -192,7 +195,7 @@ def named(question: str) -> list[str]:
         first_flags.append(first_of_run_starts)
     names = []
     for run, sentence_start in zip(runs, first_flags, strict=True):
-        if len(run) == 1 and (sentence_start or _ABBREVIATION.fullmatch(run[0])):
+        if len(run) == 1 and (sentence_start or run[0].casefold() in _JARGON):
             continue
         names.append(" ".join(run))
     seen = " | ".join(names).casefold()
