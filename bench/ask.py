@@ -18,7 +18,10 @@ Measured in one run, on the same machine:
   and with numpy's default threads (the baseline), on a quiet machine and beside a
   neighbour process doing bursty multi-threaded numpy matrix products (started by this
   bench, bounded in time, killed at the end), all in the same run, in interleaved rounds;
-- cold start: ``herbot ask`` in a new process on a new database, to the printed answer.
+- cold start: ``herbot ask`` in a new process on a new database, to the printed answer,
+  quiet and busy, beside the same with the onnxruntime encoder built for the one question
+  (the baseline: what ``herbot ask`` did before it used the numpy encoder for one-shot
+  questions).
 
 Filler vectors are not encoded one by one (100k x 4 ms is half an hour on two cores): a
 pool of filler sentences is encoded with MiniLM, and each filler passage gets a normalised
