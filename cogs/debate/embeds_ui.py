@@ -51,6 +51,13 @@ def poll_embed(poll: Poll, tally: Tally, now: datetime) -> discord.Embed:
         description=truncate("\n".join(lines), EMBED_DESCRIPTION_LIMIT),
         colour=BLURPLE if poll.is_open else discord.Colour.dark_grey(),
     )
+    embed.add_field(name="About", value="\n".join(poll_notes(poll)), inline=False)
+    embed.set_footer(text="One vote per member: click again to change it, or retract it.")
+    return embed
+
+
+def poll_notes(poll: Poll) -> list[str]:
+    """The "About" lines every kind of poll shows: when it closes, who may vote, anonymity."""
     notes = []
     if poll.is_open:
         notes.append(f"Closes {ts(poll.closes_at)}" if poll.closes_at else "A moderator closes it")
@@ -63,9 +70,7 @@ def poll_embed(poll: Poll, tally: Tally, now: datetime) -> discord.Embed:
         if poll.anonymous
         else "Public poll: moderators can export who voted what"
     )
-    embed.add_field(name="About", value="\n".join(notes), inline=False)
-    embed.set_footer(text="One vote per member: click again to change it, or retract it.")
-    return embed
+    return notes
 
 
 def debate_vote_embed(poll: Poll, tally: Tally, when: str) -> discord.Embed:

@@ -27,7 +27,7 @@ from bot.errors import guarded
 from bot.presentation import BUTTON_LABEL_LIMIT, EMBED_DESCRIPTION_LIMIT, truncate
 from cogs.debate import irv
 from cogs.debate.ballots import KIND_NAMES, Summary, cap, decode, encode
-from cogs.debate.embeds_ui import BLURPLE, bar, ts
+from cogs.debate.embeds_ui import BLURPLE, bar, poll_notes
 from cogs.debate.polls import Poll
 from cogs.debate.ui import PollRetractButton
 
@@ -255,17 +255,7 @@ def ballot_poll_embed(poll: Poll, found: Summary, now: datetime) -> discord.Embe
         notes.append(f"Approve up to {cap(poll)} of {len(poll.options)} options")
     else:
         notes.append("Counted by instant runoff when it closes")
-    if poll.is_open:
-        notes.append(f"Closes {ts(poll.closes_at)}" if poll.closes_at else "A moderator closes it")
-    elif poll.closed_at:
-        notes.append(f"Closed {ts(poll.closed_at, 'f')}")
-    if poll.role_id:
-        notes.append(f"Only <@&{poll.role_id}> may vote")
-    notes.append(
-        "Anonymous: nobody sees who voted what"
-        if poll.anonymous
-        else "Public poll: moderators can export who voted what"
-    )
+    notes += poll_notes(poll)
     embed.add_field(name="About", value="\n".join(notes), inline=False)
     embed.set_footer(text="One ballot per member: vote again to change it, or retract it.")
     return embed
