@@ -15,7 +15,7 @@ import discord
 
 from bot.errors import UserError, report
 from bot.presentation import truncate
-from cogs.quotes.ui import TAG_CHOICES_MAX, tidy_tags
+from cogs.quotes.ui import chosen_tags, tag_checkboxes
 
 COG_NAME = "QuoteLinks"
 
@@ -78,16 +78,8 @@ class LinkedSubmitModal(discord.ui.Modal, title="Quote this message"):
         self.add_item(discord.ui.Label(text="Quote (exact words)", component=self.text))
         self.add_item(discord.ui.Label(text="Who wrote it", component=self.speaker))
         self.add_item(discord.ui.Label(text="Where (optional)", component=self.locator))
-        self.tags: discord.ui.CheckboxGroup | None = None
-        if tags:
-            shown = tags[:TAG_CHOICES_MAX]
-            self.tags = discord.ui.CheckboxGroup(
-                custom_id="tags",
-                required=False,
-                min_values=0,
-                max_values=len(shown),
-                options=[discord.CheckboxGroupOption(label=t, value=t) for t in shown],
-            )
+        self.tags = tag_checkboxes(tags)
+        if self.tags is not None:
             self.add_item(discord.ui.Label(text="Tags (optional)", component=self.tags))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
@@ -100,7 +92,7 @@ class LinkedSubmitModal(discord.ui.Modal, title="Quote this message"):
             text=text,
             speaker=speaker,
             locator=self.locator.value.strip(),
-            tags=tidy_tags(", ".join(self.tags.values)) if self.tags else [],
+            tags=chosen_tags(self.tags),
         )
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:

@@ -285,6 +285,25 @@ SELECT_OPTIONS_MAX = 25
 TAG_CHOICES_MAX = 10  # a checkbox group holds at most 10
 
 
+def tag_checkboxes(tags: list[str]) -> discord.ui.CheckboxGroup | None:
+    """A submission form's optional tags (the first ten), or None when there are none."""
+    if not tags:
+        return None
+    shown = tags[:TAG_CHOICES_MAX]
+    return discord.ui.CheckboxGroup(
+        custom_id="tags",
+        required=False,
+        min_values=0,
+        max_values=len(shown),
+        options=[discord.CheckboxGroupOption(label=t, value=t) for t in shown],
+    )
+
+
+def chosen_tags(group: discord.ui.CheckboxGroup | None) -> list[str]:
+    """What the member ticked in :func:`tag_checkboxes`' group, tidied."""
+    return tidy_tags(", ".join(group.values)) if group is not None else []
+
+
 class SubmitModal(_QuoteModal, title="Submit a quote"):
     """Members propose a quote; it waits in the review queue.
 
@@ -326,16 +345,8 @@ class SubmitModal(_QuoteModal, title="Submit a quote"):
         self.add_item(discord.ui.Label(text="Who said or wrote it", component=self.speaker))
         self.add_item(discord.ui.Label(text="From", component=self.source))
         self.add_item(discord.ui.Label(text="Where in it (optional)", component=self.locator))
-        self.tags: discord.ui.CheckboxGroup | None = None
-        if tags:
-            shown = tags[:TAG_CHOICES_MAX]
-            self.tags = discord.ui.CheckboxGroup(
-                custom_id="tags",
-                required=False,
-                min_values=0,
-                max_values=len(shown),
-                options=[discord.CheckboxGroupOption(label=t, value=t) for t in shown],
-            )
+        self.tags = tag_checkboxes(tags)
+        if self.tags is not None:
             self.add_item(
                 discord.ui.Label(
                     text="Tags (optional)",
@@ -354,7 +365,7 @@ class SubmitModal(_QuoteModal, title="Submit a quote"):
             text=text,
             speaker=speaker,
             locator=self.locator.value.strip(),
-            tags=tidy_tags(", ".join(self.tags.values)) if self.tags else [],
+            tags=chosen_tags(self.tags),
         )
 
 

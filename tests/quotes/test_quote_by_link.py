@@ -50,12 +50,16 @@ async def test_the_message_menu_opens_the_same_filled_form(world):
     message = await world.bob.send(world.channel, "I'm yours and I'm not yours.")
     shown = await world.alice.context_menu(world.channel, "Quote this message", message)
     assert _fields(shown)["text"] == "I'm yours and I'm not yours."
+    (tags,) = [c["component"] for c in shown.modal["components"] if c.get("component", {}).get(
+        "custom_id") == "tags"]  # fmt: skip
+    ticked = [o["value"] for o in tags["options"][:2]]
     done = await world.alice.submit_modal(
-        shown, {"text": "I'm yours and not yours.", "speaker": "Bob", "locator": ""}
+        shown, {"text": "I'm yours and not yours.", "speaker": "Bob", "locator": "", "tags": ticked}
     )
     assert "waiting for a moderator" in done.response.content
     (q,) = await store.pending(world.db, world.guild.id)
     assert (q.text, q.speaker, q.author_id) == ("I'm yours and not yours.", "Bob", world.bob.id)
+    assert list(q.tags) == ticked  # the tags ticked in the form are kept
 
 
 async def test_bad_foreign_and_unreadable_links_are_refused_privately(world):
