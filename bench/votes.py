@@ -39,7 +39,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -165,15 +166,15 @@ class Row:
         return data[min(len(data) - 1, round(q * (len(data) - 1)))]
 
 
-async def run_case(members: int, mode: str, writer: str) -> Row:
+@asynccontextmanager
+async def bench_world(members: int) -> AsyncIterator[tuple[Any, Any, Any, Any, list[Any]]]:
+    """The bot in simcord on a fresh database: (env, db, #general, a moderator, the crowd)."""
     import simcord
 
     from bot import guild_settings
     from bot.app import create_bot
     from bot.config import load_settings
     from bot.prepare import prepare_database
-    from cogs.debate import store
-    from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(env={"HERBOT_DB": str(Path(tmp) / "bench.db")}, dotenv=False)
@@ -191,36 +192,40 @@ async def run_case(members: int, mode: str, writer: str) -> Row:
                         tx, guild.id, "moderator_role_id", str(mod_role.id)
                     )
                 crowd = [guild.add_member(env.create_user(f"m{i}")) for i in range(members)]
-                cog: Any = env.bot.get_cog("Polls")
-                cog.writer = BatchedVoteWriter(db) if writer == "batched" else DirectVoteWriter(db)
-                await mod.slash(channel, "poll create", motion="altman-misreads-her")
-                message = channel.last_message
-                poll_id = int(message.embeds[0].title.split("#")[1])
-                ids = [f"herbot:poll:vote:{poll_id}:{i % 3}" for i in range(members)]
-                with AckClock() as clock:
-                    start = time.perf_counter()
-                    if mode == "burst":
-                        emitted = await burst_click(
-                            env, message, list(zip(crowd, ids, strict=True))
-                        )
-                    else:
-                        emitted = {}
-                        for actor, custom_id in zip(crowd, ids, strict=True):
-                            before = time.perf_counter()
-                            result = await actor.click(message, custom_id=custom_id)
-                            emitted[result._interaction.id] = before
-                    seconds = time.perf_counter() - start
-                latencies = [(clock.acked[i] - t0) * 1000 for i, t0 in emitted.items()]
-                expected = tuple(len(range(k, members, 3)) for k in range(3))
-                tally = await store.tally(db, poll_id)
-                rows = await db.fetchval(
-                    "SELECT count(*) FROM poll_votes WHERE poll_id = ?", (poll_id,)
-                )
-                exact = tally.counts == expected and rows == members
-                await env.advance_time(5)  # let the coalesced tally edit run
-                commits = cog.writer.commits
+                yield env, db, channel, mod, crowd
         finally:
             await db.close()
+
+
+async def run_case(members: int, mode: str, writer: str) -> Row:
+    from cogs.debate import store
+    from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter
+
+    async with bench_world(members) as (env, db, channel, mod, crowd):
+        cog: Any = env.bot.get_cog("Polls")
+        cog.writer = BatchedVoteWriter(db) if writer == "batched" else DirectVoteWriter(db)
+        await mod.slash(channel, "poll create", motion="altman-misreads-her")
+        message = channel.last_message
+        poll_id = int(message.embeds[0].title.split("#")[1])
+        ids = [f"herbot:poll:vote:{poll_id}:{i % 3}" for i in range(members)]
+        with AckClock() as clock:
+            start = time.perf_counter()
+            if mode == "burst":
+                emitted = await burst_click(env, message, list(zip(crowd, ids, strict=True)))
+            else:
+                emitted = {}
+                for actor, custom_id in zip(crowd, ids, strict=True):
+                    before = time.perf_counter()
+                    result = await actor.click(message, custom_id=custom_id)
+                    emitted[result._interaction.id] = before
+            seconds = time.perf_counter() - start
+        latencies = [(clock.acked[i] - t0) * 1000 for i, t0 in emitted.items()]
+        expected = tuple(len(range(k, members, 3)) for k in range(3))
+        tally = await store.tally(db, poll_id)
+        rows = await db.fetchval("SELECT count(*) FROM poll_votes WHERE poll_id = ?", (poll_id,))
+        exact = tally.counts == expected and rows == members
+        await env.advance_time(5)  # let the coalesced tally edit run
+        commits = cog.writer.commits
     return Row(mode, writer, members, seconds, latencies, commits, exact)
 
 
@@ -263,59 +268,34 @@ def emit_submits(
 
 async def run_ranked(members: int) -> Row:
     """The ranked-choice burst through the bot's ballot writer (group commit)."""
-    import simcord
-
-    from bot import guild_settings
-    from bot.app import create_bot
-    from bot.config import load_settings
-    from bot.prepare import prepare_database
     from cogs.debate import ballot_store, irv
 
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(env={"HERBOT_DB": str(Path(tmp) / "bench.db")}, dotenv=False)
-        settings = replace(settings, token=None)
-        db = await prepare_database(settings)
-        try:
-            async with simcord.run(create_bot(settings, db)) as env:
-                await env.bot.tree.sync()
-                guild = env.create_guild("Bench")
-                channel = guild.create_text_channel("general")
-                mod_role = guild.create_role("Moderators")
-                mod = guild.add_member(env.create_user("mod"), roles=[mod_role])
-                async with db.transaction() as tx:
-                    await guild_settings.set_value(
-                        tx, guild.id, "moderator_role_id", str(mod_role.id)
-                    )
-                crowd = [guild.add_member(env.create_user(f"m{i}")) for i in range(members)]
-                await mod.slash(
-                    channel, "poll create", motion="Q", options="; ".join(OPTIONS), kind="ranked"
-                )
-                message = channel.last_message
-                poll_id = int(message.embeds[0].title.split("#")[1])
-                wanted = {m.id: RANKINGS[i % len(RANKINGS)] for i, m in enumerate(crowd)}
-                builders = []
-                for actor in crowd:  # setup: each member opens the builder (not timed)
-                    shown = await actor.click(message, label="Rank the options")
-                    ranking = ".".join(str(p) for p in wanted[actor.id])
-                    builders.append(
-                        (actor, shown.response, f"herbot:poll:rsave:{poll_id}:{ranking}")
-                    )
-                emitted: dict[int, float] = {}
-                with AckClock() as clock:
-                    start = time.perf_counter()
-                    records = emit_submits(env, builders, emitted)
-                    await env.settle(timeout=300.0, idle=0.001)
-                    seconds = time.perf_counter() - start
-                if any(not r.responded for r in records):
-                    raise AssertionError("some ranking submits were not acknowledged")
-                latencies = [(clock.acked[i] - t0) * 1000 for i, t0 in emitted.items()]
-                stored = await ballot_store.ballots(db, poll_id)
-                expected = irv.count(len(OPTIONS), list(wanted.values()))
-                counted = irv.count(len(OPTIONS), list(stored.values()))
-                exact = stored == wanted and counted == expected
-                commits = env.bot.get_cog("Polls").ballot_writer.commits
-        finally:
-            await db.close()
+    async with bench_world(members) as (env, db, channel, mod, crowd):
+        await mod.slash(
+            channel, "poll create", motion="Q", options="; ".join(OPTIONS), kind="ranked"
+        )
+        message = channel.last_message
+        poll_id = int(message.embeds[0].title.split("#")[1])
+        wanted = {m.id: RANKINGS[i % len(RANKINGS)] for i, m in enumerate(crowd)}
+        builders = []
+        for actor in crowd:  # setup: each member opens the builder (not timed)
+            shown = await actor.click(message, label="Rank the options")
+            ranking = ".".join(str(p) for p in wanted[actor.id])
+            builders.append((actor, shown.response, f"herbot:poll:rsave:{poll_id}:{ranking}"))
+        emitted: dict[int, float] = {}
+        with AckClock() as clock:
+            start = time.perf_counter()
+            records = emit_submits(env, builders, emitted)
+            await env.settle(timeout=300.0, idle=0.001)
+            seconds = time.perf_counter() - start
+        if any(not r.responded for r in records):
+            raise AssertionError("some ranking submits were not acknowledged")
+        latencies = [(clock.acked[i] - t0) * 1000 for i, t0 in emitted.items()]
+        stored = await ballot_store.ballots(db, poll_id)
+        expected = irv.count(len(OPTIONS), list(wanted.values()))
+        counted = irv.count(len(OPTIONS), list(stored.values()))
+        exact = stored == wanted and counted == expected
+        commits = env.bot.get_cog("Polls").ballot_writer.commits
     return Row("ranked burst", "batched", members, seconds, latencies, commits, exact)
 
 
