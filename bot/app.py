@@ -32,6 +32,7 @@ from bot.prepare import prepare_database
 from bot.services import Services
 from bot.shards import ShardSet
 from bot.text import install as clean_user_text
+from bot.timers import Scheduler
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -74,6 +75,10 @@ class Herbot(commands.Bot):
         self.cache_watcher = CacheWatcher(self, settings.cache_check_seconds)
         self.features = features if features is not None else load_features(settings.features)
         self.services = Services()  # what features provide each other (bot/services.py)
+        # Every timer of every feature, and due work claimed across processes (bot/timers.py).
+        self.scheduler = Scheduler(
+            db, owner=self.claim_owner, owns_guild=self.owns_guild, now=lambda: self.now()
+        )
         # Every option, modal field and message is cleaned before discord.py parses it.
         clean_user_text(self._connection.parsers)
         self.fastlane = FastLane(self)  # raw clicks for the busiest buttons (bot/fastlane.py)
@@ -98,6 +103,7 @@ class Herbot(commands.Bot):
         for feature in self.features:
             await feature.setup(self)
         log.info("loaded %d features", len(self.features))
+        self.scheduler.start()  # re-arms the features' timers, then sweeps unfinished claims
         if self.shard_set.sharded:
             # Other processes change what this one caches: follow the database.
             self.cache_watcher.start()
@@ -106,6 +112,7 @@ class Herbot(commands.Bot):
 
     async def close(self) -> None:
         self.cache_watcher.stop()
+        self.scheduler.stop()
         await super().close()
 
     async def on_ready(self) -> None:

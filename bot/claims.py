@@ -23,8 +23,9 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from bot.clock import iso, parse
 from bot.db import Reader, Transaction
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,8 @@ _EPOCH = "1970-01-01T00:00:00.000000Z"
 
 
 def stamp(moment: datetime) -> str:
-    """Fixed-width UTC text: sorts as text on both engines."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Fixed-width UTC text: sorts as text on both engines (the one stored format)."""
+    return iso(moment)
 
 
 def new_owner(label: str = "") -> str:
@@ -109,6 +110,24 @@ async def release(tx: Transaction, key: str, owner: str) -> bool:
         (_EPOCH, key, owner),
     )
     return cur.rowcount > 0
+
+
+async def postpone(tx: Transaction, key: str, owner: str, until: datetime) -> bool:
+    """Keep the work but try again no sooner than ``until`` (a failed attempt's backoff)."""
+    cur = await tx.execute(
+        "UPDATE core_claims SET lease_until = ? WHERE key = ? AND owner = ? AND done_at IS NULL",
+        (stamp(until), key, owner),
+    )
+    return cur.rowcount > 0
+
+
+async def next_expiry(db: Reader, now: datetime) -> datetime | None:
+    """When the next unfinished claim's lease runs out (the sweep's next wake), if any."""
+    value = await db.fetchval(
+        "SELECT min(lease_until) FROM core_claims WHERE done_at IS NULL AND lease_until > ?",
+        (stamp(now),),
+    )
+    return None if value is None else parse(str(value))
 
 
 async def is_done(db: Reader, key: str) -> bool:

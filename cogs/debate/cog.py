@@ -45,6 +45,12 @@ log = logging.getLogger(__name__)
 
 NOTICE_PREFIX = "debate-notice:"
 
+
+def timer_key(debate_id: int) -> str:
+    """The debate's speech and preparation timer (bot/timers.py)."""
+    return f"debate:timer:{debate_id}"
+
+
 THREAD_OPENED_EVENT = "herbot_debate_thread_opened"
 
 
@@ -68,7 +74,6 @@ class Debates(FormatDebates, commands.Cog):
                 options_fixed="A debate vote's options are fixed: For, Against, Undecided.",
             ),
         )
-        self._debate_timers: dict[int, asyncio.Task[None]] = {}
         self._panel_budget = EditBudget()
         self._panel_pending: set[int] = set()
         self._panel_locks: dict[int, asyncio.Lock] = {}
@@ -79,20 +84,22 @@ class Debates(FormatDebates, commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(DebateControl, POIAnswer)
-        self._background.spawn(self._rearm(), "herbot-debates-rearm")
+        self.bot.scheduler.claimed(NOTICE_PREFIX, self._late_notice)
+        self.bot.scheduler.on_start(self._rearm)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(DebateControl, POIAnswer)
         self._panel_loop.cancel()
         self._background.cancel_all()
+        self.bot.scheduler.cancel_prefix("debate:")
 
     async def _rearm(self) -> None:
         """After a (re)start: every live debate's timer resumes from its stored deadline.
 
         A phase change saved just before the bot stopped gets its vote work done now: the
         pre-debate vote closed, the post-debate vote opened (else the debate could not end).
+        Notices whose poster stopped are the scheduler's sweep's (``_late_notice``).
         """
-        await self._retake_notices()
         for debate in await store.live_debates(self.bot.db):
             if not self.bot.owns_guild(debate.guild_id):
                 continue  # another process runs that guild's shard (docs/scaling.md)
@@ -386,15 +393,19 @@ class Debates(FormatDebates, commands.Cog):
                 self._panel_locks.pop(debate_id, None)
 
     async def _say(self, debate: Debate, text: str, ping: int | None = None) -> None:
+        try:
+            await self._post_in_thread(debate, text, ping)
+        except discord.HTTPException as exc:
+            log.warning("could not post in debate %d: %s", debate.id, exc)
+
+    async def _post_in_thread(self, debate: Debate, text: str, ping: int | None = None) -> None:
+        """Post in the debate's thread; raises when Discord refused (the caller retries)."""
         if debate.thread_id is None:
             return
         mentions = discord.AllowedMentions(
             everyone=False, roles=False, users=[discord.Object(ping)] if ping else False
         )
-        try:
-            await self._channel(debate.thread_id).send(text, allowed_mentions=mentions)
-        except discord.HTTPException as exc:
-            log.warning("could not post in debate %d: %s", debate.id, exc)
+        await self._channel(debate.thread_id).send(text, allowed_mentions=mentions)
 
     async def on_control(
         self, interaction: discord.Interaction, debate_id: int, action: str
@@ -635,22 +646,23 @@ class Debates(FormatDebates, commands.Cog):
 
     # -------------------------------------------------------------- speech timers
 
-    def _arm_debate(self, debate_id: int, *, restarted: bool = False) -> None:
-        old = self._debate_timers.pop(debate_id, None)
-        if old is not None and old is not asyncio.current_task():
-            old.cancel()
-        self._debate_timers[debate_id] = self._background.spawn(
-            self._run_timer(debate_id, restarted), f"herbot-debate-timer-{debate_id}"
+    def _arm_debate(
+        self, debate_id: int, *, restarted: bool = False, at: datetime | None = None
+    ) -> None:
+        """The debate's timer (bot/timers.py): its next step at ``at`` (default: now)."""
+        self.bot.scheduler.schedule_at(
+            timer_key(debate_id), at or self.bot.now(), lambda: self._tick(debate_id, restarted)
         )
 
-    async def _run_timer(self, debate_id: int, restarted: bool) -> None:
+    async def _tick(self, debate_id: int, restarted: bool) -> None:
+        """One step of a debate's timer: post what is due, then arm the next wake-up."""
         warnings = self.config.warnings
         while True:
             debate = await store.get_debate(self.bot.db, debate_id)
             if debate is None:
                 return
             if debate.state.phase == "prep":  # preparation ends in the first speech
-                await self._run_prep(debate_id)
+                await self._prep_tick(debate)
                 return
             due = machine.notices_due(debate.state, self.bot.now(), warnings)
             fresh = [n for n in due if n not in debate.notices]
@@ -658,11 +670,9 @@ class Debates(FormatDebates, commands.Cog):
                 await self._post_notice(debate, fresh, restarted)
                 continue
             wake = machine.next_wakeup(debate.state, warnings, set(debate.notices))
-            if wake is None:
-                self._debate_timers.pop(debate_id, None)
-                return
-            restarted = False
-            await discord.utils.sleep_until(wake)
+            if wake is not None:
+                self._arm_debate(debate_id, at=wake)
+            return
 
     def _notice_text(self, debate: Debate, notice: str, restarted: bool) -> str:
         who = f"<@{debate.state.speaker_id}>" if debate.state.speaker_id else "the speaker"
@@ -675,24 +685,14 @@ class Debates(FormatDebates, commands.Cog):
             amount += "s"
         return f"⏱ {amount} left for {who}."
 
-    async def _retake_notices(self) -> None:
-        """ "Time is up" notices claimed by a process that stopped before posting them."""
-        bot, now = self.bot, self.bot.now()
-        for left in await claims.expired(bot.db, NOTICE_PREFIX, now):
-            if not bot.owns_guild(left.guild_id):
-                continue
-            debate_id, seq, notice = left.key.removeprefix(NOTICE_PREFIX).split(":")
-            debate = await store.get_debate(bot.db, int(debate_id))
-            async with bot.db.transaction() as tx:
-                taken = await claims.claim(
-                    tx, left.key, owner=bot.claim_owner, now=now, guild_id=left.guild_id
-                )
-            if taken is None:
-                continue
-            if debate is not None and debate.state.seq == int(seq) and notice == "end":
-                await self._say(debate, self._notice_text(debate, notice, True))
-            async with bot.db.transaction() as tx:  # a warning's moment has passed: dropped
-                await claims.finish(tx, left.key, bot.claim_owner, now)
+    async def _late_notice(self, key: str, claim: claims.Claim) -> int | None:
+        """A notice claimed by a process that stopped (or whose post failed): "time is up"
+        is posted late if its speech is still the current one; a missed warning is dropped."""
+        debate_id, seq, notice = key.removeprefix(NOTICE_PREFIX).split(":")[:3]
+        debate = await store.get_debate(self.bot.db, int(debate_id))
+        if debate is not None and debate.state.seq == int(seq) and notice == "end":
+            await self._post_in_thread(debate, self._notice_text(debate, notice, True))
+        return None
 
     async def _post_notice(self, debate: Debate, due: list[str], restarted: bool) -> None:
         """Post the most urgent due notice once; older missed ones are claimed silently.
@@ -702,20 +702,21 @@ class Debates(FormatDebates, commands.Cog):
         """
         urgent = "end" if "end" in due else None if restarted else min(due, key=int)
         seq = debate.state.seq
-        key = f"{NOTICE_PREFIX}{debate.id}:{seq}:{urgent}"
+        # The version too: after Extend the same speech's "time is up" is a new notice.
+        key = f"{NOTICE_PREFIX}{debate.id}:{seq}:{urgent}:{debate.version}"
+        scheduler = self.bot.scheduler
+        taken = None
         async with self.bot.db.transaction() as tx:  # claimed once, then posted outside
             claimed = [n for n in due if await store.claim_notice(tx, debate.id, seq, n)]
             if urgent in claimed:  # its post, claimed with it: retaken if this process dies
-                await claims.claim(
-                    tx,
-                    key,
-                    owner=self.bot.claim_owner,
-                    now=self.bot.now(),
-                    guild_id=debate.guild_id,
-                )
-        if urgent in claimed:
-            await self._say(debate, self._notice_text(debate, urgent, restarted))
-            async with self.bot.db.transaction() as tx:
-                await claims.finish(tx, key, self.bot.claim_owner, self.bot.now())
+                taken = await scheduler.take(tx, key, debate.guild_id)
+        if taken is not None and urgent is not None:
+            text = self._notice_text(debate, urgent, restarted)
+
+            async def post(_key: str, _claim: claims.Claim) -> int | None:
+                await self._post_in_thread(debate, text)
+                return None
+
+            await scheduler.perform(key, taken, post)
         if "end" in due:
             await self._refresh_panel(debate.id)

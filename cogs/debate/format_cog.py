@@ -48,6 +48,9 @@ class FormatDebates:
         async def _say(self, debate: Debate, text: str, ping: int | None = None) -> None: ...
         async def _refresh_panel(self, debate_id: int) -> None: ...
         async def _after(self, before: Debate, after: Debate, action: str) -> None: ...
+        def _arm_debate(
+            self, debate_id: int, *, restarted: bool = False, at: datetime | None = None
+        ) -> None: ...
 
     # ------------------------------------------------------------------ the format
 
@@ -192,30 +195,28 @@ class FormatDebates:
 
     # ------------------------------------------------------------- preparation
 
-    async def _run_prep(self, debate_id: int) -> None:
+    async def _prep_tick(self, debate: Debate) -> None:
         """Preparation's timer: when it ends the first speech begins (once, even racing a
         moderator's click: the state is written only if the row did not move on)."""
-        while True:
-            debate = await store.get_debate(self.bot.db, debate_id)
-            if debate is None or debate.state.phase != "prep" or not debate.state.timer_running:
-                return
-            deadline = debate.state.deadline
-            assert deadline is not None
-            if deadline > self.bot.now():
-                await discord.utils.sleep_until(deadline)
-                continue
-            fmt = self.format_of(debate)
-            assert fmt is not None
-            async with self.bot.db.transaction() as tx:
-                moved = await store.save_state(
-                    tx, debate, format_machine.advance(fmt, debate.state), self.bot.now()
-                )
-                updated = await store.require_debate(tx, debate_id, None)
-            if not moved:
-                continue
-            await self._say(updated, "⏰ Preparation time is over.")
-            await self._after(debate, updated, "advance")  # re-arms the timer for the speech
+        if debate.state.phase != "prep" or not debate.state.timer_running:
             return
+        deadline = debate.state.deadline
+        assert deadline is not None
+        if deadline > self.bot.now():
+            self._arm_debate(debate.id, at=deadline)
+            return
+        fmt = self.format_of(debate)
+        assert fmt is not None
+        async with self.bot.db.transaction() as tx:
+            moved = await store.save_state(
+                tx, debate, format_machine.advance(fmt, debate.state), self.bot.now()
+            )
+            updated = await store.require_debate(tx, debate.id, None)
+        if not moved:
+            self._arm_debate(debate.id)  # a moderator moved it meanwhile: look again
+            return
+        await self._say(updated, "⏰ Preparation time is over.")
+        await self._after(debate, updated, "advance")  # re-arms the timer for the speech
 
     # -------------------------------------------------------- points of information
 

@@ -3,9 +3,10 @@
 An adapter over :mod:`cogs.polls.polls` and :mod:`cogs.debate.store`: every write runs in
 one ``db.transaction()`` and the member is answered after it committed; Discord is called
 outside the transaction (the message id of a posted poll is stored by a second one). Each
-poll with a deadline has a task sleeping until it (``discord.utils.sleep_until``);
-``cog_load`` closes polls whose deadline passed while the bot was offline and re-arms the
-others. Live tallies are redrawn by a ``tasks.loop``.
+poll with a deadline has a timer in the bot's scheduler (:mod:`bot.timers`), re-armed on every
+start (a deadline that passed while the bot was offline fires at once). A result is claimed
+in the transaction that closes the poll and posted through the scheduler, which retries a
+failed post and retakes one whose poster crashed. Live tallies are redrawn by a ``tasks.loop``.
 The debate cog uses :meth:`Polls.post_poll` and :meth:`Polls.close_poll` for its votes.
 Reminders, ``/poll schedule`` and ``/poll add-option`` live in :mod:`cogs.polls.lifecycle_cog`.
 """
@@ -56,6 +57,11 @@ log = logging.getLogger(__name__)
 RESULT_PREFIX = "poll-result:"
 
 
+def close_key(poll_id: int) -> str:
+    """The timer that closes a poll at its deadline (bot/timers.py)."""
+    return f"poll:close:{poll_id}"
+
+
 def result_key(poll_id: int) -> str:
     """The claim on posting a poll's result (bot/claims.py)."""
     return f"{RESULT_PREFIX}{poll_id}"
@@ -89,7 +95,6 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         self.writer: VoteWriter = (
             BatchedVoteWriter(bot.db) if self.config.batch_votes else DirectVoteWriter(bot.db)
         )
-        self._poll_timers: dict[int, asyncio.Task[None]] = {}
         self._dirty: set[int] = set()
         # Open polls' definitions (question, options, role...) never change: a click reads
         # them from here. Whether a poll is still open is decided by SQLite on every write.
@@ -102,7 +107,8 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(PollVoteButton, PollRetractButton, *ranked_ui.DYNAMIC_ITEMS)
-        self._background.spawn(self._rearm(), "herbot-polls-rearm")
+        self.bot.scheduler.claimed(RESULT_PREFIX, self._post_result)
+        self.bot.scheduler.on_start(self._rearm)
         if self.config.vote_path == "ack-first":
             self.bot.fastlane.add(VOTE_PREFIX, self.fast_vote)
             self.bot.fastlane.add(ranked_ui.RANK_SAVE_PREFIX, self.fast_rank_save)
@@ -113,32 +119,19 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         self.bot.fastlane.remove(ranked_ui.RANK_SAVE_PREFIX)
         self._tally_loop.cancel()
         self._background.cancel_all()
+        self.bot.scheduler.cancel_prefix("poll:")
 
     async def _rearm(self) -> None:
-        """After a (re)start: close overdue polls (posting their result), re-arm the rest.
+        """After a (re)start: every open poll's deadline timer again (past ones fire at once).
 
         Only this process's guilds (``bot.owns_guild``): with several processes on one
-        database each runs its own shards' timers. A result whose poster died is retaken.
+        database each runs its own shards' timers. Results whose poster stopped are the
+        scheduler's sweep's (``claimed(RESULT_PREFIX, ...)``).
         """
         bot = self.bot
-        db, now = bot.db, bot.now()
-        for poll_id, guild_id in await store.overdue_polls_by_guild(db, now):
-            if bot.owns_guild(guild_id):
-                log.info("closing poll %d: its deadline passed while the bot was offline", poll_id)
-                await self.close_poll(poll_id, None)
-        for poll_id, guild_id, closes_at in await store.pending_deadlines_by_guild(db):
+        for poll_id, guild_id, closes_at in await store.pending_deadlines_by_guild(bot.db):
             if bot.owns_guild(guild_id):
                 self._arm_poll(poll_id, closes_at)
-        for left in await claims.expired(db, RESULT_PREFIX, now):
-            if not bot.owns_guild(left.guild_id):
-                continue
-            async with db.transaction() as tx:
-                taken = await claims.claim(
-                    tx, left.key, owner=bot.claim_owner, now=now, guild_id=left.guild_id
-                )
-            if taken is not None:
-                log.info("posting the result of %s: its poster stopped", left.key)
-                await self._post_result(int(left.key.removeprefix(RESULT_PREFIX)), taken.result_id)
         await self.rearm_lifecycle()
 
     # -------------------------------------------------------------- poll plumbing
@@ -147,18 +140,13 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         return self.bot.get_partial_messageable(channel_id)
 
     def _arm_poll(self, poll_id: int, closes_at: datetime) -> None:
-        old = self._poll_timers.pop(poll_id, None)
-        if old is not None:
-            old.cancel()
-
-        async def wait_and_close() -> None:
-            await discord.utils.sleep_until(closes_at)
-            self._poll_timers.pop(poll_id, None)
-            await self.close_poll(poll_id, None)
-
-        self._poll_timers[poll_id] = self._background.spawn(
-            wait_and_close(), f"herbot-poll-{poll_id}"
+        self.bot.scheduler.schedule_at(
+            close_key(poll_id), closes_at, lambda: self._close_at_deadline(poll_id)
         )
+
+    async def _close_at_deadline(self, poll_id: int) -> None:
+        """The deadline timer: raises (and is retried) when the close could not commit."""
+        await self.close_poll(poll_id, None)
 
     def _schedule_refresh(self, poll: polls.Poll) -> None:
         """Redraw the public tally now, then at most once per interval while clicks go on.
@@ -218,64 +206,49 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         """Close once (deadline, moderator or debate); the closing call posts the result.
 
         The result's post is claimed (bot/claims.py) in the transaction that closes the
-        poll: a process that dies before posting leaves a claim whose lease runs out, and
-        the next start of the poll's shard posts it (``_rearm``), once.
+        poll, and done through the scheduler (bot/timers.py): a failed post is tried again
+        with backoff, and a process that dies before posting leaves a claim whose lease runs
+        out for the sweep of the poll's shard to take again: posted once either way.
         """
         self._open_polls.pop(poll_id, None)
-        now = self.bot.now()
+        scheduler = self.bot.scheduler
+        claim = None
         async with self.bot.db.transaction() as tx:
-            closed = await store.close_poll(tx, poll_id, now, by)
+            closed = await store.close_poll(tx, poll_id, self.bot.now(), by)
             if closed:
                 poll = await store.get_poll(tx, poll_id)
-                await claims.claim(
-                    tx,
-                    result_key(poll_id),
-                    owner=self.bot.claim_owner,
-                    now=now,
-                    guild_id=poll.guild_id if poll else None,
+                claim = await scheduler.take(
+                    tx, result_key(poll_id), poll.guild_id if poll else None
                 )
         if not closed:
             return False
-        timer = self._poll_timers.pop(poll_id, None)
-        if timer is not None and timer is not asyncio.current_task():
-            timer.cancel()
-        self.drop_timer(f"poll-remind-{poll_id}")
+        scheduler.cancel(close_key(poll_id))
+        self.cancel_reminder(poll_id)
         self._dirty.discard(poll_id)
         await self._redraw_poll(poll_id)
-        await self._post_result(poll_id, None)
+        if claim is not None:
+            await scheduler.perform(result_key(poll_id), claim)
         return True
 
-    async def _post_result(self, poll_id: int, earlier: int | None) -> None:
-        """Post (or, when an earlier attempt posted ``earlier``, edit) the result; finish."""
-        key, owner = result_key(poll_id), self.bot.claim_owner
-        poll = await store.get_poll(self.bot.db, poll_id)
-        if poll is not None and poll.kind == "poll" and poll.ballot_kind != "single":
-            try:
-                await self._channel(poll.channel_id).send(**await self.ballot_result(poll))
-            except discord.HTTPException as exc:
-                log.warning("could not post the result of poll %d: %s", poll_id, exc)
-        elif poll is not None and poll.kind == "poll":
-            tally = await store.tally(self.bot.db, poll_id)
+    async def _post_result(self, key: str, claim: claims.Claim) -> int | None:
+        """Post the result (or edit what an earlier attempt posted); raises when Discord
+        refused, so the scheduler tries again. A debate's vote has no card of its own."""
+        poll = await store.get_poll(self.bot.db, int(key.removeprefix(RESULT_PREFIX)))
+        if poll is None or poll.kind in self._hosted:
+            return None
+        if poll.ballot_kind != "single":
+            card = await self.ballot_result(poll)
+        else:
+            tally = await store.tally(self.bot.db, poll.id)
             chart = await self._poll_chart(poll, tally)
-            card = cards_ui.result_card(poll, tally)
-            channel = self._channel(poll.channel_id)
-            try:
-                if earlier is not None:
-                    message = channel.get_partial_message(earlier)
-                    await message.edit(view=card, attachments=[chart])
-                else:
-                    message = await channel.send(view=card, file=chart)
-            except discord.HTTPException as exc:
-                log.warning("could not post the result of poll %d: %s", poll_id, exc)
-                async with self.bot.db.transaction() as tx:
-                    await claims.release(tx, key, owner)  # the next start tries again
-                return
-            async with self.bot.db.transaction() as tx:
-                await claims.set_result(tx, key, owner, message.id)
-                await claims.finish(tx, key, owner, self.bot.now())
-            return
-        async with self.bot.db.transaction() as tx:
-            await claims.finish(tx, key, owner, self.bot.now())
+            card = {"view": cards_ui.result_card(poll, tally), "file": chart}
+        channel = self._channel(poll.channel_id)
+        if claim.result_id is not None:
+            message = channel.get_partial_message(claim.result_id)
+            await message.edit(view=card["view"], attachments=[card["file"]])
+            return claim.result_id
+        posted = await channel.send(**card)
+        return posted.id
 
     async def _poll_chart(self, poll: polls.Poll, tally: polls.Tally) -> discord.File:
         """Drawn in a worker thread: matplotlib would stall the event loop for every member."""

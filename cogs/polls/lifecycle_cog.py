@@ -2,8 +2,8 @@
 
 A mixin of the Polls cog (:mod:`cogs.polls.cog` adds :attr:`PollLifecycle.schedule`
 and :attr:`PollLifecycle.poll_add_option` to its ``/poll`` group), kept apart so the poll
-cog stays small. Timers are tasks sleeping until a stored moment (``sleep_until``, driven by
-simcord's virtual clock in tests); what they do is claimed in the database first (see
+cog stays small. Timers are the bot's scheduler's (:mod:`bot.timers`, driven by simcord's
+virtual clock in tests); what they do is claimed in the database first (see
 :mod:`cogs.polls.lifecycle_store`), so a timer armed twice, by a restart or by a second
 process, acts once. On start :meth:`PollLifecycle.rearm_lifecycle` posts scheduled polls a
 stop left unposted, re-arms reminders and schedules, and runs schedules that fell due while
@@ -32,7 +32,6 @@ from cogs.polls.ui import poll_view
 
 if TYPE_CHECKING:
     from bot.app import Herbot
-    from bot.background import Background
     from bot.db import Transaction
     from cogs.polls.config import PollsConfig
     from cogs.polls.service import HostedKind
@@ -46,7 +45,6 @@ class PollLifecycle:
     bot: Herbot
     config: PollsConfig
     _hosted: dict[str, HostedKind]
-    _background: Background
     _open_polls: dict[int, asyncio.Task[polls.Poll | None]]
 
     # Provided by the Polls cog.
@@ -65,30 +63,14 @@ class PollLifecycle:
 
     # ------------------------------------------------------------------- timers
 
-    @property
-    def _lifecycle_timers(self) -> dict[str, asyncio.Task[None]]:
-        """Reminder and schedule timers by key, made on first use (the cog's __init__ is
-        the poll cog's)."""
-        return self.__dict__.setdefault("_lifecycle_timer_tasks", {})
-
     def _arm_at(
         self, key: str, when: datetime, action: Callable[[], Coroutine[Any, Any, None]]
     ) -> None:
         """Run ``action`` at ``when`` (at once if past); re-arming a key replaces its timer."""
-        self.drop_timer(key)
+        self.bot.scheduler.schedule_at(key, when, action)
 
-        async def wait_and_run() -> None:
-            await discord.utils.sleep_until(when)
-            if self._lifecycle_timers.get(key) is asyncio.current_task():
-                del self._lifecycle_timers[key]
-            await action()
-
-        self._lifecycle_timers[key] = self._background.spawn(wait_and_run(), f"herbot-{key}")
-
-    def drop_timer(self, key: str) -> None:
-        old = self._lifecycle_timers.pop(key, None)
-        if old is not None and old is not asyncio.current_task():
-            old.cancel()
+    def cancel_reminder(self, poll_id: int) -> None:
+        self.bot.scheduler.cancel(f"poll:remind:{poll_id}")
 
     async def rearm_lifecycle(self) -> None:
         """After a (re)start: finish interrupted runs, re-arm reminders and schedules.
@@ -136,7 +118,7 @@ class PollLifecycle:
         return lifecycle_ui.opening_ping(poll)
 
     def _arm_reminder(self, poll_id: int, due: datetime) -> None:
-        self._arm_at(f"poll-remind-{poll_id}", due, lambda: self._remind(poll_id))
+        self._arm_at(f"poll:remind:{poll_id}", due, lambda: self._remind(poll_id))
 
     def arm_poll_reminder(self, poll: polls.Poll, lead: timedelta | None) -> None:
         if lead is not None and poll.role_id is not None and poll.closes_at is not None:
@@ -161,7 +143,7 @@ class PollLifecycle:
     # ---------------------------------------------------------------- schedules
 
     def _arm_schedule(self, schedule_id: int, when: datetime) -> None:
-        self._arm_at(f"poll-schedule-{schedule_id}", when, lambda: self.run_schedule(schedule_id))
+        self._arm_at(f"poll:schedule:{schedule_id}", when, lambda: self.run_schedule(schedule_id))
 
     async def run_schedule(self, schedule_id: int) -> None:
         """Open the schedule's due poll if this call claims the run; arm the next run."""
@@ -312,7 +294,7 @@ class PollLifecycle:
             )
         if not cancelled:
             raise UserError(f"There is no scheduled poll #{schedule_id} still to open here.")
-        self.drop_timer(f"poll-schedule-{schedule_id}")
+        self.bot.scheduler.cancel(f"poll:schedule:{schedule_id}")
         await interaction.response.send_message(
             f"Scheduled poll #{schedule_id} is cancelled: it will not open again.", ephemeral=True
         )

@@ -65,6 +65,7 @@ MAX_IMPORT_BYTES = 5_000_000
 SEARCH_RESULTS = 10
 QOTD_MAX_SLEEP = timedelta(hours=1)
 QOTD_RETRY = timedelta(minutes=1)
+QOTD_KEY = "quotes:qotd"
 
 
 def _guild_id(interaction: discord.Interaction) -> int:
@@ -89,8 +90,6 @@ class Quotes(commands.Cog):
     def __init__(self, bot: Herbot) -> None:
         self.bot = bot
         self.config = QuotesConfig.from_settings(bot.settings)
-        self._qotd_task: asyncio.Task[None] | None = None
-        self._qotd_sleeping = False
         self.save_menu = app_commands.ContextMenu(name="Save as quote", callback=self.save_as_quote)
 
     async def cog_load(self) -> None:
@@ -99,8 +98,7 @@ class Quotes(commands.Cog):
         self._start_qotd()
 
     async def cog_unload(self) -> None:
-        if self._qotd_task is not None:
-            self._qotd_task.cancel()
+        self.bot.scheduler.cancel(QOTD_KEY)
         self.bot.tree.remove_command(self.save_menu.name, type=self.save_menu.type)
         self.bot.remove_dynamic_items(ReviewButton, CiteButton)
 
@@ -608,49 +606,46 @@ class Quotes(commands.Cog):
     # -- quote of the day -------------------------------------------------------------------
 
     def _start_qotd(self) -> None:
-        if self._qotd_task is not None:
-            self._qotd_task.cancel()
-        self._qotd_task = asyncio.create_task(self._qotd_runner(), name="herbot-qotd")
+        """Look for due quotes of the day now (the scheduler's ``quotes:qotd`` timer)."""
+        self.bot.scheduler.schedule_at(QOTD_KEY, self.bot.now(), self._qotd_tick)
+
+    def _qotd_waiting(self) -> bool:
+        """True while the timer waits (not while it posts: it reads the settings again)."""
+        return self.bot.scheduler.due_at(QOTD_KEY) is not None
 
     @commands.Cog.listener()
     async def on_herbot_settings_changed(self, guild_id: int, key: str) -> None:
-        # Wake the sleeping timer: the next due time may have moved. A busy one (posting)
-        # is left alone; it reads the settings again before it sleeps.
-        if key in ("qotd_channel_id", "qotd_time") and self._qotd_sleeping:
+        # Wake the waiting timer: the next due time may have moved.
+        if key in ("qotd_channel_id", "qotd_time") and self._qotd_waiting():
             self._start_qotd()
 
     @commands.Cog.listener()
     async def on_herbot_cache_changed(self, name: str) -> None:
         """Another process changed settings (bot/cache_sync.py): the due time may have moved."""
-        if name == cache_sync.GUILD_SETTINGS and self._qotd_sleeping:
+        if name == cache_sync.GUILD_SETTINGS and self._qotd_waiting():
             self._start_qotd()
 
-    async def _qotd_runner(self) -> None:
-        """Sleep until the next quote of the day is due, post, repeat.
+    async def _qotd_tick(self) -> None:
+        """Post every due quote of the day, then wait for the next one.
 
         Wakes at least hourly (a setting changed outside /settings is picked up then) and a
-        minute after a failed post. An instance left over after a restart stops itself.
+        minute after a failed post.
         """
         await self.bot.wait_until_ready()
-        while not self.bot.is_closed():
-            now = self.bot.now()
-            try:
-                outcome = await self.post_due_quotes()
-                due = await qotd.next_due(
-                    self.bot.db, now, self.config.qotd_time, skip=outcome.unreachable
-                )
-            except Exception:
-                log.exception("quote of the day failed")
-                outcome, due = QotdOutcome(failed=True), None
-            if outcome.failed:
-                wake = now + QOTD_RETRY
-            else:
-                wake = min(due, now + QOTD_MAX_SLEEP) if due else now + QOTD_MAX_SLEEP
-            self._qotd_sleeping = True
-            try:
-                await discord.utils.sleep_until(wake)
-            finally:
-                self._qotd_sleeping = False
+        now = self.bot.now()
+        try:
+            outcome = await self.post_due_quotes()
+            due = await qotd.next_due(
+                self.bot.db, now, self.config.qotd_time, skip=outcome.unreachable
+            )
+        except Exception:
+            log.exception("quote of the day failed")
+            outcome, due = QotdOutcome(failed=True), None
+        if outcome.failed:
+            wake = now + QOTD_RETRY
+        else:
+            wake = min(due, now + QOTD_MAX_SLEEP) if due else now + QOTD_MAX_SLEEP
+        self.bot.scheduler.schedule_at(QOTD_KEY, wake, self._qotd_tick)
 
     async def post_due_quotes(self) -> QotdOutcome:
         """Post every due quote of the day."""

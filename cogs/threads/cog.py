@@ -13,13 +13,13 @@ import shutil
 import tempfile
 import time
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot import cache_sync, guild_settings, privacy
 from bot.checks import is_moderator, moderator_only
@@ -44,6 +44,10 @@ if TYPE_CHECKING:
     from bot.app import Herbot
 
 log = logging.getLogger(__name__)
+
+FLUSH_KEY = "threads:flush"  # the recorder's next batched write (bot/timers.py)
+RETENTION_KEY = "threads:retention"
+RETENTION_EVERY = timedelta(hours=6)
 
 RECORDED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 AUTO_CHANNELS_TTL = 60.0
@@ -124,41 +128,41 @@ class Threads(commands.Cog):
         self.recorder.opted_out = await privacy.opted_out_users(db, "record")
         self.recorder.attach()  # /privacy writes and forgets what is still queued
         self.bot.add_dynamic_items(SaveQuoteButton)
-        # The flush timer is an ext.tasks loop (not Recorder.start) so simcord's virtual
-        # clock drives it in tests. It runs only while something waits to be written: an
-        # idle bot has no timer ticking every second. max_batch still flushes at once.
+        # The flush timer is the scheduler's (bot/timers.py; not Recorder.start), so simcord's
+        # virtual clock drives it in tests. It is armed only while something waits to be
+        # written: an idle bot has no timer ticking every second. max_batch still flushes at
+        # once.
         self.recorder.eager = True
         self.recorder.on_pending = self._arm_flusher
-        self.flusher.change_interval(seconds=self.config.flush_interval)
         if self.config.retention_days:
-            self.retention.start()
+            self.bot.scheduler.schedule_at(RETENTION_KEY, self.bot.now(), self._retention)
 
     async def cog_unload(self) -> None:
-        self.retention.cancel()
-        self.flusher.cancel()
+        self.bot.scheduler.cancel_prefix("threads:")
         written = await self.recorder.close()
         self.recorder.detach()
         log.info("recorder closed; wrote %d queued items", written)
         self.bot.remove_dynamic_items(SaveQuoteButton)
 
     def _arm_flusher(self) -> None:
-        if not self.flusher.is_running():
-            self.flusher.start()
+        """The first queued item arms one write an interval later (the rest join it)."""
+        if self.bot.scheduler.due_at(FLUSH_KEY) is None:
+            when = self.bot.now() + timedelta(seconds=self.config.flush_interval)
+            self.bot.scheduler.schedule_at(FLUSH_KEY, when, self._flush)
 
-    @tasks.loop(seconds=1.0)
-    async def flusher(self) -> None:
-        if self.flusher.current_loop == 0:
-            return  # armed by the first queued item: write one interval later
+    async def _flush(self) -> None:
         try:
             await self.recorder.flush()
         except Exception:
             log.exception("recorder flush failed; %d items kept for retry", self.recorder.pending)
-            return
-        if self.recorder.pending == 0:
-            self.flusher.stop()  # nothing waits (no await since the check): re-armed on demand
+        if self.recorder.pending:  # kept for retry, or queued while writing
+            self._arm_flusher()
 
-    @tasks.loop(hours=6)
-    async def retention(self) -> None:
+    async def _retention(self) -> None:
+        """Every 6 hours: recorded messages older than ``retention_days`` go."""
+        self.bot.scheduler.schedule_at(
+            RETENTION_KEY, self.bot.now() + RETENTION_EVERY, self._retention
+        )
         if not self.bot.owns_guild(None):
             return  # one process purges for every guild: the one running shard 0
         async with self.bot.db.transaction() as tx:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.clock import iso
 from bot.db import Reader, Record, Transaction
 
 DISCORD_EPOCH_MS = 1420070400000
@@ -30,10 +31,8 @@ EVENT_KINDS = (
 
 
 def stamp(moment: datetime) -> str:
-    """Fixed-width UTC text, so comparing text compares time."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Fixed-width UTC text, so comparing text compares time (bot/clock.py)."""
+    return iso(moment)
 
 
 MAX_SNOWFLAKE = (1 << 63) - 1

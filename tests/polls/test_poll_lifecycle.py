@@ -188,7 +188,7 @@ async def test_a_run_is_claimed_once_even_by_timers_racing(world):
     )
     assert made.ephemeral
     cog = world.bot.get_cog("Polls")
-    cog.drop_timer("poll-schedule-1")  # the race is run by hand below
+    world.bot.scheduler.cancel("poll:schedule:1")  # the race is run by hand below
     await world.env.advance_time(3600)
     await asyncio.gather(*(cog.run_schedule(1) for _ in range(5)))
     assert len(await polls_of(world, 1)) == 1

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.clock import iso
 from bot.db import Reader, Transaction
 
 KEEP = timedelta(days=90)
@@ -24,7 +25,7 @@ class Session:
 
 
 def _stamp(when: datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return iso(when)
 
 
 async def create(
