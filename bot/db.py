@@ -31,7 +31,7 @@ import logging
 import re
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -128,7 +128,7 @@ class Record(tuple):
     _index: ClassVar[dict[str, int]] = {}
     _names: ClassVar[tuple[str, ...]] = ()
 
-    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+    def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
             return tuple.__getitem__(self, self._index[key])
         return tuple.__getitem__(self, key)
@@ -193,7 +193,7 @@ class _Statement:
     def __init__(self, coro: Awaitable[Cursor]) -> None:
         self._coro = coro
 
-    def __await__(self) -> Iterator[Any]:
+    def __await__(self) -> Generator[Any, None, Cursor]:
         return self._coro.__await__()
 
     async def __aenter__(self) -> Cursor:
@@ -209,7 +209,7 @@ async def _run(conn: Any, sql: str, params: Params, many: bool) -> Cursor:
         return await _run_pg(conn, sql, params, many)
     try:
         if many:
-            rows = [p if isinstance(p, Mapping) else tuple(p) for p in params]  # type: ignore[union-attr]
+            rows = [p if isinstance(p, Mapping) else tuple(p) for p in params]
             if not rows:
                 return Cursor([], 0, None)
             cursor = await conn.executemany(sql, rows)
@@ -233,13 +233,13 @@ async def _run_pg(conn: asyncpg.Connection, sql: str, params: Params, many: bool
             # One prepared statement, one round trip per row: asyncpg's executemany does not
             # report rows affected, and guarded upserts (a vote into a closed poll) rely on it.
             total = 0
-            for p in params:  # type: ignore[union-attr]
+            for p in params:
                 _, status, _ = await conn._execute(
                     text,
                     _pg_args(names, p),
                     0,
                     None,
-                    return_status=True,  # type: ignore[arg-type]
+                    return_status=True,
                 )
                 total += max(_rowcount(status), 0)
             return Cursor([], total, None)
