@@ -211,7 +211,7 @@ class MoreButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> MoreButton:
         return cls(match["session"], int(match["offset"]))
 
@@ -240,7 +240,7 @@ class ContextButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ContextButton:
         return cls(match["quote"])
 
@@ -265,7 +265,7 @@ def _cog(interaction: discord.Interaction[Any]) -> AskActions:
     cog = interaction.client.get_cog("Ask")
     if cog is None:
         raise UserError("/ask is not available right now; try again in a moment.")
-    return cog  # type: ignore[return-value]
+    return cog
 
 
 _QUOTE_ID = re.compile(r"[a-z0-9-]{1,80}")
