@@ -118,7 +118,9 @@ def answer_card(
     """
 
     def build(scale: float) -> discord.ui.LayoutView:
-        parts = [cards.text(f"### {truncate(escape_markdown(answer.question), 400)}")]
+        parts: list[discord.ui.Item[discord.ui.LayoutView]] = [
+            cards.text(f"### {truncate(escape_markdown(answer.question), 400)}")
+        ]
         if answer.declined:
             lines = [DECLINE_TEXT]
             if answer.unknown:

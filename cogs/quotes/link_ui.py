@@ -63,16 +63,16 @@ class LinkedSubmitModal(discord.ui.Modal, title="Quote this message"):
             else ""
         )
         self.add_item(discord.ui.TextDisplay(truncate(f"From {draft.message_link}{cut}", 4000)))
-        self.text = discord.ui.TextInput(
+        self.text: discord.ui.TextInput = discord.ui.TextInput(
             style=discord.TextStyle.paragraph,
             default=draft.text[:max_text],
             max_length=max_text,
             custom_id="text",
         )
-        self.speaker = discord.ui.TextInput(
+        self.speaker: discord.ui.TextInput = discord.ui.TextInput(
             default=draft.speaker[:100], max_length=100, custom_id="speaker"
         )
-        self.locator = discord.ui.TextInput(
+        self.locator: discord.ui.TextInput = discord.ui.TextInput(
             default=draft.locator[:200], required=False, max_length=200, custom_id="locator"
         )
         self.add_item(discord.ui.Label(text="Quote (exact words)", component=self.text))
