@@ -34,7 +34,7 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeGuard
 
 import asyncpg
 from sqlalchemy import event
@@ -338,7 +338,7 @@ def _sqlite_url(path: Path | str) -> str:
     return f"sqlite+aiosqlite:///{Path(path)}"
 
 
-def is_url(target: Path | str) -> bool:
+def is_url(target: Path | str) -> TypeGuard[str]:
     """Whether ``target`` names a server database (``postgresql://...``), not a file."""
     return isinstance(target, str) and "://" in target
 
