@@ -404,7 +404,9 @@ class Quotes(commands.Cog):
     ) -> None:
         guild_id = _guild_id(interaction)
         try:
-            channel_ids = nominations.channel_ids_in(channels) if channels is not None else "keep"
+            channel_ids: list[int] | Literal["keep"] | None = (
+                nominations.channel_ids_in(channels) if channels is not None else "keep"
+            )
             async with self.bot.db.transaction() as tx:
                 changed = await nominations.configure(
                     tx,
