@@ -131,7 +131,7 @@ class PollLifecycle:
         await lifecycle_store.set_poll_lifecycle(tx, poll_id, remind_before=lead)
 
     @staticmethod
-    def opening_ping(poll: polls.Poll) -> dict[str, object]:
+    def opening_ping(poll: polls.Poll) -> lifecycle_ui.OpeningPing:
         """The role's ping a new poll's message carries (content and allowed_mentions)."""
         return lifecycle_ui.opening_ping(poll)
 
