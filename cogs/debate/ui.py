@@ -28,7 +28,7 @@ class DebateHandler(Protocol):
 
 
 # Panel actions: who may press them. Member actions join or leave a queue.
-MEMBER_ACTIONS = ("speak_for", "speak_against", "ask", "leave")
+MEMBER_ACTIONS: tuple[str, ...] = ("speak_for", "speak_against", "ask", "leave")
 MODERATOR_ACTIONS = ("advance", "skip", "call", "pause", "resume", "extend")
 ACTION_LABELS = {
     "speak_for": "Speak For",
