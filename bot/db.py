@@ -31,7 +31,15 @@ import logging
 import re
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Generator,
+    Mapping,
+    Sequence,
+)
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeGuard
@@ -574,11 +582,12 @@ class Database(_Fetching):
         """Copy the live database to ``target`` with SQLite's online backup API."""
         if self.path is None:
             raise DatabaseError("back up a PostgreSQL database with pg_dump (docs/scaling.md)")
+        source_path = self.path  # narrowed to Path, also inside copy()
         target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
 
         def copy() -> None:
-            source = sqlite3.connect(self.path)  # type: ignore[arg-type]
+            source = sqlite3.connect(source_path)
             dest = sqlite3.connect(target)
             try:
                 source.backup(dest)
@@ -654,8 +663,8 @@ class SyncPgReader:
         self._conn: asyncpg.Connection = self._call(asyncpg.connect(dsn, timeout=1e9))
         self._call(self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
 
-    def _call(self, coro: Awaitable[Any]) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()  # type: ignore[arg-type]
+    def _call(self, coro: Coroutine[Any, Any, Any]) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
 
     def execute(self, sql: str, params: Params = ()) -> _SyncPgCursor:
         text, names = pg_sql(sql)
