@@ -35,9 +35,10 @@ test: install-test      ## the whole test suite
 test-postgres: install-test postgres  ## the whole suite on a throwaway PostgreSQL cluster
 	PY=$(BIN)/python .ci/test-postgres
 
-lint: install-test
+lint: install-test      ## ruff, then mypy on bot/ and cogs/ ([tool.mypy] in pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: install-test     ## every benchmark, each printing a table with its baseline
 	$(BIN)/python -m bench
@@ -49,4 +50,4 @@ postgres:               ## Debian's postgresql server binaries (installed once, 
 	ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
 
 clean:
-	rm -rf $(VENV) test-output .pytest_cache
+	rm -rf $(VENV) test-output .pytest_cache .mypy_cache

@@ -175,7 +175,7 @@ async def run_bot(settings: Settings) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):  # Windows has no signal handlers
-                loop.add_signal_handler(sig, lambda s=sig: _shutdown(bot, s))
+                loop.add_signal_handler(sig, _shutdown, bot, sig)
         async with bot:
             await bot.start(token.reveal())
     log.info("shut down cleanly")

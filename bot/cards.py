@@ -10,6 +10,7 @@ and :func:`check` says so in tests.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import discord
 
@@ -45,7 +46,7 @@ def fitted(build: Callable[[float], discord.ui.LayoutView]) -> discord.ui.Layout
 def card(
     *children: discord.ui.Item[discord.ui.LayoutView],
     colour: discord.Colour | None = None,
-    buttons: list[discord.ui.Item[discord.ui.LayoutView]] | None = None,
+    buttons: list[discord.ui.Item[Any]] | None = None,  # DynamicItems: Item[View | LayoutView]
 ) -> discord.ui.LayoutView:
     """One accented container; the buttons, if any, in an action row at its foot."""
     items = list(children)

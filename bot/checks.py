@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import discord
 from discord import app_commands
@@ -20,7 +20,7 @@ async def is_moderator(interaction: discord.Interaction) -> bool:
         return False
     if user.guild_permissions.manage_guild:
         return True
-    bot: Herbot = interaction.client  # type: ignore[assignment]
+    bot = cast("Herbot", interaction.client)  # the client is always herbot's bot
     role_id = await guild_settings.get(bot.db, interaction.guild.id, "moderator_role_id")
     return role_id is not None and any(r.id == role_id for r in user.roles)
 
@@ -88,7 +88,7 @@ def needs_server(command: app_commands.Command) -> bool:
 
 
 async def is_owner(interaction: discord.Interaction) -> bool:
-    bot: Herbot = interaction.client  # type: ignore[assignment]
+    bot = cast("Herbot", interaction.client)  # the client is always herbot's bot
     if interaction.user.id in bot.settings.owner_ids:
         return True
     return await bot.is_owner(interaction.user)

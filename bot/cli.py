@@ -62,6 +62,9 @@ async def _db_migrate(args: argparse.Namespace, settings: Settings) -> int:
 async def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db import database
 
+    if isinstance(settings.database, str):  # a server's URL
+        print("herbot: back up PostgreSQL with pg_dump (docs/scaling.md)", file=sys.stderr)
+        return 2
     if not settings.database.is_file():  # opening it would create (and migrate) an empty one
         print(
             f"herbot: no database at {settings.database}: nothing to back up "

@@ -129,9 +129,7 @@ def load_settings(
 
     token = environ.get("DISCORD_TOKEN") or None
     root = Path(environ.get("HERBOT_ROOT", PROJECT_ROOT))
-    db_path: Path | str = Path(database)
-    if not db_path.is_absolute():
-        db_path = Path.cwd() / db_path
+    db_path: Path | str = Path(database).absolute()  # a relative path: from the working directory
     url = environ.get("HERBOT_DATABASE_URL") or ""
     if url.startswith("sqlite:///"):
         db_path = Path(url.removeprefix("sqlite:///")).resolve()

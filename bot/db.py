@@ -31,10 +31,18 @@ import logging
 import re
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Generator,
+    Mapping,
+    Sequence,
+)
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeGuard
 
 import asyncpg
 from sqlalchemy import event
@@ -128,7 +136,7 @@ class Record(tuple):
     _index: ClassVar[dict[str, int]] = {}
     _names: ClassVar[tuple[str, ...]] = ()
 
-    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+    def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
             return tuple.__getitem__(self, self._index[key])
         return tuple.__getitem__(self, key)
@@ -193,7 +201,7 @@ class _Statement:
     def __init__(self, coro: Awaitable[Cursor]) -> None:
         self._coro = coro
 
-    def __await__(self) -> Iterator[Any]:
+    def __await__(self) -> Generator[Any, None, Cursor]:
         return self._coro.__await__()
 
     async def __aenter__(self) -> Cursor:
@@ -209,7 +217,7 @@ async def _run(conn: Any, sql: str, params: Params, many: bool) -> Cursor:
         return await _run_pg(conn, sql, params, many)
     try:
         if many:
-            rows = [p if isinstance(p, Mapping) else tuple(p) for p in params]  # type: ignore[union-attr]
+            rows = [p if isinstance(p, Mapping) else tuple(p) for p in params]
             if not rows:
                 return Cursor([], 0, None)
             cursor = await conn.executemany(sql, rows)
@@ -233,13 +241,13 @@ async def _run_pg(conn: asyncpg.Connection, sql: str, params: Params, many: bool
             # One prepared statement, one round trip per row: asyncpg's executemany does not
             # report rows affected, and guarded upserts (a vote into a closed poll) rely on it.
             total = 0
-            for p in params:  # type: ignore[union-attr]
+            for p in params:
                 _, status, _ = await conn._execute(
                     text,
                     _pg_args(names, p),
                     0,
                     None,
-                    return_status=True,  # type: ignore[arg-type]
+                    return_status=True,
                 )
                 total += max(_rowcount(status), 0)
             return Cursor([], total, None)
@@ -338,7 +346,7 @@ def _sqlite_url(path: Path | str) -> str:
     return f"sqlite+aiosqlite:///{Path(path)}"
 
 
-def is_url(target: Path | str) -> bool:
+def is_url(target: Path | str) -> TypeGuard[str]:
     """Whether ``target`` names a server database (``postgresql://...``), not a file."""
     return isinstance(target, str) and "://" in target
 
@@ -574,11 +582,12 @@ class Database(_Fetching):
         """Copy the live database to ``target`` with SQLite's online backup API."""
         if self.path is None:
             raise DatabaseError("back up a PostgreSQL database with pg_dump (docs/scaling.md)")
+        source_path = self.path  # narrowed to Path, also inside copy()
         target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
 
         def copy() -> None:
-            source = sqlite3.connect(self.path)  # type: ignore[arg-type]
+            source = sqlite3.connect(source_path)
             dest = sqlite3.connect(target)
             try:
                 source.backup(dest)
@@ -654,8 +663,8 @@ class SyncPgReader:
         self._conn: asyncpg.Connection = self._call(asyncpg.connect(dsn, timeout=1e9))
         self._call(self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
 
-    def _call(self, coro: Awaitable[Any]) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()  # type: ignore[arg-type]
+    def _call(self, coro: Coroutine[Any, Any, Any]) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
 
     def execute(self, sql: str, params: Params = ()) -> _SyncPgCursor:
         text, names = pg_sql(sql)

@@ -24,7 +24,10 @@ _SCOPES: dict[str, tuple[privacy.Scope, ...]] = {
     "quotes": ("quote",),
     "both": ("record", "quote"),
 }
-_NAMES = {"record": "recording of your messages", "quote": "saving your messages as quotes"}
+_NAMES: dict[privacy.Scope, str] = {
+    "record": "recording of your messages",
+    "quote": "saving your messages as quotes",
+}
 
 
 def _summary(counts: dict[str, int]) -> str:

@@ -126,10 +126,10 @@ def panel_layout(
         discord.ui.TextDisplay(f"-# Order: {order}"),
     ]
     if not finished:
-        members = discord.ui.ActionRow()
+        members: discord.ui.ActionRow = discord.ui.ActionRow()
         for action in member_actions:
             members.add_item(DebateControl(debate.id, action, row=None))
-        moderators = discord.ui.ActionRow()
+        moderators: discord.ui.ActionRow = discord.ui.ActionRow()
         for action in ("advance", "skip", "call", "resume" if state.paused else "pause", "extend"):
             label = f"Extend +{extend_seconds}s" if action == "extend" else None
             if action == "skip" and state.phase == "prep":

@@ -21,11 +21,11 @@ class POIHandler(Protocol):
     ) -> None: ...
 
 
-def _debates(interaction: discord.Interaction) -> POIHandler:
-    cog: Any = interaction.client.get_cog("Debates")  # type: ignore[union-attr]
+def _debates(interaction: discord.Interaction[Any]) -> POIHandler:
+    cog: Any = interaction.client.get_cog("Debates")
     if cog is None:  # pragma: no cover - the extension is loaded with its buttons
         raise RuntimeError("the Debates cog is not loaded")
-    return cog  # type: ignore[no-any-return]
+    return cog
 
 
 class POIAnswer(
@@ -47,7 +47,7 @@ class POIAnswer(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> POIAnswer:
         return cls(int(match["debate"]), int(match["poi"]), match["answer"] == "accept")
 

@@ -8,7 +8,7 @@ typed by the small protocol below: this module never imports a cog, so no import
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import discord
 
@@ -28,7 +28,7 @@ class DebateHandler(Protocol):
 
 
 # Panel actions: who may press them. Member actions join or leave a queue.
-MEMBER_ACTIONS = ("speak_for", "speak_against", "ask", "leave")
+MEMBER_ACTIONS: tuple[str, ...] = ("speak_for", "speak_against", "ask", "leave")
 MODERATOR_ACTIONS = ("advance", "skip", "call", "pause", "resume", "extend")
 ACTION_LABELS = {
     "speak_for": "Speak For",
@@ -45,8 +45,8 @@ ACTION_LABELS = {
 }
 
 
-def _cog(interaction: discord.Interaction, name: str) -> Any:
-    cog = interaction.client.get_cog(name)  # type: ignore[union-attr]
+def _cog(interaction: discord.Interaction[Any], name: str) -> Any:
+    cog = interaction.client.get_cog(name)
     if cog is None:  # pragma: no cover - the extension is loaded with its buttons
         raise RuntimeError(f"the {name} cog is not loaded")
     return cog
@@ -83,9 +83,11 @@ class DebateControl(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> DebateControl:
-        return cls(int(match["debate"]), match["action"], item.label, row=None)
+        return cls(
+            int(match["debate"]), match["action"], cast(discord.ui.Button, item).label, row=None
+        )
 
     async def callback(self, interaction: discord.Interaction) -> None:
         cog = _debates(interaction)
@@ -113,5 +115,6 @@ class QuestionModal(discord.ui.Modal, title="Ask the speakers a question"):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await self.cog.on_question(interaction, self.debate_id, str(self.question.value))
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    # discord.py's Modal.on_error drops BaseView's `item`; mypy checks against both
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
         await report(interaction, error, "question modal")

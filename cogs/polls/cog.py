@@ -18,7 +18,7 @@ import io
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import discord
 from discord import app_commands
@@ -457,7 +457,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
                 await self.store_reminder(tx, poll_id, lead)
                 if kind != "single":
                     await ballot_store.set_kind(tx, poll_id, kind, most)
-        message = await self.post_poll(interaction.channel, poll_id)  # type: ignore[arg-type]
+        message = await self.post_poll(cast(discord.abc.Messageable, interaction.channel), poll_id)
         self._arm_poll(poll_id, now + length)
         if role is not None and lead is not None:
             self._arm_reminder(poll_id, now + length - lead)

@@ -113,7 +113,7 @@ class PollLifecycle:
         await lifecycle_store.set_poll_lifecycle(tx, poll_id, remind_before=lead)
 
     @staticmethod
-    def opening_ping(poll: polls.Poll) -> dict[str, object]:
+    def opening_ping(poll: polls.Poll) -> lifecycle_ui.OpeningPing:
         """The role's ping a new poll's message carries (content and allowed_mentions)."""
         return lifecycle_ui.opening_ping(poll)
 
@@ -214,7 +214,9 @@ class PollLifecycle:
         role="Pinged when each poll opens and before it closes; only it may vote",
         remind="How long before the close the role is reminded, e.g. 1h, or off",
     )
-    @app_commands.autocomplete(motion=_schedule_motion_autocomplete)
+    # type-var (here and below): discord.py wants app commands' self to be a Cog or a Group;
+    # this mixin's self is the Polls cog
+    @app_commands.autocomplete(motion=_schedule_motion_autocomplete)  # type: ignore[type-var]
     @moderator_only()
     async def schedule_create(
         self,
@@ -284,7 +286,7 @@ class PollLifecycle:
     @schedule.command(name="cancel", description="Stop a scheduled poll (polls already open stay)")
     @app_commands.describe(schedule_id="The scheduled poll's number")
     @app_commands.rename(schedule_id="schedule")
-    @app_commands.autocomplete(schedule_id=_schedule_id_autocomplete)
+    @app_commands.autocomplete(schedule_id=_schedule_id_autocomplete)  # type: ignore[type-var]
     @moderator_only()
     async def schedule_cancel(self, interaction: discord.Interaction, schedule_id: int) -> None:
         assert interaction.guild is not None
@@ -306,12 +308,12 @@ class PollLifecycle:
     ) -> list[app_commands.Choice[int]]:
         return await self.poll_id_autocomplete(interaction, current)
 
-    @app_commands.command(
+    @app_commands.command(  # type: ignore[type-var]
         name="add-option", description="Add an option to a poll before anyone has voted"
     )
     @app_commands.describe(poll_id="The poll's number", option="The new option")
     @app_commands.rename(poll_id="poll")
-    @app_commands.autocomplete(poll_id=_add_option_poll_autocomplete)
+    @app_commands.autocomplete(poll_id=_add_option_poll_autocomplete)  # type: ignore[type-var]
     async def poll_add_option(
         self,
         interaction: discord.Interaction,

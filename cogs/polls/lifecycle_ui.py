@@ -8,6 +8,7 @@ covers every other message), so a question quoting ``@everyone`` or another role
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypedDict
 
 import discord
 
@@ -24,7 +25,14 @@ def role_only(role_id: int) -> discord.AllowedMentions:
     )
 
 
-def opening_ping(poll: Poll) -> dict[str, object]:
+class OpeningPing(TypedDict, total=False):
+    """Keyword arguments of ``send``: none, or both."""
+
+    content: str
+    allowed_mentions: discord.AllowedMentions
+
+
+def opening_ping(poll: Poll) -> OpeningPing:
     """The content and mentions of a new poll's message: its role is pinged, if it has one."""
     if poll.kind != "poll" or poll.role_id is None:
         return {}

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import discord
 
@@ -54,8 +54,8 @@ class BallotHandler(Protocol):
     ) -> None: ...
 
 
-def _handler(interaction: discord.Interaction) -> BallotHandler:
-    cog: Any = interaction.client.get_cog("Polls")  # type: ignore[union-attr]
+def _handler(interaction: discord.Interaction[Any]) -> BallotHandler:
+    cog: Any = interaction.client.get_cog("Polls")
     if cog is None:  # pragma: no cover - the extension is loaded with its components
         raise RuntimeError("the Polls cog is not loaded")
     return cog
@@ -71,12 +71,12 @@ class ApprovalSelect(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ApprovalSelect:
-        return cls(int(match["poll"]), item)
+        return cls(int(match["poll"]), cast(discord.ui.Select, item))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        values = [str(v) for v in (interaction.data or {}).get("values", [])]  # type: ignore[union-attr]
+        values = [str(v) for v in cast(dict[str, Any], interaction.data or {}).get("values", [])]
         await guarded(
             interaction,
             _handler(interaction).on_approve(interaction, self.poll_id, values),
@@ -115,7 +115,7 @@ class RankButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> RankButton:
         return cls(int(match["poll"]))
 
@@ -148,9 +148,13 @@ class RankPick(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> RankPick:
-        return cls(int(match["poll"]), decode(match["ranking"]), item.label or "pick")
+        return cls(
+            int(match["poll"]),
+            decode(match["ranking"]),
+            cast(discord.ui.Button, item).label or "pick",
+        )
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await guarded(
@@ -178,7 +182,7 @@ class RankSave(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> RankSave:
         return cls(int(match["poll"]), decode(match["ranking"]))
 

@@ -9,7 +9,7 @@ imports a cog, so no import circle. The embeds are built in :mod:`cogs.polls.emb
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import discord
 
@@ -30,8 +30,8 @@ class PollHandler(Protocol):
 VOTE_PREFIX = "herbot:poll:vote:"  # + "<poll>:<option>"; also taken on bot/fastlane.py
 
 
-def _cog(interaction: discord.Interaction, name: str) -> Any:
-    cog = interaction.client.get_cog(name)  # type: ignore[union-attr]
+def _cog(interaction: discord.Interaction[Any], name: str) -> Any:
+    cog = interaction.client.get_cog(name)
     if cog is None:  # pragma: no cover - the extension is loaded with its buttons
         raise RuntimeError(f"the {name} cog is not loaded")
     return cog
@@ -58,9 +58,11 @@ class PollVoteButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> PollVoteButton:
-        return cls(int(match["poll"]), int(match["opt"]), item.label or "vote")
+        return cls(
+            int(match["poll"]), int(match["opt"]), cast(discord.ui.Button, item).label or "vote"
+        )
 
     async def callback(self, interaction: discord.Interaction) -> None:
         cog = _polls(interaction)
@@ -85,7 +87,7 @@ class PollRetractButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> PollRetractButton:
         return cls(int(match["poll"]))
 

@@ -20,7 +20,8 @@ from cogs.polls import polls, store
 
 
 class VoteWriter(Protocol):
-    commits: int
+    @property
+    def commits(self) -> int: ...
 
     async def submit(
         self, poll_id: int, user_id: int, position: int, now: datetime

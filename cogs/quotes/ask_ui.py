@@ -118,7 +118,9 @@ def answer_card(
     """
 
     def build(scale: float) -> discord.ui.LayoutView:
-        parts = [cards.text(f"### {truncate(escape_markdown(answer.question), 400)}")]
+        parts: list[discord.ui.Item[discord.ui.LayoutView]] = [
+            cards.text(f"### {truncate(escape_markdown(answer.question), 400)}")
+        ]
         if answer.declined:
             lines = [DECLINE_TEXT]
             if answer.unknown:
@@ -211,7 +213,7 @@ class MoreButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> MoreButton:
         return cls(match["session"], int(match["offset"]))
 
@@ -240,7 +242,7 @@ class ContextButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ContextButton:
         return cls(match["quote"])
 
@@ -265,7 +267,7 @@ def _cog(interaction: discord.Interaction[Any]) -> AskActions:
     cog = interaction.client.get_cog("Ask")
     if cog is None:
         raise UserError("/ask is not available right now; try again in a moment.")
-    return cog  # type: ignore[return-value]
+    return cog
 
 
 _QUOTE_ID = re.compile(r"[a-z0-9-]{1,80}")

@@ -11,17 +11,30 @@ from typing import Protocol
 
 
 class Citable(Protocol):
-    speaker: str
-    locator: str
-    source_id: str
-    source_kind: str
-    source_title: str
-    source_year: int | None
-    source_director: str | None
-    source_publication: str | None
-    source_author: str | None
-    source_url: str | None
-    message_link: str | None
+    """What a citation reads; read-only, so a frozen dataclass (StoredQuote) satisfies it."""
+
+    @property
+    def speaker(self) -> str: ...
+    @property
+    def locator(self) -> str: ...
+    @property
+    def source_id(self) -> str: ...
+    @property
+    def source_kind(self) -> str: ...
+    @property
+    def source_title(self) -> str: ...
+    @property
+    def source_year(self) -> int | None: ...
+    @property
+    def source_director(self) -> str | None: ...
+    @property
+    def source_publication(self) -> str | None: ...
+    @property
+    def source_author(self) -> str | None: ...
+    @property
+    def source_url(self) -> str | None: ...
+    @property
+    def message_link(self) -> str | None: ...
 
 
 def source_label(q: Citable) -> str:

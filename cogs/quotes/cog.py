@@ -16,7 +16,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import discord
 from discord import app_commands
@@ -57,6 +57,7 @@ from cogs.quotes.ui import (
 
 if TYPE_CHECKING:
     from bot.app import Herbot
+    from cogs.quotes.link_cog import QuoteLinks
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +266,7 @@ class Quotes(commands.Cog):
             links = self.bot.get_cog("QuoteLinks")
             if links is None:
                 raise UserError("Quoting by link is not available right now.")
-            await links.open_from_link(interaction, link)  # type: ignore[attr-defined]
+            await cast("QuoteLinks", links).open_from_link(interaction, link)
             return
         if await store.source_title(self.bot.db, source) is None:
             raise UserError(f"Unknown source `{truncate(source, 64)}`: pick one from the list.")
@@ -402,7 +403,9 @@ class Quotes(commands.Cog):
     ) -> None:
         guild_id = _guild_id(interaction)
         try:
-            channel_ids = nominations.channel_ids_in(channels) if channels is not None else "keep"
+            channel_ids: list[int] | Literal["keep"] | None = (
+                nominations.channel_ids_in(channels) if channels is not None else "keep"
+            )
             async with self.bot.db.transaction() as tx:
                 changed = await nominations.configure(
                     tx,

@@ -220,12 +220,12 @@ def _load_quotes(path: Path, curated: Curated, max_text: int, seen: dict[str, st
             )
             continue
         seen[quote.id] = path.name
-        key = (quote.source, _normal(quote.text))
-        if quote.text and key in texts:
+        text_key = (quote.source, _normal(quote.text))
+        if quote.text and text_key in texts:
             curated.problems.append(
-                Problem(path.name, quote.id, f"duplicate text (same as {texts[key]})")
+                Problem(path.name, quote.id, f"duplicate text (same as {texts[text_key]})")
             )
-        texts.setdefault(key, quote.id)
+        texts.setdefault(text_key, quote.id)
         curated.quotes.append(quote)
 
 

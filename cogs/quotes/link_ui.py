@@ -49,7 +49,7 @@ def _actions(interaction: discord.Interaction[Any]) -> LinkedQuoteActions:
     cog = interaction.client.get_cog(COG_NAME)
     if cog is None:
         raise UserError("Quotes are not available right now; try again in a moment.")
-    return cog  # type: ignore[return-value]
+    return cog
 
 
 class LinkedSubmitModal(discord.ui.Modal, title="Quote this message"):
@@ -63,16 +63,16 @@ class LinkedSubmitModal(discord.ui.Modal, title="Quote this message"):
             else ""
         )
         self.add_item(discord.ui.TextDisplay(truncate(f"From {draft.message_link}{cut}", 4000)))
-        self.text = discord.ui.TextInput(
+        self.text: discord.ui.TextInput = discord.ui.TextInput(
             style=discord.TextStyle.paragraph,
             default=draft.text[:max_text],
             max_length=max_text,
             custom_id="text",
         )
-        self.speaker = discord.ui.TextInput(
+        self.speaker: discord.ui.TextInput = discord.ui.TextInput(
             default=draft.speaker[:100], max_length=100, custom_id="speaker"
         )
-        self.locator = discord.ui.TextInput(
+        self.locator: discord.ui.TextInput = discord.ui.TextInput(
             default=draft.locator[:200], required=False, max_length=200, custom_id="locator"
         )
         self.add_item(discord.ui.Label(text="Quote (exact words)", component=self.text))
@@ -95,5 +95,6 @@ class LinkedSubmitModal(discord.ui.Modal, title="Quote this message"):
             tags=chosen_tags(self.tags),
         )
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    # discord.py's Modal.on_error drops BaseView's `item`; mypy checks against both
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
         await report(interaction, error, "modal Quote this message")

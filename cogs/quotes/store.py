@@ -550,7 +550,7 @@ async def export_curated(db: Reader) -> tuple[list[cur.Source], list[cur.Quote]]
         "SELECT * FROM quote_sources WHERE kind <> 'discord' ORDER BY rowid"
     ) as c:
         source_rows = [dict(r) for r in await c.fetchall()]
-    srcs = [cur.Source(**{k: r.get(k) for k in cur.SOURCE_KEYS}) for r in source_rows]
+    srcs = [cur.Source(**{k: r[k] for k in cur.SOURCE_KEYS}) for r in source_rows]
     async with db.execute(
         "SELECT id, text, speaker, source_id, locator, kind, tags, note FROM quotes "
         "WHERE origin = 'curated' AND guild_id IS NULL AND status = 'approved' ORDER BY rowid"
@@ -688,7 +688,7 @@ def validate_json(data: Any, *, max_text: int = cur.DEFAULT_MAX_TEXT) -> list[st
 
 async def import_json(
     tx: Transaction,
-    data: dict[str, Any],
+    data: object,  # a parsed JSON file: anything but an export's shape is refused
     guild_id: int,
     *,
     max_text: int = cur.DEFAULT_MAX_TEXT,

@@ -93,7 +93,7 @@ def _actions(interaction: discord.Interaction[Any]) -> QuoteActions:
     cog = interaction.client.get_cog("Quotes")
     if cog is None:
         raise UserError("Quotes are not available right now; try again in a moment.")
-    return cog  # type: ignore[return-value]
+    return cog
 
 
 # -- a quote ---------------------------------------------------------------------------------
@@ -127,7 +127,9 @@ def quote_card(q: StoredQuote, *, heading: str | None = None) -> discord.ui.Layo
     def build(scale: float) -> discord.ui.LayoutView:
         words = truncate(q.text, int(QUOTE_CARD_TEXT_LIMIT * scale))
         quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in words.splitlines())
-        parts = [cards.text(f"### {heading}")] if heading else []
+        parts: list[discord.ui.Item[discord.ui.LayoutView]] = (
+            [cards.text(f"### {heading}")] if heading else []
+        )
         parts.append(cards.text(quoted))
         parts.append(cards.text(f"— {truncate(citation(q), 1000)}"))
         if q.note:
@@ -159,7 +161,7 @@ class CiteButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> CiteButton:
         return cls(match["id"])
 
@@ -262,7 +264,7 @@ class ReviewButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> ReviewButton:
         return cls(match["action"], match["id"], row=item.row)
 
@@ -277,7 +279,8 @@ class ReviewButton(
 
 
 class _QuoteModal(discord.ui.Modal):
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    # discord.py's Modal.on_error drops BaseView's `item`; mypy checks against both
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
         await report(interaction, error, f"modal {self.title}")
 
 
@@ -321,11 +324,13 @@ class SubmitModal(_QuoteModal, title="Submit a quote"):
     ) -> None:
         super().__init__(timeout=None)
         self.chosen = chosen
-        self.text = discord.ui.TextInput(
+        self.text: discord.ui.TextInput = discord.ui.TextInput(
             style=discord.TextStyle.paragraph, max_length=max_text, custom_id="text"
         )
-        self.speaker = discord.ui.TextInput(max_length=100, custom_id="speaker")
-        self.source = discord.ui.Select(
+        self.speaker: discord.ui.TextInput = discord.ui.TextInput(
+            max_length=100, custom_id="speaker"
+        )
+        self.source: discord.ui.Select = discord.ui.Select(
             custom_id="source",
             required=False,  # left as it is, the preselected source counts
             options=[
@@ -335,7 +340,7 @@ class SubmitModal(_QuoteModal, title="Submit a quote"):
                 for source_id, title in source_options(sources, chosen)
             ],
         )
-        self.locator = discord.ui.TextInput(
+        self.locator: discord.ui.TextInput = discord.ui.TextInput(
             placeholder="scene or moment, ¶ number, timestamp or link",
             required=False,
             max_length=200,
@@ -391,7 +396,9 @@ class ImportModal(_QuoteModal, title="Import quotes"):
                 "first: if anything is wrong, nothing is imported and the problems are listed."
             )
         )
-        self.file = discord.ui.FileUpload(custom_id="file", min_values=1, max_values=1)
+        self.file: discord.ui.FileUpload = discord.ui.FileUpload(
+            custom_id="file", min_values=1, max_values=1
+        )
         self.add_item(discord.ui.Label(text="File", component=self.file))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
@@ -406,24 +413,24 @@ class EditModal(_QuoteModal, title="Edit quote"):
     def __init__(self, q: StoredQuote, max_text: int) -> None:
         super().__init__(title=truncate(f"Edit quote {q.id}", 45), timeout=None)
         self.quote_id = q.id
-        self.text = discord.ui.TextInput(
+        self.text: discord.ui.TextInput = discord.ui.TextInput(
             label="Quote",
             style=discord.TextStyle.paragraph,
             default=q.text[: max(max_text, len(q.text))],
             max_length=max(max_text, len(q.text)),
             custom_id="text",
         )
-        self.speaker = discord.ui.TextInput(
+        self.speaker: discord.ui.TextInput = discord.ui.TextInput(
             label="Speaker", default=q.speaker, max_length=100, custom_id="speaker"
         )
-        self.locator = discord.ui.TextInput(
+        self.locator: discord.ui.TextInput = discord.ui.TextInput(
             label="Locator",
             default=q.locator,
             required=False,
             max_length=200,
             custom_id="locator",
         )
-        self.tags = discord.ui.TextInput(
+        self.tags: discord.ui.TextInput = discord.ui.TextInput(
             label="Tags (comma-separated)",
             default=", ".join(q.tags),
             required=False,

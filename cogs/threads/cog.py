@@ -15,7 +15,7 @@ import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import discord
 from discord import app_commands
@@ -204,13 +204,13 @@ class Threads(commands.Cog):
         if cached is not None and now - cached[0] < AUTO_CHANNELS_TTL:
             return cached[1]
         listed = await guild_settings.get(self.bot.db, guild_id, "record_channel_ids") or []
-        ids = frozenset(listed) | self.config.record_channel_ids  # type: ignore[arg-type]
+        ids = frozenset(cast(list[int], listed)) | self.config.record_channel_ids
         self._auto[guild_id] = (now, ids)
         return ids
 
     async def start(
         self,
-        channel: discord.abc.GuildChannel | discord.Thread,
+        channel: discord.TextChannel | discord.VoiceChannel | discord.StageChannel | discord.Thread,
         *,
         reason: str,
         started_by: int | None,
@@ -235,7 +235,7 @@ class Threads(commands.Cog):
         if started:
             log.info("recording %s (%s) started: %s", channel.id, channel.name, reason)
             try:
-                await channel.send(notice())  # type: ignore[union-attr]
+                await channel.send(notice())
             except discord.HTTPException:
                 log.warning("could not post the recording notice in %s", channel.id)
         return rec, started
@@ -252,7 +252,9 @@ class Threads(commands.Cog):
             parent = getattr(channel, "parent_id", None)
             if channel.id not in auto and parent not in auto:
                 return
-            await self.start(channel, reason="channel", started_by=None, restart_stopped=False)  # type: ignore[arg-type]
+            if isinstance(channel, discord.abc.PrivateChannel | discord.PartialMessageable):
+                return  # a guild message is in a guild channel; discord.py types it loosely
+            await self.start(channel, reason="channel", started_by=None, restart_stopped=False)
         if not self.active(channel.id) or message.author.id in self.recorder.opted_out:
             return
         self.recorder.add_message(record_of(message))

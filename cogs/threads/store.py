@@ -10,7 +10,6 @@ SQL it runs and everything else that reads or changes recordings. Writers take t
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -126,7 +125,7 @@ class Recording:
         return self.stopped_at is None
 
 
-def _recording(row: Record | Sequence[object]) -> Recording:
+def _recording(row: Record) -> Recording:
     return Recording(
         channel_id=row[0],
         guild_id=row[1],
@@ -391,7 +390,7 @@ async def kept_message(db: Reader, message_id: int) -> KeptMessage | None:
     )
     if row is None:
         return None
-    return KeptMessage(*row[:7], channel_name=row[7])
+    return KeptMessage(*row[:8])  # the columns in field order, channel_name last
 
 
 async def message_count(db: Reader, channel_id: int) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 import discord
 
@@ -45,17 +45,17 @@ class SaveQuoteButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> SaveQuoteButton:
         button = cls(int(match["message_id"]))
-        button.item.label = item.label
+        button.item.label = cast(discord.ui.Button, item).label
         return button
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await guarded(interaction, self._save(interaction), "threads save-as-quote")
 
-    async def _save(self, interaction: discord.Interaction) -> None:
-        cog = interaction.client.get_cog("Threads")  # type: ignore[attr-defined]
+    async def _save(self, interaction: discord.Interaction[Any]) -> None:
+        cog = interaction.client.get_cog("Threads")
         if cog is None:
             raise UserError("Thread recording is not running right now; try again later.")
         reply = await cast(QuoteSaver, cog).save_as_quote(interaction, self.message_id)

@@ -65,6 +65,15 @@ def test_backup_without_a_database_creates_nothing(tmp_path: Path, capsys):
     assert "backed up" not in captured.out
 
 
+def test_backup_of_a_server_database_points_to_pg_dump(monkeypatch, tmp_path: Path, capsys):
+    """It said nothing useful: a traceback from calling is_file() on the URL."""
+    monkeypatch.setenv("HERBOT_DATABASE_URL", "postgresql://herbot@127.0.0.1:1/none")
+    assert main(["db", "backup", str(tmp_path / "copy.db")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pg_dump" in err
+    assert not (tmp_path / "copy.db").exists()
+
+
 def test_run_without_network_is_one_line(monkeypatch, capsys):
     """A token but no network: one line saying what failed and what to check."""
     import aiohttp

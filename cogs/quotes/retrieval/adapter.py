@@ -21,6 +21,7 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -70,7 +71,7 @@ class Adapter:
 def save(path: Path, factors: dict[str, tuple[np.ndarray, np.ndarray]], *, alpha: float,
          note: str) -> None:  # fmt: skip
     """Write the factors; ``note`` (how it was trained) is for people inspecting the file."""
-    arrays: dict[str, np.ndarray] = {"scale": np.float32(alpha), "note": np.array(note)}
+    arrays: dict[str, Any] = {"scale": np.float32(alpha), "note": np.array(note)}
     for name, (a, b) in factors.items():
         arrays[f"{name}:A"] = a.astype(np.float32)
         arrays[f"{name}:B"] = b.astype(np.float32)

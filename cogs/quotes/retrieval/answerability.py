@@ -241,7 +241,8 @@ def known_if(name: str) -> tuple[bool, list[str]]:
     """
     words = name.split()
     if any(w.casefold() in _CONNECTORS for w in words):
-        out, current = [], []
+        out: list[str] = []
+        current: list[str] = []
         for word in words:
             if word.casefold() in _CONNECTORS:
                 if current:

@@ -364,6 +364,7 @@ class DenseIndex:
         )
 
     async def _load_cached(self, db: Reader, wanted: set[str]) -> None:
+        batches: list[list[str]]
         if len(wanted) > 2000:  # most of the store (a cold start): one scan beats many lookups
             sql, batches = "SELECT content_hash, vector FROM ask_vectors WHERE model = ?", [[]]
         else:
@@ -410,7 +411,7 @@ class DenseIndex:
         if not len(snap.rowids):
             return []
         scores = snap.matrix @ query
-        if snap.ask_matrix is not None:
+        if snap.ask_matrix is not None and snap.ask_owner is not None:
             # A passage scores as its best curated phrasing when that beats its own text.
             np.maximum.at(scores, snap.ask_owner, (snap.ask_matrix @ query) * ASK_WEIGHT)
         scores[snap.hidden_from(guild_id)] = -np.inf

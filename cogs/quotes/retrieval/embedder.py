@@ -27,11 +27,14 @@ import threading
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from cogs.quotes.retrieval import adapter
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +119,7 @@ class MiniLM:
     dimension = DIMENSION
     weights_sha256 = WEIGHTS_SHA256  # load() refuses any other weights
 
-    def __init__(self, tokenizer: object, weights: dict[str, np.ndarray]) -> None:
+    def __init__(self, tokenizer: Tokenizer, weights: dict[str, np.ndarray]) -> None:
         self._tokenizer = tokenizer
         self.raw_weights = weights  # as read (torch layout): the onnxruntime graph's source
         w = weights
@@ -261,7 +264,7 @@ class MiniLM:
 
 _lock = threading.Lock()
 _blas_lock = threading.Lock()
-_blas_limiter: object | None = None
+_blas_limiter: Any = None  # threadpoolctl's limiter: the library is untyped
 
 
 def pin_blas_threads(threads: int | None = BLAS_THREADS) -> bool:
@@ -278,7 +281,7 @@ def pin_blas_threads(threads: int | None = BLAS_THREADS) -> bool:
         return False
     with _blas_lock:
         if _blas_limiter is not None:
-            _blas_limiter.restore_original_limits()  # type: ignore[attr-defined]
+            _blas_limiter.restore_original_limits()
             _blas_limiter = None
         if threads is not None:
             _blas_limiter = ThreadpoolController().limit(limits=threads, user_api="blas")

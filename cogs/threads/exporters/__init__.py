@@ -14,8 +14,9 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TextIO
 
 from bot.db import sync_reader
 from cogs.threads.store import Attachment, attachments_of, snowflake_at, stamp
@@ -116,7 +117,7 @@ class NotRecorded(LookupError):
 
 def open_reader(path: Path | str) -> sqlite3.Connection:
     """A read-only connection for this worker thread (a SQLite file or a PostgreSQL URL)."""
-    return sync_reader(path)  # type: ignore[no-any-return]
+    return sync_reader(path)
 
 
 def _range_ids(start: datetime | None, end: datetime | None) -> tuple[int, int]:
@@ -234,7 +235,7 @@ class _PartWriter:
         self.ext = ext
         self.limit = limit
         self.paths: list[Path] = []
-        self._file = None
+        self._file: TextIO | None = None
         self._size = 0
         self._items = 0
         self._end_size = 0
@@ -331,15 +332,15 @@ def export_transcript(
         for entry in iter_entries(conn, channel_id, start, end):
             while next_event is not None and next_event.at <= entry.created_at:
                 event = next_event
-                writer.add(lambda first, e=event: renderer.event(e, first))
+                writer.add(partial(renderer.event, event))
                 next_event = next(pending, None)
-            writer.add(lambda first, e=entry: renderer.entry(e, first))
+            writer.add(partial(renderer.entry, entry))
             done += 1
             if progress is not None and done % CHUNK == 0:
                 progress(done, header.total)
         while next_event is not None:
             event = next_event
-            writer.add(lambda first, e=event: renderer.event(e, first))
+            writer.add(partial(renderer.event, event))
             next_event = next(pending, None)
         paths = writer.finish()
         if progress is not None:
