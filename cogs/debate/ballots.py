@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.presentation import percent_of, percentages
 from cogs.debate import irv
 from cogs.debate.clock import iso
 from cogs.debate.polls import FORMER_MEMBER, Poll, PollError, is_former_member
@@ -94,7 +95,10 @@ class Summary:
     ballots: int
 
     def shares(self) -> tuple[int, ...]:
-        return tuple(round(n * 100 / self.ballots) if self.ballots else 0 for n in self.counts)
+        """First choices add up to the ballots (one rule: ``percentages``); approvals need not."""
+        if sum(self.counts) == self.ballots:
+            return percentages(self.counts)
+        return tuple(percent_of(n, self.ballots) for n in self.counts)
 
     def rows(self) -> list[tuple[str, int, int]]:
         return list(zip(self.options, self.counts, self.shares(), strict=True))

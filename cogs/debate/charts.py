@@ -10,6 +10,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib.figure import Figure  # after choosing the backend
+from matplotlib.ticker import MaxNLocator
+
+from bot.presentation import percentages
 
 COLOURS = (
     "#5865F2",
@@ -45,10 +48,10 @@ def poll_chart(title: str, labels: Sequence[str], counts: Sequence[int]) -> byte
     positions = list(range(len(labels)))[::-1]
     ax.barh(positions, counts, color=[COLOURS[i % len(COLOURS)] for i in range(len(labels))])
     ax.set_yticks(positions, names)
-    for y, n in zip(positions, counts, strict=True):
-        pct = n * 100 / total if total else 0
-        ax.text(n, y, f" {n} ({pct:.0f}%)", va="center")
+    for y, n, pct in zip(positions, counts, percentages(counts), strict=True):
+        ax.text(n, y, f" {n} ({pct}%)", va="center")
     ax.set_xlim(0, max([*counts, 1]) * 1.3)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(f"votes (total {total})")
     ax.set_title(_title(title), fontsize=10)
     for side in ("top", "right"):

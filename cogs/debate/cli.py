@@ -29,9 +29,9 @@ def result_document(debate: debates.Debate, result: swing.SwingResult) -> dict:
         "post_voters": result.post_voters,
         "shares": {
             side: {
-                "pre": round(result.share("pre", side), 1),
-                "post": round(result.share("post", side), 1),
-                "swing": round(result.swing(side), 1),
+                "pre": result.share("pre", side, 1),
+                "post": result.share("post", side, 1),
+                "swing": result.swing(side, 1),
             }
             for side in swing.SIDES
         },
@@ -60,8 +60,8 @@ async def _debate_results(args: argparse.Namespace, settings: Settings) -> int:
     )
     for side in swing.SIDES:
         print(
-            f"  {swing.LABELS[side]:<9} {result.share('pre', side):5.1f}% -> "
-            f"{result.share('post', side):5.1f}%  ({result.swing(side):+.1f} pts)"
+            f"  {swing.LABELS[side]:<9} {result.share('pre', side, 1):5.1f}% -> "
+            f"{result.share('post', side, 1):5.1f}%  ({result.swing(side, 1):+.1f} pts)"
         )
     print()
     print(swing.moves_table(result))

@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Sequence
 
 from matplotlib.figure import Figure  # charts chose the Agg backend on import
+from matplotlib.ticker import MaxNLocator
 
 from cogs.debate.charts import COLOURS, _png, _title
 from cogs.debate.irv import Result
@@ -42,6 +43,7 @@ def rounds_chart(title: str, labels: Sequence[str], result: Result) -> bytes:
     ax.set_xticks(rounds, [f"round {n}" for n in rounds])
     ax.set_xlim(0.7, max(rounds) + 0.5)
     ax.set_ylim(0, max([result.ballots, 1]) * 1.1)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(f"votes (ballots: {result.ballots})")
     ax.set_title(_title(title), fontsize=10)
     ax.legend(frameon=False, fontsize=8, loc="upper left")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError
+from bot.presentation import percentages
 from cogs.debate import machine, polls, quickpoll, store, swing
 from cogs.debate.config import load_config, load_motions
 from cogs.debate.timeparse import parse_duration, parse_start
@@ -89,9 +90,9 @@ async def test_overdue_and_pending(db):
 
 
 def test_percentages_add_up_to_100():
-    assert polls.whole_percentages([1, 1, 1]) == (34, 33, 33)
-    assert polls.whole_percentages([0, 0]) == (0, 0)
-    assert sum(polls.whole_percentages([7, 3, 5, 2])) == 100
+    assert percentages([1, 1, 1]) == (34, 33, 33)
+    assert percentages([0, 0]) == (0, 0)
+    assert sum(percentages([7, 3, 5, 2])) == 100
 
 
 async def test_export_names_only_for_public_polls(db):

@@ -1,0 +1,118 @@
+"""The first hour, polished: what a new member and moderator read, each as a test that
+failed before its fix (shares that disagree, raw mention markup, "1 quotes", a button that
+did not say what it did, a search hit that hid the message's current text)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import io
+import json
+
+import pytest
+
+from bot.cli import main
+from cogs.debate import charts, ranked_chart
+from cogs.debate.pacing import EditBudget
+from tests import cards
+from tests.debate.helpers import debate_thread, panel, vote_message, with_embed_title
+from tests.debate.test_poll_kinds import rank
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """Every chart figure drawn, as (its texts, its vote-axis ticks), in drawing order."""
+    found: list[tuple[list[str], list[float]]] = []
+
+    def spy(png):
+        def draw(fig):
+            data = png(fig)  # saving draws it: the ticks are the ones in the image
+            (ax,) = fig.axes
+            votes = ax.get_xaxis() if ax.get_xlabel().startswith("votes") else ax.get_yaxis()
+            lo, hi = votes.get_view_interval()
+            ticks = [t for t in votes.get_majorticklocs() if lo <= t <= hi]
+            found.append(([t.get_text() for t in ax.texts], ticks))
+            return data
+
+        return draw
+
+    monkeypatch.setattr(charts, "_png", spy(charts._png))
+    monkeypatch.setattr(ranked_chart, "_png", spy(ranked_chart._png))
+    return found
+
+
+async def _poll(world, **options):
+    result = await world.mod.slash(world.channel, "poll create", **options)
+    assert result.ephemeral and "is open until" in result.response.content
+    message = with_embed_title(world.channel, "Poll #")[-1]
+    return int(message.embeds[0].title.split("#")[1].split()[0]), message
+
+
+async def test_a_three_way_tie_reads_34_33_33_everywhere(world, drawn):
+    poll_id, message = await _poll(world, motion="Best scene?", options="Beach; Letter; Ending")
+    for member, option in zip(world.members, ("Beach", "Letter", "Ending"), strict=True):
+        await member.click(message, label=option)
+    await world.mod.slash(world.channel, "poll close", poll=poll_id)
+
+    shown = cards.text(world.channel.last_message)
+    expected = ["**Beach** — 1 (34%)", "**Letter** — 1 (33%)", "**Ending** — 1 (33%)"]
+    assert all(line in shown for line in expected), shown
+    (texts, ticks) = drawn[-1]
+    assert texts == [" 1 (34%)", " 1 (33%)", " 1 (33%)"]  # the chart's labels, top to bottom
+    assert ticks and all(t == int(t) for t in ticks), ticks  # whole votes: no 0.2 ticks
+
+    exported = await world.mod.slash(world.channel, "poll export", poll=poll_id, format="csv")
+    rows = list(
+        csv.DictReader(io.StringIO((await exported.response.attachments[0].read()).decode()))
+    )
+    assert [row["percent"] for row in rows] == ["34", "33", "33"]
+    exported = await world.mod.slash(world.channel, "poll export", poll=poll_id, format="json")
+    data = json.loads(await exported.response.attachments[0].read())
+    assert [o["percent"] for o in data["options"]] == [34, 33, 33]
+
+
+async def test_a_ranked_result_chart_counts_whole_votes(world, drawn):
+    poll_id, message = await _poll(
+        world, motion="Best season?", options="Spring; Summer", kind="ranked"
+    )
+    for member, first in zip(world.members[:2], ("Spring", "Summer"), strict=True):
+        await rank(member, message, [first])
+    await world.mod.slash(world.channel, "poll close", poll=poll_id)
+    (_, ticks) = drawn[-1]
+    assert ticks and all(t == int(t) for t in ticks), ticks
+
+
+async def _debate_to_the_end(world, plan):
+    """A debate through every phase; ``plan`` is each member's (before, after) side."""
+    world.bot.get_cog("Debates")._panel_budget = EditBudget(edits=10_000)
+    await world.mod.slash(world.channel, "debate start", motion="altman-misreads-her")
+    thread = debate_thread(world)
+    for member, (before, _) in zip(world.members, plan, strict=True):
+        await member.click(vote_message(thread, "pre"), label=before)
+    for _ in range(7):
+        await world.mod.click(panel(thread), label="Next phase")
+    for member, (_, after) in zip(world.members, plan, strict=True):
+        await member.click(vote_message(thread, "post"), label=after)
+    await world.mod.click(panel(thread), label="Next phase")
+    return thread
+
+
+async def test_a_debates_three_way_tie_adds_up_to_100(world, drawn):
+    sides = ("For", "Against", "Undecided")
+    thread = await _debate_to_the_end(world, [(s, s) for s in sides])
+    result = with_embed_title(thread, "Debate #1 result")[-1].embeds[0]
+    assert result.fields[0].value.splitlines() == [
+        "**For** 34% → 34% (+0 pts)",
+        "**Against** 33% → 33% (+0 pts)",
+        "**Undecided** 33% → 33% (+0 pts)",
+    ]
+    (texts, _) = drawn[-1]
+    assert sorted(texts) == sorted(["34%", "33%", "33%"] * 2)
+
+    out = io.StringIO()
+    argv = ["--db", str(world.settings.database), "debate", "results", "1", "--json"]
+    with contextlib.redirect_stdout(out):  # the CLI runs its own event loop: another thread
+        assert await asyncio.to_thread(main, argv) == 0
+    shares = json.loads(out.getvalue())["shares"]
+    assert [shares[s]["pre"] for s in ("for", "against", "undecided")] == [33.4, 33.3, 33.3]
