@@ -33,6 +33,7 @@ from bot.checks import (
     server_only,
 )
 from bot.errors import UserError
+from bot.names import DisplayNames
 from bot.presentation import AUTOCOMPLETE_MAX, chunk_lines, truncate
 from bot.text import TooDeep, UndecodableFile, clean, clean_payload, decode_file
 from cogs.quotes import card_render, nominations, qotd, store
@@ -91,6 +92,7 @@ class Quotes(commands.Cog):
         self.config = QuotesConfig.from_settings(bot.settings)
         self._qotd_task: asyncio.Task[None] | None = None
         self._qotd_sleeping = False
+        self._names = DisplayNames()  # who submitted and reviewed, named on review cards
         self.save_menu = app_commands.ContextMenu(name="Save as quote", callback=self.save_as_quote)
 
     async def cog_load(self) -> None:
@@ -507,7 +509,9 @@ class Quotes(commands.Cog):
         quotes = [
             q for qid in quote_ids if (q := await store.get(db, qid, guild_id, any_status=True))
         ]
-        return review_message(quotes, await store.count_pending(db, guild_id))
+        people = [u for q in quotes for u in (q.submitted_by, q.author_id, q.reviewed_by) if u]
+        names = await self._names.of(self.bot.get_guild(guild_id), people)
+        return review_message(quotes, await store.count_pending(db, guild_id), names)
 
     async def review_click(
         self, interaction: discord.Interaction, action: str, quote_id: str
@@ -515,6 +519,7 @@ class Quotes(commands.Cog):
         """A review button: approve, reject, or open the edit modal."""
         await ensure_moderator(interaction)
         guild_id = _guild_id(interaction)
+        self._names.remember(interaction.user)  # the decision names who made it
         if action == "edit":
             q = await store.get(self.bot.db, quote_id, guild_id, any_status=True)
             if q is None or q.status != "pending":

@@ -63,7 +63,9 @@ async def test_reactions_reaching_the_threshold_nominate_the_message_once(world)
     assert [p.id for p in await store.pending(world.db, world.guild.id)] == [q.id]
     review = await world.mod.slash(world.channel, "quote review")
     assert q.id in review.response.message.embeds[0].footer.text
-    assert f"words of {world.bob.mention}" in review.response.message.embeds[0].fields[1].value
+    assert (
+        f"words of bob ({world.bob.mention})" in review.response.message.embeds[0].fields[1].value
+    )
 
 
 async def test_a_burst_of_reactions_at_the_threshold_queues_one_quote(world):

@@ -135,7 +135,7 @@ async def test_review_buttons_work_before_and_after_a_restart(world):
     assert "2 pending" in approved.response.content
     assert (await store.get(world.db, first, world.guild.id)).status == "approved"
     decisions = [f.value for f in approved.response.embeds[0].fields if f.name == "Decision"]
-    assert decisions == [f"✅ Approved by {world.mod.mention}"]
+    assert decisions == [f"✅ Approved by mod ({world.mod.mention})"]
 
     await world.restart()
 

@@ -15,6 +15,7 @@ import pytest
 from bot.cli import main
 from cogs.debate import charts, ranked_chart
 from cogs.debate.pacing import EditBudget
+from cogs.quotes import store as quote_store
 from tests import cards
 from tests.debate.helpers import debate_thread, panel, vote_message, with_embed_title
 from tests.debate.test_poll_kinds import rank
@@ -116,3 +117,19 @@ async def test_a_debates_three_way_tie_adds_up_to_100(world, drawn):
         assert await asyncio.to_thread(main, argv) == 0
     shares = json.loads(out.getvalue())["shares"]
     assert [shares[s]["pre"] for s in ("for", "against", "undecided")] == [33.4, 33.3, 33.3]
+
+
+async def test_the_review_card_names_members_in_words(world):
+    said = await world.bob.send(world.channel, "The ending is kind, not cruel.")
+    await world.alice.context_menu(world.channel, "Save as quote", said)
+    review = await world.mod.slash(world.channel, "quote review")
+    (embed,) = review.response.embeds
+    who = next(f for f in embed.fields if f.name == "From").value
+    assert "submitted by alice" in who and "words of bob" in who, who
+    (q,) = await quote_store.pending(world.db, world.guild.id)
+    decided = await world.mod.click(
+        review.response.message, custom_id=f"herbot:quote:approve:{q.id}"
+    )
+    (embed,) = decided.response.embeds
+    decision = next(f for f in embed.fields if f.name == "Decision").value
+    assert "by mod" in decision, decision
