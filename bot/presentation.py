@@ -114,16 +114,17 @@ def plural(n: int, singular: str, plural_form: str | None = None) -> str:
     ``plural(2, "reply", "replies")`` → "2 replies". A longer label marks the words that
     change: ``[s]`` is added only for a count other than one, ``[a|b]`` reads ``a`` for one
     and ``b`` otherwise — ``plural(1, "quote[s] of your words")`` → "1 quote of your words",
-    ``plural(3, "[entry|entries] in a queue")`` → "3 entries in a queue".
+    ``plural(3, "[entry|entries] in a queue")`` → "3 entries in a queue". Thousands are
+    grouped: "1,200 messages".
     """
     if plural_form is not None:
-        return f"{n} {singular if n == 1 else plural_form}"
+        return f"{n:,} {singular if n == 1 else plural_form}"
     if not _FORMS.search(singular):
-        return f"{n} {singular if n == 1 else singular + 's'}"
+        return f"{n:,} {singular if n == 1 else singular + 's'}"
 
     def form(match: re.Match[str]) -> str:
         if match.group(0) == "[s]":
             return "" if n == 1 else "s"
         return match.group(1) if n == 1 else match.group(2)
 
-    return f"{n} {_FORMS.sub(form, singular)}"
+    return f"{n:,} {_FORMS.sub(form, singular)}"

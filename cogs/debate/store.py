@@ -507,12 +507,12 @@ async def record_event(
 
 # ----------------------------------------------------------------------------- privacy
 
-OPEN_VOTES = "votes in open polls"
-CLOSED_VOTES = "votes in closed polls (kept in the counts without your name)"
-CLOSED_VOTES_KEPT = "votes in closed polls"
-QUEUE = "places and questions in debate queues"
-RAN = "polls and debates you ran or spoke in (your name taken off)"
-RAN_KEPT = "polls and debates you ran or spoke in"
+OPEN_VOTES = "vote[s] in open polls"
+CLOSED_VOTES = "vote[s] in closed polls (kept in the counts without your name)"
+CLOSED_VOTES_KEPT = "vote[s] in closed polls"
+QUEUE = "[place or question|places and questions] in debate queues"
+RAN = "[poll or debate|polls and debates] you ran or spoke in (your name taken off)"
+RAN_KEPT = "[poll or debate|polls and debates] you ran or spoke in"
 
 # Every column of the feature's tables (bot/migrations/sql/sqlite/0004_debate.sql).
 PERSONAL_COLUMNS = {

@@ -29,6 +29,7 @@ from bot.presentation import (
     CHOICE_NAME_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
     EMBED_TOTAL_LIMIT,
+    plural,
     truncate,
 )
 from bot.text import clean, is_snowflake
@@ -381,7 +382,7 @@ class Threads(commands.Cog):
             self.recordings[channel.id] = rec
         count = await store.message_count(self.bot.db, channel.id)
         await interaction.response.send_message(
-            f"Recording stopped. The transcript keeps {count} messages; "
+            f"Recording stopped. The transcript keeps {plural(count, 'message')}; "
             "export it with `/transcript export`.",
             ephemeral=True,
         )
@@ -402,9 +403,9 @@ class Threads(commands.Cog):
             count = await store.message_count(self.bot.db, rec.channel_id)
             state = "**recording**" if rec.active else "**stopped**"
             since = exporters.display_time(rec.started_at)
-            who = f"<@{rec.started_by}>" if rec.started_by else f"automatically ({rec.reason})"
-            lines.append(f"This conversation is {state}: since {since}, started by {who}.")
-            lines.append(f"{count} messages kept.")
+            how = f"by <@{rec.started_by}>" if rec.started_by else f"automatically ({rec.reason})"
+            lines.append(f"This conversation is {state}: since {since}, started {how}.")
+            lines.append(f"{plural(count, 'message')} kept.")
             if rec.active and rec.keep_unarchived:
                 lines.append("It is kept from auto-archiving while recorded.")
         active = [
@@ -467,7 +468,7 @@ class Threads(commands.Cog):
         count = await store.message_count(self.bot.db, rec.channel_id)
         await interaction.response.send_message(
             f"Delete the transcript of **{discord.utils.escape_markdown(rec.name)}** "
-            f"({count} messages) and stop recording it? This cannot be undone.",
+            f"({plural(count, 'message')}) and stop recording it? This cannot be undone.",
             view=PurgeConfirmView(self.purge, interaction.user.id, rec.channel_id),
             ephemeral=True,
         )
@@ -631,7 +632,8 @@ class Threads(commands.Cog):
     ) -> None:
         parts = f" in {len(paths)} parts" if len(paths) > 1 else ""
         summary = (
-            f"Transcript of **{discord.utils.escape_markdown(rec.name)}**: {total:,} messages, "
+            f"Transcript of **{discord.utils.escape_markdown(rec.name)}**: "
+            f"{plural(total, 'message')}, "
             f"{fmt.upper()}{parts}."
         )
         # Discord's upload limit is for the whole request, not each file: a message carries

@@ -169,8 +169,8 @@ async def test_forget_me_removes_nominations_of_your_messages_and_your_name(worl
 
     forgot = await world.bob.slash(world.channel, "privacy forget-me")
     done = await world.bob.click(forgot.response, label="Yes, delete my data")
-    assert "1 nominations of your messages" in done.response.content
-    assert "1 nominations your reaction completed" in done.response.content
+    assert "1 nomination of your messages" in done.response.content
+    assert "1 nomination your reaction completed" in done.response.content
     (left,) = await _rows(world)
     assert (left["author_id"], left["nominated_by"]) == (world.alice.id, None)
     assert (

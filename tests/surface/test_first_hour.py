@@ -133,3 +133,33 @@ async def test_the_review_card_names_members_in_words(world):
     (embed,) = decided.response.embeds
     decision = next(f for f in embed.fields if f.name == "Decision").value
     assert "by mod" in decision, decision
+
+
+async def test_record_status_of_a_debate_thread_says_it_started_by_itself(world):
+    await world.mod.slash(world.channel, "debate start", motion="altman-misreads-her")
+    thread = debate_thread(world)
+    status = await world.alice.slash(thread, "record status")
+    text = status.response.content
+    assert "started by automatically" not in text
+    assert "started automatically (debate)" in text, text
+
+
+async def test_counts_agree_with_their_number_and_forget_me_lists_one_row_once(world):
+    own = await world.alice.send(world.channel, "Zygomorphic lanterns hum over the bay.")
+    saved = await world.alice.context_menu(world.channel, "Save as quote", own)
+    assert "for review" in saved.response.content
+
+    status = (await world.alice.slash(world.channel, "privacy status")).response.content
+    assert "1 quote of your words" in status, status
+    assert "quotes" not in status.split("Kept about you now:")[1].split("of your words")[0]
+    assert "you submitted" not in status  # the same row, not a second one
+
+    asked = await world.alice.slash(world.channel, "privacy forget-me")
+    listed = asked.response.content
+    assert "1 quote of your words" in listed and "you submitted" not in listed, listed
+    done = (await world.alice.click(asked.response, label="Yes, delete my data")).response
+    assert "Removed 1 quote of your words" in done.content, done.content
+    assert not await world.db.fetchval(
+        "SELECT count(*) FROM quotes WHERE author_id = ? OR submitted_by = ?",
+        (world.alice.id, world.alice.id),
+    )
