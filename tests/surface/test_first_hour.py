@@ -163,3 +163,14 @@ async def test_counts_agree_with_their_number_and_forget_me_lists_one_row_once(w
         "SELECT count(*) FROM quotes WHERE author_id = ? OR submitted_by = ?",
         (world.alice.id, world.alice.id),
     )
+
+
+async def test_call_next_says_who_was_called(world):
+    world.bot.get_cog("Debates")._panel_budget = EditBudget(edits=10_000)
+    await world.mod.slash(world.channel, "debate start", motion="altman-misreads-her")
+    thread = debate_thread(world)
+    await world.alice.click(panel(thread), label="Speak For")
+    await world.mod.click(panel(thread), label="Next phase")
+    called = await world.mod.click(panel(thread), label="Call next")
+    assert called.ephemeral
+    assert called.response.content == f"Called: <@{world.alice.id}> speaks For."
