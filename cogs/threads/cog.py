@@ -37,7 +37,7 @@ from cogs.quotes import service
 from cogs.threads import exporters, store
 from cogs.threads.config import ThreadsConfig
 from cogs.threads.recorder import Recorder
-from cogs.threads.search import search
+from cogs.threads.search import Hit, search
 from cogs.threads.store import Attachment, KeptMessage, MessageRecord, Recording
 from cogs.threads.ui import PurgeConfirmView, SaveQuoteButton, search_view
 
@@ -697,9 +697,8 @@ class Threads(commands.Cog):
         for i, hit in enumerate(hits, 1):
             link = store.jump_url(hit.guild_id, hit.channel_id, hit.message_id)
             when = exporters.display_time(hit.created_at)
-            edited = " (earlier version)" if hit.version > 1 else ""
             name = truncate(f"{i}. {hit.author_name} in {hit.channel_name} · {when}", 256)
-            fields.append((name, f"{edited}\n[Jump to message]({link})", hit.content))
+            fields.append((name, f"{_matched(hit)}\n[Jump to message]({link})", hit.current))
         # The texts share what Discord's limits leave: 1,024 per field, 6,000 per embed.
         fixed = len(embed.title or "") + len(embed.footer.text or "")
         fixed += sum(len(name) + len(tail) for name, tail, _ in fields)
@@ -749,6 +748,14 @@ class Threads(commands.Cog):
                 text=f"{exporters.display_time(s.first_at)} → {exporters.display_time(s.last_at)}"
             )
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+def _matched(hit: Hit) -> str:
+    """What a search result says of its versions: it shows the message as it reads now, so a
+    match in words edited away says so (the words are in the transcript's earlier version)."""
+    if hit.version < hit.latest:
+        return f"\n*Matched an earlier version ({hit.version} of {hit.latest}): edited since.*"
+    return "\n*(edited)*" if hit.latest > 1 else ""
 
 
 def _submission(kept: KeptMessage, interaction: discord.Interaction) -> service.Submission:

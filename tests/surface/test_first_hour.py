@@ -19,6 +19,7 @@ from cogs.quotes import store as quote_store
 from tests import cards
 from tests.debate.helpers import debate_thread, panel, vote_message, with_embed_title
 from tests.debate.test_poll_kinds import rank
+from tests.threads.conftest import flush, make_thread
 
 
 @pytest.fixture
@@ -174,3 +175,20 @@ async def test_call_next_says_who_was_called(world):
     called = await world.mod.click(panel(thread), label="Call next")
     assert called.ephemeral
     assert called.response.content == f"Called: <@{world.alice.id}> speaks For."
+
+
+async def test_search_of_an_edited_message_shows_its_current_text(world):
+    thread = await make_thread(world)
+    await world.mod.slash(thread, "record start")
+    sent = await world.alice.send(thread, "Theodore is the protagonist of a lonely city")
+    await world.alice.edit(sent, "Theodore is the hero of a lonely city")
+    await flush(world)
+    found = await world.bob.slash(thread, "transcript search", query="protagonist")
+    (field,) = found.response.embeds[0].fields
+    assert "Theodore is the hero of a lonely city" in field.value, field.value
+    assert "protagonist" not in field.value.split("\n")[0]
+    assert "*Matched an earlier version (1 of 2): edited since.*" in field.value, field.value
+
+    now = await world.bob.slash(thread, "transcript search", query="hero")
+    (field,) = now.response.embeds[0].fields
+    assert field.value.startswith("Theodore is the hero of a lonely city\n*(edited)*")
