@@ -8,7 +8,9 @@ Each configured feature adds its subcommands through its ``Feature.cli``; other 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -23,6 +25,12 @@ from bot.logs import setup_logging
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "herbot.commands"
+# What `herbot --help` opens with: plain text (the module docstring is for readers of the code).
+DESCRIPTION = (
+    "herbot: a Discord bot for communities discussing Her (2013). Run it, sync its slash "
+    "commands, look after its database, and read its quotes, polls, debates and transcripts "
+    "from the shell."
+)
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -69,8 +77,20 @@ async def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 1
-    async with database(settings.database) as db:
-        target = await db.backup(args.path)
+    target = Path(args.path)
+    if await asyncio.to_thread(target.exists) and not args.force:
+        print(f"herbot: {target} already exists: pass --force to replace it", file=sys.stderr)
+        return 1
+    # Into a fresh file beside the target, then renamed over it: a backup into an existing
+    # file would mix with its pages, and an interrupted one must not spoil the last good copy.
+    partial = target.with_name(f".{target.name}.partial")
+    await asyncio.to_thread(partial.unlink, missing_ok=True)
+    try:
+        async with database(settings.database) as db:
+            await db.backup(partial)
+        await asyncio.to_thread(partial.replace, target)
+    finally:
+        await asyncio.to_thread(partial.unlink, missing_ok=True)
     print(f"backed up {settings.database} to {target}")
     return 0
 
@@ -93,7 +113,7 @@ async def _db_copy(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="herbot", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="herbot", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"herbot {__version__}")
     parser.add_argument("--settings", help="path to settings.toml (default config/settings.toml)")
     parser.add_argument(
@@ -124,7 +144,8 @@ def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
     m = dbsub.add_parser("migrate", help="apply pending migrations and print the version")
     m.set_defaults(handler=_db_migrate)
     b = dbsub.add_parser("backup", help="copy the live database with SQLite's online backup")
-    b.add_argument("path", help="where to write the copy")
+    b.add_argument("path", help="where to write the copy (a new file)")
+    b.add_argument("--force", action="store_true", help="replace PATH if it exists")
     b.set_defaults(handler=_db_backup)
     c = dbsub.add_parser("copy", help="copy the SQLite database into an empty PostgreSQL one")
     c.add_argument("--to", required=True, metavar="URL", help="postgresql://user@host/dbname")
@@ -187,7 +208,7 @@ def _settings_option(argv: Sequence[str]) -> Path | None:
     return None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_settings_option(argv))
     args = parser.parse_args(argv)
@@ -210,6 +231,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+SIGPIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports for a command whose reader left
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The ``herbot`` entry point. A reader that goes away (``herbot ... | head -2``) ends the
+    command quietly, as the shell's own commands end, instead of in a BrokenPipeError."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
+    except BrokenPipeError:
+        # The recipe of Python's signal docs: nothing more can reach the reader, and stdout
+        # points at devnull so the interpreter's last flush is quiet too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return SIGPIPE_EXIT
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -70,7 +70,11 @@ async def _debate_results(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _debate_history(args: argparse.Namespace, settings: Settings) -> int:
     async with database(settings.database) as db:
-        for debate in await store.debate_history(db, args.guild, args.limit):
+        found = await store.debate_history(db, args.guild, args.limit)
+        if not found:  # said on stderr: the listing itself stays empty for scripts
+            where = f"guild {args.guild}" if args.guild else "this database"
+            print(f"herbot: no debates yet in {where}", file=sys.stderr)
+        for debate in found:
             outcome = machine.TITLES[debate.state.phase]
             if debate.state.phase == "finished":
                 result = await store.debate_result(db, debate)
