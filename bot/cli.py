@@ -35,14 +35,27 @@ DESCRIPTION = (
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot import app
+    from bot.db import is_url
     from bot.shards import ShardSet, parse_ids
 
     count = args.shard_count if args.shard_count is not None else settings.shard_count
     try:
         ids = parse_ids(args.shard_ids) if args.shard_ids else settings.shard_ids
-        ShardSet.of(count, ids)
+        shards = ShardSet.of(count, ids)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    if shards.sharded and not is_url(settings.database):
+        if not shards.everything:  # the other shards run in other processes
+            raise ConfigError(
+                f"{shards.label()} in this process means several processes on one database, "
+                "and several processes need PostgreSQL: set HERBOT_DATABASE_URL "
+                "(docs/scaling.md), or run every shard in one process (leave out --shard-ids)"
+            )
+        log.warning(
+            "one process runs all %d shards on SQLite: fine; a second process on this "
+            "database would need PostgreSQL (docs/scaling.md)",
+            shards.count,
+        )
     settings = replace(settings, shard_count=count, shard_ids=ids)
     await app.guard_start(app.run_bot(settings))
     return 0

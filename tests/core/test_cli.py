@@ -235,3 +235,25 @@ def test_a_closed_pipe_ends_quietly(settings):
     assert shell.stdout.splitlines()[0] == "Debate #1: M"
     assert len(shell.stdout.splitlines()) == 2
     assert "Traceback" not in shell.stderr and "BrokenPipe" not in shell.stderr
+
+
+def test_run_refuses_shards_split_across_processes_on_sqlite(capsys):
+    """Several processes need PostgreSQL: a subset of the shards means other processes."""
+    assert main(["run", "--shard-count", "2", "--shard-ids", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "several processes" in err and "PostgreSQL" in err and "docs/scaling.md" in err
+    # On PostgreSQL the same options pass (refused here only for the missing token).
+    url = "postgresql://herbot@127.0.0.1:9/herbot"
+    assert main(["run", "--db", url, "--shard-count", "2", "--shard-ids", "0"]) == 2
+    assert "DISCORD_TOKEN is not set" in capsys.readouterr().err
+
+
+def test_run_warns_when_one_sqlite_process_runs_every_shard(capsys, caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="bot.cli"):
+        assert main(["run", "--shard-count", "2"]) == 2  # then refused for the token
+    (warning,) = [r.getMessage() for r in caplog.records if r.name == "bot.cli"]
+    assert "one process runs all 2 shards on SQLite" in warning
+    assert "DISCORD_TOKEN is not set" in capsys.readouterr().err
