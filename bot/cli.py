@@ -21,6 +21,7 @@ from bot import __version__, speed
 from bot.config import ConfigError, Settings, StartError, load_settings
 from bot.feature import load_features
 from bot.logs import setup_logging
+from bot.presentation import plural
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
 
     count = await app.guard_start(app.sync_commands(settings, args.guild))
     where = f"guild {args.guild}" if args.guild else "globally (may take up to an hour to show)"
-    print(f"synced {count} commands {where}")
+    print(f"synced {plural(count, 'command')} {where}")
     return 0
 
 

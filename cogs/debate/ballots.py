@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.presentation import percent_of, percentages
+from bot.presentation import percent_of, percentages, plural
 from cogs.debate import irv
 from cogs.debate.clock import iso
 from cogs.debate.polls import FORMER_MEMBER, Poll, PollError, is_former_member
@@ -70,9 +70,7 @@ def check_ballot(poll: Poll, choices: Sequence[int]) -> tuple[int, ...]:
     if len(set(choices)) != len(choices) or any(not 0 <= p < len(poll.options) for p in choices):
         raise PollError("That selection is not valid for this poll: pick from its options.")
     if len(choices) > cap(poll):
-        raise PollError(
-            f"You may approve at most {cap(poll)} option{'s' * (cap(poll) != 1)} in this poll."
-        )
+        raise PollError(f"You may approve at most {plural(cap(poll), 'option')} in this poll.")
     return tuple(sorted(choices))
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.db import database
+from bot.presentation import plural
 from cogs.debate import ballot_store, ballots, debates, machine, polls, store, swing
 from cogs.debate.clock import iso
 
@@ -55,7 +56,7 @@ async def _debate_results(args: argparse.Namespace, settings: Settings) -> int:
         print("(still running: the numbers below are provisional)")
     winner = {"for": "For wins", "against": "Against wins", "tie": "Tie", None: "No result"}
     print(
-        f"Result: {winner[result.winner]} — {result.matched} members voted both times "
+        f"Result: {winner[result.winner]} — {plural(result.matched, 'member')} voted both times "
         f"(before: {result.pre_voters}, after: {result.post_voters})"
     )
     for side in swing.SIDES:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import discord
 
-from bot.presentation import EMBED_DESCRIPTION_LIMIT, EMBED_TITLE_LIMIT, truncate
+from bot.presentation import EMBED_DESCRIPTION_LIMIT, EMBED_TITLE_LIMIT, plural, truncate
 from cogs.debate.debates import Debate
 from cogs.debate.polls import Poll, Tally
 from cogs.debate.swing import LABELS, SIDES, SwingResult, moves_table
@@ -30,7 +30,7 @@ def clock(seconds: float) -> str:
 
 def turnout(votes: int) -> str:
     """How many have voted, shown while the counts per option are hidden."""
-    return f"{votes} vote{'s' * (votes != 1)} so far"
+    return f"{plural(votes, 'vote')} so far"
 
 
 def tally_lines(tally: Tally) -> list[str]:
@@ -42,7 +42,7 @@ def poll_embed(poll: Poll, tally: Tally, now: datetime) -> discord.Embed:
     show = poll.live or not poll.is_open
     if show:
         lines += tally_lines(tally)
-        lines.append(f"\n{tally.total} vote{'s' * (tally.total != 1)}")
+        lines.append(f"\n{plural(tally.total, 'vote')}")
     else:
         lines += [f"• {label}" for label in poll.options]
         lines.append(f"\n{turnout(tally.total)}: the tally is hidden until the poll closes.")
@@ -82,7 +82,7 @@ def debate_vote_embed(poll: Poll, tally: Tally, when: str) -> discord.Embed:
             f"Votes so far: {tally.total} (counts stay hidden until the result)"
         )
     else:
-        text = f"**{poll.question}**\n\nVoting closed with {tally.total} votes."
+        text = f"**{poll.question}**\n\nVoting closed with {plural(tally.total, 'vote')}."
     return discord.Embed(
         title=f"{when.title()}-debate vote",
         description=text,
@@ -109,7 +109,7 @@ def swing_embed(debate: Debate, result: SwingResult) -> discord.Embed:
         colour=discord.Colour.gold(),
     )
     embed.add_field(
-        name=f"Before → after ({result.matched} members voted both times)",
+        name=f"Before → after ({plural(result.matched, 'member')} voted both times)",
         value="\n".join(rows),
         inline=False,
     )

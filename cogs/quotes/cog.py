@@ -34,7 +34,7 @@ from bot.checks import (
 )
 from bot.errors import UserError
 from bot.names import DisplayNames
-from bot.presentation import AUTOCOMPLETE_MAX, chunk_lines, truncate
+from bot.presentation import AUTOCOMPLETE_MAX, chunk_lines, plural, truncate
 from bot.text import TooDeep, UndecodableFile, clean, clean_payload, decode_file
 from cogs.quotes import card_render, nominations, qotd, store
 from cogs.quotes.citation import citation
@@ -180,7 +180,7 @@ class Quotes(commands.Cog):
         lines = [
             f"`{q.id}` “{truncate(' '.join(q.text.split()), 160)}” — {citation(q)}" for q in found
         ]
-        count = f"{len(found)} quote" + ("s" if len(found) != 1 else "")
+        count = plural(len(found), "quote")
         header = f"**{count}** for “{truncate(text, 100)}” (`/quote show ID` for one):"
         pages = chunk_lines([header, *lines])
         await interaction.response.send_message(pages[0], ephemeral=True)
@@ -444,7 +444,7 @@ class Quotes(commands.Cog):
         raw = json.dumps(data, ensure_ascii=False, indent=2).encode()
         file = discord.File(io.BytesIO(raw), filename=f"quotes-{guild_id}.json")
         await interaction.response.send_message(
-            f"{len(data['quotes'])} quotes (curated and this server's, every status).",
+            f"{plural(len(data['quotes']), 'quote')} (curated and this server's, every status).",
             file=file,
             ephemeral=True,
         )

@@ -139,10 +139,12 @@ async def test_the_review_card_names_members_in_words(world):
 async def test_record_status_of_a_debate_thread_says_it_started_by_itself(world):
     await world.mod.slash(world.channel, "debate start", motion="altman-misreads-her")
     thread = debate_thread(world)
+    await world.alice.send(thread, "First!")
     status = await world.alice.slash(thread, "record status")
     text = status.response.content
     assert "started by automatically" not in text
     assert "started automatically (debate)" in text, text
+    assert "\n1 message kept." in text, text
 
 
 async def test_counts_agree_with_their_number_and_forget_me_lists_one_row_once(world):
