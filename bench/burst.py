@@ -95,7 +95,7 @@ async def _prepare_database(
     the fake server 'has'; bench/scale.py uses it too."""
     from bot.config import load_settings
     from bot.prepare import prepare_database
-    from cogs.debate import ballot_store, store
+    from cogs.polls import ballot_store, store
 
     settings = replace(load_settings(dotenv=False), database=target, token=None)
     db = await prepare_database(settings)

@@ -198,8 +198,8 @@ async def bench_world(members: int) -> AsyncIterator[tuple[Any, Any, Any, Any, l
 
 
 async def run_case(members: int, mode: str, writer: str) -> Row:
-    from cogs.debate import store
-    from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter
+    from cogs.polls import store
+    from cogs.polls.writer import BatchedVoteWriter, DirectVoteWriter
 
     async with bench_world(members) as (env, db, channel, mod, crowd):
         cog: Any = env.bot.get_cog("Polls")
@@ -268,7 +268,7 @@ def emit_submits(
 
 async def run_ranked(members: int) -> Row:
     """The ranked-choice burst through the bot's ballot writer (group commit)."""
-    from cogs.debate import ballot_store, irv
+    from cogs.polls import ballot_store, irv
 
     async with bench_world(members) as (env, db, channel, mod, crowd):
         await mod.slash(
@@ -305,7 +305,7 @@ async def run_storage(members: int, writer: str) -> Row:
 
     from bot.db import database
     from cogs.debate import store
-    from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter
+    from cogs.polls.writer import BatchedVoteWriter, DirectVoteWriter
 
     now = datetime.now(UTC)
     with tempfile.TemporaryDirectory() as tmp:

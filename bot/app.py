@@ -30,6 +30,7 @@ from bot.fastlane import FastLane
 from bot.feature import Feature, load_features
 from bot.prepare import prepare_database
 from bot.presentation import plural
+from bot.services import Services
 from bot.shards import ShardSet
 from bot.text import install as clean_user_text
 
@@ -73,6 +74,7 @@ class Herbot(commands.Bot):
         self.claim_owner = claims.new_owner(self.shard_set.label())
         self.cache_watcher = CacheWatcher(self, settings.cache_check_seconds)
         self.features = features if features is not None else load_features(settings.features)
+        self.services = Services()  # what features provide each other (bot/services.py)
         # Every option, modal field and message is cleaned before discord.py parses it.
         clean_user_text(self._connection.parsers)
         self.fastlane = FastLane(self)  # raw clicks for the busiest buttons (bot/fastlane.py)

@@ -6,9 +6,10 @@ is logged with a short id that the user sees and can quote to a moderator.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
 
 import discord
 from discord import app_commands
@@ -21,6 +22,15 @@ log = logging.getLogger(__name__)
 
 class UserError(app_commands.AppCommandError):
     """A mistake the user can fix; ``str(error)`` says what to do."""
+
+
+@contextlib.contextmanager
+def refusals(*kinds: type[Exception]) -> Iterator[None]:
+    """A feature's domain refusals (``kinds``) become the private answer a member reads."""
+    try:
+        yield
+    except kinds as exc:
+        raise UserError(str(exc)) from exc
 
 
 class NotModerator(app_commands.CheckFailure):

@@ -8,13 +8,15 @@ configured features and asks each one; it never names a feature:
 * ``seed(db, settings)`` makes an opened database ready (idempotent, every start);
 * ``warm_up(db, settings)`` does slow start-up work before the gateway connects;
 * ``cli(subparsers)`` adds the feature's ``herbot`` subcommands;
-* ``privacy`` says what the feature keeps about a member and how it forgets it.
+* ``privacy`` says what the feature keeps about a member and how it forgets it;
+* ``requires`` names the features it builds on (loaded before it, added when missing).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
     from bot.app import Herbot
     from bot.config import Settings
     from bot.db import Database, Reader, Transaction
+
+log = logging.getLogger(__name__)
 
 Scope = Literal["quote", "record"]
 Counts = dict[str, int]
@@ -59,6 +63,25 @@ class Feature:
     warm_up: Callable[[Database, Settings], Awaitable[None]] | None = None
     cli: Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None] | None = None
     privacy: Privacy | None = None
+    requires: tuple[str, ...] = ()  # module names of the features it builds on
+
+
+def merged_counts(*parts: Mapping[str, int]) -> Counts:
+    """A feature's privacy counts from several stores: the same label adds up."""
+    total: Counts = {}
+    for part in parts:
+        for label, count in part.items():
+            total[label] = total.get(label, 0) + count
+    return total
+
+
+def merged_columns(*parts: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """A feature's column classification from several stores, table by table."""
+    merged: dict[str, tuple[str, ...]] = {}
+    for part in parts:
+        for table, columns in part.items():
+            merged[table] = merged.get(table, ()) + columns
+    return merged
 
 
 def load_feature(module_name: str) -> Feature:
@@ -70,4 +93,27 @@ def load_feature(module_name: str) -> Feature:
 
 
 def load_features(module_names: tuple[str, ...]) -> tuple[Feature, ...]:
-    return tuple(load_feature(name) for name in module_names)
+    """The configured features in order, each after the features it requires.
+
+    A required feature missing from the list (settings written before a feature was split
+    in two) is loaded just before the first feature that needs it, with a warning.
+    """
+    loaded: dict[str, Feature] = {}
+
+    def add(name: str) -> None:
+        if name in loaded:
+            return
+        feature = load_feature(name)
+        for required in feature.requires:
+            if required not in module_names and required not in loaded:
+                log.warning(
+                    "settings: %s needs %s; add it to [bot] features before it (loaded anyway)",
+                    name,
+                    required,
+                )
+            add(required)
+        loaded[name] = feature
+
+    for name in module_names:
+        add(name)
+    return tuple(loaded.values())

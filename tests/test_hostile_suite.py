@@ -480,7 +480,7 @@ def buttons(message: Any) -> list[Any]:
 
 
 async def test_every_modal_field(world, judge):
-    from tests.debate.helpers import debate_thread, panel
+    from tests.helpers import debate_thread, panel
 
     await world.mod.slash(world.channel, "debate start", motion="altman-misreads-her")
     thread = debate_thread(world)

@@ -39,7 +39,7 @@ def _answer(env: Any, record: Any) -> str:
 
 
 async def _open_poll(world: Any) -> tuple[int, Any]:
-    from tests.debate.helpers import with_embed_title
+    from tests.helpers import with_embed_title
 
     result = await world.mod.slash(world.channel, "poll create", motion="altman-misreads-her")
     assert "is open until" in result.response.content

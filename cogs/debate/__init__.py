@@ -1,4 +1,4 @@
-"""Debate polls and moderated Oxford-style debate events (see docs/debate.md)."""
+"""Moderated debate events in four formats, with a pre- and post-debate vote (docs/debate.md)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,13 @@ if TYPE_CHECKING:
 
 
 async def _setup(bot: Herbot) -> None:
-    """Register the Polls and Debates cogs (their persistent buttons are added in cog_load)."""
+    """Add the Debates cog, given the polls feature that runs its votes."""
+    from cogs.debate.cog import Debates
     from cogs.debate.config import load_config
-    from cogs.debate.debate_cog import Debates
-    from cogs.debate.poll_cog import Polls
+    from cogs.polls.service import PollRunner
 
     config = load_config(bot.settings.section("debate"), bot.settings.path)
-    await bot.add_cog(Polls(bot, config))
-    await bot.add_cog(Debates(bot, config))
+    await bot.add_cog(Debates(bot, config, bot.services.get(PollRunner)))
 
 
 def _cli(sub: argparse._SubParsersAction) -> None:
@@ -31,8 +30,9 @@ def _cli(sub: argparse._SubParsersAction) -> None:
 
 feature = Feature(
     name="debate",
-    description="Debates: button polls on the motion and moderated debate events",
+    description="Debates: moderated debate events with a pre- and post-debate vote",
     setup=_setup,
     cli=_cli,
     privacy=PRIVACY,
+    requires=("cogs.polls",),
 )

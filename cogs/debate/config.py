@@ -1,23 +1,14 @@
-"""Preset motions (config/motions.toml) and the [debate] settings, validated once at load."""
+"""The [debate] settings (speech lengths, warnings, formats), validated once at load."""
 
 from __future__ import annotations
 
-import os
-import re
-import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.config import ConfigError
 from cogs.debate.formats import Format, FormatError, load_formats
-
-DEBATE_OPTIONS = ("For", "Against", "Undecided")
-MAX_OPTIONS = 10
-MIN_OPTIONS = 2
-OPTION_LIMIT = 80  # a button label
-MOTION_LIMIT = 300
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 # Timed phases and their default speech lengths in seconds.
 DEFAULT_PHASE_SECONDS = {
@@ -28,97 +19,27 @@ DEFAULT_PHASE_SECONDS = {
     "closing_for": 180,
     "closing_against": 180,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Motion:
-    id: str
-    text: str
-    options: tuple[str, ...] = DEBATE_OPTIONS
-
-
-def check_options(options: list[str] | tuple[str, ...], where: str = "options") -> tuple[str, ...]:
-    """Strip, and refuse empty, duplicate, over-long or too many/few options."""
-    cleaned = tuple(o.strip() for o in options if o.strip())
-    if not MIN_OPTIONS <= len(cleaned) <= MAX_OPTIONS:
-        raise ValueError(
-            f"{where}: give {MIN_OPTIONS} to {MAX_OPTIONS} options, not {len(cleaned)}"
-        )
-    too_long = [o for o in cleaned if len(o) > OPTION_LIMIT]
-    if too_long:
-        raise ValueError(f"{where}: an option may have at most {OPTION_LIMIT} characters")
-    if len({o.casefold() for o in cleaned}) != len(cleaned):
-        raise ValueError(f"{where}: options must differ from each other")
-    return cleaned
-
-
-def load_motions(path: Path) -> list[Motion]:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"motions file {path} not found: see config/motions.toml") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML ({exc})") from None
-    entries = raw.get("motion", [])
-    if not isinstance(entries, list) or not entries:
-        raise ConfigError(f"{path}: add at least one [[motion]] table")
-    motions: list[Motion] = []
-    seen: set[str] = set()
-    for i, entry in enumerate(entries, 1):
-        where = f"{path} motion #{i}"
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{where}: must be a table")
-        mid, text = entry.get("id"), entry.get("text")
-        if not isinstance(mid, str) or not _ID.match(mid):
-            raise ConfigError(f"{where}: 'id' must be lower-case letters, digits and dashes")
-        if mid in seen:
-            raise ConfigError(f"{where}: id {mid!r} is used twice")
-        seen.add(mid)
-        if not isinstance(text, str) or not 1 <= len(text.strip()) <= MOTION_LIMIT:
-            raise ConfigError(f"{where}: 'text' must be 1-{MOTION_LIMIT} characters")
-        options = entry.get("options", list(DEBATE_OPTIONS))
-        if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
-            raise ConfigError(f"{where}: 'options' must be a list of strings")
-        try:
-            checked = check_options(options, where)
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from None
-        motions.append(Motion(mid, text.strip(), checked))
-    return motions
+# The pre- and post-debate votes' options.
+DEBATE_OPTIONS = ("For", "Against", "Undecided")
 
 
 @dataclass(frozen=True, slots=True)
 class DebateConfig:
-    motions: tuple[Motion, ...]
-    poll_default_hours: float = 24.0
-    poll_max_days: int = 32
-    tally_refresh_seconds: float = 2.0
     extend_seconds: int = 60
     warnings: tuple[int, ...] = (60, 30)
     phase_seconds: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PHASE_SECONDS))
-    batch_votes: bool = True  # group commits for button votes (cogs/debate/writer.py)
-    vote_path: str = "ack-first"  # or "group-commit": no fast lane (the bench's baseline)
     formats: tuple[Format, ...] = ()  # config/formats.toml (cogs/debate/formats.py)
-    poll_reminder_minutes: int = 60  # a poll's role is reminded this long before it closes
-
-    def motion(self, key: str) -> Motion | None:
-        """A preset by id or exact text (what autocomplete fills in)."""
-        for m in self.motions:
-            if key in (m.id, m.text):
-                return m
-        return None
 
 
-def _number(table: dict[str, Any], key: str, default: float, lo: float, hi: float) -> float:
+def _number(table: Mapping[str, Any], key: str, default: float, lo: float, hi: float) -> float:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
         raise ConfigError(f"[debate] '{key}' must be a number from {lo} to {hi}, got {value!r}")
     return float(value)
 
 
-def load_config(section: dict[str, Any], resolve: Any) -> DebateConfig:
+def load_config(section: Mapping[str, Any], resolve: Callable[[str], Path]) -> DebateConfig:
     """Validate the [debate] table of settings.toml; ``resolve`` maps a setting to a path."""
-    motions = load_motions(resolve(section.get("motions_file", "config/motions.toml")))
     try:
         formats = load_formats(resolve(section.get("formats_file", "config/formats.toml")))
     except FormatError as exc:
@@ -137,25 +58,8 @@ def load_config(section: dict[str, Any], resolve: Any) -> DebateConfig:
     ):
         raise ConfigError("[debate] 'warnings' must be a list of seconds (1-600), e.g. [60, 30]")
     return DebateConfig(
-        motions=tuple(motions),
-        poll_default_hours=_number(section, "poll_default_hours", 24, 1 / 60, 32 * 24),
-        tally_refresh_seconds=_number(section, "tally_refresh_seconds", 2.0, 0.5, 60),
         extend_seconds=int(_number(section, "extend_seconds", 60, 10, 1800)),
         warnings=tuple(sorted(set(warnings), reverse=True)),
         phase_seconds=phases,
-        batch_votes=bool(section.get("batch_votes", True)),
-        vote_path=_vote_path(section),
         formats=formats,
-        poll_reminder_minutes=int(_number(section, "poll_reminder_minutes", 60, 0, 7 * 24 * 60)),
     )
-
-
-VOTE_PATHS = ("ack-first", "group-commit")
-
-
-def _vote_path(section: dict[str, Any]) -> str:
-    """``[debate] vote_path``; ``HERBOT_VOTE_PATH`` overrides it (bench/burst.py's baseline)."""
-    value = os.environ.get("HERBOT_VOTE_PATH") or section.get("vote_path", "ack-first")
-    if value not in VOTE_PATHS:
-        raise ConfigError(f"[debate] 'vote_path' must be one of {VOTE_PATHS}, got {value!r}")
-    return str(value)

@@ -14,6 +14,11 @@ from datetime import datetime
 
 from cogs.debate import machine, swing
 
+# The kinds of the polls a debate runs (cogs/polls/service.py: polls of another feature).
+PRE_VOTE = "debate_pre"
+POST_VOTE = "debate_post"
+VOTE_KINDS = (PRE_VOTE, POST_VOTE)
+
 
 class DebateError(ValueError):
     pass

@@ -1,6 +1,6 @@
 """The Debates cog's part for formats: choosing one, preparation, speeches, points of information.
 
-A mixin of :class:`cogs.debate.debate_cog.Debates` (which calls into it at a few named
+A mixin of :class:`cogs.debate.cog.Debates` (which calls into it at a few named
 points), so the classic Oxford code path stays as it was. Domain rules live in
 :mod:`cogs.debate.format_machine`, the POI rows in :mod:`cogs.debate.poi_store`, the panel's
 lines in :mod:`cogs.debate.format_panel_ui` and the Accept/Decline buttons in
@@ -18,12 +18,12 @@ from discord import app_commands
 
 from bot.checks import is_moderator
 from bot.db import Transaction
-from bot.errors import UserError
+from bot.errors import UserError, refusals
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, truncate
+from bot.timeparse import discord_timestamp as ts
 from cogs.debate import format_machine, machine, poi_store, store
-from cogs.debate.common import user_errors
 from cogs.debate.debates import Debate, Waiting
-from cogs.debate.embeds_ui import clock, ts
+from cogs.debate.embeds_ui import clock
 from cogs.debate.format_panel_ui import FormatView, summary_text
 from cogs.debate.formats import Format
 from cogs.debate.poi_ui import answered_text, offer_text, offer_view
@@ -224,7 +224,7 @@ class FormatDebates:
         if fmt is None:
             raise UserError("Oxford-style debates take no points of information.")
         user_id, now, state = interaction.user.id, self.bot.now(), debate.state
-        with user_errors():
+        with refusals(ValueError):  # the domain's refusals
             speech = format_machine.check_offer(fmt, state, now, user_id)
         async with self.bot.db.transaction() as tx:
             poi_id = await poi_store.offer(

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.presentation import truncate
+from bot.timeparse import discord_timestamp as ts
 from cogs.debate import format_machine, machine
 from cogs.debate.debates import Debate, Waiting
-from cogs.debate.embeds_ui import ts
 from cogs.debate.formats import Format
 
 

@@ -15,9 +15,10 @@ from datetime import datetime
 import discord
 
 from bot.presentation import truncate
+from bot.timeparse import discord_timestamp as ts
 from cogs.debate import format_machine, format_panel_ui, machine
 from cogs.debate.debates import Debate, Waiting
-from cogs.debate.embeds_ui import BLURPLE, clock, ts
+from cogs.debate.embeds_ui import BLURPLE, clock
 from cogs.debate.swing import LABELS
 from cogs.debate.ui import MEMBER_ACTIONS, DebateControl
 

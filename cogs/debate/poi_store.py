@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.clock import iso
 from bot.db import Reader, Record, Transaction
-from cogs.debate.clock import iso
 from cogs.debate.debates import PointOfInformation
 
 POIS = "point[s] of information you offered or answered (kept in the counts without your name)"

@@ -1,263 +1,21 @@
-"""The debate feature's SQL: polls and their votes, debates, their queues and events.
+"""The debate feature's SQL: debates, their queues and scheduled events.
 
 Writers take the :class:`~bot.db.Transaction` they run in and never commit; readers take a
 :class:`~bot.db.Reader` (the database's committed view, or a transaction's own). Integrity
-lives in the schema: ``poll_votes`` has the key ``(poll_id, user_id)`` so a vote is an upsert,
-never a read-then-write; a vote or close only applies while ``closed_at IS NULL``; a debate's
-``version`` guards moderator transitions and a notice is claimed by a conditional UPDATE.
+lives in the schema: a debate's ``version`` guards moderator transitions and a notice is
+claimed by a conditional UPDATE. The pre- and post-debate votes are polls, reached through
+:mod:`cogs.polls.service`.
 """
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Sequence
 from datetime import datetime
 
+from bot.clock import iso, parse
 from bot.db import Reader, Record, Transaction
-from cogs.debate import ballot_store, machine, polls, swing
-from cogs.debate.clock import iso, parse
+from cogs.debate import machine, swing
 from cogs.debate.debates import Debate, DebateError, Waiting, swing_of
-from cogs.debate.polls import Poll, PollError, Tally, VoteOutcome
-
-# ------------------------------------------------------------------------------- polls
-
-
-async def create_poll(
-    tx: Transaction,
-    *,
-    guild_id: int,
-    channel_id: int,
-    question: str,
-    options: Sequence[str],
-    created_by: int,
-    now: datetime,
-    closes_at: datetime | None = None,
-    anonymous: bool = True,
-    live: bool = True,
-    role_id: int | None = None,
-    kind: str = "poll",
-) -> int:
-    """The poll and its options, in the caller's transaction; PollError before any write."""
-    question, cleaned = polls.check_new_poll(question, options, now, closes_at)
-    poll_id = int(
-        await tx.fetchval(
-            "INSERT INTO polls (guild_id, channel_id, question, kind, anonymous, live, role_id,"
-            " created_by, created_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " RETURNING id",
-            (
-                guild_id,
-                channel_id,
-                question,
-                kind,
-                int(anonymous),
-                int(live),
-                role_id,
-                created_by,
-                iso(now),
-                iso(closes_at) if closes_at else None,
-            ),
-        )
-    )
-    await tx.executemany(
-        "INSERT INTO poll_options (poll_id, position, label) VALUES (?, ?, ?)",
-        [(poll_id, i, label) for i, label in enumerate(cleaned)],
-    )
-    return poll_id
-
-
-async def set_poll_message(tx: Transaction, poll_id: int, message_id: int) -> None:
-    await tx.execute("UPDATE polls SET message_id = ? WHERE id = ?", (message_id, poll_id))
-
-
-def _poll(row: Record, options: tuple[str, ...]) -> Poll:
-    return Poll(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        channel_id=row["channel_id"],
-        message_id=row["message_id"],
-        question=row["question"],
-        kind=row["kind"],
-        anonymous=bool(row["anonymous"]),
-        live=bool(row["live"]),
-        role_id=row["role_id"],
-        created_by=row["created_by"],
-        created_at=parse(row["created_at"]),
-        closes_at=parse(row["closes_at"]) if row["closes_at"] else None,
-        closed_at=parse(row["closed_at"]) if row["closed_at"] else None,
-        options=options,
-        ballot_kind=row["ballot_kind"],
-        max_choices=row["max_choices"],
-    )
-
-
-async def get_poll(db: Reader, poll_id: int) -> Poll | None:
-    row = await db.fetchone("SELECT * FROM polls WHERE id = ?", (poll_id,))
-    if row is None:
-        return None
-    rows = await db.fetchall(
-        "SELECT label FROM poll_options WHERE poll_id = ? ORDER BY position", (poll_id,)
-    )
-    return _poll(row, tuple(r[0] for r in rows))
-
-
-async def require_poll(db: Reader, poll_id: int, guild_id: int | None) -> Poll:
-    poll = await get_poll(db, poll_id)
-    if poll is None or (guild_id is not None and poll.guild_id != guild_id):
-        raise PollError(f"There is no poll #{poll_id} in this server.")
-    return poll
-
-
-UPSERT_VOTE = (
-    "INSERT INTO poll_votes (poll_id, user_id, position, voted_at)"
-    " SELECT ?, ?, ?, ? WHERE EXISTS"
-    " (SELECT 1 FROM polls WHERE id = ? AND closed_at IS NULL)"
-    " ON CONFLICT (poll_id, user_id) DO UPDATE"
-    " SET position = excluded.position, voted_at = excluded.voted_at"
-)
-
-
-async def current_vote(db: Reader, poll_id: int, user_id: int) -> int | None:
-    value = await db.fetchval(
-        "SELECT position FROM poll_votes WHERE poll_id = ? AND user_id = ?", (poll_id, user_id)
-    )
-    return None if value is None else int(value)
-
-
-async def current_votes(db: Reader, poll_id: int, user_ids: Sequence[int]) -> dict[int, int]:
-    """The members' present choices in one poll (one query for a whole group of clicks)."""
-    marks = ",".join("?" * len(user_ids))
-    rows = await db.fetchall(
-        f"SELECT user_id, position FROM poll_votes WHERE poll_id = ? AND user_id IN ({marks})",
-        (poll_id, *user_ids),
-    )
-    return {int(u): int(p) for u, p in rows}
-
-
-async def is_open(db: Reader, poll_id: int) -> bool:
-    return bool(await db.fetchval("SELECT closed_at IS NULL FROM polls WHERE id = ?", (poll_id,)))
-
-
-async def vote(
-    tx: Transaction, poll_id: int, user_id: int, position: int, now: datetime
-) -> VoteOutcome:
-    """Record (or move) the member's vote. Raises PollError when the poll is closed.
-
-    The earlier choice is read only to word the confirmation; the key decides correctness.
-    """
-    previous = await current_vote(tx, poll_id, user_id)
-    cur = await tx.execute(UPSERT_VOTE, (poll_id, user_id, position, iso(now), poll_id))
-    if cur.rowcount == 0:
-        raise PollError(polls.CLOSED)
-    return VoteOutcome(previous, position)
-
-
-async def vote_many(
-    tx: Transaction, poll_id: int, votes: Sequence[tuple[int, int, datetime]]
-) -> list[VoteOutcome] | None:
-    """A group of ``(user, position, when)`` votes in one poll; None if the poll is closed.
-
-    One read of earlier choices, one ``executemany`` upsert. A second click of the same
-    member in the group sees the first. The upsert's guard decides, not the check before it.
-    """
-    if not await is_open(tx, poll_id):
-        return None
-    current = await current_votes(tx, poll_id, sorted({user for user, _, _ in votes}))
-    outcomes, final = [], {}
-    for user_id, position, now in votes:
-        outcomes.append(VoteOutcome(current.get(user_id), position))
-        current[user_id] = position
-        final[user_id] = (poll_id, user_id, position, iso(now), poll_id)  # the last click wins
-    # One row per member, in member order: two processes writing one poll's votes lock its
-    # rows in the same order, so PostgreSQL never finds them waiting on each other.
-    rows = [final[user_id] for user_id in sorted(final)]
-    written = await tx.executemany(UPSERT_VOTE, rows)
-    if written.rowcount == 0:  # closed since the check: nothing was written
-        return None
-    return outcomes
-
-
-async def retract(tx: Transaction, poll_id: int, user_id: int) -> bool:
-    """Remove the member's vote while the poll is open; False if there was none."""
-    if not await is_open(tx, poll_id):
-        raise PollError("This poll is closed: votes can no longer be changed.")
-    cur = await tx.execute(
-        "DELETE FROM poll_votes WHERE poll_id = ? AND user_id = ? AND EXISTS"
-        " (SELECT 1 FROM polls WHERE id = ? AND closed_at IS NULL)",
-        (poll_id, user_id, poll_id),
-    )
-    return cur.rowcount > 0
-
-
-async def tally(db: Reader, poll_id: int) -> Tally:
-    rows = await db.fetchall(
-        "SELECT o.label, count(v.user_id) FROM poll_options o"
-        " LEFT JOIN poll_votes v ON v.poll_id = o.poll_id AND v.position = o.position"
-        " WHERE o.poll_id = ? GROUP BY o.position, o.label ORDER BY o.position",
-        (poll_id,),
-    )
-    return Tally(tuple(r[0] for r in rows), tuple(int(r[1]) for r in rows))
-
-
-async def ballots(db: Reader, poll_id: int) -> dict[int, int]:
-    """user id -> option position (for swing computation and public exports only)."""
-    rows = await db.fetchall(
-        "SELECT user_id, position FROM poll_votes WHERE poll_id = ?", (poll_id,)
-    )
-    return {int(u): int(p) for u, p in rows}
-
-
-async def close_poll(tx: Transaction, poll_id: int, now: datetime, by: int | None = None) -> bool:
-    """Close once: True only for the call that closed it (safe to call again, or twice)."""
-    cur = await tx.execute(
-        "UPDATE polls SET closed_at = ?, closed_by = ? WHERE id = ? AND closed_at IS NULL",
-        (iso(now), by, poll_id),
-    )
-    return cur.rowcount > 0
-
-
-async def overdue_polls(db: Reader, now: datetime) -> list[int]:
-    rows = await db.fetchall(
-        "SELECT id FROM polls WHERE closed_at IS NULL AND closes_at IS NOT NULL"
-        " AND closes_at <= ? ORDER BY closes_at",
-        (iso(now),),
-    )
-    return [int(r[0]) for r in rows]
-
-
-async def overdue_polls_by_guild(db: Reader, now: datetime) -> list[tuple[int, int]]:
-    """(poll id, guild id) of open polls past their deadline (each process takes its own)."""
-    rows = await db.fetchall(
-        "SELECT id, guild_id FROM polls WHERE closed_at IS NULL AND closes_at IS NOT NULL"
-        " AND closes_at <= ? ORDER BY closes_at",
-        (iso(now),),
-    )
-    return [(int(r[0]), int(r[1])) for r in rows]
-
-
-async def pending_deadlines_by_guild(db: Reader) -> list[tuple[int, int, datetime]]:
-    rows = await db.fetchall(
-        "SELECT id, guild_id, closes_at FROM polls WHERE closed_at IS NULL"
-        " AND closes_at IS NOT NULL ORDER BY closes_at"
-    )
-    return [(int(r[0]), int(r[1]), parse(r[2])) for r in rows]
-
-
-async def pending_deadlines(db: Reader) -> list[tuple[int, datetime]]:
-    rows = await db.fetchall(
-        "SELECT id, closes_at FROM polls WHERE closed_at IS NULL AND closes_at IS NOT NULL"
-        " ORDER BY closes_at"
-    )
-    return [(int(r[0]), parse(r[1])) for r in rows]
-
-
-async def recent_polls(db: Reader, guild_id: int, limit: int = 10) -> list[Poll]:
-    rows = await db.fetchall(
-        "SELECT id FROM polls WHERE guild_id = ? AND kind = 'poll' ORDER BY id DESC LIMIT ?",
-        (guild_id, limit),
-    )
-    found = [await get_poll(db, int(r[0])) for r in rows]
-    return [p for p in found if p is not None]
-
+from cogs.polls import service as polls
 
 # ----------------------------------------------------------------------------- debates
 
@@ -419,8 +177,8 @@ async def vote_published(db: Reader, poll_id: int) -> bool:
 
 async def debate_result(db: Reader, debate: Debate) -> swing.SwingResult:
     """The swing between the debate's pre- and post-debate votes (recomputed from ballots)."""
-    pre = await ballots(db, debate.pre_poll_id) if debate.pre_poll_id else {}
-    post = await ballots(db, debate.post_poll_id) if debate.post_poll_id else {}
+    pre = await polls.ballots(db, debate.pre_poll_id) if debate.pre_poll_id else {}
+    post = await polls.ballots(db, debate.post_poll_id) if debate.post_poll_id else {}
     return swing_of(pre, post)
 
 
@@ -507,42 +265,19 @@ async def record_event(
 
 # ----------------------------------------------------------------------------- privacy
 
-OPEN_VOTES = "vote[s] in open polls"
-CLOSED_VOTES = "vote[s] in closed polls (kept in the counts without your name)"
-CLOSED_VOTES_KEPT = "vote[s] in closed polls"
 QUEUE = "[place or question|places and questions] in debate queues"
+# The same words as the polls' part: /privacy adds the two counts up under one line.
 RAN = "[poll or debate|polls and debates] you ran or spoke in (your name taken off)"
 RAN_KEPT = "[poll or debate|polls and debates] you ran or spoke in"
 
 # Every column of the feature's tables (bot/migrations/sql/sqlite/0004_debate.sql).
 PERSONAL_COLUMNS = {
-    "polls": ("created_by", "closed_by"),
-    "poll_votes": ("user_id",),
     "debates": ("moderator_id", "speaker_id", "question_text"),
     "debate_queue": ("user_id", "text"),
     "debate_events": ("created_by",),
 }
 OTHER_COLUMNS = {
-    # The question, options and motion are the published poll or debate, addressed to the
-    # whole server (presets, or a moderator's wording for everyone): they stay with it.
-    "polls": (
-        "id",
-        "guild_id",
-        "channel_id",
-        "message_id",
-        "question",
-        "kind",
-        "anonymous",
-        "live",
-        "role_id",
-        "ballot_kind",
-        "max_choices",
-        "created_at",
-        "closes_at",
-        "closed_at",
-    ),
-    "poll_options": ("poll_id", "position", "label"),
-    "poll_votes": ("poll_id", "position", "voted_at"),
+    # The motion is the published debate, addressed to the whole server: it stays with it.
     "debates": (
         "id",
         "guild_id",
@@ -572,45 +307,14 @@ OTHER_COLUMNS = {
 }
 
 
-async def _surrogate(tx: Transaction) -> int:
-    """A fresh negative voter id: random (not derived from anyone's id), used by nobody."""
-    while True:
-        candidate = -(secrets.randbelow(2**62) + 1)
-        voted = await tx.fetchval("SELECT 1 FROM poll_votes WHERE user_id = ?", (candidate,))
-        if voted is None and not await ballot_store.used(tx, candidate):
-            return candidate
-
-
 async def forget(tx: Transaction, user_id: int) -> dict[str, int]:
-    """Forget-me: what the member wrote and chose goes; published counts stay anonymous.
+    """Forget-me: what the member wrote goes; debates they ran go on under id 0.
 
-    Votes in open polls are deleted. Votes in closed polls stay in their counts under one
-    surrogate id for this whole call (a debate's before/after pairing still holds). Polls,
-    debates and scheduled events they ran keep running under id 0 (no one); the floor they
-    hold is cleared with its question; their queue places and questions are deleted.
+    Debates and scheduled events they ran keep running under id 0 (no one); the floor they
+    hold is cleared with its question; their queue places and questions are deleted. Their
+    votes are the polls feature's to forget.
     """
-    opened = await tx.execute(
-        "DELETE FROM poll_votes WHERE user_id = ? AND poll_id IN"
-        " (SELECT id FROM polls WHERE closed_at IS NULL)",
-        (user_id,),
-    )
-    opened_ballots = await ballot_store.forget_open(tx, user_id)  # approval and ranked polls
-    closed = 0
-    voted = await tx.fetchval("SELECT 1 FROM poll_votes WHERE user_id = ? LIMIT 1", (user_id,))
-    if voted or await ballot_store.used(tx, user_id):
-        surrogate = await _surrogate(tx)
-        moved = await tx.execute(
-            "UPDATE poll_votes SET user_id = ? WHERE user_id = ?", (surrogate, user_id)
-        )
-        closed = moved.rowcount + await ballot_store.anonymise_closed(tx, user_id, surrogate)
     queued = await tx.execute("DELETE FROM debate_queue WHERE user_id = ?", (user_id,))
-    ran_polls = await tx.execute(
-        "UPDATE polls SET"
-        " created_by = CASE WHEN created_by = ? THEN 0 ELSE created_by END,"
-        " closed_by = CASE WHEN closed_by = ? THEN NULL ELSE closed_by END"
-        " WHERE created_by = ? OR closed_by = ?",
-        (user_id, user_id, user_id, user_id),
-    )
     # The version moves on, so a moderator's stale copy cannot write the member back.
     ran_debates = await tx.execute(
         "UPDATE debates SET"
@@ -624,33 +328,17 @@ async def forget(tx: Transaction, user_id: int) -> dict[str, int]:
     events = await tx.execute(
         "UPDATE debate_events SET created_by = 0 WHERE created_by = ?", (user_id,)
     )
-    return {
-        OPEN_VOTES: opened.rowcount + opened_ballots,
-        CLOSED_VOTES: closed,
-        QUEUE: queued.rowcount,
-        RAN: ran_polls.rowcount + ran_debates.rowcount + events.rowcount,
-    }
+    return {QUEUE: queued.rowcount, RAN: ran_debates.rowcount + events.rowcount}
 
 
 async def status(db: Reader, user_id: int) -> dict[str, int]:
     """What is kept about the member now, in the words forget-me's confirmation uses."""
     row = await db.fetchone(
         "SELECT"
-        " (SELECT count(*) FROM poll_votes v JOIN polls p ON p.id = v.poll_id"
-        "   WHERE v.user_id = ? AND p.closed_at IS NULL),"
-        " (SELECT count(*) FROM poll_votes v JOIN polls p ON p.id = v.poll_id"
-        "   WHERE v.user_id = ? AND p.closed_at IS NOT NULL),"
         " (SELECT count(*) FROM debate_queue WHERE user_id = ?),"
-        " (SELECT count(*) FROM polls WHERE created_by = ? OR closed_by = ?)"
-        " + (SELECT count(*) FROM debates WHERE moderator_id = ? OR speaker_id = ?)"
+        " (SELECT count(*) FROM debates WHERE moderator_id = ? OR speaker_id = ?)"
         " + (SELECT count(*) FROM debate_events WHERE created_by = ?)",
-        (user_id,) * 8,
+        (user_id,) * 4,
     )
     assert row is not None
-    open_ballots, closed_ballots = await ballot_store.status_counts(db, user_id)
-    return {
-        OPEN_VOTES: int(row[0]) + open_ballots,
-        CLOSED_VOTES_KEPT: int(row[1]) + closed_ballots,
-        QUEUE: int(row[2]),
-        RAN_KEPT: int(row[3]),
-    }
+    return {QUEUE: int(row[0]), RAN_KEPT: int(row[1])}

@@ -52,6 +52,7 @@ async def test_help_is_grouped_and_shows_a_member_what_they_may_run(world):
     fields = _help(await world.alice.slash(world.channel, "help"))
     assert list(fields) == [
         "Quotes and answers",
+        "Polls",
         "Debates",
         "Thread recording",
         "Help, settings and privacy",

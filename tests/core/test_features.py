@@ -11,7 +11,7 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
 
 
 async def test_every_feature_loads_and_registers_commands(world):
-    assert [f.name for f in world.bot.features] == ["admin", "quotes", "debate", "threads"]
+    assert [f.name for f in world.bot.features] == ["admin", "quotes", "polls", "debate", "threads"]
     assert {c.qualified_name.split(".")[0] for c in world.bot.cogs.values()} >= {
         "Admin",
         "Privacy",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import discord
 
 from tests import engines
-from tests.debate.helpers import debate_thread, panel, vote_message, with_embed_title
+from tests.helpers import debate_thread, panel, vote_message, with_embed_title
 
 WORDS = "Quixotic zebras remember Samantha"  # nothing else in the store says this
 

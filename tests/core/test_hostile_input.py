@@ -12,7 +12,7 @@ import json
 import pytest
 
 from bot.presentation import MESSAGE_LIMIT
-from cogs.debate.timeparse import parse_duration, parse_start
+from bot.timeparse import parse_duration, parse_start
 from tests.threads.conftest import export, flush, make_thread
 
 

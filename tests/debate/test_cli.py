@@ -1,4 +1,4 @@
-"""The herbot CLI on a database the bot wrote: debate results and poll exports."""
+"""The herbot CLI on a database the bot wrote: debate results and history."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 from bot.cli import main
 from bot.db import database
-from cogs.debate import ballot_store, machine, store
-from tests.debate.helpers import write
+from cogs.debate import machine, store
+from cogs.polls import store as poll_store
+from tests.helpers import write
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -26,7 +27,7 @@ async def finished_debate(db) -> int:
     )
     pre = await write(
         db,
-        store.create_poll,
+        poll_store.create_poll,
         guild_id=1,
         channel_id=2,
         question="M",
@@ -37,7 +38,7 @@ async def finished_debate(db) -> int:
     )
     post = await write(
         db,
-        store.create_poll,
+        poll_store.create_poll,
         guild_id=1,
         channel_id=2,
         question="M",
@@ -48,8 +49,8 @@ async def finished_debate(db) -> int:
     )
     await write(db, store.attach, did, pre_poll_id=pre, post_poll_id=post)
     for user, (before, after) in enumerate([(2, 0), (2, 0), (1, 1), (0, 0)]):
-        await write(db, store.vote, pre, user, before, NOW)
-        await write(db, store.vote, post, user, after, NOW)
+        await write(db, poll_store.vote, pre, user, before, NOW)
+        await write(db, poll_store.vote, post, user, after, NOW)
     debate = await store.get_debate(db, did)
     await write(db, store.save_state, debate, machine.State(phase="finished"), NOW)
     return did
@@ -68,92 +69,3 @@ def test_debate_results_json_and_text(settings, capsys):
     assert "For wins — 4 members voted both times" in out
     assert main(["--db", str(settings.database), "debate", "history"]) == 0
     assert "For won" in capsys.readouterr().out
-
-
-async def one_vote_poll(db) -> int:
-    pid = await write(
-        db,
-        store.create_poll,
-        guild_id=1,
-        channel_id=2,
-        question="Q",
-        created_by=3,
-        options=["Yes", "No"],
-        now=NOW,
-    )
-    await write(db, store.vote, pid, 7, 1, NOW)
-    return pid
-
-
-def test_poll_export_formats(settings, capsys, tmp_path):
-    pid = asyncio.run(with_db(settings, one_vote_poll))
-    base = ["--db", str(settings.database), "poll"]
-    assert main([*base, "export", str(pid), "--format", "csv"]) == 0
-    assert "1,Q,No,1,100" in capsys.readouterr().out
-    target = tmp_path / "p.json"
-    assert main([*base, "export", str(pid), "--format", "json", "-o", str(target)]) == 0
-    assert json.loads(target.read_text())["options"][1]["votes"] == 1
-    assert main([*base, "results", str(pid)]) == 0
-    assert "No" in capsys.readouterr().out
-    assert main([*base, "results", "999"]) == 1
-
-
-async def forgotten_voter_poll(db) -> int:
-    pid = await write(
-        db,
-        store.create_poll,
-        guild_id=1,
-        channel_id=2,
-        question="Q",
-        created_by=3,
-        options=["Yes", "No"],
-        now=NOW,
-        anonymous=False,
-    )
-    await write(db, store.vote, pid, 7007, 1, NOW)
-    await write(db, store.vote, pid, 8008, 0, NOW)
-    await write(db, store.close_poll, pid, NOW, 3)
-    async with db.transaction() as tx:
-        await store.forget(tx, 7007)
-    return pid
-
-
-def test_poll_export_names_a_forgotten_voter_former_member(settings, capsys):
-    pid = asyncio.run(with_db(settings, forgotten_voter_poll))
-    assert main(["--db", str(settings.database), "poll", "export", str(pid)]) == 0
-    out = capsys.readouterr().out
-    assert "1,Q,No,1,50" in out  # the count stays
-    assert out.splitlines()[-2:] == ["8008,Yes", "former member,No"]
-    assert "7007" not in out
-
-
-async def ranked_poll(db) -> int:
-    pid = await write(
-        db,
-        store.create_poll,
-        guild_id=1,
-        channel_id=2,
-        question="Q",
-        created_by=3,
-        options=["A", "B", "C"],
-        now=NOW,
-    )
-    await write(db, ballot_store.set_kind, pid, "ranked", None)
-    for user, choices in ((1, (0,)), (2, (1, 0)), (3, (2, 1)), (4, (1,))):
-        await write(db, ballot_store.cast, pid, user, choices, NOW)
-    return pid
-
-
-def test_ranked_poll_export_and_results(settings, capsys):
-    """Ballots A | B>A | C>B | B: round 1 A 1, B 2, C 1 (4 ballots, no majority): A and C
-    level with nothing earlier, C (listed last) out, to B; round 2 A 1, B 3: B wins."""
-    pid = asyncio.run(with_db(settings, ranked_poll))
-    base = ["--db", str(settings.database), "poll"]
-    assert main([*base, "export", str(pid), "--format", "csv"]) == 0
-    out = capsys.readouterr().out.splitlines()
-    assert "1,Q,2,B,3,0" in out
-    assert out[-5:] == ["ballot,choice_1,choice_2", "1,A", "2,B", "3,B,A", "4,C,B"]
-    assert main([*base, "results", str(pid)]) == 0
-    shown = capsys.readouterr().out
-    assert "round 1: A 1, B 2, C 1 (exhausted 0); C out" in shown
-    assert "winner: B" in shown

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from bot.pacing import EditBudget
 from cogs.debate import machine, store
-from cogs.debate.pacing import EditBudget
-from tests.debate.helpers import (
+from cogs.polls import store as poll_store
+from tests.helpers import (
     debate_thread,
     panel,
     panel_text,
@@ -70,7 +71,7 @@ async def test_full_debate_with_20_members(world):
 
     # Opening For: a full 5-minute speech with both warnings and the end notice.
     await ctl(world.mod, thread, "Next phase")
-    assert not (await store.get_poll(world.db, 1)).is_open  # the pre-vote closed
+    assert not (await poll_store.get_poll(world.db, 1)).is_open  # the pre-vote closed
     assert "**Phase:** Opening statements: For" in panel_text(thread)
     await ctl(world.mod, thread, "Call next")
     assert count(thread, f"<@{m[0].id}> has the floor for **For**: 5:00") == 1
@@ -186,7 +187,7 @@ async def test_restart_mid_debate_keeps_votes_panel_and_timer(world):
     await world.restart()
     await world.env.advance_time(600)
     assert count(thread, "Time is up") == 1  # never repeated
-    assert (await store.ballots(world.db, 1)) == {world.alice.id: 1}
+    assert (await poll_store.ballots(world.db, 1)) == {world.alice.id: 1}
 
 
 async def test_end_of_time_missed_while_down_is_posted_once(world):
@@ -354,7 +355,7 @@ async def test_restart_finishes_the_vote_work_of_a_transition_cut_short(world):
     assert await write(world.db, store.save_state, debate, opening, world.bot.now())
     await world.restart()
     await world.env.advance_time(1)
-    assert not (await store.get_poll(world.db, debate.pre_poll_id)).is_open
+    assert not (await poll_store.get_poll(world.db, debate.pre_poll_id)).is_open
 
     debate = await store.get_debate(world.db, 1)
     post_vote = debate.state

@@ -5,8 +5,9 @@ restart in the middle, the result with the points counted, and forget-me."""
 from __future__ import annotations
 
 from cogs.debate import poi_store, store
-from tests.debate.helpers import find, panel, panel_text, texts, vote_message
+from cogs.polls import store as poll_store
 from tests.debate.test_debate_cog import count, ctl, start
+from tests.helpers import find, panel, panel_text, texts, vote_message
 
 
 async def start_in(world, fmt):
@@ -52,7 +53,7 @@ async def test_world_schools_prep_speeches_pois_restart_and_result(world):
     await world.env.advance_time(1)
     assert count(thread, "Preparation time is over") == 1
     assert count(thread, "**Speech 1 of 8: First Proposition (For)** — 8:00") == 1
-    assert not (await store.get_poll(world.db, 1)).is_open  # the pre-vote closed
+    assert not (await poll_store.get_poll(world.db, 1)).is_open  # the pre-vote closed
     assert "**Phase:** Speech 1 of 8: First Proposition (For)" in panel_text(thread)
     assert "**Next:** First Opposition (Against)" in panel_text(thread)
 

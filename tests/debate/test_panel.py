@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from cogs.debate.pacing import EditBudget
-from tests.debate.helpers import panel, panel_text
+from bot.pacing import EditBudget
 from tests.debate.test_debate_cog import ctl, start
+from tests.helpers import panel, panel_text
 
 
 async def test_panel_shows_phase_floor_queues_and_a_live_timer(world):

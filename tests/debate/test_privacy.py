@@ -12,9 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.db import DatabaseError, IntegrityError
-from cogs.debate import polls, store
-from cogs.debate.writer import BatchedVoteWriter
-from tests.debate.helpers import debate_thread, panel, vote_message, with_embed_title, write
+from cogs.debate import store
+from cogs.polls import polls
+from cogs.polls import store as poll_store
+from cogs.polls.writer import BatchedVoteWriter
+from tests.helpers import debate_thread, panel, vote_message, with_embed_title, write
 
 TABLES = ("polls", "poll_options", "poll_votes", "debates", "debate_queue", "debate_events")
 QUESTION = "Is Samantha a product?"
@@ -88,8 +90,8 @@ async def test_forget_me_leaves_nothing_of_the_member_in_debate_tables(world):
     assert await traces(world.db, mod.id) == []
 
     # The published counts stay; the export names her a former member, never by id.
-    assert (await store.tally(world.db, closed_id)).counts == (1, 1, 0)
-    assert (await store.tally(world.db, open_id)).counts == (0, 1, 0)
+    assert (await poll_store.tally(world.db, closed_id)).counts == (1, 1, 0)
+    assert (await poll_store.tally(world.db, open_id)).counts == (0, 1, 0)
     export = await mod.slash(world.channel, "poll export", poll=closed_id, format="json")
     text = (await export.response.attachments[0].read()).decode()
     votes = json.loads(text)["votes"]
@@ -126,8 +128,8 @@ async def test_forget_me_keeps_a_finished_debate_paired_without_names(world):
     assert [(f.name, f.value) for f in again.fields] == [(f.name, f.value) for f in result.fields]
     assert "3 members voted both times" in again.fields[0].name
     debate = await store.get_debate(world.db, 1)
-    pre = await store.ballots(world.db, debate.pre_poll_id)
-    post = await store.ballots(world.db, debate.post_poll_id)
+    pre = await poll_store.ballots(world.db, debate.pre_poll_id)
+    post = await poll_store.ballots(world.db, debate.post_poll_id)
     former = sorted(u for u in pre if u < 0)
     assert len(former) == 2 and former == sorted(u for u in post if u < 0)  # one id each
     assert world.alice.id not in pre and world.bob.id not in post
@@ -136,22 +138,22 @@ async def test_forget_me_keeps_a_finished_debate_paired_without_names(world):
 
 async def test_a_vote_whose_transaction_failed_is_not_reported_counted(world, monkeypatch):
     poll_id, message = await open_poll(world, motion="altman-misreads-her")
-    real_vote = store.vote
+    real_vote = poll_store.vote
 
     async def vote_then_fail(tx, *args):
         await real_vote(tx, *args)  # the row is written in the transaction ...
         raise DatabaseError("disk I/O error")  # ... and the transaction fails before COMMIT
 
-    monkeypatch.setattr(store, "vote", vote_then_fail)
+    monkeypatch.setattr(poll_store, "vote", vote_then_fail)
     failed = await world.alice.click(message, label="For")
     assert "counted" not in failed.response.content
     assert "went wrong" in failed.response.content
     assert await world.db.fetchval("SELECT count(*) FROM poll_votes") == 0
 
-    monkeypatch.setattr(store, "vote", real_vote)
+    monkeypatch.setattr(poll_store, "vote", real_vote)
     ok = await world.alice.click(message, label="For")
     assert "is counted" in ok.response.content  # counted now, not "already voted"
-    assert (await store.tally(world.db, poll_id)).counts == (1, 0, 0)
+    assert (await poll_store.tally(world.db, poll_id)).counts == (1, 0, 0)
 
 
 async def test_a_refused_poll_leaves_no_row(world):
@@ -171,7 +173,7 @@ async def test_a_failed_vote_group_answers_every_click_with_the_error(db):
     async def new_poll(options):
         return await write(
             db,
-            store.create_poll,
+            poll_store.create_poll,
             guild_id=1,
             channel_id=2,
             question="Q?",
@@ -193,15 +195,15 @@ async def test_a_failed_vote_group_answers_every_click_with_the_error(db):
     assert writer.groups == [1, 3] and writer.commits == 1
     assert alone == polls.VoteOutcome(None, 0)
     assert all(isinstance(outcome, IntegrityError) for outcome in group), group
-    assert (await store.tally(db, a)).counts == (1, 0, 0)
-    assert (await store.tally(db, b)).counts == (0, 0)
+    assert (await poll_store.tally(db, a)).counts == (1, 0, 0)
+    assert (await poll_store.tally(db, b)).counts == (0, 0)
 
 
 @pytest.mark.parametrize("closed", [False, True])
 async def test_forget_returns_what_it_did_and_surrogates_never_collide(db, closed):
     pid = await write(
         db,
-        store.create_poll,
+        poll_store.create_poll,
         guild_id=1,
         channel_id=2,
         question="Q?",
@@ -210,16 +212,16 @@ async def test_forget_returns_what_it_did_and_surrogates_never_collide(db, close
         now=NOW,
     )
     for user in (7, 8):
-        await write(db, store.vote, pid, user, 0, NOW)
+        await write(db, poll_store.vote, pid, user, 0, NOW)
     if closed:
-        await write(db, store.close_poll, pid, NOW, 8)
+        await write(db, poll_store.close_poll, pid, NOW, 8)
     for user in (7, 8):
         async with db.transaction() as tx:
-            counts = await store.forget(tx, user)
-        assert counts[store.OPEN_VOTES] == (0 if closed else 1)
-        assert counts[store.CLOSED_VOTES] == (1 if closed else 0)
-        assert counts[store.RAN] == (1 if user == 7 or closed else 0)
-    kept = await store.ballots(db, pid)
+            counts = await poll_store.forget(tx, user)
+        assert counts[poll_store.OPEN_VOTES] == (0 if closed else 1)
+        assert counts[poll_store.CLOSED_VOTES] == (1 if closed else 0)
+        assert counts[poll_store.RAN] == (1 if user == 7 or closed else 0)
+    kept = await poll_store.ballots(db, pid)
     assert len(kept) == (2 if closed else 0) and all(u < 0 for u in kept)
     for user in (7, 8):
-        assert sum((await store.status(db, user)).values()) == 0
+        assert sum((await poll_store.status(db, user)).values()) == 0

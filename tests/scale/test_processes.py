@@ -14,13 +14,13 @@ import discord
 from bot import cache_sync, claims
 from bot.prepare import prepare_database
 from bot.shards import ShardSet, parse_ids, shard_of
-from cogs.debate import store
-from cogs.debate.poll_cog import result_key
-from cogs.debate.writer import BatchedVoteWriter
+from cogs.polls import store
+from cogs.polls.cog import result_key
+from cogs.polls.writer import BatchedVoteWriter
 from tests import cards
 from tests.conftest import build_world
-from tests.debate.helpers import with_embed_title, write
 from tests.debate.test_debate_cog import count, ctl, start
+from tests.helpers import with_embed_title, write
 from tests.scale.conftest import SHARDS
 
 HOUR = 3600

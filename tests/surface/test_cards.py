@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from bot import cards
-from cogs.debate.cards_ui import result_card
-from cogs.debate.polls import Poll, Tally
+from cogs.polls.cards_ui import result_card
+from cogs.polls.polls import Poll, Tally
 from cogs.quotes.ask_ui import answer_card
 from cogs.quotes.quote import StoredQuote
 from cogs.quotes.retrieval.answer import Answer, Result

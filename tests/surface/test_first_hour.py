@@ -13,12 +13,13 @@ import json
 import pytest
 
 from bot.cli import main
-from cogs.debate import charts, ranked_chart
-from cogs.debate.pacing import EditBudget
+from bot.pacing import EditBudget
+from cogs.debate import charts as debate_charts
+from cogs.polls import charts, ranked_chart
 from cogs.quotes import store as quote_store
 from tests import cards
-from tests.debate.helpers import debate_thread, panel, vote_message, with_embed_title
-from tests.debate.test_poll_kinds import rank
+from tests.helpers import debate_thread, panel, vote_message, with_embed_title
+from tests.polls.test_poll_kinds import rank
 from tests.threads.conftest import flush, make_thread
 
 
@@ -39,8 +40,8 @@ def drawn(monkeypatch):
 
         return draw
 
-    monkeypatch.setattr(charts, "_png", spy(charts._png))
-    monkeypatch.setattr(ranked_chart, "_png", spy(ranked_chart._png))
+    for module in (charts, ranked_chart, debate_charts):
+        monkeypatch.setattr(module, "png_bytes", spy(module.png_bytes))
     return found
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cogs.debate import store
-from tests.debate.helpers import debate_thread, with_embed_title
+from cogs.polls import store
+from tests.helpers import debate_thread, with_embed_title
 
 MOTION = "This house believes Sam Altman misreads *Her*"
 LONG = (

@@ -1,4 +1,4 @@
-"""Instant-runoff counting (cogs/debate/irv.py) and the ballot rules (cogs/debate/ballots.py)."""
+"""Instant-runoff counting (cogs/polls/irv.py) and the ballot rules (cogs/polls/ballots.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cogs.debate import ballots, irv
-from cogs.debate.polls import Poll, PollError
+from cogs.polls import ballots, irv
+from cogs.polls.polls import Poll, PollError
 
 A, B, C, D = range(4)
 

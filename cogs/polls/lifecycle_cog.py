@@ -1,10 +1,10 @@
 """/poll schedule and /poll add-option, reminders and scheduled runs: a poll's lifecycle.
 
-A mixin of the Polls cog (:mod:`cogs.debate.poll_cog` adds :attr:`PollLifecycle.schedule`
+A mixin of the Polls cog (:mod:`cogs.polls.cog` adds :attr:`PollLifecycle.schedule`
 and :attr:`PollLifecycle.poll_add_option` to its ``/poll`` group), kept apart so the poll
 cog stays small. Timers are tasks sleeping until a stored moment (``sleep_until``, driven by
 simcord's virtual clock in tests); what they do is claimed in the database first (see
-:mod:`cogs.debate.lifecycle_store`), so a timer armed twice, by a restart or by a second
+:mod:`cogs.polls.lifecycle_store`), so a timer armed twice, by a restart or by a second
 process, acts once. On start :meth:`PollLifecycle.rearm_lifecycle` posts scheduled polls a
 stop left unposted, re-arms reminders and schedules, and runs schedules that fell due while
 the bot was down (once: missed repeats are skipped, not caught up).
@@ -23,26 +23,19 @@ from discord import app_commands
 
 from bot import guild_settings
 from bot.checks import is_moderator, moderator_only
-from bot.errors import UserError
+from bot.errors import UserError, refusals
 from bot.presentation import AUTOCOMPLETE_MAX, truncate
-from cogs.debate import (
-    lifecycle,
-    lifecycle_store,
-    lifecycle_ui,
-    polls,
-    ranked_ui,
-    store,
-)
-from cogs.debate.common import split_options, user_errors
-from cogs.debate.config import OPTION_LIMIT
-from cogs.debate.timeparse import parse_duration, parse_start
-from cogs.debate.ui import poll_view
+from bot.timeparse import parse_duration, parse_start
+from cogs.polls import lifecycle, lifecycle_store, lifecycle_ui, polls, ranked_ui, store
+from cogs.polls.config import OPTION_LIMIT
+from cogs.polls.ui import poll_view
 
 if TYPE_CHECKING:
     from bot.app import Herbot
+    from bot.background import Background
     from bot.db import Transaction
-    from cogs.debate.common import Background
-    from cogs.debate.config import DebateConfig
+    from cogs.polls.config import PollsConfig
+    from cogs.polls.service import HostedKind
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +44,8 @@ class PollLifecycle:
     """Reminders, schedules and added options; mixed into the Polls cog (its ``self``)."""
 
     bot: Herbot
-    config: DebateConfig
+    config: PollsConfig
+    _hosted: dict[str, HostedKind]
     _background: Background
     _open_polls: dict[int, asyncio.Task[polls.Poll | None]]
 
@@ -127,7 +121,7 @@ class PollLifecycle:
         """The poll's lead time: as typed, else this server's, else settings.toml's default."""
         server = await guild_settings.get(self.bot.db, guild_id, "poll_reminder_minutes")
         default = server if isinstance(server, int) else self.config.poll_reminder_minutes
-        with user_errors():
+        with refusals(ValueError):  # the domain's refusals
             lead, was_typed = lifecycle.parse_reminder(typed, default)
             return lifecycle.reminder_for(lead, length, was_typed)
 
@@ -255,9 +249,9 @@ class PollLifecycle:
     ) -> None:
         assert interaction.guild is not None and interaction.channel is not None
         question, preset_options = self.resolve_motion(motion)
-        chosen = split_options(options) if options else list(preset_options)
+        chosen = polls.split_options(options) if options else list(preset_options)
         now = self.bot.now()
-        with user_errors():
+        with refusals(ValueError):  # the domain's refusals
             question, cleaned = polls.check_new_poll(question, chosen, now, None)
             length = (
                 parse_duration(duration)
@@ -270,7 +264,7 @@ class PollLifecycle:
             if starts_at <= now:
                 raise UserError("The start must be in the future, e.g. 'in 2h'.")
         lead = await self.reminder_lead(interaction.guild.id, remind, length) if role else None
-        with user_errors():
+        with refusals(ValueError):  # the domain's refusals
             async with self.bot.db.transaction() as tx:
                 schedule_id = await lifecycle_store.create_schedule(
                     tx,
@@ -345,9 +339,10 @@ class PollLifecycle:
         poll = await self._guild_poll(interaction, poll_id)
         if poll.created_by != interaction.user.id and not await is_moderator(interaction):
             raise UserError("Only the member who opened this poll or a moderator may add options.")
-        if poll.kind != "poll":
-            raise UserError("A debate vote's options are fixed: For, Against, Undecided.")
-        with user_errors():
+        hosted = self._hosted.get(poll.kind)
+        if hosted is not None:
+            raise UserError(hosted.options_fixed)
+        with refusals(ValueError):  # the domain's refusals
             async with self.bot.db.transaction() as tx:
                 options = await lifecycle_store.add_option(tx, poll_id, option)
         self._open_polls.pop(poll_id, None)  # the cached definition has one option less

@@ -1,6 +1,6 @@
 """Poll results as a Components V2 card: the motion, each option's share, the chart.
 
-Kept apart from :mod:`cogs.debate.embeds_ui` (live poll messages and the debate panel stay
+Kept apart from :mod:`cogs.polls.embeds_ui` (live poll messages and the debate panel stay
 embeds, which their buttons and edits are built around). A result is read once and kept:
 a card puts the chart in a media gallery below the counts instead of an embed's image.
 """
@@ -11,8 +11,8 @@ import discord
 
 from bot import cards
 from bot.presentation import plural, truncate
-from cogs.debate.embeds_ui import tally_lines
-from cogs.debate.polls import Poll, Tally
+from cogs.polls.embeds_ui import tally_lines
+from cogs.polls.polls import Poll, Tally
 
 RESULT_COLOUR = discord.Colour.green()
 QUESTION_LIMIT = 600

@@ -1,11 +1,11 @@
 """Approval and ranked-choice voting for the Polls cog (a mixin, so poll_cog.py stays small).
 
-The components are :mod:`cogs.debate.ranked_ui`'s DynamicItems; their callbacks land here.
+The components are :mod:`cogs.polls.ranked_ui`'s DynamicItems; their callbacks land here.
 Each ballot is an upsert on the key ``(poll_id, user_id)`` that lands only while the poll is
-open (``ballot_store.cast``), written by :class:`~cogs.debate.ballot_writer.BallotWriter`
+open (``ballot_store.cast``), written by :class:`~cogs.polls.ballot_writer.BallotWriter`
 (ballots arriving together share a commit); the member is answered privately after it
 committed. Results: approval counts, or the instant-runoff of
-:mod:`cogs.debate.irv` with its rounds table and chart (drawn in a worker thread).
+:mod:`cogs.polls.irv` with its rounds table and chart (drawn in a worker thread).
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import UserError
+from bot.errors import UserError, refusals
 from bot.fastlane import Click, Replace
-from cogs.debate import ballot_store, ballots, charts, irv, ranked_chart, ranked_ui
-from cogs.debate.ballot_writer import BallotWriter
-from cogs.debate.common import user_errors
-from cogs.debate.polls import Poll, PollError
-from cogs.debate.ranked_ui import RANK_SAVE_PREFIX
+from cogs.polls import ballot_store, ballots, charts, irv, ranked_chart, ranked_ui
+from cogs.polls.ballot_writer import BallotWriter
+from cogs.polls.polls import Poll, PollError
+from cogs.polls.ranked_ui import RANK_SAVE_PREFIX
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -32,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 class BallotVoting:
-    """Mixed into :class:`cogs.debate.poll_cog.Polls`, which provides what is declared here."""
+    """Mixed into :class:`cogs.polls.cog.Polls`, which provides what is declared here."""
 
     bot: Herbot
     _open_polls: dict[int, asyncio.Task[Poll | None]]  # provided by Polls: loaded polls
@@ -74,7 +73,7 @@ class BallotVoting:
     async def _cast(
         self, interaction: discord.Interaction, poll: Poll, choices: tuple[int, ...]
     ) -> str:
-        with user_errors():
+        with refusals(ValueError):  # the domain's refusals
             checked = ballots.check_ballot(poll, choices)
             previous = await self.ballot_writer.cast(
                 poll.id, interaction.user.id, checked, self.bot.now()
@@ -108,7 +107,7 @@ class BallotVoting:
             checked = ballots.check_ballot(poll, ballots.decode(ranking))
         except PollError:
             return None  # the ordinary path words it
-        with user_errors():
+        with refusals(ValueError):  # the domain's refusals
             previous = await self.ballot_writer.cast(
                 poll.id, click.user_id, checked, self.bot.now()
             )
@@ -143,7 +142,7 @@ class BallotVoting:
         self, interaction: discord.Interaction, poll_id: int, ranking: tuple[int, ...]
     ) -> None:
         poll = await self._ballot_poll(interaction, poll_id, "ranked")
-        with user_errors():
+        with refusals(ValueError):  # the domain's refusals
             if ranking:
                 ballots.check_ballot(poll, ranking)
         current = await ballot_store.current(self.bot.db, poll_id, interaction.user.id)

@@ -4,7 +4,7 @@ No discord and no SQL. A single-choice poll keeps today's rows (``poll_votes``, 
 per member). An approval or ranked poll keeps one *ballot* per member in ``poll_ballots``:
 the chosen option positions, in the member's order of preference for a ranked poll and in
 the poll's order for an approval poll, stored as text (``"2.0.1"``), see :func:`encode`.
-The instant-runoff itself is :mod:`cogs.debate.irv`. Export formats: docs/debate.md.
+The instant-runoff itself is :mod:`cogs.polls.irv`. Export formats: docs/debate.md.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.clock import iso
 from bot.presentation import percent_of, percentages, plural
-from cogs.debate import irv
-from cogs.debate.clock import iso
-from cogs.debate.polls import FORMER_MEMBER, Poll, PollError, is_former_member
+from cogs.polls import irv
+from cogs.polls.polls import FORMER_MEMBER, Poll, PollError, is_former_member
 
 BallotKind = Literal["single", "approval", "ranked"]
 KINDS: tuple[str, ...] = ("single", "approval", "ranked")

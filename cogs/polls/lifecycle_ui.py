@@ -12,9 +12,9 @@ from datetime import datetime
 import discord
 
 from bot.presentation import CHOICE_NAME_LIMIT, plain, truncate
-from cogs.debate.embeds_ui import ts
-from cogs.debate.lifecycle import Schedule
-from cogs.debate.polls import Poll
+from bot.timeparse import discord_timestamp as ts
+from cogs.polls.lifecycle import Schedule
+from cogs.polls.polls import Poll
 
 
 def role_only(role_id: int) -> discord.AllowedMentions:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+from bot.clock import iso, parse
 from bot.db import Reader, Record, Transaction
-from cogs.debate import lifecycle, store
-from cogs.debate.clock import iso, parse
-from cogs.debate.lifecycle import Schedule
-from cogs.debate.polls import PollError
+from cogs.polls import lifecycle, store
+from cogs.polls.lifecycle import Schedule
+from cogs.polls.polls import PollError
 
 # ----------------------------------------------------------------------------- reminders
 

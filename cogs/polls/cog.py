@@ -1,13 +1,13 @@
 """/poll: motion polls with button votes kept in the database, and /poll quick straw polls.
 
-An adapter over :mod:`cogs.debate.polls` and :mod:`cogs.debate.store`: every write runs in
+An adapter over :mod:`cogs.polls.polls` and :mod:`cogs.debate.store`: every write runs in
 one ``db.transaction()`` and the member is answered after it committed; Discord is called
 outside the transaction (the message id of a posted poll is stored by a second one). Each
 poll with a deadline has a task sleeping until it (``discord.utils.sleep_until``);
 ``cog_load`` closes polls whose deadline passed while the bot was offline and re-arms the
 others. Live tallies are redrawn by a ``tasks.loop``.
 The debate cog uses :meth:`Polls.post_poll` and :meth:`Polls.close_poll` for its votes.
-Reminders, ``/poll schedule`` and ``/poll add-option`` live in :mod:`cogs.debate.lifecycle_cog`.
+Reminders, ``/poll schedule`` and ``/poll add-option`` live in :mod:`cogs.polls.lifecycle_cog`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
@@ -23,11 +24,13 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot import claims
+from bot.background import Background
 from bot.checks import moderator_only
-from bot.errors import UserError
+from bot.errors import UserError, refusals
 from bot.fastlane import Click
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, plain, truncate
-from cogs.debate import (
+from bot.timeparse import discord_timestamp, parse_duration
+from cogs.polls import (
     ballot_store,
     ballots,
     cards_ui,
@@ -38,13 +41,12 @@ from cogs.debate import (
     ranked_ui,
     store,
 )
-from cogs.debate.ballot_cog import BallotVoting
-from cogs.debate.common import Background, split_options, user_errors
-from cogs.debate.config import DEBATE_OPTIONS, MOTION_LIMIT, DebateConfig, load_config
-from cogs.debate.lifecycle_cog import PollLifecycle
-from cogs.debate.timeparse import parse_duration
-from cogs.debate.ui import VOTE_PREFIX, PollRetractButton, PollVoteButton, poll_view
-from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter, VoteWriter
+from cogs.polls.ballot_cog import BallotVoting
+from cogs.polls.config import MOTION_LIMIT, MOTION_OPTIONS, PollsConfig
+from cogs.polls.lifecycle_cog import PollLifecycle
+from cogs.polls.service import HostedKind
+from cogs.polls.ui import VOTE_PREFIX, PollRetractButton, PollVoteButton, poll_view
+from cogs.polls.writer import BatchedVoteWriter, DirectVoteWriter, VoteWriter
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -79,9 +81,11 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
     poll.add_command(PollLifecycle.schedule)  # /poll schedule create|list|cancel
     poll.add_command(PollLifecycle.poll_add_option)  # /poll add-option
 
-    def __init__(self, bot: Herbot, config: DebateConfig | None = None) -> None:
+    def __init__(self, bot: Herbot, config: PollsConfig) -> None:
         self.bot = bot
-        self.config = config or load_config(bot.settings.section("debate"), bot.settings.path)
+        self.config = config
+        # Polls another feature runs (a debate's votes), by kind: how they are shown.
+        self._hosted: dict[str, HostedKind] = {}
         self.writer: VoteWriter = (
             BatchedVoteWriter(bot.db) if self.config.batch_votes else DirectVoteWriter(bot.db)
         )
@@ -187,11 +191,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
             return
         tally = await store.tally(self.bot.db, poll_id)
         message = self._channel(poll.channel_id).get_partial_message(poll.message_id)
-        if poll.kind == "poll":
-            embed = await self._poll_embed(poll, tally)
-        else:
-            when = "pre" if poll.kind == "debate_pre" else "post"
-            embed = embeds_ui.debate_vote_embed(poll, tally, when)
+        embed = await self._poll_embed(poll, tally)
         try:
             if poll.is_open:
                 await message.edit(embed=embed)
@@ -200,7 +200,16 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         except discord.HTTPException as exc:
             log.warning("could not redraw poll %d: %s", poll_id, exc)
 
+    def host(self, kinds: Sequence[str], hosted: HostedKind) -> None:
+        """Show and guard another feature's polls of these kinds as it says (a debate's votes)."""
+        for kind in kinds:
+            self._hosted[kind] = hosted
+
     async def _poll_embed(self, poll: polls.Poll, tally: polls.Tally) -> discord.Embed:
+        hosted = self._hosted.get(poll.kind)
+        if hosted is not None:
+            embed: discord.Embed = hosted.embed(poll, tally)
+            return embed
         if poll.ballot_kind == "single":
             return embeds_ui.poll_embed(poll, tally, self.bot.now())
         return ranked_ui.ballot_poll_embed(poll, await self.ballot_summary(poll), self.bot.now())
@@ -278,12 +287,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         poll = await store.get_poll(self.bot.db, poll_id)
         assert poll is not None
         tally = await store.tally(self.bot.db, poll_id)
-        if poll.kind == "poll":
-            embed = await self._poll_embed(poll, tally)
-        else:
-            embed = embeds_ui.debate_vote_embed(
-                poll, tally, "pre" if poll.kind == "debate_pre" else "post"
-            )
+        embed = await self._poll_embed(poll, tally)
         view = (
             poll_view(poll.id, poll.options)
             if poll.ballot_kind == "single"
@@ -326,7 +330,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
             roles = getattr(interaction.user, "roles", [])
             if not any(r.id == poll.role_id for r in roles):
                 raise UserError(f"Only members with the <@&{poll.role_id}> role may vote here.")
-        with user_errors():
+        with refusals(ValueError):  # the domain's refusals
             outcome = await self.writer.submit(
                 poll_id, interaction.user.id, position, self.bot.now()
             )
@@ -357,7 +361,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
             or (poll.role_id is not None and poll.role_id not in click.role_ids)
         ):
             return None
-        with user_errors():
+        with refusals(ValueError):  # the domain's refusals
             outcome = await self.writer.submit(poll.id, click.user_id, index, self.bot.now())
         self._schedule_refresh(poll)
         return _vote_text(poll, outcome)
@@ -366,7 +370,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         poll = await store.get_poll(self.bot.db, poll_id)
         if poll is None:
             raise UserError("This poll no longer exists.")
-        with user_errors():
+        with refusals(ValueError):  # the domain's refusals
             async with self.bot.db.transaction() as tx:
                 retract = store.retract if poll.ballot_kind == "single" else ballot_store.retract
                 removed = await retract(tx, poll_id, interaction.user.id)
@@ -418,7 +422,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
                 f"Write the motion in words (1-{MOTION_LIMIT} characters), "
                 "or pick a preset from the list."
             )
-        return text.strip(), DEBATE_OPTIONS
+        return text.strip(), MOTION_OPTIONS
 
     # -------------------------------------------------------------- /poll commands
 
@@ -451,9 +455,9 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
     ) -> None:
         assert interaction.guild is not None and interaction.channel is not None
         question, preset_options = self.resolve_motion(motion)
-        chosen = split_options(options) if options else list(preset_options)
+        chosen = polls.split_options(options) if options else list(preset_options)
         now = self.bot.now()
-        with user_errors():
+        with refusals(ValueError):  # the domain's refusals
             length = (
                 parse_duration(duration)
                 if duration
@@ -485,13 +489,14 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         if role is not None and lead is not None:
             self._arm_reminder(poll_id, now + length - lead)
         await interaction.response.send_message(
-            f"Poll #{poll_id} is open until {embeds_ui.ts(now + length, 'f')}: {message.jump_url}",
+            f"Poll #{poll_id} is open until {discord_timestamp(now + length, 'f')}: "
+            f"{message.jump_url}",
             ephemeral=True,
         )
 
     async def _guild_poll(self, interaction: discord.Interaction, poll_id: int) -> polls.Poll:
         assert interaction.guild is not None
-        with user_errors():
+        with refusals(ValueError):  # the domain's refusals
             return await store.require_poll(self.bot.db, poll_id, interaction.guild.id)
 
     async def _require_tally_shown(self, poll: polls.Poll) -> None:
@@ -500,18 +505,16 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         A hidden poll's until it closes; a debate vote's until the debate's result is posted
         (the pre-debate vote closes when the debate starts, long before the result).
         """
-        if poll.kind == "poll":
+        hosted = self._hosted.get(poll.kind)
+        if hosted is None:
             if poll.is_open and not poll.live:
                 votes = (await store.tally(self.bot.db, poll.id)).total
                 raise UserError(
                     f"The tally of poll #{poll.id} is hidden until it closes "
                     f"({embeds_ui.turnout(votes)})."
                 )
-        elif not await store.vote_published(self.bot.db, poll.id):
-            raise UserError(
-                f"Poll #{poll.id} is a debate vote: its tally is hidden until the debate ends "
-                "(then see /debate results)."
-            )
+        elif not await hosted.published(self.bot.db, poll.id):
+            raise UserError(f"Poll #{poll.id} {hosted.hidden}.")
 
     @poll.command(name="close", description="Close a poll now and post its result")
     @app_commands.describe(poll_id="The poll's number")
@@ -520,10 +523,9 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
     @moderator_only()
     async def poll_close(self, interaction: discord.Interaction, poll_id: int) -> None:
         poll = await self._guild_poll(interaction, poll_id)
-        if poll.kind != "poll":
-            raise UserError(
-                "This is a debate vote: it closes when the moderator advances the debate."
-            )
+        hosted = self._hosted.get(poll.kind)
+        if hosted is not None:
+            raise UserError(hosted.closes)
         if not await self.close_poll(poll_id, interaction.user.id):
             raise UserError(f"Poll #{poll_id} is already closed.")
         await interaction.response.send_message(f"Poll #{poll_id} is closed.", ephemeral=True)
@@ -602,8 +604,8 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         hours: int = 24,
         multiple: bool = False,
     ) -> None:
-        with user_errors():
-            checked = quickpoll.validate(question, split_options(answers), hours)
+        with refusals(ValueError):  # the domain's refusals
+            checked = quickpoll.validate(question, polls.split_options(answers), hours)
         native = discord.Poll(
             question=checked.question,
             duration=timedelta(hours=checked.hours),

@@ -1,4 +1,5 @@
-"""Durations and start times typed by moderators: "90m", "2h", "1d12h", "2026-12-01 19:00".
+"""Durations and start times typed by moderators ("90m", "2h", "1d12h", "2026-12-01 19:00"),
+and times shown back as Discord timestamps (each member sees their own zone).
 
 Both parsers refuse text longer than :data:`MAX_INPUT` before any regex runs on it, and quote
 at most a short prefix of what was typed: a refusal must fit a Discord message whatever the
@@ -52,3 +53,8 @@ def parse_start(text: str, now: datetime) -> datetime:
 def _shown(text: str) -> str:
     """What was typed, quoted and cut short enough to repeat in a refusal."""
     return repr(text if len(text) <= MAX_INPUT else text[:MAX_INPUT] + "…")
+
+
+def discord_timestamp(moment: datetime, style: str = "R") -> str:
+    """``<t:unix:style>``: Discord shows it in each reader's own zone ("R": "in 2 hours")."""
+    return f"<t:{int(moment.timestamp())}:{style}>"

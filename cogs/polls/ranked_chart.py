@@ -2,7 +2,7 @@
 
 One line per option across the rounds; a line stops where its option was eliminated, the
 winner's is drawn thick, and a grey dashed line counts the exhausted ballots. Drawn with the
-same Agg setup as :mod:`cogs.debate.charts`, in a worker thread by the caller.
+same Agg setup as :mod:`bot.charts`, in a worker thread by the caller.
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from matplotlib.figure import Figure  # charts chose the Agg backend on import
 from matplotlib.ticker import MaxNLocator
 
-from cogs.debate.charts import COLOURS, _png, _title
-from cogs.debate.irv import Result
+from bot.charts import COLOURS, Figure, chart_title, png_bytes
+from cogs.polls.irv import Result
 
 
 def rounds_chart(title: str, labels: Sequence[str], result: Result) -> bytes:
@@ -45,8 +44,8 @@ def rounds_chart(title: str, labels: Sequence[str], result: Result) -> bytes:
     ax.set_ylim(0, max([result.ballots, 1]) * 1.1)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(f"votes (ballots: {result.ballots})")
-    ax.set_title(_title(title), fontsize=10)
+    ax.set_title(chart_title(title), fontsize=10)
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    return _png(fig)
+    return png_bytes(fig)

@@ -21,33 +21,25 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot import claims, guild_settings
+from bot.background import Background
 from bot.checks import ensure_moderator, moderator_only
 from bot.db import Transaction
-from bot.errors import UserError
+from bot.errors import UserError, refusals
+from bot.pacing import EditBudget
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, plain, truncate
-from cogs.debate import (
-    charts,
-    debates,
-    embeds_ui,
-    format_machine,
-    machine,
-    poi_store,
-    store,
-    swing,
-)
-from cogs.debate.common import Background, user_errors
-from cogs.debate.config import DEBATE_OPTIONS, DebateConfig, load_config
-from cogs.debate.debates import Debate
+from bot.timeparse import discord_timestamp, parse_duration, parse_start
+from cogs.debate import charts, debates, embeds_ui, format_machine, machine, poi_store, store, swing
+from cogs.debate.config import DEBATE_OPTIONS, DebateConfig
+from cogs.debate.debates import POST_VOTE, PRE_VOTE, VOTE_KINDS, Debate
 from cogs.debate.format_cog import FormatDebates
-from cogs.debate.pacing import EditBudget
 from cogs.debate.panel_ui import floor_text, panel_layout
 from cogs.debate.poi_ui import POIAnswer
-from cogs.debate.timeparse import parse_duration, parse_start
 from cogs.debate.ui import MODERATOR_ACTIONS, DebateControl, QuestionModal
+from cogs.polls import service as polls_service
+from cogs.polls.service import HostedKind, PollRunner
 
 if TYPE_CHECKING:
     from bot.app import Herbot
-    from cogs.debate.poll_cog import Polls
 
 log = logging.getLogger(__name__)
 
@@ -61,22 +53,27 @@ class Debates(FormatDebates, commands.Cog):
         name="debate", description="Moderated Oxford-style debates", guild_only=True
     )
 
-    def __init__(self, bot: Herbot, config: DebateConfig | None = None) -> None:
+    def __init__(self, bot: Herbot, config: DebateConfig, polls: PollRunner) -> None:
         self.bot = bot
-        self.config = config or load_config(bot.settings.section("debate"), bot.settings.path)
+        self.config = config
+        self.polls = polls  # runs the pre- and post-debate votes (cogs/polls/service.py)
+        polls.host(
+            VOTE_KINDS,
+            HostedKind(
+                embed=embeds_ui.debate_vote_embed,
+                published=store.vote_published,
+                hidden="is a debate vote: its tally is hidden until the debate ends "
+                "(then see /debate results)",
+                closes="This is a debate vote: it closes when the moderator advances the debate.",
+                options_fixed="A debate vote's options are fixed: For, Against, Undecided.",
+            ),
+        )
         self._debate_timers: dict[int, asyncio.Task[None]] = {}
         self._panel_budget = EditBudget()
         self._panel_pending: set[int] = set()
         self._panel_locks: dict[int, asyncio.Lock] = {}
         self._panel_loop = tasks.loop(seconds=1.0)(self._redraw_pending)
         self._background = Background()
-
-    @property
-    def polls(self) -> Polls:
-        cog = self.bot.get_cog("Polls")
-        if cog is None:  # pragma: no cover - the extension loads both cogs
-            raise RuntimeError("the Polls cog is not loaded")
-        return cog  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -100,7 +97,7 @@ class Debates(FormatDebates, commands.Cog):
             if not self.bot.owns_guild(debate.guild_id):
                 continue  # another process runs that guild's shard (docs/scaling.md)
             if debate.state.phase not in format_machine.BEFORE_SPEECHES and debate.pre_poll_id:
-                pre = await store.get_poll(self.bot.db, debate.pre_poll_id)
+                pre = await polls_service.get_poll(self.bot.db, debate.pre_poll_id)
                 if pre is not None and pre.is_open:
                     await self.polls.close_poll(debate.pre_poll_id, debate.moderator_id)
             if debate.state.phase == "post_vote" and debate.post_poll_id is None:
@@ -190,7 +187,7 @@ class Debates(FormatDebates, commands.Cog):
         )
         async with self.bot.db.transaction() as tx:  # the thread and its pre-debate vote
             await store.attach(tx, debate_id, thread_id=thread.id)
-            pre_id = await store.create_poll(
+            pre_id = await polls_service.create_poll(
                 tx,
                 guild_id=interaction.guild.id,
                 channel_id=thread.id,
@@ -199,7 +196,7 @@ class Debates(FormatDebates, commands.Cog):
                 created_by=interaction.user.id,
                 now=now,
                 live=False,
-                kind="debate_pre",
+                kind=PRE_VOTE,
             )
             await store.attach(tx, debate_id, pre_poll_id=pre_id)
             debate = await store.require_debate(tx, debate_id, None)
@@ -247,7 +244,7 @@ class Debates(FormatDebates, commands.Cog):
         assert interaction.guild is not None
         text, _ = self.polls.resolve_motion(motion)
         now = self.bot.now()
-        with user_errors():
+        with refusals(ValueError):  # the domain's refusals
             starts = parse_start(start, now)
             length = parse_duration(duration)
         if starts <= now + timedelta(minutes=1):
@@ -271,7 +268,7 @@ class Debates(FormatDebates, commands.Cog):
                 tx, interaction.guild.id, event.id, text, starts, interaction.user.id
             )
         await interaction.response.send_message(
-            f"Scheduled for {embeds_ui.ts(starts, 'F')}: {event.url}\n"
+            f"Scheduled for {discord_timestamp(starts, 'F')}: {event.url}\n"
             "When it is time, open it with /debate start.",
             ephemeral=True,
         )
@@ -282,7 +279,7 @@ class Debates(FormatDebates, commands.Cog):
     @app_commands.autocomplete(debate_id=debate_id_autocomplete)
     async def debate_results(self, interaction: discord.Interaction, debate_id: int) -> None:
         assert interaction.guild is not None
-        with user_errors():
+        with refusals(ValueError):  # the domain's refusals
             debate = await store.require_debate(self.bot.db, debate_id, interaction.guild.id)
         if debate.state.phase != "finished":
             raise UserError(
@@ -402,7 +399,7 @@ class Debates(FormatDebates, commands.Cog):
     async def on_control(
         self, interaction: discord.Interaction, debate_id: int, action: str
     ) -> None:
-        with user_errors():
+        with refusals(ValueError):  # the domain's refusals
             debate = await store.require_debate(
                 self.bot.db, debate_id, interaction.guild.id if interaction.guild else None
             )
@@ -486,7 +483,7 @@ class Debates(FormatDebates, commands.Cog):
         entry: debates.Waiting | None = None
         notices: frozenset[str] | None = None
         fmt = self.format_of(debate)  # None: the classic (Oxford) order
-        with user_errors():
+        with refusals(ValueError):  # the domain's refusals
             formatted = fmt and await self._format_transition(tx, debate, fmt, action, now)
             if formatted:
                 new, entry = formatted
@@ -596,7 +593,7 @@ class Debates(FormatDebates, commands.Cog):
 
     async def _open_post_vote(self, debate: Debate) -> None:
         async with self.bot.db.transaction() as tx:  # the vote and its link, or neither
-            post_id = await store.create_poll(
+            post_id = await polls_service.create_poll(
                 tx,
                 guild_id=debate.guild_id,
                 channel_id=debate.thread_id or 0,
@@ -605,7 +602,7 @@ class Debates(FormatDebates, commands.Cog):
                 created_by=debate.moderator_id,
                 now=self.bot.now(),
                 live=False,
-                kind="debate_post",
+                kind=POST_VOTE,
             )
             await store.attach(tx, debate.id, post_poll_id=post_id)
         if debate.thread_id:

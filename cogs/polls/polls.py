@@ -1,6 +1,6 @@
 """Motion polls, the domain: the poll, its tally, what a vote did, the export document.
 
-No discord and no SQL (the rows live in :mod:`cogs.debate.store`): the cog, the CLI and the
+No discord and no SQL (the rows live in :mod:`cogs.polls.store`): the cog, the CLI and the
 benchmark share this module. A member forgotten after voting in a closed poll is kept in its
 counts under a negative surrogate id; exports call them "former member".
 """
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.clock import iso
 from bot.presentation import percentages
-from cogs.debate.clock import iso
-from cogs.debate.config import MOTION_LIMIT, check_options
+from cogs.polls.config import MOTION_LIMIT, check_options
 
 
 class PollError(ValueError):
@@ -40,7 +40,7 @@ class Poll:
     closes_at: datetime | None
     closed_at: datetime | None
     options: tuple[str, ...]
-    ballot_kind: str = "single"  # or "approval", "ranked": see cogs/debate/ballots.py
+    ballot_kind: str = "single"  # or "approval", "ranked": see cogs/polls/ballots.py
     max_choices: int | None = None  # an approval ballot's cap (None: any number)
 
     @property
@@ -142,3 +142,9 @@ def export_csv(data: dict[str, Any]) -> str:
         for row in data["votes"]:
             writer.writerow([row["user_id"], row["option"]])
     return out.getvalue()
+
+
+def split_options(text: str) -> list[str]:
+    """ "A; B; C" (or "A | B", or "A, B") -> ["A", "B", "C"]."""
+    sep = ";" if ";" in text else "|" if "|" in text else ","
+    return [part.strip() for part in text.split(sep) if part.strip()]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from cogs.debate import lifecycle_store, store
-from tests.debate.helpers import with_embed_title
+from cogs.polls import lifecycle_store, store
+from tests.helpers import with_embed_title
 
 
 async def open_poll(world, **options):

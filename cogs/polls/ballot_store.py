@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.clock import iso
 from bot.db import Reader, Transaction
-from cogs.debate import polls
-from cogs.debate.ballots import decode, encode
-from cogs.debate.clock import iso
-from cogs.debate.polls import PollError
+from cogs.polls import polls
+from cogs.polls.ballots import decode, encode
+from cogs.polls.polls import PollError
 
 UPSERT_BALLOT = (
     "INSERT INTO poll_ballots (poll_id, user_id, choices, cast_at)"

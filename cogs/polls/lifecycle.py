@@ -1,7 +1,7 @@
 """A poll's lifecycle, the domain: reminders before the close, schedules, added options.
 
-No discord and no SQL (the rows live in :mod:`cogs.debate.lifecycle_store`, the Discord side
-in :mod:`cogs.debate.lifecycle_cog`). Times are UTC datetimes; a schedule's runs are computed
+No discord and no SQL (the rows live in :mod:`cogs.polls.lifecycle_store`, the Discord side
+in :mod:`cogs.polls.lifecycle_cog`). Times are UTC datetimes; a schedule's runs are computed
 from its first start, so a bot that was down for three days opens one late poll, not three.
 """
 
@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cogs.debate.config import MAX_OPTIONS, OPTION_LIMIT
-from cogs.debate.polls import PollError
-from cogs.debate.timeparse import parse_duration
+from bot.presentation import plural
+from bot.timeparse import parse_duration
+from cogs.polls.config import MAX_OPTIONS, OPTION_LIMIT
+from cogs.polls.polls import PollError
 
 REPEATS = ("once", "daily", "weekly")
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -78,8 +79,8 @@ def check_repeat(repeat: str, length: timedelta) -> None:
     period = PERIODS.get(repeat)
     if period is not None and length > period:
         raise PollError(
-            f"A {repeat} poll can stay open at most {period.days} day"
-            f"{'s' * (period.days != 1)}, so runs do not overlap."
+            f"A {repeat} poll can stay open at most {plural(period.days, 'day')}, "
+            "so runs do not overlap."
         )
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 
-from cogs.debate import ballot_store, store
+from cogs.polls import ballot_store, store
 from tests import cards
-from tests.debate.helpers import with_embed_title, write
+from tests.helpers import with_embed_title, write
 
 
 async def open_poll(world, **options):
@@ -288,8 +288,8 @@ async def test_forget_me_deletes_open_ballots_and_anonymises_closed_ones(world):
 async def test_ballots_arriving_together_share_a_commit_and_a_closed_poll_refuses_its_own(db):
     from datetime import UTC, datetime
 
-    from cogs.debate.ballot_writer import BallotWriter
-    from cogs.debate.polls import PollError
+    from cogs.polls.ballot_writer import BallotWriter
+    from cogs.polls.polls import PollError
 
     now = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -1,34 +1,13 @@
-"""Helpers both debate cogs share: domain refusals as user errors, background tasks."""
+"""A cog's background tasks: logged when they fail, all cancelled together on unload."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine
 from typing import Any
 
-from bot.errors import UserError
-from cogs.debate import machine
-from cogs.debate.debates import DebateError
-from cogs.debate.polls import PollError
-
 log = logging.getLogger(__name__)
-
-
-@contextlib.contextmanager
-def user_errors() -> Iterator[None]:
-    """Domain refusals become the ephemeral answer a member reads."""
-    try:
-        yield
-    except (PollError, DebateError, machine.TransitionError, ValueError) as exc:
-        raise UserError(str(exc)) from exc
-
-
-def split_options(text: str) -> list[str]:
-    """ "A; B; C" (or "A | B", or "A, B") -> ["A", "B", "C"]."""
-    sep = ";" if ";" in text else "|" if "|" in text else ","
-    return [part.strip() for part in text.split(sep) if part.strip()]
 
 
 class Background:

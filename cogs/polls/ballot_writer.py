@@ -9,8 +9,8 @@ from datetime import datetime
 
 from bot.db import Database, Transaction
 from bot.group_commit import GroupCommit
-from cogs.debate import ballot_store
-from cogs.debate.polls import PollError
+from cogs.polls import ballot_store
+from cogs.polls.polls import PollError
 
 MAX_GROUP = 128  # ballots per commit: the first of a burst are not kept waiting for the rest
 

@@ -11,7 +11,7 @@ Every component keeps its state in its custom_id, so it works after a restart:
 * ``herbot:poll:rsave:<poll>:<ranking>`` — "Submit ranking": the ballot is the ranking in it.
 
 Callbacks hand over to the Polls cog found by name (this module never imports a cog). The
-retract button is the single-choice one (:class:`cogs.debate.ui.PollRetractButton`).
+retract button is the single-choice one (:class:`cogs.polls.ui.PollRetractButton`).
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ import discord
 from bot import cards
 from bot.errors import guarded
 from bot.presentation import BUTTON_LABEL_LIMIT, EMBED_DESCRIPTION_LIMIT, plural, truncate
-from cogs.debate import irv
-from cogs.debate.ballots import KIND_NAMES, Summary, cap, decode, encode
-from cogs.debate.embeds_ui import BLURPLE, bar, poll_notes
-from cogs.debate.polls import Poll
-from cogs.debate.ui import PollRetractButton
+from cogs.polls import irv
+from cogs.polls.ballots import KIND_NAMES, Summary, cap, decode, encode
+from cogs.polls.embeds_ui import BLURPLE, bar, poll_notes
+from cogs.polls.polls import Poll
+from cogs.polls.ui import PollRetractButton
 
 RESULT_COLOUR = discord.Colour.green()
 QUESTION_LIMIT = 600

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from cogs.debate import store
-from cogs.debate.writer import BatchedVoteWriter, DirectVoteWriter
+from cogs.polls import store
+from cogs.polls.writer import BatchedVoteWriter, DirectVoteWriter
 from tests import cards
-from tests.debate.helpers import debate_thread, panel, vote_message, with_embed_title
+from tests.helpers import debate_thread, panel, vote_message, with_embed_title
 
 
 def result_cards(channel, poll_id):
@@ -274,7 +274,8 @@ async def test_charts_are_drawn_off_the_event_loop(world, monkeypatch):
     """matplotlib takes tens of milliseconds per chart: it must not stall every other member."""
     import threading
 
-    from cogs.debate import charts
+    from cogs.debate import charts as debate_charts
+    from cogs.polls import charts
 
     threads = []
 
@@ -286,7 +287,7 @@ async def test_charts_are_drawn_off_the_event_loop(world, monkeypatch):
         return drawn
 
     monkeypatch.setattr(charts, "poll_chart", spy(charts.poll_chart))
-    monkeypatch.setattr(charts, "swing_chart", spy(charts.swing_chart))
+    monkeypatch.setattr(debate_charts, "swing_chart", spy(debate_charts.swing_chart))
     poll_id, message = await open_poll(world, motion="altman-misreads-her")
     await world.alice.click(message, label="For")
     await world.mod.slash(world.channel, "poll close", poll=poll_id)  # the result post

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from bot.db import Database, Transaction
 from bot.group_commit import GroupCommit
-from cogs.debate import polls, store
+from cogs.polls import polls, store
 
 
 class VoteWriter(Protocol):

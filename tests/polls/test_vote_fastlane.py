@@ -6,8 +6,8 @@ A closed poll is never on the lane: closing it drops it from the loaded polls th
 
 from __future__ import annotations
 
-from cogs.debate import store
-from tests.debate.test_polls_cog import open_poll
+from cogs.polls import store
+from tests.polls.test_polls_cog import open_poll
 
 
 async def test_loaded_open_poll_votes_take_the_lane_with_the_same_words(world):
@@ -56,9 +56,9 @@ async def test_group_commit_path_keeps_the_lane_off(world):
 
 
 async def test_a_ranking_submit_takes_the_lane_and_replaces_the_builder(world):
-    from cogs.debate import ballot_store
-    from tests.debate.test_poll_kinds import open_poll as open_ballot_poll
-    from tests.debate.test_poll_kinds import rank
+    from cogs.polls import ballot_store
+    from tests.polls.test_poll_kinds import open_poll as open_ballot_poll
+    from tests.polls.test_poll_kinds import rank
 
     lane = world.env.bot.fastlane
     poll_id, message = await open_ballot_poll(

@@ -1,0 +1,36 @@
+"""Charts as PNG bytes, the parts every feature's charts share: matplotlib on the Agg backend
+(no display, no discord), the palette, titles that keep "$" literal, the PNG encoding."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")
+from matplotlib.figure import Figure
+
+COLOURS = (
+    "#5865F2",
+    "#ED4245",
+    "#99AAB5",
+    "#57F287",
+    "#FEE75C",
+    "#EB459E",
+    "#3BA55D",
+    "#FAA61A",
+    "#747F8D",
+    "#00B0F4",
+)
+
+
+def chart_title(text: str) -> str:
+    """Wrap, and keep "$" literal: matplotlib would read "$...$" as maths."""
+    return textwrap.fill(text, 70).replace("$", r"\$")
+
+
+def png_bytes(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    return buffer.getvalue()
