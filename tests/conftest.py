@@ -7,6 +7,12 @@ Server) and three members. Commands are synced the way ``/herbot sync`` does it,
 
 from __future__ import annotations
 
+import os
+
+# Before any test module imports onnxruntime (importorskip): its telemetry off, as the bot
+# has it (cogs/quotes/retrieval/onnx_encoder.py), so a test run leaves no event store behind.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path

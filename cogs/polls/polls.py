@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import iso
+from bot.presentation import percentages
 from cogs.polls.config import MOTION_LIMIT, check_options
 
 
@@ -57,24 +58,11 @@ class Tally:
         return sum(self.counts)
 
     def percentages(self) -> tuple[int, ...]:
-        """Whole percentages that add up to 100 (largest remainder); zeros when nobody voted."""
-        return whole_percentages(self.counts)
+        """Whole percentages that add up to 100 (``bot.presentation.percentages``)."""
+        return percentages(self.counts)
 
     def rows(self) -> list[tuple[str, int, int]]:
         return list(zip(self.options, self.counts, self.percentages(), strict=True))
-
-
-def whole_percentages(counts: Sequence[int]) -> tuple[int, ...]:
-    total = sum(counts)
-    if total == 0:
-        return tuple(0 for _ in counts)
-    exact = [c * 100 / total for c in counts]
-    floors = [int(x) for x in exact]
-    short = 100 - sum(floors)
-    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - floors[i]), i))
-    for i in order[:short]:
-        floors[i] += 1
-    return tuple(floors)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from typing import Any, Protocol, cast
 import discord
 
 from bot.errors import UserError, guarded, report
+from bot.presentation import plural
 
 
 class QuoteSaver(Protocol):
@@ -93,7 +94,8 @@ class PurgeConfirmView(discord.ui.View):
         removed = await self.purge(self.channel_id)  # committed when it returns
         self.stop()
         await interaction.response.edit_message(
-            content=f"Deleted the transcript ({removed} messages). Recording is off.", view=None
+            content=f"Deleted the transcript ({plural(removed, 'message')}). Recording is off.",
+            view=None,
         )
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)

@@ -148,8 +148,8 @@ async def test_full_debate_with_20_members(world):
     assert shares.name == "Before → after (19 members voted both times)"
     assert shares.value.splitlines() == [
         "**For** 32% → 58% (+26 pts)",
-        "**Against** 42% → 32% (-11 pts)",
-        "**Undecided** 26% → 11% (-16 pts)",
+        "**Against** 42% → 32% (-10 pts)",  # the shares as shown: each column adds to 100
+        "**Undecided** 26% → 10% (-16 pts)",
     ]
     table = [line.split() for line in result.fields[1].value.strip("`\n").splitlines()[1:]]
     assert table == [

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError
+from bot.presentation import percentages
 from cogs.debate.config import load_config as load_debate_config
 from cogs.polls import polls, quickpoll, store
 from cogs.polls.config import load_config, load_motions, merged_section
@@ -89,9 +90,9 @@ async def test_overdue_and_pending(db):
 
 
 def test_percentages_add_up_to_100():
-    assert polls.whole_percentages([1, 1, 1]) == (34, 33, 33)
-    assert polls.whole_percentages([0, 0]) == (0, 0)
-    assert sum(polls.whole_percentages([7, 3, 5, 2])) == 100
+    assert percentages([1, 1, 1]) == (34, 33, 33)
+    assert percentages([0, 0]) == (0, 0)
+    assert sum(percentages([7, 3, 5, 2])) == 100
 
 
 async def test_export_names_only_for_public_polls(db):
