@@ -270,16 +270,20 @@ def _announcer(open_browser: bool, started: float) -> SessionCallback:
                 f"  Ready in {ready:.1f} s. Ctrl-C stops the demo.\n",
                 file=sys.stderr,
             )
+        elif world.switcher is not None:  # a channel picked, or the session ended in the page
+            print(
+                f"\nNew page session {number} on the same server, showing "
+                f"{world.switcher.target_name} (the herbot-preview tab follows by itself):",
+                file=sys.stderr,
+            )
         else:
             print(f"\nNew page session {number} on the same server:", file=sys.stderr)
         # The URL carries the session's key: printed for you, never logged.
         if number == 1 and world.switcher is not None:
             url = world.switcher.page_url  # the page with the channel and thread list
-        elif world.switcher is not None:
-            return  # a channel picked in the page: the page follows by itself
         print(f"  Open {url}", flush=True)
-        if open_browser:
-            _open_browser(url)
+        if open_browser and (number == 1 or world.switcher is None):
+            _open_browser(url)  # later, the switcher's herbot-preview tab follows by itself
 
     return announce
 

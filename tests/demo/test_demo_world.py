@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -254,6 +256,54 @@ async def test_run_demo_serves_sessions_until_stopped(settings, tmp_path, monkey
             assert (await cur.fetchone())[0] == 0  # none of the demo's own data
     finally:
         await template.close()
+
+
+class Printed:
+    """What the demo printed so far, stdout and stderr apart, polled until a bound."""
+
+    def __init__(self, capsys) -> None:
+        self.capsys = capsys
+        self.out = self.err = ""
+
+    async def wait(self, stream: str, pattern: str, count: int = 1, bound: float = 120) -> list:
+        """Every match of ``pattern`` in ``stream``, once there are ``count``."""
+        deadline = time.monotonic() + bound
+        while True:
+            captured = self.capsys.readouterr()
+            self.out += captured.out
+            self.err += captured.err
+            found = re.findall(pattern, getattr(self, stream), flags=re.MULTILINE)
+            if len(found) >= count:
+                return found
+            assert time.monotonic() < deadline, f"never printed {pattern!r}:\n{self.err}"
+            await asyncio.sleep(0.05)  # let the demo run; a bound, not a timing
+
+
+@pytest.mark.sqlite_only  # the demo copies its SQLite template file
+async def test_each_new_page_session_prints_its_link(settings, tmp_path, monkeypatch, capsys):
+    """Ending the page's session (or picking a channel) printed "New page session 2 on the
+    same server:" and nothing after the colon; docs/demo.md says the new link is printed."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    stop = asyncio.Event()
+    demo = asyncio.create_task(run_demo(settings, open_browser=False, stop=stop, tick=0.05))
+    printed = Printed(capsys)
+    try:
+        [switcher] = await printed.wait("out", r"^  Open (http://\S+/)$")
+        async with aiohttp.ClientSession() as http:
+            async with http.get(switcher + "state") as r:
+                first = (await r.json())["url"]
+            page = PageClient(http, first)
+            await page.open()
+            await page.action("close")  # what "More → End preview session" does
+            [showing] = await printed.wait("err", r"^New page session 2 on the same server, (.*):$")
+            links = await printed.wait("out", r"^  Open (\S+)$", count=2)
+            async with http.get(switcher + "state") as r:
+                second = (await r.json())["url"]
+        assert showing.startswith("showing #her-discussion")
+        assert links == [switcher, second] and second != first  # the new session's own link
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(demo, timeout=60) == 0
 
 
 async def test_features_warm_up_before_the_bot_starts(settings, tmp_path):
