@@ -34,6 +34,7 @@ from bot.config import ConfigError, Settings
 from bot.db import Database
 from demo.pages import make_room
 from demo.realtime import TICK_SECONDS, RealTime
+from demo.refusals import answer_refusals_as_replies
 from demo.switcher import Switcher
 from demo.world import DemoWorld, build_demo_world
 
@@ -153,12 +154,12 @@ async def _start(
     On a busy machine that can overrun; what they stored is kept, so a retry gets further.
     """
     for attempt in range(1, START_ATTEMPTS + 1):
-        # check_errors=False: a person will make mistakes the bot answers on purpose, and
-        # unexpected errors are already logged (with an id) by the bot's own tree.
+        # check_errors=False: an unexpected error is logged (with an id) by the bot's own
+        # tree and shown as failed in the page; it must not end the demo on the way out.
         attempt_bot = bot if attempt == 1 else create_bot(config, db)
         run = simcord.run(attempt_bot, check_errors=False, settle_timeout=SETTLE_TIMEOUT_SECONDS)
         try:
-            return await stack.enter_async_context(run)
+            env = await stack.enter_async_context(run)
         except TimeoutError as exc:
             if attempt == START_ATTEMPTS:
                 raise DemoStartError(
@@ -168,6 +169,9 @@ async def _start(
             log.warning(
                 "the bot is still warming up; starting again (%d/%d)", attempt + 1, START_ATTEMPTS
             )
+            continue
+        answer_refusals_as_replies(env)  # a refusal is a reply in the page, not a failure
+        return env
     raise AssertionError("unreachable")
 
 

@@ -113,10 +113,24 @@ class PageClient:
     async def send_message(self, content: str) -> dict:
         return await self.action("send_message", content=content)
 
-    async def autocomplete(self, invocation: str, focused: str, value: str) -> dict:
+    async def run_command(self, invocation: str, **options: object) -> dict:
+        """Run ``/invocation`` from the composer, as the page's current viewer."""
+        entry = await self._entry(invocation)
+        return await self.action(
+            "run_command",
+            command_id=entry["commandId"],
+            path=entry["path"],
+            schema_fingerprint=entry["schemaFingerprint"],
+            options=options,
+        )
+
+    async def _entry(self, invocation: str) -> dict:
         catalog = await self.commands()
         entries = catalog.get("entries") or catalog.get("commands") or []
-        entry = next(e for e in entries if e["invocation"] == invocation)
+        return next(e for e in entries if e["invocation"] == invocation)
+
+    async def autocomplete(self, invocation: str, focused: str, value: str) -> dict:
+        entry = await self._entry(invocation)
         return await self.action(
             "autocomplete_command",
             command_id=entry["commandId"],
@@ -304,6 +318,50 @@ async def test_each_new_page_session_prints_its_link(settings, tmp_path, monkeyp
     finally:
         stop.set()
         assert await asyncio.wait_for(demo, timeout=60) == 0
+
+
+async def test_a_refusal_is_a_reply_in_the_page_not_a_failed_action(
+    settings, tmp_path, monkeypatch
+):
+    """A polite refusal showed as a failure in the page: "Action outcome uncertain. It will
+    not be retried." and the Inspector's red "The bot action failed". simcord records every
+    error that reaches the command tree's handler, and its Preview marks the action during
+    which one was recorded as failed, however the bot answered it (demo/refusals.py)."""
+    async with (
+        demo_env(settings, tmp_path / "demo.db") as (env, world),
+        env.preview(world.channel, viewers=world.viewers, layout="channel") as preview,
+        aiohttp.ClientSession() as http,
+    ):
+        await world.moderator.slash(world.channel, "quote remove", id="film-cast-samantha")
+        page = PageClient(http, preview.url)
+        await page.open()  # as Theodore, a member
+        refusals = {
+            "quote search": ({"text": "xyzzy plugh"}, "No quote matches"),
+            "poll close": ({"poll": "1"}, "Only moderators"),
+            "quote show": ({"id": "film-cast-samantha"}, "film-cast-samantha"),
+        }
+        for invocation, (options, words) in refusals.items():
+            if world.bot.tree.get_command(invocation.split()[0]) is None:
+                continue  # a build without that feature
+            receipt = await page.run_command(invocation, **options)
+            assert not receipt["rejected"], str(receipt)
+            assert receipt["settlement"] == "settled" and not receipt["uncertain"], receipt
+            assert receipt["diagnostics"] == [], receipt
+            reply = world.channel.history(viewer=world.members[0])[-1]
+            assert reply.flags.ephemeral and words in reply.content, reply.content
+        assert env.errors == []
+
+        # Anything unexpected still shows as the failure it is.
+        def broken(*args, **kwargs):
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(discord.Embed, "add_field", broken)  # /herbot about draws one
+        receipt = await page.run_command("herbot about")
+        assert receipt["settlement"] == "failed", receipt
+        [error] = env.errors
+        assert isinstance(error.original, RuntimeError)
+        reply = world.channel.history(viewer=world.members[0])[-1]
+        assert "Something went wrong on my side" in reply.content
 
 
 async def test_features_warm_up_before_the_bot_starts(settings, tmp_path):
