@@ -18,7 +18,7 @@ from bot.config import ConfigError
 from bot.prepare import prepare_database
 from demo.realtime import RealTime
 from demo.runner import demo_database_path, demo_env, run_demo, template_path
-from demo.world import CHANNEL_NAME, GUILD_NAME, OPENING, build_demo_world
+from demo.world import CHANNEL_NAME, GUILD_NAME, OPENING, WELCOME, build_demo_world
 
 
 class FakeMonotonic:
@@ -65,6 +65,39 @@ async def test_slash_command_and_button_work_in_the_seeded_channel(simcord_env):
 
     settings = await world.owner.slash(world.channel, "settings show")
     assert f"<#{world.channel.id}>" in settings.response.content
+
+
+async def test_the_first_message_explains_the_page_composer(simcord_env):
+    """Three quirks of simcord's page (not herbot) looked like herbot's bugs: Enter picks a
+    suggestion, the page does not scroll to a new reply, the trash icon seems to do nothing.
+    The channel's first message says so, with the way around each."""
+    world = await build_demo_world(simcord_env)
+    first = world.channel.history(viewer=world.members[0])[0]
+    assert first.content == WELCOME
+    assert "Type `/` below" in first.content
+    for quirk, way_around in (
+        ("Enter picks the highlighted suggestion", "press **Esc**"),
+        ("does not always scroll to a new reply", "scroll down"),
+        ("trash icon", "reload the page"),
+    ):
+        assert quirk in first.content and way_around in first.content
+
+
+async def test_a_deleted_message_leaves_the_tombstone_the_welcome_points_to(simcord_env):
+    world = await build_demo_world(simcord_env)
+    if world.bot.tree.get_command("transcript") is None:
+        pytest.skip("no /transcript command on this build (the threads feature adds it)")
+    theodore, channel = world.members[0], world.channel
+    said = await theodore.send(channel, "On second thought, never mind.")
+    await theodore.delete(said)
+    shown = await theodore.slash(channel, "transcript stats", thread=str(channel.id))
+    deleted = {f.name: f.value for f in shown.response.embeds[0].fields}["Deleted"]
+    assert deleted == "1"
+    exported = await theodore.slash(
+        channel, "transcript export", thread=str(channel.id), format="md"
+    )
+    markdown = (await exported.response.attachments[0].read()).decode()
+    assert "message deleted" in markdown and "never mind" not in markdown
 
 
 class PageClient:
