@@ -352,6 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = speed.run(
             main_async(clicks, args.spread, args.runs, log_dir, args.profile, args.ranked),
             enabled=True,
+            fast_loop=True,
         )
     after = loadavg()
     print(

@@ -2,7 +2,13 @@
 
 Each configured feature adds its subcommands through its ``Feature.cli``; other entry points
 (the offline demo) through the ``herbot.commands`` entry-point group. A subcommand sets
-``handler``, an async function ``(args, settings)`` returning the exit code.
+``handler``, an async function ``(args, settings)`` returning the exit code, and may declare
+with ``set_defaults``:
+
+* ``long_running=True``: it logs its start at the configured level (one-shot commands print
+  only their result);
+* ``fast_loop=True``: it runs on uvloop when speed-ups are on (``bot/speed.py``). Only
+  ``run`` does; everything else gets the standard library's loop, which simcord needs.
 """
 
 from __future__ import annotations
@@ -150,7 +156,7 @@ def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
         metavar="IDS",
         help="the shards this process runs, e.g. 0,1 or 0-3 (default: all of --shard-count)",
     )
-    p.set_defaults(handler=_run)
+    p.set_defaults(handler=_run, long_running=True, fast_loop=True)
 
     p = sub.add_parser("sync", help="sync slash commands with Discord (needs DISCORD_TOKEN)")
     p.add_argument("--guild", type=int, help="sync to one guild (instant) instead of globally")
@@ -208,9 +214,6 @@ def _features(settings_path: Path | None) -> tuple:
         return ()
 
 
-LONG_RUNNING = frozenset({"run", "demo"})
-
-
 def quieter(level: str) -> str:
     """At least WARNING: a one-shot command's output is its answer, not the start-up log."""
     return level if logging.getLevelName(level) >= logging.WARNING else "WARNING"
@@ -237,9 +240,13 @@ def _main(argv: Sequence[str] | None = None) -> int:
             database = args.db if is_url(args.db) else Path(args.db).resolve()
             settings = replace(settings, database=database)
         # One-shot commands print their result; start-up INFO lines are for long runs.
-        long_running = args.command in LONG_RUNNING
+        long_running = getattr(args, "long_running", False)
         setup_logging(settings.log_level if long_running else quieter(settings.log_level))
-        return speed.run(args.handler(args, settings), enabled=settings.speedups)
+        return speed.run(
+            args.handler(args, settings),
+            enabled=settings.speedups,
+            fast_loop=getattr(args, "fast_loop", False),
+        )
     except ConfigError as exc:
         print(f"herbot: configuration error: {exc}", file=sys.stderr)
         return 2

@@ -266,3 +266,68 @@ def test_run_warns_when_one_sqlite_process_runs_every_shard(capsys, caplog):
     (warning,) = [r.getMessage() for r in caplog.records if r.name == "bot.cli"]
     assert "one process runs all 2 shards on SQLite" in warning
     assert "DISCORD_TOKEN is not set" in capsys.readouterr().err
+
+
+# -- which event loop each command runs on ------------------------------------------------------
+# `herbot demo` stopped at once with simcord's "requires asyncio loop capabilities: _scheduled
+# timer heap": every command ran on uvloop when speed-ups were on (the default), and simcord
+# (the demo) needs the standard library's loop. Only `herbot run` asks for the fast loop.
+
+
+def _subcommands(parser, prefix: str = ""):
+    """``(path, parser)`` for every subcommand, nested ones included."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                path = f"{prefix} {name}".strip()
+                yield path, child
+                yield from _subcommands(child, path)
+
+
+def test_only_run_asks_for_the_fast_loop():
+    from bot.cli import build_parser
+
+    fast = {path for path, child in _subcommands(build_parser()) if child.get_default("fast_loop")}
+    assert fast == {"run"}
+
+
+def _loop_seen_by(monkeypatch, argv: list[str], *, speedups: str | None) -> type:
+    """Run ``herbot ARGV`` with its work replaced by a probe; the loop class it ran on."""
+    from bot import app, cli
+
+    seen: list[type] = []
+
+    async def probe(*_args):
+        import asyncio
+
+        seen.append(type(asyncio.get_running_loop()))
+        return 0
+
+    if speedups is None:
+        monkeypatch.delenv("HERBOT_SPEEDUPS", raising=False)
+    else:
+        monkeypatch.setenv("HERBOT_SPEEDUPS", speedups)
+    monkeypatch.setenv("DISCORD_TOKEN", "x" * 50)
+    monkeypatch.setattr(app, "run_bot", probe)
+    monkeypatch.setattr(cli, "_db_migrate", probe)
+    assert main(argv) == 0
+    assert len(seen) == 1
+    return seen[0]
+
+
+def test_one_shot_commands_run_on_the_standard_loop_with_speedups_on(monkeypatch):
+    import asyncio
+
+    assert issubclass(
+        _loop_seen_by(monkeypatch, ["db", "migrate"], speedups=None), asyncio.BaseEventLoop
+    )
+
+
+def test_run_keeps_uvloop_when_speedups_are_on(monkeypatch):
+    import asyncio
+
+    uvloop = pytest.importorskip("uvloop")
+    assert _loop_seen_by(monkeypatch, ["run"], speedups=None) is uvloop.Loop
+    assert issubclass(_loop_seen_by(monkeypatch, ["run"], speedups="0"), asyncio.BaseEventLoop)
