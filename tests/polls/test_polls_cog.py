@@ -6,8 +6,9 @@ import json
 
 import pytest
 
+from bench.baselines import DirectVoteWriter
 from cogs.polls import store
-from cogs.polls.writer import BatchedVoteWriter, DirectVoteWriter
+from cogs.polls.writer import BatchedVoteWriter
 from tests import cards
 from tests.helpers import debate_thread, panel, vote_message, with_embed_title
 
