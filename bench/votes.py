@@ -175,7 +175,9 @@ async def bench_world(members: int) -> AsyncIterator[tuple[Any, Any, Any, Any, l
     from bot.app import create_bot
     from bot.config import load_settings
     from bot.prepare import prepare_database
+    from cogs.quotes.retrieval.embedder import fast_model
 
+    await asyncio.to_thread(fast_model)  # loaded before simcord's 5 s start-up settle
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(env={"HERBOT_DB": str(Path(tmp) / "bench.db")}, dotenv=False)
         settings = replace(settings, token=None)
