@@ -109,9 +109,9 @@ class Debates(FormatDebates, commands.Cog):
                     await self.polls.close_poll(debate.pre_poll_id, debate.moderator_id)
             if debate.state.phase == "post_vote" and debate.post_poll_id is None:
                 await self._open_post_vote(debate)
-            self._arm_debate(debate.id, restarted=True)
+            self.arm_debate(debate.id, restarted=True)
 
-    def _channel(self, channel_id: int) -> discord.PartialMessageable:
+    def channel_of(self, channel_id: int) -> discord.PartialMessageable:
         return self.bot.get_partial_messageable(channel_id)
 
     async def motion_autocomplete(
@@ -225,8 +225,8 @@ class Debates(FormatDebates, commands.Cog):
         self.bot.dispatch(THREAD_OPENED_EVENT, thread, debate_id)
         hint = self._start_hint(debate, chosen)
         if hint:
-            await self._say(debate, hint)
-            self._arm_debate(debate_id)
+            await self.say(debate, hint)
+            self.arm_debate(debate_id)
         await interaction.followup.send(
             f"Debate #{debate_id} is open in {thread.mention}. The pre-debate vote is live; "
             + (hint or "press **Next phase** on the panel to start the opening statements."),
@@ -333,7 +333,7 @@ class Debates(FormatDebates, commands.Cog):
 
     # ------------------------------------------------------------ panel controls
 
-    async def _refresh_panel(self, debate_id: int) -> None:
+    async def refresh_panel(self, debate_id: int) -> None:
         """Redraw the panel now if the thread's edit budget allows, else once, a bit later.
 
         The trailing redraw reads the state when it runs, so it shows every change made
@@ -383,7 +383,7 @@ class Debates(FormatDebates, commands.Cog):
                 extend_seconds=self.config.extend_seconds,
                 formatted=await self._format_view(debate),
             )
-            message = self._channel(debate.thread_id).get_partial_message(debate.panel_message_id)
+            message = self.channel_of(debate.thread_id).get_partial_message(debate.panel_message_id)
             try:  # a panel posted as an embed by an older release becomes a layout here
                 await message.edit(content=None, embeds=[], attachments=[], view=layout)
             except discord.HTTPException as exc:
@@ -392,7 +392,7 @@ class Debates(FormatDebates, commands.Cog):
                 self._panel_budget.forget(debate_id)
                 self._panel_locks.pop(debate_id, None)
 
-    async def _say(self, debate: Debate, text: str, ping: int | None = None) -> None:
+    async def say(self, debate: Debate, text: str, ping: int | None = None) -> None:
         try:
             await self._post_in_thread(debate, text, ping)
         except discord.HTTPException as exc:
@@ -405,7 +405,7 @@ class Debates(FormatDebates, commands.Cog):
         mentions = discord.AllowedMentions(
             everyone=False, roles=False, users=[discord.Object(ping)] if ping else False
         )
-        await self._channel(debate.thread_id).send(text, allowed_mentions=mentions)
+        await self.channel_of(debate.thread_id).send(text, allowed_mentions=mentions)
 
     async def on_control(
         self, interaction: discord.Interaction, debate_id: int, action: str
@@ -451,7 +451,7 @@ class Debates(FormatDebates, commands.Cog):
         else:
             raise UserError("That button is not in use any more.")
         await interaction.response.send_message(text, ephemeral=True)
-        await self._refresh_panel(debate_id)
+        await self.refresh_panel(debate_id)
 
     async def on_question(
         self, interaction: discord.Interaction, debate_id: int, question: str
@@ -469,7 +469,7 @@ class Debates(FormatDebates, commands.Cog):
             else "You already have a question waiting: one at a time."
         )
         await interaction.response.send_message(text, ephemeral=True)
-        await self._refresh_panel(debate_id)
+        await self.refresh_panel(debate_id)
 
     async def _moderate(
         self, interaction: discord.Interaction, debate: Debate, action: str
@@ -483,7 +483,7 @@ class Debates(FormatDebates, commands.Cog):
         if action == "call":  # what the click did is who it called
             done = f"Called: {floor_text(updated)}."
         await interaction.response.send_message(done, ephemeral=True)
-        await self._after(debate, updated, action)
+        await self.after_transition(debate, updated, action)
 
     async def _transition(
         self, tx: Transaction, debate: Debate, action: str, now: datetime
@@ -557,13 +557,13 @@ class Debates(FormatDebates, commands.Cog):
             await poi_store.lapse_stale(tx, debate.id, new.seq, now)
         return new
 
-    async def _after(self, before: Debate, after: Debate, action: str) -> None:
+    async def after_transition(self, before: Debate, after: Debate, action: str) -> None:
         """Side effects of a transition: polls, announcements, timers, the panel."""
         old, new = before.state, after.state
         if old.phase != new.phase or old.speech_index != new.speech_index:
             if old.phase in format_machine.BEFORE_SPEECHES and before.pre_poll_id:
                 await self.polls.close_poll(before.pre_poll_id, after.moderator_id)
-            await self._say(after, self._format_phase_text(after) or self._phase_text(new.phase))
+            await self.say(after, self._format_phase_text(after) or self._phase_text(new.phase))
             if new.phase == "post_vote":
                 await self._open_post_vote(after)
             if new.phase == "finished":
@@ -575,14 +575,14 @@ class Debates(FormatDebates, commands.Cog):
             length = embeds_ui.clock(new.length or 0)
             if new.speaker_side == "question":
                 quoted = "\n".join(f"> {line}" for line in (after.question_text or "").splitlines())
-                await self._say(
+                await self.say(
                     after,
                     f"❓ Question from <@{new.speaker_id}> ({length} for the answer):\n{quoted}",
                     ping=new.speaker_id,
                 )
             else:
                 role = self._speech_role(after)
-                await self._say(
+                await self.say(
                     after,
                     f"🎤 <@{new.speaker_id}> has the floor "
                     + (
@@ -594,13 +594,13 @@ class Debates(FormatDebates, commands.Cog):
                     ping=new.speaker_id,
                 )
         elif action == "pause":
-            await self._say(after, "⏸ The debate is paused.")
+            await self.say(after, "⏸ The debate is paused.")
         elif action == "resume":
-            await self._say(after, "▶ The debate resumes.")
+            await self.say(after, "▶ The debate resumes.")
         elif action == "extend":
-            await self._say(after, f"⏱ The moderator added {self.config.extend_seconds} seconds.")
-        self._arm_debate(after.id)
-        await self._refresh_panel(after.id)
+            await self.say(after, f"⏱ The moderator added {self.config.extend_seconds} seconds.")
+        self.arm_debate(after.id)
+        await self.refresh_panel(after.id)
 
     async def _open_post_vote(self, debate: Debate) -> None:
         async with self.bot.db.transaction() as tx:  # the vote and its link, or neither
@@ -617,7 +617,7 @@ class Debates(FormatDebates, commands.Cog):
             )
             await store.attach(tx, debate.id, post_poll_id=post_id)
         if debate.thread_id:
-            await self.polls.post_poll(self._channel(debate.thread_id), post_id)
+            await self.polls.post_poll(self.channel_of(debate.thread_id), post_id)
 
     def _phase_text(self, phase: str) -> str:
         hints = {
@@ -638,7 +638,7 @@ class Debates(FormatDebates, commands.Cog):
             return
         chart = await self._swing_chart(debate, result)
         try:
-            await self._channel(debate.thread_id).send(
+            await self.channel_of(debate.thread_id).send(
                 embed=embeds_ui.swing_embed(debate, result), file=chart
             )
         except discord.HTTPException as exc:
@@ -646,7 +646,7 @@ class Debates(FormatDebates, commands.Cog):
 
     # -------------------------------------------------------------- speech timers
 
-    def _arm_debate(
+    def arm_debate(
         self, debate_id: int, *, restarted: bool = False, at: datetime | None = None
     ) -> None:
         """The debate's timer (bot/timers.py): its next step at ``at`` (default: now)."""
@@ -671,7 +671,7 @@ class Debates(FormatDebates, commands.Cog):
                 continue
             wake = machine.next_wakeup(debate.state, warnings, set(debate.notices))
             if wake is not None:
-                self._arm_debate(debate_id, at=wake)
+                self.arm_debate(debate_id, at=wake)
             return
 
     def _notice_text(self, debate: Debate, notice: str, restarted: bool) -> str:
@@ -719,4 +719,4 @@ class Debates(FormatDebates, commands.Cog):
 
             await scheduler.perform(key, taken, post)
         if "end" in due:
-            await self._refresh_panel(debate.id)
+            await self.refresh_panel(debate.id)

@@ -45,10 +45,10 @@ class FormatDebates:
 
     if TYPE_CHECKING:  # provided by the Debates cog
 
-        async def _say(self, debate: Debate, text: str, ping: int | None = None) -> None: ...
-        async def _refresh_panel(self, debate_id: int) -> None: ...
-        async def _after(self, before: Debate, after: Debate, action: str) -> None: ...
-        def _arm_debate(
+        async def say(self, debate: Debate, text: str, ping: int | None = None) -> None: ...
+        async def refresh_panel(self, debate_id: int) -> None: ...
+        async def after_transition(self, before: Debate, after: Debate, action: str) -> None: ...
+        def arm_debate(
             self, debate_id: int, *, restarted: bool = False, at: datetime | None = None
         ) -> None: ...
 
@@ -191,7 +191,7 @@ class FormatDebates:
             return
         text = summary_text(fmt, await poi_store.counts(self.bot.db, debate.id))
         if text:
-            await self._say(debate, text)
+            await self.say(debate, text)
 
     # ------------------------------------------------------------- preparation
 
@@ -203,7 +203,7 @@ class FormatDebates:
         deadline = debate.state.deadline
         assert deadline is not None
         if deadline > self.bot.now():
-            self._arm_debate(debate.id, at=deadline)
+            self.arm_debate(debate.id, at=deadline)
             return
         fmt = self.format_of(debate)
         assert fmt is not None
@@ -213,10 +213,10 @@ class FormatDebates:
             )
             updated = await store.require_debate(tx, debate.id, None)
         if not moved:
-            self._arm_debate(debate.id)  # a moderator moved it meanwhile: look again
+            self.arm_debate(debate.id)  # a moderator moved it meanwhile: look again
             return
-        await self._say(updated, "⏰ Preparation time is over.")
-        await self._after(debate, updated, "advance")  # re-arms the timer for the speech
+        await self.say(updated, "⏰ Preparation time is over.")
+        await self.after_transition(debate, updated, "advance")  # re-arms the timer for the speech
 
     # -------------------------------------------------------- points of information
 
@@ -261,7 +261,7 @@ class FormatDebates:
             else:
                 async with self.bot.db.transaction() as tx:
                     await poi_store.set_message(tx, poi_id, message.id)
-        await self._refresh_panel(debate.id)
+        await self.refresh_panel(debate.id)
 
     async def on_poi_answer(
         self, interaction: discord.Interaction, debate_id: int, poi_id: int, accepted: bool
@@ -299,9 +299,9 @@ class FormatDebates:
             allowed_mentions=discord.AllowedMentions.none(),
         )
         if answer == "accepted":
-            await self._say(
+            await self.say(
                 debate,
                 f"🙋 Point of information accepted: <@{poi.user_id}> has the floor for a short "
                 f"question; <@{speaker}>'s time keeps running.",
             )
-        await self._refresh_panel(debate_id)
+        await self.refresh_panel(debate_id)

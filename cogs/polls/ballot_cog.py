@@ -21,36 +21,18 @@ from bot.errors import UserError, refusals
 from bot.fastlane import Click, Replace
 from cogs.polls import ballot_store, ballots, charts, irv, polls, ranked_chart, ranked_ui
 from cogs.polls.ballot_writer import BallotWriter
+from cogs.polls.base_cog import PollsParts
 from cogs.polls.polls import Poll, PollError
 from cogs.polls.ranked_ui import RANK_SAVE_PREFIX
 
 if TYPE_CHECKING:
-    from bot.app import Herbot
+    pass
 
 log = logging.getLogger(__name__)
 
 
-class BallotVoting:
-    """Mixed into :class:`cogs.polls.cog.Polls`, which provides what is declared here."""
-
-    bot: Herbot
-    _open_polls: dict[int, asyncio.Task[Poll | None]]  # provided by Polls: loaded polls
-
-    if TYPE_CHECKING:  # provided by Polls
-
-        async def _cached_poll(self, poll_id: int) -> Poll | None: ...
-
-        def _schedule_refresh(self, poll: Poll) -> None: ...
-
-        async def close_poll(self, poll_id: int, by: int | None) -> bool: ...
-
-        async def refuse_unless_may_vote(
-            self,
-            interaction: discord.Interaction,
-            poll: Poll | None,
-            ballot_kind: str,
-            option: int | None = None,
-        ) -> None: ...
+class BallotVoting(PollsParts):
+    """Approval and ranked ballots: a part of the Polls cog (cogs/polls/base_cog.py)."""
 
     @property
     def ballot_writer(self) -> BallotWriter:
@@ -64,7 +46,7 @@ class BallotVoting:
 
     async def _ballot_poll(self, interaction: discord.Interaction, poll_id: int, kind: str) -> Poll:
         """The open poll of that kind this member may vote in; UserError otherwise."""
-        poll = await self._cached_poll(poll_id)
+        poll = await self.cached_poll(poll_id)
         await self.refuse_unless_may_vote(interaction, poll, kind)
         assert poll is not None
         return poll
@@ -77,7 +59,7 @@ class BallotVoting:
             previous = await self.ballot_writer.cast(
                 poll.id, interaction.user.id, checked, self.bot.now()
             )
-        self._schedule_refresh(poll)
+        self.schedule_refresh(poll)
         return _ballot_text(poll, checked, previous)
 
     async def fast_rank_save(self, click: Click) -> str | None:
@@ -89,7 +71,7 @@ class BallotVoting:
         """
         poll_id, _, ranking = click.custom_id.removeprefix(RANK_SAVE_PREFIX).partition(":")
         digits = poll_id.isascii() and poll_id.isdigit()
-        load = self._open_polls.get(int(poll_id)) if digits else None
+        load = self.open_polls.get(int(poll_id)) if digits else None
         if load is None or not load.done() or load.cancelled() or load.exception() is not None:
             return None
         poll = load.result()
@@ -110,7 +92,7 @@ class BallotVoting:
             previous = await self.ballot_writer.cast(
                 poll.id, click.user_id, checked, self.bot.now()
             )
-        self._schedule_refresh(poll)
+        self.schedule_refresh(poll)
         return Replace(_ballot_text(poll, checked, previous))
 
     # ---------------------------------------------------------------- callbacks

@@ -91,13 +91,13 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         self.bot = bot
         self.config = config
         # Polls another feature runs (a debate's votes), by kind: how they are shown.
-        self._hosted: dict[str, HostedKind] = {}
+        self.hosted: dict[str, HostedKind] = {}
         self.writer: VoteWriter = BatchedVoteWriter(bot.db)
         self._dirty: set[int] = set()
         # Open polls' definitions (question, options, role...) never change: a click reads
         # them from here. Whether a poll is still open is decided by SQLite on every write.
         # A burst of clicks shares one load (the task), not one query per click.
-        self._open_polls: dict[int, asyncio.Task[polls.Poll | None]] = {}
+        self.open_polls: dict[int, asyncio.Task[polls.Poll | None]] = {}
         self._tally_loop = tasks.loop(seconds=self.config.tally_refresh_seconds)(self._redraw_dirty)
         self._background = Background()
 
@@ -128,15 +128,15 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         bot = self.bot
         for poll_id, guild_id, closes_at in await store.pending_deadlines_by_guild(bot.db):
             if bot.owns_guild(guild_id):
-                self._arm_poll(poll_id, closes_at)
+                self.arm_deadline(poll_id, closes_at)
         await self.rearm_lifecycle()
 
     # -------------------------------------------------------------- poll plumbing
 
-    def _channel(self, channel_id: int) -> discord.PartialMessageable:
+    def channel_of(self, channel_id: int) -> discord.PartialMessageable:
         return self.bot.get_partial_messageable(channel_id)
 
-    def _arm_poll(self, poll_id: int, closes_at: datetime) -> None:
+    def arm_deadline(self, poll_id: int, closes_at: datetime) -> None:
         self.bot.scheduler.schedule_at(
             close_key(poll_id), closes_at, lambda: self._close_at_deadline(poll_id)
         )
@@ -145,7 +145,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         """The deadline timer: raises (and is retried) when the close could not commit."""
         await self.close_poll(poll_id, None)
 
-    def _schedule_refresh(self, poll: polls.Poll) -> None:
+    def schedule_refresh(self, poll: polls.Poll) -> None:
         """Redraw the public tally now, then at most once per interval while clicks go on.
 
         The first click after a quiet spell is shown at once (members see their vote land);
@@ -175,8 +175,8 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         if poll is None or poll.message_id is None:
             return
         tally = await store.tally(self.bot.db, poll_id)
-        message = self._channel(poll.channel_id).get_partial_message(poll.message_id)
-        embed = await self._poll_embed(poll, tally)
+        message = self.channel_of(poll.channel_id).get_partial_message(poll.message_id)
+        embed = await self.poll_embed(poll, tally)
         try:
             if poll.is_open:
                 await message.edit(embed=embed)
@@ -188,10 +188,10 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
     def host(self, kinds: Sequence[str], hosted: HostedKind) -> None:
         """Show and guard another feature's polls of these kinds as it says (a debate's votes)."""
         for kind in kinds:
-            self._hosted[kind] = hosted
+            self.hosted[kind] = hosted
 
-    async def _poll_embed(self, poll: polls.Poll, tally: polls.Tally) -> discord.Embed:
-        hosted = self._hosted.get(poll.kind)
+    async def poll_embed(self, poll: polls.Poll, tally: polls.Tally) -> discord.Embed:
+        hosted = self.hosted.get(poll.kind)
         if hosted is not None:
             embed: discord.Embed = hosted.embed(poll, tally)
             return embed
@@ -207,7 +207,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         with backoff, and a process that dies before posting leaves a claim whose lease runs
         out for the sweep of the poll's shard to take again: posted once either way.
         """
-        self._open_polls.pop(poll_id, None)
+        self.open_polls.pop(poll_id, None)
         scheduler = self.bot.scheduler
         claim = None
         async with self.bot.db.transaction() as tx:
@@ -231,7 +231,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         """Post the result (or edit what an earlier attempt posted); raises when Discord
         refused, so the scheduler tries again. A debate's vote has no card of its own."""
         poll = await store.get_poll(self.bot.db, int(key.removeprefix(RESULT_PREFIX)))
-        if poll is None or poll.kind in self._hosted:
+        if poll is None or poll.kind in self.hosted:
             return None
         if poll.ballot_kind != "single":
             card = await self.ballot_result(poll)
@@ -239,7 +239,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
             tally = await store.tally(self.bot.db, poll.id)
             chart = await self._poll_chart(poll, tally)
             card = {"view": cards_ui.result_card(poll, tally), "file": chart}
-        channel = self._channel(poll.channel_id)
+        channel = self.channel_of(poll.channel_id)
         if claim.result_id is not None:
             message = channel.get_partial_message(claim.result_id)
             await message.edit(view=card["view"], attachments=[card["file"]])
@@ -257,7 +257,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         poll = await store.get_poll(self.bot.db, poll_id)
         assert poll is not None
         tally = await store.tally(self.bot.db, poll_id)
-        embed = await self._poll_embed(poll, tally)
+        embed = await self.poll_embed(poll, tally)
         view = (
             poll_view(poll.id, poll.options)
             if poll.ballot_kind == "single"
@@ -270,25 +270,25 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
 
     # ------------------------------------------------------------- button votes
 
-    async def _cached_poll(self, poll_id: int) -> polls.Poll | None:
-        load = self._open_polls.get(poll_id)
+    async def cached_poll(self, poll_id: int) -> polls.Poll | None:
+        load = self.open_polls.get(poll_id)
         if load is None:
             load = asyncio.ensure_future(store.get_poll(self.bot.db, poll_id))
-            self._open_polls[poll_id] = load
+            self.open_polls[poll_id] = load
         try:
             poll = await asyncio.shield(load)
         except Exception:
-            self._open_polls.pop(poll_id, None)
+            self.open_polls.pop(poll_id, None)
             raise
         if poll is None or not poll.is_open:
-            self._open_polls.pop(poll_id, None)
+            self.open_polls.pop(poll_id, None)
         return poll
 
     async def on_vote(self, interaction: discord.Interaction, poll_id: int, position: int) -> None:
-        poll = await self._cached_poll(poll_id)
+        poll = await self.cached_poll(poll_id)
         if poll is not None and position >= len(poll.options):  # an option added since loaded
-            self._open_polls.pop(poll_id, None)
-            poll = await self._cached_poll(poll_id)
+            self.open_polls.pop(poll_id, None)
+            poll = await self.cached_poll(poll_id)
         await self.refuse_unless_may_vote(interaction, poll, "single", position)
         assert poll is not None
         with refusals(ValueError):  # the domain's refusals
@@ -296,7 +296,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
                 poll_id, interaction.user.id, position, self.bot.now()
             )
         await interaction.response.send_message(_vote_text(poll, outcome), ephemeral=True)
-        self._schedule_refresh(poll)  # hidden tallies still show how many have voted
+        self.schedule_refresh(poll)  # hidden tallies still show how many have voted
 
     async def fast_vote(self, click: Click) -> str | None:
         """A vote button's click on the fast lane (bot/fastlane.py): write, then answer.
@@ -308,7 +308,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         """
         poll_id, _, position = click.custom_id.removeprefix(VOTE_PREFIX).partition(":")
         digits = poll_id.isascii() and poll_id.isdigit()
-        load = self._open_polls.get(int(poll_id)) if digits else None
+        load = self.open_polls.get(int(poll_id)) if digits else None
         if load is None or not load.done() or load.cancelled() or load.exception() is not None:
             return None
         poll = load.result()
@@ -320,7 +320,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
             return None  # the DynamicItem path words the refusal
         with refusals(ValueError):  # the domain's refusals
             outcome = await self.writer.submit(poll.id, click.user_id, index, self.bot.now())
-        self._schedule_refresh(poll)
+        self.schedule_refresh(poll)
         return _vote_text(poll, outcome)
 
     async def refuse_unless_may_vote(
@@ -352,7 +352,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         text = "Your vote is retracted." if removed else "You had not voted in this poll."
         await interaction.response.send_message(text, ephemeral=True)
         if removed:
-            self._schedule_refresh(poll)
+            self.schedule_refresh(poll)
 
     # -------------------------------------------------------------- autocomplete
 
@@ -460,7 +460,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
                 if kind != "single":
                     await ballot_store.set_kind(tx, poll_id, kind, most)
         message = await self.post_poll(cast(discord.abc.Messageable, interaction.channel), poll_id)
-        self._arm_poll(poll_id, now + length)
+        self.arm_deadline(poll_id, now + length)
         if role is not None and lead is not None:
             self._arm_reminder(poll_id, now + length - lead)
         await interaction.response.send_message(
@@ -469,7 +469,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
             ephemeral=True,
         )
 
-    async def _guild_poll(self, interaction: discord.Interaction, poll_id: int) -> polls.Poll:
+    async def guild_poll(self, interaction: discord.Interaction, poll_id: int) -> polls.Poll:
         assert interaction.guild is not None
         with refusals(ValueError):  # the domain's refusals
             return await store.require_poll(self.bot.db, poll_id, interaction.guild.id)
@@ -480,7 +480,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         A hidden poll's until it closes; a debate vote's until the debate's result is posted
         (the pre-debate vote closes when the debate starts, long before the result).
         """
-        hosted = self._hosted.get(poll.kind)
+        hosted = self.hosted.get(poll.kind)
         if hosted is None:
             if poll.is_open and not poll.live:
                 votes = (await store.tally(self.bot.db, poll.id)).total
@@ -497,8 +497,8 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
     @app_commands.autocomplete(poll_id=poll_id_autocomplete)
     @moderator_only()
     async def poll_close(self, interaction: discord.Interaction, poll_id: int) -> None:
-        poll = await self._guild_poll(interaction, poll_id)
-        hosted = self._hosted.get(poll.kind)
+        poll = await self.guild_poll(interaction, poll_id)
+        hosted = self.hosted.get(poll.kind)
         if hosted is not None:
             raise UserError(hosted.closes)
         if not await self.close_poll(poll_id, interaction.user.id):
@@ -510,7 +510,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
     @app_commands.rename(poll_id="poll")
     @app_commands.autocomplete(poll_id=poll_id_autocomplete)
     async def poll_results(self, interaction: discord.Interaction, poll_id: int) -> None:
-        poll = await self._guild_poll(interaction, poll_id)
+        poll = await self.guild_poll(interaction, poll_id)
         await self._require_tally_shown(poll)
         if poll.ballot_kind != "single":
             await interaction.response.send_message(
@@ -535,7 +535,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         poll_id: int,
         format: Literal["csv", "json"] = "csv",
     ) -> None:
-        poll = await self._guild_poll(interaction, poll_id)
+        poll = await self.guild_poll(interaction, poll_id)
         await self._require_tally_shown(poll)
         tally = await store.tally(self.bot.db, poll_id)
         voters = None if poll.anonymous else await store.ballots(self.bot.db, poll_id)

@@ -12,7 +12,6 @@ the bot was down (once: missed repeats are skipped, not caught up).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
@@ -27,35 +26,18 @@ from bot.errors import UserError, refusals
 from bot.presentation import AUTOCOMPLETE_MAX, truncate
 from bot.timeparse import parse_duration, parse_start
 from cogs.polls import lifecycle, lifecycle_store, lifecycle_ui, polls, ranked_ui, store
+from cogs.polls.base_cog import PollsParts
 from cogs.polls.config import OPTION_LIMIT
 from cogs.polls.ui import poll_view
 
 if TYPE_CHECKING:
-    from bot.app import Herbot
     from bot.db import Transaction
-    from cogs.polls.config import PollsConfig
-    from cogs.polls.service import HostedKind
 
 log = logging.getLogger(__name__)
 
 
-class PollLifecycle:
-    """Reminders, schedules and added options; mixed into the Polls cog (its ``self``)."""
-
-    bot: Herbot
-    config: PollsConfig
-    _hosted: dict[str, HostedKind]
-    _open_polls: dict[int, asyncio.Task[polls.Poll | None]]
-
-    # Provided by the Polls cog.
-    post_poll: Callable[..., Coroutine[Any, Any, discord.Message]]
-    motion_autocomplete: Callable[..., Coroutine[Any, Any, list[app_commands.Choice[str]]]]
-    poll_id_autocomplete: Callable[..., Coroutine[Any, Any, list[app_commands.Choice[int]]]]
-    resolve_motion: Callable[[str], tuple[str, tuple[str, ...]]]
-    _arm_poll: Callable[[int, datetime], None]
-    _channel: Callable[[int], discord.PartialMessageable]
-    _guild_poll: Callable[..., Coroutine[Any, Any, polls.Poll]]
-    _poll_embed: Callable[..., Coroutine[Any, Any, discord.Embed]]
+class PollLifecycle(PollsParts):
+    """Reminders, schedules and added options: a part of the Polls cog (cogs/polls/base_cog.py)."""
 
     schedule = app_commands.Group(
         name="schedule", description="Polls that open later, once or every day or week"
@@ -133,7 +115,7 @@ class PollLifecycle:
         if poll is None or poll.role_id is None or poll.closes_at is None:
             return
         try:
-            await self._channel(poll.channel_id).send(
+            await self.channel_of(poll.channel_id).send(
                 lifecycle_ui.reminder_text(poll, poll.closes_at),
                 allowed_mentions=lifecycle_ui.role_only(poll.role_id),
             )
@@ -173,11 +155,11 @@ class PollLifecycle:
         if poll is None or poll.closes_at is None:
             return
         try:
-            await self.post_poll(self._channel(poll.channel_id), poll_id)
+            await self.post_poll(self.channel_of(poll.channel_id), poll_id)
         except discord.HTTPException as exc:
             log.warning("could not post scheduled poll %d: %s", poll_id, exc)
             return
-        self._arm_poll(poll_id, poll.closes_at)
+        self.arm_deadline(poll_id, poll.closes_at)
         lead = await self.bot.db.fetchval(
             "SELECT remind_before_s FROM polls WHERE id = ?", (poll_id,)
         )
@@ -320,16 +302,16 @@ class PollLifecycle:
         poll_id: int,
         option: app_commands.Range[str, 1, OPTION_LIMIT],
     ) -> None:
-        poll = await self._guild_poll(interaction, poll_id)
+        poll = await self.guild_poll(interaction, poll_id)
         if poll.created_by != interaction.user.id and not await is_moderator(interaction):
             raise UserError("Only the member who opened this poll or a moderator may add options.")
-        hosted = self._hosted.get(poll.kind)
+        hosted = self.hosted.get(poll.kind)
         if hosted is not None:
             raise UserError(hosted.options_fixed)
         with refusals(ValueError):  # the domain's refusals
             async with self.bot.db.transaction() as tx:
                 options = await lifecycle_store.add_option(tx, poll_id, option)
-        self._open_polls.pop(poll_id, None)  # the cached definition has one option less
+        self.open_polls.pop(poll_id, None)  # the cached definition has one option less
         await interaction.response.send_message(
             f"Added **{options[-1]}** to poll #{poll_id}.", ephemeral=True
         )
@@ -340,13 +322,13 @@ class PollLifecycle:
         if poll is None or poll.message_id is None:
             return
         tally = await store.tally(self.bot.db, poll_id)
-        message = self._channel(poll.channel_id).get_partial_message(poll.message_id)
+        message = self.channel_of(poll.channel_id).get_partial_message(poll.message_id)
         try:
             view = (
                 poll_view(poll.id, options)
                 if poll.ballot_kind == "single"
                 else ranked_ui.ballot_view(poll)  # approval's select, ranked's button
             )
-            await message.edit(embed=await self._poll_embed(poll, tally), view=view)
+            await message.edit(embed=await self.poll_embed(poll, tally), view=view)
         except discord.HTTPException as exc:
             log.warning("could not show the new option of poll %d: %s", poll_id, exc)
