@@ -110,7 +110,7 @@ class Threads(commands.Cog):
         self.bot = bot
         self.config = config
         self.recorder = Recorder(
-            bot.db, flush_interval=config.flush_interval, max_batch=config.max_batch
+            bot.db, flush_interval=config.flush_interval, max_batch=config.max_batch, now=bot.now
         )
         self.recordings: dict[int, Recording] = {}
         self._auto: dict[int, tuple[float, frozenset[int]]] = {}
@@ -414,6 +414,14 @@ class Threads(commands.Cog):
             names = ", ".join(f"<#{r.channel_id}>" for r in active[:15])
             more = f" and {len(active) - 15} more" if len(active) > 15 else ""
             lines.append(f"Recorded in this server: {names}{more}.")
+        held = await store.quarantine_summary(self.bot.db, interaction.guild_id or 0)
+        if held.items:
+            ids = ", ".join(f"`{e}`" for e in held.error_ids)
+            lines.append(
+                f"⚠️ {held.items} recorded items could not be written and are held in "
+                f"quarantine (latest error ids: {ids}). A moderator can give those ids to "
+                "whoever runs herbot: the log says what went wrong."
+            )
         lines.append(
             f"Messages are written every {self.config.flush_interval:g} s. "
             "Opt out with `/privacy opt-out recording`."

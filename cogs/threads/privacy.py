@@ -3,7 +3,8 @@
 Each runs inside the core's one transaction (never opening its own). What a member said a
 moment ago may still wait in the recorder's queue, so that queue is written into the same
 transaction first and is forgotten or redacted with the rest; it leaves the queue only if
-the transaction commits.
+the transaction commits. Items the database refused to write wait in the quarantine
+(``recorded_quarantine``): forget-me deletes the member's, opt-out deletes their words there.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ async def forget(tx: Transaction, user_id: int) -> Counts:
         "recorded messages": done.messages,
         "thread events no longer naming you": done.events,
         "recordings no longer naming you as who started them": done.recordings,
+        "recorded items held in quarantine": done.quarantined,
     }
 
 
@@ -44,7 +46,12 @@ async def opt_out(tx: Transaction, user_id: int, scope: Scope) -> Counts:
             recorder.drop_messages_of(user_id)
 
         tx.after_commit(stop_recording_them)
-    return {"recorded messages redacted": await store.redact_author(tx, user_id)}
+    return {
+        "recorded messages redacted": await store.redact_author(tx, user_id),
+        "recorded messages held in quarantine, deleted": await store.drop_quarantined_words(
+            tx, user_id
+        ),
+    }
 
 
 async def status(db: Reader, user_id: int) -> Counts:
@@ -52,6 +59,9 @@ async def status(db: Reader, user_id: int) -> Counts:
     return {
         "recorded messages": kept,
         "recorded messages kept redacted (no words, your id)": redacted,
+        "recorded items held in quarantine (the database refused them)": (
+            await store.quarantined_count(db, user_id)
+        ),
     }
 
 
@@ -65,6 +75,9 @@ PRIVACY = Privacy(
         "recorded_versions": ("content",),
         "recorded_versions_fts": ("content",),
         "thread_events": ("actor_id",),
+        # The refused item as JSON (their words), whose it is, and the database's message,
+        # which may quote the row.
+        "recorded_quarantine": ("member_id", "item", "error"),
     },
     other_columns={
         "thread_recordings": (
@@ -88,6 +101,16 @@ PRIVACY = Privacy(
         ),
         "recorded_versions": ("message_id", "version", "edited_at"),
         "thread_events": ("id", "channel_id", "kind", "detail", "at"),
+        "recorded_quarantine": (
+            "id",
+            "error_id",
+            "kind",
+            "channel_id",
+            "guild_id",
+            "message_id",
+            "happened_at",
+            "quarantined_at",
+        ),
     },
     fts_tables=("recorded_versions_fts",),
 )

@@ -4,9 +4,18 @@ Listeners append to an in-memory queue (no I/O, no await). A background task flu
 every ``flush_interval`` seconds, or as soon as ``max_batch`` items are waiting, in ONE
 transaction with ``executemany`` per run of same-kind operations, in arrival order (a
 message, its edit and its deletion can share a batch). A flush counts as written only once
-its transaction committed; if it fails, the whole batch goes back to the head of the queue
-and nothing of it is kept. ``close()`` flushes what is left, so a clean shutdown loses
+its transaction committed. ``close()`` flushes what is left, so a clean shutdown loses
 nothing; a crash loses at most the last ``flush_interval``.
+
+One refused row must not hold back every later message. When a batch fails, it is written
+again in the same transaction item by item, each in a savepoint: what the database refuses
+goes to the quarantine (``recorded_quarantine``: the item as JSON, the error, an error id
+that /record status shows and the log explains), the rest is written. Only when every item
+fails on its own (the database refuses everything: disk full, a dropped connection) is the
+batch rolled back and kept at the head of the queue for the next attempt, for at most
+``QUARANTINE_AFTER`` flushes in a row; then it is quarantined too, so it is kept on disk
+rather than in memory. If the transaction itself fails (even the quarantine cannot be
+written), the whole batch goes back to the head of the queue and nothing of it is kept.
 
 The queue changes shape (taken, put back, trimmed) only while its owner holds the database's
 write lock, or right after releasing it with no ``await`` in between: a writer waiting for
@@ -18,16 +27,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import json
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.db import Database, Transaction
+from bot.errors import error_id
 from cogs.threads import store
 from cogs.threads.store import MessageRecord
 
 log = logging.getLogger(__name__)
+
+# Flushes in a row in which every item failed on its own before they are quarantined anyway:
+# a lone bad row in a quiet thread must not log an error every second forever.
+QUARANTINE_AFTER = 3
+_ERROR_CHARS = 1000
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
 
 # Operation kinds, in the order they are applied within a run.
 _MESSAGE = "message"
@@ -43,6 +65,7 @@ class Recorder:
         *,
         flush_interval: float = 1.0,
         max_batch: int = 2000,
+        now: Callable[[], datetime] = _utcnow,
     ) -> None:
         if flush_interval <= 0:
             raise ValueError("flush_interval must be positive")
@@ -53,7 +76,10 @@ class Recorder:
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._eager: set[asyncio.Task[int]] = set()
+        self.now = now
         self.flushed_total = 0
+        self.quarantined_total = 0
+        self._failed_flushes = 0  # flushes in a row that kept their batch (every item failed)
         # Members who opted out of recording: their new messages are not queued.
         self.opted_out: set[int] = set()
         # Flush as soon as max_batch items wait (set by start(), or by an owner's own timer).
@@ -102,10 +128,12 @@ class Recorder:
     # --- writing -------------------------------------------------------------------------
 
     async def flush(self) -> int:
-        """Write everything queued so far in one transaction; returns how many items.
+        """Write everything queued so far in one transaction; returns how many items left
+        the queue (written, or quarantined because the database refused them).
 
-        The count is returned only after the COMMIT. On any failure (a statement or the
-        commit itself) the batch is back at the head of the queue and the error propagates.
+        The count is returned only after the COMMIT. When the batch cannot be written at all
+        (every item refused, fewer than ``QUARANTINE_AFTER`` times in a row; or the commit
+        itself failed) it is back at the head of the queue and the error propagates.
         """
         async with self._lock:
             if not self._queue:
@@ -116,12 +144,17 @@ class Recorder:
                     # Taken under the write lock: a /privacy transaction that wrote (and will
                     # trim) the queue has committed and trimmed it before we get here.
                     batch, self._queue = self._queue, []
-                    await write_batch(tx, batch)
+                    give_up = self._failed_flushes + 1 >= QUARANTINE_AFTER
+                    held = await write_or_quarantine(tx, batch, now=self.now(), give_up=give_up)
             except BaseException:
                 # Rolled back: keep the batch for the next attempt, ahead of anything since.
                 self._queue = batch + self._queue
+                if batch:
+                    self._failed_flushes += 1
                 raise
-            self.flushed_total += len(batch)
+            self._failed_flushes = 0
+            self.flushed_total += len(batch) - held
+            self.quarantined_total += held
             return len(batch)
 
     async def write_queued(self, tx: Transaction) -> int:
@@ -134,12 +167,15 @@ class Recorder:
         batch = list(self._queue)
         if not batch:
             return 0
-        await write_batch(tx, batch)
+        # No later attempt to wait for: what the database refuses is quarantined now (and
+        # forgotten or redacted with the rest, in this transaction).
+        held = await write_or_quarantine(tx, batch, now=self.now(), give_up=True)
 
         def written() -> None:
             if all(a is b for a, b in zip(self._queue, batch, strict=False)):
                 del self._queue[: len(batch)]
-                self.flushed_total += len(batch)
+                self.flushed_total += len(batch) - held
+                self.quarantined_total += held
 
         tx.after_commit(written)
         return len(batch)
@@ -203,8 +239,109 @@ async def write_batch(tx: Transaction, batch: list[tuple[str, Any]]) -> None:
         elif kind == _DELETE:
             await tx.executemany(store.TOMBSTONE, [(at, mid) for mid, at in items])
             await tx.executemany(store.DELETE_VERSIONS, [(mid,) for mid, _ in items])
+            await tx.executemany(store.DELETE_QUARANTINED, [(mid,) for mid, _ in items])
         else:
             await tx.executemany(store.INSERT_EVENT, items)
+
+
+async def write_or_quarantine(
+    tx: Transaction, batch: list[tuple[str, Any]], *, now: datetime, give_up: bool
+) -> int:
+    """Write ``batch`` in ``tx``; what the database refuses is quarantined. How many were.
+
+    The batch is tried whole first, in a savepoint. If that fails, each item is tried in a
+    savepoint of its own, in order; an edit of a message that was refused follows it into
+    quarantine, and a refused message deleted later in the batch is not kept at all. When
+    every item failed and not ``give_up``, the batch's error is raised: the caller's
+    transaction rolls back and the batch is kept for a later attempt.
+    """
+    try:
+        async with tx.savepoint():
+            await write_batch(tx, batch)
+        return 0
+    except Exception as exc:  # undone to the savepoint: find the item that did it
+        whole = exc
+    log.warning("recorder: a batch of %d failed (%r); writing it item by item", len(batch), whole)
+    refused: list[tuple[tuple[str, Any], BaseException | str]] = []
+    held: set[int | None] = set()  # messages refused in this batch
+    for entry in batch:
+        kind, item = entry
+        message_id = _message_id(kind, item)
+        if kind == _EDIT and message_id in held:
+            refused.append((entry, "the message it edits is in quarantine"))
+            continue
+        if kind == _DELETE and message_id in held:  # taken back: its words are not kept
+            refused = [(e, why) for e, why in refused if _message_id(*e) != message_id]
+            held.discard(message_id)
+        try:
+            async with tx.savepoint():
+                await write_batch(tx, [entry])
+        except Exception as exc:
+            refused.append((entry, exc))
+            if kind == _MESSAGE:
+                held.add(message_id)
+    if refused and len(refused) == len(batch) and not give_up:
+        raise whole
+    for entry, why in refused:
+        await _quarantine(tx, entry, why, now)
+    return len(refused)
+
+
+def _message_id(kind: str, item: Any) -> int | None:
+    if kind == _MESSAGE:
+        return int(item.message_id)
+    if kind == _EDIT:
+        return int(item["message_id"])
+    if kind == _DELETE:
+        return int(item[0])
+    return None
+
+
+async def _quarantine(
+    tx: Transaction, entry: tuple[str, Any], why: BaseException | str, now: datetime
+) -> None:
+    """Keep a refused item in ``recorded_quarantine`` with an error id, and log it."""
+    kind, item = entry
+    channel_id = guild_id = member_id = None
+    message_id = _message_id(kind, item)
+    if kind == _MESSAGE:
+        channel_id, guild_id, member_id = item.channel_id, item.guild_id, item.author_id
+        happened_at = store.stamp(item.created_at)
+        payload: dict[str, Any] = dataclasses.asdict(item) | {"created_at": happened_at}
+    elif kind == _EVENT:
+        channel_id, event, detail, member_id, happened_at, _ = item
+        guild_id = await store.recording_guild(tx, channel_id)
+        payload = {"channel_id": channel_id, "kind": event, "detail": detail}
+        payload |= {"actor_id": member_id, "at": happened_at}
+    else:
+        assert message_id is not None
+        owner = await store.message_owner(tx, message_id)
+        if owner is not None:
+            channel_id, guild_id, member_id = owner
+        if kind == _EDIT:
+            payload, happened_at = dict(item), item["edited_at"]
+        else:
+            payload, happened_at = {"message_id": item[0], "deleted_at": item[1]}, item[1]
+    eid = error_id()
+    held = store.Quarantined(
+        error_id=eid,
+        kind=kind,
+        channel_id=channel_id,
+        guild_id=guild_id,
+        message_id=message_id,
+        member_id=member_id,
+        happened_at=happened_at,
+        item=json.dumps(payload, ensure_ascii=True, default=str),  # storable, whatever it holds
+        error=str(why)[:_ERROR_CHARS] or type(why).__name__,
+    )
+    await store.quarantine(tx, held, now=now)
+    log.error(
+        "recorder: a %s in channel %s could not be written; quarantined (error id %s)",
+        kind,
+        channel_id,
+        eid,
+        exc_info=why if isinstance(why, BaseException) else None,
+    )
 
 
 def _runs(batch: list[tuple[str, Any]]) -> list[tuple[str, list[Any]]]:
