@@ -50,7 +50,10 @@ class ForgetMeView(discord.ui.View):
 
     @discord.ui.button(label="Yes, delete my data", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        counts = await privacy.forget(self.bot.db, self.bot.features, self.user_id)
+        # As of the click by Discord's clock too (its snowflake): a message sent before it
+        # has an earlier id, whatever this host's clock says.
+        at = max(self.bot.now(), interaction.created_at)
+        counts = await privacy.forget(self.bot.db, self.bot.features, self.user_id, at=at)
         self.stop()
         await interaction.response.edit_message(
             content=f"Done. Removed {_summary(counts)}.", view=None

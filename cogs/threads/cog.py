@@ -504,13 +504,16 @@ class Threads(commands.Cog):
                     raise UserError("That message is no longer kept (it was deleted or redacted).")
                 if not kept.content.strip():
                     raise UserError("That message has no text to quote.")
-                if await privacy.is_opted_out(tx, kept.author_id, "quote"):
-                    raise UserError(f"{kept.author_name} has opted out of being quoted.")
+                # The quote store asks the privacy ledger in this transaction.
                 quote_id = await service.submit_pending(tx, _submission(kept, interaction))
         except service.AlreadySaved as exc:
             raise UserError(
                 f"That message is already in the quote store or its queue (`{exc.quote_id}`)."
             ) from None
+        except privacy.Withheld as exc:
+            if exc.opted_out:
+                raise UserError(f"{kept.author_name} has opted out of being quoted.") from None
+            raise UserError(privacy.FORGOTTEN_REFUSAL.format(name=kept.author_name)) from None
         return (
             f"Sent {kept.author_name}'s message to the moderators' quote queue "
             f"(`{quote_id}`), with a link to the original."
@@ -767,6 +770,7 @@ def _submission(kept: KeptMessage, interaction: discord.Interaction) -> service.
         author_id=kept.author_id,
         message_link=store.jump_url(kept.guild_id, kept.channel_id, kept.message_id),
         locator=f"{kept.channel_name}, {exporters.display_time(kept.created_at)}",
+        written_at=store.parse_stamp(kept.created_at),
     )
 
 

@@ -12,20 +12,22 @@ from __future__ import annotations
 from bot.db import Reader, Transaction
 from bot.feature import Counts, Privacy, Scope
 from cogs.threads import store
-from cogs.threads.recorder import attached_to
+from cogs.threads.recorder import Written, attached_to
 
 
 async def forget(tx: Transaction, user_id: int) -> Counts:
     """Delete every recorded message of the member; unname them in events and recordings."""
     recorder = attached_to(tx)
+    queued = Written()
     if recorder is not None:
-        await recorder.write_queued(tx)
+        # The core recorded the forget first: what of theirs is queued is not written at all.
+        queued = await recorder.write_queued(tx)
         # What they sent while this transaction ran is dropped too, once it committed.
         tx.after_commit(lambda: recorder.drop_messages_of(user_id))
     done = await store.forget_author(tx, user_id)
     return {
-        "recorded messages": done.messages,
-        "thread events no longer naming you": done.events,
+        "recorded messages": done.messages + queued.withheld[user_id],
+        "thread events no longer naming you": done.events + queued.unnamed[user_id],
         "recordings no longer naming you as who started them": done.recordings,
         "recorded items held in quarantine": done.quarantined,
     }
@@ -36,8 +38,10 @@ async def opt_out(tx: Transaction, user_id: int, scope: Scope) -> Counts:
     if scope != "record":
         return {}
     recorder = attached_to(tx)
+    queued = Written()
     if recorder is not None:
-        await recorder.write_queued(tx)
+        # The core recorded the opt-out first: their queued messages are not written at all.
+        queued = await recorder.write_queued(tx)
 
         def stop_recording_them() -> None:
             # Once committed: nothing new of theirs is queued, and what they sent while this
@@ -47,7 +51,9 @@ async def opt_out(tx: Transaction, user_id: int, scope: Scope) -> Counts:
 
         tx.after_commit(stop_recording_them)
     return {
-        "recorded messages redacted": await store.redact_author(tx, user_id),
+        "recorded messages redacted": (
+            await store.redact_author(tx, user_id) + queued.withheld[user_id]
+        ),
         "recorded messages held in quarantine, deleted": await store.drop_quarantined_words(
             tx, user_id
         ),

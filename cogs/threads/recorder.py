@@ -17,6 +17,13 @@ batch rolled back and kept at the head of the queue for the next attempt, for at
 rather than in memory. If the transaction itself fails (even the quarantine cannot be
 written), the whole batch goes back to the head of the queue and nothing of it is kept.
 
+Before anything is written, the batch is checked against the privacy ledger in the same
+transaction (:func:`bot.privacy.withholding`): a message of a member who opted out of
+recording is written as a placeholder without words, one of a member forgotten (in this
+process or any other) after writing it is dropped, and an event they did before their
+forget is written without their id. So a forget-me or an opt-out elsewhere reaches what
+this process still holds in memory.
+
 The queue changes shape (taken, put back, trimmed) only while its owner holds the database's
 write lock, or right after releasing it with no ``await`` in between: a writer waiting for
 the lock never sees half of it. /privacy reaches the queue of the recorder writing into its
@@ -30,10 +37,12 @@ import contextlib
 import dataclasses
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from bot import privacy
 from bot.db import Database, Transaction
 from bot.errors import error_id
 from cogs.threads import store
@@ -49,6 +58,18 @@ _ERROR_CHARS = 1000
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Written:
+    """What became of a batch besides being written."""
+
+    quarantined: int = 0  # refused by the database: kept in recorded_quarantine
+    # Per member: messages written without their words (opted out of recording) or not at
+    # all (forgotten after writing them) ...
+    withheld: Counter[int] = dataclasses.field(default_factory=Counter)
+    # ... and events of theirs from before their forget, written without their id.
+    unnamed: Counter[int] = dataclasses.field(default_factory=Counter)
 
 
 # Operation kinds, in the order they are applied within a run.
@@ -145,7 +166,7 @@ class Recorder:
                     # trim) the queue has committed and trimmed it before we get here.
                     batch, self._queue = self._queue, []
                     give_up = self._failed_flushes + 1 >= QUARANTINE_AFTER
-                    held = await write_or_quarantine(tx, batch, now=self.now(), give_up=give_up)
+                    done = await write_or_quarantine(tx, batch, now=self.now(), give_up=give_up)
             except BaseException:
                 # Rolled back: keep the batch for the next attempt, ahead of anything since.
                 self._queue = batch + self._queue
@@ -153,32 +174,34 @@ class Recorder:
                     self._failed_flushes += 1
                 raise
             self._failed_flushes = 0
-            self.flushed_total += len(batch) - held
-            self.quarantined_total += held
+            self.flushed_total += len(batch) - done.quarantined
+            self.quarantined_total += done.quarantined
             return len(batch)
 
-    async def write_queued(self, tx: Transaction) -> int:
+    async def write_queued(self, tx: Transaction) -> Written:
         """Write what is queued now inside the caller's transaction (for /privacy).
 
         The items stay queued until that transaction commits (then they leave the queue);
         after a rollback they are still queued, so nothing is lost and nothing is doubled.
         Only appends can happen meanwhile: a flush needs the write lock ``tx`` holds.
+        What the privacy ledger withholds (the member being forgotten, or opting out,
+        recorded first in ``tx``) is not written at all: the result says how much.
         """
         batch = list(self._queue)
         if not batch:
-            return 0
+            return Written()
         # No later attempt to wait for: what the database refuses is quarantined now (and
         # forgotten or redacted with the rest, in this transaction).
-        held = await write_or_quarantine(tx, batch, now=self.now(), give_up=True)
+        done = await write_or_quarantine(tx, batch, now=self.now(), give_up=True)
 
         def written() -> None:
             if all(a is b for a, b in zip(self._queue, batch, strict=False)):
                 del self._queue[: len(batch)]
-                self.flushed_total += len(batch) - held
-                self.quarantined_total += held
+                self.flushed_total += len(batch) - done.quarantined
+                self.quarantined_total += done.quarantined
 
         tx.after_commit(written)
-        return len(batch)
+        return done
 
     def drop_messages_of(self, author_id: int) -> int:
         """Forget queued messages of one member (their edits then find nothing to change)."""
@@ -246,19 +269,21 @@ async def write_batch(tx: Transaction, batch: list[tuple[str, Any]]) -> None:
 
 async def write_or_quarantine(
     tx: Transaction, batch: list[tuple[str, Any]], *, now: datetime, give_up: bool
-) -> int:
-    """Write ``batch`` in ``tx``; what the database refuses is quarantined. How many were.
+) -> Written:
+    """Write ``batch`` in ``tx``; what the database refuses is quarantined.
 
-    The batch is tried whole first, in a savepoint. If that fails, each item is tried in a
-    savepoint of its own, in order; an edit of a message that was refused follows it into
-    quarantine, and a refused message deleted later in the batch is not kept at all. When
-    every item failed and not ``give_up``, the batch's error is raised: the caller's
-    transaction rolls back and the batch is kept for a later attempt.
+    First the privacy ledger withholds what may not be kept (:func:`withhold`). Then the
+    batch is tried whole, in a savepoint. If that fails, each item is tried in a savepoint
+    of its own, in order; an edit of a message that was refused follows it into quarantine,
+    and a refused message deleted later in the batch is not kept at all. When every item
+    failed and not ``give_up``, the batch's error is raised: the caller's transaction rolls
+    back and the batch is kept for a later attempt.
     """
+    batch, withheld, unnamed = await withhold(tx, batch)
     try:
         async with tx.savepoint():
             await write_batch(tx, batch)
-        return 0
+        return Written(0, withheld, unnamed)
     except Exception as exc:  # undone to the savepoint: find the item that did it
         whole = exc
     log.warning("recorder: a batch of %d failed (%r); writing it item by item", len(batch), whole)
@@ -284,7 +309,40 @@ async def write_or_quarantine(
         raise whole
     for entry, why in refused:
         await _quarantine(tx, entry, why, now)
-    return len(refused)
+    return Written(len(refused), withheld, unnamed)
+
+
+async def withhold(
+    tx: Transaction, batch: list[tuple[str, Any]]
+) -> tuple[list[tuple[str, Any]], Counter[int], Counter[int]]:
+    """``batch`` without what the privacy ledger refuses, read in ``tx`` before any write.
+
+    Messages of members forgotten after writing them are dropped; those of members who
+    opted out of recording become placeholders without words (as opting out leaves what was
+    already kept); events they did before their forget lose their id. Returns the rest and,
+    per member, the messages withheld and the events unnamed.
+    """
+    members = {item.author_id for kind, item in batch if kind == _MESSAGE}
+    members |= {item[3] for kind, item in batch if kind == _EVENT and item[3] is not None}
+    ledger = await privacy.withholding(tx, "record", members)  # always: it takes the lock
+    withheld: Counter[int] = Counter()
+    unnamed: Counter[int] = Counter()
+    if not ledger.opted_out and not ledger.forgotten:
+        return batch, withheld, unnamed
+    kept: list[tuple[str, Any]] = []
+    for kind, item in batch:
+        if kind == _MESSAGE and ledger.refuses(item.author_id, item.created_at):
+            withheld[item.author_id] += 1
+            if ledger.forgot(item.author_id, item.created_at):
+                continue
+            item = item.placeholder()
+        if kind == _EVENT and item[3] is not None:
+            actor = item[3]
+            if ledger.forgot(actor, store.parse_stamp(item[4])):
+                unnamed[actor] += 1
+                item = (*item[:3], None, *item[4:])
+        kept.append((kind, item))
+    return kept, withheld, unnamed
 
 
 def _message_id(kind: str, item: Any) -> int | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.db import Reader, Record, Transaction
@@ -90,6 +90,14 @@ class MessageRecord:
     reply_to: int | None = None
     attachments: tuple[Attachment, ...] = ()
     embed_titles: tuple[str, ...] = ()
+    redacted: bool = False  # a placeholder: no words (its author opted out of recording)
+
+    def placeholder(self) -> MessageRecord:
+        """This message as an opted-out member's is kept: no words, no name, no files."""
+        return replace(
+            self, author_name=REDACTED_NAME, content="", attachments=(), embed_titles=(),
+            redacted=True,
+        )  # fmt: skip
 
     def message_row(self) -> tuple[object, ...]:
         return (
@@ -107,6 +115,7 @@ class MessageRecord:
                 ]
             ),
             json.dumps(list(self.embed_titles)),
+            int(self.redacted),
         )
 
 
@@ -152,8 +161,8 @@ _RECORDING_COLUMNS = (
 # is dropped instead of failing the whole batch on the foreign key.
 INSERT_MESSAGE = (
     "INSERT INTO recorded_messages (message_id, channel_id, guild_id, author_id, author_name, "
-    "created_at, reply_to, attachments, embeds) "
-    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 "
+    "created_at, reply_to, attachments, embeds, redacted) "
+    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 "
     "WHERE EXISTS (SELECT 1 FROM thread_recordings WHERE channel_id = ?2) "
     "ON CONFLICT (message_id) DO NOTHING"
 )

@@ -71,7 +71,9 @@ async def test_forget_me_leaves_nothing_of_the_member_in_the_recording_tables(wo
         if path.exists():
             assert SECRET.encode() not in path.read_bytes(), path.name
 
-    # Forgetting does not opt out: what they write from now on is recorded again.
+    # Forgetting does not opt out: what they write from now on is recorded again. (A forget
+    # withholds what was written until its moment; simcord's clock stands still unless told.)
+    await world.env.advance_time(1)
     await mod.send(thread, "a new beginning")
     await flush(world)
     assert await count(world, "SELECT COUNT(*) FROM recorded_messages WHERE author_id = ?", mod.id)
