@@ -279,9 +279,12 @@ async def forget(
 
     The forget is recorded first (the ledger every process's writers read), as of ``at``
     (default: now): words the member wrote until then that wait anywhere are never written.
-    Full-text indexes are merged (``optimize``) so no token of the removed rows stays in
-    their segments; ``secure_delete`` (set on every connection) zeroes freed pages, and a
-    WAL checkpoint folds the change into the file and truncates the log.
+    SQLite: full-text indexes are merged (``optimize``) so no token of the removed rows
+    stays in their segments; ``secure_delete`` (set on every connection) zeroes freed pages,
+    and a WAL checkpoint folds the change into the file and truncates the log. PostgreSQL:
+    once committed, every table with personal columns is vacuumed (:meth:`Database.vacuum`),
+    so the deleted rows' dead tuples do not wait for autovacuum. What the server may still
+    hold afterwards is :func:`remains`.
     """
     removed: Counts = {}
     features = list(features)
@@ -297,5 +300,33 @@ async def forget(
                     await tx.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
     if db.dialect == "sqlite":
         await db.checkpoint()
+    else:
+        try:
+            await db.vacuum(touched_tables(features))
+        except Exception:  # committed all the same: autovacuum will get there
+            log.warning("could not vacuum after a forget-me", exc_info=True)
     log.info("forgot a member: %s", {k: v for k, v in removed.items() if v})
     return removed
+
+
+def touched_tables(features: Iterable[Feature]) -> list[str]:
+    """The tables forget-me changes: every table with a personal column (SQLite's full-text
+    tables aside: PostgreSQL keeps full-text search in columns of those tables)."""
+    found = parts(features)
+    fts = {t for part in found for t in part.fts_tables}
+    return sorted({t for part in found for t in part.personal_columns} - fts)
+
+
+def remains(db: Database) -> str:
+    """What the server may still hold of forgotten words, and for how long (said plainly)."""
+    if db.dialect == "sqlite":
+        return (
+            "Nothing of it is left in herbot's database file or its log. Backups made before "
+            "now still hold what they held, until whoever runs herbot deletes them."
+        )
+    return (
+        "The deleted rows were vacuumed at once. The database server can still hold copies "
+        "in its write-ahead log files until it overwrites them (how soon depends on how "
+        "much it writes: minutes on a busy server, days on a quiet one), in WAL archives or "
+        "replicas if it keeps them, and in backups until whoever runs herbot deletes them."
+    )

@@ -50,13 +50,16 @@ class ForgetMeView(discord.ui.View):
 
     @discord.ui.button(label="Yes, delete my data", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        # Scrubbing afterwards (a checkpoint, a VACUUM) may take longer than Discord waits.
+        await interaction.response.defer()
         # As of the click by Discord's clock too (its snowflake): a message sent before it
         # has an earlier id, whatever this host's clock says.
         at = max(self.bot.now(), interaction.created_at)
         counts = await privacy.forget(self.bot.db, self.bot.features, self.user_id, at=at)
         self.stop()
-        await interaction.response.edit_message(
-            content=f"Done. Removed {_summary(counts)}.", view=None
+        await interaction.edit_original_response(
+            content=f"Done. Removed {_summary(counts)}. {privacy.remains(self.bot.db)}",
+            view=None,
         )
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
