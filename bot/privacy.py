@@ -195,13 +195,10 @@ async def check_words(
 
 
 async def _core_status(db: Reader, user_id: int) -> Counts:
+    # The forget ledger's entry is no word of theirs: /privacy status shows it on a line
+    # of its own (when, and what it means), not among what is kept.
     count = await db.fetchval("SELECT count(*) FROM privacy_optouts WHERE user_id = ?", (user_id,))
-    forgotten = await forgotten_at(db, user_id) is not None
-    return {
-        "privacy choices (kept, so they keep being honoured)": int(count or 0),
-        "forget-me requests remembered (a keyed hash of your id and the time, so nothing you "
-        "wrote before is collected again)": int(forgotten),
-    }
+    return {"privacy choices (kept, so they keep being honoured)": int(count or 0)}
 
 
 async def _core_forget(tx: Transaction, user_id: int) -> Counts:

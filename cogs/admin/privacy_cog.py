@@ -101,6 +101,13 @@ class Privacy(commands.Cog):
         for scope, name in _NAMES.items():
             off = await privacy.is_opted_out(self.bot.db, interaction.user.id, scope)
             lines.append(f"{'🚫 off' if off else '✅ on'} — {name}")
+        forgotten = await privacy.forgotten_at(self.bot.db, interaction.user.id)
+        if forgotten is not None:
+            lines.append(
+                f"🧹 forgotten {discord.utils.format_dt(forgotten)}: nothing you wrote until "
+                "then is collected again (herbot keeps a keyed hash of your id and that time, "
+                "not your id)"
+            )
         kept = await privacy.status(self.bot.db, self.bot.features, interaction.user.id)
         lines.append("")
         lines.append("**Kept about you now:** " + _summary(kept))

@@ -130,7 +130,7 @@ async def test_a_forget_in_one_process_withholds_what_another_still_holds(world,
     later = "SELECT COUNT(*) FROM recorded_messages WHERE author_id = ?"
     assert await world.db.fetchval(later, (carol.id,)) == 1
     shown = await carol.slash(world.channel, "privacy status")
-    assert "1 forget-me requests remembered" in shown.response.content
+    assert "🧹 forgotten <t:" in shown.response.content
 
 
 async def test_an_opt_out_in_one_process_reaches_another_and_opt_in_lifts_it(world, process_b):
