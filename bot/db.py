@@ -37,6 +37,7 @@ from collections.abc import (
     Callable,
     Coroutine,
     Generator,
+    Iterable,
     Mapping,
     Sequence,
 )
@@ -47,6 +48,7 @@ from typing import Any, ClassVar, Protocol, TypeGuard
 import asyncpg
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
 
@@ -570,13 +572,38 @@ class Database(_Fetching):
     async def checkpoint(self) -> None:
         """Fold the WAL back into the file and truncate it (forgotten words leave the WAL).
 
-        PostgreSQL has no file of ours to fold: VACUUM is the server's business.
+        PostgreSQL has no file of ours to fold: see :meth:`vacuum`.
         """
         if self.dialect != "sqlite":
             return
         async with self._write_lock:
             driver = await _driver(await self._writer_connection())
             await _run(driver, "PRAGMA wal_checkpoint(TRUNCATE)", (), many=False)
+
+    async def vacuum(self, tables: Iterable[str]) -> None:
+        """PostgreSQL: ``VACUUM (ANALYZE)`` each table now, outside any transaction.
+
+        After a forget-me: the deleted rows' dead tuples (their words) are removed from the
+        tables and their indexes and the space marked reusable, instead of waiting for
+        autovacuum, and the planner's sampled statistics (``pg_statistic`` keeps sample
+        values of columns) are taken again without them. It runs on a connection of its
+        own, so votes and flushes keep writing meanwhile. SQLite has nothing to do here:
+        ``secure_delete`` zeroed the freed pages and :meth:`checkpoint` folds the WAL.
+        """
+        if self.dialect != "postgresql":
+            return
+        engine = create_async_engine(
+            _postgres_url(self.url),
+            poolclass=NullPool,
+            connect_args={"max_cached_statement_lifetime": 0},
+        )
+        try:
+            async with engine.connect() as conn:
+                driver = await _driver(conn)
+                for table in tables:
+                    await _run(driver, f'VACUUM (ANALYZE) "{table}"', (), many=False)
+        finally:
+            await engine.dispose()
 
     async def backup(self, target: Path | str) -> Path:
         """Copy the live database to ``target`` with SQLite's online backup API."""

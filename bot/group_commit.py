@@ -6,18 +6,25 @@ at that moment in one transaction, at most ``max_group`` at a time (the first of
 answered after a small commit, not after one holding the whole burst), until none are left.
 No timer and no extra task: a lone item costs what a direct write costs.
 
-Each item gets its own outcome, and only once its group has committed: if the transaction
-fails, every item of the group hears the error, so nothing is reported kept that was not.
-The features say how a group is written (``write``); the core owns the transaction.
+Each item gets its own outcome, and only once its group has committed. If the group's
+transaction fails (one member's row refused, say), it is rolled back and the group is written
+again in one new transaction, each item in its own savepoint: the item that fails again hears
+its own error and leaves nothing behind, the others are kept and told so. If that transaction
+fails as a whole (the commit, or the database gone), every item of the group hears the error:
+nothing is reported kept that was not. The features say how a group is written (``write``);
+the core owns the transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 from bot.db import Database, Transaction
+
+log = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
 Outcome = TypeVar("Outcome")
@@ -42,6 +49,7 @@ class GroupCommit(Generic[Item, Outcome]):
         self._cancelled = cancelled  # what waiting members hear if the leader is cancelled
         self.commits = 0
         self.groups: list[int] = []  # the size of each group written (tests, benchmarks)
+        self.retried = 0  # groups written again item by item after their transaction failed
         self._pending: list[tuple[Item, asyncio.Future[Outcome]]] = []
         self._busy = False
 
@@ -62,12 +70,19 @@ class GroupCommit(Generic[Item, Outcome]):
             group = self._pending[: self.max_group]
             self._pending = self._pending[self.max_group :]
             self.groups.append(len(group))
+            items = [item for item, _ in group]
             outcomes: Sequence[Outcome | Exception]
             try:
-                async with self.db.transaction() as tx:
-                    outcomes = await self._write(tx, [item for item, _ in group])
-                self.commits += 1
-            except Exception as exc:  # rolled back: every waiting item hears about it
+                try:
+                    async with self.db.transaction() as tx:
+                        outcomes = await self._write(tx, items)
+                    self.commits += 1
+                except Exception as exc:  # rolled back: isolate the item that failed it
+                    if len(group) == 1:
+                        raise
+                    log.warning("a group of %d failed (%r): item by item", len(group), exc)
+                    outcomes = await self._one_by_one(items)
+            except Exception as exc:  # nothing was kept: every waiting item hears about it
                 outcomes = [exc] * len(group)
             except BaseException:  # the leader was cancelled: nobody may wait forever
                 failed = RuntimeError(self._cancelled)
@@ -83,3 +98,18 @@ class GroupCommit(Generic[Item, Outcome]):
                     future.set_exception(outcome)
                 else:
                     future.set_result(outcome)
+
+    async def _one_by_one(self, items: list[Item]) -> list[Outcome | Exception]:
+        """The group again in one transaction, each item in a savepoint of its own."""
+        self.retried += 1
+        outcomes: list[Outcome | Exception] = []
+        async with self.db.transaction() as tx:
+            for item in items:
+                try:
+                    async with tx.savepoint():
+                        (outcome,) = await self._write(tx, [item])
+                except Exception as exc:  # undone to the savepoint: the rest go on
+                    outcome = exc
+                outcomes.append(outcome)
+        self.commits += 1
+        return outcomes

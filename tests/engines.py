@@ -133,16 +133,20 @@ def empty_database(name: str) -> str:
     return _url(name)
 
 
-async def refuse(tx, name: str, table: str, when: str, message: str) -> None:  # type: ignore[no-untyped-def]
+async def refuse(  # type: ignore[no-untyped-def]
+    tx, name: str, table: str, when: str, message: str, *, where: str | None = None
+) -> None:
     """Make the database refuse ``when`` (``INSERT``, ``UPDATE OF col``) on ``table``.
 
     How tests inject a failure on either engine: a trigger named ``name`` that aborts with
-    ``message``. On PostgreSQL it raises SQLSTATE HB001, the tests' own code, which
-    ``.ci/test-postgres``'s server-log check expects. Undo it with :func:`allow`.
+    ``message``; ``where`` (``NEW.user_id = 5``) refuses only the rows it holds for. On
+    PostgreSQL it raises SQLSTATE HB001, the tests' own code, which ``.ci/test-postgres``'s
+    server-log check expects. Undo it with :func:`allow`.
     """
     if tx.dialect == "sqlite":
+        condition = f"WHEN {where} " if where else ""
         await tx.execute(
-            f"CREATE TRIGGER {name} BEFORE {when} ON {table} "
+            f"CREATE TRIGGER {name} BEFORE {when} ON {table} {condition}"
             f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
         )
         return
@@ -150,8 +154,10 @@ async def refuse(tx, name: str, table: str, when: str, message: str) -> None:  #
         f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
         f"'BEGIN RAISE EXCEPTION ''{message}'' USING ERRCODE = ''HB001''; END'"
     )
+    condition = f"WHEN ({where}) " if where else ""
     await tx.execute(
-        f"CREATE TRIGGER {name} BEFORE {when} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()"
+        f"CREATE TRIGGER {name} BEFORE {when} ON {table} FOR EACH ROW {condition}"
+        f"EXECUTE FUNCTION {name}()"
     )
 
 

@@ -56,10 +56,16 @@ class ForgetMeView(discord.ui.View):
 
     @discord.ui.button(label="Yes, delete my data", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        counts = await privacy.forget(self.bot.db, self.bot.features, self.user_id)
+        # Scrubbing afterwards (a checkpoint, a VACUUM) may take longer than Discord waits.
+        await interaction.response.defer()
+        # As of the click by Discord's clock too (its snowflake): a message sent before it
+        # has an earlier id, whatever this host's clock says.
+        at = max(self.bot.now(), interaction.created_at)
+        counts = await privacy.forget(self.bot.db, self.bot.features, self.user_id, at=at)
         self.stop()
-        await interaction.response.edit_message(
-            content=f"Done. Removed {_summary(counts)}.", view=None
+        await interaction.edit_original_response(
+            content=f"Done. Removed {_summary(counts)}. {privacy.remains(self.bot.db)}",
+            view=None,
         )
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
@@ -101,6 +107,13 @@ class Privacy(commands.Cog):
         for scope, name in _NAMES.items():
             off = await privacy.is_opted_out(self.bot.db, interaction.user.id, scope)
             lines.append(f"{'🚫 off' if off else '✅ on'} — {name}")
+        forgotten = await privacy.forgotten_at(self.bot.db, interaction.user.id)
+        if forgotten is not None:
+            lines.append(
+                f"🧹 forgotten {discord.utils.format_dt(forgotten)}: nothing you wrote until "
+                "then is collected again (herbot keeps a keyed hash of your id and that time, "
+                "not your id)"
+            )
         kept = await privacy.status(self.bot.db, self.bot.features, interaction.user.id)
         lines.append("")
         lines.append("**Kept about you now:** " + _summary(kept))

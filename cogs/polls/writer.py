@@ -3,8 +3,10 @@
 :class:`BatchedVoteWriter` collects the votes that arrive while a write is in progress and
 stores them together in **one transaction**: per poll one "is it open" check, one read of
 earlier choices, one ``executemany`` upsert, then the commit. Every click still gets its own
-outcome, and only once the commit has happened: if the transaction fails, every click of the
-group hears the error, so nothing is reported counted that was not kept.
+outcome, and only once the commit has happened: if one member's row is refused, the group is
+written again vote by vote (:mod:`bot.group_commit`) and only that member hears the error; if
+the transaction cannot commit at all, every click of the group hears it, so nothing is
+reported counted that was not kept.
 The benchmarks' baseline, one transaction per vote, is ``bench.baselines.DirectVoteWriter``.
 """
 

@@ -315,17 +315,21 @@ class Quotes(commands.Cog):
             locator=f"#{where}, {message.created_at:%Y-%m-%d}",
             author_id=author.id,
             message_link=message.jump_url,
+            written_at=message.created_at,
         )
         try:
             async with self.bot.db.transaction() as tx:
-                # Asked again inside: an opt-out committed since cannot slip through.
-                if await privacy.is_opted_out(tx, author.id, "quote"):
-                    raise opted_out
+                # The store asks again inside: an opt-out or a forget committed since holds.
                 qid = await store.submit_pending(tx, submission)
         except AlreadySaved as exc:
             raise UserError(
                 f"That message is already saved as `{exc.quote_id}` (pending or approved)."
             ) from None
+        except privacy.Withheld as exc:
+            if exc.opted_out:
+                raise opted_out from None
+            name = author.display_name
+            raise UserError(privacy.FORGOTTEN_REFUSAL.format(name=name)) from None
         await interaction.response.send_message(
             f"Saved {author.display_name}'s message for review as `{qid}`. "
             "A moderator will approve it with `/quote review`.",

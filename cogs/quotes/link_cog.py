@@ -126,6 +126,7 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
             author_id=author.id,
             message_link=message.jump_url,
             cut_from=len(text) if len(text) > limit else None,
+            written_at=message.created_at,
         )
         tags = await store.tags(self.bot.db, guild_id, "")
         await interaction.response.send_modal(LinkedSubmitModal(draft, tags, limit))
@@ -154,20 +155,24 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
             author_id=draft.author_id,
             message_link=draft.message_link,
             tags=tuple(tags),
+            written_at=draft.written_at,
         )
         opted_out = UserError(
             f"{draft.speaker} has opted out of being quoted, so their messages can't be quoted."
         )
         try:
             async with self.bot.db.transaction() as tx:
-                # Asked again inside: an opt-out committed while the form was open holds.
-                if await privacy.is_opted_out(tx, draft.author_id, "quote"):
-                    raise opted_out
+                # The store asks again inside: an opt-out or a forget committed while the
+                # form was open (in any process) holds.
                 qid = await store.submit_pending(tx, submission)
         except AlreadySaved as exc:
             raise UserError(
                 f"That message is already saved as `{exc.quote_id}` (pending or approved)."
             ) from None
+        except privacy.Withheld as exc:
+            if exc.opted_out:
+                raise opted_out from None
+            raise UserError(privacy.FORGOTTEN_REFUSAL.format(name=draft.speaker)) from None
         await interaction.response.send_message(
             f"Thanks! The quote is waiting for a moderator as `{qid}`.", ephemeral=True
         )

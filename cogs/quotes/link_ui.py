@@ -9,6 +9,7 @@ through :class:`LinkedQuoteActions` (found with ``get_cog``: this module imports
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 import discord
@@ -30,6 +31,7 @@ class Draft:
     author_id: int
     message_link: str
     cut_from: int | None = None  # the message's length when its text had to be cut
+    written_at: datetime | None = None  # when the message was sent
 
 
 class LinkedQuoteActions(Protocol):

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
-from bot import guild_settings
+from bot import guild_settings, privacy
 from bot.db import Reader, Transaction
 
 EMOJI_KEY = "quote_nominate_emoji"
@@ -164,10 +165,16 @@ class Nomination:
     author_id: int
     nominated_by: int | None
     reactions: int
+    written_at: datetime | None = None  # the message's time (None: before any forget)
 
 
 async def claim(tx: Transaction, n: Nomination, outcome: Outcome) -> bool:
-    """Take the message's one nomination; False if another reaction took it first."""
+    """Take the message's one nomination; False if another reaction took it first.
+
+    Raises :class:`bot.privacy.Withheld` (writing nothing) when the author opted out of
+    quotes or was forgotten after writing it: the row would name them again.
+    """
+    await privacy.check_words(tx, "quote", n.author_id, n.written_at)
     cur = await tx.execute(
         "INSERT INTO quote_nominations (guild_id, message_id, channel_id, author_id, "
         "nominated_by, reactions, outcome) VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -228,7 +235,8 @@ async def forget(tx: Transaction, user_id: int) -> tuple[int, int]:
     """(nominations of the member's messages deleted, nominations they triggered anonymised).
 
     Deleting the rows of their messages goes with forget-me deleting every quote of their
-    words; a message of theirs could then be nominated again, unless they opted out.
+    words. Their messages from before the forget are not nominated again (:func:`claim`
+    asks the forget ledger); what they write afterwards can be, unless they opted out.
     """
     words = await tx.execute("DELETE FROM quote_nominations WHERE author_id = ?", (user_id,))
     nominated = await tx.execute(

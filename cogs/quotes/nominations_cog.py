@@ -119,6 +119,7 @@ class QuoteNominations(commands.Cog):
             author_id=author.id,
             nominated_by=payload.user_id,
             reactions=count,
+            written_at=message.created_at,
         )
         never = (
             "a bot's or webhook's message"
@@ -130,8 +131,12 @@ class QuoteNominations(commands.Cog):
             else None
         )
         if never is not None:
-            async with self.bot.db.transaction() as tx:
-                await nominations.claim(tx, nomination, "ignored")
+            try:
+                async with self.bot.db.transaction() as tx:
+                    await nominations.claim(tx, nomination, "ignored")
+            except privacy.Withheld:  # opted out or forgotten: no row may name them
+                self._pass(message.id)
+                return
             log.info("message %s reached %s reactions but has %s", message.id, count, never)
             return
         # A fetched message's channel is partial (no name): the cached channel has it.
@@ -147,22 +152,22 @@ class QuoteNominations(commands.Cog):
             ),
             author_id=author.id,
             message_link=message.jump_url,
+            written_at=message.created_at,
         )
         outcome: nominations.Outcome = "queued"
         quote_id: str | None = None
-        async with self.bot.db.transaction() as tx:
-            # Asked inside the transaction: an opt-out committed a moment ago holds.
-            if await privacy.is_opted_out(tx, author.id, "quote"):
-                outcome = "ignored"
-            elif await nominations.claim(tx, nomination, "queued"):
+        try:
+            async with self.bot.db.transaction() as tx:
+                # The claim asks the privacy ledger inside the transaction: an opt-out or a
+                # forget committed a moment ago (in any process) holds.
+                if not await nominations.claim(tx, nomination, "queued"):
+                    return  # another reaction queued it a moment ago
                 try:
                     quote_id = await store.submit_pending(tx, submission)
                 except AlreadySaved as exc:  # saved by hand before: nothing new to review
                     outcome, quote_id = "already_saved", exc.quote_id
                 await nominations.settle(tx, payload.guild_id, message.id, outcome, quote_id)
-            else:
-                return  # another reaction queued it a moment ago
-        if outcome == "ignored":
+        except privacy.Withheld:  # nothing written: no row names them
             self._pass(message.id)
             return
         log.info("message %s nominated (%s reactions): %s %s", message.id, count, outcome, quote_id)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bot import privacy
 from bot.db import IntegrityError, Reader, Transaction
 from bot.fts import match_query, ts_query
 from cogs.quotes import curated as cur
@@ -52,6 +53,9 @@ class Submission:
     message_link: str | None = None
     tags: tuple[str, ...] = ()
     note: str = ""
+    # When the author wrote the words (the message's time): a member forgotten since then
+    # is not quoted (bot/privacy.py). None with an author: taken as before any forget.
+    written_at: datetime | None = None
 
 
 # Every column of the one quote model (cogs.quotes.quote.StoredQuote), store and /ask alike.
@@ -254,7 +258,12 @@ async def submit_pending(tx: Transaction, submission: Submission) -> str:
 
     Raises :class:`AlreadySaved` when the same message (``message_link``) is already
     pending or approved in that guild; nothing is written then and ``tx`` goes on.
+    Raises :class:`bot.privacy.Withheld` when the author opted out of quotes or asked to be
+    forgotten after writing the words (read in ``tx``: an opt-out or a forget committed a
+    moment ago in any process holds); nothing is written then either.
     """
+    if submission.author_id is not None:
+        await privacy.check_words(tx, "quote", submission.author_id, submission.written_at)
     while True:
         quote_id = f"sub-{secrets.token_hex(3)}"
         # No conflict target: a clash on the id or on the one-quote-per-message index both

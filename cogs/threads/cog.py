@@ -115,7 +115,7 @@ class Threads(commands.Cog):
         self.bot = bot
         self.config = config
         self.recorder = Recorder(
-            bot.db, flush_interval=config.flush_interval, max_batch=config.max_batch
+            bot.db, flush_interval=config.flush_interval, max_batch=config.max_batch, now=bot.now
         )
         self.recordings: dict[int, Recording] = {}
         self._auto: dict[int, tuple[float, frozenset[int]]] = {}
@@ -421,6 +421,14 @@ class Threads(commands.Cog):
             names = ", ".join(f"<#{r.channel_id}>" for r in active[:15])
             more = f" and {len(active) - 15} more" if len(active) > 15 else ""
             lines.append(f"Recorded in this server: {names}{more}.")
+        held = await store.quarantine_summary(self.bot.db, interaction.guild_id or 0)
+        if held.items:
+            ids = ", ".join(f"`{e}`" for e in held.error_ids)
+            lines.append(
+                f"⚠️ {plural(held.items, 'recorded item[s]')} could not be written and are held in "
+                f"quarantine (latest error ids: {ids}). A moderator can give those ids to "
+                "whoever runs herbot: the log says what went wrong."
+            )
         lines.append(
             f"Messages are written every {self.config.flush_interval:g} s. "
             "Opt out with `/privacy opt-out recording`."
@@ -503,13 +511,17 @@ class Threads(commands.Cog):
                     raise UserError("That message is no longer kept (it was deleted or redacted).")
                 if not kept.content.strip():
                     raise UserError("That message has no text to quote.")
-                if await privacy.is_opted_out(tx, kept.author_id, "quote"):
-                    raise UserError(f"{kept.author_name} has opted out of being quoted.")
+                # The quote store asks the privacy ledger in this transaction.
                 quote_id = await service.submit_pending(tx, _submission(kept, interaction))
         except service.AlreadySaved as exc:
             raise UserError(
                 f"That message is already in the quote store or its queue (`{exc.quote_id}`)."
             ) from None
+        except privacy.Withheld as exc:
+            assert kept is not None  # refused by the submission, after the checks above
+            if exc.opted_out:
+                raise UserError(f"{kept.author_name} has opted out of being quoted.") from None
+            raise UserError(privacy.FORGOTTEN_REFUSAL.format(name=kept.author_name)) from None
         return (
             f"Sent {kept.author_name}'s message to the moderators' quote queue "
             f"(`{quote_id}`), with a link to the original."
@@ -774,6 +786,7 @@ def _submission(kept: KeptMessage, interaction: discord.Interaction) -> service.
         author_id=kept.author_id,
         message_link=store.jump_url(kept.guild_id, kept.channel_id, kept.message_id),
         locator=f"{kept.channel_name}, {exporters.display_time(kept.created_at)}",
+        written_at=store.parse_stamp(kept.created_at),
     )
 
 

@@ -10,7 +10,7 @@ SQL it runs and everything else that reads or changes recordings. Writers take t
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import iso
@@ -88,6 +88,14 @@ class MessageRecord:
     reply_to: int | None = None
     attachments: tuple[Attachment, ...] = ()
     embed_titles: tuple[str, ...] = ()
+    redacted: bool = False  # a placeholder: no words (its author opted out of recording)
+
+    def placeholder(self) -> MessageRecord:
+        """This message as an opted-out member's is kept: no words, no name, no files."""
+        return replace(
+            self, author_name=REDACTED_NAME, content="", attachments=(), embed_titles=(),
+            redacted=True,
+        )  # fmt: skip
 
     def message_row(self) -> tuple[object, ...]:
         return (
@@ -105,6 +113,7 @@ class MessageRecord:
                 ]
             ),
             json.dumps(list(self.embed_titles)),
+            int(self.redacted),
         )
 
 
@@ -150,8 +159,8 @@ _RECORDING_COLUMNS = (
 # is dropped instead of failing the whole batch on the foreign key.
 INSERT_MESSAGE = (
     "INSERT INTO recorded_messages (message_id, channel_id, guild_id, author_id, author_name, "
-    "created_at, reply_to, attachments, embeds) "
-    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 "
+    "created_at, reply_to, attachments, embeds, redacted) "
+    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 "
     "WHERE EXISTS (SELECT 1 FROM thread_recordings WHERE channel_id = ?2) "
     "ON CONFLICT (message_id) DO NOTHING"
 )
@@ -178,10 +187,89 @@ TOMBSTONE = (
     "WHERE message_id = ? AND deleted_at IS NULL"
 )
 DELETE_VERSIONS = "DELETE FROM recorded_versions WHERE message_id = ?"
+# A deleted message's words leave the quarantine too (the member took them back).
+DELETE_QUARANTINED = "DELETE FROM recorded_quarantine WHERE message_id = ? AND kind <> 'delete'"
 INSERT_EVENT = (
     "INSERT INTO thread_events (channel_id, kind, detail, actor_id, at) "
     "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM thread_recordings WHERE channel_id = ?)"
 )
+
+
+# --- the quarantine: items the database refused ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    """A queued item the database refused, kept with the error id a moderator is shown."""
+
+    error_id: str
+    kind: str  # message, edit, delete or event
+    channel_id: int | None
+    guild_id: int | None
+    message_id: int | None
+    member_id: int | None  # the author (message, edit, delete) or the actor (event)
+    happened_at: str
+    item: str  # the queued item as ASCII JSON
+    error: str
+
+
+async def quarantine(tx: Transaction, held: Quarantined, *, now: datetime) -> None:
+    await tx.execute(
+        "INSERT INTO recorded_quarantine (error_id, kind, channel_id, guild_id, message_id, "
+        "member_id, happened_at, item, error, quarantined_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            held.error_id,
+            held.kind,
+            held.channel_id,
+            held.guild_id,
+            held.message_id,
+            held.member_id,
+            held.happened_at,
+            held.item,
+            held.error,
+            stamp(now),
+        ),
+    )
+
+
+async def message_owner(db: Reader, message_id: int) -> tuple[int, int, int] | None:
+    """(channel, guild, author) of a recorded (or quarantined) message, if known."""
+    row = await db.fetchone(
+        "SELECT channel_id, guild_id, author_id FROM recorded_messages WHERE message_id = ?",
+        (message_id,),
+    )
+    if row is None:
+        row = await db.fetchone(
+            "SELECT channel_id, guild_id, member_id FROM recorded_quarantine "
+            "WHERE message_id = ? AND kind = 'message' LIMIT 1",
+            (message_id,),
+        )
+    return None if row is None else (row[0], row[1], row[2])
+
+
+async def recording_guild(db: Reader, channel_id: int) -> int | None:
+    return await db.fetchval(
+        "SELECT guild_id FROM thread_recordings WHERE channel_id = ?", (channel_id,)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineSummary:
+    items: int
+    error_ids: tuple[str, ...]  # the latest few, newest first
+
+
+async def quarantine_summary(db: Reader, guild_id: int, *, latest: int = 5) -> QuarantineSummary:
+    count = await db.fetchval(
+        "SELECT COUNT(*) FROM recorded_quarantine WHERE guild_id = ?", (guild_id,)
+    )
+    rows = await db.fetchall(
+        "SELECT error_id FROM recorded_quarantine WHERE guild_id = ? "
+        "ORDER BY quarantined_at DESC, id DESC LIMIT ?",
+        (guild_id, latest),
+    )
+    return QuarantineSummary(int(count or 0), tuple(r[0] for r in rows))
 
 
 # --- recordings --------------------------------------------------------------------------
@@ -297,6 +385,7 @@ async def purge_recording(tx: Transaction, channel_id: int) -> int:
         "SELECT COUNT(*) FROM recorded_messages WHERE channel_id = ?", (channel_id,)
     )
     await tx.execute("DELETE FROM thread_recordings WHERE channel_id = ?", (channel_id,))
+    await tx.execute("DELETE FROM recorded_quarantine WHERE channel_id = ?", (channel_id,))
     return int(count or 0)
 
 
@@ -320,11 +409,21 @@ async def redact_author(tx: Transaction, user_id: int) -> int:
     return cur.rowcount
 
 
+async def drop_quarantined_words(tx: Transaction, user_id: int) -> int:
+    """Opt-out: delete the member's messages and edits held in quarantine; how many."""
+    cur = await tx.execute(
+        "DELETE FROM recorded_quarantine WHERE member_id = ? AND kind IN ('message', 'edit')",
+        (user_id,),
+    )
+    return cur.rowcount
+
+
 @dataclass(frozen=True, slots=True)
 class Forgotten:
     messages: int  # their recorded messages deleted (versions and indexed words with them)
     events: int  # thread events they did that no longer name them
     recordings: int  # recordings they started that no longer name them
+    quarantined: int = 0  # items of theirs held in quarantine, deleted
 
 
 async def forget_author(tx: Transaction, user_id: int) -> Forgotten:
@@ -333,7 +432,14 @@ async def forget_author(tx: Transaction, user_id: int) -> Forgotten:
     Versions go with their message (``ON DELETE CASCADE``) and the full-text index's delete
     trigger removes their words from ``recorded_versions_fts``; events and recordings stay
     (they are part of other members' transcripts) but no longer carry the member's id.
+    What the quarantine holds of them (their items, and edits or deletions of their
+    messages) is deleted.
     """
+    quarantined = await tx.execute(
+        "DELETE FROM recorded_quarantine WHERE member_id = ? OR message_id IN "
+        "(SELECT message_id FROM recorded_messages WHERE author_id = ?)",
+        (user_id, user_id),
+    )
     messages = await tx.execute("DELETE FROM recorded_messages WHERE author_id = ?", (user_id,))
     events = await tx.execute(
         "UPDATE thread_events SET actor_id = NULL WHERE actor_id = ?", (user_id,)
@@ -341,7 +447,7 @@ async def forget_author(tx: Transaction, user_id: int) -> Forgotten:
     recordings = await tx.execute(
         "UPDATE thread_recordings SET started_by = NULL WHERE started_by = ?", (user_id,)
     )
-    return Forgotten(messages.rowcount, events.rowcount, recordings.rowcount)
+    return Forgotten(messages.rowcount, events.rowcount, recordings.rowcount, quarantined.rowcount)
 
 
 async def authored_count(db: Reader, user_id: int) -> tuple[int, int]:
@@ -354,6 +460,14 @@ async def authored_count(db: Reader, user_id: int) -> tuple[int, int]:
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
+async def quarantined_count(db: Reader, user_id: int) -> int:
+    """Items of the member held in quarantine."""
+    n = await db.fetchval(
+        "SELECT COUNT(*) FROM recorded_quarantine WHERE member_id = ?", (user_id,)
+    )
+    return int(n or 0)
+
+
 async def purge_older_than(tx: Transaction, days: int, *, now: datetime) -> int:
     """Retention: delete messages created more than ``days`` ago; returns how many."""
     if days <= 0:
@@ -361,6 +475,7 @@ async def purge_older_than(tx: Transaction, days: int, *, now: datetime) -> int:
     cutoff = stamp(now - timedelta(days=days))
     cur = await tx.execute("DELETE FROM recorded_messages WHERE created_at < ?", (cutoff,))
     await tx.execute("DELETE FROM thread_events WHERE at < ?", (cutoff,))
+    await tx.execute("DELETE FROM recorded_quarantine WHERE happened_at < ?", (cutoff,))
     return cur.rowcount
 
 

@@ -8,7 +8,9 @@ bytes of the database file and its WAL for their words.
 from __future__ import annotations
 
 import discord
+import pytest
 
+from bot import privacy
 from tests import engines
 from tests.helpers import debate_thread, panel, vote_message, with_embed_title
 
@@ -90,6 +92,7 @@ async def test_forget_me_leaves_no_id_and_no_words_anywhere(world):
     done = await carol.click(shown.response, label="Yes, delete my data")
     assert done.response.content.startswith("Done. Removed ")
     assert "recorded message" in done.response.content
+    assert done.response.content.endswith(privacy.remains(world.db))  # what may remain
 
     assert await _where_id_is(world.db, carol.id) == []
     assert WORDS.encode() not in _raw_bytes(world)
@@ -101,3 +104,26 @@ async def test_forget_me_leaves_no_id_and_no_words_anywhere(world):
     )
     assert closed_votes >= 1
     assert await world.db.fetchval("SELECT count(*) FROM poll_votes") <= votes_before
+
+
+async def _vacuums(db) -> dict[str, int]:
+    rows = await db.fetchall("SELECT relname, vacuum_count FROM pg_stat_user_tables")
+    return {row[0]: int(row[1]) for row in rows}
+
+
+@pytest.mark.postgres_only  # SQLite: secure_delete and the checkpoint (the test above)
+async def test_forget_me_on_postgresql_vacuums_every_table_it_touched(world):
+    carol = world.members[2]
+    await _use_every_feature(world, carol)
+    touched = privacy.touched_tables(world.bot.features)
+    assert {"recorded_versions", "quotes", "poll_votes", "privacy_optouts"} <= set(touched)
+    before = await _vacuums(world.db)
+
+    shown = await carol.slash(world.channel, "privacy forget-me")
+    done = await carol.click(shown.response, label="Yes, delete my data")
+    assert done.response.content.startswith("Done. Removed ")
+
+    after = await _vacuums(world.db)
+    assert [t for t in touched if after.get(t, 0) <= before.get(t, 0)] == []
+    text = done.response.content
+    assert "vacuumed" in text and "write-ahead log" in text and "backups" in text

@@ -80,23 +80,93 @@ async def test_recorder_batches_in_order_and_keeps_versions_honest(db):
     assert await scalar(db, "SELECT deleted_at IS NOT NULL FROM recorded_messages") == 1
 
 
-async def test_flush_failure_keeps_the_batch_for_the_next_attempt(db):
+async def test_a_flush_whose_every_item_fails_keeps_the_batch_for_the_next_attempt(db):
     await start(db)
     recorder = Recorder(db)
     recorder.add_message(msg(1))
-    recorder.add_event(CHANNEL, "renamed", "x", None, T0)
+    recorder.add_message(msg(2))
     async with db.transaction() as tx:
         if db.dialect == "sqlite":
             await tx.execute("DROP TRIGGER recorded_versions_fts_insert")
         await engines.refuse(tx, "boom", "recorded_versions", "INSERT", "disk full")
-    with pytest.raises(Exception, match="disk full"):
+    with pytest.raises(Exception, match="disk full"):  # the database refuses everything
         await recorder.flush()
     assert recorder.pending == 2
     assert await scalar(db, "SELECT COUNT(*) FROM recorded_messages") == 0  # rolled back
+    assert await scalar(db, "SELECT COUNT(*) FROM recorded_quarantine") == 0  # not a bad row
     async with db.transaction() as tx:
         await engines.allow(tx, "boom", "recorded_versions")
     assert await recorder.flush() == 2
-    assert await scalar(db, "SELECT COUNT(*) FROM recorded_messages") == 1
+    assert await scalar(db, "SELECT COUNT(*) FROM recorded_messages") == 2
+
+
+async def quarantined(db) -> list[dict]:
+    rows = await db.fetchall(
+        "SELECT error_id, kind, channel_id, guild_id, message_id, member_id, happened_at, "
+        "item, error FROM recorded_quarantine ORDER BY id"
+    )
+    return [dict(zip(row.keys(), row, strict=True)) for row in rows]
+
+
+async def test_one_refused_message_is_quarantined_and_the_rest_of_its_batch_written(db):
+    await start(db)
+    recorder = Recorder(db, now=lambda: T0 + timedelta(hours=1))
+    bad = msg(2, "the words the database refuses", author=7)
+    recorder.add_message(msg(1))
+    recorder.add_message(bad)
+    recorder.add_edit(bad.message_id, "an edit of the refused message", T0 + timedelta(minutes=5))
+    recorder.add_message(msg(3))
+    recorder.add_event(CHANNEL, "renamed", "a new name", 7, T0 + timedelta(minutes=6))
+    async with db.transaction() as tx:
+        await engines.refuse(
+            tx, "bad_row", "recorded_messages", "INSERT", "refused",
+            where=f"NEW.message_id = {bad.message_id}",
+        )  # fmt: skip
+    assert await recorder.flush() == 5 and recorder.pending == 0
+    assert recorder.quarantined_total == 2 and recorder.flushed_total == 3
+    assert [r[0] for r in await db.fetchall("SELECT content FROM recorded_versions")] == [
+        "message number 1",
+        "message number 3",
+    ]
+    assert await scalar(db, "SELECT COUNT(*) FROM thread_events WHERE kind = 'renamed'") == 1
+    message, edit = await quarantined(db)
+    assert message["kind"] == "message" and edit["kind"] == "edit"
+    assert message["error_id"] != edit["error_id"]
+    assert (message["member_id"], edit["member_id"]) == (7, 7)  # the edit follows its author
+    assert message["guild_id"] == 9 and message["channel_id"] == CHANNEL
+    assert message["message_id"] == edit["message_id"] == bad.message_id
+    kept = json.loads(message["item"])
+    assert kept["content"] == "the words the database refuses" and kept["author_id"] == 7
+    assert json.loads(edit["item"])["content"] == "an edit of the refused message"
+    assert "refused" in message["error"]
+    summary = await store.quarantine_summary(db, 9)
+    assert summary.items == 2 and set(summary.error_ids) == {edit["error_id"], message["error_id"]}
+
+    # Deleted on Discord afterwards: the member took the words back, the quarantine too.
+    recorder.add_delete(bad.message_id, T0 + timedelta(minutes=7))
+    await recorder.flush()
+    assert await quarantined(db) == []
+
+
+async def test_a_lone_bad_row_is_quarantined_after_a_few_attempts_not_retried_forever(db):
+    from cogs.threads.recorder import QUARANTINE_AFTER
+
+    await start(db)
+    recorder = Recorder(db)
+    bad = msg(1, author=7)
+    recorder.add_message(bad)
+    async with db.transaction() as tx:
+        await engines.refuse(
+            tx, "bad_row", "recorded_messages", "INSERT", "refused",
+            where=f"NEW.message_id = {bad.message_id}",
+        )  # fmt: skip
+    for _ in range(QUARANTINE_AFTER - 1):  # it may be the database: kept and tried again
+        with pytest.raises(Exception, match="refused"):
+            await recorder.flush()
+        assert recorder.pending == 1 and await quarantined(db) == []
+    assert await recorder.flush() == 1  # then it is kept on disk, not in memory
+    assert recorder.pending == 0 and recorder.quarantined_total == 1
+    assert [r["member_id"] for r in await quarantined(db)] == [7]
 
 
 async def test_recorder_flushes_on_its_own_and_on_close(db):
@@ -324,14 +394,20 @@ async def test_exports_do_not_name_a_member_who_opted_out(db, settings, tmp_path
     assert "someone else" in text
 
 
-MIGRATION = Path(__file__).resolve().parents[2] / "bot/migrations/sql/sqlite/0005_threads.sql"
+MIGRATIONS = sorted(
+    (Path(__file__).resolve().parents[2] / "bot/migrations/sql/sqlite").glob("*_threads*.sql")
+)
 
 
 @pytest.mark.sqlite_only  # PRAGMA table_info and the FTS5 table
 async def test_privacy_classifies_every_column_of_every_recording_table(db):
     from cogs.threads.privacy import PRIVACY
 
-    tables = set(re.findall(r"CREATE (?:VIRTUAL )?TABLE (\w+)", MIGRATION.read_text()))
+    tables = {
+        table
+        for migration in MIGRATIONS
+        for table in re.findall(r"CREATE (?:VIRTUAL )?TABLE (\w+)", migration.read_text())
+    }
     assert set(PRIVACY.personal_columns) | set(PRIVACY.other_columns) == tables
     for table in tables:
         columns = {row[1] for row in await db.fetchall(f"PRAGMA table_info({table})")}

@@ -71,7 +71,9 @@ async def test_forget_me_leaves_nothing_of_the_member_in_the_recording_tables(wo
         if path.exists():
             assert SECRET.encode() not in path.read_bytes(), path.name
 
-    # Forgetting does not opt out: what they write from now on is recorded again.
+    # Forgetting does not opt out: what they write from now on is recorded again. (A forget
+    # withholds what was written until its moment; simcord's clock stands still unless told.)
+    await world.env.advance_time(1)
     await mod.send(thread, "a new beginning")
     await flush(world)
     assert await count(world, "SELECT COUNT(*) FROM recorded_messages WHERE author_id = ?", mod.id)
@@ -141,3 +143,59 @@ async def test_opt_out_redacts_queued_messages_too_and_refuses_a_save_as_quote(w
     refused = await world.bob.click(found.response, label="Save 1 as quote")
     assert "no longer kept" in refused.response.content
     assert await count(world, "SELECT COUNT(*) FROM quotes WHERE origin = 'transcript'") == 0
+
+
+async def test_a_refused_message_is_quarantined_and_every_other_message_is_written(world, recorded):
+    from tests.threads.conftest import make_thread
+
+    recorder = cog(world).recorder
+    other = await make_thread(world, "The other thread")
+    await world.mod.slash(other, "record start")
+    async with world.db.transaction() as tx:  # the database refuses one row, and only that one
+        await engines.refuse(
+            tx, "bad_row", "recorded_versions", "INSERT", "refused",
+            where=f"NEW.content LIKE '%{SECRET}%'",
+        )  # fmt: skip
+    await world.alice.send(recorded, "before the bad one")
+    await world.bob.send(recorded, f"the {SECRET} the database refuses")
+    await world.alice.send(recorded, "after the bad one")
+    await world.alice.send(other, "meanwhile in another thread")
+    await world.env.advance_time(cog(world).config.flush_interval)  # one timer flush
+
+    assert recorder.pending == 0  # nothing waits in memory: a crash now loses nothing
+    kept = "SELECT content FROM recorded_versions ORDER BY rowid"
+    assert [r[0] for r in await world.db.fetchall(kept)] == [
+        "before the bad one",
+        "after the bad one",
+        "meanwhile in another thread",
+    ]
+    held = await world.db.fetchall("SELECT error_id, member_id, item FROM recorded_quarantine")
+    assert [(r["member_id"], SECRET in r["item"]) for r in held] == [(world.bob.id, True)]
+    status = await world.mod.slash(recorded, "record status")
+    assert "1 recorded item could not be written" in status.response.content
+    assert f"`{held[0]['error_id']}`" in status.response.content
+
+    # It holds bob's words: /privacy counts it, and forget-me deletes it.
+    shown = await world.bob.slash(recorded, "privacy status")
+    assert "1 recorded item held in quarantine" in shown.response.content
+    shown = await world.bob.slash(recorded, "privacy forget-me")
+    done = await world.bob.click(shown.response, label="Yes, delete my data")
+    assert "1 recorded item held in quarantine" in done.response.content
+    assert await count(world, "SELECT COUNT(*) FROM recorded_quarantine") == 0
+    status = await world.mod.slash(recorded, "record status")
+    assert "quarantine" not in status.response.content
+
+
+async def test_opt_out_deletes_the_members_words_held_in_quarantine(world, recorded):
+    async with world.db.transaction() as tx:
+        await engines.refuse(
+            tx, "bad_row", "recorded_versions", "INSERT", "refused",
+            where=f"NEW.content LIKE '%{SECRET}%'",
+        )  # fmt: skip
+    await world.alice.send(recorded, f"my {SECRET} words")
+    await world.bob.send(recorded, "bob's words")
+    await flush(world)
+    assert await count(world, "SELECT COUNT(*) FROM recorded_quarantine") == 1
+    done = await world.alice.slash(recorded, "privacy opt-out", scope="recording")
+    assert "1 recorded message held in quarantine, deleted" in done.response.content
+    assert await count(world, "SELECT COUNT(*) FROM recorded_quarantine") == 0
