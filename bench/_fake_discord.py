@@ -222,6 +222,11 @@ class FakeDiscord:
     posts: list[tuple[float, str]] = field(default_factory=list)
     identified: asyncio.Event = field(default_factory=asyncio.Event)
     compression: str | None = None
+    # The next this-many message posts are refused with 403 Missing Permissions, or never
+    # answered (the bot waits as on a stalled connection): tests of failed and lost posts.
+    refuse_posts: int = 0
+    hang_posts: int = 0
+    refused: list[tuple[float, str]] = field(default_factory=list)
 
     async def start(self) -> None:
         app = web.Application(client_max_size=16 * 1024 * 1024)
@@ -386,6 +391,16 @@ class FakeDiscord:
                     message_payload(
                         int(parts[3]), data.get("content") or "", data.get("embeds", ())
                     )
+                )
+            if request.method == "POST" and len(parts) == 3 and self.hang_posts > 0:
+                self.hang_posts -= 1
+                self.refused.append((arrived, path))
+                await asyncio.Event().wait()  # until the bot goes away
+            if request.method == "POST" and len(parts) == 3 and self.refuse_posts > 0:
+                self.refuse_posts -= 1
+                self.refused.append((arrived, path))
+                return web.json_response(
+                    {"message": "Missing Permissions", "code": 50013}, status=403
                 )
             if request.method == "POST" and len(parts) == 3:
                 self.posts.append((arrived, path))
