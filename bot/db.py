@@ -304,6 +304,19 @@ class Transaction(_Fetching):
     def execute(self, sql: str, params: Params = ()) -> _Statement:
         return _Statement(_run(self._conn, sql, params, many=False))
 
+    @property
+    def for_share(self) -> str:
+        """`` FOR SHARE`` on PostgreSQL, nothing on SQLite: ends a SELECT whose rows must not
+        change until this transaction commits.
+
+        A write guarded by another row's state (a vote lands only while its poll is open)
+        reads that row with it: an UPDATE of the row elsewhere (the close) then waits for this
+        commit, and a guard that waited re-reads the committed row. READ COMMITTED alone lets
+        the guard pass on a row another process is changing. SQLite has one writer at a time
+        (``BEGIN IMMEDIATE``): nothing to lock.
+        """
+        return " FOR SHARE" if self.dialect == "postgresql" else ""
+
     def executemany(self, sql: str, rows: Sequence[Params]) -> _Statement:
         return _Statement(_run(self._conn, sql, rows, many=True))
 
