@@ -23,7 +23,7 @@ from discord import app_commands
 
 from bot import guild_settings
 from bot.checks import is_moderator, moderator_only
-from bot.errors import UserError, refusals
+from bot.errors import BotMissingPermissions, UserError, refusals
 from bot.presentation import AUTOCOMPLETE_MAX, truncate
 from bot.timeparse import parse_duration, parse_start
 from cogs.polls import lifecycle, lifecycle_store, lifecycle_ui, polls, ranked_ui, store
@@ -51,6 +51,7 @@ class PollLifecycle:
 
     # Provided by the Polls cog.
     post_poll: Callable[..., Coroutine[Any, Any, discord.Message]]
+    discard_unposted: Callable[[int], Coroutine[Any, Any, None]]
     motion_autocomplete: Callable[..., Coroutine[Any, Any, list[app_commands.Choice[str]]]]
     poll_id_autocomplete: Callable[..., Coroutine[Any, Any, list[app_commands.Choice[int]]]]
     resolve_motion: Callable[[str], tuple[str, tuple[str, ...]]]
@@ -192,8 +193,11 @@ class PollLifecycle:
             return
         try:
             await self.post_poll(self._channel(poll.channel_id), poll_id)
-        except discord.HTTPException as exc:
-            log.warning("could not post scheduled poll %d: %s", poll_id, exc)
+        except (discord.HTTPException, BotMissingPermissions) as exc:
+            # Nobody saw it: it goes, so no deadline closes it and posts a result for it
+            # (the schedule's next run tries again).
+            log.warning("could not post scheduled poll %d, dropped: %s", poll_id, exc)
+            await self.discard_unposted(poll_id)
             return
         self._arm_poll(poll_id, poll.closes_at)
         lead = await self.bot.db.fetchval(

@@ -69,6 +69,17 @@ async def set_poll_message(tx: Transaction, poll_id: int, message_id: int) -> No
     await tx.execute("UPDATE polls SET message_id = ? WHERE id = ?", (message_id, poll_id))
 
 
+async def discard_unposted(tx: Transaction, poll_id: int) -> bool:
+    """Delete a poll whose message was never posted (Discord refused it): nobody saw it, so
+    nobody voted, and no deadline may ever close it and post a result. Its options go with it
+    (``ON DELETE CASCADE``). A posted poll is left alone; True if it was deleted."""
+    cur = await tx.execute(
+        "DELETE FROM polls WHERE id = ? AND message_id IS NULL AND closed_at IS NULL",
+        (poll_id,),
+    )
+    return cur.rowcount > 0
+
+
 def _poll(row: Record, options: tuple[str, ...]) -> Poll:
     return Poll(
         id=row["id"],
