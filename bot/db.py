@@ -28,6 +28,7 @@ import asyncio
 import contextvars
 import functools
 import logging
+import os
 import re
 import sqlite3
 import threading
@@ -314,6 +315,19 @@ class Transaction(_Fetching):
     def execute(self, sql: str, params: Params = ()) -> _Statement:
         return _Statement(_run(self._conn, sql, params, many=False))
 
+    @property
+    def for_share(self) -> str:
+        """`` FOR SHARE`` on PostgreSQL, nothing on SQLite: ends a SELECT whose rows must not
+        change until this transaction commits.
+
+        A write guarded by another row's state (a vote lands only while its poll is open)
+        reads that row with it: an UPDATE of the row elsewhere (the close) then waits for this
+        commit, and a guard that waited re-reads the committed row. READ COMMITTED alone lets
+        the guard pass on a row another process is changing. SQLite has one writer at a time
+        (``BEGIN IMMEDIATE``): nothing to lock.
+        """
+        return " FOR SHARE" if self.dialect == "postgresql" else ""
+
     def executemany(self, sql: str, rows: Sequence[Params]) -> _Statement:
         return _Statement(_run(self._conn, sql, rows, many=True))
 
@@ -457,6 +471,7 @@ class Database(_Fetching):
         # (its privacy part): e.g. the recorder whose queue holds words not yet written.
         # Scoped to this database object, so two bots in one process never see each other's.
         self.runtime: dict[str, Any] = {}
+        self._startup_depth = 0  # startup_lock() is re-entrant within one database object
 
     @classmethod
     async def open(cls, target: Path | str, *, migrate: bool = True) -> Database:
@@ -569,6 +584,50 @@ class Database(_Fetching):
                 if conn.in_transaction():
                     await conn.rollback()
 
+    @asynccontextmanager
+    async def startup_lock(self) -> AsyncIterator[None]:
+        """Held while this process migrates and seeds: other starters on the database wait.
+
+        Two processes started at once on an empty database (shard processes, or `herbot run`
+        beside `herbot db migrate`) would otherwise run the same migrations side by side, and
+        the second would fail on a table the first just made. The one that waits finds the
+        schema current and the seeds in place. PostgreSQL: a session advisory lock
+        (``pg_advisory_lock``) on the writer connection, which migrations and seeds use;
+        SQLite: an exclusive ``flock`` on ``<file>.lock`` beside the database (a lock on the
+        database file itself would be dropped with SQLite's own locks when it is closed).
+        Re-entrant within one :class:`Database`; the lock goes when the holder exits or dies.
+        """
+        if self._startup_depth:
+            self._startup_depth += 1
+            try:
+                yield
+            finally:
+                self._startup_depth -= 1
+            return
+        release = await (self._lock_pg() if self.path is None else _flock(self.path))
+        self._startup_depth = 1
+        try:
+            yield
+        finally:
+            self._startup_depth = 0
+            await release()
+
+    async def _lock_pg(self) -> Callable[[], Awaitable[None]]:
+        async with self._write_lock:
+            driver = await _driver(await self._writer_connection())
+            await _run(driver, "SELECT pg_advisory_lock(?)", (STARTUP_LOCK_KEY,), many=False)
+
+        async def release() -> None:
+            async with self._write_lock:
+                try:
+                    await _run(
+                        driver, "SELECT pg_advisory_unlock(?)", (STARTUP_LOCK_KEY,), many=False
+                    )
+                except DatabaseError as exc:  # the session is gone, and its lock with it
+                    log.warning("could not release the startup lock: %s", exc)
+
+        return release
+
     async def checkpoint(self) -> None:
         """Fold the WAL back into the file and truncate it (forgotten words leave the WAL).
 
@@ -632,6 +691,36 @@ class Database(_Fetching):
         await self._reader.dispose()
         if self._writer is not self._reader:
             await self._writer.dispose()
+
+
+# pg_advisory_lock's key for startup_lock(): one lock per database, the same in every process.
+STARTUP_LOCK_KEY = 0x6865_7262_6F74  # "herbot"
+
+
+async def _flock(path: Path) -> Callable[[], Awaitable[None]]:
+    """An exclusive ``flock`` on ``<path>.lock``, waited for in a worker thread."""
+    import fcntl  # POSIX; herbot runs on Linux
+
+    lock_path = path.with_name(path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:  # another starter holds it: wait off the event loop
+        log.info("waiting for another process to finish migrating %s", path)
+        waiting = asyncio.get_running_loop().run_in_executor(None, fcntl.flock, fd, fcntl.LOCK_EX)
+        try:
+            await asyncio.shield(waiting)
+        except asyncio.CancelledError:
+            waiting.add_done_callback(lambda _: os.close(fd))  # closing the file unlocks it
+            raise
+    except BaseException:
+        os.close(fd)
+        raise
+
+    async def release() -> None:
+        os.close(fd)  # closing the only descriptor releases the lock
+
+    return release
 
 
 async def _stream_pg(

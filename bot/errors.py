@@ -1,7 +1,10 @@
 """Errors a user can act on, and the CommandTree that turns every error into a reply.
 
 A :class:`UserError` is the user's mistake: they get its message, ephemeral. Anything else
-is logged with a short id that the user sees and can quote to a moderator.
+is logged with a short id that the user sees and can quote to a moderator. When Discord
+refuses one of herbot's own calls for a permission it lacks (a 403 on its post, thread or
+event), :func:`bot_call` turns that into a :class:`BotMissingPermissions` naming what the
+call needs and where; the command undoes what it made for the refused call.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Iterator, Sequence
 
 import discord
 from discord import app_commands
@@ -31,6 +34,86 @@ def refusals(*kinds: type[Exception]) -> Iterator[None]:
         yield
     except kinds as exc:
         raise UserError(str(exc)) from exc
+
+
+# Discord's names for the permissions herbot's own calls need (as its settings page shows them).
+PERMISSION_NAMES = {
+    "view_channel": "View Channel",
+    "send_messages": "Send Messages",
+    "send_messages_in_threads": "Send Messages in Threads",
+    "create_public_threads": "Create Public Threads",
+    "manage_threads": "Manage Threads",
+    "embed_links": "Embed Links",
+    "attach_files": "Attach Files",
+    "read_message_history": "Read Message History",
+    "send_polls": "Create Polls",
+    "create_events": "Create Events",
+}
+MISSING_PERMISSIONS, MISSING_ACCESS = 50013, 50001  # Discord's 403 codes for a bot's own call
+
+
+class BotMissingPermissions(UserError):
+    """Discord refused one of herbot's own calls (403): it lacks ``permissions`` at ``where``."""
+
+    def __init__(self, where: str, permissions: Sequence[str]) -> None:
+        self.where = where
+        self.permissions = tuple(permissions)
+        names = [f"**{PERMISSION_NAMES.get(p, p.replace('_', ' ').title())}**" for p in permissions]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        them = "it" if len(names) == 1 else "them"
+        super().__init__(
+            f"herbot needs {listed} in {where} for that: ask a server admin to allow {them} "
+            "there, then try again."
+        )
+
+
+def place(target: object) -> str:
+    """How a refusal names where herbot lacks a permission: a channel's mention, or the server.
+
+    A thread names its channel: threads take their permissions from it, and that is where a
+    server admin changes them (the thread itself may be gone by the time this is read).
+    """
+    if isinstance(target, discord.Guild):
+        return "this server"
+    if isinstance(target, discord.Thread):
+        return f"<#{target.parent_id}>"
+    mention = getattr(target, "mention", None)
+    if isinstance(mention, str):
+        return mention
+    channel_id = getattr(target, "id", None)
+    return f"<#{channel_id}>" if channel_id else "this channel"
+
+
+def send_permission(channel: object) -> str:
+    """What posting in ``channel`` needs: Send Messages, or Send Messages in Threads."""
+    kind = getattr(channel, "type", None)
+    threads = (
+        discord.ChannelType.public_thread,
+        discord.ChannelType.private_thread,
+        discord.ChannelType.news_thread,
+    )
+    return "send_messages_in_threads" if kind in threads else "send_messages"
+
+
+@contextlib.contextmanager
+def bot_call(where: object, *permissions: str) -> Iterator[None]:
+    """Discord's refusal of the call inside (a 403 for a permission herbot lacks) becomes the
+    member's answer: the permissions that call needs, and where (:func:`place`).
+
+    Every command that posts, opens a thread or creates an event wraps that call in this, so
+    a refusal reads the same everywhere; what the command made for it is its own to undo
+    (it sees :class:`BotMissingPermissions`, a :class:`UserError`). A 403 for anything else
+    (a member who blocks DMs) stays what it was.
+    """
+    try:
+        yield
+    except discord.Forbidden as exc:
+        if exc.code not in (MISSING_PERMISSIONS, MISSING_ACCESS):
+            raise
+        needed = list(permissions)
+        if exc.code == MISSING_ACCESS and "view_channel" not in needed:
+            needed.insert(0, "view_channel")  # it cannot even see the channel
+        raise BotMissingPermissions(place(where), needed) from exc
 
 
 class NotModerator(app_commands.CheckFailure):
@@ -62,6 +145,16 @@ def describe(error: Exception) -> str | None:
         return f"I couldn't understand {value}: {error.__cause__ or 'check the value'}."
     if isinstance(error, app_commands.CheckFailure):
         return str(error) or "You can't use this command here."
+    original = getattr(error, "original", error)
+    if isinstance(original, discord.Forbidden) and original.code in (
+        MISSING_PERMISSIONS,
+        MISSING_ACCESS,
+    ):  # a call no bot_call() named: say so, without an error id to report
+        return (
+            "Discord refused herbot a permission it needs here for that "
+            f"({original.text or 'Missing Permissions'}): ask a server admin to check "
+            "herbot's permissions in this channel, then try again."
+        )
     return None
 
 

@@ -10,20 +10,25 @@ import logging
 import time
 
 from bot.config import Settings
-from bot.db import Database, open_database
+from bot.db import Database
 from bot.feature import Feature, load_features
+from bot.migrations import upgrade
 
 log = logging.getLogger(__name__)
 
 
 async def prepare_database(settings: Settings, *, warm_up: bool = False) -> Database:
     """Open, migrate and seed the database; with ``warm_up``, run the features' warm-ups."""
-    db = await open_database(settings.database)
+    db = await Database.open(settings.database, migrate=False)
     try:
         features = load_features(settings.features)
-        for feature in features:
-            if feature.seed is not None:
-                await feature.seed(db, settings)
+        # Several processes may start at once: one migrates and seeds, the others wait for
+        # it and find everything in place (seeds are idempotent, not safe side by side).
+        async with db.startup_lock():
+            await upgrade(db)
+            for feature in features:
+                if feature.seed is not None:
+                    await feature.seed(db, settings)
         if warm_up:
             await warm_up_features(settings, db, features)
     except BaseException:

@@ -126,9 +126,13 @@ def _upgrade(sync_conn: Any, script_location: Path, target: str) -> None:
 
 
 async def upgrade(db: Database, script_location: Path = HERE, target: str = "head") -> None:
-    """Bring the schema up to ``target``; each revision commits on its own."""
+    """Bring the schema up to ``target``; each revision commits on its own.
+
+    Under ``db.startup_lock()``: a second process starting at the same moment waits here,
+    then finds the schema current and has nothing to do (docs/scaling.md).
+    """
     logging.getLogger("alembic").setLevel(logging.WARNING)  # no INFO lines on every start
-    async with db.connection() as conn:
+    async with db.startup_lock(), db.connection() as conn:
         await conn.run_sync(_upgrade, script_location, target)
 
 

@@ -24,7 +24,7 @@ from bot import claims, guild_settings
 from bot.background import Background
 from bot.checks import ensure_moderator, moderator_only
 from bot.db import Transaction
-from bot.errors import UserError, refusals
+from bot.errors import UserError, bot_call, refusals
 from bot.pacing import EditBudget
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, plain, truncate
 from bot.timeparse import discord_timestamp, parse_duration, parse_start
@@ -185,42 +185,51 @@ class Debates(FormatDebates, commands.Cog):
                 format_id=chosen.id if chosen else format_machine.CLASSIC,
             )
             await self._open_format(tx, debate_id, chosen)
-        starter = await channel.send(
-            f"**Debate #{debate_id}** is open: {text}\n"
-            "Vote before it starts, in the thread. The side that moves the room wins."
-        )
-        thread = await starter.create_thread(
-            name=truncate(f"Debate #{debate_id}: {plain(text)}", 100)
-        )
-        async with self.bot.db.transaction() as tx:  # the thread and its pre-debate vote
-            await store.attach(tx, debate_id, thread_id=thread.id)
-            pre_id = await polls_service.create_poll(
-                tx,
-                guild_id=interaction.guild.id,
-                channel_id=thread.id,
-                question=text,
-                options=DEBATE_OPTIONS,
-                created_by=interaction.user.id,
-                now=now,
-                live=False,
-                kind=PRE_VOTE,
-            )
-            await store.attach(tx, debate_id, pre_poll_id=pre_id)
-            debate = await store.require_debate(tx, debate_id, None)
-        panel = await thread.send(
-            view=panel_layout(
-                debate,
-                [],
-                [],
-                now,
-                extend_seconds=self.config.extend_seconds,
-                formatted=await self._format_view(debate),
-            )
-        )
-        self._panel_budget.spend(debate_id, now)
-        async with self.bot.db.transaction() as tx:
-            await store.attach(tx, debate_id, panel_message_id=panel.id)
-        await self.polls.post_poll(thread, pre_id)
+        starter: discord.Message | None = None
+        thread: discord.Thread | None = None
+        try:  # each step Discord may refuse; a refusal undoes the steps before it
+            with bot_call(channel, "send_messages"):
+                starter = await channel.send(
+                    f"**Debate #{debate_id}** is open: {text}\n"
+                    "Vote before it starts, in the thread. The side that moves the room wins."
+                )
+            with bot_call(channel, "create_public_threads"):
+                thread = await starter.create_thread(
+                    name=truncate(f"Debate #{debate_id}: {plain(text)}", 100)
+                )
+            async with self.bot.db.transaction() as tx:  # the thread and its pre-debate vote
+                await store.attach(tx, debate_id, thread_id=thread.id)
+                pre_id = await polls_service.create_poll(
+                    tx,
+                    guild_id=interaction.guild.id,
+                    channel_id=thread.id,
+                    question=text,
+                    options=DEBATE_OPTIONS,
+                    created_by=interaction.user.id,
+                    now=now,
+                    live=False,
+                    kind=PRE_VOTE,
+                )
+                await store.attach(tx, debate_id, pre_poll_id=pre_id)
+                debate = await store.require_debate(tx, debate_id, None)
+            with bot_call(thread, "send_messages_in_threads"):
+                panel = await thread.send(
+                    view=panel_layout(
+                        debate,
+                        [],
+                        [],
+                        now,
+                        extend_seconds=self.config.extend_seconds,
+                        formatted=await self._format_view(debate),
+                    )
+                )
+            self._panel_budget.spend(debate_id, now)
+            async with self.bot.db.transaction() as tx:
+                await store.attach(tx, debate_id, panel_message_id=panel.id)
+            await self.polls.post_poll(thread, pre_id)
+        except BaseException:
+            await self._undo_start(debate_id, starter, thread)
+            raise
         # Hook for thread recording (another feature): it listens to this event.
         self.bot.dispatch(THREAD_OPENED_EVENT, thread, debate_id)
         hint = self._start_hint(debate, chosen)
@@ -232,6 +241,21 @@ class Debates(FormatDebates, commands.Cog):
             + (hint or "press **Next phase** on the panel to start the opening statements."),
             ephemeral=True,
         )
+
+    async def _undo_start(
+        self, debate_id: int, starter: discord.Message | None, thread: discord.Thread | None
+    ) -> None:
+        """A /debate start that Discord refused part-way leaves nothing: not the thread or its
+        starter message, not the debate (no timer re-arms it), not its unposted vote."""
+        for made in (thread, starter):
+            if made is not None:
+                try:
+                    await made.delete()
+                except discord.HTTPException as exc:
+                    log.warning("could not remove what debate %d's start made: %s", debate_id, exc)
+        async with self.bot.db.transaction() as tx:
+            for poll_id in await store.discard(tx, debate_id):
+                await polls_service.discard_unposted(tx, poll_id)
 
     @debate.command(name="schedule", description="Announce a debate as a Discord scheduled event")
     @app_commands.describe(
@@ -257,19 +281,20 @@ class Debates(FormatDebates, commands.Cog):
         if starts <= now + timedelta(minutes=1):
             raise UserError("The start must be in the future.")
         channel = await self._debate_channel(interaction)
-        event = await interaction.guild.create_scheduled_event(
-            name=truncate(f"Debate: {plain(text)}", 100),
-            description=truncate(
-                f"{text}\n\nOxford-style: vote before and after; the side "
-                "that moves the room wins.",
-                1000,
-            ),
-            start_time=starts,
-            end_time=starts + length,
-            entity_type=discord.EntityType.external,
-            privacy_level=discord.PrivacyLevel.guild_only,
-            location=truncate(f"#{channel.name} on this server", 100),
-        )
+        with bot_call(interaction.guild, "create_events"):
+            event = await interaction.guild.create_scheduled_event(
+                name=truncate(f"Debate: {plain(text)}", 100),
+                description=truncate(
+                    f"{text}\n\nOxford-style: vote before and after; the side "
+                    "that moves the room wins.",
+                    1000,
+                ),
+                start_time=starts,
+                end_time=starts + length,
+                entity_type=discord.EntityType.external,
+                privacy_level=discord.PrivacyLevel.guild_only,
+                location=truncate(f"#{channel.name} on this server", 100),
+            )
         async with self.bot.db.transaction() as tx:
             await store.record_event(
                 tx, interaction.guild.id, event.id, text, starts, interaction.user.id

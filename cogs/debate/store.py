@@ -87,6 +87,16 @@ async def attach(tx: Transaction, debate_id: int, **columns: int | None) -> None
     )
 
 
+async def discard(tx: Transaction, debate_id: int) -> list[int]:
+    """Delete a debate whose start Discord refused (no thread, or no panel in it); its queue
+    and format rows go with it (``ON DELETE CASCADE``). Returns its polls' ids, for the polls
+    feature to discard."""
+    row = await tx.fetchone(
+        "DELETE FROM debates WHERE id = ? RETURNING pre_poll_id, post_poll_id", (debate_id,)
+    )
+    return [int(poll_id) for poll_id in (row or ()) if poll_id is not None]
+
+
 async def get_debate(db: Reader, debate_id: int) -> Debate | None:
     row = await db.fetchone("SELECT * FROM debates WHERE id = ?", (debate_id,))
     return None if row is None else _debate(row)

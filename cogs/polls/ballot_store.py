@@ -1,7 +1,7 @@
 """The SQL of approval and ranked ballots (``poll_ballots``), beside :mod:`cogs.debate.store`.
 
 One ballot per member and poll is the table's key: casting again is an upsert, guarded so it
-lands only while the poll is open (the same rule as ``store.UPSERT_VOTE``). Writers take the
+lands only while the poll is open (the same rule as ``store.upsert_vote``). Writers take the
 transaction they run in; readers a :class:`~bot.db.Reader`. Forget-me's part is called by
 ``store.forget`` so one surrogate id serves both vote tables.
 """
@@ -16,13 +16,21 @@ from cogs.polls import polls
 from cogs.polls.ballots import decode, encode
 from cogs.polls.polls import PollError
 
-UPSERT_BALLOT = (
-    "INSERT INTO poll_ballots (poll_id, user_id, choices, cast_at)"
-    " SELECT ?, ?, ?, ? WHERE EXISTS"
-    " (SELECT 1 FROM polls WHERE id = ? AND closed_at IS NULL)"
-    " ON CONFLICT (poll_id, user_id) DO UPDATE"
-    " SET choices = excluded.choices, cast_at = excluded.cast_at"
-)
+
+def _while_open(tx: Transaction) -> str:
+    # store.while_open's guard (store imports this module): the poll's row share-locked on
+    # PostgreSQL, so a close elsewhere waits for the ballot and counts it.
+    return f"FROM polls WHERE id = ? AND closed_at IS NULL{tx.for_share}"
+
+
+def upsert_ballot(tx: Transaction) -> str:
+    """The guarded ballot upsert: parameters (poll, user, choices, when, poll)."""
+    return (
+        "INSERT INTO poll_ballots (poll_id, user_id, choices, cast_at)"
+        f" SELECT ?, ?, ?, ? {_while_open(tx)}"
+        " ON CONFLICT (poll_id, user_id) DO UPDATE"
+        " SET choices = excluded.choices, cast_at = excluded.cast_at"
+    )
 
 
 async def set_kind(tx: Transaction, poll_id: int, kind: str, max_choices: int | None) -> None:
@@ -48,7 +56,9 @@ async def cast(
     PollError when the poll is closed (the guarded upsert wrote nothing).
     """
     previous = await current(tx, poll_id, user_id)
-    cur = await tx.execute(UPSERT_BALLOT, (poll_id, user_id, encode(choices), iso(now), poll_id))
+    cur = await tx.execute(
+        upsert_ballot(tx), (poll_id, user_id, encode(choices), iso(now), poll_id)
+    )
     if cur.rowcount == 0:
         raise PollError(polls.CLOSED)
     return previous
@@ -64,7 +74,7 @@ async def retract(tx: Transaction, poll_id: int, user_id: int) -> bool:
         raise PollError("This poll is closed: votes can no longer be changed.")
     cur = await tx.execute(
         "DELETE FROM poll_ballots WHERE poll_id = ? AND user_id = ? AND EXISTS"
-        " (SELECT 1 FROM polls WHERE id = ? AND closed_at IS NULL)",
+        f" (SELECT 1 {_while_open(tx)})",
         (poll_id, user_id, poll_id),
     )
     return cur.rowcount > 0
@@ -101,7 +111,7 @@ async def forget_open(tx: Transaction, user_id: int) -> int:
     """Delete the member's ballots in open polls (they can vote again if they come back)."""
     cur = await tx.execute(
         "DELETE FROM poll_ballots WHERE user_id = ? AND poll_id IN"
-        " (SELECT id FROM polls WHERE closed_at IS NULL)",
+        f" (SELECT id FROM polls WHERE closed_at IS NULL{tx.for_share})",
         (user_id,),
     )
     return cur.rowcount

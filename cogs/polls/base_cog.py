@@ -53,6 +53,8 @@ class PollsParts:
 
         async def close_poll(self, poll_id: int, by: int | None) -> bool: ...
 
+        async def discard_unposted(self, poll_id: int) -> None: ...
+
         async def refuse_unless_may_vote(
             self,
             interaction: discord.Interaction,

@@ -27,7 +27,7 @@ from discord.ext import commands, tasks
 from bot import claims
 from bot.background import Background
 from bot.checks import moderator_only
-from bot.errors import UserError, refusals
+from bot.errors import UserError, bot_call, refusals, send_permission
 from bot.fastlane import Click
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, plain, truncate
 from bot.timeparse import discord_timestamp, parse_duration
@@ -263,10 +263,16 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
             if poll.ballot_kind == "single"
             else ranked_ui.ballot_view(poll)
         )
-        message = await channel.send(embed=embed, view=view, **self.opening_ping(poll))
+        with bot_call(channel, send_permission(channel)):
+            message = await channel.send(embed=embed, view=view, **self.opening_ping(poll))
         async with self.bot.db.transaction() as tx:
             await store.set_poll_message(tx, poll.id, message.id)
         return message
+
+    async def discard_unposted(self, poll_id: int) -> None:
+        """A poll whose post failed goes: no deadline closes it, no result is posted for it."""
+        async with self.bot.db.transaction() as tx:
+            await store.discard_unposted(tx, poll_id)
 
     # ------------------------------------------------------------- button votes
 
@@ -459,7 +465,13 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
                 await self.store_reminder(tx, poll_id, lead)
                 if kind != "single":
                     await ballot_store.set_kind(tx, poll_id, kind, most)
-        message = await self.post_poll(cast(discord.abc.Messageable, interaction.channel), poll_id)
+        try:  # posted first, armed after: a refused post leaves no poll behind
+            message = await self.post_poll(
+                cast(discord.abc.Messageable, interaction.channel), poll_id
+            )
+        except BaseException:
+            await self.discard_unposted(poll_id)
+            raise
         self.arm_deadline(poll_id, now + length)
         if role is not None and lead is not None:
             self._arm_reminder(poll_id, now + length - lead)
@@ -588,4 +600,5 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         )
         for answer in checked.answers:
             native.add_answer(text=answer)
-        await interaction.response.send_message(poll=native)
+        with bot_call(interaction.channel, "send_polls"):
+            await interaction.response.send_message(poll=native)

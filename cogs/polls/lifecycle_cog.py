@@ -22,7 +22,7 @@ from discord import app_commands
 
 from bot import guild_settings
 from bot.checks import is_moderator, moderator_only
-from bot.errors import UserError, refusals
+from bot.errors import BotMissingPermissions, UserError, refusals
 from bot.presentation import AUTOCOMPLETE_MAX, truncate
 from bot.timeparse import parse_duration, parse_start
 from cogs.polls import lifecycle, lifecycle_store, lifecycle_ui, polls, ranked_ui, store
@@ -156,8 +156,11 @@ class PollLifecycle(PollsParts):
             return
         try:
             await self.post_poll(self.channel_of(poll.channel_id), poll_id)
-        except discord.HTTPException as exc:
-            log.warning("could not post scheduled poll %d: %s", poll_id, exc)
+        except (discord.HTTPException, BotMissingPermissions) as exc:
+            # Nobody saw it: it goes, so no deadline closes it and posts a result for it
+            # (the schedule's next run tries again).
+            log.warning("could not post scheduled poll %d, dropped: %s", poll_id, exc)
+            await self.discard_unposted(poll_id)
             return
         self.arm_deadline(poll_id, poll.closes_at)
         lead = await self.bot.db.fetchval(

@@ -76,7 +76,8 @@ async def add_option(tx: Transaction, poll_id: int, label: str) -> tuple[str, ..
     cur = await tx.execute(
         "INSERT INTO poll_options (poll_id, position, label)"
         " SELECT ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM poll_options WHERE poll_id = ?),"
-        " ? WHERE EXISTS (SELECT 1 FROM polls WHERE id = ? AND closed_at IS NULL AND kind = 'poll')"
+        " ? WHERE EXISTS (SELECT 1 FROM polls WHERE id = ? AND closed_at IS NULL AND kind = 'poll'"
+        f"{tx.for_share})"
         " AND NOT EXISTS (SELECT 1 FROM poll_votes WHERE poll_id = ?)"
         " AND NOT EXISTS (SELECT 1 FROM poll_ballots WHERE poll_id = ?)",
         (poll_id, poll_id, label, poll_id, poll_id, poll_id),

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from bot.db import Reader
 from cogs.polls.config import MOTION_OPTIONS, Motion
 from cogs.polls.polls import Poll, PollError, Tally
-from cogs.polls.store import ballots, create_poll, get_poll, tally
+from cogs.polls.store import ballots, create_poll, discard_unposted, get_poll, tally
 
 __all__ = [
     "MOTION_OPTIONS",
@@ -28,6 +28,7 @@ __all__ = [
     "Tally",
     "ballots",
     "create_poll",
+    "discard_unposted",
     "get_poll",
     "tally",
 ]
@@ -57,7 +58,11 @@ class PollRunner(Protocol):
         """Show and guard polls of these kinds as ``hosted`` says."""
 
     async def post_poll(self, channel: Any, poll_id: int) -> Any:
-        """Post the poll's message with its buttons (outside any transaction)."""
+        """Post the poll's message with its buttons (outside any transaction).
+
+        A refusal by Discord raises :class:`bot.errors.BotMissingPermissions`; the poll is
+        then the caller's to discard (:func:`discard_unposted`) in its own undo.
+        """
 
     async def close_poll(self, poll_id: int, by: int | None) -> bool:
         """Close once and post the result; False when it was closed already."""

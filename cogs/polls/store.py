@@ -3,7 +3,8 @@
 Writers take the :class:`~bot.db.Transaction` they run in and never commit; readers take a
 :class:`~bot.db.Reader` (the database's committed view, or a transaction's own). Integrity
 lives in the schema: ``poll_votes`` has the key ``(poll_id, user_id)`` so a vote is an upsert,
-never a read-then-write; a vote or close only applies while ``closed_at IS NULL``.
+never a read-then-write; a vote or close only applies while ``closed_at IS NULL``, and a vote
+holds the poll's row (``while_open``) so a close in another process waits for it.
 Approval and ranked ballots are :mod:`cogs.polls.ballot_store`'s.
 """
 
@@ -68,6 +69,17 @@ async def set_poll_message(tx: Transaction, poll_id: int, message_id: int) -> No
     await tx.execute("UPDATE polls SET message_id = ? WHERE id = ?", (message_id, poll_id))
 
 
+async def discard_unposted(tx: Transaction, poll_id: int) -> bool:
+    """Delete a poll whose message was never posted (Discord refused it): nobody saw it, so
+    nobody voted, and no deadline may ever close it and post a result. Its options go with it
+    (``ON DELETE CASCADE``). A posted poll is left alone; True if it was deleted."""
+    cur = await tx.execute(
+        "DELETE FROM polls WHERE id = ? AND message_id IS NULL AND closed_at IS NULL",
+        (poll_id,),
+    )
+    return cur.rowcount > 0
+
+
 def _poll(row: Record, options: tuple[str, ...]) -> Poll:
     return Poll(
         id=row["id"],
@@ -106,13 +118,26 @@ async def require_poll(db: Reader, poll_id: int, guild_id: int | None) -> Poll:
     return poll
 
 
-UPSERT_VOTE = (
-    "INSERT INTO poll_votes (poll_id, user_id, position, voted_at)"
-    " SELECT ?, ?, ?, ? WHERE EXISTS"
-    " (SELECT 1 FROM polls WHERE id = ? AND closed_at IS NULL)"
-    " ON CONFLICT (poll_id, user_id) DO UPDATE"
-    " SET position = excluded.position, voted_at = excluded.voted_at"
-)
+def while_open(tx: Transaction) -> str:
+    """``FROM polls WHERE`` the poll (``?``) is open, its row share-locked on PostgreSQL.
+
+    Every write that counts only while a poll is open (a vote, a ballot, a retraction, an
+    added option) selects from this: the close's UPDATE waits for such a write to commit and
+    counts it, and a write that waited for a close finds the poll closed and writes nothing
+    (``tests/scale/test_close_wins.py``). A member is told "counted" only after the commit,
+    so what they are told is what the result shows.
+    """
+    return f"FROM polls WHERE id = ? AND closed_at IS NULL{tx.for_share}"
+
+
+def upsert_vote(tx: Transaction) -> str:
+    """The guarded vote upsert: parameters (poll, user, position, when, poll)."""
+    return (
+        "INSERT INTO poll_votes (poll_id, user_id, position, voted_at)"
+        f" SELECT ?, ?, ?, ? {while_open(tx)}"
+        " ON CONFLICT (poll_id, user_id) DO UPDATE"
+        " SET position = excluded.position, voted_at = excluded.voted_at"
+    )
 
 
 async def current_vote(db: Reader, poll_id: int, user_id: int) -> int | None:
@@ -144,7 +169,7 @@ async def vote(
     The earlier choice is read only to word the confirmation; the key decides correctness.
     """
     previous = await current_vote(tx, poll_id, user_id)
-    cur = await tx.execute(UPSERT_VOTE, (poll_id, user_id, position, iso(now), poll_id))
+    cur = await tx.execute(upsert_vote(tx), (poll_id, user_id, position, iso(now), poll_id))
     if cur.rowcount == 0:
         raise PollError(polls.CLOSED)
     return VoteOutcome(previous, position)
@@ -169,7 +194,7 @@ async def vote_many(
     # One row per member, in member order: two processes writing one poll's votes lock its
     # rows in the same order, so PostgreSQL never finds them waiting on each other.
     rows = [final[user_id] for user_id in sorted(final)]
-    written = await tx.executemany(UPSERT_VOTE, rows)
+    written = await tx.executemany(upsert_vote(tx), rows)
     if written.rowcount == 0:  # closed since the check: nothing was written
         return None
     return outcomes
@@ -181,7 +206,7 @@ async def retract(tx: Transaction, poll_id: int, user_id: int) -> bool:
         raise PollError("This poll is closed: votes can no longer be changed.")
     cur = await tx.execute(
         "DELETE FROM poll_votes WHERE poll_id = ? AND user_id = ? AND EXISTS"
-        " (SELECT 1 FROM polls WHERE id = ? AND closed_at IS NULL)",
+        f" (SELECT 1 {while_open(tx)})",
         (poll_id, user_id, poll_id),
     )
     return cur.rowcount > 0
@@ -314,7 +339,7 @@ async def forget(tx: Transaction, user_id: int) -> dict[str, int]:
     """
     opened = await tx.execute(
         "DELETE FROM poll_votes WHERE user_id = ? AND poll_id IN"
-        " (SELECT id FROM polls WHERE closed_at IS NULL)",
+        f" (SELECT id FROM polls WHERE closed_at IS NULL{tx.for_share})",
         (user_id,),
     )
     opened_ballots = await ballot_store.forget_open(tx, user_id)  # approval and ranked polls

@@ -33,10 +33,15 @@ OTHER_TEXT_LIMIT = 700
 CONTEXT_TEXT_LIMIT = 700
 
 MODE_NOTE = {
-    "hybrid": "Keyword (BM25) and meaning (MiniLM) search",
-    "lexical": "Keyword search only",
+    "hybrid": "Keyword ({ranking}) and meaning (MiniLM) search",
+    "lexical": "Keyword search only ({ranking})",
     "dense": "Meaning search only",
 }
+
+
+def mode_note(answer: Answer) -> str:
+    """How the answer was found, naming the keyword ranking its engine ran (BM25, ts_rank)."""
+    return MODE_NOTE[answer.mode].format(ranking=answer.ranking)
 
 
 def _cite(passage: Passage) -> str:
@@ -45,7 +50,7 @@ def _cite(passage: Passage) -> str:
 
 def _footer(answer: Answer, note: str | None) -> str:
     shown = f"{answer.offset + 1}–{answer.offset + len(answer.results)} of {answer.total}"
-    parts = [f"Passages {shown}" if answer.results else None, MODE_NOTE[answer.mode], note]
+    parts = [f"Passages {shown}" if answer.results else None, mode_note(answer), note]
     return " · ".join(p for p in parts if p)
 
 

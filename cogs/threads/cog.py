@@ -23,7 +23,7 @@ from discord.ext import commands
 
 from bot import cache_sync, guild_settings, privacy
 from bot.checks import is_moderator, moderator_only
-from bot.errors import UserError
+from bot.errors import UserError, bot_call, send_permission
 from bot.presentation import (
     AUTOCOMPLETE_MAX,
     CHOICE_NAME_LIMIT,
@@ -217,7 +217,11 @@ class Threads(commands.Cog):
         started_by: int | None,
         keep_unarchived: bool = False,
         restart_stopped: bool = True,
+        announced: bool = False,
     ) -> tuple[Recording, bool]:
+        """Start recording ``channel``; a new start posts the notice unless ``announced``
+        (``/record start`` posts it first: nothing is recorded where members cannot be told).
+        """
         parent = channel.parent_id if isinstance(channel, discord.Thread) else None
         async with self.bot.db.transaction() as tx:
             rec, started = await store.start_recording(
@@ -235,6 +239,7 @@ class Threads(commands.Cog):
         self.recordings[channel.id] = rec
         if started:
             log.info("recording %s (%s) started: %s", channel.id, channel.name, reason)
+        if started and not announced:
             try:
                 await channel.send(notice())
             except discord.HTTPException:
@@ -344,11 +349,17 @@ class Threads(commands.Cog):
         channel = self._here(interaction)
         backfill = min(backfill, self.config.max_backfill)
         await interaction.response.defer(ephemeral=True, thinking=True)
+        current = await store.get_recording(self.bot.db, channel.id)
+        announce = current is None or not current.active
+        if announce:  # members are told first: a refused notice records nothing
+            with bot_call(channel, send_permission(channel)):
+                await channel.send(notice())
         rec, started = await self.start(
             channel,
             reason="manual",
             started_by=interaction.user.id,
             keep_unarchived=keep_unarchived,
+            announced=announce,
         )
         kept = await self._backfill(channel, backfill) if backfill else 0
         head = "Recording started." if started else "Already recording here."

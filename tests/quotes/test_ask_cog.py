@@ -66,6 +66,16 @@ async def test_ask_answers_with_highlighted_cited_passages(world):
     assert tuple(row) == ("Who voices Samantha?", world.alice.id)
 
 
+async def test_the_footer_names_the_keyword_ranking_the_engine_uses(world):
+    """SQLite ranks keywords with FTS5's BM25, PostgreSQL with ts_rank: the footer says which."""
+    result = await world.alice.slash(world.channel, "ask", question="Who voices Samantha?")
+    *_, footer = _blocks(result)
+    ranking = "BM25" if world.db.dialect == "sqlite" else "ts_rank"
+    assert f"Keyword ({ranking}) and meaning (MiniLM) search" in footer
+    other = "ts_rank" if ranking == "BM25" else "BM25"
+    assert other not in footer
+
+
 async def test_private_answer_is_ephemeral(world):
     result = await world.bob.slash(
         world.channel, "ask", question="Who directed the film?", private=True

@@ -47,6 +47,7 @@ class Answer:
     total: int = 0  # relevant passages in all pages
     offset: int = 0
     unknown: list[str] = field(default_factory=list)  # names the store never mentions
+    ranking: str = "BM25"  # the keyword leg's ranking on this engine (lexical.ranking)
 
     @property
     def has_more(self) -> bool:
@@ -57,6 +58,7 @@ class Answer:
             "question": self.question,
             "declined": self.declined,
             "mode": self.mode,
+            "keyword_ranking": self.ranking,
             "total": self.total,
             "offset": self.offset,
             "unknown": self.unknown,
@@ -91,6 +93,7 @@ async def ask(
         total=len(retrieval.ranked),
         offset=offset,
         unknown=retrieval.unknown,
+        ranking=lexical.ranking(retriever.db),
     )
 
 

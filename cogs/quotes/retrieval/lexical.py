@@ -28,6 +28,15 @@ HIGHLIGHT_START = "\x02"
 HIGHLIGHT_END = "\x03"
 
 
+# What ranks the keyword leg on each engine, named where /ask says how it searched.
+RANKING = {"sqlite": "BM25", "postgresql": "ts_rank"}
+
+
+def ranking(db: Reader) -> str:
+    """The keyword ranking ``db``'s engine runs: FTS5's ``bm25`` or PostgreSQL's ``ts_rank``."""
+    return RANKING[db.dialect]
+
+
 @dataclass(frozen=True, slots=True)
 class LexicalHit:
     rowid: int
