@@ -22,7 +22,7 @@ from bot.fastlane import Click, Replace
 from cogs.polls import ballot_store, ballots, charts, irv, ranked_chart, ranked_ui
 from cogs.polls.ballot_writer import BallotWriter
 from cogs.polls.polls import Poll, PollError
-from cogs.polls.ranked_ui import RANK_SAVE_PREFIX
+from cogs.polls.ranked_ui import RankSave
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -88,7 +88,7 @@ class BallotVoting:
         allowed to vote and a valid ranking. Anything else returns None and the DynamicItem
         (:meth:`on_rank_save`) takes the click and words the refusal: one set of rules.
         """
-        poll_id, _, ranking = click.custom_id.removeprefix(RANK_SAVE_PREFIX).partition(":")
+        poll_id, _, ranking = click.custom_id.removeprefix(RankSave.prefix).partition(":")
         digits = poll_id.isascii() and poll_id.isdigit()
         load = self._open_polls.get(int(poll_id)) if digits else None
         if load is None or not load.done() or load.cancelled() or load.exception() is not None:
