@@ -128,7 +128,7 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
             cut_from=len(text) if len(text) > limit else None,
         )
         tags = await store.tags(self.bot.db, guild_id, "")
-        await interaction.response.send_modal(LinkedSubmitModal(draft, tags, limit))
+        await interaction.response.send_modal(LinkedSubmitModal(self, draft, tags, limit))
 
     async def submit_linked(
         self,
