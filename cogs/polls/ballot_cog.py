@@ -88,9 +88,10 @@ class BallotVoting:
         allowed to vote and a valid ranking. Anything else returns None and the DynamicItem
         (:meth:`on_rank_save`) takes the click and words the refusal: one set of rules.
         """
-        poll_id, _, ranking = click.custom_id.removeprefix(RankSave.prefix).partition(":")
-        digits = poll_id.isascii() and poll_id.isdigit()
-        load = self._open_polls.get(int(poll_id)) if digits else None
+        fields = RankSave.parse(click.custom_id)  # the button's own spelling
+        if fields is None:
+            return None
+        load = self._open_polls.get(fields["poll_id"])
         if load is None or not load.done() or load.cancelled() or load.exception() is not None:
             return None
         poll = load.result()
@@ -100,11 +101,10 @@ class BallotVoting:
             or poll.ballot_kind != "ranked"
             or (poll.closes_at is not None and self.bot.now() >= poll.closes_at)
             or (poll.role_id is not None and poll.role_id not in click.role_ids)
-            or not all(p.isascii() and p.isdigit() for p in ranking.split(".") if p)
         ):
             return None
         try:
-            checked = ballots.check_ballot(poll, ballots.decode(ranking))
+            checked = ballots.check_ballot(poll, fields["ranking"])
         except PollError:
             return None  # the ordinary path words it
         with refusals(ValueError):  # the domain's refusals

@@ -319,13 +319,14 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         (:meth:`on_vote`) takes the click and words the refusal, so both share one rule set.
         The tally redraw is only marked stale: the tally loop redraws it off the click path.
         """
-        poll_id, _, position = click.custom_id.removeprefix(PollVoteButton.prefix).partition(":")
-        digits = poll_id.isascii() and poll_id.isdigit()
-        load = self._open_polls.get(int(poll_id)) if digits else None
+        fields = PollVoteButton.parse(click.custom_id)  # the button's own spelling
+        if fields is None:
+            return None
+        load = self._open_polls.get(fields["poll_id"])
         if load is None or not load.done() or load.cancelled() or load.exception() is not None:
             return None
         poll = load.result()
-        index = int(position) if position.isascii() and position.isdigit() else -1
+        index = fields["position"]
         if (
             poll is None
             or not poll.is_open
