@@ -191,7 +191,11 @@ class Components:
         self._handlers: dict[type[Persistent[Any, Any]], object] = {}
 
     def add(self, handler: R, *items: type[Persistent[Any, R]]) -> None:
-        """``handler`` takes these classes' clicks (typed: it is what their ``handle`` needs)."""
+        """``handler`` takes these classes' clicks, and discord.py is given the classes.
+
+        mypy checks that ``handler`` is what their ``handle`` needs (when it is not, it says
+        it "cannot infer" ``R``); classes needing different protocols go in separate calls.
+        """
         for item in items:
             if item in self._handlers:
                 raise RuntimeError(f"{item.__qualname__} has a handler already")

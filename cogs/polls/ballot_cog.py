@@ -1,6 +1,6 @@
 """Approval and ranked-choice voting for the Polls cog (a mixin, so poll_cog.py stays small).
 
-The components are :mod:`cogs.polls.ranked_ui`'s DynamicItems; their callbacks land here.
+The components are :mod:`cogs.polls.ranked_ui`'s; the cog is their handler, so clicks land here.
 Each ballot is an upsert on the key ``(poll_id, user_id)`` that lands only while the poll is
 open (``ballot_store.cast``), written by :class:`~cogs.polls.ballot_writer.BallotWriter`
 (ballots arriving together share a commit); the member is answered privately after it
