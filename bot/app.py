@@ -30,6 +30,7 @@ from bot.errors import HerbotTree, StartError
 from bot.fastlane import FastLane
 from bot.feature import Feature, load_features
 from bot.prepare import prepare_database
+from bot.presentation import plural
 from bot.services import Services
 from bot.shards import ShardSet
 from bot.text import install as clean_user_text
@@ -128,7 +129,7 @@ class Herbot(commands.Bot):
 def ready_line(user: str, guilds: int) -> str:
     """The start-up line. Servers can still be arriving at READY, so no "in 0 guilds"."""
     if guilds:
-        return f"ready as {user} in {guilds} server" + ("s" if guilds != 1 else "")
+        return f"ready as {user} in {plural(guilds, 'server')}"
     return (
         f"ready as {user}; no servers yet (they arrive as Discord sends them; "
         "if none do, invite the bot with the URL in README.md)"

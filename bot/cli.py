@@ -2,13 +2,21 @@
 
 Each configured feature adds its subcommands through its ``Feature.cli``; other entry points
 (the offline demo) through the ``herbot.commands`` entry-point group. A subcommand sets
-``handler``, an async function ``(args, settings)`` returning the exit code.
+``handler``, an async function ``(args, settings)`` returning the exit code, and may declare
+with ``set_defaults``:
+
+* ``long_running=True``: it logs its start at the configured level (one-shot commands print
+  only their result);
+* ``fast_loop=True``: it runs on uvloop when speed-ups are on (``bot/speed.py``). Only
+  ``run`` does; everything else gets the standard library's loop, which simcord needs.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -19,22 +27,42 @@ from bot import __version__, speed
 from bot.config import ConfigError, Settings, StartError, load_settings
 from bot.feature import load_features
 from bot.logs import setup_logging
+from bot.presentation import plural
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "herbot.commands"
+# What `herbot --help` opens with: plain text (the module docstring is for readers of the code).
+DESCRIPTION = (
+    "herbot: a Discord bot for communities discussing Her (2013). Run it, sync its slash "
+    "commands, look after its database, and read its quotes, polls, debates and transcripts "
+    "from the shell."
+)
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot import app
+    from bot.db import is_url
     from bot.shards import ShardSet, parse_ids
 
     count = args.shard_count if args.shard_count is not None else settings.shard_count
     try:
         ids = parse_ids(args.shard_ids) if args.shard_ids else settings.shard_ids
-        ShardSet.of(count, ids)
+        shards = ShardSet.of(count, ids)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    if shards.sharded and not is_url(settings.database):
+        if not shards.everything:  # the other shards run in other processes
+            raise ConfigError(
+                f"{shards.label()} in this process means several processes on one database, "
+                "and several processes need PostgreSQL: set HERBOT_DATABASE_URL "
+                "(docs/scaling.md), or run every shard in one process (leave out --shard-ids)"
+            )
+        log.warning(
+            "one process runs all %d shards on SQLite: fine; a second process on this "
+            "database would need PostgreSQL (docs/scaling.md)",
+            shards.count,
+        )
     settings = replace(settings, shard_count=count, shard_ids=ids)
     await app.guard_start(app.run_bot(settings))
     return 0
@@ -45,7 +73,7 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
 
     count = await app.guard_start(app.sync_commands(settings, args.guild))
     where = f"guild {args.guild}" if args.guild else "globally (may take up to an hour to show)"
-    print(f"synced {count} commands {where}")
+    print(f"synced {plural(count, 'command')} {where}")
     return 0
 
 
@@ -72,8 +100,20 @@ async def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 1
-    async with database(settings.database) as db:
-        target = await db.backup(args.path)
+    target = Path(args.path)
+    if await asyncio.to_thread(target.exists) and not args.force:
+        print(f"herbot: {target} already exists: pass --force to replace it", file=sys.stderr)
+        return 1
+    # Into a fresh file beside the target, then renamed over it: a backup into an existing
+    # file would mix with its pages, and an interrupted one must not spoil the last good copy.
+    partial = target.with_name(f".{target.name}.partial")
+    await asyncio.to_thread(partial.unlink, missing_ok=True)
+    try:
+        async with database(settings.database) as db:
+            await db.backup(partial)
+        await asyncio.to_thread(partial.replace, target)
+    finally:
+        await asyncio.to_thread(partial.unlink, missing_ok=True)
     print(f"backed up {settings.database} to {target}")
     return 0
 
@@ -96,7 +136,7 @@ async def _db_copy(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="herbot", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="herbot", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"herbot {__version__}")
     parser.add_argument("--settings", help="path to settings.toml (default config/settings.toml)")
     parser.add_argument(
@@ -116,7 +156,7 @@ def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
         metavar="IDS",
         help="the shards this process runs, e.g. 0,1 or 0-3 (default: all of --shard-count)",
     )
-    p.set_defaults(handler=_run)
+    p.set_defaults(handler=_run, long_running=True, fast_loop=True)
 
     p = sub.add_parser("sync", help="sync slash commands with Discord (needs DISCORD_TOKEN)")
     p.add_argument("--guild", type=int, help="sync to one guild (instant) instead of globally")
@@ -127,7 +167,8 @@ def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
     m = dbsub.add_parser("migrate", help="apply pending migrations and print the version")
     m.set_defaults(handler=_db_migrate)
     b = dbsub.add_parser("backup", help="copy the live database with SQLite's online backup")
-    b.add_argument("path", help="where to write the copy")
+    b.add_argument("path", help="where to write the copy (a new file)")
+    b.add_argument("--force", action="store_true", help="replace PATH if it exists")
     b.set_defaults(handler=_db_backup)
     c = dbsub.add_parser("copy", help="copy the SQLite database into an empty PostgreSQL one")
     c.add_argument("--to", required=True, metavar="URL", help="postgresql://user@host/dbname")
@@ -173,9 +214,6 @@ def _features(settings_path: Path | None) -> tuple:
         return ()
 
 
-LONG_RUNNING = frozenset({"run", "demo"})
-
-
 def quieter(level: str) -> str:
     """At least WARNING: a one-shot command's output is its answer, not the start-up log."""
     return level if logging.getLevelName(level) >= logging.WARNING else "WARNING"
@@ -190,7 +228,7 @@ def _settings_option(argv: Sequence[str]) -> Path | None:
     return None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_settings_option(argv))
     args = parser.parse_args(argv)
@@ -202,9 +240,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             database = args.db if is_url(args.db) else Path(args.db).resolve()
             settings = replace(settings, database=database)
         # One-shot commands print their result; start-up INFO lines are for long runs.
-        long_running = args.command in LONG_RUNNING
+        long_running = getattr(args, "long_running", False)
         setup_logging(settings.log_level if long_running else quieter(settings.log_level))
-        return speed.run(args.handler(args, settings), enabled=settings.speedups)
+        return speed.run(
+            args.handler(args, settings),
+            enabled=settings.speedups,
+            fast_loop=getattr(args, "fast_loop", False),
+        )
     except ConfigError as exc:
         print(f"herbot: configuration error: {exc}", file=sys.stderr)
         return 2
@@ -213,6 +255,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+SIGPIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports for a command whose reader left
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The ``herbot`` entry point. A reader that goes away (``herbot ... | head -2``) ends the
+    command quietly, as the shell's own commands end, instead of in a BrokenPipeError."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
+    except BrokenPipeError:
+        # The recipe of Python's signal docs: nothing more can reach the reader, and stdout
+        # points at devnull so the interpreter's last flush is quiet too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return SIGPIPE_EXIT
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -83,7 +83,8 @@ async def _refuse_non_empty(url: str) -> None:
     if tables:
         raise CopyRefused(
             f"{redacted_url(url)} already has {tables} tables: copy into a new, empty database "
-            "(createdb herbot) so nothing there is overwritten"
+            "so nothing there is overwritten (docs/scaling.md, 'Moving a community's SQLite "
+            "database up')"
         )
 
 

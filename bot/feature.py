@@ -37,8 +37,10 @@ class Privacy:
     """A feature's part in /privacy. Every function runs inside the caller's transaction.
 
     ``forget`` removes or anonymises everything of the member and returns what it did, as
-    ``{label the member reads: count}``; ``opt_out`` does what stopping ``scope`` means for
-    what is already kept; ``status`` counts what is kept now. ``personal_columns`` and
+    ``{label the member reads: count}``, the label marking its plural for
+    :func:`bot.presentation.plural` (``"quote[s] of your words"``, ``"[entry|entries] ..."``);
+    ``opt_out`` does what stopping ``scope`` means for what is already kept; ``status`` counts
+    what is kept now, under forget's labels, each row once. ``personal_columns`` and
     ``other_columns`` classify every column of the feature's tables (a test reads the schema
     and fails on a column nobody classified); ``fts_tables`` are full-text indexes whose
     deleted tokens must be merged away after forgetting.

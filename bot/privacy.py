@@ -53,7 +53,7 @@ async def record_opt_in(tx: Transaction, user_id: int, scope: Scope) -> bool:
 
 async def _core_status(db: Reader, user_id: int) -> Counts:
     count = await db.fetchval("SELECT count(*) FROM privacy_optouts WHERE user_id = ?", (user_id,))
-    return {"privacy choices (kept, so they keep being honoured)": int(count or 0)}
+    return {"privacy choice[s] (kept, so they keep being honoured)": int(count or 0)}
 
 
 async def _core_forget(tx: Transaction, user_id: int) -> Counts:

@@ -4,7 +4,10 @@ Measured with ``bench/burst.py`` (the bot as its own process against a loopback 
 Discord): what a burst of button clicks costs is the bot's own CPU per click, not storage.
 Three things help measurably and are on by default (``[bot] speedups = true``):
 
-* **uvloop** runs the event loop (sockets, callbacks and timers in C);
+* **uvloop** runs the event loop (sockets, callbacks and timers in C) for a command that asks
+  for it (``fast_loop``: ``herbot run``, which answers the bursts). Every other command runs
+  on the standard library's loop: simcord, the simulated Discord, needs that loop's timer
+  heap, and a one-shot command gains nothing from uvloop;
 * **orjson** parses and writes discord.py's JSON (discord.py uses it when installed, the
   ``speed`` extra's main part; zstd, Brotli and aiodns are left out: the gateway's
   decompression and DNS were under 1 % of a burst's CPU);
@@ -44,12 +47,16 @@ HTTP_CONNECTIONS = 64
 SWITCH_INTERVAL = 0.0005  # seconds
 
 
-def run(main: Coroutine[Any, Any, T], *, enabled: bool) -> T:
-    """``asyncio.run`` on uvloop when enabled and installed; the plain loop otherwise."""
-    if enabled:
-        # The database driver runs statements in a thread: with the default 5 ms switch
-        # interval, a busy event loop keeps it from the GIL for up to 5 ms per statement.
-        sys.setswitchinterval(SWITCH_INTERVAL)
+def run(main: Coroutine[Any, Any, T], *, enabled: bool, fast_loop: bool) -> T:
+    """``asyncio.run``: on uvloop when speed-ups are ``enabled``, the caller asks for the
+    ``fast_loop`` and uvloop is installed; on the standard library's loop otherwise."""
+    if not enabled:
+        _plain_json()
+        return asyncio.run(main)
+    # The database driver runs statements in a thread: with the default 5 ms switch
+    # interval, a busy event loop keeps it from the GIL for up to 5 ms per statement.
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    if fast_loop:
         try:
             import uvloop
         except ImportError:  # pragma: no cover - uvloop is a dependency on Linux and macOS
@@ -57,8 +64,6 @@ def run(main: Coroutine[Any, Any, T], *, enabled: bool) -> T:
         else:
             with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
                 return runner.run(main)
-    else:
-        _plain_json()
     return asyncio.run(main)
 
 

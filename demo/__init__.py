@@ -33,7 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="keep the demo's data in this file across runs (default: a temporary one)",
     )
-    p.set_defaults(handler=_demo, started_at=time.perf_counter())
+    # Long-running (it logs its start); simcord needs the standard loop, so no fast_loop.
+    p.set_defaults(handler=_demo, long_running=True, started_at=time.perf_counter())
 
 
 def quiet_simulation_logs() -> None:

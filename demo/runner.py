@@ -34,6 +34,7 @@ from bot.config import ConfigError, Settings
 from bot.db import Database
 from demo.pages import make_room
 from demo.realtime import TICK_SECONDS, RealTime
+from demo.refusals import answer_refusals_as_replies
 from demo.switcher import Switcher
 from demo.world import DemoWorld, build_demo_world
 
@@ -153,12 +154,12 @@ async def _start(
     On a busy machine that can overrun; what they stored is kept, so a retry gets further.
     """
     for attempt in range(1, START_ATTEMPTS + 1):
-        # check_errors=False: a person will make mistakes the bot answers on purpose, and
-        # unexpected errors are already logged (with an id) by the bot's own tree.
+        # check_errors=False: an unexpected error is logged (with an id) by the bot's own
+        # tree and shown as failed in the page; it must not end the demo on the way out.
         attempt_bot = bot if attempt == 1 else create_bot(config, db)
         run = simcord.run(attempt_bot, check_errors=False, settle_timeout=SETTLE_TIMEOUT_SECONDS)
         try:
-            return await stack.enter_async_context(run)
+            env = await stack.enter_async_context(run)
         except TimeoutError as exc:
             if attempt == START_ATTEMPTS:
                 raise DemoStartError(
@@ -168,6 +169,9 @@ async def _start(
             log.warning(
                 "the bot is still warming up; starting again (%d/%d)", attempt + 1, START_ATTEMPTS
             )
+            continue
+        answer_refusals_as_replies(env)  # a refusal is a reply in the page, not a failure
+        return env
     raise AssertionError("unreachable")
 
 
@@ -270,16 +274,20 @@ def _announcer(open_browser: bool, started: float) -> SessionCallback:
                 f"  Ready in {ready:.1f} s. Ctrl-C stops the demo.\n",
                 file=sys.stderr,
             )
+        elif world.switcher is not None:  # a channel picked, or the session ended in the page
+            print(
+                f"\nNew page session {number} on the same server, showing "
+                f"{world.switcher.target_name} (the herbot-preview tab follows by itself):",
+                file=sys.stderr,
+            )
         else:
             print(f"\nNew page session {number} on the same server:", file=sys.stderr)
         # The URL carries the session's key: printed for you, never logged.
         if number == 1 and world.switcher is not None:
             url = world.switcher.page_url  # the page with the channel and thread list
-        elif world.switcher is not None:
-            return  # a channel picked in the page: the page follows by itself
         print(f"  Open {url}", flush=True)
-        if open_browser:
-            _open_browser(url)
+        if open_browser and (number == 1 or world.switcher is None):
+            _open_browser(url)  # later, the switcher's herbot-preview tab follows by itself
 
     return announce
 

@@ -91,6 +91,13 @@ class Switcher:
             found.extend((thread, True) for thread in threads)
         return found
 
+    @property
+    def target_name(self) -> str:
+        """What the Preview shows, as a person names it: ``#channel`` or ``thread 'name'``."""
+        threads = {c.id for c, thread in self.channels() if thread}
+        name = self.target.name
+        return f"thread '{name}'" if self.target.id in threads else f"#{name}"
+
     def state(self) -> dict[str, Any]:
         return {
             "current": str(self.target.id),

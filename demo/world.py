@@ -29,13 +29,27 @@ MODERATOR = ("paul", "Paul (moderator)")
 OWNER = ("charles", "Charles (server owner)")
 
 BOT_NAME = "herbot"
-# A short conversation so the page opens on a discussion, not an empty channel.
+# The channel's first message: where this page's composer differs from Discord's (simcord's
+# page, not herbot), and the way around each; docs/demo.md says the same.
+WELCOME = (
+    "Welcome to the demo server! Type `/` below to see what herbot can do.\n"
+    "This page is a simulated Discord, and three things work differently here:\n"
+    "- **Enter picks the highlighted suggestion** while an option's list is open, instead "
+    "of sending: press **Esc** to close the list, then **Enter** to send what you typed.\n"
+    "- **The page does not always scroll to a new reply**: if nothing seems to happen, "
+    "scroll down, the answer is there.\n"
+    "- **The trash icon on your own message asks your browser to confirm first**; where "
+    "the page's dialogs are blocked it does nothing: reload the page (or allow its "
+    "dialogs) and try again. A deleted message leaves the channel as on Discord; herbot "
+    "keeps its tombstone: `/transcript stats` counts it, `/transcript export` shows it."
+)
+# Then a short conversation, so the page opens on a discussion, not an empty channel.
 OPENING_GAP_SECONDS = 150
 OPENING = (
+    ("paul", WELCOME),
     ("theodore", "Rewatched *Her* last night. Is Samantha leaving a tragedy or a graduation?"),
     ("amy", "A graduation. The film is about Theodore learning to feel again, not about the OS."),
     ("catherine", "Which is why selling 'her' as a product feature misses what the film says."),
-    ("paul", "Welcome to the demo server! Type `/` below to see what herbot can do."),
 )
 
 

@@ -7,6 +7,12 @@ Server) and three members. Commands are synced the way ``/herbot sync`` does it,
 
 from __future__ import annotations
 
+import os
+
+# Before any test module imports onnxruntime (importorskip): its telemetry off, as the bot
+# has it (cogs/quotes/retrieval/onnx_encoder.py), so a test run leaves no event store behind.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -67,8 +73,22 @@ async def extra_connections() -> AsyncIterator[list[Database]]:
         await conn.close()
 
 
+@pytest.fixture(scope="session")
+def _encoder_loaded() -> None:
+    """/ask's encoder, loaded once per test process before any simulated bot starts.
+
+    The Ask cog's warm-up then finds it ready, instead of loading it while simcord gives a
+    starting bot 5 s to settle (too little on a loaded machine: the first test failed).
+    """
+    from cogs.quotes.retrieval.embedder import fast_model
+
+    fast_model()
+
+
 @pytest.fixture
-def simcord_bot(settings: Settings, db: Database, extra_connections: list[Database]) -> Herbot:
+def simcord_bot(
+    settings: Settings, db: Database, extra_connections: list[Database], _encoder_loaded: None
+) -> Herbot:
     return create_bot(settings, db)
 
 

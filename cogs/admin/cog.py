@@ -18,6 +18,7 @@ from bot.presentation import (
     EMBED_FIELD_VALUE_LIMIT,
     MESSAGE_LIMIT,
     chunk_lines,
+    plural,
     truncate,
 )
 from cogs.admin import help as help_
@@ -77,7 +78,8 @@ class Admin(commands.Cog):
         synced = await self.bot.tree.sync(guild=guild)
         self._last_sync = now
         where = "to this server" if guild else "globally (may take up to an hour to appear)"
-        await interaction.followup.send(f"Synced {len(synced)} commands {where}.", ephemeral=True)
+        synced_count = plural(len(synced), "command")
+        await interaction.followup.send(f"Synced {synced_count} {where}.", ephemeral=True)
 
     @settings_group.command(name="show", description="Show this server's herbot settings")
     async def settings_show(self, interaction: discord.Interaction) -> None:

@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot import privacy
 from bot.errors import report
+from bot.presentation import plural
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -31,7 +32,9 @@ _NAMES: dict[privacy.Scope, str] = {
 
 
 def _summary(counts: dict[str, int]) -> str:
-    parts = [f"{n} {label}" for label, n in counts.items() if n]
+    """``1 quote of your words, 2 recorded messages``: each label marks its plural
+    (``quote[s] of your words``, see :class:`bot.feature.Privacy`)."""
+    parts = [plural(n, label) for label, n in counts.items() if n]
     return ", ".join(parts) if parts else "nothing"
 
 

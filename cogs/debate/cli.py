@@ -12,6 +12,7 @@ import sys
 from bot.clock import iso
 from bot.config import Settings
 from bot.db import database
+from bot.presentation import plural
 from cogs.debate import debates, machine, store, swing
 
 
@@ -27,9 +28,9 @@ def result_document(debate: debates.Debate, result: swing.SwingResult) -> dict:
         "post_voters": result.post_voters,
         "shares": {
             side: {
-                "pre": round(result.share("pre", side), 1),
-                "post": round(result.share("post", side), 1),
-                "swing": round(result.swing(side), 1),
+                "pre": result.share("pre", side, 1),
+                "post": result.share("post", side, 1),
+                "swing": result.swing(side, 1),
             }
             for side in swing.SIDES
         },
@@ -53,13 +54,13 @@ async def _debate_results(args: argparse.Namespace, settings: Settings) -> int:
         print("(still running: the numbers below are provisional)")
     winner = {"for": "For wins", "against": "Against wins", "tie": "Tie", None: "No result"}
     print(
-        f"Result: {winner[result.winner]} — {result.matched} members voted both times "
+        f"Result: {winner[result.winner]} — {plural(result.matched, 'member')} voted both times "
         f"(before: {result.pre_voters}, after: {result.post_voters})"
     )
     for side in swing.SIDES:
         print(
-            f"  {swing.LABELS[side]:<9} {result.share('pre', side):5.1f}% -> "
-            f"{result.share('post', side):5.1f}%  ({result.swing(side):+.1f} pts)"
+            f"  {swing.LABELS[side]:<9} {result.share('pre', side, 1):5.1f}% -> "
+            f"{result.share('post', side, 1):5.1f}%  ({result.swing(side, 1):+.1f} pts)"
         )
     print()
     print(swing.moves_table(result))
@@ -68,7 +69,11 @@ async def _debate_results(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _debate_history(args: argparse.Namespace, settings: Settings) -> int:
     async with database(settings.database) as db:
-        for debate in await store.debate_history(db, args.guild, args.limit):
+        found = await store.debate_history(db, args.guild, args.limit)
+        if not found:  # said on stderr: the listing itself stays empty for scripts
+            where = f"guild {args.guild}" if args.guild else "this database"
+            print(f"herbot: no debates yet in {where}", file=sys.stderr)
+        for debate in found:
             outcome = machine.TITLES[debate.state.phase]
             if debate.state.phase == "finished":
                 result = await store.debate_result(db, debate)

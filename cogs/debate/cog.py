@@ -32,7 +32,7 @@ from cogs.debate import charts, debates, embeds_ui, format_machine, machine, poi
 from cogs.debate.config import DEBATE_OPTIONS, DebateConfig
 from cogs.debate.debates import POST_VOTE, PRE_VOTE, VOTE_KINDS, Debate
 from cogs.debate.format_cog import FormatDebates
-from cogs.debate.panel_ui import panel_layout
+from cogs.debate.panel_ui import floor_text, panel_layout
 from cogs.debate.poi_ui import POIAnswer
 from cogs.debate.ui import MODERATOR_ACTIONS, DebateControl, QuestionModal
 from cogs.polls import service as polls_service
@@ -480,10 +480,10 @@ class Debates(FormatDebates, commands.Cog):
         async with self.bot.db.transaction() as tx:
             new = await self._transition(tx, debate, action, now)
             updated = await store.require_debate(tx, debate.id, None)
-        await interaction.response.send_message(
-            f"Done: {machine.TITLES[new.phase]}" + (" (paused)" if new.paused else "") + ".",
-            ephemeral=True,
-        )
+        done = f"Done: {machine.TITLES[new.phase]}" + (" (paused)" if new.paused else "") + "."
+        if action == "call":  # what the click did is who it called
+            done = f"Called: {floor_text(updated)}."
+        await interaction.response.send_message(done, ephemeral=True)
         await self._after(debate, updated, action)
 
     async def _transition(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.presentation import EMBED_TITLE_LIMIT, truncate
+from bot.presentation import EMBED_TITLE_LIMIT, plural, truncate
 from cogs.debate.debates import PRE_VOTE, Debate
 from cogs.debate.swing import LABELS, SIDES, SwingResult, moves_table
 from cogs.polls.service import Poll, Tally
@@ -28,7 +28,7 @@ def debate_vote_embed(poll: Poll, tally: Tally) -> discord.Embed:
             f"Votes so far: {tally.total} (counts stay hidden until the result)"
         )
     else:
-        text = f"**{poll.question}**\n\nVoting closed with {tally.total} votes."
+        text = f"**{poll.question}**\n\nVoting closed with {plural(tally.total, 'vote')}."
     return discord.Embed(
         title=f"{when.title()}-debate vote",
         description=text,
@@ -55,7 +55,7 @@ def swing_embed(debate: Debate, result: SwingResult) -> discord.Embed:
         colour=discord.Colour.gold(),
     )
     embed.add_field(
-        name=f"Before → after ({result.matched} members voted both times)",
+        name=f"Before → after ({plural(result.matched, 'member')} voted both times)",
         value="\n".join(rows),
         inline=False,
     )

@@ -15,8 +15,8 @@ from bot.clock import iso
 from bot.db import Reader, Record, Transaction
 from cogs.debate.debates import PointOfInformation
 
-POIS = "points of information you offered or answered (kept in the counts without your name)"
-POIS_KEPT = "points of information you offered or answered"
+POIS = "point[s] of information you offered or answered (kept in the counts without your name)"
+POIS_KEPT = "point[s] of information you offered or answered"
 
 PERSONAL_COLUMNS = {"debate_pois": ("user_id", "answered_by")}
 OTHER_COLUMNS = {

@@ -265,10 +265,10 @@ async def record_event(
 
 # ----------------------------------------------------------------------------- privacy
 
-QUEUE = "places and questions in debate queues"
+QUEUE = "[place or question|places and questions] in debate queues"
 # The same words as the polls' part: /privacy adds the two counts up under one line.
-RAN = "polls and debates you ran or spoke in (your name taken off)"
-RAN_KEPT = "polls and debates you ran or spoke in"
+RAN = "[poll or debate|polls and debates] you ran or spoke in (your name taken off)"
+RAN_KEPT = "[poll or debate|polls and debates] you ran or spoke in"
 
 # Every column of the feature's tables (bot/migrations/sql/sqlite/0004_debate.sql).
 PERSONAL_COLUMNS = {

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.presentation import percentages
+
 SIDES = ("for", "against", "undecided")
 LABELS = {"for": "For", "against": "Against", "undecided": "Undecided"}
 
@@ -23,13 +25,15 @@ class SwingResult:
     moves: dict[tuple[str, str], int]  # (from, to) -> members
     winner: str | None  # "for", "against", "tie", or None when nobody voted twice
 
-    def share(self, when: str, side: str) -> float:
+    def share(self, when: str, side: str, places: int = 0) -> float:
+        """The side's percentage of the matched voters, by the one rounding rule
+        (``bot.presentation.percentages``: the three sides add up to 100)."""
         counts = self.pre if when == "pre" else self.post
-        return counts[side] * 100 / self.matched if self.matched else 0.0
+        return percentages([counts[s] for s in SIDES], places=places)[SIDES.index(side)]
 
-    def swing(self, side: str) -> float:
-        """Change of the side's share in percentage points."""
-        return self.share("post", side) - self.share("pre", side)
+    def swing(self, side: str, places: int = 0) -> float:
+        """Change of the side's share in percentage points (of the shares as shown)."""
+        return round(self.share("post", side, places) - self.share("pre", side, places), places)
 
 
 def compute(pre: Mapping[int, str], post: Mapping[int, str]) -> SwingResult:

@@ -19,7 +19,7 @@ import discord
 
 from bot.errors import UserError, refusals
 from bot.fastlane import Click, Replace
-from cogs.polls import ballot_store, ballots, charts, irv, ranked_chart, ranked_ui
+from cogs.polls import ballot_store, ballots, charts, irv, polls, ranked_chart, ranked_ui
 from cogs.polls.ballot_writer import BallotWriter
 from cogs.polls.polls import Poll, PollError
 from cogs.polls.ranked_ui import RankSave
@@ -44,6 +44,14 @@ class BallotVoting:
 
         async def close_poll(self, poll_id: int, by: int | None) -> bool: ...
 
+        async def refuse_unless_may_vote(
+            self,
+            interaction: discord.Interaction,
+            poll: Poll | None,
+            ballot_kind: str,
+            option: int | None = None,
+        ) -> None: ...
+
     @property
     def ballot_writer(self) -> BallotWriter:
         """Ballots share commits in a burst (one writer per cog, made on first use)."""
@@ -57,17 +65,8 @@ class BallotVoting:
     async def _ballot_poll(self, interaction: discord.Interaction, poll_id: int, kind: str) -> Poll:
         """The open poll of that kind this member may vote in; UserError otherwise."""
         poll = await self._cached_poll(poll_id)
-        if poll is None or poll.ballot_kind != kind:
-            raise UserError("This poll no longer exists.")
-        if not poll.is_open:
-            raise UserError("This poll is closed: your ballot was not counted.")
-        if poll.closes_at is not None and self.bot.now() >= poll.closes_at:
-            await self.close_poll(poll_id, None)
-            raise UserError("This poll has just closed: your ballot was not counted.")
-        if poll.role_id is not None:
-            roles = getattr(interaction.user, "roles", [])
-            if not any(r.id == poll.role_id for r in roles):
-                raise UserError(f"Only members with the <@&{poll.role_id}> role may vote here.")
+        await self.refuse_unless_may_vote(interaction, poll, kind)
+        assert poll is not None
         return poll
 
     async def _cast(
@@ -95,14 +94,11 @@ class BallotVoting:
         if load is None or not load.done() or load.cancelled() or load.exception() is not None:
             return None
         poll = load.result()
-        if (
-            poll is None
-            or not poll.is_open
-            or poll.ballot_kind != "ranked"
-            or (poll.closes_at is not None and self.bot.now() >= poll.closes_at)
-            or (poll.role_id is not None and poll.role_id not in click.role_ids)
-        ):
-            return None
+        refused = polls.may_vote(
+            poll, ballot_kind="ranked", role_ids=click.role_ids, now=self.bot.now()
+        )
+        if refused is not None or poll is None:
+            return None  # the DynamicItem path words the refusal
         try:
             checked = ballots.check_ballot(poll, fields["ranking"])
         except PollError:

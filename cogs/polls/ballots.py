@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.clock import iso
+from bot.presentation import percent_of, percentages, plural
 from cogs.polls import irv
 from cogs.polls.polls import FORMER_MEMBER, Poll, PollError, is_former_member
 
@@ -69,9 +70,7 @@ def check_ballot(poll: Poll, choices: Sequence[int]) -> tuple[int, ...]:
     if len(set(choices)) != len(choices) or any(not 0 <= p < len(poll.options) for p in choices):
         raise PollError("That selection is not valid for this poll: pick from its options.")
     if len(choices) > cap(poll):
-        raise PollError(
-            f"You may approve at most {cap(poll)} option{'s' * (cap(poll) != 1)} in this poll."
-        )
+        raise PollError(f"You may approve at most {plural(cap(poll), 'option')} in this poll.")
     return tuple(sorted(choices))
 
 
@@ -94,7 +93,10 @@ class Summary:
     ballots: int
 
     def shares(self) -> tuple[int, ...]:
-        return tuple(round(n * 100 / self.ballots) if self.ballots else 0 for n in self.counts)
+        """First choices add up to the ballots (one rule: ``percentages``); approvals need not."""
+        if sum(self.counts) == self.ballots:
+            return percentages(self.counts)
+        return tuple(percent_of(n, self.ballots) for n in self.counts)
 
     def rows(self) -> list[tuple[str, int, int]]:
         return list(zip(self.options, self.counts, self.shares(), strict=True))

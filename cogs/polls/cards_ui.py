@@ -10,7 +10,7 @@ from __future__ import annotations
 import discord
 
 from bot import cards
-from bot.presentation import truncate
+from bot.presentation import plural, truncate
 from cogs.polls.embeds_ui import tally_lines
 from cogs.polls.polls import Poll, Tally
 
@@ -26,7 +26,7 @@ def result_card(poll: Poll, tally: Tally) -> discord.ui.LayoutView:
     """Heading, motion, a separator, the counts, the chart (sent as ``chart_name(poll)``)."""
 
     def build(scale: float) -> discord.ui.LayoutView:
-        votes = f"{tally.total} vote{'s' * (tally.total != 1)}"
+        votes = plural(tally.total, "vote")
         return cards.card(
             cards.text(f"### Result of poll #{poll.id}"),
             cards.text(f"**{truncate(poll.question, int(QUESTION_LIMIT * scale))}**"),

@@ -5,7 +5,10 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
+from matplotlib.ticker import MaxNLocator
+
 from bot.charts import COLOURS, Figure, chart_title, png_bytes
+from bot.presentation import percentages
 
 
 def poll_chart(title: str, labels: Sequence[str], counts: Sequence[int]) -> bytes:
@@ -17,10 +20,10 @@ def poll_chart(title: str, labels: Sequence[str], counts: Sequence[int]) -> byte
     positions = list(range(len(labels)))[::-1]
     ax.barh(positions, counts, color=[COLOURS[i % len(COLOURS)] for i in range(len(labels))])
     ax.set_yticks(positions, names)
-    for y, n in zip(positions, counts, strict=True):
-        pct = n * 100 / total if total else 0
-        ax.text(n, y, f" {n} ({pct:.0f}%)", va="center")
+    for y, n, pct in zip(positions, counts, percentages(counts), strict=True):
+        ax.text(n, y, f" {n} ({pct}%)", va="center")
     ax.set_xlim(0, max([*counts, 1]) * 1.3)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(f"votes (total {total})")
     ax.set_title(chart_title(title), fontsize=10)
     for side in ("top", "right"):

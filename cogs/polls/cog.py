@@ -47,7 +47,7 @@ from cogs.polls.config import MOTION_LIMIT, MOTION_OPTIONS, PollsConfig
 from cogs.polls.lifecycle_cog import PollLifecycle
 from cogs.polls.service import HostedKind
 from cogs.polls.ui import PollRetractButton, PollVoteButton, poll_view
-from cogs.polls.writer import BatchedVoteWriter, DirectVoteWriter, VoteWriter
+from cogs.polls.writer import BatchedVoteWriter, VoteWriter
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -92,9 +92,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         self.config = config
         # Polls another feature runs (a debate's votes), by kind: how they are shown.
         self._hosted: dict[str, HostedKind] = {}
-        self.writer: VoteWriter = (
-            BatchedVoteWriter(bot.db) if self.config.batch_votes else DirectVoteWriter(bot.db)
-        )
+        self.writer: VoteWriter = BatchedVoteWriter(bot.db)
         self._dirty: set[int] = set()
         # Open polls' definitions (question, options, role...) never change: a click reads
         # them from here. Whether a poll is still open is decided by SQLite on every write.
@@ -110,9 +108,8 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         self.bot.components.add(self, *ranked_ui.DYNAMIC_ITEMS)  # BallotVoting's
         self.bot.scheduler.claimed(RESULT_PREFIX, self._post_result)
         self.bot.scheduler.on_start(self._rearm)
-        if self.config.vote_path == "ack-first":
-            self.bot.fastlane.add(PollVoteButton.prefix, self.fast_vote)
-            self.bot.fastlane.add(ranked_ui.RankSave.prefix, self.fast_rank_save)
+        self.bot.fastlane.add(PollVoteButton.prefix, self.fast_vote)
+        self.bot.fastlane.add(ranked_ui.RankSave.prefix, self.fast_rank_save)
 
     async def cog_unload(self) -> None:
         self.bot.components.remove(PollVoteButton, PollRetractButton, *ranked_ui.DYNAMIC_ITEMS)
@@ -293,17 +290,8 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         if poll is not None and position >= len(poll.options):  # an option added since loaded
             self._open_polls.pop(poll_id, None)
             poll = await self._cached_poll(poll_id)
-        if poll is None or position >= len(poll.options) or poll.ballot_kind != "single":
-            raise UserError("This poll no longer exists.")  # (a vote id on a ballot poll: forged)
-        if not poll.is_open:
-            raise UserError("This poll is closed: your vote was not counted.")
-        if poll.closes_at is not None and self.bot.now() >= poll.closes_at:
-            await self.close_poll(poll_id, None)
-            raise UserError("This poll has just closed: your vote was not counted.")
-        if poll.role_id is not None:
-            roles = getattr(interaction.user, "roles", [])
-            if not any(r.id == poll.role_id for r in roles):
-                raise UserError(f"Only members with the <@&{poll.role_id}> role may vote here.")
+        await self.refuse_unless_may_vote(interaction, poll, "single", position)
+        assert poll is not None
         with refusals(ValueError):  # the domain's refusals
             outcome = await self.writer.submit(
                 poll_id, interaction.user.id, position, self.bot.now()
@@ -327,19 +315,33 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
             return None
         poll = load.result()
         index = fields["position"]
-        if (
-            poll is None
-            or not poll.is_open
-            or poll.ballot_kind != "single"
-            or not 0 <= index < len(poll.options)
-            or (poll.closes_at is not None and self.bot.now() >= poll.closes_at)
-            or (poll.role_id is not None and poll.role_id not in click.role_ids)
-        ):
-            return None
+        refused = polls.may_vote(
+            poll, ballot_kind="single", role_ids=click.role_ids, now=self.bot.now(), option=index
+        )
+        if refused is not None or poll is None:
+            return None  # the DynamicItem path words the refusal
         with refusals(ValueError):  # the domain's refusals
             outcome = await self.writer.submit(poll.id, click.user_id, index, self.bot.now())
         self._schedule_refresh(poll)
         return _vote_text(poll, outcome)
+
+    async def refuse_unless_may_vote(
+        self,
+        interaction: discord.Interaction,
+        poll: polls.Poll | None,
+        ballot_kind: str,
+        option: int | None = None,
+    ) -> None:
+        """Raise the member's refusal (:func:`cogs.polls.polls.may_vote`) if there is one."""
+        roles = [r.id for r in getattr(interaction.user, "roles", [])]
+        refused = polls.may_vote(
+            poll, ballot_kind=ballot_kind, role_ids=roles, now=self.bot.now(), option=option
+        )
+        if refused is None:
+            return
+        if refused.closes and poll is not None:
+            await self.close_poll(poll.id, None)
+        raise UserError(refused.text)
 
     async def on_retract(self, interaction: discord.Interaction, poll_id: int) -> None:
         poll = await store.get_poll(self.bot.db, poll_id)

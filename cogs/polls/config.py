@@ -7,7 +7,6 @@ only there is still read, with one deprecation warning naming its new place.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -90,8 +89,6 @@ class PollsConfig:
     poll_default_hours: float = 24.0
     poll_max_days: int = 32
     tally_refresh_seconds: float = 2.0
-    batch_votes: bool = True  # group commits for button votes (cogs/polls/writer.py)
-    vote_path: str = "ack-first"  # or "group-commit": no fast lane (the bench's baseline)
     poll_reminder_minutes: int = 60  # a poll's role is reminded this long before it closes
 
     def motion(self, key: str) -> Motion | None:
@@ -102,19 +99,21 @@ class PollsConfig:
         return None
 
 
-KEYS = (
-    "motions_file",
-    "poll_default_hours",
-    "tally_refresh_seconds",
-    "batch_votes",
-    "vote_path",
-    "poll_reminder_minutes",
-)
+KEYS = ("motions_file", "poll_default_hours", "tally_refresh_seconds", "poll_reminder_minutes")
+# Settings that only chose a benchmark's baseline (bench/ keeps those now): ignored, warned.
+RETIRED = ("batch_votes", "vote_path")
 
 
 def merged_section(polls: Mapping[str, Any], debate: Mapping[str, Any]) -> dict[str, Any]:
     """``[polls]``, with the keys still written under ``[debate]`` read from there (warned)."""
     merged = dict(polls)
+    retired = [key for key in RETIRED if key in polls or key in debate]
+    if retired:
+        log.warning(
+            "settings: %s no longer exist (votes always take the fast lane and group commits;"
+            " the benchmarks keep their baselines in bench/): remove them",
+            ", ".join(retired),
+        )
     moved = [key for key in KEYS if key in debate and key not in polls]
     for key in moved:
         merged[key] = debate[key]
@@ -140,18 +139,5 @@ def load_config(section: Mapping[str, Any], resolve: Callable[[str], Path]) -> P
         motions=tuple(motions),
         poll_default_hours=_number(section, "poll_default_hours", 24, 1 / 60, 32 * 24),
         tally_refresh_seconds=_number(section, "tally_refresh_seconds", 2.0, 0.5, 60),
-        batch_votes=bool(section.get("batch_votes", True)),
-        vote_path=_vote_path(section),
         poll_reminder_minutes=int(_number(section, "poll_reminder_minutes", 60, 0, 7 * 24 * 60)),
     )
-
-
-VOTE_PATHS = ("ack-first", "group-commit")
-
-
-def _vote_path(section: Mapping[str, Any]) -> str:
-    """``[polls] vote_path``; ``HERBOT_VOTE_PATH`` overrides it (bench/burst.py's baseline)."""
-    value = os.environ.get("HERBOT_VOTE_PATH") or section.get("vote_path", "ack-first")
-    if value not in VOTE_PATHS:
-        raise ConfigError(f"[polls] 'vote_path' must be one of {VOTE_PATHS}, got {value!r}")
-    return str(value)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import discord
 
-from bot.presentation import EMBED_DESCRIPTION_LIMIT, truncate
+from bot.presentation import EMBED_DESCRIPTION_LIMIT, plural, truncate
 from bot.timeparse import discord_timestamp as ts
 from cogs.polls.polls import Poll, Tally
 
@@ -20,7 +20,7 @@ def bar(pct: int, width: int = 12) -> str:
 
 def turnout(votes: int) -> str:
     """How many have voted, shown while the counts per option are hidden."""
-    return f"{votes} vote{'s' * (votes != 1)} so far"
+    return f"{plural(votes, 'vote')} so far"
 
 
 def tally_lines(tally: Tally) -> list[str]:
@@ -32,7 +32,7 @@ def poll_embed(poll: Poll, tally: Tally, now: datetime) -> discord.Embed:
     show = poll.live or not poll.is_open
     if show:
         lines += tally_lines(tally)
-        lines.append(f"\n{tally.total} vote{'s' * (tally.total != 1)}")
+        lines.append(f"\n{plural(tally.total, 'vote')}")
     else:
         lines += [f"• {label}" for label in poll.options]
         lines.append(f"\n{turnout(tally.total)}: the tally is hidden until the poll closes.")

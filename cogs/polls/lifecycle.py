@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.presentation import plural
 from bot.timeparse import parse_duration
 from cogs.polls.config import MAX_OPTIONS, OPTION_LIMIT
 from cogs.polls.polls import PollError
@@ -78,8 +79,8 @@ def check_repeat(repeat: str, length: timedelta) -> None:
     period = PERIODS.get(repeat)
     if period is not None and length > period:
         raise PollError(
-            f"A {repeat} poll can stay open at most {period.days} day"
-            f"{'s' * (period.days != 1)}, so runs do not overlap."
+            f"A {repeat} poll can stay open at most {plural(period.days, 'day')}, "
+            "so runs do not overlap."
         )
 
 

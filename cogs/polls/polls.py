@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.clock import iso
+from bot.presentation import percentages
 from cogs.polls.config import MOTION_LIMIT, check_options
 
 
@@ -57,24 +58,11 @@ class Tally:
         return sum(self.counts)
 
     def percentages(self) -> tuple[int, ...]:
-        """Whole percentages that add up to 100 (largest remainder); zeros when nobody voted."""
-        return whole_percentages(self.counts)
+        """Whole percentages that add up to 100 (``bot.presentation.percentages``)."""
+        return percentages(self.counts)
 
     def rows(self) -> list[tuple[str, int, int]]:
         return list(zip(self.options, self.counts, self.percentages(), strict=True))
-
-
-def whole_percentages(counts: Sequence[int]) -> tuple[int, ...]:
-    total = sum(counts)
-    if total == 0:
-        return tuple(0 for _ in counts)
-    exact = [c * 100 / total for c in counts]
-    floors = [int(x) for x in exact]
-    short = 100 - sum(floors)
-    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - floors[i]), i))
-    for i in order[:short]:
-        floors[i] += 1
-    return tuple(floors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,3 +148,42 @@ def split_options(text: str) -> list[str]:
     """ "A; B; C" (or "A | B", or "A, B") -> ["A", "B", "C"]."""
     sep = ";" if ";" in text else "|" if "|" in text else ","
     return [part.strip() for part in text.split(sep) if part.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a click may not vote, in the words the member reads; ``closes``: the deadline
+    has passed though the poll is still open (the caller closes it)."""
+
+    text: str
+    closes: bool = False
+
+
+def may_vote(
+    poll: Poll | None,
+    *,
+    ballot_kind: str,
+    role_ids: Collection[int],
+    now: datetime,
+    option: int | None = None,
+) -> Refusal | None:
+    """The one rule for a vote or ballot click: None when this member may vote now.
+
+    The fast lane (bot/fastlane.py) and the DynamicItem path both ask it; the lane hands a
+    refused click over to the DynamicItem path, which words the refusal (and closes a poll
+    whose deadline passed). ``option``: a single-choice button's option.
+    """
+    what = "vote" if ballot_kind == "single" else "ballot"
+    if (
+        poll is None
+        or poll.ballot_kind != ballot_kind
+        or (option is not None and not 0 <= option < len(poll.options))
+    ):
+        return Refusal("This poll no longer exists.")
+    if not poll.is_open:
+        return Refusal(f"This poll is closed: your {what} was not counted.")
+    if poll.closes_at is not None and now >= poll.closes_at:
+        return Refusal(f"This poll has just closed: your {what} was not counted.", closes=True)
+    if poll.role_id is not None and poll.role_id not in role_ids:
+        return Refusal(f"Only members with the <@&{poll.role_id}> role may vote here.")
+    return None

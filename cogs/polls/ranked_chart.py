@@ -10,6 +10,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
+from matplotlib.ticker import MaxNLocator
+
 from bot.charts import COLOURS, Figure, chart_title, png_bytes
 from cogs.polls.irv import Result
 
@@ -40,6 +42,7 @@ def rounds_chart(title: str, labels: Sequence[str], result: Result) -> bytes:
     ax.set_xticks(rounds, [f"round {n}" for n in rounds])
     ax.set_xlim(0.7, max(rounds) + 0.5)
     ax.set_ylim(0, max([result.ballots, 1]) * 1.1)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(f"votes (ballots: {result.ballots})")
     ax.set_title(chart_title(title), fontsize=10)
     ax.legend(frameon=False, fontsize=8, loc="upper left")

@@ -24,7 +24,7 @@ import discord
 
 from bot import cards
 from bot.components import Field, Persistent
-from bot.presentation import BUTTON_LABEL_LIMIT, EMBED_DESCRIPTION_LIMIT, truncate
+from bot.presentation import BUTTON_LABEL_LIMIT, EMBED_DESCRIPTION_LIMIT, plural, truncate
 from cogs.polls import irv
 from cogs.polls.ballots import KIND_NAMES, Summary, cap, decode, encode
 from cogs.polls.embeds_ui import BLURPLE, bar, poll_notes
@@ -75,7 +75,7 @@ class ApprovalSelect(
 def approval_select(poll: Poll) -> ApprovalSelect:
     most = cap(poll)
     select: discord.ui.Select = discord.ui.Select(
-        placeholder=f"Approve up to {most} option{'s' * (most != 1)}",
+        placeholder=f"Approve up to {plural(most, 'option')}",
         min_values=1,
         max_values=most,
         options=[
@@ -194,7 +194,7 @@ def summary_lines(poll: Poll, found: Summary) -> list[str]:
 def ballot_poll_embed(poll: Poll, found: Summary, now: datetime) -> discord.Embed:
     """An approval or ranked poll's live message (the single-choice one is embeds_ui's)."""
     lines = [f"## {poll.question}"]
-    ballots = f"{found.ballots} ballot{'s' * (found.ballots != 1)}"
+    ballots = plural(found.ballots, "ballot")
     if poll.live or not poll.is_open:
         lines += summary_lines(poll, found)
         lines.append(f"\n{ballots}")
@@ -268,8 +268,8 @@ def ranked_result_card(poll: Poll, result: irv.Result) -> discord.ui.LayoutView:
     if result.winner is None:
         verdict = "No ballots were cast: no winner."
     else:
-        verdict = f"Winner: **{poll.options[result.winner]}** after {len(result.rounds)} round"
-        verdict += "s" * (len(result.rounds) != 1)
+        rounds = plural(len(result.rounds), "round")
+        verdict = f"Winner: **{poll.options[result.winner]}** after {rounds}"
         if result.decided_by_tie_break:
             verdict += (
                 "\n-# A tie for last place was broken: the option with fewer votes in the latest"
@@ -289,7 +289,7 @@ def ranked_result_card(poll: Poll, result: irv.Result) -> discord.ui.LayoutView:
             parts.append(cards.text("\n".join(moves)))
         parts += [
             cards.gallery(f"attachment://{chart_name(poll)}"),
-            cards.text(f"-# {result.ballots} ballot{'s' * (result.ballots != 1)}, ranked choice"),
+            cards.text(f"-# {plural(result.ballots, 'ballot')}, ranked choice"),
         ]
         return cards.card(*parts, colour=RESULT_COLOUR)
 
@@ -304,10 +304,7 @@ def approval_result_card(poll: Poll, found: Summary) -> discord.ui.LayoutView:
             cards.separator(),
             cards.text("\n".join(summary_lines(poll, found))),
             cards.gallery(f"attachment://{chart_name(poll)}"),
-            cards.text(
-                f"-# {found.ballots} ballot{'s' * (found.ballots != 1)}, approval "
-                f"(up to {cap(poll)} each)"
-            ),
+            cards.text(f"-# {plural(found.ballots, 'ballot')}, approval (up to {cap(poll)} each)"),
             colour=RESULT_COLOUR,
         )
 

@@ -260,12 +260,12 @@ async def recent_polls(db: Reader, guild_id: int, limit: int = 10) -> list[Poll]
 
 # ----------------------------------------------------------------------------- privacy
 
-OPEN_VOTES = "votes in open polls"
-CLOSED_VOTES = "votes in closed polls (kept in the counts without your name)"
-CLOSED_VOTES_KEPT = "votes in closed polls"
+OPEN_VOTES = "vote[s] in open polls"
+CLOSED_VOTES = "vote[s] in closed polls (kept in the counts without your name)"
+CLOSED_VOTES_KEPT = "vote[s] in closed polls"
 # The same words as the debates' part: /privacy adds the two counts up under one line.
-RAN = "polls and debates you ran or spoke in (your name taken off)"
-RAN_KEPT = "polls and debates you ran or spoke in"
+RAN = "[poll or debate|polls and debates] you ran or spoke in (your name taken off)"
+RAN_KEPT = "[poll or debate|polls and debates] you ran or spoke in"
 
 # Every column of the feature's tables (bot/migrations/sql/sqlite/0004_debate.sql).
 PERSONAL_COLUMNS = {

@@ -1,11 +1,11 @@
-"""How button votes reach the database: one transaction per vote, or group commits for bursts.
+"""How button votes reach the database: group commits, so a burst shares a few transactions.
 
 :class:`BatchedVoteWriter` collects the votes that arrive while a write is in progress and
 stores them together in **one transaction**: per poll one "is it open" check, one read of
 earlier choices, one ``executemany`` upsert, then the commit. Every click still gets its own
 outcome, and only once the commit has happened: if the transaction fails, every click of the
 group hears the error, so nothing is reported counted that was not kept.
-:class:`DirectVoteWriter` is the plain baseline the benchmark compares against.
+The benchmarks' baseline, one transaction per vote, is ``bench.baselines.DirectVoteWriter``.
 """
 
 from __future__ import annotations
@@ -26,22 +26,6 @@ class VoteWriter(Protocol):
     async def submit(
         self, poll_id: int, user_id: int, position: int, now: datetime
     ) -> polls.VoteOutcome: ...
-
-
-class DirectVoteWriter:
-    """One transaction (and one commit) per vote."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.commits = 0
-
-    async def submit(
-        self, poll_id: int, user_id: int, position: int, now: datetime
-    ) -> polls.VoteOutcome:
-        async with self.db.transaction() as tx:
-            outcome = await store.vote(tx, poll_id, user_id, position, now)
-        self.commits += 1
-        return outcome
 
 
 MAX_GROUP = 128  # votes per group commit (bench/burst.py)

@@ -33,7 +33,8 @@ from bot.checks import (
     server_only,
 )
 from bot.errors import UserError
-from bot.presentation import AUTOCOMPLETE_MAX, chunk_lines, truncate
+from bot.names import DisplayNames
+from bot.presentation import AUTOCOMPLETE_MAX, chunk_lines, plural, truncate
 from bot.text import TooDeep, UndecodableFile, clean, clean_payload, decode_file
 from cogs.quotes import card_render, nominations, qotd, store
 from cogs.quotes.citation import citation
@@ -91,6 +92,7 @@ class Quotes(commands.Cog):
     def __init__(self, bot: Herbot) -> None:
         self.bot = bot
         self.config = QuotesConfig.from_settings(bot.settings)
+        self._names = DisplayNames()  # who submitted and reviewed, named on review cards
         self.save_menu = app_commands.ContextMenu(name="Save as quote", callback=self.save_as_quote)
 
     async def cog_load(self) -> None:
@@ -177,7 +179,7 @@ class Quotes(commands.Cog):
         lines = [
             f"`{q.id}` “{truncate(' '.join(q.text.split()), 160)}” — {citation(q)}" for q in found
         ]
-        count = f"{len(found)} quote" + ("s" if len(found) != 1 else "")
+        count = plural(len(found), "quote")
         header = f"**{count}** for “{truncate(text, 100)}” (`/quote show ID` for one):"
         pages = chunk_lines([header, *lines])
         await interaction.response.send_message(pages[0], ephemeral=True)
@@ -443,7 +445,7 @@ class Quotes(commands.Cog):
         raw = json.dumps(data, ensure_ascii=False, indent=2).encode()
         file = discord.File(io.BytesIO(raw), filename=f"quotes-{guild_id}.json")
         await interaction.response.send_message(
-            f"{len(data['quotes'])} quotes (curated and this server's, every status).",
+            f"{plural(len(data['quotes']), 'quote')} (curated and this server's, every status).",
             file=file,
             ephemeral=True,
         )
@@ -508,7 +510,9 @@ class Quotes(commands.Cog):
         quotes = [
             q for qid in quote_ids if (q := await store.get(db, qid, guild_id, any_status=True))
         ]
-        return review_message(quotes, await store.count_pending(db, guild_id))
+        people = [u for q in quotes for u in (q.submitted_by, q.author_id, q.reviewed_by) if u]
+        names = await self._names.of(self.bot.get_guild(guild_id), people)
+        return review_message(quotes, await store.count_pending(db, guild_id), names)
 
     async def review_click(
         self, interaction: discord.Interaction, action: str, quote_id: str
@@ -516,6 +520,7 @@ class Quotes(commands.Cog):
         """A review button: approve, reject, or open the edit modal."""
         await ensure_moderator(interaction)
         guild_id = _guild_id(interaction)
+        self._names.remember(interaction.user)  # the decision names who made it
         if action == "edit":
             q = await store.get(self.bot.db, quote_id, guild_id, any_status=True)
             if q is None or q.status != "pending":

@@ -15,6 +15,13 @@ from cogs.quotes import nominations, store
 from cogs.quotes.retrieval import sessions
 from cogs.quotes.retrieval.dense import content_hash, document
 
+# What a member reads in /privacy status and forget-me (plurals marked for bot.presentation.plural)
+WORDS = "quote[s] of your words"
+PENDING = "pending quote submission[s]"
+NAMED = "quote[s] you submitted, edited or reviewed"
+ASKED = "question[s] you asked with /ask"
+NOMINATED = "nomination[s] of your messages"
+
 
 async def forget(tx: Transaction, user_id: int) -> Counts:
     gone = await store.forget_member(tx, user_id)
@@ -22,29 +29,33 @@ async def forget(tx: Transaction, user_id: int) -> Counts:
     asked = await sessions.forget_user(tx, user_id)
     nominated, reacted = await nominations.forget(tx, user_id)
     return {
-        "quotes of your words": gone.words,
-        "pending quote submissions": gone.submissions,
-        "quotes you submitted, edited or reviewed (your name removed)": gone.anonymised,
-        "questions you asked with /ask": asked,
-        "nominations of your messages": nominated,
-        "nominations your reaction completed (your name removed)": reacted,
+        WORDS: gone.words,
+        PENDING: gone.submissions,
+        NAMED + " (your name removed)": gone.anonymised,
+        ASKED: asked,
+        NOMINATED: nominated,
+        "nomination[s] your reaction completed (your name removed)": reacted,
     }
 
 
 async def status(db: Reader, user_id: int) -> Counts:
-    words, submitted = await store.member_counts(db, user_id)
+    """The same rows forget-me would remove, under the same labels: each row counted once."""
+    words, pending, named = await store.member_counts(db, user_id)
     return {
-        "quotes of your words": words,
-        "quotes you submitted": submitted,
-        "questions you asked with /ask": await sessions.count_user(db, user_id),
-        "nominations of your messages": await nominations.member_count(db, user_id),
+        WORDS: words,
+        PENDING: pending,
+        NAMED: named,
+        ASKED: await sessions.count_user(db, user_id),
+        NOMINATED: await nominations.member_count(db, user_id),
     }
 
 
 async def opt_out(tx: Transaction, user_id: int, scope: Scope) -> Counts:
     if scope != "quote":
         return {}
-    return {"pending quotes of your messages": await store.withdraw_pending_of_author(tx, user_id)}
+    return {
+        "pending quote[s] of your messages": await store.withdraw_pending_of_author(tx, user_id)
+    }
 
 
 PRIVACY = Privacy(

@@ -360,15 +360,21 @@ async def forget_vectors(tx: Transaction, content_hashes: Iterable[str]) -> int:
     return removed
 
 
-async def member_counts(db: Reader, user_id: int) -> tuple[int, int]:
-    """(quotes of the member's words, quotes the member submitted), any status."""
+async def member_counts(db: Reader, user_id: int) -> tuple[int, int, int]:
+    """What :func:`forget_member` would do now, each row counted once: (quotes of the
+    member's words, their other pending submissions, other quotes naming them as submitter,
+    editor or reviewer), any status."""
+    theirs = "COALESCE(author_id, 0) <> :u"
+    pending = "submitted_by = :u AND status = 'pending'"
     row = await db.fetchone(
         "SELECT (SELECT count(*) FROM quotes WHERE author_id = :u), "
-        "(SELECT count(*) FROM quotes WHERE submitted_by = :u)",
+        f"(SELECT count(*) FROM quotes WHERE {theirs} AND {pending}), "
+        f"(SELECT count(*) FROM quotes WHERE {theirs} AND NOT ({pending}) "
+        " AND (submitted_by = :u OR edited_by = :u OR reviewed_by = :u))",
         {"u": user_id},
     )
     assert row is not None
-    return int(row[0]), int(row[1])
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 async def _review(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.db import database
+from bot.presentation import plural
 from cogs.quotes import curated, store
 from cogs.quotes.config import QuotesConfig
 
@@ -56,8 +57,8 @@ async def _validate(args: argparse.Namespace, settings: Settings) -> int:
     for problem in loaded.problems:
         print(problem)
     print(
-        f"{directory}: {len(loaded.sources)} sources, {len(loaded.quotes)} quotes, "
-        f"{len(loaded.problems)} problems"
+        f"{directory}: {plural(len(loaded.sources), 'source')}, "
+        f"{plural(len(loaded.quotes), 'quote')}, {plural(len(loaded.problems), 'problem')}"
     )
     return 0 if loaded.ok else 1
 
@@ -102,9 +103,10 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
         if args.json_file:
             data = await store.export_json(db, args.guild)
             _write_json(Path(args.json_file), data)
-            print(f"wrote {len(data['quotes'])} quotes to {args.json_file}")
+            print(f"wrote {plural(len(data['quotes']), 'quote')} to {args.json_file}")
             return 0
         sources, quotes = await store.export_curated(db)
     files = curated.export(_dir(args, config), sources, quotes)
-    print(f"wrote {len(quotes)} quotes in {len(files)} files to {_dir(args, config)}")
+    written = f"{plural(len(quotes), 'quote')} in {plural(len(files), 'file')}"
+    print(f"wrote {written} to {_dir(args, config)}")
     return 0

@@ -22,6 +22,7 @@ import discord
 from bot import cards
 from bot.components import Field, Persistent
 from bot.errors import UserError, report
+from bot.names import named
 from bot.presentation import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
@@ -174,7 +175,12 @@ def footer_citation(q: StoredQuote) -> str:
 # -- the review queue --------------------------------------------------------------------------
 
 
-def review_embed(q: StoredQuote, text_limit: int) -> discord.Embed:
+def review_embed(
+    q: StoredQuote, text_limit: int, names: dict[int, str] | None = None
+) -> discord.Embed:
+    """One pending (or just decided) quote; ``names``: members' display names by id, shown
+    beside their mentions (``bot.names``)."""
+    names = names or {}
     embed = discord.Embed(
         description=truncate(q.text, text_limit),
         colour=STATUS_COLOURS.get(q.status, colour_for(q)),
@@ -182,26 +188,26 @@ def review_embed(q: StoredQuote, text_limit: int) -> discord.Embed:
     embed.add_field(name="Citation", value=truncate(citation(q), 1024), inline=False)
     who = []
     if q.submitted_by:
-        who.append(f"submitted by <@{q.submitted_by}>")
+        who.append(f"submitted by {named(q.submitted_by, names)}")
     if q.author_id:
-        who.append(f"words of <@{q.author_id}>")
+        who.append(f"words of {named(q.author_id, names)}")
     if who:
         embed.add_field(name="From", value=", ".join(who), inline=False)
     if q.status != "pending":
-        reviewer = f" by <@{q.reviewed_by}>" if q.reviewed_by else ""
+        reviewer = f" by {named(q.reviewed_by, names)}" if q.reviewed_by else ""
         embed.add_field(name="Decision", value=f"{_VERB.get(q.status, q.status)}{reviewer}")
     embed.set_footer(text=f"id: {q.id} · {q.origin}")
     return embed
 
 
 def review_message(
-    quotes: list[StoredQuote], left: int
+    quotes: list[StoredQuote], left: int, names: dict[int, str] | None = None
 ) -> tuple[str, list[discord.Embed], discord.ui.View]:
     """The review message for these quotes (as the database has them now), ``left`` pending."""
     # The texts share what the citations, fields and footers leave of the 6,000 characters.
-    rest = sum(len(review_embed(q, 1)) - 1 for q in quotes)
+    rest = sum(len(review_embed(q, 1, names)) - 1 for q in quotes)
     budget = (EMBED_TOTAL_LIMIT - rest) // max(len(quotes), 1)
-    embeds = [review_embed(q, max(1, min(budget, 4096))) for q in quotes]
+    embeds = [review_embed(q, max(1, min(budget, 4096)), names) for q in quotes]
     view = discord.ui.View(timeout=None)
     for row, q in enumerate(quotes):
         if q.status == "pending":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,5 +63,6 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         output.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(paths[0], output)
-    print(f"wrote {output}")
+    here = " (the current directory: -o PATH writes elsewhere)" if args.output is None else ""
+    print(f"wrote {await asyncio.to_thread(output.resolve)}{here}")
     return 0

@@ -29,6 +29,7 @@ from bot.presentation import (
     CHOICE_NAME_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
     EMBED_TOTAL_LIMIT,
+    plural,
     truncate,
 )
 from bot.text import clean, is_snowflake
@@ -36,7 +37,7 @@ from cogs.quotes import service
 from cogs.threads import exporters, store
 from cogs.threads.config import ThreadsConfig
 from cogs.threads.recorder import Recorder
-from cogs.threads.search import search
+from cogs.threads.search import Hit, search
 from cogs.threads.store import Attachment, KeptMessage, MessageRecord, Recording
 from cogs.threads.ui import PurgeConfirmView, SaveQuoteButton, search_view
 
@@ -387,7 +388,7 @@ class Threads(commands.Cog):
             self.recordings[channel.id] = rec
         count = await store.message_count(self.bot.db, channel.id)
         await interaction.response.send_message(
-            f"Recording stopped. The transcript keeps {count} messages; "
+            f"Recording stopped. The transcript keeps {plural(count, 'message')}; "
             "export it with `/transcript export`.",
             ephemeral=True,
         )
@@ -408,9 +409,9 @@ class Threads(commands.Cog):
             count = await store.message_count(self.bot.db, rec.channel_id)
             state = "**recording**" if rec.active else "**stopped**"
             since = exporters.display_time(rec.started_at)
-            who = f"<@{rec.started_by}>" if rec.started_by else f"automatically ({rec.reason})"
-            lines.append(f"This conversation is {state}: since {since}, started by {who}.")
-            lines.append(f"{count} messages kept.")
+            how = f"by <@{rec.started_by}>" if rec.started_by else f"automatically ({rec.reason})"
+            lines.append(f"This conversation is {state}: since {since}, started {how}.")
+            lines.append(f"{plural(count, 'message')} kept.")
             if rec.active and rec.keep_unarchived:
                 lines.append("It is kept from auto-archiving while recorded.")
         active = [
@@ -473,7 +474,7 @@ class Threads(commands.Cog):
         count = await store.message_count(self.bot.db, rec.channel_id)
         await interaction.response.send_message(
             f"Delete the transcript of **{discord.utils.escape_markdown(rec.name)}** "
-            f"({count} messages) and stop recording it? This cannot be undone.",
+            f"({plural(count, 'message')}) and stop recording it? This cannot be undone.",
             view=PurgeConfirmView(self.purge, interaction.user.id, rec.channel_id),
             ephemeral=True,
         )
@@ -637,7 +638,8 @@ class Threads(commands.Cog):
     ) -> None:
         parts = f" in {len(paths)} parts" if len(paths) > 1 else ""
         summary = (
-            f"Transcript of **{discord.utils.escape_markdown(rec.name)}**: {total:,} messages, "
+            f"Transcript of **{discord.utils.escape_markdown(rec.name)}**: "
+            f"{plural(total, 'message')}, "
             f"{fmt.upper()}{parts}."
         )
         # Discord's upload limit is for the whole request, not each file: a message carries
@@ -701,9 +703,8 @@ class Threads(commands.Cog):
         for i, hit in enumerate(hits, 1):
             link = store.jump_url(hit.guild_id, hit.channel_id, hit.message_id)
             when = exporters.display_time(hit.created_at)
-            edited = " (earlier version)" if hit.version > 1 else ""
             name = truncate(f"{i}. {hit.author_name} in {hit.channel_name} · {when}", 256)
-            fields.append((name, f"{edited}\n[Jump to message]({link})", hit.content))
+            fields.append((name, f"{_matched(hit)}\n[Jump to message]({link})", hit.current))
         # The texts share what Discord's limits leave: 1,024 per field, 6,000 per embed.
         fixed = len(embed.title or "") + len(embed.footer.text or "")
         fixed += sum(len(name) + len(tail) for name, tail, _ in fields)
@@ -753,6 +754,14 @@ class Threads(commands.Cog):
                 text=f"{exporters.display_time(s.first_at)} → {exporters.display_time(s.last_at)}"
             )
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+def _matched(hit: Hit) -> str:
+    """What a search result says of its versions: it shows the message as it reads now, so a
+    match in words edited away says so (the words are in the transcript's earlier version)."""
+    if hit.version < hit.latest:
+        return f"\n*Matched an earlier version ({hit.version} of {hit.latest}): edited since.*"
+    return "\n*(edited)*" if hit.latest > 1 else ""
 
 
 def _submission(kept: KeptMessage, interaction: discord.Interaction) -> service.Submission:

@@ -13,6 +13,8 @@ from bot.feature import Counts, Privacy, Scope
 from cogs.threads import store
 from cogs.threads.recorder import attached_to
 
+KEPT = "recorded message[s]"  # what /privacy status and forget-me call the member's messages
+
 
 async def forget(tx: Transaction, user_id: int) -> Counts:
     """Delete every recorded message of the member; unname them in events and recordings."""
@@ -23,9 +25,9 @@ async def forget(tx: Transaction, user_id: int) -> Counts:
         tx.after_commit(lambda: recorder.drop_messages_of(user_id))
     done = await store.forget_author(tx, user_id)
     return {
-        "recorded messages": done.messages,
-        "thread events no longer naming you": done.events,
-        "recordings no longer naming you as who started them": done.recordings,
+        KEPT: done.messages,
+        "thread event[s] no longer naming you": done.events,
+        "recording[s] no longer naming you as who started them": done.recordings,
     }
 
 
@@ -44,14 +46,14 @@ async def opt_out(tx: Transaction, user_id: int, scope: Scope) -> Counts:
             recorder.drop_messages_of(user_id)
 
         tx.after_commit(stop_recording_them)
-    return {"recorded messages redacted": await store.redact_author(tx, user_id)}
+    return {"recorded message[s] redacted": await store.redact_author(tx, user_id)}
 
 
 async def status(db: Reader, user_id: int) -> Counts:
     kept, redacted = await store.authored_count(db, user_id)
     return {
-        "recorded messages": kept,
-        "recorded messages kept redacted (no words, your id)": redacted,
+        KEPT: kept,
+        "recorded message[s] kept redacted (no words, your id)": redacted,
     }
 
 

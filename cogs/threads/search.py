@@ -7,6 +7,7 @@ FTS5's bm25 over ``recorded_versions_fts``; PostgreSQL with ``ts_rank`` over the
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from bot.db import Reader
@@ -23,7 +24,24 @@ class Hit:
     author_name: str
     created_at: str
     content: str  # the best-matching version's text
-    version: int
+    version: int  # that version's number (1: as first sent)
+    current: str = ""  # the message's text now (its latest version)
+    latest: int = 1  # the latest version's number: above ``version``, edited since the match
+
+
+# Each hit's message as it reads now: its latest version, and that version's number.
+_CURRENT = (
+    "(SELECT c.content FROM recorded_versions c WHERE c.message_id = m.message_id "
+    "ORDER BY c.version DESC LIMIT 1), "
+    "(SELECT max(c.version) FROM recorded_versions c WHERE c.message_id = m.message_id)"
+)
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(Hit))[:9]  # the columns before ``current``
+
+
+def _hit(row: tuple) -> Hit:
+    return Hit(**dict(zip(_FIELDS, row[:9], strict=True)), current=row[10], latest=int(row[11]))
 
 
 async def search(
@@ -56,7 +74,7 @@ async def search(
         "AND (CAST(? AS BIGINT) IS NULL OR m.author_id = ?) "
         "ORDER BY score LIMIT 500) "
         "SELECT m.message_id, m.channel_id, m.guild_id, r.name, m.author_id, m.author_name, "
-        "m.created_at, v.content, v.version, MIN(ranked.score) AS score "
+        f"m.created_at, v.content, v.version, MIN(ranked.score) AS score, {_CURRENT} "
         "FROM ranked "
         "JOIN recorded_versions v ON v.rowid = ranked.rowid "
         "JOIN recorded_messages m ON m.message_id = v.message_id "
@@ -65,7 +83,7 @@ async def search(
     )
     params = (match, guild_id, channel_id, channel_id, author_id, author_id, limit)
     rows = await db.fetchall(sql, params)
-    return [Hit(*row[:9]) for row in rows]
+    return [_hit(row) for row in rows]
 
 
 async def _search_pg(
@@ -91,12 +109,12 @@ async def _search_pg(
         "AND (CAST(?4 AS BIGINT) IS NULL OR m.author_id = ?4) "
         "ORDER BY score LIMIT 500), "
         "best AS (SELECT DISTINCT ON (m.message_id) m.message_id, m.channel_id, m.guild_id, "
-        "r.name, m.author_id, m.author_name, m.created_at, v.content, v.version, ranked.score "
-        "FROM ranked JOIN recorded_versions v ON v.rowid = ranked.rowid "
+        "r.name, m.author_id, m.author_name, m.created_at, v.content, v.version, ranked.score, "
+        f"{_CURRENT} FROM ranked JOIN recorded_versions v ON v.rowid = ranked.rowid "
         "JOIN recorded_messages m ON m.message_id = v.message_id "
         "JOIN thread_recordings r ON r.channel_id = m.channel_id "
         "ORDER BY m.message_id, ranked.score) "
         "SELECT * FROM best ORDER BY score, message_id DESC LIMIT ?5"
     )
     rows = await db.fetchall(sql, (match, guild_id, channel_id, author_id, limit))
-    return [Hit(*row[:9]) for row in rows]
+    return [_hit(row) for row in rows]

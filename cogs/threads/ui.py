@@ -15,6 +15,7 @@ import discord
 
 from bot.components import Persistent
 from bot.errors import report
+from bot.presentation import plural
 
 
 class QuoteSaver(Protocol):
@@ -83,7 +84,8 @@ class PurgeConfirmView(discord.ui.View):
         removed = await self.purge(self.channel_id)  # committed when it returns
         self.stop()
         await interaction.response.edit_message(
-            content=f"Deleted the transcript ({removed} messages). Recording is off.", view=None
+            content=f"Deleted the transcript ({plural(removed, 'message')}). Recording is off.",
+            view=None,
         )
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)

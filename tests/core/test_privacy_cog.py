@@ -27,7 +27,7 @@ def _probe_feature(calls: list, *, fail_forget: bool = False) -> Feature:
 
     async def opt_out(tx, user_id, scope):
         calls.append(("opt_out", user_id, scope))
-        return {"recorded messages": 2} if scope == "record" else {}
+        return {"recorded message[s]": 2} if scope == "record" else {}
 
     return Feature(
         name="probe",

@@ -148,8 +148,8 @@ async def test_full_debate_with_20_members(world):
     assert shares.name == "Before → after (19 members voted both times)"
     assert shares.value.splitlines() == [
         "**For** 32% → 58% (+26 pts)",
-        "**Against** 42% → 32% (-11 pts)",
-        "**Undecided** 26% → 11% (-16 pts)",
+        "**Against** 42% → 32% (-10 pts)",  # the shares as shown: each column adds to 100
+        "**Undecided** 26% → 10% (-16 pts)",
     ]
     table = [line.split() for line in result.fields[1].value.strip("`\n").splitlines()[1:]]
     assert table == [
@@ -370,3 +370,18 @@ async def test_restart_finishes_the_vote_work_of_a_transition_cut_short(world):
     await world.alice.click(vote_message(thread, "post"), label="For")
     done = await ctl(world.mod, thread, "Next phase")
     assert "Finished" in done.response.content
+
+
+async def test_time_is_up_refused_once_is_posted_by_the_retry(world):
+    thread = await start(world)
+    await ctl(world.bob, thread, "Speak For")
+    await ctl(world.mod, thread, "Next phase")
+    await ctl(world.mod, thread, "Call next")
+    await world.env.advance_time(299)  # both warnings posted; a second left
+    world.env.inject_error("POST", f"/channels/{thread.id}/messages", status=500)
+    await world.env.advance_time(1)  # "time is up" refused by Discord
+    assert count(thread, "Time is up") == 0
+    await world.env.advance_time(5)  # the scheduler's retry
+    assert count(thread, "Time is up") == 1
+    await world.env.advance_time(600)
+    assert count(thread, "Time is up") == 1

@@ -75,14 +75,14 @@ async def test_forget_me_leaves_nothing_of_the_member_in_debate_tables(world):
     assert await traces(world.db, alice.id, QUESTION)
 
     status = await alice.slash(world.channel, "privacy status")
-    assert "1 votes in open polls" in status.response.content
+    assert "1 vote in open polls" in status.response.content
     assert "2 votes in closed polls" in status.response.content  # the public one, the pre-vote
 
     done = await forget_me(alice, world.channel)
-    assert "Removed 1 votes in open polls" in done
+    assert "Removed 1 vote in open polls" in done
     assert "2 votes in closed polls (kept in the counts without your name)" in done
     assert "2 places and questions in debate queues" in done
-    assert "1 polls and debates you ran or spoke in (your name taken off)" in done
+    assert "1 poll or debate you ran or spoke in (your name taken off)" in done
     assert await traces(world.db, alice.id, QUESTION) == []
 
     done = await forget_me(mod, world.channel)

@@ -177,6 +177,14 @@ async def test_slash_command_button_and_viewer_switch_in_the_page(demo, page, ou
     await conversation.get_by_text("what you can use here").wait_for()
     await page.screenshot(path=str(output_dir / "demo-help.png"))
 
+    # A polite refusal completes like any reply: the page said "Action outcome uncertain.
+    # It will not be retried." under "No quote matches…" (demo/refusals.py).
+    if world.bot.tree.get_command("quote") is not None:
+        await _run_command(page, "quote search", "xyzzy plugh")  # asserts it settled
+        await conversation.get_by_text("No quote matches").wait_for()
+        status = await page.locator("#action-status").inner_text()
+        assert "uncertain" not in status and "not completed" not in status, status
+
     # A button on the bot's reply, clicked in the page, runs the real callback.
     await _run_command(page, "privacy forget-me")
     await conversation.get_by_role("button", name="Cancel", exact=True).click()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +18,7 @@ from bot.config import ConfigError
 from bot.prepare import prepare_database
 from demo.realtime import RealTime
 from demo.runner import demo_database_path, demo_env, run_demo, template_path
-from demo.world import CHANNEL_NAME, GUILD_NAME, OPENING, build_demo_world
+from demo.world import CHANNEL_NAME, GUILD_NAME, OPENING, WELCOME, build_demo_world
 
 
 class FakeMonotonic:
@@ -65,6 +67,39 @@ async def test_slash_command_and_button_work_in_the_seeded_channel(simcord_env):
     assert f"<#{world.channel.id}>" in settings.response.content
 
 
+async def test_the_first_message_explains_the_page_composer(simcord_env):
+    """Three quirks of simcord's page (not herbot) looked like herbot's bugs: Enter picks a
+    suggestion, the page does not scroll to a new reply, the trash icon seems to do nothing.
+    The channel's first message says so, with the way around each."""
+    world = await build_demo_world(simcord_env)
+    first = world.channel.history(viewer=world.members[0])[0]
+    assert first.content == WELCOME
+    assert "Type `/` below" in first.content
+    for quirk, way_around in (
+        ("Enter picks the highlighted suggestion", "press **Esc**"),
+        ("does not always scroll to a new reply", "scroll down"),
+        ("trash icon", "reload the page"),
+    ):
+        assert quirk in first.content and way_around in first.content
+
+
+async def test_a_deleted_message_leaves_the_tombstone_the_welcome_points_to(simcord_env):
+    world = await build_demo_world(simcord_env)
+    if world.bot.tree.get_command("transcript") is None:
+        pytest.skip("no /transcript command on this build (the threads feature adds it)")
+    theodore, channel = world.members[0], world.channel
+    said = await theodore.send(channel, "On second thought, never mind.")
+    await theodore.delete(said)
+    shown = await theodore.slash(channel, "transcript stats", thread=str(channel.id))
+    deleted = {f.name: f.value for f in shown.response.embeds[0].fields}["Deleted"]
+    assert deleted == "1"
+    exported = await theodore.slash(
+        channel, "transcript export", thread=str(channel.id), format="md"
+    )
+    markdown = (await exported.response.attachments[0].read()).decode()
+    assert "message deleted" in markdown and "never mind" not in markdown
+
+
 class PageClient:
     """A browser page's side of simcord's Preview protocol (version 3), over loopback HTTP."""
 
@@ -111,10 +146,24 @@ class PageClient:
     async def send_message(self, content: str) -> dict:
         return await self.action("send_message", content=content)
 
-    async def autocomplete(self, invocation: str, focused: str, value: str) -> dict:
+    async def run_command(self, invocation: str, **options: object) -> dict:
+        """Run ``/invocation`` from the composer, as the page's current viewer."""
+        entry = await self._entry(invocation)
+        return await self.action(
+            "run_command",
+            command_id=entry["commandId"],
+            path=entry["path"],
+            schema_fingerprint=entry["schemaFingerprint"],
+            options=options,
+        )
+
+    async def _entry(self, invocation: str) -> dict:
         catalog = await self.commands()
         entries = catalog.get("entries") or catalog.get("commands") or []
-        entry = next(e for e in entries if e["invocation"] == invocation)
+        return next(e for e in entries if e["invocation"] == invocation)
+
+    async def autocomplete(self, invocation: str, focused: str, value: str) -> dict:
+        entry = await self._entry(invocation)
         return await self.action(
             "autocomplete_command",
             command_id=entry["commandId"],
@@ -254,6 +303,98 @@ async def test_run_demo_serves_sessions_until_stopped(settings, tmp_path, monkey
             assert (await cur.fetchone())[0] == 0  # none of the demo's own data
     finally:
         await template.close()
+
+
+class Printed:
+    """What the demo printed so far, stdout and stderr apart, polled until a bound."""
+
+    def __init__(self, capsys) -> None:
+        self.capsys = capsys
+        self.out = self.err = ""
+
+    async def wait(self, stream: str, pattern: str, count: int = 1, bound: float = 120) -> list:
+        """Every match of ``pattern`` in ``stream``, once there are ``count``."""
+        deadline = time.monotonic() + bound
+        while True:
+            captured = self.capsys.readouterr()
+            self.out += captured.out
+            self.err += captured.err
+            found = re.findall(pattern, getattr(self, stream), flags=re.MULTILINE)
+            if len(found) >= count:
+                return found
+            assert time.monotonic() < deadline, f"never printed {pattern!r}:\n{self.err}"
+            await asyncio.sleep(0.05)  # let the demo run; a bound, not a timing
+
+
+@pytest.mark.sqlite_only  # the demo copies its SQLite template file
+async def test_each_new_page_session_prints_its_link(settings, tmp_path, monkeypatch, capsys):
+    """Ending the page's session (or picking a channel) printed "New page session 2 on the
+    same server:" and nothing after the colon; docs/demo.md says the new link is printed."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    stop = asyncio.Event()
+    demo = asyncio.create_task(run_demo(settings, open_browser=False, stop=stop, tick=0.05))
+    printed = Printed(capsys)
+    try:
+        [switcher] = await printed.wait("out", r"^  Open (http://\S+/)$")
+        async with aiohttp.ClientSession() as http:
+            async with http.get(switcher + "state") as r:
+                first = (await r.json())["url"]
+            page = PageClient(http, first)
+            await page.open()
+            await page.action("close")  # what "More → End preview session" does
+            [showing] = await printed.wait("err", r"^New page session 2 on the same server, (.*):$")
+            links = await printed.wait("out", r"^  Open (\S+)$", count=2)
+            async with http.get(switcher + "state") as r:
+                second = (await r.json())["url"]
+        assert showing.startswith("showing #her-discussion")
+        assert links == [switcher, second] and second != first  # the new session's own link
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(demo, timeout=60) == 0
+
+
+async def test_a_refusal_is_a_reply_in_the_page_not_a_failed_action(
+    settings, tmp_path, monkeypatch
+):
+    """A polite refusal showed as a failure in the page: "Action outcome uncertain. It will
+    not be retried." and the Inspector's red "The bot action failed". simcord records every
+    error that reaches the command tree's handler, and its Preview marks the action during
+    which one was recorded as failed, however the bot answered it (demo/refusals.py)."""
+    async with (
+        demo_env(settings, tmp_path / "demo.db") as (env, world),
+        env.preview(world.channel, viewers=world.viewers, layout="channel") as preview,
+        aiohttp.ClientSession() as http,
+    ):
+        await world.moderator.slash(world.channel, "quote remove", id="film-cast-samantha")
+        page = PageClient(http, preview.url)
+        await page.open()  # as Theodore, a member
+        refusals = {
+            "quote search": ({"text": "xyzzy plugh"}, "No quote matches"),
+            "poll close": ({"poll": "1"}, "Only moderators"),
+            "quote show": ({"id": "film-cast-samantha"}, "film-cast-samantha"),
+        }
+        for invocation, (options, words) in refusals.items():
+            if world.bot.tree.get_command(invocation.split()[0]) is None:
+                continue  # a build without that feature
+            receipt = await page.run_command(invocation, **options)
+            assert not receipt["rejected"], str(receipt)
+            assert receipt["settlement"] == "settled" and not receipt["uncertain"], receipt
+            assert receipt["diagnostics"] == [], receipt
+            reply = world.channel.history(viewer=world.members[0])[-1]
+            assert reply.flags.ephemeral and words in reply.content, reply.content
+        assert env.errors == []
+
+        # Anything unexpected still shows as the failure it is.
+        def broken(*args, **kwargs):
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(discord.Embed, "add_field", broken)  # /herbot about draws one
+        receipt = await page.run_command("herbot about")
+        assert receipt["settlement"] == "failed", receipt
+        [error] = env.errors
+        assert isinstance(error.original, RuntimeError)
+        reply = world.channel.history(viewer=world.members[0])[-1]
+        assert "Something went wrong on my side" in reply.content
 
 
 async def test_features_warm_up_before_the_bot_starts(settings, tmp_path):

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bench.baselines import DirectVoteWriter
 from bot.config import ConfigError
+from bot.presentation import percentages
 from cogs.debate.config import load_config as load_debate_config
 from cogs.polls import polls, quickpoll, store
 from cogs.polls.config import load_config, load_motions, merged_section
-from cogs.polls.writer import BatchedVoteWriter, DirectVoteWriter
+from cogs.polls.writer import BatchedVoteWriter
 from tests.helpers import write
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -89,9 +92,9 @@ async def test_overdue_and_pending(db):
 
 
 def test_percentages_add_up_to_100():
-    assert polls.whole_percentages([1, 1, 1]) == (34, 33, 33)
-    assert polls.whole_percentages([0, 0]) == (0, 0)
-    assert sum(polls.whole_percentages([7, 3, 5, 2])) == 100
+    assert percentages([1, 1, 1]) == (34, 33, 33)
+    assert percentages([0, 0]) == (0, 0)
+    assert sum(percentages([7, 3, 5, 2])) == 100
 
 
 async def test_export_names_only_for_public_polls(db):
@@ -225,3 +228,41 @@ def test_charts_are_png_and_keep_dollars_literal():
 
     png = charts.poll_chart("Worth $7 trillion? $yes$", ["$5", "No"], [3, 1])
     assert png.startswith(b"\x89PNG")
+
+
+def test_one_eligibility_rule_for_every_vote_click():
+    """polls.may_vote: the fast lane and the DynamicItem path ask the same function."""
+    poll = polls.Poll(
+        id=1,
+        guild_id=1,
+        channel_id=2,
+        message_id=3,
+        question="Q?",
+        kind="poll",
+        anonymous=True,
+        live=True,
+        role_id=77,
+        created_by=9,
+        created_at=NOW,
+        closes_at=NOW + timedelta(hours=1),
+        closed_at=None,
+        options=("A", "B"),
+    )
+    ok = {"ballot_kind": "single", "role_ids": {77}, "now": NOW}
+    assert polls.may_vote(poll, **ok, option=1) is None
+    assert polls.may_vote(None, **ok).text == "This poll no longer exists."
+    assert polls.may_vote(poll, **ok, option=2).text == "This poll no longer exists."
+    assert polls.may_vote(poll, **{**ok, "ballot_kind": "ranked"}) is not None
+    assert "role" in polls.may_vote(poll, **{**ok, "role_ids": set()}).text
+    late = polls.may_vote(poll, **{**ok, "now": NOW + timedelta(hours=1)})
+    assert late.closes and "has just closed: your vote" in late.text
+    closed = dataclasses.replace(poll, closed_at=NOW, ballot_kind="approval")
+    refused = polls.may_vote(closed, **{**ok, "ballot_kind": "approval"})
+    assert refused.text == "This poll is closed: your ballot was not counted."
+
+
+def test_benchmark_only_settings_are_gone_with_a_warning(settings, caplog):
+    section = merged_section({"vote_path": "group-commit"}, {"batch_votes": False})
+    assert "batch_votes, vote_path no longer exist" in caplog.text
+    config = load_config(section, settings.path)
+    assert not hasattr(config, "vote_path") and not hasattr(config, "batch_votes")

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
+from bench.baselines import DirectVoteWriter
 from cogs.polls import store
-from cogs.polls.writer import BatchedVoteWriter, DirectVoteWriter
+from cogs.polls.writer import BatchedVoteWriter
 from tests import cards
 from tests.helpers import debate_thread, panel, vote_message, with_embed_title
 
@@ -265,7 +266,7 @@ async def test_forget_me_removes_votes_in_open_polls_only(world):
     await world.mod.slash(world.channel, "poll close", poll=closed_id)
     shown = await world.bob.slash(world.channel, "privacy forget-me")
     done = await world.bob.click(shown.response, label="Yes, delete my data")
-    assert "Removed 1 votes in open polls" in done.response.content
+    assert "Removed 1 vote in open polls" in done.response.content
     assert (await store.tally(world.db, open_id)).total == 0
     assert (await store.tally(world.db, closed_id)).total == 1  # published counts stay
 

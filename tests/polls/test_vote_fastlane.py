@@ -46,7 +46,7 @@ async def test_a_role_refusal_is_declined_and_worded_by_the_ordinary_path(world)
 
 
 async def test_group_commit_path_keeps_the_lane_off(world):
-    world.env.bot.fastlane.remove("herbot:poll:vote:")  # what vote_path = "group-commit" does
+    world.env.bot.fastlane.remove("herbot:poll:vote:")  # what bench.baselines does
     lane = world.env.bot.fastlane
     _, message = await open_poll(world, motion="altman-misreads-her")
     await world.alice.click(message, label="For")

@@ -132,7 +132,7 @@ async def test_forget_me_removes_asked_questions(world):
     await world.bob.slash(world.channel, "ask", question="Who directed the film?")
     shown = await world.alice.slash(world.channel, "privacy forget-me")
     done = await world.alice.click(shown.response, label="Yes, delete my data")
-    assert "1 questions you asked with /ask" in done.response.content
+    assert "1 question you asked with /ask" in done.response.content
     async with world.db.execute("SELECT count(*) FROM ask_sessions") as cur:
         assert (await cur.fetchone())[0] == 1  # bob's question stays
 

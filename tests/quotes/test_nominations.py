@@ -63,7 +63,9 @@ async def test_reactions_reaching_the_threshold_nominate_the_message_once(world)
     assert [p.id for p in await store.pending(world.db, world.guild.id)] == [q.id]
     review = await world.mod.slash(world.channel, "quote review")
     assert q.id in review.response.message.embeds[0].footer.text
-    assert f"words of {world.bob.mention}" in review.response.message.embeds[0].fields[1].value
+    assert (
+        f"words of bob ({world.bob.mention})" in review.response.message.embeds[0].fields[1].value
+    )
 
 
 async def test_a_burst_of_reactions_at_the_threshold_queues_one_quote(world):
@@ -167,8 +169,8 @@ async def test_forget_me_removes_nominations_of_your_messages_and_your_name(worl
 
     forgot = await world.bob.slash(world.channel, "privacy forget-me")
     done = await world.bob.click(forgot.response, label="Yes, delete my data")
-    assert "1 nominations of your messages" in done.response.content
-    assert "1 nominations your reaction completed" in done.response.content
+    assert "1 nomination of your messages" in done.response.content
+    assert "1 nomination your reaction completed" in done.response.content
     (left,) = await _rows(world)
     assert (left["author_id"], left["nominated_by"]) == (world.alice.id, None)
     assert (

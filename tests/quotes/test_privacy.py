@@ -85,8 +85,11 @@ async def test_forget_me_leaves_nothing_of_the_member_in_the_quote_tables(world)
         "quotes_ac",
     }
     status = await carol.slash(world.channel, "privacy status")
-    assert "1 quotes of your words" in status.response.content
-    assert "2 quotes you submitted" in status.response.content
+    # Each row once, under the labels forget-me reports (her own words saved by bob; her own
+    # pending submission; bob's words she saved).
+    assert "1 quote of your words" in status.response.content
+    assert "1 pending quote submission," in status.response.content
+    assert "1 quote you submitted, edited or reviewed" in status.response.content
 
     hashes = [
         content_hash(document(r["text"], r["locator"], r["tags"]))
@@ -99,10 +102,10 @@ async def test_forget_me_leaves_nothing_of_the_member_in_the_quote_tables(world)
     forgot = await carol.slash(world.channel, "privacy forget-me")
     done = await carol.click(forgot.response, label="Yes, delete my data")
     content = done.response.content
-    assert "1 quotes of your words" in content
-    assert "1 pending quote submissions" in content
-    assert "1 quotes you submitted, edited or reviewed (your name removed)" in content
-    assert "1 questions you asked with /ask" in content
+    assert "1 quote of your words" in content
+    assert "1 pending quote submission," in content
+    assert "1 quote you submitted, edited or reviewed (your name removed)" in content
+    assert "1 question you asked with /ask" in content
 
     assert await _ids_of(world, carol.id) == []
     assert await _words_found(world, WORDS) == []

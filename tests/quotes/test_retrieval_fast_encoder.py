@@ -95,3 +95,31 @@ def test_without_onnxruntime_numpy_answers_with_one_warning(
         assert len(warnings) == 1 and "pip install" in warnings[0], warnings
     finally:
         embedder._load_fast.cache_clear()  # the next caller gets onnxruntime again
+
+
+def test_onnxruntime_keeps_no_telemetry_store_in_the_users_cache(tmp_path: Path):
+    """onnxruntime's official wheels start Microsoft's 1DS telemetry on import: a device id and
+    an SQLite event store (``Microsoft/DeveloperTools/.onnxruntime/onnxruntime.db``) in the
+    user's cache directory, uploaded from there. herbot turns it off (ORT_DISABLE_TELEMETRY)."""
+    import os
+    import subprocess
+
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    env |= {"HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")}
+    script = (
+        "from cogs.quotes.retrieval.embedder import fast_model\n"
+        "model = fast_model()\n"
+        "print(model.backend, model.encode(['Who voices Samantha?']).shape)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("onnxruntime int8 (1, 384)"), done.stdout
+    left = [str(p.relative_to(home)) for p in home.rglob("*") if p.is_file()]
+    assert not [p for p in left if "onnxruntime" in p.lower()], left

@@ -112,12 +112,12 @@ async def test_opting_out_withdraws_pending_quotes_of_your_messages(world):
     await world.alice.context_menu(world.channel, "Save as quote", message)
     mine = await pending(world, "bob submitted this himself")  # bob is the submitter, not author
     result = await world.bob.slash(world.channel, "privacy opt-out", scope="quotes")
-    assert "1 pending quotes of your messages" in result.response.content
+    assert "1 pending quote of your messages" in result.response.content
     assert [q.id for q in await store.pending(world.db, world.guild.id)] == [mine]
 
     forgot = await world.bob.slash(world.channel, "privacy forget-me")
     done = await world.bob.click(forgot.response, label="Yes, delete my data")
-    assert "1 pending quote submissions" in done.response.content
+    assert "1 pending quote submission" in done.response.content
     assert await store.pending(world.db, world.guild.id) == []
 
 
@@ -135,7 +135,7 @@ async def test_review_buttons_work_before_and_after_a_restart(world):
     assert "2 pending" in approved.response.content
     assert (await store.get(world.db, first, world.guild.id)).status == "approved"
     decisions = [f.value for f in approved.response.embeds[0].fields if f.name == "Decision"]
-    assert decisions == [f"✅ Approved by {world.mod.mention}"]
+    assert decisions == [f"✅ Approved by mod ({world.mod.mention})"]
 
     await world.restart()
 

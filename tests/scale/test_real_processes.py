@@ -2,10 +2,11 @@
 
 simcord runs one live bot per event loop, so this test uses what ``bench/scale.py`` uses:
 each process is the bot's own CLI against its own loopback fake Discord
-(``bench/_fake_discord.py``), both writing to the test's database (a SQLite file, or a
-PostgreSQL database in the PostgreSQL run). Every member clicks the same poll through both
-processes at once, each time a different option: the database's key must keep one vote per
-member, and every click must still be answered.
+(``bench/_fake_discord.py``), both writing to the test's PostgreSQL database (``herbot run``
+refuses shards split across processes on SQLite, docs/scaling.md; tests/core/test_cli.py
+checks that). Every member clicks the same poll through both processes at once, each time a
+different option: the database's key must keep one vote per member, and every click must
+still be answered.
 """
 
 from __future__ import annotations
@@ -24,13 +25,11 @@ from bot.db import Database
 
 MEMBERS = 40
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.postgres_only]
 
 
 def _db_env(target: str) -> dict[str, str]:
-    if target.startswith("postgresql"):
-        return {"HERBOT_DATABASE_URL": target}
-    return {"HERBOT_DB": target, "HERBOT_DATABASE_URL": ""}
+    return {"HERBOT_DATABASE_URL": target}
 
 
 async def test_members_clicking_through_both_processes_are_counted_once(

@@ -340,3 +340,22 @@ async def test_privacy_classifies_every_column_of_every_recording_table(db):
         assert not personal & other, table
         assert personal | other == columns, table
     assert PRIVACY.fts_tables == ("recorded_versions_fts",)
+
+
+async def test_cli_export_without_output_says_where_it_wrote(
+    db, settings, tmp_path, capsys, monkeypatch
+):
+    await start(db)
+    recorder = Recorder(db)
+    recorder.add_message(msg(1, "written here"))
+    await recorder.flush()
+    here = tmp_path / "here"
+    here.mkdir()
+    argv = ["--db", str(settings.database), "transcript", "export", str(CHANNEL)]
+    monkeypatch.chdir(here)
+    assert await asyncio.to_thread(cli_main, argv) == 0
+    written = here / f"transcript-{CHANNEL}.md"
+    assert "written here" in written.read_text()
+    assert capsys.readouterr().out == (
+        f"wrote {written} (the current directory: -o PATH writes elsewhere)\n"
+    )

@@ -52,8 +52,8 @@ async def test_forget_me_leaves_nothing_of_the_member_in_the_recording_tables(wo
     done = await mod.click(shown.response, label="Yes, delete my data")
     text = done.response.content
     assert "2 recorded messages" in text
-    assert "1 thread events no longer naming you" in text
-    assert "1 recordings no longer naming you" in text
+    assert "1 thread event no longer naming you" in text
+    assert "1 recording no longer naming you" in text
 
     await flush(world)  # nothing that was queued comes back afterwards
     assert await traces(world, mod.id) == dict.fromkeys(await traces(world, mod.id), 0)

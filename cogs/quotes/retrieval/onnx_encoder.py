@@ -20,11 +20,19 @@ Embeddings match the float32 numpy ones within a cosine of 0.999
 (``tests/quotes/test_retrieval_fast_encoder.py`` checks it); the model id stays the same so the
 shipped and cached float32 vectors stay valid. ``onnx`` and ``onnxruntime`` are optional:
 without them :func:`load` raises ImportError and the numpy encoder is used (one warning).
+
+Telemetry: onnxruntime's official wheels start Microsoft's 1DS telemetry when the library is
+imported, keeping a device id and an SQLite event store to upload
+(``~/.cache/Microsoft/DeveloperTools/.onnxruntime/onnxruntime.db``). herbot imports it only
+through :func:`onnxruntime`, which sets ``ORT_DISABLE_TELEMETRY=1`` first, the switch
+onnxruntime's Privacy.md documents (it must be set before the import); a host who sets the
+variable themselves keeps their choice.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -197,9 +205,17 @@ def build_graph(
     return model
 
 
+def onnxruntime() -> Any:
+    """The onnxruntime module, imported with its telemetry off (see the module docstring)."""
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+    import onnxruntime as ort
+
+    return ort
+
+
 def make_session(model: Any) -> Any:
     """One intra-op thread, no spinning: a question's products are small (see docstring)."""
-    import onnxruntime as ort
+    ort = onnxruntime()
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
@@ -233,7 +249,8 @@ class OnnxMiniLM:
         """Build the graph from the verified numpy model's weights; raises ImportError
         when onnx or onnxruntime is not installed."""
         import onnx  # noqa: F401  (raise ImportError early, with its own name)
-        import onnxruntime  # noqa: F401
+
+        onnxruntime()
 
         session = make_session(build_graph(reference.raw_weights, quantize=quantize, **graph))
         return cls(reference, session, quantized=quantize)

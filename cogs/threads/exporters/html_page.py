@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
+from bot.presentation import plural
 from cogs.threads.exporters import Entry, Event, Header, display_time, human_size
 from cogs.threads.exporters.markdown import EVENT_TEXT
 
@@ -73,7 +74,7 @@ class HtmlRenderer:
             '<header class="transcript">\n'
             f"<h1>Transcript: {escape(title)}{part}</h1>\n"
             f"<p>Recorded by herbot since {_time(header.started_at)} · "
-            f"{header.total} messages · exported {_time(header.exported_at)}{rng}</p>\n"
+            f"{plural(header.total, 'message')} · exported {_time(header.exported_at)}{rng}</p>\n"
             "</header>\n"
         )
 
@@ -121,11 +122,8 @@ class HtmlRenderer:
             items = "".join(f"<li>Embed: {escape(t)}</li>" for t in entry.embed_titles)
             parts.append(f'<ul class="embeds">{items}</ul>')
         if entry.edited:
-            earlier = len(entry.versions) - 1
-            plural = "s" if earlier > 1 else ""
-            parts.append(
-                f'<details class="history"><summary>{earlier} earlier version{plural}</summary>'
-            )
+            earlier = plural(len(entry.versions) - 1, "earlier version")
+            parts.append(f'<details class="history"><summary>{earlier}</summary>')
             for v in entry.versions[:-1]:
                 label = "original" if v.version == 1 else f"edit {v.version - 1}"
                 parts.append(
