@@ -23,6 +23,7 @@ from discord.ext import commands
 
 from bot import claims, speed
 from bot.cache_sync import CacheWatcher
+from bot.components import Components
 from bot.config import Settings
 from bot.db import Database
 from bot.errors import HerbotTree, StartError
@@ -83,6 +84,8 @@ class Herbot(commands.Bot):
         # Every option, modal field and message is cleaned before discord.py parses it.
         clean_user_text(self._connection.parsers)
         self.fastlane = FastLane(self)  # raw clicks for the busiest buttons (bot/fastlane.py)
+        # Persistent buttons and selects, and the object that handles each (bot/components.py).
+        self.components = Components(self)
 
     @property
     def now(self) -> Callable[[], datetime]:

@@ -115,3 +115,26 @@ def test_each_feature_exports_its_feature_object_and_nothing_else():
             and not node.name.startswith("_")
         }
         assert public == {"feature"}, f"{module} exports {sorted(public)}"
+
+
+def test_every_persistent_component_is_spelled_once():
+    """A DynamicItem is a bot.components.Persistent: its custom id, template and prefix come
+    from one spelling, and its clicks reach the handler its cog registered."""
+    offenders = [
+        _rel(p)
+        for feature in FEATURES
+        for p in _python(feature)
+        if re.search(r"DynamicItem\[", p.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_ui_modules_never_find_a_cog_by_name():
+    """A click reaches its registered handler, a modal the cog that opened it."""
+    offenders = [
+        _rel(p)
+        for feature in FEATURES
+        for p in _python(feature)
+        if re.match(r"^(ui|.+_ui)\.py$", p.name) and "get_cog(" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == []

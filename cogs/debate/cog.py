@@ -83,12 +83,13 @@ class Debates(FormatDebates, commands.Cog):
     # ------------------------------------------------------------------ lifecycle
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(DebateControl, POIAnswer)
+        self.bot.components.add(self, DebateControl)
+        self.bot.components.add(self, POIAnswer)  # FormatDebates'
         self.bot.scheduler.claimed(NOTICE_PREFIX, self._late_notice)
         self.bot.scheduler.on_start(self._rearm)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(DebateControl, POIAnswer)
+        self.bot.components.remove(DebateControl, POIAnswer)
         self._panel_loop.cancel()
         self._background.cancel_all()
         self.bot.scheduler.cancel_prefix("debate:")

@@ -1,18 +1,19 @@
 """The debate panel's persistent buttons and the question form: their state is in the custom_id.
 
-``herbot:debate:ctl:<debate>:<action>`` on a debate's control panel. They are registered once
-in the cog's ``cog_load`` with ``bot.add_dynamic_items``; each callback hands over to the cog,
-typed by the small protocol below: this module never imports a cog, so no import circle.
+``herbot:debate:ctl:<debate>:<action>`` on a debate's control panel, spelled once
+(:class:`bot.components.Persistent`). The Debates cog registers itself as their handler when
+it loads (``bot.components.add``) and the question form is given the cog; both reach it
+through the small protocol below: this module never imports a cog, so no import circle.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, Self, cast
 
 import discord
 
-from bot.errors import guarded, report
+from bot.components import Persistent
+from bot.errors import report
 
 
 class DebateHandler(Protocol):
@@ -45,20 +46,10 @@ ACTION_LABELS = {
 }
 
 
-def _cog(interaction: discord.Interaction[Any], name: str) -> Any:
-    cog = interaction.client.get_cog(name)
-    if cog is None:  # pragma: no cover - the extension is loaded with its buttons
-        raise RuntimeError(f"the {name} cog is not loaded")
-    return cog
-
-
-def _debates(interaction: discord.Interaction) -> DebateHandler:
-    return _cog(interaction, "Debates")
-
-
 class DebateControl(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"herbot:debate:ctl:(?P<debate>\d+):(?P<action>\w+)",
+    Persistent[discord.ui.Button, DebateHandler],
+    id="herbot:debate:ctl:{debate_id:int}:{action:word}",
+    what="debate control {action}",
 ):
     def __init__(
         self, debate_id: int, action: str, label: str | None = None, row: int | None = -1
@@ -76,26 +67,16 @@ class DebateControl(
             discord.ui.Button(
                 label=label or ACTION_LABELS.get(action, action),
                 style=style,
-                custom_id=f"herbot:debate:ctl:{debate_id}:{action}",
                 row=(1 if moderator else 0) if row == -1 else row,
             )
         )
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> DebateControl:
-        return cls(
-            int(match["debate"]), match["action"], cast(discord.ui.Button, item).label, row=None
-        )
+    def rebuild(cls, item: discord.ui.Item[Any], **fields: Any) -> Self:
+        return cls(**fields, label=cast(discord.ui.Button, item).label, row=None)
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        cog = _debates(interaction)
-        await guarded(
-            interaction,
-            cog.on_control(interaction, self.debate_id, self.action),
-            f"debate control {self.action}",
-        )
+    async def handle(self, handler: DebateHandler, interaction: discord.Interaction) -> None:
+        await handler.on_control(interaction, self.debate_id, self.action)
 
 
 class QuestionModal(discord.ui.Modal, title="Ask the speakers a question"):

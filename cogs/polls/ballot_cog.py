@@ -1,6 +1,6 @@
 """Approval and ranked-choice voting for the Polls cog (a mixin, so poll_cog.py stays small).
 
-The components are :mod:`cogs.polls.ranked_ui`'s DynamicItems; their callbacks land here.
+The components are :mod:`cogs.polls.ranked_ui`'s; the cog is their handler, so clicks land here.
 Each ballot is an upsert on the key ``(poll_id, user_id)`` that lands only while the poll is
 open (``ballot_store.cast``), written by :class:`~cogs.polls.ballot_writer.BallotWriter`
 (ballots arriving together share a commit); the member is answered privately after it
@@ -23,7 +23,7 @@ from cogs.polls import ballot_store, ballots, charts, irv, polls, ranked_chart, 
 from cogs.polls.ballot_writer import BallotWriter
 from cogs.polls.base_cog import PollsParts
 from cogs.polls.polls import Poll, PollError
-from cogs.polls.ranked_ui import RANK_SAVE_PREFIX
+from cogs.polls.ranked_ui import RankSave
 
 if TYPE_CHECKING:
     pass
@@ -69,23 +69,20 @@ class BallotVoting(PollsParts):
         allowed to vote and a valid ranking. Anything else returns None and the DynamicItem
         (:meth:`on_rank_save`) takes the click and words the refusal: one set of rules.
         """
-        poll_id, _, ranking = click.custom_id.removeprefix(RANK_SAVE_PREFIX).partition(":")
-        digits = poll_id.isascii() and poll_id.isdigit()
-        load = self.open_polls.get(int(poll_id)) if digits else None
+        fields = RankSave.parse(click.custom_id)  # the button's own spelling
+        if fields is None:
+            return None
+        load = self.open_polls.get(fields["poll_id"])
         if load is None or not load.done() or load.cancelled() or load.exception() is not None:
             return None
         poll = load.result()
         refused = polls.may_vote(
             poll, ballot_kind="ranked", role_ids=click.role_ids, now=self.bot.now()
         )
-        if (
-            refused is not None
-            or poll is None
-            or not all(p.isascii() and p.isdigit() for p in ranking.split(".") if p)
-        ):
+        if refused is not None or poll is None:
             return None  # the DynamicItem path words the refusal
         try:
-            checked = ballots.check_ballot(poll, ballots.decode(ranking))
+            checked = ballots.check_ballot(poll, fields["ranking"])
         except PollError:
             return None  # the ordinary path words it
         with refusals(ValueError):  # the domain's refusals

@@ -46,7 +46,7 @@ from cogs.polls.ballot_cog import BallotVoting
 from cogs.polls.config import MOTION_LIMIT, MOTION_OPTIONS, PollsConfig
 from cogs.polls.lifecycle_cog import PollLifecycle
 from cogs.polls.service import HostedKind
-from cogs.polls.ui import VOTE_PREFIX, PollRetractButton, PollVoteButton, poll_view
+from cogs.polls.ui import PollRetractButton, PollVoteButton, poll_view
 from cogs.polls.writer import BatchedVoteWriter, VoteWriter
 
 if TYPE_CHECKING:
@@ -104,16 +104,17 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
     # ------------------------------------------------------------------ lifecycle
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(PollVoteButton, PollRetractButton, *ranked_ui.DYNAMIC_ITEMS)
+        self.bot.components.add(self, PollVoteButton, PollRetractButton)
+        self.bot.components.add(self, *ranked_ui.DYNAMIC_ITEMS)  # BallotVoting's
         self.bot.scheduler.claimed(RESULT_PREFIX, self._post_result)
         self.bot.scheduler.on_start(self._rearm)
-        self.bot.fastlane.add(VOTE_PREFIX, self.fast_vote)
-        self.bot.fastlane.add(ranked_ui.RANK_SAVE_PREFIX, self.fast_rank_save)
+        self.bot.fastlane.add(PollVoteButton.prefix, self.fast_vote)
+        self.bot.fastlane.add(ranked_ui.RankSave.prefix, self.fast_rank_save)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(PollVoteButton, PollRetractButton, *ranked_ui.DYNAMIC_ITEMS)
-        self.bot.fastlane.remove(VOTE_PREFIX)
-        self.bot.fastlane.remove(ranked_ui.RANK_SAVE_PREFIX)
+        self.bot.components.remove(PollVoteButton, PollRetractButton, *ranked_ui.DYNAMIC_ITEMS)
+        self.bot.fastlane.remove(PollVoteButton.prefix)
+        self.bot.fastlane.remove(ranked_ui.RankSave.prefix)
         self._tally_loop.cancel()
         self._background.cancel_all()
         self.bot.scheduler.cancel_prefix("poll:")
@@ -312,13 +313,14 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         (:meth:`on_vote`) takes the click and words the refusal, so both share one rule set.
         The tally redraw is only marked stale: the tally loop redraws it off the click path.
         """
-        poll_id, _, position = click.custom_id.removeprefix(VOTE_PREFIX).partition(":")
-        digits = poll_id.isascii() and poll_id.isdigit()
-        load = self.open_polls.get(int(poll_id)) if digits else None
+        fields = PollVoteButton.parse(click.custom_id)  # the button's own spelling
+        if fields is None:
+            return None
+        load = self.open_polls.get(fields["poll_id"])
         if load is None or not load.done() or load.cancelled() or load.exception() is not None:
             return None
         poll = load.result()
-        index = int(position) if position.isascii() and position.isdigit() else -1
+        index = fields["position"]
         refused = polls.may_vote(
             poll, ballot_kind="single", role_ids=click.role_ids, now=self.bot.now(), option=index
         )

@@ -10,20 +10,20 @@ Every component keeps its state in its custom_id, so it works after a restart:
   An empty ranking is "Start over".
 * ``herbot:poll:rsave:<poll>:<ranking>`` — "Submit ranking": the ballot is the ranking in it.
 
-Callbacks hand over to the Polls cog found by name (this module never imports a cog). The
+Each id is spelled once (:class:`bot.components.Persistent`); a click is handed to the
+Polls cog, registered as their handler when it loads (this module never imports a cog). The
 retract button is the single-choice one (:class:`cogs.polls.ui.PollRetractButton`).
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, Self, cast
 
 import discord
 
 from bot import cards
-from bot.errors import guarded
+from bot.components import Field, Persistent
 from bot.presentation import BUTTON_LABEL_LIMIT, EMBED_DESCRIPTION_LIMIT, plural, truncate
 from cogs.polls import irv
 from cogs.polls.ballots import KIND_NAMES, Summary, cap, decode, encode
@@ -54,40 +54,27 @@ class BallotHandler(Protocol):
     ) -> None: ...
 
 
-def _handler(interaction: discord.Interaction[Any]) -> BallotHandler:
-    cog: Any = interaction.client.get_cog("Polls")
-    if cog is None:  # pragma: no cover - the extension is loaded with its components
-        raise RuntimeError("the Polls cog is not loaded")
-    return cog
-
-
 class ApprovalSelect(
-    discord.ui.DynamicItem[discord.ui.Select],
-    template=r"herbot:poll:approve:(?P<poll>\d+)",
+    Persistent[discord.ui.Select, BallotHandler],
+    id="herbot:poll:approve:{poll_id:int}",
+    what="approval select",
 ):
     def __init__(self, poll_id: int, select: discord.ui.Select | None = None) -> None:
         self.poll_id = poll_id
-        super().__init__(select or discord.ui.Select(custom_id=f"herbot:poll:approve:{poll_id}"))
+        super().__init__(select or discord.ui.Select())
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ApprovalSelect:
-        return cls(int(match["poll"]), cast(discord.ui.Select, item))
+    def rebuild(cls, item: discord.ui.Item[Any], **fields: Any) -> Self:
+        return cls(**fields, select=cast(discord.ui.Select, item))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def handle(self, handler: BallotHandler, interaction: discord.Interaction) -> None:
         values = [str(v) for v in cast(dict[str, Any], interaction.data or {}).get("values", [])]
-        await guarded(
-            interaction,
-            _handler(interaction).on_approve(interaction, self.poll_id, values),
-            "approval select",
-        )
+        await handler.on_approve(interaction, self.poll_id, values)
 
 
 def approval_select(poll: Poll) -> ApprovalSelect:
     most = cap(poll)
     select: discord.ui.Select = discord.ui.Select(
-        custom_id=f"herbot:poll:approve:{poll.id}",
         placeholder=f"Approve up to {plural(most, 'option')}",
         min_values=1,
         max_values=most,
@@ -100,38 +87,29 @@ def approval_select(poll: Poll) -> ApprovalSelect:
 
 
 class RankButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"herbot:poll:rank:(?P<poll>\d+)",
+    Persistent[discord.ui.Button, BallotHandler],
+    id="herbot:poll:rank:{poll_id:int}",
+    what="rank",
 ):
     def __init__(self, poll_id: int) -> None:
         self.poll_id = poll_id
         super().__init__(
-            discord.ui.Button(
-                label="Rank the options",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"herbot:poll:rank:{poll_id}",
-            )
+            discord.ui.Button(label="Rank the options", style=discord.ButtonStyle.primary)
         )
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> RankButton:
-        return cls(int(match["poll"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(
-            interaction, _handler(interaction).on_rank_open(interaction, self.poll_id), "rank"
-        )
+    async def handle(self, handler: BallotHandler, interaction: discord.Interaction) -> None:
+        await handler.on_rank_open(interaction, self.poll_id)
 
 
-_RANKING = r"(?P<ranking>(?:\d(?:\.\d){0,9})?)"
-RANK_SAVE_PREFIX = "herbot:poll:rsave:"  # + "<poll>:<ranking>"; also taken on bot/fastlane.py
+# The options in order of preference: "2.0" = the third option first, then the first.
+RANKING = Field(r"(?:\d(?:\.\d){0,9})?", parse=decode, format=encode)
 
 
 class RankPick(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"herbot:poll:rpick:(?P<poll>\d+):" + _RANKING,
+    Persistent[discord.ui.Button, BallotHandler],
+    id="herbot:poll:rpick:{poll_id:int}:{ranking}",
+    ranking=RANKING,
+    what="rank pick",
 ):
     def __init__(self, poll_id: int, ranking: tuple[int, ...], label: str = "pick") -> None:
         self.poll_id = poll_id
@@ -141,57 +119,33 @@ class RankPick(
             discord.ui.Button(
                 label=truncate(label, BUTTON_LABEL_LIMIT),
                 style=discord.ButtonStyle.secondary if start_over else discord.ButtonStyle.primary,
-                custom_id=f"herbot:poll:rpick:{poll_id}:{encode(ranking)}",
                 row=2 if start_over else None,
             )
         )
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> RankPick:
-        return cls(
-            int(match["poll"]),
-            decode(match["ranking"]),
-            cast(discord.ui.Button, item).label or "pick",
-        )
+    def rebuild(cls, item: discord.ui.Item[Any], **fields: Any) -> Self:
+        return cls(**fields, label=cast(discord.ui.Button, item).label or "pick")
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(
-            interaction,
-            _handler(interaction).on_rank_pick(interaction, self.poll_id, self.ranking),
-            "rank pick",
-        )
+    async def handle(self, handler: BallotHandler, interaction: discord.Interaction) -> None:
+        await handler.on_rank_pick(interaction, self.poll_id, self.ranking)
 
 
 class RankSave(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"herbot:poll:rsave:(?P<poll>\d+):" + _RANKING,
+    Persistent[discord.ui.Button, BallotHandler],
+    id="herbot:poll:rsave:{poll_id:int}:{ranking}",  # its prefix is on bot/fastlane.py
+    ranking=RANKING,
+    what="rank submit",
 ):
     def __init__(self, poll_id: int, ranking: tuple[int, ...]) -> None:
         self.poll_id = poll_id
         self.ranking = ranking
         super().__init__(
-            discord.ui.Button(
-                label="Submit ranking",
-                style=discord.ButtonStyle.success,
-                custom_id=f"{RANK_SAVE_PREFIX}{poll_id}:{encode(ranking)}",
-                row=2,
-            )
+            discord.ui.Button(label="Submit ranking", style=discord.ButtonStyle.success, row=2)
         )
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> RankSave:
-        return cls(int(match["poll"]), decode(match["ranking"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(
-            interaction,
-            _handler(interaction).on_rank_save(interaction, self.poll_id, self.ranking),
-            "rank submit",
-        )
+    async def handle(self, handler: BallotHandler, interaction: discord.Interaction) -> None:
+        await handler.on_rank_save(interaction, self.poll_id, self.ranking)
 
 
 DYNAMIC_ITEMS = (ApprovalSelect, RankButton, RankPick, RankSave)

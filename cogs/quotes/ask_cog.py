@@ -41,7 +41,7 @@ class Ask(commands.Cog):
         self._warmup: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(ask_ui.MoreButton, ask_ui.ContextButton)
+        self.bot.components.add(self, ask_ui.MoreButton, ask_ui.ContextButton)
         async with self.bot.db.transaction() as tx:
             await sessions.prune(tx, self.bot.now())
         # The model (about a second) and any missing passage vectors load in the background;
@@ -49,7 +49,7 @@ class Ask(commands.Cog):
         self._warmup = asyncio.create_task(_warm_up(self.retriever), name="ask-warmup")
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ask_ui.MoreButton, ask_ui.ContextButton)
+        self.bot.components.remove(ask_ui.MoreButton, ask_ui.ContextButton)
         if self._warmup is not None:
             self._warmup.cancel()
 

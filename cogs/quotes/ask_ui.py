@@ -1,7 +1,8 @@
 """/ask's embeds and its persistent "More results" and "Context" buttons.
 
-Builders only: a click is handed to the ``Ask`` cog through :class:`AskActions`, found with
-``interaction.client.get_cog`` (this module never imports the cog).
+Builders only: a click is handed to the ``Ask`` cog through :class:`AskActions`: the cog is
+the buttons' handler, registered when it loads (:mod:`bot.components`; this module never
+imports the cog).
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from typing import Any, Protocol
 
 import discord
 
-from bot import cards, errors
-from bot.errors import UserError
+from bot import cards
+from bot.components import Field, Persistent
 from bot.presentation import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
@@ -200,64 +201,6 @@ def context_embed(passage: Passage, before: list[Passage], after: list[Passage])
     return embed
 
 
-class MoreButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"herbot:ask:more:(?P<session>[0-9a-f]{1,20}):(?P<offset>\d{1,3})",
-):
-    """Survives restarts: the custom_id holds the stored question's id and the next page."""
-
-    def __init__(self, session_id: str, offset: int) -> None:
-        self.session_id, self.offset = session_id, offset
-        super().__init__(
-            discord.ui.Button(
-                label="More results",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"herbot:ask:more:{session_id}:{offset}",
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> MoreButton:
-        return cls(match["session"], int(match["offset"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await errors.guarded(interaction, self._more(interaction), "/ask More results")
-
-    async def _more(self, interaction: discord.Interaction[Any]) -> None:
-        await _cog(interaction).send_more(interaction, self.session_id, self.offset)
-
-
-class ContextButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"herbot:ask:ctx:(?P<quote>[a-z0-9-]{1,80})",
-):
-    """Survives restarts: the custom_id holds the quote id whose neighbours to show."""
-
-    def __init__(self, quote_id: str) -> None:
-        self.quote_id = quote_id
-        super().__init__(
-            discord.ui.Button(
-                label="Context",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"herbot:ask:ctx:{quote_id}",
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ContextButton:
-        return cls(match["quote"])
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await errors.guarded(interaction, self._context(interaction), "/ask Context")
-
-    async def _context(self, interaction: discord.Interaction[Any]) -> None:
-        await _cog(interaction).send_context(interaction, self.quote_id)
-
-
 class AskActions(Protocol):
     """What the buttons ask of the ``Ask`` cog."""
 
@@ -268,11 +211,39 @@ class AskActions(Protocol):
     async def send_context(self, interaction: discord.Interaction, quote_id: str) -> None: ...
 
 
-def _cog(interaction: discord.Interaction[Any]) -> AskActions:
-    cog = interaction.client.get_cog("Ask")
-    if cog is None:
-        raise UserError("/ask is not available right now; try again in a moment.")
-    return cog
+class MoreButton(
+    Persistent[discord.ui.Button, AskActions],
+    id="herbot:ask:more:{session_id}:{offset}",
+    session_id=Field(r"[0-9a-f]{1,20}"),
+    offset=Field(r"\d{1,3}", int),
+    what="/ask More results",
+):
+    """Survives restarts: the custom_id holds the stored question's id and the next page."""
+
+    def __init__(self, session_id: str, offset: int) -> None:
+        self.session_id, self.offset = session_id, offset
+        super().__init__(
+            discord.ui.Button(label="More results", style=discord.ButtonStyle.secondary)
+        )
+
+    async def handle(self, handler: AskActions, interaction: discord.Interaction) -> None:
+        await handler.send_more(interaction, self.session_id, self.offset)
+
+
+class ContextButton(
+    Persistent[discord.ui.Button, AskActions],
+    id="herbot:ask:ctx:{quote_id}",
+    quote_id=Field(r"[a-z0-9-]{1,80}"),
+    what="/ask Context",
+):
+    """Survives restarts: the custom_id holds the quote id whose neighbours to show."""
+
+    def __init__(self, quote_id: str) -> None:
+        self.quote_id = quote_id
+        super().__init__(discord.ui.Button(label="Context", style=discord.ButtonStyle.secondary))
+
+    async def handle(self, handler: AskActions, interaction: discord.Interaction) -> None:
+        await handler.send_context(interaction, self.quote_id)
 
 
 _QUOTE_ID = re.compile(r"[a-z0-9-]{1,80}")

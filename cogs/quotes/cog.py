@@ -97,13 +97,13 @@ class Quotes(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.save_menu)
-        self.bot.add_dynamic_items(ReviewButton, CiteButton)
+        self.bot.components.add(self, ReviewButton, CiteButton)
         self._start_qotd()
 
     async def cog_unload(self) -> None:
         self.bot.scheduler.cancel(QOTD_KEY)
         self.bot.tree.remove_command(self.save_menu.name, type=self.save_menu.type)
-        self.bot.remove_dynamic_items(ReviewButton, CiteButton)
+        self.bot.components.remove(ReviewButton, CiteButton)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -277,7 +277,7 @@ class Quotes(commands.Cog):
             sources.insert(0, (source, await store.source_title(self.bot.db, source) or source))
         tags = await store.tags(self.bot.db, guild_id, "")
         await interaction.response.send_modal(
-            SubmitModal(sources, source, tags, self.config.max_text_length)
+            SubmitModal(self, sources, source, tags, self.config.max_text_length)
         )
 
     submit.autocomplete("source")(_source_autocomplete)
@@ -358,7 +358,7 @@ class Quotes(commands.Cog):
         q = await store.get(self.bot.db, id.strip(), _guild_id(interaction), any_status=True)
         if q is None or q.status not in ("approved", "pending"):
             raise UserError(f"There is no quote `{truncate(id, 64)}` to edit here.")
-        await interaction.response.send_modal(EditModal(q, self.config.max_text_length))
+        await interaction.response.send_modal(EditModal(self, q, self.config.max_text_length))
 
     @quote.command(name="remove", description="Moderators: hide a quote from every command")
     @app_commands.describe(id="the quote to remove")
@@ -462,7 +462,7 @@ class Quotes(commands.Cog):
         self, interaction: discord.Interaction, file: discord.Attachment | None = None
     ) -> None:
         if file is None:  # the form's upload: pick the file after choosing the command
-            await interaction.response.send_modal(ImportModal())
+            await interaction.response.send_modal(ImportModal(self))
             return
         await self.import_file(interaction, file)
 
@@ -529,7 +529,7 @@ class Quotes(commands.Cog):
             q = await store.get(self.bot.db, quote_id, guild_id, any_status=True)
             if q is None or q.status != "pending":
                 raise UserError(f"`{quote_id}` was already reviewed.")
-            await interaction.response.send_modal(EditModal(q, self.config.max_text_length))
+            await interaction.response.send_modal(EditModal(self, q, self.config.max_text_length))
             return
         decide = store.approve if action == "approve" else store.reject
         async with self.bot.db.transaction() as tx:

@@ -129,7 +129,7 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
             written_at=message.created_at,
         )
         tags = await store.tags(self.bot.db, guild_id, "")
-        await interaction.response.send_modal(LinkedSubmitModal(draft, tags, limit))
+        await interaction.response.send_modal(LinkedSubmitModal(self, draft, tags, limit))
 
     async def submit_linked(
         self,

@@ -3,14 +3,14 @@
 The member sees the message's words, its author's name and where it was, and may trim or
 correct them; the author and the jump link stay with the form (they are the quote's
 provenance, not something to type). The submitted form is handed to the ``QuoteLinks`` cog
-through :class:`LinkedQuoteActions` (found with ``get_cog``: this module imports no cog).
+that opened it, given to the form as :class:`LinkedQuoteActions` (this module imports no cog).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 import discord
 
@@ -47,16 +47,12 @@ class LinkedQuoteActions(Protocol):
     ) -> None: ...
 
 
-def _actions(interaction: discord.Interaction[Any]) -> LinkedQuoteActions:
-    cog = interaction.client.get_cog(COG_NAME)
-    if cog is None:
-        raise UserError("Quotes are not available right now; try again in a moment.")
-    return cog
-
-
 class LinkedSubmitModal(discord.ui.Modal, title="Quote this message"):
-    def __init__(self, draft: Draft, tags: list[str], max_text: int) -> None:
+    def __init__(
+        self, actions: LinkedQuoteActions, draft: Draft, tags: list[str], max_text: int
+    ) -> None:
         super().__init__(timeout=None)
+        self.actions = actions
         self.draft = draft
         cut = (
             f"\n-# The message has {draft.cut_from} characters; a quote holds at most "
@@ -88,7 +84,7 @@ class LinkedSubmitModal(discord.ui.Modal, title="Quote this message"):
         text, speaker = self.text.value.strip(), self.speaker.value.strip()
         if not text or not speaker:
             raise UserError("A quote needs its words and who wrote them; nothing was saved.")
-        await _actions(interaction).submit_linked(
+        await self.actions.submit_linked(
             interaction,
             self.draft,
             text=text,

@@ -2,25 +2,26 @@
 
 Builders only: embeds and views are built from :class:`~cogs.quotes.quote.StoredQuote`s the
 cog read; nothing here reads or writes the database, and nothing imports the cog. A click or
-a submitted modal is handed to the ``Quotes`` cog through :class:`QuoteActions`, found with
-``interaction.client.get_cog`` (so this module and the cog never import each other).
+a submitted modal is handed to the ``Quotes`` cog through :class:`QuoteActions`: the cog is
+the handler it registers for the buttons when it loads (:mod:`bot.components`) and is given
+to each modal it opens (so this module and the cog never import each other).
 
-Review buttons are one :class:`discord.ui.DynamicItem` whose custom id carries the action
-and the quote id (``herbot:quote:approve:sub-1a2b3c``), registered with
-``bot.add_dynamic_items`` in ``cog_load``: a review message posted before a restart keeps
-working after it. The review message is always re-rendered from the database, so a
-second moderator sees what the first one decided.
+Review buttons are one :class:`bot.components.Persistent` whose custom id carries the action
+and the quote id (``herbot:quote:approve:sub-1a2b3c``): a review message posted before a
+restart keeps working after it. The review message is always re-rendered from the
+database, so a second moderator sees what the first one decided.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import discord
 
 from bot import cards
-from bot.errors import UserError, guarded, report
+from bot.components import Field, Persistent
+from bot.errors import UserError, report
 from bot.names import named
 from bot.presentation import (
     EMBED_DESCRIPTION_LIMIT,
@@ -90,13 +91,6 @@ class QuoteActions(Protocol):
     ) -> None: ...
 
 
-def _actions(interaction: discord.Interaction[Any]) -> QuoteActions:
-    cog = interaction.client.get_cog("Quotes")
-    if cog is None:
-        raise UserError("Quotes are not available right now; try again in a moment.")
-    return cog
-
-
 # -- a quote ---------------------------------------------------------------------------------
 
 
@@ -144,33 +138,20 @@ def quote_card(q: StoredQuote, *, heading: str | None = None) -> discord.ui.Layo
 
 
 class CiteButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"herbot:quote:cite:(?P<id>[a-z0-9-]{1,80})",
+    Persistent[discord.ui.Button, QuoteActions],
+    id="herbot:quote:cite:{quote_id}",
+    quote_id=Field(r"[a-z0-9-]{1,80}"),
+    what="Cite button",
 ):
     """ "Cite" on a quote card or an /ask answer: the quote as copyable text, for the clicker
     only. Survives restarts: the custom id holds the quote id."""
 
     def __init__(self, quote_id: str) -> None:
         self.quote_id = quote_id
-        super().__init__(
-            discord.ui.Button(
-                label="Cite",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"herbot:quote:cite:{quote_id}",
-            )
-        )
+        super().__init__(discord.ui.Button(label="Cite", style=discord.ButtonStyle.secondary))
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> CiteButton:
-        return cls(match["id"])
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, self._cite(interaction), "Cite button")
-
-    async def _cite(self, interaction: discord.Interaction[Any]) -> None:
-        await _actions(interaction).cite_click(interaction, self.quote_id)
+    async def handle(self, handler: QuoteActions, interaction: discord.Interaction) -> None:
+        await handler.cite_click(interaction, self.quote_id)
 
 
 def cited_text(q: StoredQuote) -> str:
@@ -252,33 +233,24 @@ def ids_in(message: discord.Message | None) -> list[str]:
 
 
 class ReviewButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"herbot:quote:(?P<action>approve|reject|edit):(?P<id>[a-z0-9-]{1,64})",
+    Persistent[discord.ui.Button, QuoteActions],
+    id="herbot:quote:{action}:{quote_id}",
+    action=Field("approve|reject|edit"),
+    quote_id=Field(r"[a-z0-9-]{1,64}"),
+    what="quote review {action}",
 ):
     def __init__(self, action: str, quote_id: str, *, row: int | None = None) -> None:
-        label, style = _BUTTONS[action]
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=style,
-                custom_id=f"herbot:quote:{action}:{quote_id}",
-                row=row,
-            )
-        )
         self.action = action
         self.quote_id = quote_id
+        label, style = _BUTTONS[action]
+        super().__init__(discord.ui.Button(label=label, style=style, row=row))
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ReviewButton:
-        return cls(match["action"], match["id"], row=item.row)
+    def rebuild(cls, item: discord.ui.Item[Any], **fields: Any) -> Self:
+        return cls(**fields, row=item.row)
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, self._act(interaction), f"quote review {self.action}")
-
-    async def _act(self, interaction: discord.Interaction) -> None:
-        await _actions(interaction).review_click(interaction, self.action, self.quote_id)
+    async def handle(self, handler: QuoteActions, interaction: discord.Interaction) -> None:
+        await handler.review_click(interaction, self.action, self.quote_id)
 
 
 # -- modals ----------------------------------------------------------------------------------
@@ -323,12 +295,14 @@ class SubmitModal(_QuoteModal, title="Submit a quote"):
 
     def __init__(
         self,
+        actions: QuoteActions,
         sources: list[tuple[str, str]],
         chosen: str,
         tags: list[str],
         max_text: int,
     ) -> None:
         super().__init__(timeout=None)
+        self.actions = actions
         self.chosen = chosen
         self.text: discord.ui.TextInput = discord.ui.TextInput(
             style=discord.TextStyle.paragraph, max_length=max_text, custom_id="text"
@@ -370,7 +344,7 @@ class SubmitModal(_QuoteModal, title="Submit a quote"):
         text, speaker = self.text.value.strip(), self.speaker.value.strip()
         if not text or not speaker:
             raise UserError("A quote needs its words and who said them; nothing was saved.")
-        await _actions(interaction).submit_quote(
+        await self.actions.submit_quote(
             interaction,
             source_id=self.source.values[0] if self.source.values else self.chosen,
             text=text,
@@ -394,8 +368,9 @@ def source_options(sources: list[tuple[str, str]], chosen: str) -> list[tuple[st
 class ImportModal(_QuoteModal, title="Import quotes"):
     """/quote import without a file option: the file is uploaded in the form instead."""
 
-    def __init__(self) -> None:
+    def __init__(self, actions: QuoteActions) -> None:
         super().__init__(timeout=None)
+        self.actions = actions
         self.add_item(
             discord.ui.TextDisplay(
                 "A JSON file made by `/quote export`, up to 5 MB. The whole file is checked "
@@ -410,14 +385,15 @@ class ImportModal(_QuoteModal, title="Import quotes"):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         if not self.file.values:
             raise UserError("No file was uploaded; nothing was imported.")
-        await _actions(interaction).import_file(interaction, self.file.values[0])
+        await self.actions.import_file(interaction, self.file.values[0])
 
 
 class EditModal(_QuoteModal, title="Edit quote"):
     """A moderator's edit, prefilled; opened by /quote edit or a review's Edit button."""
 
-    def __init__(self, q: StoredQuote, max_text: int) -> None:
+    def __init__(self, actions: QuoteActions, q: StoredQuote, max_text: int) -> None:
         super().__init__(title=truncate(f"Edit quote {q.id}", 45), timeout=None)
+        self.actions = actions
         self.quote_id = q.id
         self.text: discord.ui.TextInput = discord.ui.TextInput(
             label="Quote",
@@ -447,7 +423,7 @@ class EditModal(_QuoteModal, title="Edit quote"):
             self.add_item(item)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        await _actions(interaction).save_edit(
+        await self.actions.save_edit(
             interaction,
             self.quote_id,
             text=self.text.value.strip(),

@@ -128,7 +128,7 @@ class Threads(commands.Cog):
         self.recordings = {r.channel_id: r for r in await store.all_recordings(db)}
         self.recorder.opted_out = await privacy.opted_out_users(db, "record")
         self.recorder.attach()  # /privacy writes and forgets what is still queued
-        self.bot.add_dynamic_items(SaveQuoteButton)
+        self.bot.components.add(self, SaveQuoteButton)
         # The flush timer is the scheduler's (bot/timers.py; not Recorder.start), so simcord's
         # virtual clock drives it in tests. It is armed only while something waits to be
         # written: an idle bot has no timer ticking every second. max_batch still flushes at
@@ -143,7 +143,7 @@ class Threads(commands.Cog):
         written = await self.recorder.close()
         self.recorder.detach()
         log.info("recorder closed; wrote %d queued items", written)
-        self.bot.remove_dynamic_items(SaveQuoteButton)
+        self.bot.components.remove(SaveQuoteButton)
 
     def _arm_flusher(self) -> None:
         """The first queued item arms one write an interval later (the rest join it)."""

@@ -1,19 +1,20 @@
 """Buttons: "Save N" on search results (persistent) and the purge confirmation.
 
 Builders only: no cog is imported here. A button's work is done by the cog, reached through
-the small protocols below (``interaction.client.get_cog("Threads")``, or a callable given
-to the view), and each reply is sent after that work committed.
+the small protocol below (the handler the Threads cog registers for the persistent button
+when it loads, :mod:`bot.components`) or a callable given to the view, and each reply is sent
+after that work committed.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, Self, cast
 
 import discord
 
-from bot.errors import UserError, guarded, report
+from bot.components import Persistent
+from bot.errors import report
 from bot.presentation import plural
 
 
@@ -26,40 +27,29 @@ class QuoteSaver(Protocol):
 
 
 class SaveQuoteButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"herbot:threads:quote:(?P<message_id>\d+)",
+    Persistent[discord.ui.Button, QuoteSaver],
+    id="herbot:threads:quote:{message_id:int}",
+    what="threads save-as-quote",
 ):
     """Sends a recorded message to the quote store's pending queue, with its provenance.
 
-    Persistent (a DynamicItem): it works on results shown before a restart.
+    Persistent: it works on results shown before a restart.
     """
 
     def __init__(self, message_id: int, number: int = 1) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=f"Save {number} as quote",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"herbot:threads:quote:{message_id}",
-            )
-        )
         self.message_id = message_id
+        super().__init__(
+            discord.ui.Button(label=f"Save {number} as quote", style=discord.ButtonStyle.secondary)
+        )
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> SaveQuoteButton:
-        button = cls(int(match["message_id"]))
+    def rebuild(cls, item: discord.ui.Item[Any], **fields: Any) -> Self:
+        button = cls(**fields)
         button.item.label = cast(discord.ui.Button, item).label
         return button
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, self._save(interaction), "threads save-as-quote")
-
-    async def _save(self, interaction: discord.Interaction[Any]) -> None:
-        cog = interaction.client.get_cog("Threads")
-        if cog is None:
-            raise UserError("Thread recording is not running right now; try again later.")
-        reply = await cast(QuoteSaver, cog).save_as_quote(interaction, self.message_id)
+    async def handle(self, handler: QuoteSaver, interaction: discord.Interaction) -> None:
+        reply = await handler.save_as_quote(interaction, self.message_id)
         await interaction.response.send_message(reply, ephemeral=True)
 
 
