@@ -104,6 +104,11 @@ KEYS = ("motions_file", "poll_default_hours", "tally_refresh_seconds", "poll_rem
 RETIRED = ("batch_votes", "vote_path")
 
 
+def moved_keys(polls: Mapping[str, Any], debate: Mapping[str, Any]) -> list[str]:
+    """Keys of ``[polls]`` still written under ``[debate]`` (read from there, warned)."""
+    return [key for key in KEYS if key in debate and key not in polls]
+
+
 def merged_section(polls: Mapping[str, Any], debate: Mapping[str, Any]) -> dict[str, Any]:
     """``[polls]``, with the keys still written under ``[debate]`` read from there (warned)."""
     merged = dict(polls)
@@ -114,7 +119,7 @@ def merged_section(polls: Mapping[str, Any], debate: Mapping[str, Any]) -> dict[
             " the benchmarks keep their baselines in bench/): remove them",
             ", ".join(retired),
         )
-    moved = [key for key in KEYS if key in debate and key not in polls]
+    moved = moved_keys(polls, debate)
     for key in moved:
         merged[key] = debate[key]
     if moved:
