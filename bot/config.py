@@ -18,6 +18,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETTINGS = PROJECT_ROOT / "config" / "settings.toml"
 
 
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
 class ConfigError(Exception):
     """A setting is missing or malformed; the message says which and how to fix it."""
 
@@ -51,6 +54,9 @@ class Settings:
     api_base: str | None = None
     gateway_url: str | None = None
     speedups: bool = True  # uvloop, orjson, a bounded HTTP pool (bot/speed.py)
+    # Identify with the privileged Message Content intent; without it the features' parts
+    # that read members' messages are off and say so (bot/intents.py).
+    message_content: bool = True
     # Several processes on one database (docs/scaling.md): None = one process, every shard.
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
@@ -125,7 +131,12 @@ def load_settings(
     if not isinstance(speedups, bool):
         raise ConfigError(f"{where}: 'speedups' must be true or false")
     if environ.get("HERBOT_SPEEDUPS"):
-        speedups = environ["HERBOT_SPEEDUPS"].strip().lower() not in {"0", "false", "no", "off"}
+        speedups = environ["HERBOT_SPEEDUPS"].strip().lower() not in FALSE_WORDS
+    message_content = bot.get("message_content", True)
+    if not isinstance(message_content, bool):
+        raise ConfigError(f"{where}: 'message_content' must be true or false")
+    if environ.get("HERBOT_MESSAGE_CONTENT"):
+        message_content = environ["HERBOT_MESSAGE_CONTENT"].strip().lower() not in FALSE_WORDS
 
     token = environ.get("DISCORD_TOKEN") or None
     root = Path(environ.get("HERBOT_ROOT", PROJECT_ROOT))
@@ -155,6 +166,7 @@ def load_settings(
         api_base=environ.get("DISCORD_API_BASE") or None,
         gateway_url=environ.get("DISCORD_GATEWAY_URL") or None,
         speedups=speedups,
+        message_content=message_content,
         shard_count=shard_count,
         shard_ids=shard_ids,
         cache_check_seconds=float(cache_check),

@@ -9,7 +9,9 @@ configured features and asks each one; it never names a feature:
 * ``warm_up(db, settings)`` does slow start-up work before the gateway connects;
 * ``cli(subparsers)`` adds the feature's ``herbot`` subcommands;
 * ``privacy`` says what the feature keeps about a member and how it forgets it;
-* ``requires`` names the features it builds on (loaded before it, added when missing).
+* ``requires`` names the features it builds on (loaded before it, added when missing);
+* ``message_content`` names its parts that read members' messages, off without the
+  privileged intent (``bot/intents.py`` refuses their commands and ``/help`` says so).
 """
 
 from __future__ import annotations
@@ -55,6 +57,24 @@ class Privacy:
 
 
 @dataclass(frozen=True, slots=True)
+class NeedsContent:
+    """A part of a feature that reads members' messages as Discord sends them.
+
+    Without the privileged Message Content intent, Discord blanks the text, embeds and
+    attachments of other people's messages in gateway events and in messages read over REST
+    (it still sends them for messages that mention the bot and in DMs; herbot does not rely on
+    that). Context menus are not affected: the interaction carries the message it acts on.
+    While the intent is off, the core refuses ``commands`` with a private answer naming
+    ``what`` (and ``instead``, what still works), and ``/help`` says once that it is off; the
+    feature's own listeners stay quiet (they read ``bot.intents.message_content``).
+    """
+
+    what: str  # "Live recording": the refusal and /help name it so
+    commands: tuple[str, ...] = ()  # qualified names: "record start"
+    instead: str = ""  # "Recorded transcripts can still be searched and exported."
+
+
+@dataclass(frozen=True, slots=True)
 class Feature:
     name: str
     description: str
@@ -64,6 +84,7 @@ class Feature:
     cli: Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None] | None = None
     privacy: Privacy | None = None
     requires: tuple[str, ...] = ()  # module names of the features it builds on
+    message_content: tuple[NeedsContent, ...] = ()
 
 
 def merged_counts(*parts: Mapping[str, int]) -> Counts:

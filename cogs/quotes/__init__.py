@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from bot.feature import Feature
+from bot.feature import Feature, NeedsContent
 from cogs.quotes.privacy import PRIVACY
 
 if TYPE_CHECKING:
@@ -60,4 +60,12 @@ feature = Feature(
     warm_up=_warm_up,
     cli=_cli,
     privacy=PRIVACY,
+    # A nomination reads the reacted message's words; the message menus receive theirs.
+    message_content=(
+        NeedsContent(
+            "Nominations by reaction",
+            commands=("quote nominations",),
+            instead="Members can still save a message with its menu: Apps → Save as quote.",
+        ),
+    ),
 )

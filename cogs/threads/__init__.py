@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from bot.feature import Feature
+from bot.feature import Feature, NeedsContent
 from cogs.threads.privacy import PRIVACY as _PRIVACY
 
 if TYPE_CHECKING:
@@ -31,4 +31,12 @@ feature = Feature(
     setup=_setup,
     cli=_cli,
     privacy=_PRIVACY,
+    # Live recording reads every message of a recorded thread (and backfill, its history).
+    message_content=(
+        NeedsContent(
+            "Live recording",
+            commands=("record start",),
+            instead="Transcripts recorded before can still be searched and exported.",
+        ),
+    ),
 )
