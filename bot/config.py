@@ -18,6 +18,19 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETTINGS = PROJECT_ROOT / "config" / "settings.toml"
 
 
+# The keys ``[bot]`` may hold (``herbot doctor`` names any other: a typo is otherwise silent).
+BOT_KEYS = frozenset(
+    {
+        "database",
+        "features",
+        "extensions",
+        "log_level",
+        "owner_ids",
+        "speedups",
+        "cache_check_seconds",
+        "message_content",
+    }
+)
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
 
@@ -63,6 +76,9 @@ class Settings:
     cache_check_seconds: float = 5.0  # how often a sharded process looks for others' changes
     root: Path = PROJECT_ROOT
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source: Path | None = None  # the settings file read
+    # What the file holds that nothing reads: "[bot] 'x'", "top-level 'y'" (herbot doctor).
+    unread: tuple[str, ...] = ()
 
     def section(self, name: str) -> dict[str, Any]:
         """The raw table ``[name]`` of settings.toml (each feature validates its own)."""
@@ -152,6 +168,8 @@ def load_settings(
             )
         db_path = url
     sections = {k: v for k, v in raw.items() if isinstance(v, dict) and k != "bot"}
+    unread = [f"[bot] '{k}'" for k in bot if k not in BOT_KEYS]
+    unread += [f"top-level '{k}'" for k, v in raw.items() if not isinstance(v, dict)]
     shard_count, shard_ids = _shards(environ)
     cache_check = bot.get("cache_check_seconds", 5.0)
     number = isinstance(cache_check, int | float) and not isinstance(cache_check, bool)
@@ -172,6 +190,8 @@ def load_settings(
         cache_check_seconds=float(cache_check),
         root=root,
         sections=sections,
+        source=path,
+        unread=tuple(unread),
     )
 
 

@@ -11,7 +11,9 @@ configured features and asks each one; it never names a feature:
 * ``privacy`` says what the feature keeps about a member and how it forgets it;
 * ``requires`` names the features it builds on (loaded before it, added when missing);
 * ``message_content`` names its parts that read members' messages, off without the
-  privileged intent (``bot/intents.py`` refuses their commands and ``/help`` says so).
+  privileged intent (``bot/intents.py`` refuses their commands and ``/help`` says so);
+* ``permissions`` and ``settings`` say what it needs in a server and reads from
+  settings.toml, and ``doctor`` checks the rest of what it needs (``herbot doctor``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from bot.app import Herbot
     from bot.config import Settings
     from bot.db import Database, Reader, Transaction
+    from bot.doctor import Finding
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +72,7 @@ class NeedsContent:
     feature's own listeners stay quiet (they read ``bot.intents.message_content``).
     """
 
-    what: str  # "Live recording": the refusal and /help name it so
+    what: str  # "Live recording": the refusal, /help and herbot doctor name it so
     commands: tuple[str, ...] = ()  # qualified names: "record start"
     instead: str = ""  # "Recorded transcripts can still be searched and exported."
 
@@ -85,6 +88,13 @@ class Feature:
     privacy: Privacy | None = None
     requires: tuple[str, ...] = ()  # module names of the features it builds on
     message_content: tuple[NeedsContent, ...] = ()
+    # discord.Permissions names it needs in every server ("send_messages"): herbot doctor
+    # reads each server's grant against them.
+    permissions: tuple[str, ...] = ()
+    # The settings.toml tables and keys it reads: herbot doctor names any other key.
+    settings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Its own checks for herbot doctor (settings' values, files it ships): run in a thread.
+    doctor: Callable[[Settings], list[Finding]] | None = None
 
 
 def merged_counts(*parts: Mapping[str, int]) -> Counts:
