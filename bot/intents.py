@@ -74,7 +74,9 @@ def gate(tree: app_commands.CommandTree, features: Iterable[Feature]) -> int:
             command = commands.get(name)
             if command is None:
                 raise LookupError(f"feature {feature.name} declares /{name}: no such command")
-            command.checks.insert(0, _refuse(need))
+            # A new list: a cog's copy of a command shares its checks list with the class's
+            # command, and another bot in this process (a restart, a test) must not inherit it.
+            command.checks = [_refuse(need), *command.checks]
             gated += 1
     return gated
 

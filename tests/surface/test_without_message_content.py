@@ -196,3 +196,16 @@ async def test_a_recording_started_before_is_paused_and_says_so(world):
     status = await world.alice.slash(world.channel, "record status")
     assert "This conversation is **paused**" in status.response.content
     assert "Nothing new is recorded" in status.response.content
+
+
+async def test_the_gate_stays_with_this_bot(world):
+    """Another bot in the same process (a restart with the intent, the next test) is not
+    refused: the gate is on this bot's copies of the commands, not on the cogs' classes."""
+    from cogs.quotes.cog import Quotes
+    from cogs.threads.cog import Threads
+
+    refused = await world.mod.slash(world.channel, "record start")
+    assert "needs Discord's Message Content intent" in refused.response.content
+    world.user_errors()
+    for command in (Threads.record_start, Quotes.nominations_setup):
+        assert all(check.__module__ != "bot.intents" for check in command.checks)
