@@ -21,7 +21,7 @@ import aiohttp
 import discord
 from discord.ext import commands
 
-from bot import claims, speed
+from bot import claims, intents, speed
 from bot.cache_sync import CacheWatcher
 from bot.components import Components
 from bot.config import Settings
@@ -40,12 +40,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def intents() -> discord.Intents:
-    value = discord.Intents.default()
-    value.message_content = True  # privileged: thread recording and "Save as quote" read text
-    return value
-
-
 class Herbot(commands.Bot):
     """The bot. It owns nothing it did not receive: the builder passes in the database."""
 
@@ -62,7 +56,7 @@ class Herbot(commands.Bot):
         discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=intents(),
+            intents=intents.intents(settings.message_content),
             tree_cls=HerbotTree,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
@@ -107,6 +101,10 @@ class Herbot(commands.Bot):
         for feature in self.features:
             await feature.setup(self)
         log.info("loaded %d features", len(self.features))
+        if not self.intents.message_content:
+            intents.gate(self.tree, self.features)
+            off = intents.off_summary(self.features)
+            log.info("without the Message Content intent%s", f"; off: {off}" if off else "")
         self.scheduler.start()  # re-arms the features' timers, then sweeps unfinished claims
         if self.shard_set.sharded:
             # Other processes change what this one caches: follow the database.
@@ -199,7 +197,9 @@ async def guard_start(work: Awaitable[T]) -> T:
     except discord.PrivilegedIntentsRequired:
         raise StartError(
             "Discord refused the Message Content intent: turn it on in the Developer Portal "
-            "→ Bot → Privileged Gateway Intents."
+            "→ Bot → Privileged Gateway Intents, or run without it (`message_content = false` "
+            "under [bot] in settings.toml, or HERBOT_MESSAGE_CONTENT=0: recording and "
+            "nominations by reaction are then off)."
         ) from None
     except (aiohttp.ClientError, discord.GatewayNotFound, OSError, TimeoutError) as exc:
         reason = str(getattr(exc, "os_error", None) or exc) or type(exc).__name__

@@ -18,6 +18,22 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETTINGS = PROJECT_ROOT / "config" / "settings.toml"
 
 
+# The keys ``[bot]`` may hold (``herbot doctor`` names any other: a typo is otherwise silent).
+BOT_KEYS = frozenset(
+    {
+        "database",
+        "features",
+        "extensions",
+        "log_level",
+        "owner_ids",
+        "speedups",
+        "cache_check_seconds",
+        "message_content",
+    }
+)
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
 class ConfigError(Exception):
     """A setting is missing or malformed; the message says which and how to fix it."""
 
@@ -51,12 +67,18 @@ class Settings:
     api_base: str | None = None
     gateway_url: str | None = None
     speedups: bool = True  # uvloop, orjson, a bounded HTTP pool (bot/speed.py)
+    # Identify with the privileged Message Content intent; without it the features' parts
+    # that read members' messages are off and say so (bot/intents.py).
+    message_content: bool = True
     # Several processes on one database (docs/scaling.md): None = one process, every shard.
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
     cache_check_seconds: float = 5.0  # how often a sharded process looks for others' changes
     root: Path = PROJECT_ROOT
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source: Path | None = None  # the settings file read
+    # What the file holds that nothing reads: "[bot] 'x'", "top-level 'y'" (herbot doctor).
+    unread: tuple[str, ...] = ()
 
     def section(self, name: str) -> dict[str, Any]:
         """The raw table ``[name]`` of settings.toml (each feature validates its own)."""
@@ -125,7 +147,12 @@ def load_settings(
     if not isinstance(speedups, bool):
         raise ConfigError(f"{where}: 'speedups' must be true or false")
     if environ.get("HERBOT_SPEEDUPS"):
-        speedups = environ["HERBOT_SPEEDUPS"].strip().lower() not in {"0", "false", "no", "off"}
+        speedups = environ["HERBOT_SPEEDUPS"].strip().lower() not in FALSE_WORDS
+    message_content = bot.get("message_content", True)
+    if not isinstance(message_content, bool):
+        raise ConfigError(f"{where}: 'message_content' must be true or false")
+    if environ.get("HERBOT_MESSAGE_CONTENT"):
+        message_content = environ["HERBOT_MESSAGE_CONTENT"].strip().lower() not in FALSE_WORDS
 
     token = environ.get("DISCORD_TOKEN") or None
     root = Path(environ.get("HERBOT_ROOT", PROJECT_ROOT))
@@ -141,6 +168,8 @@ def load_settings(
             )
         db_path = url
     sections = {k: v for k, v in raw.items() if isinstance(v, dict) and k != "bot"}
+    unread = [f"[bot] '{k}'" for k in bot if k not in BOT_KEYS]
+    unread += [f"top-level '{k}'" for k, v in raw.items() if not isinstance(v, dict)]
     shard_count, shard_ids = _shards(environ)
     cache_check = bot.get("cache_check_seconds", 5.0)
     number = isinstance(cache_check, int | float) and not isinstance(cache_check, bool)
@@ -155,11 +184,14 @@ def load_settings(
         api_base=environ.get("DISCORD_API_BASE") or None,
         gateway_url=environ.get("DISCORD_GATEWAY_URL") or None,
         speedups=speedups,
+        message_content=message_content,
         shard_count=shard_count,
         shard_ids=shard_ids,
         cache_check_seconds=float(cache_check),
         root=root,
         sections=sections,
+        source=path,
+        unread=tuple(unread),
     )
 
 

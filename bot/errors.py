@@ -48,6 +48,7 @@ PERMISSION_NAMES = {
     "read_message_history": "Read Message History",
     "send_polls": "Create Polls",
     "create_events": "Create Events",
+    "manage_events": "Manage Events",
 }
 MISSING_PERMISSIONS, MISSING_ACCESS = 50013, 50001  # Discord's 403 codes for a bot's own call
 
