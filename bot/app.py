@@ -207,6 +207,9 @@ def apply_proxy(settings: Settings) -> None:
 
 
 async def run_bot(settings: Settings) -> None:
+    shards = ShardSet.of(settings.shard_count, settings.shard_ids)
+    if len(shards.ids) == 1:  # every line this process logs is about that shard
+        context.shard.set(shards.ids[0])
     token = settings.require_token()
     apply_proxy(settings)
     if settings.speedups:
@@ -216,8 +219,6 @@ async def run_bot(settings: Settings) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):  # Windows has no signal handlers
                 loop.add_signal_handler(sig, _shutdown, bot, sig)
-        if len(bot.shard_set.ids) == 1:  # every line this process logs is about that shard
-            context.shard.set(bot.shard_set.ids[0])
         server = None
         if settings.metrics_addr is not None:
             server = OpsServer(bot, *settings.metrics_addr)

@@ -64,7 +64,8 @@ class Readiness:
         else:
             state = _EVENTS.get(event)
             shard = 0
-        if state is not None:
+        if state is not None and self._states.get(shard) != state:
+            log.info("shard %d: gateway %s", shard, state)
             self._states[shard] = state
 
     def state(self, shard: int) -> str:
