@@ -184,3 +184,25 @@ async def test_json_lines_carry_the_context_and_never_a_members_words(
     above_debug = [line for line, r in zip(json_lines.lines, records, strict=True)
                    if r["level"] != "DEBUG"]  # fmt: skip
     assert not [line for line in above_debug if "marmalade" in line or "oscilloscope" in line]
+
+
+async def test_claims_scheduler_lag_and_ask_outcomes_are_counted(world):
+    from bot.metrics import samples
+
+    def count(name: str, **labels: str) -> float:
+        return sum(
+            v for found, v in samples(world.bot.metrics, name) if labels.items() <= found.items()
+        )
+
+    lag_before = count("herbot_scheduler_lag_seconds_count")
+    await world.mod.slash(world.channel, "poll create", motion="altman-misreads-her", duration="1h")
+    await world.env.advance_time(60 * 60 + 5)  # the deadline passes: the result is claimed
+    assert count("herbot_claims_total", kind="poll-result", how="taken") == 1
+    assert count("herbot_claims_total", how="retaken") == 0
+    assert count("herbot_scheduler_lag_seconds_count") > lag_before
+
+    await world.alice.slash(world.channel, "ask", question="Who voices Samantha?")
+    await world.alice.slash(world.channel, "ask", question="What is the capital of Peru?")
+    assert count("herbot_ask_total", outcome="answered") == 1
+    assert count("herbot_ask_total", outcome="declined") == 1
+    assert count("herbot_ask_seconds_count") == 2
