@@ -12,6 +12,7 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -23,6 +24,8 @@ from bot.context import FIELDS, ContextFilter
 from bot.health import OpsServer
 from bot.logs import json_formatter
 from tests.helpers import with_embed_title
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 @pytest_asyncio.fixture
@@ -206,3 +209,23 @@ async def test_claims_scheduler_lag_and_ask_outcomes_are_counted(world):
     assert count("herbot_ask_total", outcome="answered") == 1
     assert count("herbot_ask_total", outcome="declined") == 1
     assert count("herbot_ask_seconds_count") == 2
+
+
+async def test_every_metric_is_documented_and_the_dashboard_asks_for_real_ones(world):
+    page = (DOCS / "metrics.md").read_text(encoding="utf-8")
+    families = {f.name for f in world.bot.metrics.registry.collect()}
+    herbot = {name for name in families if name.startswith("herbot_")}
+    assert len(herbot) >= 17
+    counters = {f.name for f in world.bot.metrics.registry.collect() if f.type == "counter"}
+    for name in herbot:
+        shown = f"{name}_total" if name in counters else name
+        assert f"`{shown}`" in page, f"docs/metrics.md does not say what {shown} means"
+    dashboard = json.loads((DOCS / "grafana-herbot.json").read_text(encoding="utf-8"))
+    asked = set()
+    for panel in dashboard["panels"]:
+        for target in panel.get("targets", ()):
+            asked |= set(re.findall(r"\b(?:herbot|process)_\w+", target["expr"]))
+    assert asked
+    for name in asked:
+        base = re.sub(r"_(bucket|sum|count|total)$", "", name)
+        assert base in families, f"the dashboard asks for {name}, which herbot does not export"
