@@ -257,7 +257,10 @@ def _main(argv: Sequence[str] | None = None) -> int:
             settings = replace(settings, database=database)
         # One-shot commands print their result; start-up INFO lines are for long runs.
         long_running = getattr(args, "long_running", False)
-        setup_logging(settings.log_level if long_running else quieter(settings.log_level))
+        setup_logging(
+            settings.log_level if long_running else quieter(settings.log_level),
+            settings.log_format,
+        )
         return speed.run(
             args.handler(args, settings),
             enabled=settings.speedups,

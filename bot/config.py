@@ -29,6 +29,8 @@ BOT_KEYS = frozenset(
         "speedups",
         "cache_check_seconds",
         "message_content",
+        "metrics_addr",
+        "log_format",
     }
 )
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -74,6 +76,9 @@ class Settings:
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
     cache_check_seconds: float = 5.0  # how often a sharded process looks for others' changes
+    # Health, readiness and Prometheus metrics over HTTP (bot/health.py): "host:port" or off.
+    metrics_addr: tuple[str, int] | None = None
+    log_format: str = "text"  # or "json": one object a line (bot/logs.py)
     root: Path = PROJECT_ROOT
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: Path | None = None  # the settings file read
@@ -154,6 +159,11 @@ def load_settings(
     if environ.get("HERBOT_MESSAGE_CONTENT"):
         message_content = environ["HERBOT_MESSAGE_CONTENT"].strip().lower() not in FALSE_WORDS
 
+    metrics_addr = _metrics_addr(environ.get("HERBOT_METRICS_ADDR"), bot.get("metrics_addr"), where)
+    log_format = str(environ.get("HERBOT_LOG_FORMAT") or bot.get("log_format", "text")).lower()
+    if log_format not in {"text", "json"}:
+        raise ConfigError(f"{where}: 'log_format' (or HERBOT_LOG_FORMAT) must be text or json")
+
     token = environ.get("DISCORD_TOKEN") or None
     root = Path(environ.get("HERBOT_ROOT", PROJECT_ROOT))
     db_path: Path | str = Path(database).absolute()  # a relative path: from the working directory
@@ -188,11 +198,29 @@ def load_settings(
         shard_count=shard_count,
         shard_ids=shard_ids,
         cache_check_seconds=float(cache_check),
+        metrics_addr=metrics_addr,
+        log_format=log_format,
         root=root,
         sections=sections,
         source=path,
         unread=tuple(unread),
     )
+
+
+def _metrics_addr(env_value: str | None, toml_value: Any, where: str) -> tuple[str, int] | None:
+    """``HERBOT_METRICS_ADDR`` or ``[bot] metrics_addr``: ``"127.0.0.1:9108"``; empty: off."""
+    value = env_value if env_value is not None else toml_value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    host, sep, port = text.rpartition(":")
+    host = host.strip("[]")  # [::1]:9108
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ConfigError(
+            f"{where}: 'metrics_addr' (or HERBOT_METRICS_ADDR) must be host:port, "
+            f"e.g. 127.0.0.1:9108; got {text!r}"
+        )
+    return host, int(port)
 
 
 def _shards(environ: Any) -> tuple[int | None, tuple[int, ...] | None]:

@@ -117,6 +117,11 @@ class Threads(commands.Cog):
         self.recorder = Recorder(
             bot.db, flush_interval=config.flush_interval, max_batch=config.max_batch, now=bot.now
         )
+        bot.metrics.gauge(
+            "herbot_recorder_queued_messages",
+            "Recorded messages, edits and deletions waiting for the recorder's next write",
+            read=lambda: self.recorder.pending,
+        )
         self.recordings: dict[int, Recording] = {}
         self._auto: dict[int, tuple[float, frozenset[int]]] = {}
         self._thread_state: dict[int, tuple[str, bool, bool]] = {}
