@@ -244,12 +244,13 @@ def named(question: str) -> list[str]:
 
 @cache
 def _listed(path: Path = NAMES_FILE) -> re.Pattern[str] | None:
-    """One pattern for every name in ``names.toml`` (longest first), or None without it."""
+    """One pattern for every name and record kind in ``names.toml`` (longest first), or None."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError:
         return None
-    phrases = {n.casefold().strip() for group in data.get("names", {}).values() for n in group}
+    groups = [*data.get("names", {}).values(), data.get("records", {}).get("kinds", [])]
+    phrases = {n.casefold().strip() for group in groups for n in group}
     phrases.discard("")
     if not phrases:
         return None

@@ -46,6 +46,8 @@ COVERAGE_WEIGHT = 0.4  # 0.8 before the domain adapter; re-tuned on the tune hal
 FOCUS_WEIGHT = 0.3
 DENSE_CONFIDENT = 0.34
 DENSE_FLOOR = 0.25
+# A declined question lists "Related (not an answer)" passages only this near in meaning.
+RELATED_FLOOR = 0.3
 LEXICAL_STRONG = 0.75
 LEXICAL_ONLY = 0.6
 CANDIDATES = 50  # per leg, before fusion
@@ -287,9 +289,20 @@ class Retriever:
         if answered:
             result.ranked = relevant[:depth]
         else:
-            nearest = sorted(ranked, key=lambda r: -(r.cosine or 0.0)) if dense else ranked
-            result.suggestions = nearest[:3]
+            result.suggestions = related(ranked, bool(dense))
         return result
+
+
+def related(ranked: list[Ranked], dense: bool) -> list[Ranked]:
+    """Up to three passages a declined question may still want, nearest meaning first.
+
+    Only what is near enough to be about the same thing: "best pizza recipe" is nearest to
+    the film's music credits (cosine 0.23), which no member would call related.
+    """
+    if dense:
+        near = sorted(ranked, key=lambda r: -(r.cosine or 0.0))
+        return [r for r in near if (r.cosine or 0.0) >= RELATED_FLOOR][:3]
+    return [r for r in ranked if r.coverage >= LEXICAL_ONLY][:3]
 
 
 async def unknown_names(db: Database, question: str, guild_id: int | None) -> list[str]:
