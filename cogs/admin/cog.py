@@ -29,6 +29,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HELP_COLOUR = discord.Colour.from_rgb(231, 76, 60)
+# Schedules are moderators' commands: how to give a start in one's own time zone.
+TIMES_HELP = (
+    "A schedule's `start` takes 'in 2h', '2026-12-01 19:00' (UTC) or a Discord timestamp: "
+    "`<t:1796151600:f>` reads <t:1796151600:f> for each member, in their own zone. A timestamp "
+    "generator writes one from your zone; herbot shows every time back the same way."
+)
 
 # Discord rate-limits command syncs hard; one per minute is plenty for an owner.
 SYNC_COOLDOWN_SECONDS = 60.0
@@ -161,6 +167,8 @@ class Admin(commands.Cog):
                 embed.add_field(
                     name=title if i == 0 else f"{title} (more)", value=chunk, inline=False
                 )
+        if asker.moderator:
+            embed.add_field(name="Times", value=TIMES_HELP, inline=False)
         if in_server:
             embed.set_footer(text="Right-click a message → Apps → Save as quote, too.")
         else:

@@ -261,7 +261,7 @@ class Debates(FormatDebates, commands.Cog):
     @debate.command(name="schedule", description="Announce a debate as a Discord scheduled event")
     @app_commands.describe(
         motion="A preset motion, or your own",
-        start="When: 'in 2h' or '2026-12-01 19:00' (UTC)",
+        start="When: 'in 2h', '2026-12-01 19:00' (UTC) or a Discord timestamp <t:…>",
         duration="How long, e.g. 90m (default 1h)",
     )
     @app_commands.autocomplete(motion=motion_autocomplete)

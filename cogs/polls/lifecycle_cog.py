@@ -190,7 +190,7 @@ class PollLifecycle(PollsParts):
     @schedule.command(name="create", description="Schedule a poll to open later, once or repeating")
     @app_commands.describe(
         motion="A preset motion, or your own question",
-        start="When it opens: 'in 2h' or '2026-12-01 19:00' (UTC)",
+        start="When it opens: 'in 2h', '2026-12-01 19:00' (UTC) or a Discord timestamp <t:…>",
         repeat="Open it once, or again every day or week (a new poll each time)",
         options="Custom options separated by ';' (2-10), e.g. Yes; No; Not sure",
         duration="How long each poll stays open, e.g. 30m, 2h, 3d (default from settings)",

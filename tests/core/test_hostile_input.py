@@ -119,13 +119,17 @@ async def test_huge_duration_and_start_refusals_fit_a_message(world, size):
         world.channel, "debate schedule", motion="Best scene?", start="in 2h", duration="1" * size
     )
     assert len(refused(world, result)) < 300
+    result = await world.mod.slash(
+        world.channel, "debate schedule", motion="Best scene?", start="<t:" + "9" * size + ":F>"
+    )
+    assert len(refused(world, result)) < 300
 
 
 def test_parsers_bound_their_input_before_matching():
     from datetime import UTC, datetime
 
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    for text in ("1d" * 3000, "9" * 6000 + "m", " " * 6000 + "1h"):
+    for text in ("1d" * 3000, "9" * 6000 + "m", " " * 6000 + "1h", "<t:" + "9" * 6000 + ">"):
         with pytest.raises(ValueError) as caught:
             parse_duration(text)
         assert len(str(caught.value)) < 200

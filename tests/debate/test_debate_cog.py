@@ -267,7 +267,16 @@ async def test_debate_channel_setting_and_schedule(world):
     assert [e.name for e in events] == ["Debate: This house believes Sam Altman misreads Her"]
     bad = await world.mod.slash(world.channel, "debate schedule", motion="x", start="tomorrowish")
     assert "2026-12-01 19:00" in bad.response.content
+    assert "Discord timestamp" in bad.response.content
     world.user_errors()
+    # A Discord timestamp (the member's own zone, written by the client) is the event's start.
+    at = int(world.bot.now().timestamp()) + 5 * 3600
+    stamped = await world.mod.slash(
+        world.channel, "debate schedule", motion="altman-misreads-her", start=f"<t:{at}:F>"
+    )
+    assert stamped.ephemeral and "discord.com/events" in stamped.response.content
+    events = await world.bot.get_guild(world.guild.id).fetch_scheduled_events()
+    assert sorted(int(e.start_time.timestamp()) for e in events)[-1] == at
 
 
 async def test_extend_after_time_is_up_gives_the_speaker_time_from_now(world):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from cogs.polls import lifecycle_store, store
 from tests.helpers import with_embed_title
 
@@ -297,3 +299,34 @@ async def test_a_run_claimed_just_before_a_stop_is_posted_once_on_start(world):
     await world.restart()
     assert len(with_embed_title(world.channel, "Poll #")) == 1
     assert not (await lifecycle_store.get_schedule(world.db, 1)).active  # a one-off is done
+
+
+@pytest.mark.parametrize("style", ["", ":R", ":F", ":t"])
+async def test_a_discord_timestamp_schedules_the_poll_at_that_moment(world, style):
+    """Issue 21: the client writes <t:…> in the member's own zone; herbot reads the moment and
+    shows it back as a timestamp, so each member sees their own zone."""
+    opens = int(world.bot.now().timestamp()) + 3 * 3600
+    made = await world.mod.slash(
+        world.channel,
+        "poll schedule create",
+        motion="altman-misreads-her",
+        start=f"<t:{opens}{style}>",
+    )
+    assert made.ephemeral and f"Scheduled poll #1 opens <t:{opens}:f>" in made.response.content
+    await world.env.advance_time(3 * 3600 - 60)
+    assert await polls_of(world, 1) == []
+    await world.env.advance_time(120)
+    assert len(await polls_of(world, 1)) == 1
+
+
+@pytest.mark.parametrize("start", ["<t:abc>", "<t:1796151600:Q>", "<t:999999999999:F>", "<t:1>"])
+async def test_a_broken_or_unreachable_discord_timestamp_is_refused_clearly(world, start):
+    made = await world.mod.slash(
+        world.channel, "poll schedule create", motion="altman-misreads-her", start=start
+    )
+    assert made.ephemeral
+    text = made.response.content
+    assert "Discord timestamp" in text or "in the future" in text or "a year" in text, text
+    assert len(text) < 400
+    assert await polls_of(world, 1) == []
+    world.user_errors()
