@@ -4,6 +4,8 @@
   ``bench/votes.py`` against the bot's group commits (``cogs.polls.writer``).
 * ``python -m bench.baselines run ...``: ``herbot`` with the vote fast lane turned off, every
   click through discord.py's DynamicItem path: the baseline process of ``bench/burst.py``.
+* ``python -m bench.baselines --eager-model run ...``: ``herbot`` loading /ask's model as it
+  did before ``bench/memory.py`` (:func:`eager_model`): the baseline process of that bench.
 """
 
 from __future__ import annotations
@@ -38,8 +40,17 @@ def without_fast_lane() -> None:
     FastLane.add = lambda self, prefix, handler: None  # type: ignore[method-assign]
 
 
+def eager_model() -> None:
+    """Placeholder until the change: today's loading path is the production one."""
+
+
 if __name__ == "__main__":
     from bot.cli import main
 
-    without_fast_lane()
-    sys.exit(main(sys.argv[1:]))
+    args = sys.argv[1:]
+    if args[:1] == ["--eager-model"]:
+        eager_model()
+        args = args[1:]
+    else:
+        without_fast_lane()
+    sys.exit(main(args))
