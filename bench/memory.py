@@ -10,7 +10,7 @@ counts 1/k in each, so the total PSS of n processes is what the host really spen
 and "added per process" is what one more shard process costs.
 
 Cases, each **quiet** and **busy**; the **baseline** is today's loading path before this
-bench (``python -m bench.baselines --eager-model run``: the weights read into memory, the
+bench (``python -m bench.baselines --memory-before run``: the weights read into memory, the
 numpy encoder's float32 copies kept beside the onnxruntime session), measured in the same
 run:
 
@@ -50,7 +50,7 @@ from bench.scale import _fresh_pg, postgres_cluster
 ROOT = Path(__file__).resolve().parent.parent
 PATHS = ("baseline", "herbot")
 COMMANDS = {
-    "baseline": [sys.executable, "-m", "bench.baselines", "--eager-model", "run"],
+    "baseline": [sys.executable, "-m", "bench.baselines", "--memory-before", "run"],
     "herbot": [str(Path(sys.executable).with_name("herbot")), "run"],
 }
 QUESTIONS = (
@@ -246,6 +246,10 @@ def _print_stages(path: str) -> None:
         print(f"{name}\t{rollup().pss_kb}", flush=True)
 
     mark("Python")
+    if path == "baseline":
+        from bench.baselines import memory_before
+
+        memory_before()
     import importlib
 
     import bot.app
@@ -253,10 +257,6 @@ def _print_stages(path: str) -> None:
 
     for cog in sorted(ROOT.glob("cogs/*/*cog.py")):  # what the features' setups import
         importlib.import_module(".".join(cog.relative_to(ROOT).with_suffix("").parts))
-    if path == "baseline":
-        from bench.baselines import eager_model
-
-        eager_model()
 
     mark("imports (discord.py, SQLAlchemy, features)")
     from cogs.quotes.retrieval import embedder
