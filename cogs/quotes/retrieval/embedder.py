@@ -13,7 +13,7 @@ rows per question). The numpy forward pass's float32 layer copies (42 MB, transp
 with the adapter merged) are built at its first use: a process that encodes on onnxruntime
 (``herbot run``) never makes them (``bench/memory.py`` measures it).
 
-Loading takes about a second (hashing 90 MB, reading weights); callers run it, and every
+Loading takes about a second (hashing 90 MB); callers run it, and every
 ``encode``, off the event loop.
 
 BLAS threads: a question is a few dozen tokens, so every matrix product is small and
