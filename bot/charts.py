@@ -1,15 +1,18 @@
 """Charts as PNG bytes, the parts every feature's charts share: matplotlib on the Agg backend
-(no display, no discord), the palette, titles that keep "$" literal, the PNG encoding."""
+(no display, no discord), the palette, titles that keep "$" literal, the PNG encoding.
+
+matplotlib is imported at the first chart, not at start: it holds about 35 MB of every
+process, and most never draw a chart (``bench/memory.py``).
+"""
 
 from __future__ import annotations
 
 import io
 import textwrap
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 COLOURS = (
     "#5865F2",
@@ -23,6 +26,23 @@ COLOURS = (
     "#747F8D",
     "#00B0F4",
 )
+
+
+def figure(width: float, height: float) -> Figure:
+    """A new figure of ``width`` x ``height`` inches, on the Agg backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
+
+
+def integer_ticks() -> Any:
+    """A tick locator for counts: whole numbers only."""
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
 
 
 def chart_title(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.charts import Figure, chart_title, png_bytes
+from bot.charts import chart_title, figure, png_bytes
 
 
 def swing_chart(
@@ -14,7 +14,7 @@ def swing_chart(
     labels: Sequence[str] = ("For", "Against", "Undecided"),
 ) -> bytes:
     """Grouped bars of each side's share before and after the debate (percent)."""
-    fig = Figure(figsize=(7, 3.6))
+    fig = figure(7, 3.6)
     ax = fig.add_subplot()
     xs = range(len(labels))
     width = 0.38

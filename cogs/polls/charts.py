@@ -5,16 +5,14 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from matplotlib.ticker import MaxNLocator
-
-from bot.charts import COLOURS, Figure, chart_title, png_bytes
+from bot.charts import COLOURS, chart_title, figure, integer_ticks, png_bytes
 from bot.presentation import percentages
 
 
 def poll_chart(title: str, labels: Sequence[str], counts: Sequence[int]) -> bytes:
     """Horizontal bars, one per option, with counts and percentages."""
     total = sum(counts)
-    fig = Figure(figsize=(7, 0.6 * len(labels) + 1.4))
+    fig = figure(7, 0.6 * len(labels) + 1.4)
     ax = fig.add_subplot()
     names = [textwrap.shorten(label, 40, placeholder="…").replace("$", r"\$") for label in labels]
     positions = list(range(len(labels)))[::-1]
@@ -23,7 +21,7 @@ def poll_chart(title: str, labels: Sequence[str], counts: Sequence[int]) -> byte
     for y, n, pct in zip(positions, counts, percentages(counts), strict=True):
         ax.text(n, y, f" {n} ({pct}%)", va="center")
     ax.set_xlim(0, max([*counts, 1]) * 1.3)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(integer_ticks())
     ax.set_xlabel(f"votes (total {total})")
     ax.set_title(chart_title(title), fontsize=10)
     for side in ("top", "right"):

@@ -10,14 +10,12 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from matplotlib.ticker import MaxNLocator
-
-from bot.charts import COLOURS, Figure, chart_title, png_bytes
+from bot.charts import COLOURS, chart_title, figure, integer_ticks, png_bytes
 from cogs.polls.irv import Result
 
 
 def rounds_chart(title: str, labels: Sequence[str], result: Result) -> bytes:
-    fig = Figure(figsize=(7, 4))
+    fig = figure(7, 4)
     ax = fig.add_subplot()
     rounds = [r.number for r in result.rounds]
     for p, label in enumerate(labels):
@@ -42,7 +40,7 @@ def rounds_chart(title: str, labels: Sequence[str], result: Result) -> bytes:
     ax.set_xticks(rounds, [f"round {n}" for n in rounds])
     ax.set_xlim(0.7, max(rounds) + 0.5)
     ax.set_ylim(0, max([result.ballots, 1]) * 1.1)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(integer_ticks())
     ax.set_ylabel(f"votes (ballots: {result.ballots})")
     ax.set_title(chart_title(title), fontsize=10)
     ax.legend(frameon=False, fontsize=8, loc="upper left")

