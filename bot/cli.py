@@ -138,7 +138,9 @@ async def _db_copy(args: argparse.Namespace, settings: Settings) -> int:
 def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="herbot", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"herbot {__version__}")
-    parser.add_argument("--settings", help="path to settings.toml (default config/settings.toml)")
+    parser.add_argument(
+        "--settings", help="path to settings.toml (default herbot_config/settings.toml)"
+    )
     parser.add_argument(
         "--db", help="database file or postgresql:// URL (overrides settings and environment)"
     )
@@ -184,7 +186,7 @@ def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
 
 
 GLOBAL_OPTIONS = {
-    "--settings": "path to settings.toml (default config/settings.toml)",
+    "--settings": "path to settings.toml (default herbot_config/settings.toml)",
     "--db": "database file (overrides settings and HERBOT_DB)",
 }
 

@@ -1,4 +1,4 @@
-"""Settings: secrets from the environment (or .env), everything else from config/settings.toml.
+"""Settings: secrets from the environment (or .env), the rest from herbot_config/settings.toml.
 
 Loaded and validated once at start. Problems raise :class:`ConfigError` with a one-line
 message that says what to fix; the CLI prints it instead of a traceback.
@@ -15,7 +15,7 @@ from typing import Any
 from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SETTINGS = PROJECT_ROOT / "config" / "settings.toml"
+DEFAULT_SETTINGS = PROJECT_ROOT / "herbot_config" / "settings.toml"
 
 
 class ConfigError(Exception):
@@ -98,7 +98,9 @@ def load_settings(
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"settings file {path} not found: copy config/settings.toml") from None
+        raise ConfigError(
+            f"settings file {path} not found: copy herbot_config/settings.toml"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML ({exc}): fix that line") from None
 

@@ -16,7 +16,7 @@ from cogs.debate.formats import (
 
 
 def shipped():
-    return {f.id: f for f in load_formats(PROJECT_ROOT / "config" / "formats.toml")}
+    return {f.id: f for f in load_formats(PROJECT_ROOT / "herbot_config" / "formats.toml")}
 
 
 def test_shipped_presets_roles_and_times():
