@@ -41,7 +41,7 @@ def _number(table: Mapping[str, Any], key: str, default: float, lo: float, hi: f
 def load_config(section: Mapping[str, Any], resolve: Callable[[str], Path]) -> DebateConfig:
     """Validate the [debate] table of settings.toml; ``resolve`` maps a setting to a path."""
     try:
-        formats = load_formats(resolve(section.get("formats_file", "herbot_config/formats.toml")))
+        formats = load_formats(resolve(section.get("formats_file", "formats.toml")))
     except FormatError as exc:
         raise ConfigError(str(exc)) from None
     phases = dict(DEFAULT_PHASE_SECONDS)

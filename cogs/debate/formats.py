@@ -156,7 +156,8 @@ def load_formats(path: Path) -> tuple[Format, ...]:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise FormatError(
-            f"formats file {path} not found: see herbot_config/formats.toml"
+            f"formats file {path} not found: fix [debate] formats_file, or leave it out for the "
+            "shipped formats"
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise FormatError(f"{path} is not valid TOML ({exc})") from None

@@ -31,13 +31,14 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.config import shipped_dir
 from cogs.quotes import curated
 from cogs.quotes.retrieval.dense import Encoder, Progress, content_hash, document
 
 log = logging.getLogger(__name__)
 
 DATA_FILE = Path(__file__).with_name("curated_vectors.npz")
-CURATED_DIR = Path(__file__).resolve().parents[3] / "herbot_config" / "quotes"
+CURATED_DIR = shipped_dir() / "quotes"
 FORMAT = 1
 
 
