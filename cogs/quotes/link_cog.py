@@ -39,6 +39,13 @@ CANT_READ = (
     "deleted. Link a message from a channel we can both read."
 )
 
+# Without the Message Content intent, Discord blanks a message read over REST (a link); the
+# message menu's interaction carries the words.
+NO_CONTENT_OVER_A_LINK = (
+    "I can't read the words of a linked message here: herbot runs without Discord's Message "
+    "Content intent. Open that message's menu instead: Apps → Quote this message."
+)
+
 
 class QuoteLinks(commands.Cog, name=COG_NAME):
     def __init__(self, bot: Herbot) -> None:
@@ -70,7 +77,8 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
             ref = message_link.in_guild(link, guild.id)
         except BadLink as exc:
             raise UserError(str(exc)) from None
-        await self.open_form(interaction, await self._readable(interaction, guild, ref))
+        message = await self._readable(interaction, guild, ref)
+        await self.open_form(interaction, message, linked=True)
 
     async def _readable(
         self, interaction: discord.Interaction, guild: discord.Guild, ref: message_link.MessageRef
@@ -98,7 +106,9 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
         except discord.HTTPException:
             raise UserError(CANT_READ) from None
 
-    async def open_form(self, interaction: discord.Interaction, message: discord.Message) -> None:
+    async def open_form(
+        self, interaction: discord.Interaction, message: discord.Message, *, linked: bool = False
+    ) -> None:
         guild_id = served_guild_id(interaction)
         if guild_id is None:
             raise NotInServer()
@@ -106,6 +116,8 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
         if author.bot or message.webhook_id is not None:
             raise UserError("Messages from bots and webhooks can't be quoted.")
         text = message.content.strip()
+        if not text and linked and not self.bot.intents.message_content:
+            raise UserError(NO_CONTENT_OVER_A_LINK)
         if not text:
             raise UserError("That message has no text to quote (only attachments or embeds).")
         if await privacy.is_opted_out(self.bot.db, author.id, "quote"):
