@@ -54,6 +54,7 @@ def test_herbot_services_share_the_image_the_database_and_the_log_rotation():
     for name in ("migrate", "herbot", "backup"):
         service = SERVICES[name]
         assert service["build"]["dockerfile"] == "Containerfile"
+        assert service["env_file"] == ".env"  # the token, as the plain install reads it
         assert service["environment"]["HERBOT_DATABASE_URL"] == url
     for name, service in SERVICES.items():
         assert service["logging"]["driver"] == "json-file", name
