@@ -1,7 +1,7 @@
 """Autocomplete search in the quote store: FTS5 prefix query vs a LIKE scan.
 
 Run: ``python -m bench.quotes_search [--extra N] [--repeat R]``. The store is the real
-curated one (config/quotes/) plus N synthetic approved submissions, in a temporary SQLite
+curated one (herbot_config/quotes/) plus N synthetic approved submissions, in a temporary SQLite
 file. Each row is the median over R runs of one autocomplete request as a user types it.
 The baseline is the obvious alternative: ``text LIKE '%word%'`` for every typed word, which
 returns the first 25 rows it meets (unranked) and scans the whole table when few match.

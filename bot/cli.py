@@ -26,7 +26,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from bot import __version__, doctor, speed
-from bot.config import ConfigError, Settings, StartError, load_settings
+from bot.config import ConfigError, Settings, StartError, load_env_file, load_settings
 from bot.feature import load_features
 from bot.logs import setup_logging
 from bot.presentation import plural
@@ -140,7 +140,10 @@ async def _db_copy(args: argparse.Namespace, settings: Settings) -> int:
 def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="herbot", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"herbot {__version__}")
-    parser.add_argument("--settings", help="path to settings.toml (default config/settings.toml)")
+    parser.add_argument(
+        "--settings",
+        help="path to settings.toml (default: config/settings.toml, else herbot's own)",
+    )
     parser.add_argument(
         "--db", help="database file or postgresql:// URL (overrides settings and environment)"
     )
@@ -187,7 +190,7 @@ def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
 
 
 GLOBAL_OPTIONS = {
-    "--settings": "path to settings.toml (default config/settings.toml)",
+    "--settings": "path to settings.toml (default: config/settings.toml, else herbot's own)",
     "--db": "database file (overrides settings and HERBOT_DB)",
 }
 
@@ -240,6 +243,7 @@ def _settings_option(argv: Sequence[str]) -> Path | None:
 
 def _main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    load_env_file()  # first: HERBOT_CONFIG_DIR or HERBOT_SETTINGS there decide the features
     parser = build_parser(_settings_option(argv))
     args = parser.parse_args(argv)
     try:

@@ -1,21 +1,56 @@
-"""Settings: secrets from the environment (or .env), everything else from config/settings.toml.
+"""Settings: secrets from the environment (or .env), the rest from settings.toml.
 
 Loaded and validated once at start. Problems raise :class:`ConfigError` with a one-line
 message that says what to fix; the CLI prints it instead of a traceback.
+
+The shipped configuration (settings, motions, debate formats, the curated store) is package
+data of ``herbot_config``, so an installed herbot finds it from any working directory. A host
+overrides it file by file: a file in their config directory (``HERBOT_CONFIG_DIR``, else
+``config/`` in the working directory) replaces the shipped file of the same name, and what
+they leave out comes from the package.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from dotenv import load_dotenv
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SETTINGS = PROJECT_ROOT / "config" / "settings.toml"
+SHIPPED_PACKAGE = "herbot_config"
+SETTINGS_FILE = "settings.toml"
+ENV_FILE = ".env"  # read from the working directory, never from where herbot is installed
+
+
+def shipped_dir() -> Path:
+    """The configuration inside the installed package (``herbot_config/``)."""
+    found = resources.files(SHIPPED_PACKAGE)
+    if not isinstance(found, Path):  # a zip import: the files are read as files
+        raise ConfigError(f"herbot's {SHIPPED_PACKAGE} package must be installed as files")
+    return found
+
+
+def override_dir(environ: Mapping[str, str]) -> Path | None:
+    """The host's config directory: ``HERBOT_CONFIG_DIR``, else ``./config`` when it exists."""
+    named = environ.get("HERBOT_CONFIG_DIR")
+    if named:
+        if not Path(named).is_dir():
+            raise ConfigError(
+                f"HERBOT_CONFIG_DIR={named} is not a directory: create it or unset it"
+            )
+        return Path(named).absolute()
+    here = Path("config")
+    return here.absolute() if here.is_dir() else None
+
+
+def load_env_file() -> None:
+    """``.env`` of the working directory into the environment; set variables win."""
+    load_dotenv(Path(ENV_FILE), override=False)
 
 
 # The keys ``[bot]`` may hold (``herbot doctor`` names any other: a typo is otherwise silent).
@@ -76,10 +111,11 @@ class Settings:
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
     cache_check_seconds: float = 5.0  # how often a sharded process looks for others' changes
+    # Where relative paths in the settings are looked up, first match first (see ``path``).
+    config_dirs: tuple[Path, ...] = ()
     # Health, readiness and Prometheus metrics over HTTP (bot/health.py): "host:port" or off.
     metrics_addr: tuple[str, int] | None = None
     log_format: str = "text"  # or "json": one object a line (bot/logs.py)
-    root: Path = PROJECT_ROOT
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: Path | None = None  # the settings file read
     # What the file holds that nothing reads: "[bot] 'x'", "top-level 'y'" (herbot doctor).
@@ -90,9 +126,16 @@ class Settings:
         return dict(self.sections.get(name, {}))
 
     def path(self, value: str | os.PathLike[str]) -> Path:
-        """Resolve a path from settings: absolute as is, relative to the project root."""
+        """A path from the settings: absolute as is; relative, the first of the config
+        directories that has it (the settings file's own, the host's, the shipped one), else
+        where the host would put it."""
         p = Path(value)
-        return p if p.is_absolute() else self.root / p
+        if p.is_absolute():
+            return p
+        if len(p.parts) > 1 and p.parts[0] == "config":  # how earlier releases spelled them
+            p = Path(*p.parts[1:])
+        dirs = self.config_dirs or (shipped_dir(),)
+        return next((d / p for d in dirs if (d / p).exists()), dirs[0] / p)
 
     def require_token(self) -> Secret:
         if not self.token:
@@ -117,15 +160,32 @@ def load_settings(
     env: dict[str, str] | None = None,
     dotenv: bool = True,
 ) -> Settings:
-    """Read settings.toml and the environment; raise ConfigError on anything malformed."""
+    """Read settings.toml and the environment; raise ConfigError on anything malformed.
+
+    The file: ``HERBOT_SETTINGS``, else ``path``, else the host's config directory's
+    ``settings.toml``, else the shipped one.
+    """
     if dotenv and env is None:
-        load_dotenv(override=False)
+        load_env_file()
     environ = os.environ if env is None else env
-    path = Path(environ.get("HERBOT_SETTINGS", path or DEFAULT_SETTINGS))
+    yours = override_dir(environ)
+    dirs = [shipped_dir()]
+    if yours is not None:
+        dirs.insert(0, yours)
+    named = environ.get("HERBOT_SETTINGS") or path
+    if named:
+        path = Path(named)
+        dirs.insert(0, path.parent.absolute())
+    else:
+        shipped = dirs[-1] / SETTINGS_FILE
+        path = next((d / SETTINGS_FILE for d in dirs if (d / SETTINGS_FILE).is_file()), shipped)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"settings file {path} not found: copy config/settings.toml") from None
+        raise ConfigError(
+            f"settings file {path} not found: give an existing file, or leave out --settings "
+            "and HERBOT_SETTINGS for herbot's own"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML ({exc}): fix that line") from None
 
@@ -165,7 +225,6 @@ def load_settings(
         raise ConfigError(f"{where}: 'log_format' (or HERBOT_LOG_FORMAT) must be text or json")
 
     token = environ.get("DISCORD_TOKEN") or None
-    root = Path(environ.get("HERBOT_ROOT", PROJECT_ROOT))
     db_path: Path | str = Path(database).absolute()  # a relative path: from the working directory
     url = environ.get("HERBOT_DATABASE_URL") or ""
     if url.startswith("sqlite:///"):
@@ -198,9 +257,9 @@ def load_settings(
         shard_count=shard_count,
         shard_ids=shard_ids,
         cache_check_seconds=float(cache_check),
+        config_dirs=tuple(dict.fromkeys(dirs)),
         metrics_addr=metrics_addr,
         log_format=log_format,
-        root=root,
         sections=sections,
         source=path,
         unread=tuple(unread),

@@ -1,6 +1,6 @@
 """The one contract every feature exports: what it plugs into the core.
 
-A feature is a package listed in ``config/settings.toml`` (``[bot] features``) whose
+A feature is a package listed in ``herbot_config/settings.toml`` (``[bot] features``) whose
 ``__init__`` exports ``feature = Feature(...)`` and nothing else. The core walks the
 configured features and asks each one; it never names a feature:
 

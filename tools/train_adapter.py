@@ -34,7 +34,7 @@ from cogs.quotes.retrieval.embedder import MiniLM  # noqa: E402
 from cogs.quotes.retrieval.prebuilt import read_asks  # noqa: E402
 from cogs.quotes.store import join_tags  # noqa: E402
 
-CURATED = ROOT / "config" / "quotes"
+CURATED = ROOT / "herbot_config" / "quotes"
 LAYERS, HEADS, DIM = 6, 12, 384
 MAX_LEN = 128
 

@@ -33,7 +33,7 @@ class DebateConfig:
     extend_seconds: int = 60
     warnings: tuple[int, ...] = (60, 30)
     phase_seconds: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PHASE_SECONDS))
-    formats: tuple[Format, ...] = ()  # config/formats.toml (cogs/debate/formats.py)
+    formats: tuple[Format, ...] = ()  # herbot_config/formats.toml (cogs/debate/formats.py)
 
 
 def _number(table: Mapping[str, Any], key: str, default: float, lo: float, hi: float) -> float:
@@ -46,7 +46,7 @@ def _number(table: Mapping[str, Any], key: str, default: float, lo: float, hi: f
 def load_config(section: Mapping[str, Any], resolve: Callable[[str], Path]) -> DebateConfig:
     """Validate the [debate] table of settings.toml; ``resolve`` maps a setting to a path."""
     try:
-        formats = load_formats(resolve(section.get("formats_file", "config/formats.toml")))
+        formats = load_formats(resolve(section.get("formats_file", "formats.toml")))
     except FormatError as exc:
         raise ConfigError(str(exc)) from None
     phases = dict(DEFAULT_PHASE_SECONDS)

@@ -41,7 +41,7 @@ class Debate:
     question_text: str | None
     created_at: datetime
     finished_at: datetime | None
-    format_id: str = "oxford"  # config/formats.toml; "oxford" runs the classic order
+    format_id: str = "oxford"  # herbot_config/formats.toml; "oxford" runs the classic order
 
 
 @dataclass(frozen=True, slots=True)

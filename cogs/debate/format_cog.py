@@ -79,7 +79,7 @@ class FormatDebates:
         if fmt is None:
             raise UserError(
                 f"Debate #{debate.id} runs the format {debate.format_id!r}, which is no longer "
-                "in config/formats.toml: put it back to go on."
+                "in the debate formats file: put it back to go on."
             )
         return fmt
 

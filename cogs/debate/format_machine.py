@@ -1,4 +1,4 @@
-"""A debate run in a format of ``config/formats.toml``: preparation, the speeches in order, POIs.
+"""A debate in a format of ``herbot_config/formats.toml``: preparation, speeches in order, POIs.
 
 Pure domain (no discord, no SQL), beside :mod:`cogs.debate.machine` which keeps the classic
 Oxford order (today's behaviour, the default format ``oxford``). A formatted debate goes::

@@ -1,4 +1,4 @@
-"""Debate formats as data (``config/formats.toml``): speeches, points of information, prep.
+"""Debate formats as data (``herbot_config/formats.toml``): speeches, points of information, prep.
 
 Pure domain (no discord, no SQL). A :class:`Format` is the ordered speeches (a title, the
 side, the length, whether points of information are taken), the speaker's protected time
@@ -155,7 +155,10 @@ def load_formats(path: Path) -> tuple[Format, ...]:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise FormatError(f"formats file {path} not found: see config/formats.toml") from None
+        raise FormatError(
+            f"formats file {path} not found: fix [debate] formats_file, or leave it out for the "
+            "shipped formats"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise FormatError(f"{path} is not valid TOML ({exc})") from None
     return parse_formats(raw, str(path))

@@ -1,4 +1,4 @@
-"""Preset motions (config/motions.toml) and the [polls] settings, validated once at load.
+"""Preset motions (herbot_config/motions.toml) and the [polls] settings, validated once at load.
 
 The poll settings lived in ``[debate]`` until polls became their own feature: a key found
 only there is still read, with one deprecation warning naming its new place.
@@ -55,7 +55,10 @@ def load_motions(path: Path) -> list[Motion]:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"motions file {path} not found: see config/motions.toml") from None
+        raise ConfigError(
+            f"motions file {path} not found: fix [polls] motions_file, or leave it out for the "
+            "shipped motions"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML ({exc})") from None
     entries = raw.get("motion", [])
@@ -142,7 +145,7 @@ def _number(table: Mapping[str, Any], key: str, default: float, lo: float, hi: f
 
 def load_config(section: Mapping[str, Any], resolve: Callable[[str], Path]) -> PollsConfig:
     """Validate the [polls] table of settings.toml; ``resolve`` maps a setting to a path."""
-    motions = load_motions(resolve(section.get("motions_file", "config/motions.toml")))
+    motions = load_motions(resolve(section.get("motions_file", "motions.toml")))
     return PollsConfig(
         motions=tuple(motions),
         poll_default_hours=_number(section, "poll_default_hours", 24, 1 / 60, 32 * 24),

@@ -20,11 +20,11 @@ class QuotesConfig:
     @classmethod
     def from_settings(cls, settings: Settings) -> QuotesConfig:
         raw = settings.section("quotes")
-        curated_dir = raw.get("curated_dir", "config/quotes")
+        curated_dir = raw.get("curated_dir", "quotes")
         max_len = raw.get("max_text_length", 1000)
         qotd_time = raw.get("qotd_time", "09:00")
         if not isinstance(curated_dir, str) or not curated_dir:
-            raise ConfigError('[quotes] curated_dir must be a path, e.g. "config/quotes"')
+            raise ConfigError('[quotes] curated_dir must be a path, e.g. "quotes"')
         if not isinstance(max_len, int) or not 1 <= max_len <= 4000:
             raise ConfigError("[quotes] max_text_length must be a number from 1 to 4000")
         if not isinstance(qotd_time, str) or not re.fullmatch(

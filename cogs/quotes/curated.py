@@ -1,4 +1,4 @@
-"""The curated quote store on disk: TOML files under config/quotes/ (no discord import).
+"""The curated quote store on disk: TOML files under herbot_config/quotes/ (no discord import).
 
 ``sources.toml`` lists the sources; every other ``*.toml`` file holds ``[[quotes]]``. The
 format is the contract in docs/curated-format.md. :func:`load` never raises on bad content: it

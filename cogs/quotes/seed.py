@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 
 async def ensure_curated(db: Database, settings: Settings) -> None:
-    """Import config/quotes/ when the store has no curated rows yet; idempotent.
+    """Import herbot_config/quotes/ when the store has no curated rows yet; idempotent.
 
     A database that already has curated rows is left alone (``herbot quotes import``
     refreshes it on purpose). Bad rows are skipped with a warning rather than stopping the

@@ -710,7 +710,7 @@ async def import_json(
 ) -> ImportReport:
     """Import a file made by :func:`export_json` into ``guild_id``, all or nothing.
 
-    Curated rows in the file are skipped (they come from config/quotes/); the guild's rows
+    Curated rows in the file are skipped (they come from herbot_config/quotes/); the guild's rows
     are upserted by id, except rows a moderator edited since and ids another guild owns.
     Raises ValueError listing the problems if the file is invalid or the database refuses
     a row; the caller's transaction then rolls back, so nothing of the file is kept.

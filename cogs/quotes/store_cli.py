@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     i = qsub.add_parser(
         "import",
-        help="import config/quotes/ (or DIR) by id, keeping moderators' edits; "
+        help="import herbot_config/quotes/ (or DIR) by id, keeping moderators' edits; "
         "or a JSON file from /quote export into --guild",
     )
     i.add_argument("path", nargs="?", help="curated dir (default from settings) or FILE.json")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, load_settings, shipped_dir
 
 
 def test_defaults_load_and_token_is_never_shown():
@@ -64,3 +64,63 @@ def test_health_endpoint_and_log_format_are_off_and_text_unless_asked(tmp_path: 
             load_settings(env={"HERBOT_METRICS_ADDR": bad}, dotenv=False)
     with pytest.raises(ConfigError, match="must be text or json"):
         load_settings(env={"HERBOT_LOG_FORMAT": "xml"}, dotenv=False)
+
+
+# -- where the configuration comes from ---------------------------------------------------------
+
+
+def test_without_a_config_directory_everything_comes_from_the_package(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no config/ here
+    settings = load_settings(env={}, dotenv=False)
+    assert settings.config_dirs == (shipped_dir(),)
+    assert settings.path("quotes") == shipped_dir() / "quotes"
+    assert "cogs.quotes" in settings.features
+    assert settings.database == tmp_path / "herbot.db"  # the working directory's
+
+
+def test_a_config_directory_here_overrides_the_shipped_files_it_has(tmp_path, monkeypatch):
+    mine = tmp_path / "config"
+    mine.mkdir()
+    (mine / "settings.toml").write_text('[bot]\nfeatures = ["cogs.admin"]\nlog_level = "DEBUG"\n')
+    (mine / "motions.toml").write_text("")
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(env={}, dotenv=False)
+    assert (settings.features, settings.log_level) == (("cogs.admin",), "DEBUG")
+    assert settings.path("motions.toml") == mine / "motions.toml"
+    assert settings.path("formats.toml") == shipped_dir() / "formats.toml"  # not overridden
+    assert settings.path("config/quotes") == shipped_dir() / "quotes"  # earlier releases' spelling
+
+
+def test_herbot_config_dir_wins_over_config_here(tmp_path, monkeypatch):
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "settings.toml").write_text('[bot]\nfeatures = ["cogs.admin"]\n')
+    elsewhere = tmp_path / "etc"
+    elsewhere.mkdir()
+    (elsewhere / "formats.toml").write_text("")
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(env={"HERBOT_CONFIG_DIR": str(elsewhere)}, dotenv=False)
+    assert "cogs.quotes" in settings.features  # config/ is not read: the shipped settings
+    assert settings.path("formats.toml") == elsewhere / "formats.toml"
+    with pytest.raises(ConfigError, match=r"HERBOT_CONFIG_DIR=.* is not a directory"):
+        load_settings(env={"HERBOT_CONFIG_DIR": str(tmp_path / "nope")}, dotenv=False)
+
+
+def test_a_named_settings_file_finds_its_files_beside_it_first(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    named = tmp_path / "srv" / "settings.toml"
+    named.parent.mkdir()
+    named.write_text('[polls]\nmotions_file = "motions.toml"\n')
+    (named.parent / "motions.toml").write_text("")
+    settings = load_settings(named, env={}, dotenv=False)
+    assert settings.path("motions.toml") == named.parent / "motions.toml"
+    assert settings.path("quotes") == shipped_dir() / "quotes"
+    assert settings.path("mine.toml") == named.parent / "mine.toml"  # missing: where it belongs
+
+
+def test_dotenv_is_read_from_the_working_directory(tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text("DISCORD_TOKEN=from.the.env.file\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_TOKEN", "")
+    monkeypatch.delenv("DISCORD_TOKEN")  # restored (or removed again) after the test
+    settings = load_settings()
+    assert settings.token is not None and settings.token.reveal() == "from.the.env.file"

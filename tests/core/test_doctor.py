@@ -26,7 +26,7 @@ from tests import engines
 
 ROOT = Path(__file__).resolve().parents[2]
 HERBOT = Path(sys.executable).with_name("herbot")
-SETTINGS = ROOT / "config" / "settings.toml"
+SETTINGS = ROOT / "herbot_config" / "settings.toml"
 MESSAGE_CONTENT = 1 << 18  # the application flag: Message Content granted
 
 
@@ -105,7 +105,7 @@ def test_no_database_yet_is_a_note_not_a_problem(tmp_path: Path):
         (("speedups = true", "speedups = true\nmesage_content = false"), "'mesage_content'"),
         (("max_batch = 2000", "max_bach = 2000"), "[threads] 'max_bach' is not a herbot setting"),
         (("poll_default_hours = 24", "poll_default_hours = -1"), "'poll_default_hours' must be"),
-        (('motions_file = "config/motions.toml"', 'motions_file = "nope.toml"'), "nope.toml"),
+        (('motions_file = "motions.toml"', 'motions_file = "nope.toml"'), "nope.toml"),
     ],
     ids=["unparsable-value", "unknown-bot-key", "unknown-feature-key", "bad-value", "no-file"],
 )

@@ -59,7 +59,7 @@ async def test_two_processes_starting_at_once_on_an_empty_database_both_succeed(
     env.update(HERBOT_DATABASE_URL="", HERBOT_DB=str(target), PYTHONPATH=str(ROOT))
     if engines.enabled():
         env["HERBOT_DATABASE_URL"] = str(target)
-    env["HERBOT_SETTINGS"] = str(ROOT / "config" / "settings.toml")
+    env["HERBOT_SETTINGS"] = str(ROOT / "herbot_config" / "settings.toml")
     processes = [
         await asyncio.create_subprocess_exec(
             sys.executable,

@@ -1,4 +1,4 @@
-"""Debates in a format of config/formats.toml, through the real bot: preparation, speeches in
+"""Debates in a format of herbot_config/formats.toml, through the real bot: preparation, speeches in
 order, points of information (offered, accepted, declined, refused in protected time), a
 restart in the middle, the result with the points counted, and forget-me."""
 

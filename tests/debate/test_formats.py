@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import PROJECT_ROOT
+from bot.config import shipped_dir
 from cogs.debate.formats import (
     FormatError,
     POIError,
@@ -16,7 +16,7 @@ from cogs.debate.formats import (
 
 
 def shipped():
-    return {f.id: f for f in load_formats(PROJECT_ROOT / "config" / "formats.toml")}
+    return {f.id: f for f in load_formats(shipped_dir() / "formats.toml")}
 
 
 def test_shipped_presets_roles_and_times():

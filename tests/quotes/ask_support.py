@@ -13,12 +13,12 @@ from bot.config import Settings
 from tests.quotes.conftest import with_curated
 
 ROOT = Path(__file__).resolve().parents[2]
-CURATED = ROOT / "config" / "quotes"
+CURATED = ROOT / "herbot_config" / "quotes"
 QUESTIONS = ROOT / "tests" / "data" / "questions.toml"
 
 
 def real_store(settings: Settings) -> Settings:
-    """Settings whose seeder imports config/quotes/ into the empty test database."""
+    """Settings whose seeder imports herbot_config/quotes/ into the empty test database."""
     return with_curated(settings, CURATED)
 
 

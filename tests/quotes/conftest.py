@@ -1,4 +1,4 @@
-"""Quote-store tests run on a tiny curated fixture dir, not on config/quotes/."""
+"""Quote-store tests run on a tiny curated fixture dir, not on herbot_config/quotes/."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import pytest
 from cogs.quotes import curated
 from tests.quotes.conftest import FIXTURE_DIR
 
-REAL_DIR = Path(__file__).resolve().parents[2] / "config" / "quotes"
+REAL_DIR = Path(__file__).resolve().parents[2] / "herbot_config" / "quotes"
 
 
 def test_fixture_dir_loads_cleanly():
@@ -122,7 +122,7 @@ def test_export_round_trip(tmp_path: Path):
 
 def test_the_real_curated_store_validates_cleanly():
     if not REAL_DIR.is_dir() or not any(p.name != "sources.toml" for p in REAL_DIR.glob("*.toml")):
-        pytest.skip("config/quotes/ has no quotes yet (the curation branch fills it)")
+        pytest.skip("herbot_config/quotes/ has no quotes yet (the curation branch fills it)")
     loaded = curated.load(REAL_DIR)
     assert [str(p) for p in loaded.problems] == []
     assert loaded.quotes

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-QUOTES_DIR = ROOT / "config" / "quotes"
+QUOTES_DIR = ROOT / "herbot_config" / "quotes"
 QUESTIONS_FILE = ROOT / "tests" / "data" / "questions.toml"
 
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -16,7 +16,7 @@ from tests.quotes.test_curated import REAL_DIR
 async def test_real_quotes_fit_discord_limits(tmp_path: Path):
     real = curated.load(REAL_DIR)
     if not real.quotes:
-        pytest.skip("config/quotes/ has no quotes yet")
+        pytest.skip("herbot_config/quotes/ has no quotes yet")
     async with database(tmp_path / "limits.db") as db:
         async with db.transaction() as tx:
             await store.import_curated(tx, real)

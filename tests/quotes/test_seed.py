@@ -21,7 +21,7 @@ async def test_the_default_settings_seed_the_real_curated_store(tmp_path: Path):
     config = QuotesConfig.from_settings(settings)
     real = curated.load(config.curated_dir, max_text=config.max_text_length)
     if not real.quotes:
-        pytest.skip("config/quotes/ has no quotes yet")
+        pytest.skip("herbot_config/quotes/ has no quotes yet")
     db = await prepare_database(settings)
     try:
         assert await store.count_visible(db, None) == len(real.valid_quotes())

@@ -214,7 +214,7 @@ async def test_the_real_store_imports_and_exports_back_unchanged(tmp_path: Path)
 
     real = curated.load(REAL_DIR)
     if not real.quotes:
-        pytest.skip("config/quotes/ has no quotes yet")
+        pytest.skip("herbot_config/quotes/ has no quotes yet")
     async with database(tmp_path / "real.db") as db:
         report = await write(db, store.import_curated, real)
         assert report.added == len(real.quotes)

@@ -8,11 +8,11 @@ module, package data) holds, for the model it was made with (id and weights SHA-
 - the vector of each curated passage's :func:`~cogs.quotes.retrieval.dense.document`,
   keyed by that document's SHA-256 (so an edited passage simply has no shipped vector and
   is encoded at run time, alone);
-- the vectors of each passage's curated phrasings (``asks`` in config/quotes/*.toml), keyed
+- the vectors of each passage's curated phrasings (``asks`` in herbot_config/quotes/*.toml), keyed
   by the passage's document hash: a passage whose text changed loses its phrasings until
   the file is rebuilt (``tests/quotes/test_prebuilt.py`` fails meanwhile).
 
-Rebuild after editing config/quotes/ (only what changed is encoded)::
+Rebuild after editing herbot_config/quotes/ (only what changed is encoded)::
 
     python -m cogs.quotes.retrieval.prebuilt            # write the file
     python -m cogs.quotes.retrieval.prebuilt --check    # exit 1 if it is stale
@@ -31,13 +31,14 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.config import shipped_dir
 from cogs.quotes import curated
 from cogs.quotes.retrieval.dense import Encoder, Progress, content_hash, document
 
 log = logging.getLogger(__name__)
 
 DATA_FILE = Path(__file__).with_name("curated_vectors.npz")
-CURATED_DIR = Path(__file__).resolve().parents[3] / "config" / "quotes"
+CURATED_DIR = shipped_dir() / "quotes"
 FORMAT = 1
 
 
@@ -197,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Rebuild (or --check) the shipped vectors of the curated quote store.",
     )
     parser.add_argument("--check", action="store_true", help="exit 1 when the file is stale")
-    parser.add_argument("--curated", type=Path, default=CURATED_DIR, help="config/quotes/")
+    parser.add_argument("--curated", type=Path, default=CURATED_DIR, help="herbot_config/quotes/")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.check:
