@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 async def _setup(bot: Herbot) -> None:
-    from cogs.quotes.ask_cog import Ask
+    from cogs.quotes.ask.cog import Ask
     from cogs.quotes.cog import Quotes
     from cogs.quotes.link_cog import QuoteLinks
     from cogs.quotes.nominations_cog import QuoteNominations
@@ -41,7 +41,7 @@ async def _seed(db: Database, settings: Settings) -> None:
 
 async def _warm_up(db: Database, settings: Settings) -> None:
     """Before the bot starts: cache a vector for every passage, so /ask is hybrid at once."""
-    from cogs.quotes.retrieval.hybrid import Retriever
+    from cogs.quotes.ask.hybrid import Retriever
 
     await Retriever(db).start()
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from bot.db import Reader, Transaction
 from bot.feature import Counts, Privacy, Scope
 from cogs.quotes import nominations, store
-from cogs.quotes.retrieval import sessions
-from cogs.quotes.retrieval.dense import content_hash, document
+from cogs.quotes.ask import sessions
+from cogs.quotes.ask.dense import content_hash, document
 
 # What a member reads in /privacy status and forget-me (plurals marked for bot.presentation.plural)
 WORDS = "quote[s] of your words"

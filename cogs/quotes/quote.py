@@ -2,7 +2,7 @@
 
 A :class:`StoredQuote` is a ``quotes`` row joined with its source: everything a reply, a
 citation, a review or an /ask passage needs. The store returns it and /ask's retrieval
-calls it a passage (:data:`cogs.quotes.retrieval.passages.Passage` is this class). What a
+calls it a passage (:data:`cogs.quotes.ask.passages.Passage` is this class). What a
 guild may see of the store is one SQL rule, :data:`cogs.quotes.store.VISIBLE`.
 """
 

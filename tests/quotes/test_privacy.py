@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from cogs.quotes import curated, store
-from cogs.quotes.retrieval.dense import content_hash, document
+from cogs.quotes.ask.dense import content_hash, document
 from tests import engines
 from tests.quotes.conftest import FIXTURE_DIR
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from cogs.quotes.retrieval.answerability import named, terms
-from tests.quotes.ask_support import half, questions
+from cogs.quotes.ask.answerability import named, terms
+from tests.quotes.ask.support import half, questions
 from tests.quotes.test_curated_data import all_quotes
 
 

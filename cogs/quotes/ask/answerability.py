@@ -14,7 +14,7 @@ Three things /ask decides from the question's words alone (no discord, no SQL he
 - **Named things** (:func:`named`): runs of capitalised words ("Jurassic Park", "Steve
   Jobs", "Blade Runner 2049") the question names, and, typed in lower case, the well-known
   names near the domain listed in ``names.toml`` ("who directed ex machina"). If the store
-  never mentions one of them (:func:`cogs.quotes.retrieval.lexical.mentioned` checks, phrase
+  never mentions one of them (:func:`cogs.quotes.ask.lexical.mentioned` checks, phrase
   by phrase), /ask declines
   whatever the question's other words share with the store: "Who directed Jurassic Park?"
   shares "directed" with Spike Jonze's credits, but nothing in the store is about that film.

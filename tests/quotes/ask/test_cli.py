@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.quotes.ask_support import warm_vectors
+from tests.quotes.ask.support import warm_vectors
 
 
 @pytest.fixture(scope="module", autouse=True)

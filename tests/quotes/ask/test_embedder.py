@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from bot.db import Database
-from cogs.quotes.retrieval.answer import ask
-from cogs.quotes.retrieval.embedder import MiniLM, ModelUnavailable, model_dir, shared_model
-from cogs.quotes.retrieval.hybrid import Retriever
+from cogs.quotes.ask.answer import ask
+from cogs.quotes.ask.embedder import MiniLM, ModelUnavailable, model_dir, shared_model
+from cogs.quotes.ask.hybrid import Retriever
 
 
 @pytest.fixture(scope="module")

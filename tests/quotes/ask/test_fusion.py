@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cogs.quotes.retrieval.hybrid import Ranked, decide, rrf, with_leaders
+from cogs.quotes.ask.hybrid import Ranked, decide, rrf, with_leaders
 
 
 def test_rrf_rewards_agreement():

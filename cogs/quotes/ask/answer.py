@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from bot.db import Reader
 from bot.presentation import ELLIPSIS, escape_markdown
-from cogs.quotes.retrieval import answerability, lexical, passages
-from cogs.quotes.retrieval.hybrid import Mode, Ranked, Retriever
-from cogs.quotes.retrieval.passages import Passage
+from cogs.quotes.ask import answerability, lexical, passages
+from cogs.quotes.ask.hybrid import Mode, Ranked, Retriever
+from cogs.quotes.ask.passages import Passage
 
 Segments = list[tuple[str, bool]]
 

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from bot.config import Settings
-from cogs.quotes.ask_cog import NO_WORDS
+from cogs.quotes.ask.cog import NO_WORDS
 from tests import cards
-from tests.quotes.ask_support import real_store, warm_vectors
+from tests.quotes.ask.support import real_store, warm_vectors
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -1,6 +1,6 @@
 """Hybrid retrieval: BM25 and MiniLM fused by reciprocal rank, and when to decline.
 
-Answerability first (:mod:`cogs.quotes.retrieval.answerability`): a question that names a
+Answerability first (:mod:`cogs.quotes.ask.answerability`): a question that names a
 work, person or organisation no visible passage mentions is declined, whatever else it
 shares with the store. Then the decline rule (thresholds calibrated on the tune half of
 tests/data/questions.toml, see docs/ask.md): a question is answered when the best
@@ -22,15 +22,15 @@ from typing import Literal
 import numpy as np
 
 from bot.db import Database
-from cogs.quotes.retrieval import answerability, lexical, passages, prebuilt
-from cogs.quotes.retrieval.dense import (
+from cogs.quotes.ask import answerability, lexical, passages, prebuilt
+from cogs.quotes.ask.dense import (
     INLINE_ENCODE_LIMIT,
     DenseIndex,
     Encoder,
     RunInThread,
     run_in_thread,
 )
-from cogs.quotes.retrieval.embedder import ModelUnavailable, fast_model
+from cogs.quotes.ask.embedder import ModelUnavailable, fast_model
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ import json
 import textwrap
 
 from bot.config import Settings
-from cogs.quotes.retrieval.answer import Answer, Result, ask
-from cogs.quotes.retrieval.answerability import searchable
-from cogs.quotes.retrieval.embedder import one_shot_model
-from cogs.quotes.retrieval.hybrid import Retriever
+from cogs.quotes.ask.answer import Answer, Result, ask
+from cogs.quotes.ask.answerability import searchable
+from cogs.quotes.ask.embedder import one_shot_model
+from cogs.quotes.ask.hybrid import Retriever
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -176,7 +176,7 @@ class DenseIndex:
         self._asks: dict[str, np.ndarray] = {}  # document hash -> its phrasings' vectors
 
     def use_prebuilt(self, vectors: dict[str, np.ndarray], asks: dict[str, np.ndarray]) -> None:
-        """Take shipped vectors (:mod:`cogs.quotes.retrieval.prebuilt`) for this model.
+        """Take shipped vectors (:mod:`cogs.quotes.ask.prebuilt`) for this model.
 
         Passage vectors join the cache (and reach ``ask_vectors`` at the next refresh, as
         any vector another index computed); phrasings stay in memory, keyed by the

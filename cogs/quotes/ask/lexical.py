@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.db import Reader
 from bot.fts import match_query, tokens, ts_query
-from cogs.quotes.retrieval.passages import VISIBLE
+from cogs.quotes.ask.passages import VISIBLE
 
 # bm25 column weights for quotes_fts(text, speaker, tags, note): the words themselves count
 # most; who said it and the curators' tags help ("Who voices Samantha?"); notes barely.
@@ -162,7 +162,7 @@ async def mentioned(db: Reader, names: list[str], guild_id: int | None) -> set[s
 
     One FTS5 phrase query per name on ``quotes_ac`` (words as written: no stemming, which
     would let "Joi" match "joy"), stopping at the first visible passage. Names come from
-    :func:`cogs.quotes.retrieval.answerability.named`: tokens only, quoted here as a phrase.
+    :func:`cogs.quotes.ask.answerability.named`: tokens only, quoted here as a phrase.
     """
     found = set()
     for name in names:

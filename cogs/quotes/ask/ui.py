@@ -21,9 +21,9 @@ from bot.presentation import (
     escape_markdown,
     truncate,
 )
-from cogs.quotes.retrieval import answer as answers
-from cogs.quotes.retrieval.answer import Answer, Result
-from cogs.quotes.retrieval.passages import Passage
+from cogs.quotes.ask import answer as answers
+from cogs.quotes.ask.answer import Answer, Result
+from cogs.quotes.ask.passages import Passage
 from cogs.quotes.ui import CiteButton
 
 PAGE = 3

@@ -17,11 +17,11 @@ from discord.ext import commands
 
 from bot.checks import served_guild_id
 from bot.errors import UserError
-from cogs.quotes import ask_ui
-from cogs.quotes.retrieval import answer as answers
-from cogs.quotes.retrieval import sessions
-from cogs.quotes.retrieval.answerability import searchable
-from cogs.quotes.retrieval.hybrid import Retriever
+from cogs.quotes.ask import answer as answers
+from cogs.quotes.ask import sessions
+from cogs.quotes.ask import ui as ask_ui
+from cogs.quotes.ask.answerability import searchable
+from cogs.quotes.ask.hybrid import Retriever
 
 if TYPE_CHECKING:
     from bot.app import Herbot

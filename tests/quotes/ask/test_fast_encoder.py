@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cogs.quotes.retrieval import embedder
-from cogs.quotes.retrieval.embedder import MiniLM, ModelUnavailable, fast_model, shared_model
+from cogs.quotes.ask import embedder
+from cogs.quotes.ask.embedder import MiniLM, ModelUnavailable, fast_model, shared_model
 
-QUESTIONS = Path(__file__).resolve().parent.parent / "data" / "questions.toml"
+QUESTIONS = Path(__file__).resolve().parents[2] / "data" / "questions.toml"
 
 pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
@@ -32,7 +32,7 @@ def reference() -> MiniLM:
 
 @pytest.fixture(scope="module")
 def fast(reference: MiniLM):
-    from cogs.quotes.retrieval.onnx_encoder import OnnxMiniLM
+    from cogs.quotes.ask.onnx_encoder import OnnxMiniLM
 
     model = fast_model()
     assert isinstance(model, OnnxMiniLM), "onnxruntime is installed: /ask must use it"
@@ -108,7 +108,7 @@ def test_onnxruntime_keeps_no_telemetry_store_in_the_users_cache(tmp_path: Path)
     env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
     env |= {"HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")}
     script = (
-        "from cogs.quotes.retrieval.embedder import fast_model\n"
+        "from cogs.quotes.ask.embedder import fast_model\n"
         "model = fast_model()\n"
         "print(model.backend, model.encode(['Who voices Samantha?']).shape)\n"
     )
@@ -117,7 +117,7 @@ def test_onnxruntime_keeps_no_telemetry_store_in_the_users_cache(tmp_path: Path)
         capture_output=True,
         text=True,
         env=env,
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=Path(__file__).resolve().parents[3],
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("onnxruntime int8 (1, 384)"), done.stdout

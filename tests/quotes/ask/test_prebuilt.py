@@ -1,7 +1,7 @@
-"""The shipped vectors of the curated store (cogs/quotes/retrieval/curated_vectors.npz).
+"""The shipped vectors of the curated store (cogs/quotes/ask/curated_vectors.npz).
 
 Stale shipped vectors would make a fresh start encode again (slow) and drop curated
-phrasings: this fails until ``python -m cogs.quotes.retrieval.prebuilt`` is run.
+phrasings: this fails until ``python -m cogs.quotes.ask.prebuilt`` is run.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from bot.config import Settings
-from cogs.quotes.retrieval import prebuilt
-from cogs.quotes.retrieval.dense import _PROCESS_VECTORS
-from cogs.quotes.retrieval.embedder import ModelUnavailable, shared_model
-from cogs.quotes.retrieval.hybrid import Retriever
-from tests.quotes.ask_support import real_store
+from cogs.quotes.ask import prebuilt
+from cogs.quotes.ask.dense import _PROCESS_VECTORS
+from cogs.quotes.ask.embedder import ModelUnavailable, shared_model
+from cogs.quotes.ask.hybrid import Retriever
+from tests.quotes.ask.support import real_store
 
 
 @pytest.fixture
@@ -25,8 +25,8 @@ def settings(settings: Settings) -> Settings:
 def test_shipped_vectors_match_the_curated_toml():
     problems = prebuilt.problems()
     assert not problems, (
-        "the shipped /ask vectors are stale: run `python -m cogs.quotes.retrieval.prebuilt` "
-        f"and commit cogs/quotes/retrieval/curated_vectors.npz ({'; '.join(problems)})"
+        "the shipped /ask vectors are stale: run `python -m cogs.quotes.ask.prebuilt` "
+        f"and commit cogs/quotes/ask/curated_vectors.npz ({'; '.join(problems)})"
     )
 
 

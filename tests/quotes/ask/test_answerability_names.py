@@ -1,4 +1,4 @@
-"""Which names a question uses (cogs/quotes/retrieval/answerability.named), without a database.
+"""Which names a question uses (cogs/quotes/ask/answerability.named), without a database.
 
 Capitalised runs are names; so are the names of names.toml in any case. What is capitalised
 but not a work, person or organisation (nationalities, jargon abbreviations, a word
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from cogs.quotes.retrieval.answerability import listed_names, named
+from cogs.quotes.ask.answerability import listed_names, named
 
 
 @pytest.mark.parametrize(

@@ -5,17 +5,17 @@ more on a busy two-core host; a fresh database would otherwise make the first ``
 ask``, ``herbot run`` or ``herbot demo`` wait for it. ``curated_vectors.npz`` (beside this
 module, package data) holds, for the model it was made with (id and weights SHA-256):
 
-- the vector of each curated passage's :func:`~cogs.quotes.retrieval.dense.document`,
+- the vector of each curated passage's :func:`~cogs.quotes.ask.dense.document`,
   keyed by that document's SHA-256 (so an edited passage simply has no shipped vector and
   is encoded at run time, alone);
 - the vectors of each passage's curated phrasings (``asks`` in config/quotes/*.toml), keyed
   by the passage's document hash: a passage whose text changed loses its phrasings until
-  the file is rebuilt (``tests/quotes/test_prebuilt.py`` fails meanwhile).
+  the file is rebuilt (``tests/quotes/ask/test_prebuilt.py`` fails meanwhile).
 
 Rebuild after editing config/quotes/ (only what changed is encoded)::
 
-    python -m cogs.quotes.retrieval.prebuilt            # write the file
-    python -m cogs.quotes.retrieval.prebuilt --check    # exit 1 if it is stale
+    python -m cogs.quotes.ask.prebuilt            # write the file
+    python -m cogs.quotes.ask.prebuilt --check    # exit 1 if it is stale
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from cogs.quotes import curated
-from cogs.quotes.retrieval.dense import Encoder, Progress, content_hash, document
+from cogs.quotes.ask.dense import Encoder, Progress, content_hash, document
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def load(path: Path = DATA_FILE) -> Prebuilt | None:
 
 def problems(directory: Path = CURATED_DIR, path: Path = DATA_FILE) -> list[str]:
     """Why the shipped file does not match the curated TOML (empty: it is fresh)."""
-    from cogs.quotes.retrieval.embedder import WEIGHTS_SHA256, current_model_id
+    from cogs.quotes.ask.embedder import WEIGHTS_SHA256, current_model_id
 
     load.cache_clear()
     shipped = load(path)
@@ -193,7 +193,7 @@ def build(encoder: Encoder, directory: Path = CURATED_DIR, path: Path = DATA_FIL
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m cogs.quotes.retrieval.prebuilt",
+        prog="python -m cogs.quotes.ask.prebuilt",
         description="Rebuild (or --check) the shipped vectors of the curated quote store.",
     )
     parser.add_argument("--check", action="store_true", help="exit 1 when the file is stale")
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in found:
             print(f"stale: {problem}")
         return 1 if found else 0
-    from cogs.quotes.retrieval.embedder import shared_model
+    from cogs.quotes.ask.embedder import shared_model
 
     encoded = build(shared_model(), args.curated)
     print(f"{DATA_FILE.name}: {encoded} texts encoded, the rest reused")

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from cogs.quotes.retrieval import adapter
+from cogs.quotes.ask import adapter
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -311,7 +311,7 @@ def _load_fast() -> Encoder:
     if not ACCELERATE:
         return reference
     try:
-        from cogs.quotes.retrieval.onnx_encoder import OnnxMiniLM
+        from cogs.quotes.ask.onnx_encoder import OnnxMiniLM
 
         return OnnxMiniLM.from_reference(reference)
     except ImportError as exc:

@@ -1,6 +1,6 @@
 """The quality bar on the curators' question set (tests/data/questions.toml).
 
-The set is split in two by a hash of each question (tests/quotes/ask_support.py: half):
+The set is split in two by a hash of each question (tests/quotes/ask/support.py: half):
 thresholds, weights, aliases and curated phrasings are tuned on the tune half; the bar is
 asserted on the held-out half (issue 9): hit@3 >= 0.95, hit@1 >= 0.85, and at least 90% of
 out-of-scope questions declined. Both halves and the BM25-only / MiniLM-only figures are
@@ -17,8 +17,8 @@ import pytest_asyncio
 
 from bot.config import Settings
 from bot.db import Database
-from cogs.quotes.retrieval.hybrid import Retriever
-from tests.quotes.ask_support import Figures, evaluate, real_store, warm_vectors
+from cogs.quotes.ask.hybrid import Retriever
+from tests.quotes.ask.support import Figures, evaluate, real_store, warm_vectors
 
 TOP3 = 0.95
 TOP1 = 0.85

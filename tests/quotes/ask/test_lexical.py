@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from bot.config import Settings
 from bot.prepare import prepare_database
-from cogs.quotes.retrieval import lexical
-from cogs.quotes.retrieval.answer import markdown
+from cogs.quotes.ask import lexical
+from cogs.quotes.ask.answer import markdown
 
 NASTY = ['"', "-", ":", "AND", "OR", "NOT", "NEAR(", "*", "?", "^", "(", ")", "{", "}", "'", "\x02"]
 QUESTIONS = st.text(alphabet=st.characters(codec="utf-8"), max_size=300) | st.lists(

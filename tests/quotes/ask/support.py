@@ -12,7 +12,7 @@ from typing import Any
 from bot.config import Settings
 from tests.quotes.conftest import with_curated
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CURATED = ROOT / "config" / "quotes"
 QUESTIONS = ROOT / "tests" / "data" / "questions.toml"
 
@@ -43,8 +43,8 @@ def warm_vectors() -> None:
     encoding the same 200 passages (simcord's settle budget is 5 s on a shared machine).
     """
     from cogs.quotes import curated
-    from cogs.quotes.retrieval.dense import DenseIndex, document
-    from cogs.quotes.retrieval.embedder import shared_model
+    from cogs.quotes.ask.dense import DenseIndex, document
+    from cogs.quotes.ask.embedder import shared_model
     from cogs.quotes.store import join_tags
 
     texts = [
@@ -101,8 +101,8 @@ async def evaluate(
 ) -> tuple[Figures, list[dict[str, Any]]]:
     """Run every question (or one half: "tune" / "held-out"); also return per-question
     signals used to calibrate declines."""
-    from cogs.quotes.retrieval import passages
-    from cogs.quotes.retrieval.answer import ask
+    from cogs.quotes.ask import passages
+    from cogs.quotes.ask.answer import ask
 
     figures = Figures(mode if which is None else f"{mode}, {which}")
     signals = []

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from bot.db import Database
-from cogs.quotes.retrieval import dense
-from cogs.quotes.retrieval.dense import DenseIndex
+from cogs.quotes.ask import dense
+from cogs.quotes.ask.dense import DenseIndex
 
 
 class CountingEncoder:
@@ -174,8 +174,8 @@ async def test_a_quote_removed_while_vectors_encode_in_the_background_is_not_ret
 ):
     import threading
 
-    from cogs.quotes.retrieval.answer import ask
-    from cogs.quotes.retrieval.hybrid import Retriever
+    from cogs.quotes.ask.answer import ask
+    from cogs.quotes.ask.hybrid import Retriever
 
     gate = threading.Event()
 

@@ -17,7 +17,7 @@ cache to invalidate. The session runs on one intra-op thread without spinning, s
 never fights the event loop or a neighbour for the two cores.
 
 Embeddings match the float32 numpy ones within a cosine of 0.999
-(``tests/quotes/test_retrieval_fast_encoder.py`` checks it); the model id stays the same so the
+(``tests/quotes/ask/test_fast_encoder.py`` checks it); the model id stays the same so the
 shipped and cached float32 vectors stay valid. ``onnx`` and ``onnxruntime`` are optional:
 without them :func:`load` raises ImportError and the numpy encoder is used (one warning).
 
@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from cogs.quotes.retrieval.embedder import MiniLM
+    from cogs.quotes.ask.embedder import MiniLM
 
 log = logging.getLogger(__name__)
 

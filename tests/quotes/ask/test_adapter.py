@@ -1,4 +1,4 @@
-"""/ask's domain adapter (cogs/quotes/retrieval/adapter.npz): LoRA factors merged into MiniLM.
+"""/ask's domain adapter (cogs/quotes/ask/adapter.npz): LoRA factors merged into MiniLM.
 
 The adapter changes every vector, so it must be part of the model id: vectors made with and
 without it (or with an older one) are never mixed, and shipped vectors made without it are
@@ -12,8 +12,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from cogs.quotes.retrieval import adapter, prebuilt
-from cogs.quotes.retrieval.embedder import MODEL_ID, MiniLM, ModelUnavailable, current_model_id
+from cogs.quotes.ask import adapter, prebuilt
+from cogs.quotes.ask.embedder import MODEL_ID, MiniLM, ModelUnavailable, current_model_id
 
 
 @pytest.fixture(scope="module")
