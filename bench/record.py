@@ -31,10 +31,10 @@ if __package__ in (None, ""):  # python bench/record.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.db import Database
-from cogs.threads import store
-from cogs.threads.exporters import FORMATS, export_transcript, open_reader
-from cogs.threads.recorder import Recorder
-from cogs.threads.store import MessageRecord
+from cogs.threads.recording import store
+from cogs.threads.recording.recorder import Recorder
+from cogs.threads.recording.store import MessageRecord
+from cogs.threads.transcripts.exporters import FORMATS, export_transcript, open_reader
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 CHANNEL = 777

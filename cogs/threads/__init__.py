@@ -20,7 +20,7 @@ async def _setup(bot: Herbot) -> None:
 
 
 def _cli(sub: argparse._SubParsersAction) -> None:
-    from cogs.threads.cli import register
+    from cogs.threads.transcripts.cli import register
 
     register(sub)
 

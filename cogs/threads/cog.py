@@ -34,11 +34,12 @@ from bot.presentation import (
 )
 from bot.text import clean, is_snowflake
 from cogs.quotes import service
-from cogs.threads import exporters, store
 from cogs.threads.config import ThreadsConfig
-from cogs.threads.recorder import Recorder
-from cogs.threads.search import Hit, search
-from cogs.threads.store import Attachment, KeptMessage, MessageRecord, Recording
+from cogs.threads.recording import store
+from cogs.threads.recording.recorder import Recorder
+from cogs.threads.recording.store import Attachment, KeptMessage, MessageRecord, Recording
+from cogs.threads.transcripts import exporters
+from cogs.threads.transcripts.search import Hit, search
 from cogs.threads.ui import PurgeConfirmView, SaveQuoteButton, search_view
 
 if TYPE_CHECKING:

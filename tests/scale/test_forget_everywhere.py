@@ -18,9 +18,9 @@ import pytest
 from bot import privacy
 from bot.prepare import prepare_database
 from cogs.quotes import nominations, service
-from cogs.threads import store as thread_store
-from cogs.threads.recorder import Recorder
-from cogs.threads.store import MessageRecord
+from cogs.threads.recording import store as thread_store
+from cogs.threads.recording.recorder import Recorder
+from cogs.threads.recording.store import MessageRecord
 from tests.threads.conftest import make_thread
 
 WORDS = "Quixotic lemur remembers the beach"

@@ -15,12 +15,12 @@ import pytest
 
 from bot.cli import main as cli_main
 from bot.config import ConfigError
-from cogs.threads import store
 from cogs.threads.config import ThreadsConfig
-from cogs.threads.exporters import FORMATS, NotRecorded, export_transcript
-from cogs.threads.recorder import Recorder
-from cogs.threads.search import search
-from cogs.threads.store import MessageRecord
+from cogs.threads.recording import store
+from cogs.threads.recording.recorder import Recorder
+from cogs.threads.recording.store import MessageRecord
+from cogs.threads.transcripts.exporters import FORMATS, NotRecorded, export_transcript
+from cogs.threads.transcripts.search import search
 from tests import engines
 from tests.threads.conftest import write
 
@@ -149,7 +149,7 @@ async def test_one_refused_message_is_quarantined_and_the_rest_of_its_batch_writ
 
 
 async def test_a_lone_bad_row_is_quarantined_after_a_few_attempts_not_retried_forever(db):
-    from cogs.threads.recorder import QUARANTINE_AFTER
+    from cogs.threads.recording.recorder import QUARANTINE_AFTER
 
     await start(db)
     recorder = Recorder(db)

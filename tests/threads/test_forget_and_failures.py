@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cogs.threads.exporters import FORMATS
 from cogs.threads.privacy import PRIVACY
+from cogs.threads.transcripts.exporters import FORMATS
 from tests import engines
 from tests.threads.conftest import cog, export, flush
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from cogs.threads import store
-from cogs.threads.exporters import export_transcript
-from cogs.threads.recorder import Recorder
-from cogs.threads.store import Attachment, MessageRecord
+from cogs.threads.recording import store
+from cogs.threads.recording.recorder import Recorder
+from cogs.threads.recording.store import Attachment, MessageRecord
+from cogs.threads.transcripts.exporters import export_transcript
 from tests.browser import CHROMIUM_FLAGS, chromium_or_skip
 from tests.threads.conftest import write
 

@@ -291,7 +291,7 @@ async def test_channels_listed_in_guild_settings_are_recorded_automatically(worl
 
 async def test_long_exports_defer_and_show_progress(world, recorded, monkeypatch):
     from cogs.threads import cog as cog_module
-    from cogs.threads.store import MessageRecord
+    from cogs.threads.recording.store import MessageRecord
 
     monkeypatch.setattr(cog_module, "PROGRESS_MIN_MESSAGES", 1000)
     start = discord.utils.utcnow()

@@ -1,8 +1,8 @@
 """Recorded threads in SQLite: recording sessions, kept messages, privacy and retention.
 
 No discord import: the cog turns discord objects into the plain records below. Writes of
-messages go through :class:`cogs.threads.recorder.Recorder` (batched); this module holds the
-SQL it runs and everything else that reads or changes recordings. Writers take the
+messages go through :class:`cogs.threads.recording.recorder.Recorder` (batched); this module
+holds the SQL it runs and everything else that reads or changes recordings. Writers take the
 :class:`~bot.db.Transaction` they run in and never commit; readers take any
 :class:`~bot.db.Reader` (the database, committed data only, or a transaction).
 """

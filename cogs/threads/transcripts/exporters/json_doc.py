@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from cogs.threads.exporters import Entry, Event, Header
+from cogs.threads.transcripts.exporters import Entry, Event, Header
 
 SCHEMA = "herbot.transcript/1"
 

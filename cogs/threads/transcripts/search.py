@@ -1,8 +1,9 @@
 """Full-text search over recorded message versions: the engine-specific part of the store.
 
-Kept apart from :mod:`cogs.threads.store` as the one engine-specific piece: SQLite ranks with
-FTS5's bm25 over ``recorded_versions_fts``; PostgreSQL with ``ts_rank`` over the generated
-``recorded_versions.fts`` tsvector (GIN index). Same :class:`Hit`, same signature.
+Kept apart from :mod:`cogs.threads.recording.store` as the one engine-specific piece:
+SQLite ranks with FTS5's bm25 over ``recorded_versions_fts``; PostgreSQL with ``ts_rank``
+over the generated ``recorded_versions.fts`` tsvector (GIN index). Same :class:`Hit`, same
+signature.
 """
 
 from __future__ import annotations

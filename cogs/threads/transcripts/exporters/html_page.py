@@ -11,8 +11,8 @@ from __future__ import annotations
 from html import escape
 
 from bot.presentation import plural
-from cogs.threads.exporters import Entry, Event, Header, display_time, human_size
-from cogs.threads.exporters.markdown import EVENT_TEXT
+from cogs.threads.transcripts.exporters import Entry, Event, Header, display_time, human_size
+from cogs.threads.transcripts.exporters.markdown import EVENT_TEXT
 
 STYLE = """
 :root { color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #59636e;

@@ -45,8 +45,8 @@ from typing import Any
 from bot import privacy
 from bot.db import Database, Transaction
 from bot.errors import error_id
-from cogs.threads import store
-from cogs.threads.store import MessageRecord
+from cogs.threads.recording import store
+from cogs.threads.recording.store import MessageRecord
 
 log = logging.getLogger(__name__)
 

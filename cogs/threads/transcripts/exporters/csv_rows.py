@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 
-from cogs.threads.exporters import Entry, Event, Header
+from cogs.threads.transcripts.exporters import Entry, Event, Header
 
 COLUMNS = (
     "kind",

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from bot.db import sync_reader
-from cogs.threads.store import Attachment, attachments_of, snowflake_at, stamp
+from cogs.threads.recording.store import Attachment, attachments_of, snowflake_at, stamp
 
 CHUNK = 1000
 FORMATS = ("md", "html", "json", "csv")
@@ -93,19 +93,19 @@ class Renderer(Protocol):
 
 def renderer_for(fmt: str) -> Renderer:
     if fmt == "md":
-        from cogs.threads.exporters.markdown import MarkdownRenderer
+        from cogs.threads.transcripts.exporters.markdown import MarkdownRenderer
 
         return MarkdownRenderer()
     if fmt == "html":
-        from cogs.threads.exporters.html_page import HtmlRenderer
+        from cogs.threads.transcripts.exporters.html_page import HtmlRenderer
 
         return HtmlRenderer()
     if fmt == "json":
-        from cogs.threads.exporters.json_doc import JsonRenderer
+        from cogs.threads.transcripts.exporters.json_doc import JsonRenderer
 
         return JsonRenderer()
     if fmt == "csv":
-        from cogs.threads.exporters.csv_rows import CsvRenderer
+        from cogs.threads.transcripts.exporters.csv_rows import CsvRenderer
 
         return CsvRenderer()
     raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")

@@ -38,7 +38,7 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
     import tempfile
 
     from bot.db import database
-    from cogs.threads.exporters import NotRecorded, export_transcript
+    from cogs.threads.transcripts.exporters import NotRecorded, export_transcript
 
     if args.start and args.end and args.start >= args.end:
         print("herbot: --from must be before --to", file=sys.stderr)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cogs.threads.exporters import Entry, Event, Header, display_time, human_size
+from cogs.threads.transcripts.exporters import Entry, Event, Header, display_time, human_size
 
 EVENT_TEXT = {
     "renamed": "Thread renamed to “{detail}”",
