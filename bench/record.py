@@ -136,7 +136,7 @@ async def bot_rates(tmp: Path, n_e2e: int, n_gateway: int, *, recorded: bool, ru
             thread = next(t for t in channel.threads if t.id == made.id)
             if recorded:
                 await mod.slash(thread, "record start")
-            cog = env.bot.get_cog("Threads")
+            cog = env.bot.get_cog("ThreadRecording")
 
             start = time.perf_counter()
             for i in range(n_e2e):

@@ -110,7 +110,7 @@ async def test_acknowledged_work_survives_every_interleaving(world):
     db = world.db
     poll_id, poll_message = await _open_poll(world)
     thread = await _recorded_thread(world)
-    recorder = world.bot.get_cog("Threads").recorder
+    recorder = world.bot.get_cog("ThreadRecording").recorder
     crowd = await world.add_members(ROUNDS * VOTERS_PER_ROUND + ROUNDS, prefix="voter")
     to_forget = crowd[-ROUNDS:]  # one member forgotten per round, who used every feature
     voters = crowd[:-ROUNDS]

@@ -27,7 +27,7 @@ from cogs.polls.ranked_ui import ApprovalSelect, RankButton, RankPick, RankSave
 from cogs.polls.ui import PollRetractButton, PollVoteButton
 from cogs.quotes.ask.ui import ContextButton, MoreButton
 from cogs.quotes.ui import CiteButton, ReviewButton
-from cogs.threads.ui import SaveQuoteButton
+from cogs.threads.transcripts.ui import SaveQuoteButton
 
 # (component, the template it has always had, samples: how to build one -> its exact id)
 PINNED: list[tuple[type[Any], str, list[tuple[Callable[[], Any], str]]]] = [

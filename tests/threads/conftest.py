@@ -7,12 +7,12 @@ from typing import Any
 import discord
 import pytest_asyncio
 
-from cogs.threads.cog import Threads
+from cogs.threads.recording.cog import ThreadRecording
 
 
-def cog(world: Any) -> Threads:
+def cog(world: Any) -> ThreadRecording:
     # By name: unloading the extension (a clean shutdown) re-imports its modules.
-    found = world.bot.get_cog("Threads")
+    found = world.bot.get_cog("ThreadRecording")
     assert found is not None
     return found
 

@@ -221,7 +221,7 @@ async def test_clean_shutdown_flushes_and_recording_resumes_after_restart(world,
     sent = [await world.alice.send(recorded, f"before restart {i}") for i in range(3)]
     assert cog(world).recorder.pending == 3  # queued, not yet written
     # A clean shutdown: Bot.close() removes every cog first, which flushes the queue.
-    await world.bot.remove_cog("Threads")
+    await world.bot.remove_cog("ThreadRecording")
     await world.restart()
     assert await rows(world, "SELECT COUNT(*) FROM recorded_messages") == [(3,)]
     await world.bob.send(recorded, "after restart")
@@ -290,8 +290,8 @@ async def test_channels_listed_in_guild_settings_are_recorded_automatically(worl
 
 
 async def test_long_exports_defer_and_show_progress(world, recorded, monkeypatch):
-    from cogs.threads import cog as cog_module
     from cogs.threads.recording.store import MessageRecord
+    from cogs.threads.transcripts import cog as cog_module
 
     monkeypatch.setattr(cog_module, "PROGRESS_MIN_MESSAGES", 1000)
     start = discord.utils.utcnow()
