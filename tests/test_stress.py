@@ -20,7 +20,7 @@ from typing import Any
 from bench.votes import emit_clicks
 from bot import privacy
 from cogs.quotes import service, store
-from cogs.threads.recording.store import MessageRecord
+from cogs.threads.records import MessageRecord
 from tests import engines
 from tests.quotes.test_privacy import _file_refused_halfway
 

@@ -8,9 +8,10 @@ from typing import Any
 import discord
 import pytest_asyncio
 
+from cogs.threads import records
 from cogs.threads.recording import store
 from cogs.threads.recording.cog import ThreadRecording
-from cogs.threads.recording.store import MessageRecord
+from cogs.threads.records import MessageRecord
 
 
 def cog(world: Any) -> ThreadRecording:
@@ -68,7 +69,7 @@ CHANNEL = 500
 def msg(i: int, text: str | None = None, author: int = 1, **kw) -> MessageRecord:
     at = T0 + timedelta(seconds=i)
     return MessageRecord(
-        message_id=store.snowflake_at(at) + i % 1000,
+        message_id=records.snowflake_at(at) + i % 1000,
         channel_id=CHANNEL,
         guild_id=9,
         author_id=author,

@@ -26,8 +26,8 @@ from bot.text import clean, is_snowflake
 from cogs.threads.config import ThreadsConfig
 from cogs.threads.recording import store
 from cogs.threads.recording.recorder import Recorder
-from cogs.threads.recording.store import Attachment, MessageRecord, Recording
 from cogs.threads.recording.ui import PurgeConfirmView
+from cogs.threads.records import Attachment, MessageRecord, Recording
 from cogs.threads.transcripts import exporters
 
 if TYPE_CHECKING:

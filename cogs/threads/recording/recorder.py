@@ -45,8 +45,9 @@ from typing import Any
 from bot import privacy
 from bot.db import Database, Transaction
 from bot.errors import error_id
+from cogs.threads import records
 from cogs.threads.recording import store
-from cogs.threads.recording.store import MessageRecord
+from cogs.threads.records import MessageRecord
 
 log = logging.getLogger(__name__)
 
@@ -122,18 +123,18 @@ class Recorder:
     def add_edit(self, message_id: int, content: str, edited_at: datetime) -> None:
         self._push(
             _EDIT,
-            {"message_id": message_id, "content": content, "edited_at": store.stamp(edited_at)},
+            {"message_id": message_id, "content": content, "edited_at": records.stamp(edited_at)},
         )
 
     def add_delete(self, message_id: int, deleted_at: datetime) -> None:
-        self._push(_DELETE, (message_id, store.stamp(deleted_at)))
+        self._push(_DELETE, (message_id, records.stamp(deleted_at)))
 
     def add_event(
         self, channel_id: int, kind: str, detail: str, actor_id: int | None, at: datetime
     ) -> None:
-        if kind not in store.EVENT_KINDS:
+        if kind not in records.EVENT_KINDS:
             raise ValueError(f"unknown event kind {kind!r}")
-        self._push(_EVENT, (channel_id, kind, detail, actor_id, store.stamp(at), channel_id))
+        self._push(_EVENT, (channel_id, kind, detail, actor_id, records.stamp(at), channel_id))
 
     def _push(self, kind: str, item: Any) -> None:
         self._queue.append((kind, item))
@@ -338,7 +339,7 @@ async def withhold(
             item = item.placeholder()
         if kind == _EVENT and item[3] is not None:
             actor = item[3]
-            if ledger.forgot(actor, store.parse_stamp(item[4])):
+            if ledger.forgot(actor, records.parse_stamp(item[4])):
                 unnamed[actor] += 1
                 item = (*item[:3], None, *item[4:])
         kept.append((kind, item))
@@ -364,7 +365,7 @@ async def _quarantine(
     message_id = _message_id(kind, item)
     if kind == _MESSAGE:
         channel_id, guild_id, member_id = item.channel_id, item.guild_id, item.author_id
-        happened_at = store.stamp(item.created_at)
+        happened_at = records.stamp(item.created_at)
         payload: dict[str, Any] = dataclasses.asdict(item) | {"created_at": happened_at}
     elif kind == _EVENT:
         channel_id, event, detail, member_id, happened_at, _ = item

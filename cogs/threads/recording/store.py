@@ -1,6 +1,7 @@
-"""Recorded threads in SQLite: recording sessions, kept messages, privacy and retention.
+"""Recording's SQL: recording sessions, the recorder's writes, quarantine, privacy, retention.
 
-No discord import: the cog turns discord objects into the plain records below. Writes of
+No discord import: the cog turns discord objects into the plain values of
+:mod:`cogs.threads.records`. Writes of
 messages go through :class:`cogs.threads.recording.recorder.Recorder` (batched); this module
 holds the SQL it runs and everything else that reads or changes recordings. Writers take the
 :class:`~bot.db.Transaction` they run in and never commit; readers take any
@@ -9,129 +10,16 @@ holds the SQL it runs and everything else that reads or changes recordings. Writ
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from bot.clock import iso
 from bot.db import Reader, Record, Transaction
-
-DISCORD_EPOCH_MS = 1420070400000
-REASONS = ("manual", "debate", "channel")
-EVENT_KINDS = (
-    "renamed",
-    "archived",
-    "unarchived",
-    "locked",
-    "unlocked",
-    "recording_started",
-    "recording_stopped",
+from cogs.threads.records import (
+    REASONS,
+    REDACTED_NAME,
+    Recording,
+    stamp,
 )
-
-
-def stamp(moment: datetime) -> str:
-    """Fixed-width UTC text, so comparing text compares time (bot/clock.py)."""
-    return iso(moment)
-
-
-MAX_SNOWFLAKE = (1 << 63) - 1
-
-
-def parse_stamp(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def utc_clamped(moment: datetime) -> datetime:
-    """``moment`` in UTC (naive means UTC); a moment UTC cannot hold becomes its edge.
-
-    ``0001-01-01T00:00+01:00`` is the last hour of year 0 in UTC, which ``datetime`` cannot
-    represent: as a bound of a range it means "from the beginning".
-    """
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:
-        edge = datetime.min if moment.year < 2000 else datetime.max
-        return edge.replace(tzinfo=UTC)
-
-
-def snowflake_at(moment: datetime) -> int:
-    """The smallest Discord id created at ``moment`` (ids are time-ordered), clamped to the
-    ids SQLite can hold (a date after about 2084 gives the largest)."""
-    ms = int(utc_clamped(moment).timestamp() * 1000) - DISCORD_EPOCH_MS
-    return min(max(ms, 0) << 22, MAX_SNOWFLAKE)
-
-
-def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
-    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
-
-
-@dataclass(frozen=True, slots=True)
-class Attachment:
-    filename: str
-    size: int
-    content_type: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class MessageRecord:
-    """A message as sent, in plain values."""
-
-    message_id: int
-    channel_id: int
-    guild_id: int
-    author_id: int
-    author_name: str
-    created_at: datetime
-    content: str
-    reply_to: int | None = None
-    attachments: tuple[Attachment, ...] = ()
-    embed_titles: tuple[str, ...] = ()
-    redacted: bool = False  # a placeholder: no words (its author opted out of recording)
-
-    def placeholder(self) -> MessageRecord:
-        """This message as an opted-out member's is kept: no words, no name, no files."""
-        return replace(
-            self, author_name=REDACTED_NAME, content="", attachments=(), embed_titles=(),
-            redacted=True,
-        )  # fmt: skip
-
-    def message_row(self) -> tuple[object, ...]:
-        return (
-            self.message_id,
-            self.channel_id,
-            self.guild_id,
-            self.author_id,
-            self.author_name,
-            stamp(self.created_at),
-            self.reply_to,
-            json.dumps(
-                [
-                    {"filename": a.filename, "size": a.size, "content_type": a.content_type}
-                    for a in self.attachments
-                ]
-            ),
-            json.dumps(list(self.embed_titles)),
-            int(self.redacted),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Recording:
-    channel_id: int
-    guild_id: int
-    parent_id: int | None
-    name: str
-    reason: str
-    started_by: int | None
-    started_at: str
-    stopped_at: str | None
-    keep_unarchived: bool
-
-    @property
-    def active(self) -> bool:
-        return self.stopped_at is None
 
 
 def _recording(row: Record) -> Recording:
@@ -391,8 +279,6 @@ async def purge_recording(tx: Transaction, channel_id: int) -> int:
 
 # --- privacy and retention ---------------------------------------------------------------
 
-REDACTED_NAME = "a member who opted out"
-
 
 async def redact_author(tx: Transaction, user_id: int) -> int:
     """Opt-out: remove the member's kept words, keep a placeholder; returns messages redacted."""
@@ -479,106 +365,8 @@ async def purge_older_than(tx: Transaction, days: int, *, now: datetime) -> int:
     return cur.rowcount
 
 
-# --- reading -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class KeptMessage:
-    message_id: int
-    channel_id: int
-    guild_id: int
-    author_id: int
-    author_name: str
-    created_at: str
-    content: str | None  # latest version; None when deleted or redacted
-    channel_name: str = ""
-
-
-async def kept_message(db: Reader, message_id: int) -> KeptMessage | None:
-    row = await db.fetchone(
-        "SELECT m.message_id, m.channel_id, m.guild_id, m.author_id, m.author_name, "
-        "m.created_at, (SELECT content FROM recorded_versions v WHERE v.message_id = m.message_id "
-        "ORDER BY version DESC LIMIT 1), r.name "
-        "FROM recorded_messages m JOIN thread_recordings r USING (channel_id) "
-        "WHERE m.message_id = ?",
-        (message_id,),
-    )
-    if row is None:
-        return None
-    return KeptMessage(*row[:8])  # the columns in field order, channel_name last
-
-
 async def message_count(db: Reader, channel_id: int) -> int:
     count = await db.fetchval(
         "SELECT COUNT(*) FROM recorded_messages WHERE channel_id = ?", (channel_id,)
     )
     return int(count or 0)
-
-
-# --- numbers about one thread (/transcript stats) ----------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Participant:
-    author_id: int
-    name: str
-    messages: int
-
-
-@dataclass(frozen=True, slots=True)
-class ThreadStats:
-    messages: int
-    edits: int
-    deleted: int
-    redacted: int
-    participants: int
-    top: list[Participant]
-    busiest_hours: list[tuple[int, int]]  # (UTC hour, messages), busiest first
-    first_at: str | None
-    last_at: str | None
-
-
-async def thread_stats(db: Reader, channel_id: int, *, top: int = 10) -> ThreadStats:
-    row = await db.fetchone(
-        "SELECT COUNT(*), COUNT(deleted_at), COALESCE(SUM(redacted), 0), "
-        "COUNT(DISTINCT author_id), MIN(created_at), MAX(created_at) "
-        "FROM recorded_messages WHERE channel_id = ?",
-        (channel_id,),
-    )
-    assert row is not None
-    total, deleted, redacted, people, first_at, last_at = row
-    edits = await db.fetchval(
-        "SELECT COUNT(*) FROM recorded_versions v JOIN recorded_messages m USING (message_id) "
-        "WHERE m.channel_id = ? AND v.version > 1",
-        (channel_id,),
-    )
-    # The latest display name each author used in this thread.
-    rows = await db.fetchall(
-        "SELECT author_id, (SELECT author_name FROM recorded_messages x WHERE x.channel_id = ? "
-        "AND x.author_id = m.author_id ORDER BY message_id DESC LIMIT 1), COUNT(*) AS n "
-        "FROM recorded_messages m WHERE channel_id = ? AND redacted = 0 "
-        "GROUP BY author_id ORDER BY n DESC, author_id LIMIT ?",
-        (channel_id, channel_id, top),
-    )
-    leaders = [Participant(a, name, n) for a, name, n in rows]
-    rows = await db.fetchall(
-        "SELECT CAST(substr(created_at, 12, 2) AS INTEGER) AS hour, COUNT(*) AS n "
-        "FROM recorded_messages WHERE channel_id = ? GROUP BY hour ORDER BY n DESC, hour LIMIT 3",
-        (channel_id,),
-    )
-    hours = [(h, n) for h, n in rows]
-    return ThreadStats(
-        messages=total,
-        edits=edits,
-        deleted=deleted,
-        redacted=redacted,
-        participants=people,
-        top=leaders,
-        busiest_hours=hours,
-        first_at=first_at,
-        last_at=last_at,
-    )
-
-
-def attachments_of(raw: str) -> list[Attachment]:
-    return [Attachment(a["filename"], a["size"], a.get("content_type")) for a in json.loads(raw)]

@@ -24,10 +24,11 @@ from bot import privacy
 from bot.errors import UserError
 from bot.presentation import EMBED_FIELD_VALUE_LIMIT, EMBED_TOTAL_LIMIT, plural, truncate
 from cogs.quotes import service
-from cogs.threads.recording import store
-from cogs.threads.recording.store import KeptMessage, Recording
-from cogs.threads.transcripts import exporters
+from cogs.threads import records
+from cogs.threads.records import Recording
+from cogs.threads.transcripts import exporters, store
 from cogs.threads.transcripts.search import Hit, search
+from cogs.threads.transcripts.store import KeptMessage
 from cogs.threads.transcripts.ui import SaveQuoteButton, search_view
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def parse_when(value: str | None, name: str) -> datetime | None:
         raise UserError(
             f"`{name}` must be a date or time like 2026-01-31 or 2026-01-31T18:00 (UTC)."
         ) from None
-    return store.utc_clamped(moment)
+    return records.utc_clamped(moment)
 
 
 class Transcripts(commands.Cog):
@@ -282,7 +283,7 @@ class Transcripts(commands.Cog):
         embed.set_footer(text="“Save N” sends that message to the moderators' quote queue.")
         fields = []
         for i, hit in enumerate(hits, 1):
-            link = store.jump_url(hit.guild_id, hit.channel_id, hit.message_id)
+            link = records.jump_url(hit.guild_id, hit.channel_id, hit.message_id)
             when = exporters.display_time(hit.created_at)
             name = truncate(f"{i}. {hit.author_name} in {hit.channel_name} · {when}", 256)
             fields.append((name, f"{_matched(hit)}\n[Jump to message]({link})", hit.current))
@@ -353,9 +354,9 @@ def _submission(kept: KeptMessage, interaction: discord.Interaction) -> service.
         submitted_by=interaction.user.id,
         origin="transcript",
         author_id=kept.author_id,
-        message_link=store.jump_url(kept.guild_id, kept.channel_id, kept.message_id),
+        message_link=records.jump_url(kept.guild_id, kept.channel_id, kept.message_id),
         locator=f"{kept.channel_name}, {exporters.display_time(kept.created_at)}",
-        written_at=store.parse_stamp(kept.created_at),
+        written_at=records.parse_stamp(kept.created_at),
     )
 
 

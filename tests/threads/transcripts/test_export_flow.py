@@ -102,7 +102,7 @@ async def test_big_export_is_split_into_parts_that_each_parse(world, recorded):
 
 
 async def test_long_exports_defer_and_show_progress(world, recorded, monkeypatch):
-    from cogs.threads.recording.store import MessageRecord
+    from cogs.threads.records import MessageRecord
     from cogs.threads.transcripts import cog as cog_module
 
     monkeypatch.setattr(cog_module, "PROGRESS_MIN_MESSAGES", 1000)

@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 
 from bot.cli import main as cli_main
+from cogs.threads import records
 from cogs.threads.recording import store
 from cogs.threads.recording.recorder import Recorder
 from cogs.threads.transcripts.exporters import FORMATS, NotRecorded, export_transcript
@@ -109,7 +110,7 @@ async def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralise
         replace(
             msg(1, formula, author=3),
             author_name="+cmd|' /C calc'!A0",
-            attachments=(store.Attachment("@SUM(1+1).png", 10, None),),
+            attachments=(records.Attachment("@SUM(1+1).png", 10, None),),
             embed_titles=("-2+3",),
         )
     )

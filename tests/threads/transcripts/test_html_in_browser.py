@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from cogs.threads import records
 from cogs.threads.recording import store
 from cogs.threads.recording.recorder import Recorder
-from cogs.threads.recording.store import Attachment, MessageRecord
+from cogs.threads.records import Attachment, MessageRecord
 from cogs.threads.transcripts.exporters import export_transcript
 from tests.browser import CHROMIUM_FLAGS, chromium_or_skip
 from tests.threads.conftest import write
@@ -46,18 +47,18 @@ async def recorded_transcript(db, tmp_path: Path, settings) -> tuple[Path, list[
     for i, text in enumerate(texts):
         recorder.add_message(
             MessageRecord(
-                message_id=store.snowflake_at(start + timedelta(minutes=i)) + i,
+                message_id=records.snowflake_at(start + timedelta(minutes=i)) + i,
                 channel_id=10,
                 guild_id=1,
                 author_id=100 + i % 2,
                 author_name=["alice", "bob"][i % 2],
                 created_at=start + timedelta(minutes=i),
                 content=text,
-                reply_to=store.snowflake_at(start) if i == 1 else None,
+                reply_to=records.snowflake_at(start) if i == 1 else None,
                 attachments=(Attachment("still.png", 20480, "image/png"),) if i == 3 else (),
             )
         )
-    ids = [store.snowflake_at(start + timedelta(minutes=i)) + i for i in range(len(texts))]
+    ids = [records.snowflake_at(start + timedelta(minutes=i)) + i for i in range(len(texts))]
     recorder.add_edit(ids[4], "I edited this one.", start + timedelta(minutes=10))
     recorder.add_delete(ids[5], start + timedelta(minutes=11))
     await recorder.flush()

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from bot.db import sync_reader
-from cogs.threads.recording.store import Attachment, attachments_of, snowflake_at, stamp
+from cogs.threads.records import Attachment, attachments_of, snowflake_at, stamp
 
 CHUNK = 1000
 FORMATS = ("md", "html", "json", "csv")
