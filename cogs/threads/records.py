@@ -61,6 +61,11 @@ def snowflake_at(moment: datetime) -> int:
     return min(max(ms, 0) << 22, MAX_SNOWFLAKE)
 
 
+def display_time(text: str) -> str:
+    """'2026-11-21 11:06 UTC' from a stored stamp."""
+    return f"{text[:10]} {text[11:16]} UTC"
+
+
 def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
     return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
 

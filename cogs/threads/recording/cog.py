@@ -23,12 +23,12 @@ from bot.checks import is_moderator, moderator_only
 from bot.errors import UserError, bot_call, send_permission
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, plural, truncate
 from bot.text import clean, is_snowflake
+from cogs.threads import records
 from cogs.threads.config import ThreadsConfig
 from cogs.threads.recording import store
 from cogs.threads.recording.recorder import Recorder
 from cogs.threads.recording.ui import PurgeConfirmView
 from cogs.threads.records import Attachment, MessageRecord, Recording
-from cogs.threads.transcripts import exporters
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -385,7 +385,7 @@ class ThreadRecording(commands.Cog):
         else:
             count = await store.message_count(self.bot.db, rec.channel_id)
             state = "**recording**" if rec.active else "**stopped**"
-            since = exporters.display_time(rec.started_at)
+            since = records.display_time(rec.started_at)
             how = f"by <@{rec.started_by}>" if rec.started_by else f"automatically ({rec.reason})"
             lines.append(f"This conversation is {state}: since {since}, started {how}.")
             lines.append(f"{plural(count, 'message')} kept.")

@@ -284,7 +284,7 @@ class Transcripts(commands.Cog):
         fields = []
         for i, hit in enumerate(hits, 1):
             link = records.jump_url(hit.guild_id, hit.channel_id, hit.message_id)
-            when = exporters.display_time(hit.created_at)
+            when = records.display_time(hit.created_at)
             name = truncate(f"{i}. {hit.author_name} in {hit.channel_name} · {when}", 256)
             fields.append((name, f"{_matched(hit)}\n[Jump to message]({link})", hit.current))
         # The texts share what Discord's limits leave: 1,024 per field, 6,000 per embed.
@@ -333,7 +333,7 @@ class Transcripts(commands.Cog):
             embed.add_field(name="Busiest hours", value=hours, inline=False)
         if s.first_at and s.last_at:
             embed.set_footer(
-                text=f"{exporters.display_time(s.first_at)} → {exporters.display_time(s.last_at)}"
+                text=f"{records.display_time(s.first_at)} → {records.display_time(s.last_at)}"
             )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -355,7 +355,7 @@ def _submission(kept: KeptMessage, interaction: discord.Interaction) -> service.
         origin="transcript",
         author_id=kept.author_id,
         message_link=records.jump_url(kept.guild_id, kept.channel_id, kept.message_id),
-        locator=f"{kept.channel_name}, {exporters.display_time(kept.created_at)}",
+        locator=f"{kept.channel_name}, {records.display_time(kept.created_at)}",
         written_at=records.parse_stamp(kept.created_at),
     )
 

@@ -357,8 +357,3 @@ def human_size(size: int) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} MB"
-
-
-def display_time(text: str) -> str:
-    """'2026-11-21 11:06 UTC' from a stored stamp."""
-    return f"{text[:10]} {text[11:16]} UTC"

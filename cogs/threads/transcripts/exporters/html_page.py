@@ -11,7 +11,8 @@ from __future__ import annotations
 from html import escape
 
 from bot.presentation import plural
-from cogs.threads.transcripts.exporters import Entry, Event, Header, display_time, human_size
+from cogs.threads.records import display_time
+from cogs.threads.transcripts.exporters import Entry, Event, Header, human_size
 from cogs.threads.transcripts.exporters.markdown import EVENT_TEXT
 
 STYLE = """

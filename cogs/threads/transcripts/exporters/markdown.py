@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cogs.threads.transcripts.exporters import Entry, Event, Header, display_time, human_size
+from cogs.threads.records import display_time
+from cogs.threads.transcripts.exporters import Entry, Event, Header, human_size
 
 EVENT_TEXT = {
     "renamed": "Thread renamed to “{detail}”",
