@@ -19,7 +19,7 @@ from typing import Any
 
 from bench.votes import emit_clicks
 from bot import privacy
-from cogs.quotes import service, store
+from cogs.quotes import import_store, quote_store, service
 from cogs.threads.records import MessageRecord
 from tests import engines
 from tests.quotes.test_privacy import _file_refused_halfway
@@ -82,7 +82,7 @@ async def _duplicate_save(db: Any, submission: service.Submission) -> str:
 async def _refused_import(db: Any, guild_id: int) -> str:
     try:
         async with db.transaction() as tx:
-            await store.import_json(tx, _file_refused_halfway(guild_id), guild_id)
+            await import_store.import_json(tx, _file_refused_halfway(guild_id), guild_id)
     except ValueError:
         return "refused"
     return "imported"
@@ -185,7 +185,7 @@ async def test_acknowledged_work_survives_every_interleaving(world):
         assert lost == {}, f"round {round_no}: acknowledged votes lost or changed: {lost}"
         # The refused import left nothing, not even its new source.
         assert await db.fetchval("SELECT count(*) FROM quotes WHERE id LIKE 'imp-%'") == 0
-        assert not await store.source_exists(db, "new-src")
+        assert not await quote_store.source_exists(db, "new-src")
         # Nothing of the forgotten member is left, in any table or in the file.
         assert await _where_id_is(db, victim.id) == []
         if db.path is not None:  # SQLite: not in the file either (PostgreSQL: VACUUM's)

@@ -32,7 +32,7 @@ from cogs.quotes.ask import adapter as adapter_file  # noqa: E402
 from cogs.quotes.ask.dense import document  # noqa: E402
 from cogs.quotes.ask.embedder import MiniLM  # noqa: E402
 from cogs.quotes.ask.prebuilt import read_asks  # noqa: E402
-from cogs.quotes.store import join_tags  # noqa: E402
+from cogs.quotes.quote import join_tags  # noqa: E402
 
 CURATED = ROOT / "config" / "quotes"
 LAYERS, HEADS, DIM = 6, 12, 384

@@ -23,11 +23,11 @@ from discord.ext import commands
 from bot import privacy
 from bot.checks import NotInServer, served_guild_id
 from bot.errors import UserError
-from cogs.quotes import message_link, store
+from cogs.quotes import message_link, quote_store, review_store
 from cogs.quotes.config import QuotesConfig
 from cogs.quotes.link_ui import COG_NAME, Draft, LinkedSubmitModal
 from cogs.quotes.message_link import BadLink
-from cogs.quotes.store import AlreadySaved, Submission
+from cogs.quotes.review_store import AlreadySaved, Submission
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -113,7 +113,7 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
                 f"{author.display_name} has opted out of being quoted, "
                 "so their messages can't be quoted."
             )
-        saved = await store.saved_message(self.bot.db, guild_id, message.jump_url)
+        saved = await review_store.saved_message(self.bot.db, guild_id, message.jump_url)
         if saved is not None:
             raise UserError(f"That message is already saved as `{saved}` (pending or approved).")
         limit = self.config.max_text_length
@@ -128,7 +128,7 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
             cut_from=len(text) if len(text) > limit else None,
             written_at=message.created_at,
         )
-        tags = await store.tags(self.bot.db, guild_id, "")
+        tags = await quote_store.tags(self.bot.db, guild_id, "")
         await interaction.response.send_modal(LinkedSubmitModal(self, draft, tags, limit))
 
     async def submit_linked(
@@ -164,7 +164,7 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
             async with self.bot.db.transaction() as tx:
                 # The store asks again inside: an opt-out or a forget committed while the
                 # form was open (in any process) holds.
-                qid = await store.submit_pending(tx, submission)
+                qid = await review_store.submit_pending(tx, submission)
         except AlreadySaved as exc:
             raise UserError(
                 f"That message is already saved as `{exc.quote_id}` (pending or approved)."

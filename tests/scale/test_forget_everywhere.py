@@ -17,7 +17,7 @@ import pytest
 
 from bot import privacy
 from bot.prepare import prepare_database
-from cogs.quotes import nominations, service
+from cogs.quotes import nominations, nominations_store, service
 from cogs.threads import records
 from cogs.threads.recording.recorder import Recorder
 from cogs.threads.records import MessageRecord
@@ -115,7 +115,7 @@ async def test_a_forget_in_one_process_withholds_what_another_still_holds(world,
             await service.submit_pending(tx, submission)
     with pytest.raises(privacy.Withheld):
         async with process_b.transaction() as tx:
-            await nominations.claim(tx, nomination, "queued")
+            await nominations_store.claim(tx, nomination, "queued")
 
     assert await kept_of(world.db, carol.id) == []
     kept = "SELECT content FROM recorded_versions v JOIN recorded_messages USING (message_id)"

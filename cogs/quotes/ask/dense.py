@@ -14,7 +14,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -424,3 +424,15 @@ class DenseIndex:
 
 def _hash_all(texts: list[str]) -> list[str]:
     return [content_hash(t) for t in texts]
+
+
+async def forget_vectors(tx: Transaction, content_hashes: Iterable[str]) -> int:
+    """Drop /ask's cached vectors of these texts (they are derived from a member's words)."""
+    hashes = list(dict.fromkeys(content_hashes))
+    removed = 0
+    for start in range(0, len(hashes), 500):
+        batch = hashes[start : start + 500]
+        marks = ",".join("?" * len(batch))
+        cur_ = await tx.execute(f"DELETE FROM ask_vectors WHERE content_hash IN ({marks})", batch)
+        removed += cur_.rowcount
+    return removed

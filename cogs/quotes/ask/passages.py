@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.db import Reader, Record
-from cogs.quotes.store import SELECT, VISIBLE, StoredQuote
+from cogs.quotes.quote import StoredQuote
+from cogs.quotes.quote_store import SELECT, VISIBLE
 
 # A passage is the one quote row model; VISIBLE is the store's one visibility rule.
 Passage = StoredQuote

@@ -74,7 +74,7 @@ class Prebuilt:
 
 
 def _join_tags(tags: tuple[str, ...]) -> str:
-    # The quote store's own spelling of tags (cogs.quotes.store.join_tags), so the hash of
+    # The quote store's own spelling of tags (cogs.quotes.quote.join_tags), so the hash of
     # the document matches the one computed from the database row.
     return ",".join(dict.fromkeys(t.strip().lower() for t in tags if t.strip()))
 

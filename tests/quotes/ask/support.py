@@ -45,7 +45,7 @@ def warm_vectors() -> None:
     from cogs.quotes import curated
     from cogs.quotes.ask.dense import DenseIndex, document
     from cogs.quotes.ask.embedder import shared_model
-    from cogs.quotes.store import join_tags
+    from cogs.quotes.quote import join_tags
 
     texts = [
         document(q.text, q.locator, join_tags(q.tags)) for q in curated.load(CURATED).valid_quotes()
