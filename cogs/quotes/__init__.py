@@ -27,8 +27,9 @@ async def _setup(bot: Herbot) -> None:
     from cogs.quotes.link_cog import QuoteLinks
     from cogs.quotes.nominations_cog import QuoteNominations
 
-    await bot.add_cog(Quotes(bot))
-    await bot.add_cog(QuoteLinks(bot))
+    links = QuoteLinks(bot)
+    await bot.add_cog(links)
+    await bot.add_cog(Quotes(bot, links))
     await bot.add_cog(QuoteNominations(bot))
     await bot.add_cog(Ask(bot))
 

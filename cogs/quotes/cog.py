@@ -16,13 +16,13 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import cache_sync, claims, privacy
+from bot import cache_sync, claims
 from bot.checks import (
     EVERYWHERE_CONTEXTS,
     EVERYWHERE_INSTALLS,
@@ -39,16 +39,18 @@ from bot.text import TooDeep, UndecodableFile, clean, clean_payload, decode_file
 from cogs.quotes import (
     card_render,
     import_store,
+    message_link,
     nominations,
     nominations_store,
     qotd_store,
     quote_store,
     review_store,
+    submission,
 )
 from cogs.quotes.citation import citation
 from cogs.quotes.config import QuotesConfig
 from cogs.quotes.quote import StoredQuote
-from cogs.quotes.review_store import AlreadySaved, Submission
+from cogs.quotes.review_store import Submission
 from cogs.quotes.ui import (
     REVIEW_BATCH,
     CiteButton,
@@ -97,8 +99,9 @@ class Quotes(commands.Cog):
         allowed_contexts=EVERYWHERE_CONTEXTS,
     )
 
-    def __init__(self, bot: Herbot) -> None:
+    def __init__(self, bot: Herbot, links: QuoteLinks) -> None:
         self.bot = bot
+        self.links = links  # /quote submit link: is quoting by link
         self.config = QuotesConfig.from_settings(bot.settings)
         self._names = DisplayNames()  # who submitted and reviewed, named on review cards
         self.save_menu = app_commands.ContextMenu(name="Save as quote", callback=self.save_as_quote)
@@ -275,10 +278,7 @@ class Quotes(commands.Cog):
     ) -> None:
         guild_id = _guild_id(interaction)
         if link is not None:  # cogs.quotes.link_cog follows it and opens the filled form
-            links = self.bot.get_cog("QuoteLinks")
-            if links is None:
-                raise UserError("Quoting by link is not available right now.")
-            await cast("QuoteLinks", links).open_from_link(interaction, link)
+            await self.links.open_from_link(interaction, link)
             return
         if await quote_store.source_title(self.bot.db, source) is None:
             raise UserError(f"Unknown source `{truncate(source, 64)}`: pick one from the list.")
@@ -301,47 +301,36 @@ class Quotes(commands.Cog):
         """Message context menu: put a member's message in the review queue."""
         guild_id = _guild_id(interaction)
         author = message.author
-        if author.bot or message.webhook_id is not None:
-            raise UserError("Messages from bots and webhooks can't be saved as quotes.")
         text = message.content.strip()
-        if not text:
-            raise UserError("That message has no text to quote (only attachments or embeds).")
-        opted_out = UserError(
-            f"{author.display_name} has opted out of being quoted, "
-            "so their messages can't be saved."
+        await submission.refuse_unquotable(
+            self.bot.db,
+            from_bot=author.bot or message.webhook_id is not None,
+            text=text,
+            author_id=author.id,
+            speaker=author.display_name,
+            verb="saved",
         )
-        if await privacy.is_opted_out(self.bot.db, author.id, "quote"):
-            raise opted_out
         if len(text) > self.config.max_text_length:
             raise UserError(
                 f"That message is {len(text)} characters; quotes can be at most "
                 f"{self.config.max_text_length}. Use `/quote submit` with the part that matters."
             )
-        where = getattr(message.channel, "name", "a channel")
-        submission = Submission(
+        saved = Submission(
             text=text,
             speaker=author.display_name,
             guild_id=guild_id,
             submitted_by=interaction.user.id,
             origin="message",
-            locator=f"#{where}, {message.created_at:%Y-%m-%d}",
+            locator=message_link.locator(
+                getattr(message.channel, "name", None), f"{message.created_at:%Y-%m-%d}"
+            ),
             author_id=author.id,
             message_link=message.jump_url,
             written_at=message.created_at,
         )
-        try:
-            async with self.bot.db.transaction() as tx:
-                # The store asks again inside: an opt-out or a forget committed since holds.
-                qid = await review_store.submit_pending(tx, submission)
-        except AlreadySaved as exc:
-            raise UserError(
-                f"That message is already saved as `{exc.quote_id}` (pending or approved)."
-            ) from None
-        except privacy.Withheld as exc:
-            if exc.opted_out:
-                raise opted_out from None
-            name = author.display_name
-            raise UserError(privacy.FORGOTTEN_REFUSAL.format(name=name)) from None
+        qid = await submission.queue_for_review(
+            self.bot.db, saved, refusal=submission.opted_out(author.display_name, "saved")
+        )
         await interaction.response.send_message(
             f"Saved {author.display_name}'s message for review as `{qid}`. "
             "A moderator will approve it with `/quote review`.",
@@ -575,7 +564,7 @@ class Quotes(commands.Cog):
         """The submit modal: the quote joins the pending queue."""
         if not await quote_store.source_exists(self.bot.db, source_id):
             raise UserError("That source no longer exists; pick another one.")
-        submission = Submission(
+        typed = Submission(
             text=text,
             speaker=speaker,
             guild_id=_guild_id(interaction),
@@ -584,8 +573,7 @@ class Quotes(commands.Cog):
             locator=locator,
             tags=tuple(tags),
         )
-        async with self.bot.db.transaction() as tx:
-            qid = await review_store.submit_pending(tx, submission)
+        qid = await submission.queue_for_review(self.bot.db, typed)
         await interaction.response.send_message(
             f"Thanks! Your quote is waiting for a moderator as `{qid}`.", ephemeral=True
         )
