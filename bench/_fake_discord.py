@@ -5,7 +5,9 @@ Loopback only. ``herbot run`` is pointed at it with ``DISCORD_GATEWAY_URL`` and
 ``zlib-stream`` or ``zstd-stream``) and real HTTP to it, exactly as it would to Discord.
 
 What it answers is just enough for one guild with one text channel: HELLO, READY and
-GUILD_CREATE on the gateway, heartbeats acknowledged; ``/users/@me``, interaction callbacks
+GUILD_CREATE on the gateway, heartbeats acknowledged, RESUME answered with RESUMED (after
+:meth:`FakeDiscord.drop_gateway`, which can hold the reconnection until
+:meth:`FakeDiscord.release_gateway`); ``/users/@me``, interaction callbacks
 (each one's arrival time recorded: that is the acknowledgement the member would see),
 message posts and edits (recorded), and ``{}`` for anything else. It is not a Discord
 emulator (simcord is, in process); it exists so that the bot's own process, event loop,
@@ -182,6 +184,22 @@ def click_payload(
     }
 
 
+def command_payload(
+    interaction_id: int, user_id: int, name: str, options: Any = ()
+) -> dict[str, Any]:
+    """An INTERACTION_CREATE for a slash command (``options``: Discord's option objects)."""
+    payload = click_payload(interaction_id, user_id, "", message_payload(0))
+    del payload["message"]
+    payload["type"] = 2
+    payload["data"] = {
+        "id": str(snowflake()),
+        "name": name,
+        "type": 1,
+        "options": list(options),
+    }
+    return payload
+
+
 def _json(data: Any) -> web.Response:
     """JSON with Discord's exact content type (discord.py compares it verbatim)."""
     body = json.dumps(data).encode()
@@ -227,6 +245,9 @@ class FakeDiscord:
     refuse_posts: int = 0
     hang_posts: int = 0
     refused: list[tuple[float, str]] = field(default_factory=list)
+    identifies: int = 0  # IDENTIFY (a new session) and RESUME (the same one) received
+    resumes: int = 0
+    resumed: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> None:
         app = web.Application(client_max_size=16 * 1024 * 1024)
@@ -241,11 +262,28 @@ class FakeDiscord:
         self._seq = 0
         self._compress = _Compressor(None)
         self._ack_waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._release: asyncio.Event | None = None  # set: gateway connections wait for it
 
     async def stop(self) -> None:
         if self._ws is not None and not self._ws.closed:
             await self._ws.close()
         await self._runner.cleanup()
+
+    async def drop_gateway(self, *, hold: bool = True) -> None:
+        """Close the bot's gateway connection as Discord does when a session must move
+        (close code 4000: the bot reconnects and RESUMEs). With ``hold``, its reconnection
+        waits for HELLO until :meth:`release_gateway`: the bot stays disconnected meanwhile."""
+        if hold:
+            self._release = asyncio.Event()
+        self.resumed.clear()
+        if self._ws is not None and not self._ws.closed:
+            await self._ws.close(code=4000, message=b"moved")
+
+    def release_gateway(self) -> None:
+        """Let a held reconnection go on (HELLO, then the bot's RESUME)."""
+        if self._release is not None:
+            self._release.set()
+            self._release = None
 
     @property
     def gateway_url(self) -> str:
@@ -278,6 +316,8 @@ class FakeDiscord:
         self._ws = ws
         self.compression = request.query.get("compress")
         self._compress = _Compressor(self.compression)
+        if self._release is not None:  # a dropped connection held (drop_gateway)
+            await self._release.wait()
         await self._send(10, {"heartbeat_interval": 41_250})
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
@@ -286,7 +326,12 @@ class FakeDiscord:
             op = payload.get("op")
             if op == 1:  # heartbeat
                 await self._send(11, None)
+            elif op == 6:  # resume: the session goes on where it was
+                self.resumes += 1
+                await self.dispatch("RESUMED", {})
+                self.resumed.set()
             elif op == 2:  # identify
+                self.identifies += 1
                 await self.dispatch(
                     "READY",
                     {

@@ -21,7 +21,7 @@ import aiohttp
 import discord
 from discord.ext import commands
 
-from bot import claims, speed
+from bot import claims, context, intents, interactions, speed
 from bot.cache_sync import CacheWatcher
 from bot.components import Components
 from bot.config import Settings
@@ -29,21 +29,17 @@ from bot.db import Database
 from bot.errors import HerbotTree, StartError
 from bot.fastlane import FastLane
 from bot.feature import Feature, load_features
+from bot.health import OpsServer, Readiness, gateway_readings
+from bot.metrics import Metrics, Reading
 from bot.prepare import prepare_database
 from bot.presentation import plural
 from bot.services import Services
-from bot.shards import ShardSet
+from bot.shards import ShardSet, shard_of
 from bot.text import install as clean_user_text
 from bot.timers import Scheduler
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-def intents() -> discord.Intents:
-    value = discord.Intents.default()
-    value.message_content = True  # privileged: thread recording and "Save as quote" read text
-    return value
 
 
 class Herbot(commands.Bot):
@@ -62,7 +58,7 @@ class Herbot(commands.Bot):
         discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=intents(),
+            intents=intents.intents(settings.message_content),
             tree_cls=HerbotTree,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
@@ -70,6 +66,22 @@ class Herbot(commands.Bot):
         )
         self.settings = settings
         self.db = db
+        # This bot's metrics (bot/metrics.py), which its database and scheduler count into too,
+        # and its shards' gateway states for /readyz (bot/health.py).
+        self.metrics = Metrics()
+        db.metrics = self.metrics
+        self.readiness = Readiness(sharded=isinstance(self, discord.AutoShardedClient))
+        for reading in gateway_readings(self):
+            self.metrics.collect(reading.name, reading)
+        self.metrics.collect(
+            "db-pool",
+            Reading(
+                "herbot_db_connections",
+                "Database connections by pool and state (in_use, idle; writer busy, waiting)",
+                ("pool", "state"),
+                lambda: [((pool, state), n) for pool, state, n in db.pool_use()],
+            ),
+        )
         # Which guilds' events and timers are this process's (all of them unless sharded),
         # and this process's name in timer claims (bot/claims.py).
         self.shard_set = ShardSet.of(settings.shard_count, settings.shard_ids)
@@ -102,11 +114,33 @@ class Herbot(commands.Bot):
         """True when this process runs the guild's shard (always, unless sharded)."""
         return self.shard_set.owns(guild_id)
 
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        # Synchronous, before any listener or handler task runs: the gateway's state for
+        # /readyz, and each interaction's measurement (bot/interactions.py).
+        self.readiness.observe(event_name, args)
+        if event_name == "interaction":
+            interactions.received(self, args[0])
+        elif event_name == "app_command_completion":
+            interactions.finished(args[0], interactions.OK)
+        super().dispatch(event_name, *args, **kwargs)
+
+    def shard_for(self, guild_id: int | None) -> int:
+        """The shard a guild's events come on (DMs: shard 0)."""
+        if guild_id is None or not self.shard_set.sharded:
+            return 0
+        return shard_of(guild_id, self.shard_set.count)
+
     async def setup_hook(self) -> None:
         self.fastlane.install()
+        # Outermost: the fast lane's tasks and discord.py's see the interaction's log context.
+        context.install(self._connection.parsers, self.shard_for)
         for feature in self.features:
             await feature.setup(self)
         log.info("loaded %d features", len(self.features))
+        if not self.intents.message_content:
+            intents.gate(self.tree, self.features)
+            off = intents.off_summary(self.features)
+            log.info("without the Message Content intent%s", f"; off: {off}" if off else "")
         self.scheduler.start()  # re-arms the features' timers, then sweeps unfinished claims
         if self.shard_set.sharded:
             # Other processes change what this one caches: follow the database.
@@ -171,6 +205,9 @@ def apply_proxy(settings: Settings) -> None:
 
 
 async def run_bot(settings: Settings) -> None:
+    shards = ShardSet.of(settings.shard_count, settings.shard_ids)
+    if len(shards.ids) == 1:  # every line this process logs is about that shard
+        context.shard.set(shards.ids[0])
     token = settings.require_token()
     apply_proxy(settings)
     if settings.speedups:
@@ -180,8 +217,23 @@ async def run_bot(settings: Settings) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):  # Windows has no signal handlers
                 loop.add_signal_handler(sig, _shutdown, bot, sig)
-        async with bot:
-            await bot.start(token.reveal())
+        server = None
+        if settings.metrics_addr is not None:
+            server = OpsServer(bot, *settings.metrics_addr)
+            try:
+                await server.start()
+            except OSError as exc:
+                raise StartError(
+                    f"could not serve health and metrics on {settings.metrics_addr[0]}:"
+                    f"{settings.metrics_addr[1]} ({exc.strerror or exc}): choose another "
+                    "HERBOT_METRICS_ADDR or [bot] metrics_addr, or leave it unset"
+                ) from None
+        try:
+            async with bot:
+                await bot.start(token.reveal())
+        finally:
+            if server is not None:
+                await server.stop()
     log.info("shut down cleanly")
 
 
@@ -199,7 +251,9 @@ async def guard_start(work: Awaitable[T]) -> T:
     except discord.PrivilegedIntentsRequired:
         raise StartError(
             "Discord refused the Message Content intent: turn it on in the Developer Portal "
-            "→ Bot → Privileged Gateway Intents."
+            "→ Bot → Privileged Gateway Intents, or run without it (`message_content = false` "
+            "under [bot] in settings.toml, or HERBOT_MESSAGE_CONTENT=0: recording and "
+            "nominations by reaction are then off)."
         ) from None
     except (aiohttp.ClientError, discord.GatewayNotFound, OSError, TimeoutError) as exc:
         reason = str(getattr(exc, "os_error", None) or exc) or type(exc).__name__

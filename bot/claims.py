@@ -45,6 +45,21 @@ def new_owner(label: str = "") -> str:
     return f"{base}:{label}" if label else base
 
 
+def key_kind(key: str) -> str:
+    """A claim's or timer's kind, its label in metrics (bot/metrics.py): no ids in it.
+
+    Keys are the features' own ``"<kind>:<id>..."``: ``"poll-result:12"`` -> ``"poll-result"``,
+    ``"poll:close:12"`` -> ``"poll:close"``; at most two words, stopping at the first with a
+    digit (an id, a day).
+    """
+    words: list[str] = []
+    for word in key.split(":")[:2]:
+        if not word or any(c.isdigit() for c in word):
+            break
+        words.append(word)
+    return ":".join(words) or "other"
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     key: str
@@ -82,7 +97,11 @@ async def claim(
     )
     if row is None:
         return None
-    return Claim(key, None if row[0] is None else int(row[0]), int(row[1]))
+    taken = Claim(key, None if row[0] is None else int(row[0]), int(row[1]))
+    if tx.metrics is not None:  # retaken: after a failed attempt, or from a crashed holder
+        how = "taken" if taken.attempts <= 1 else "retaken"
+        tx.metrics.claims.labels(key_kind(key), how).inc()
+    return taken
 
 
 async def set_result(tx: Transaction, key: str, owner: str, result_id: int) -> bool:

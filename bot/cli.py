@@ -8,7 +8,9 @@ with ``set_defaults``:
 * ``long_running=True``: it logs its start at the configured level (one-shot commands print
   only their result);
 * ``fast_loop=True``: it runs on uvloop when speed-ups are on (``bot/speed.py``). Only
-  ``run`` does; everything else gets the standard library's loop, which simcord needs.
+  ``run`` does; everything else gets the standard library's loop, which simcord needs;
+* ``on_config_error``: ``(args, error)`` answers settings that do not load, instead of the
+  one-line configuration error (``herbot doctor`` reports it as its finding).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import replace
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from bot import __version__, speed
+from bot import __version__, doctor, speed
 from bot.config import ConfigError, Settings, StartError, load_settings
 from bot.feature import load_features
 from bot.logs import setup_logging
@@ -173,6 +175,7 @@ def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
     c = dbsub.add_parser("copy", help="copy the SQLite database into an empty PostgreSQL one")
     c.add_argument("--to", required=True, metavar="URL", help="postgresql://user@host/dbname")
     c.set_defaults(handler=_db_copy)
+    doctor.register(sub)
 
     for feature in _features(settings_path):
         if feature.cli is not None:
@@ -212,6 +215,13 @@ def _features(settings_path: Path | None) -> tuple:
         return load_features(load_settings(settings_path, dotenv=False).features)
     except ConfigError:
         return ()
+    except (ImportError, TypeError) as exc:  # a misspelt or broken feature module
+        print(
+            f"herbot: a configured feature does not load ({exc}): its commands are missing; "
+            "`herbot doctor` checks the settings",
+            file=sys.stderr,
+        )
+        return ()
 
 
 def quieter(level: str) -> str:
@@ -233,7 +243,13 @@ def _main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(_settings_option(argv))
     args = parser.parse_args(argv)
     try:
-        settings = load_settings(Path(args.settings) if args.settings else None)
+        try:
+            settings = load_settings(Path(args.settings) if args.settings else None)
+        except ConfigError as exc:
+            answer = getattr(args, "on_config_error", None)
+            if answer is None:
+                raise
+            return int(answer(args, exc))
         if args.db:
             from bot.db import is_url
 
@@ -241,7 +257,10 @@ def _main(argv: Sequence[str] | None = None) -> int:
             settings = replace(settings, database=database)
         # One-shot commands print their result; start-up INFO lines are for long runs.
         long_running = getattr(args, "long_running", False)
-        setup_logging(settings.log_level if long_running else quieter(settings.log_level))
+        setup_logging(
+            settings.log_level if long_running else quieter(settings.log_level),
+            settings.log_format,
+        )
         return speed.run(
             args.handler(args, settings),
             enabled=settings.speedups,

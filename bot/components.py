@@ -207,6 +207,21 @@ class Components:
         for item in items:
             self._handlers.pop(item, None)
 
+    def label(self, custom_id: str) -> str | None:
+        """The bounded name of the registered component ``custom_id`` belongs to, for
+        metrics: its ``what``, each word field (``{action}``) filled in, ids left as their
+        name; None when no registered class spells it."""
+        for item in self._handlers:
+            match = item.spelling.template.fullmatch(custom_id)
+            if match is None:
+                continue
+            values = {
+                name: match[name] if field.pattern == r"\w+" else f"{{{name}}}"
+                for name, field in item.spelling.fields.items()
+            }
+            return item.what.format_map(values)
+        return None
+
     def handler(self, item: type[Persistent[Any, R]]) -> R:
         """The registered handler of ``item``; a member's "try again" while there is none."""
         try:

@@ -18,6 +18,24 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETTINGS = PROJECT_ROOT / "config" / "settings.toml"
 
 
+# The keys ``[bot]`` may hold (``herbot doctor`` names any other: a typo is otherwise silent).
+BOT_KEYS = frozenset(
+    {
+        "database",
+        "features",
+        "extensions",
+        "log_level",
+        "owner_ids",
+        "speedups",
+        "cache_check_seconds",
+        "message_content",
+        "metrics_addr",
+        "log_format",
+    }
+)
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
 class ConfigError(Exception):
     """A setting is missing or malformed; the message says which and how to fix it."""
 
@@ -51,12 +69,21 @@ class Settings:
     api_base: str | None = None
     gateway_url: str | None = None
     speedups: bool = True  # uvloop, orjson, a bounded HTTP pool (bot/speed.py)
+    # Identify with the privileged Message Content intent; without it the features' parts
+    # that read members' messages are off and say so (bot/intents.py).
+    message_content: bool = True
     # Several processes on one database (docs/scaling.md): None = one process, every shard.
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
     cache_check_seconds: float = 5.0  # how often a sharded process looks for others' changes
+    # Health, readiness and Prometheus metrics over HTTP (bot/health.py): "host:port" or off.
+    metrics_addr: tuple[str, int] | None = None
+    log_format: str = "text"  # or "json": one object a line (bot/logs.py)
     root: Path = PROJECT_ROOT
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source: Path | None = None  # the settings file read
+    # What the file holds that nothing reads: "[bot] 'x'", "top-level 'y'" (herbot doctor).
+    unread: tuple[str, ...] = ()
 
     def section(self, name: str) -> dict[str, Any]:
         """The raw table ``[name]`` of settings.toml (each feature validates its own)."""
@@ -125,7 +152,17 @@ def load_settings(
     if not isinstance(speedups, bool):
         raise ConfigError(f"{where}: 'speedups' must be true or false")
     if environ.get("HERBOT_SPEEDUPS"):
-        speedups = environ["HERBOT_SPEEDUPS"].strip().lower() not in {"0", "false", "no", "off"}
+        speedups = environ["HERBOT_SPEEDUPS"].strip().lower() not in FALSE_WORDS
+    message_content = bot.get("message_content", True)
+    if not isinstance(message_content, bool):
+        raise ConfigError(f"{where}: 'message_content' must be true or false")
+    if environ.get("HERBOT_MESSAGE_CONTENT"):
+        message_content = environ["HERBOT_MESSAGE_CONTENT"].strip().lower() not in FALSE_WORDS
+
+    metrics_addr = _metrics_addr(environ.get("HERBOT_METRICS_ADDR"), bot.get("metrics_addr"), where)
+    log_format = str(environ.get("HERBOT_LOG_FORMAT") or bot.get("log_format", "text")).lower()
+    if log_format not in {"text", "json"}:
+        raise ConfigError(f"{where}: 'log_format' (or HERBOT_LOG_FORMAT) must be text or json")
 
     token = environ.get("DISCORD_TOKEN") or None
     root = Path(environ.get("HERBOT_ROOT", PROJECT_ROOT))
@@ -141,6 +178,8 @@ def load_settings(
             )
         db_path = url
     sections = {k: v for k, v in raw.items() if isinstance(v, dict) and k != "bot"}
+    unread = [f"[bot] '{k}'" for k in bot if k not in BOT_KEYS]
+    unread += [f"top-level '{k}'" for k, v in raw.items() if not isinstance(v, dict)]
     shard_count, shard_ids = _shards(environ)
     cache_check = bot.get("cache_check_seconds", 5.0)
     number = isinstance(cache_check, int | float) and not isinstance(cache_check, bool)
@@ -155,12 +194,33 @@ def load_settings(
         api_base=environ.get("DISCORD_API_BASE") or None,
         gateway_url=environ.get("DISCORD_GATEWAY_URL") or None,
         speedups=speedups,
+        message_content=message_content,
         shard_count=shard_count,
         shard_ids=shard_ids,
         cache_check_seconds=float(cache_check),
+        metrics_addr=metrics_addr,
+        log_format=log_format,
         root=root,
         sections=sections,
+        source=path,
+        unread=tuple(unread),
     )
+
+
+def _metrics_addr(env_value: str | None, toml_value: Any, where: str) -> tuple[str, int] | None:
+    """``HERBOT_METRICS_ADDR`` or ``[bot] metrics_addr``: ``"127.0.0.1:9108"``; empty: off."""
+    value = env_value if env_value is not None else toml_value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    host, sep, port = text.rpartition(":")
+    host = host.strip("[]")  # [::1]:9108
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ConfigError(
+            f"{where}: 'metrics_addr' (or HERBOT_METRICS_ADDR) must be host:port, "
+            f"e.g. 127.0.0.1:9108; got {text!r}"
+        )
+    return host, int(port)
 
 
 def _shards(environ: Any) -> tuple[int | None, tuple[int, ...] | None]:

@@ -32,6 +32,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import (
     AsyncIterator,
     Awaitable,
@@ -44,12 +45,15 @@ from collections.abc import (
 )
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, TypeGuard
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeGuard
 
 import asyncpg
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -305,10 +309,17 @@ class _Fetching:
 class Transaction(_Fetching):
     """A unit of work inside :meth:`Database.transaction`; it reads its own writes."""
 
-    def __init__(self, conn: Any, dialect: str, runtime: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        conn: Any,
+        dialect: str,
+        runtime: dict[str, Any] | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         self._conn = conn
         self.dialect = dialect
         self.runtime = runtime if runtime is not None else {}
+        self.metrics = metrics  # the running bot's (bot/metrics.py); None in one-shot commands
         self._after_commit: list[Callable[[], Any]] = []
         self._savepoints = 0
 
@@ -472,6 +483,8 @@ class Database(_Fetching):
         # Scoped to this database object, so two bots in one process never see each other's.
         self.runtime: dict[str, Any] = {}
         self._startup_depth = 0  # startup_lock() is re-entrant within one database object
+        # The running bot's metrics (bot/metrics.py), given by the bot; None: not measured.
+        self.metrics: Metrics | None = None
 
     @classmethod
     async def open(cls, target: Path | str, *, migrate: bool = True) -> Database:
@@ -551,27 +564,58 @@ class Database(_Fetching):
         if task is not None and _transaction_owner.get() is task:
             raise RuntimeError("a transaction is already open in this task: pass it down")
         token = _transaction_owner.set(task)
+        metrics = self.metrics
+        asked = time.perf_counter()
         try:
             async with self._write_lock:
+                began = time.perf_counter()
                 driver = await _driver(await self._writer_connection())
-                tx = Transaction(driver, self.dialect, self.runtime)
+                tx = Transaction(driver, self.dialect, self.runtime, metrics)
                 await _run(driver, self._begin, (), many=False)
                 try:
                     yield tx
                 except BaseException:
                     await _run(driver, "ROLLBACK", (), many=False)
+                    if metrics is not None:
+                        metrics.transaction_seconds.labels("rollback").observe(
+                            time.perf_counter() - began
+                        )
                     raise
                 try:
                     await _run(driver, "COMMIT", (), many=False)
                 except DatabaseError:
                     if _in_transaction(driver):
                         await _run(driver, "ROLLBACK", (), many=False)
+                    if metrics is not None:
+                        metrics.transaction_seconds.labels("failed").observe(
+                            time.perf_counter() - began
+                        )
                     raise
                 self.commits += 1
+                if metrics is not None:
+                    metrics.write_wait_seconds.observe(began - asked)
+                    metrics.transaction_seconds.labels("commit").observe(
+                        time.perf_counter() - began
+                    )
         finally:
             _transaction_owner.reset(token)
         for callback in tx._after_commit:
             callback()
+
+    def pool_use(self) -> list[tuple[str, str, int]]:
+        """(pool, state, connections) now: ``reader``/``writer`` x ``in_use``/``idle``, and
+        ``writer``/``busy`` (a transaction holds the write turn: 0 or 1) and
+        ``writer``/``waiting`` (transactions waiting for it)."""
+        found: list[tuple[str, str, int]] = []
+        for name, engine in (("reader", self._reader), ("writer", self._writer)):
+            pool: Any = engine.pool
+            checked_out = int(pool.checkedout()) if hasattr(pool, "checkedout") else 0
+            idle = int(pool.checkedin()) if hasattr(pool, "checkedin") else 0
+            found += [(name, "in_use", checked_out), (name, "idle", idle)]
+        waiters = getattr(self._write_lock, "_waiters", None) or ()
+        found.append(("writer", "busy", int(self._write_lock.locked())))
+        found.append(("writer", "waiting", len(waiters)))
+        return found
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:

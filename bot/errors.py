@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Iterator, Sequence
 import discord
 from discord import app_commands
 
+from bot import interactions
 from bot.config import StartError  # noqa: F401  (re-exported: the bot raises it from here)
 from bot.presentation import MESSAGE_LIMIT, truncate
 
@@ -48,6 +49,7 @@ PERMISSION_NAMES = {
     "read_message_history": "Read Message History",
     "send_polls": "Create Polls",
     "create_events": "Create Events",
+    "manage_events": "Manage Events",
 }
 MISSING_PERMISSIONS, MISSING_ACCESS = 50013, 50001  # Discord's 403 codes for a bot's own call
 
@@ -177,10 +179,15 @@ async def reply_ephemeral(interaction: discord.Interaction, content: str) -> Non
 async def report(interaction: discord.Interaction, error: Exception, where: str) -> None:
     """Reply to ``error`` the way every command and component does."""
     message = describe(error)
-    if message is None:
+    if message is not None:
+        interactions.errored(interaction, error, interactions.REFUSED)
+    else:
         eid = error_id()
         original = getattr(error, "original", error)
-        log.error("unexpected error %s in %s", eid, where, exc_info=original)
+        log.error(
+            "unexpected error %s in %s", eid, where, exc_info=original, extra={"error_id": eid}
+        )
+        interactions.errored(interaction, original, interactions.ERROR)
         message = (
             f"Something went wrong on my side (error id `{eid}`). "
             "Try again; if it keeps happening, tell a moderator that id."
@@ -198,6 +205,8 @@ async def guarded(interaction: discord.Interaction, work: Awaitable[object], whe
         await work
     except Exception as error:  # user mistakes are answered; anything else gets an id
         await report(interaction, error, where)
+    else:
+        interactions.finished(interaction, interactions.OK)
 
 
 class HerbotTree(app_commands.CommandTree):

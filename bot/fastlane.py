@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ from typing import Any
 import discord
 from discord.webhook.async_ import async_context, interaction_message_response_params
 
+from bot import interactions
 from bot.errors import describe, error_id
 
 log = logging.getLogger(__name__)
@@ -102,11 +104,12 @@ class FastLane:
         if handler is None:
             self._original(data)
             return
-        task = asyncio.create_task(self._handle(handler, data), name="herbot-fastlane")
+        started = time.perf_counter()
+        task = asyncio.create_task(self._handle(handler, data, started), name="herbot-fastlane")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _handle(self, handler: Handler, data: dict[str, Any]) -> None:
+    async def _handle(self, handler: Handler, data: dict[str, Any], started: float) -> None:
         member = data.get("member") or {}
         user = member.get("user") or data.get("user") or {}
         click = Click(
@@ -118,13 +121,21 @@ class FastLane:
             user_id=int(user["id"]),
             role_ids=frozenset(int(r) for r in member.get("roles", ())),
         )
+        outcome, failure = interactions.OK, None
         try:
             text = await handler(click)
         except Exception as error:  # the same words as a command's error
             text = describe(error)
+            outcome = interactions.REFUSED
             if text is None:
                 eid = error_id()
-                log.error("unexpected error %s in a fast-lane click", eid, exc_info=error)
+                log.error(
+                    "unexpected error %s in a fast-lane click",
+                    eid,
+                    exc_info=error,
+                    extra={"error_id": eid},
+                )
+                outcome, failure = interactions.ERROR, error
                 text = (
                     f"Something went wrong on my side (error id `{eid}`). "
                     "Try again; if it keeps happening, tell a moderator that id."
@@ -135,10 +146,12 @@ class FastLane:
             self._original(data)
             return
         self.handled += 1
-        await self._answer(click, text)
+        if await self._answer(click, text):
+            interactions.fast_click(self._client, click.custom_id, started, outcome, failure)
 
-    async def _answer(self, click: Click, text: str) -> None:
-        """The private answer, through discord.py's own interaction-callback request."""
+    async def _answer(self, click: Click, text: str) -> bool:
+        """The private answer, through discord.py's own interaction-callback request; False
+        when Discord did not take it."""
         http = self._client.http
         if isinstance(text, Replace):
             params = interaction_message_response_params(
@@ -167,3 +180,5 @@ class FastLane:
             )
         except discord.HTTPException as exc:
             log.warning("could not answer click %s: %s", click.interaction_id, exc)
+            return False
+        return True

@@ -9,7 +9,11 @@ configured features and asks each one; it never names a feature:
 * ``warm_up(db, settings)`` does slow start-up work before the gateway connects;
 * ``cli(subparsers)`` adds the feature's ``herbot`` subcommands;
 * ``privacy`` says what the feature keeps about a member and how it forgets it;
-* ``requires`` names the features it builds on (loaded before it, added when missing).
+* ``requires`` names the features it builds on (loaded before it, added when missing);
+* ``message_content`` names its parts that read members' messages, off without the
+  privileged intent (``bot/intents.py`` refuses their commands and ``/help`` says so);
+* ``permissions`` and ``settings`` say what it needs in a server and reads from
+  settings.toml, and ``doctor`` checks the rest of what it needs (``herbot doctor``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ if TYPE_CHECKING:
     from bot.app import Herbot
     from bot.config import Settings
     from bot.db import Database, Reader, Transaction
+    from bot.doctor import Finding
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +60,24 @@ class Privacy:
 
 
 @dataclass(frozen=True, slots=True)
+class NeedsContent:
+    """A part of a feature that reads members' messages as Discord sends them.
+
+    Without the privileged Message Content intent, Discord blanks the text, embeds and
+    attachments of other people's messages in gateway events and in messages read over REST
+    (it still sends them for messages that mention the bot and in DMs; herbot does not rely on
+    that). Context menus are not affected: the interaction carries the message it acts on.
+    While the intent is off, the core refuses ``commands`` with a private answer naming
+    ``what`` (and ``instead``, what still works), and ``/help`` says once that it is off; the
+    feature's own listeners stay quiet (they read ``bot.intents.message_content``).
+    """
+
+    what: str  # "Live recording": the refusal, /help and herbot doctor name it so
+    commands: tuple[str, ...] = ()  # qualified names: "record start"
+    instead: str = ""  # "Recorded transcripts can still be searched and exported."
+
+
+@dataclass(frozen=True, slots=True)
 class Feature:
     name: str
     description: str
@@ -64,6 +87,14 @@ class Feature:
     cli: Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None] | None = None
     privacy: Privacy | None = None
     requires: tuple[str, ...] = ()  # module names of the features it builds on
+    message_content: tuple[NeedsContent, ...] = ()
+    # discord.Permissions names it needs in every server ("send_messages"): herbot doctor
+    # reads each server's grant against them.
+    permissions: tuple[str, ...] = ()
+    # The settings.toml tables and keys it reads: herbot doctor names any other key.
+    settings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Its own checks for herbot doctor (settings' values, files it ships): run in a thread.
+    doctor: Callable[[Settings], list[Finding]] | None = None
 
 
 def merged_counts(*parts: Mapping[str, int]) -> Counts:

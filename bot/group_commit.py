@@ -42,8 +42,10 @@ class GroupCommit(Generic[Item, Outcome]):
         *,
         max_group: int = 128,
         cancelled: str = "Nothing was written: try again.",
+        name: str = "group",
     ) -> None:
         self.db = db
+        self.name = name  # its label in herbot_group_commit_size (bot/metrics.py)
         self._write = write
         self.max_group = max_group
         self._cancelled = cancelled  # what waiting members hear if the leader is cancelled
@@ -70,6 +72,8 @@ class GroupCommit(Generic[Item, Outcome]):
             group = self._pending[: self.max_group]
             self._pending = self._pending[self.max_group :]
             self.groups.append(len(group))
+            if self.db.metrics is not None:
+                self.db.metrics.group_size.labels(self.name).observe(len(group))
             items = [item for item, _ in group]
             outcomes: Sequence[Outcome | Exception]
             try:
@@ -102,6 +106,8 @@ class GroupCommit(Generic[Item, Outcome]):
     async def _one_by_one(self, items: list[Item]) -> list[Outcome | Exception]:
         """The group again in one transaction, each item in a savepoint of its own."""
         self.retried += 1
+        if self.db.metrics is not None:
+            self.db.metrics.group_retries.labels(self.name).inc()
         outcomes: list[Outcome | Exception] = []
         async with self.db.transaction() as tx:
             for item in items:

@@ -129,14 +129,19 @@ class Scheduler:
             old.cancel()  # (a timer re-arming itself from its action just ends)
 
     async def _fire(self, key: str, timer: Callable[[], Timer], action: Action) -> None:
+        metrics = self.db.metrics
         if self._timers.get(key) is timer():
             del self._timers[key]
-            self._due.pop(key, None)
+            due = self._due.pop(key, None)
+            if due is not None and metrics is not None:
+                metrics.scheduler_lag.observe(max(0.0, (self._now() - due).total_seconds()))
         try:
             await action()
         except asyncio.CancelledError:
             raise
         except Exception:
+            if metrics is not None:
+                metrics.timer_failures.labels(claims.key_kind(key)).inc()
             attempt = self._failures[key] = self._failures.get(key, 0) + 1
             retry = self._now() + backoff(attempt)
             log.exception("timer %s failed (attempt %d): trying again at %s", key, attempt, retry)

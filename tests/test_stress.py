@@ -203,3 +203,70 @@ async def test_acknowledged_work_survives_every_interleaving(world):
     # Exactly one saved copy of the already-saved message.
     copies = "SELECT count(*) FROM quotes WHERE message_link = ?"
     assert await db.fetchval(copies, (saved.message_link,)) == 1
+
+
+POLLS = 4
+VOTERS_PER_POLL = 15
+HOUR = 3600
+
+
+async def test_due_results_post_once_through_refused_posts_and_a_kill_under_load(world):
+    """Issue 26: polls closing together while members click and the recorder flushes; the
+    first post of every result is refused, then the process dies before any retry. The next
+    process posts each result exactly once, with every acknowledged vote in it."""
+    from bot import claims
+    from cogs.polls.cog import result_key
+    from tests import cards
+    from tests.polls.test_exactly_once import open_poll, result_cards
+
+    recorder = world.bot.get_cog("Threads").recorder
+    thread = await _recorded_thread(world)
+    opened = [await open_poll(world, motion="altman-misreads-her") for _ in range(POLLS)]
+    crowd = await world.add_members(POLLS * VOTERS_PER_POLL, prefix="due")
+    clicks, targets = [], []
+    for n, (poll_id, message) in enumerate(opened):
+        group = crowd[n * VOTERS_PER_POLL : (n + 1) * VOTERS_PER_POLL]
+        clicks.append([(m, f"herbot:poll:vote:{poll_id}:{i % 3}") for i, m in enumerate(group)])
+        targets.append(message)
+    for i in range(FLUSHED_PER_ROUND):
+        recorder.add_message(_message(thread, crowd[i], f"due #{i}"))
+    records = [emit_clicks(world.env, msg, c) for msg, c in zip(targets, clicks, strict=True)]
+    flushing = asyncio.create_task(recorder.flush())
+    await world.env.settle(timeout=60)
+    await flushing
+    counted: dict[int, dict[int, int]] = {}
+    for (poll_id, _), batch, answers in zip(opened, clicks, records, strict=True):
+        for (member, custom_id), record in zip(batch, answers, strict=True):
+            if "is counted" in _answer(world.env, record):
+                counted.setdefault(poll_id, {})[member.id] = int(custom_id.rsplit(":", 1)[1])
+    assert sum(map(len, counted.values())) == POLLS * VOTERS_PER_POLL
+
+    world.env.inject_error(
+        "POST", f"/channels/{world.channel.id}/messages", status=500, times=POLLS
+    )
+    await world.env.advance_time(HOUR)  # every deadline at once: closed, each post refused
+    for poll_id, _ in opened:
+        assert result_cards(world.channel, poll_id) == []
+    await world.bot.remove_cog("Polls")  # killed before the first retry: nothing of it posts
+    await world.restart()
+    await world.env.advance_time(claims.DEFAULT_LEASE.total_seconds() + 5)
+    await world.env.advance_time(HOUR)
+    await world.restart()  # and a quick restart after: nothing posts twice
+    await world.env.advance_time(HOUR)
+
+    for poll_id, _ in opened:
+        (card,) = result_cards(world.channel, poll_id)
+        stored = {
+            row["user_id"]: row["position"]
+            for row in await world.db.fetchall(
+                "SELECT user_id, position FROM poll_votes WHERE poll_id = ?", (poll_id,)
+            )
+        }
+        assert stored == counted[poll_id]
+        votes_for = sum(1 for p in stored.values() if p == 0)
+        assert f"**For** — {votes_for} (" in cards.text(card)
+        assert await claims.is_done(world.db, result_key(poll_id))
+    kept = await world.db.fetchval(
+        "SELECT count(*) FROM recorded_messages WHERE channel_id = ?", (thread.id,)
+    )
+    assert kept == FLUSHED_PER_ROUND

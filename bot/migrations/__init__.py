@@ -47,6 +47,12 @@ def head(script_location: Path = HERE) -> str:
     return heads[0]
 
 
+def history(script_location: Path = HERE) -> list[str]:
+    """Every revision, oldest first (``herbot doctor`` counts how far behind a database is)."""
+    script = ScriptDirectory.from_config(config(script_location=script_location))
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
 _PG_PIECE = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|;|[^'";-]+|-""")
 
 

@@ -154,7 +154,7 @@ class Admin(commands.Cog):
             and member.guild_permissions.manage_guild,
             owner=await is_owner(interaction),
         )
-        grouped = help_.sections(self._help_entries(), asker)
+        grouped = help_.sections(self._help_entries(), asker, self._help_off())
         embed = discord.Embed(title="herbot: what you can use here", colour=HELP_COLOUR)
         for title, lines in grouped.items():
             for i, chunk in enumerate(chunk_lines(lines, EMBED_FIELD_VALUE_LIMIT)):
@@ -170,6 +170,17 @@ class Admin(commands.Cog):
                 "and their own quotes too."
             )
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    def _help_off(self) -> dict[str, list[str]]:
+        """Each feature's parts that are off without the Message Content intent."""
+        off: dict[str, list[str]] = {}
+        if self.bot.intents.message_content:
+            return off
+        for feature in self.bot.features:
+            title = help_.section_title(feature.description)
+            for need in feature.message_content:
+                off.setdefault(title, []).append(help_.off_line(need.what, need.commands))
+        return off
 
     def _help_entries(self) -> list[help_.Entry]:
         """Every slash command, with its feature's title (features in the configured order)."""

@@ -8,6 +8,7 @@ settings, the owner theirs; every command that not everyone may run is marked wi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -56,12 +57,27 @@ def line(entry: Entry) -> str:
     return f"`/{entry.name}` — {text}" + (f" · *{mark}*" if mark else "")
 
 
-def sections(entries: list[Entry], asker: Asker) -> dict[str, list[str]]:
-    """``{feature title: lines}`` of what ``asker`` may run, in the features' order."""
+def off_line(what: str, commands: tuple[str, ...]) -> str:
+    """A feature's part that is off without the Message Content intent, said once."""
+    named = ", ".join(f"`/{c}`" for c in commands)
+    return (
+        f"⚠️ *Off here:* {what.lower()}{f' ({named})' if named else ''}: herbot runs without "
+        "Discord's Message Content intent."
+    )
+
+
+def sections(
+    entries: list[Entry], asker: Asker, off: Mapping[str, list[str]] | None = None
+) -> dict[str, list[str]]:
+    """``{feature title: lines}`` of what ``asker`` may run, in the features' order; in a
+    server, each section first says what of it is ``off`` (``{title: lines}``)."""
     grouped: dict[str, list[str]] = {}
     for entry in entries:
         if asker.may_run(entry):
             grouped.setdefault(entry.section, []).append(line(entry))
+    if asker.in_server:
+        for title, lines in (off or {}).items():
+            grouped[title] = lines + grouped.get(title, [])
     return grouped
 
 

@@ -6,10 +6,13 @@ import argparse
 from typing import TYPE_CHECKING
 
 from bot.feature import Feature
+from cogs.debate.config import KEYS
 from cogs.debate.privacy import PRIVACY
 
 if TYPE_CHECKING:
     from bot.app import Herbot
+    from bot.config import Settings
+    from bot.doctor import Finding
 
 
 async def _setup(bot: Herbot) -> None:
@@ -20,6 +23,12 @@ async def _setup(bot: Herbot) -> None:
 
     config = load_config(bot.settings.section("debate"), bot.settings.path)
     await bot.add_cog(Debates(bot, config, bot.services.get(PollRunner)))
+
+
+def _doctor(settings: Settings) -> list[Finding]:
+    from cogs.debate.config import doctor
+
+    return doctor(settings)
 
 
 def _cli(sub: argparse._SubParsersAction) -> None:
@@ -35,4 +44,16 @@ feature = Feature(
     cli=_cli,
     privacy=PRIVACY,
     requires=("cogs.polls",),
+    permissions=(
+        "view_channel",
+        "send_messages",
+        "create_public_threads",
+        "send_messages_in_threads",
+        "embed_links",
+        "attach_files",
+        "create_events",
+        "manage_events",
+    ),
+    settings={"debate": KEYS},
+    doctor=_doctor,
 )

@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import ConfigError
+from bot.config import ConfigError, Settings
 from cogs.debate.formats import Format, FormatError, load_formats
+
+if TYPE_CHECKING:
+    from bot.doctor import Finding
+
+KEYS = ("formats_file", "extend_seconds", "warnings", "phase_seconds")  # what [debate] holds
 
 # Timed phases and their default speech lengths in seconds.
 DEFAULT_PHASE_SECONDS = {
@@ -63,3 +68,11 @@ def load_config(section: Mapping[str, Any], resolve: Callable[[str], Path]) -> D
         phase_seconds=phases,
         formats=formats,
     )
+
+
+def doctor(settings: Settings) -> list[Finding]:
+    """``herbot doctor``: the values of [debate] and the formats file."""
+    from bot.doctor import config_problem
+
+    section = {k: v for k, v in settings.section("debate").items() if k in KEYS}
+    return config_problem("settings", lambda: load_config(section, settings.path))

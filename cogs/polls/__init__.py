@@ -6,10 +6,13 @@ import argparse
 from typing import TYPE_CHECKING
 
 from bot.feature import Feature
+from cogs.polls.config import KEYS
 from cogs.polls.privacy import PRIVACY
 
 if TYPE_CHECKING:
     from bot.app import Herbot
+    from bot.config import Settings
+    from bot.doctor import Finding
 
 
 async def _setup(bot: Herbot) -> None:
@@ -24,6 +27,12 @@ async def _setup(bot: Herbot) -> None:
     await bot.add_cog(polls)
 
 
+def _doctor(settings: Settings) -> list[Finding]:
+    from cogs.polls.config import doctor
+
+    return doctor(settings)
+
+
 def _cli(sub: argparse._SubParsersAction) -> None:
     from cogs.polls.cli import register
 
@@ -36,4 +45,15 @@ feature = Feature(
     setup=_setup,
     cli=_cli,
     privacy=PRIVACY,
+    permissions=(
+        "view_channel",
+        "send_messages",
+        "send_messages_in_threads",
+        "embed_links",
+        "attach_files",
+        "send_polls",
+    ),
+    # Its keys written under [debate] before polls had a table of their own are still read.
+    settings={"polls": KEYS, "debate": KEYS},
+    doctor=_doctor,
 )

@@ -25,6 +25,7 @@ class BallotWriter:
             _write,
             max_group=MAX_GROUP,
             cancelled="The ballot could not be written: nothing was counted.",
+            name="ballots",
         )
 
     @property

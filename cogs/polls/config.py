@@ -12,9 +12,12 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import ConfigError
+from bot.config import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from bot.doctor import Finding
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +107,11 @@ KEYS = ("motions_file", "poll_default_hours", "tally_refresh_seconds", "poll_rem
 RETIRED = ("batch_votes", "vote_path")
 
 
+def moved_keys(polls: Mapping[str, Any], debate: Mapping[str, Any]) -> list[str]:
+    """Keys of ``[polls]`` still written under ``[debate]`` (read from there, warned)."""
+    return [key for key in KEYS if key in debate and key not in polls]
+
+
 def merged_section(polls: Mapping[str, Any], debate: Mapping[str, Any]) -> dict[str, Any]:
     """``[polls]``, with the keys still written under ``[debate]`` read from there (warned)."""
     merged = dict(polls)
@@ -114,7 +122,7 @@ def merged_section(polls: Mapping[str, Any], debate: Mapping[str, Any]) -> dict[
             " the benchmarks keep their baselines in bench/): remove them",
             ", ".join(retired),
         )
-    moved = [key for key in KEYS if key in debate and key not in polls]
+    moved = moved_keys(polls, debate)
     for key in moved:
         merged[key] = debate[key]
     if moved:
@@ -141,3 +149,23 @@ def load_config(section: Mapping[str, Any], resolve: Callable[[str], Path]) -> P
         tally_refresh_seconds=_number(section, "tally_refresh_seconds", 2.0, 0.5, 60),
         poll_reminder_minutes=int(_number(section, "poll_reminder_minutes", 60, 0, 7 * 24 * 60)),
     )
+
+
+def doctor(settings: Settings) -> list[Finding]:
+    """``herbot doctor``: the values of [polls] and the motions file (unknown keys are the
+    core's to name; the retired ones among them)."""
+    from bot.doctor import config_problem, note
+
+    polls, debate = settings.section("polls"), settings.section("debate")
+    moved = moved_keys(polls, debate)
+    section = {k: v for k, v in polls.items() if k in KEYS} | {k: debate[k] for k in moved}
+    found = config_problem("settings", lambda: load_config(section, settings.path))
+    if moved:
+        found.append(
+            note(
+                "settings",
+                f"[debate] {', '.join(moved)} belong in [polls] now (read from [debate] for "
+                "now): move them",
+            )
+        )
+    return found

@@ -47,6 +47,7 @@ class BatchedVoteWriter:
             _write,
             max_group=MAX_GROUP,
             cancelled="The vote could not be written: nothing was counted.",
+            name="votes",
         )
 
     @property

@@ -12,13 +12,15 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from bot.feature import Feature
+from bot.feature import Feature, NeedsContent
+from cogs.quotes.config import KEYS
 from cogs.quotes.privacy import PRIVACY
 
 if TYPE_CHECKING:
     from bot.app import Herbot
     from bot.config import Settings
     from bot.db import Database
+    from bot.doctor import Finding
 
 
 async def _setup(bot: Herbot) -> None:
@@ -47,6 +49,12 @@ async def _warm_up(db: Database, settings: Settings) -> None:
     await Retriever(db).start()
 
 
+def _doctor(settings: Settings) -> list[Finding]:
+    from cogs.quotes.doctor import doctor
+
+    return doctor(settings)
+
+
 def _cli(sub: argparse._SubParsersAction) -> None:
     from cogs.quotes.cli import register
 
@@ -61,4 +69,15 @@ feature = Feature(
     warm_up=_warm_up,
     cli=_cli,
     privacy=PRIVACY,
+    # A nomination reads the reacted message's words; the message menus receive theirs.
+    message_content=(
+        NeedsContent(
+            "Nominations by reaction",
+            commands=("quote nominations",),
+            instead="Members can still save a message with its menu: Apps → Save as quote.",
+        ),
+    ),
+    permissions=("view_channel", "read_message_history", "send_messages", "embed_links"),
+    settings={"quotes": KEYS},
+    doctor=_doctor,
 )

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings
 
+KEYS = ("curated_dir", "max_text_length", "qotd_time")  # what [quotes] may hold
+
 
 @dataclass(frozen=True, slots=True)
 class QuotesConfig:

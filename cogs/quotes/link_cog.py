@@ -38,6 +38,13 @@ CANT_READ = (
     "deleted. Link a message from a channel we can both read."
 )
 
+# Without the Message Content intent, Discord blanks a message read over REST (a link); the
+# message menu's interaction carries the words.
+NO_CONTENT_OVER_A_LINK = (
+    "I can't read the words of a linked message here: herbot runs without Discord's Message "
+    "Content intent. Open that message's menu instead: Apps → Quote this message."
+)
+
 
 class QuoteLinks(commands.Cog, name=COG_NAME):
     def __init__(self, bot: Herbot) -> None:
@@ -69,7 +76,8 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
             ref = message_link.in_guild(link, guild.id)
         except BadLink as exc:
             raise UserError(str(exc)) from None
-        await self.open_form(interaction, await self._readable(interaction, guild, ref))
+        message = await self._readable(interaction, guild, ref)
+        await self.open_form(interaction, message, linked=True)
 
     async def _readable(
         self, interaction: discord.Interaction, guild: discord.Guild, ref: message_link.MessageRef
@@ -97,7 +105,9 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
         except discord.HTTPException:
             raise UserError(CANT_READ) from None
 
-    async def open_form(self, interaction: discord.Interaction, message: discord.Message) -> None:
+    async def open_form(
+        self, interaction: discord.Interaction, message: discord.Message, *, linked: bool = False
+    ) -> None:
         guild_id = served_guild_id(interaction)
         if guild_id is None:
             raise NotInServer()
@@ -110,6 +120,9 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
             author_id=author.id,
             speaker=author.display_name,
             verb="quoted",
+            blank=NO_CONTENT_OVER_A_LINK
+            if linked and not self.bot.intents.message_content
+            else None,
         )
         saved = await review_store.saved_message(self.bot.db, guild_id, message.jump_url)
         if saved is not None:

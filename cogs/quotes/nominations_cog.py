@@ -62,6 +62,8 @@ class QuoteNominations(commands.Cog):
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        if not self.bot.intents.message_content:
+            return  # the message's words would arrive blank (/quote nominations says so)
         if payload.guild_id is None or payload.message_id in self._passed:
             return
         if payload.member is not None and payload.member.bot:

@@ -31,18 +31,26 @@ NO_TEXT = "That message has no text to quote (only attachments or embeds)."
 
 
 async def refuse_unquotable(
-    db: Reader, *, from_bot: bool, text: str, author_id: int, speaker: str, verb: str
+    db: Reader,
+    *,
+    from_bot: bool,
+    text: str,
+    author_id: int,
+    speaker: str,
+    verb: str,
+    blank: str | None = None,
 ) -> None:
     """Refuse, before a form opens or anything is written, a message that can never be a
     member's quote: a bot's or webhook's, one without text, one whose author opted out.
 
-    ``verb`` says what the member tried: "saved" (*Save as quote*) or "quoted" (the form).
+    ``verb`` says what the member tried: "saved" (*Save as quote*) or "quoted" (the form);
+    ``blank`` replaces the no-text refusal where the words were withheld, not absent.
     """
     if from_bot:
         what = "saved as quotes" if verb == "saved" else verb
         raise UserError(f"Messages from bots and webhooks can't be {what}.")
     if not text:
-        raise UserError(NO_TEXT)
+        raise UserError(blank or NO_TEXT)
     if await privacy.is_opted_out(db, author_id, "quote"):
         raise UserError(opted_out(speaker, verb))
 

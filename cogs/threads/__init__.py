@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from bot.feature import Feature
+from bot.feature import Feature, NeedsContent
+from cogs.threads.config import KEYS
 from cogs.threads.privacy import PRIVACY as _PRIVACY
 
 if TYPE_CHECKING:
     from bot.app import Herbot
+    from bot.config import Settings
+    from bot.doctor import Finding
 
 
 async def _setup(bot: Herbot) -> None:
@@ -24,6 +27,12 @@ async def _setup(bot: Herbot) -> None:
     recording = ThreadRecording(bot, ThreadsConfig.from_section(bot.settings.section("threads")))
     await bot.add_cog(recording)
     await bot.add_cog(Transcripts(bot, recording))
+
+
+def _doctor(settings: Settings) -> list[Finding]:
+    from cogs.threads.config import doctor
+
+    return doctor(settings)
 
 
 def _cli(sub: argparse._SubParsersAction) -> None:
@@ -38,4 +47,21 @@ feature = Feature(
     setup=_setup,
     cli=_cli,
     privacy=_PRIVACY,
+    # Live recording reads every message of a recorded thread (and backfill, its history).
+    message_content=(
+        NeedsContent(
+            "Live recording",
+            commands=("record start",),
+            instead="Transcripts recorded before can still be searched and exported.",
+        ),
+    ),
+    permissions=(
+        "view_channel",
+        "read_message_history",
+        "send_messages",
+        "send_messages_in_threads",
+        "manage_threads",
+    ),
+    settings={"threads": KEYS},
+    doctor=_doctor,
 )

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import ConfigError
+from bot.config import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from bot.doctor import Finding
 
 DEFAULT_UPLOAD_LIMIT = 8 * 1024 * 1024
 
@@ -53,3 +56,14 @@ class ThreadsConfig:
             max_upload_bytes=upload,
             max_backfill=backfill,
         )
+
+
+KEYS = tuple(ThreadsConfig.__dataclass_fields__)  # what [threads] may hold
+
+
+def doctor(settings: Settings) -> list[Finding]:
+    """``herbot doctor``: the values of [threads] (unknown keys are the core's to name)."""
+    from bot.doctor import config_problem
+
+    section = {k: v for k, v in settings.section("threads").items() if k in KEYS}
+    return config_problem("settings", lambda: ThreadsConfig.from_section(section))

@@ -45,3 +45,22 @@ def test_proxy_urls_come_from_the_environment():
     )
     assert settings.api_base == "http://127.0.0.1:8080/api/v10"
     assert settings.gateway_url == "ws://x"
+
+
+def test_health_endpoint_and_log_format_are_off_and_text_unless_asked(tmp_path: Path):
+    settings = load_settings(env={}, dotenv=False)
+    assert settings.metrics_addr is None and settings.log_format == "text"
+    on = load_settings(
+        env={"HERBOT_METRICS_ADDR": "127.0.0.1:9108", "HERBOT_LOG_FORMAT": "JSON"}, dotenv=False
+    )
+    assert on.metrics_addr == ("127.0.0.1", 9108) and on.log_format == "json"
+    toml = tmp_path / "settings.toml"
+    toml.write_text('[bot]\nmetrics_addr = "[::1]:9200"\nlog_format = "json"\n')
+    from_file = load_settings(toml, env={}, dotenv=False)
+    assert from_file.metrics_addr == ("::1", 9200) and from_file.log_format == "json"
+    assert load_settings(toml, env={"HERBOT_METRICS_ADDR": ""}, dotenv=False).metrics_addr is None
+    for bad in ("9108", "localhost:", "host:99999", "host:port"):
+        with pytest.raises(ConfigError, match="must be host:port"):
+            load_settings(env={"HERBOT_METRICS_ADDR": bad}, dotenv=False)
+    with pytest.raises(ConfigError, match="must be text or json"):
+        load_settings(env={"HERBOT_LOG_FORMAT": "xml"}, dotenv=False)

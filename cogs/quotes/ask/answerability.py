@@ -140,6 +140,45 @@ def dense_query(question: str) -> str:
     return aliases().rewrite(" ".join(strip_noise(question).split()))
 
 
+# "Who is Catherine?", "Who plays Samantha?": a question asking who someone is in the film.
+_IDENTITY = re.compile(
+    r"^\s*who\s+(?:is|was|plays|played|voices|voiced|portrays|portrayed)\s+"
+    r"(?P<who>[^?!.]+?)[\s?!.]*$",
+    re.IGNORECASE,
+)
+# Words that ask for a headline or a title rather than what a text says.
+_TITLE_WORDS = frozenset({"title", "titled", "headline", "called", "named"})
+
+
+@dataclass(frozen=True, slots=True)
+class Focus:
+    """What the head of the ranking should lead with, read from the question's shape.
+
+    ``subject``: the tag of the one a "who is / plays / voices X" question asks about
+    ("samantha"); the cast entry tagged with it answers that question, a line spoken by X or
+    a passage that merely mentions X does not. ``wants_title``: the question asks for a
+    headline; otherwise a headline (tagged "title") never leads, since it restates the
+    question's words without answering them.
+    """
+
+    subject: str | None = None
+    wants_title: bool = False
+
+    def bonus(self, tags: tuple[str, ...]) -> float:
+        return 1.0 if self.subject and self.subject in tags and "cast" in tags else 0.0
+
+    def demotes(self, tags: tuple[str, ...]) -> bool:
+        return not self.wants_title and "title" in tags
+
+
+def focus(question: str) -> Focus:
+    """The :class:`Focus` of ``question`` (aliases rewritten first: "Theo" is Theodore)."""
+    text = aliases().rewrite(" ".join(strip_noise(question).split()))
+    match = _IDENTITY.match(text)
+    subject = "-".join(terms(match["who"])) if match else ""
+    return Focus(subject or None, bool(_TITLE_WORDS & set(terms(text))))
+
+
 def named(question: str) -> list[str]:
     """Capitalised names in ``question`` ("Jurassic Park", "Steve Jobs"), possessives cut.
 
@@ -205,12 +244,13 @@ def named(question: str) -> list[str]:
 
 @cache
 def _listed(path: Path = NAMES_FILE) -> re.Pattern[str] | None:
-    """One pattern for every name in ``names.toml`` (longest first), or None without it."""
+    """One pattern for every name and record kind in ``names.toml`` (longest first), or None."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError:
         return None
-    phrases = {n.casefold().strip() for group in data.get("names", {}).values() for n in group}
+    groups = [*data.get("names", {}).values(), data.get("records", {}).get("kinds", [])]
+    phrases = {n.casefold().strip() for group in groups for n in group}
     phrases.discard("")
     if not phrases:
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import TYPE_CHECKING
 
 import discord
@@ -38,6 +39,12 @@ class Ask(commands.Cog):
     def __init__(self, bot: Herbot) -> None:
         self.bot = bot
         self.retriever = Retriever(bot.db, claim_owner=bot.claim_owner)
+        self._seconds = bot.metrics.histogram(
+            "herbot_ask_seconds", "/ask: from the question to its ranked passages"
+        )
+        self._asked = bot.metrics.counter(
+            "herbot_ask", "/ask questions by outcome: answered, or declined", ("outcome",)
+        )
         self._warmup: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
@@ -91,7 +98,11 @@ class Ask(commands.Cog):
             raise UserError(NO_WORDS)
         await interaction.response.defer(thinking=True, ephemeral=private)
         guild_id = served_guild_id(interaction)
+        started = time.perf_counter()
         answer = await answers.ask(self.retriever, question, guild_id, limit=ask_ui.PAGE)
+        self._seconds.observe(time.perf_counter() - started)
+        declined = answer.declined or not answer.results
+        self._asked.labels("declined" if declined else "answered").inc()
         async with self.bot.db.transaction() as tx:
             session_id = await sessions.create(
                 tx, question, guild_id, interaction.user.id, self.bot.now()

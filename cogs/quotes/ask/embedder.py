@@ -91,6 +91,24 @@ def sha256_file(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
+def verified_files(
+    directory: Path | None = None, expected_sha256: str = WEIGHTS_SHA256
+) -> tuple[Path, Path]:
+    """The weights and the tokenizer, present and the weights unaltered (SHA-256)."""
+    directory = directory or model_dir()
+    weights_path = directory / "model.safetensors"
+    tokenizer_path = directory / "tokenizer.json"
+    if not weights_path.is_file() or not tokenizer_path.is_file():
+        raise ModelUnavailable(f"MiniLM files missing in {directory} ({INSTALL_HINT})")
+    digest = sha256_file(weights_path)
+    if digest != expected_sha256:
+        raise ModelUnavailable(
+            f"{weights_path} has SHA-256 {digest[:12]}…, expected {expected_sha256[:12]}…: "
+            f"reinstall it ({INSTALL_HINT})"
+        )
+    return weights_path, tokenizer_path
+
+
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
     mean = x.mean(-1, keepdims=True)
     var = ((x - mean) ** 2).mean(-1, keepdims=True)
@@ -170,17 +188,7 @@ class MiniLM:
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
-        directory = directory or model_dir()
-        weights_path = directory / "model.safetensors"
-        tokenizer_path = directory / "tokenizer.json"
-        if not weights_path.is_file() or not tokenizer_path.is_file():
-            raise ModelUnavailable(f"MiniLM files missing in {directory} ({INSTALL_HINT})")
-        digest = sha256_file(weights_path)
-        if digest != expected_sha256:
-            raise ModelUnavailable(
-                f"{weights_path} has SHA-256 {digest[:12]}…, expected {expected_sha256[:12]}…: "
-                f"reinstall it ({INSTALL_HINT})"
-            )
+        weights_path, tokenizer_path = verified_files(directory, expected_sha256)
         tokenizer = Tokenizer.from_file(str(tokenizer_path))
         tokenizer.no_padding()
         tokenizer.enable_truncation(MAX_TOKENS)

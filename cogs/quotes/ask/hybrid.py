@@ -42,8 +42,12 @@ RRF_K = 60  # the usual constant (Cormack et al. 2009): damps the head of each r
 DENSE_WEIGHT = 1.5
 RERANK_HEAD = 5  # fused candidates reordered by cosine + COVERAGE_WEIGHT x word coverage
 COVERAGE_WEIGHT = 0.4  # 0.8 before the domain adapter; re-tuned on the tune half
+# A cast entry about the one a "who is X" question names leads the head (answerability.Focus).
+FOCUS_WEIGHT = 0.3
 DENSE_CONFIDENT = 0.34
 DENSE_FLOOR = 0.25
+# A declined question lists "Related (not an answer)" passages only this near in meaning.
+RELATED_FLOOR = 0.3
 LEXICAL_STRONG = 0.75
 LEXICAL_ONLY = 0.6
 CANDIDATES = 50  # per leg, before fusion
@@ -183,6 +187,26 @@ class Retriever:
         if self.index is not None:
             self.index.invalidate()
 
+    async def _lead(self, question: str, head: list[Ranked]) -> list[Ranked]:
+        """``head`` by meaning, word coverage and the question's :class:`Focus`."""
+        focus = answerability.focus(question)
+        found = await passages.fetch(self.db, [r.rowid for r in head])
+        tags = {r.rowid: found[r.rowid].tags if r.rowid in found else () for r in head}
+        head = sorted(
+            head,
+            key=lambda r: (
+                -(
+                    (r.cosine or 0.0)
+                    + COVERAGE_WEIGHT * r.coverage
+                    + FOCUS_WEIGHT * focus.bonus(tags[r.rowid])
+                )
+            ),
+        )
+        # A headline goes just after the best passage that is not one.
+        first = next((i for i, r in enumerate(head) if not focus.demotes(tags[r.rowid])), 0)
+        lead = head[first]
+        return [lead, *(r for r in head if r is not lead)]
+
     async def retrieve(
         self, question: str, guild_id: int | None, *, depth: int = 10, mode: Mode = "hybrid"
     ) -> Retrieval:
@@ -237,7 +261,9 @@ class Retriever:
         ]
         check = list(dict.fromkeys([h.rowid for h in lex[:10]] + order[:depth]))
         own_terms = " ".join(answerability.terms(answerability.aliases().rewrite(question)))
-        cover = await lexical.coverage(self.db, own_terms or question, check)
+        cover = await lexical.coverage(
+            self.db, own_terms or question, check, answerability.aliases().words
+        )
         for item in ranked:
             item.coverage = cover.get(item.rowid, 0.0)
         if dense and RERANK_HEAD:
@@ -245,8 +271,7 @@ class Retriever:
             # passage holds: RRF knows ranks only, and a close second in both legs (a
             # neighbouring cast entry) can outrank the passage that names what was asked.
             head = ranked[:RERANK_HEAD]
-            head.sort(key=lambda r: -((r.cosine or 0.0) + COVERAGE_WEIGHT * r.coverage))
-            ranked = head + ranked[RERANK_HEAD:]
+            ranked = await self._lead(question, head) + ranked[RERANK_HEAD:]
 
         best_cosine = dense[0].cosine if dense else None
         best_coverage = max(cover.values(), default=0.0)
@@ -264,9 +289,20 @@ class Retriever:
         if answered:
             result.ranked = relevant[:depth]
         else:
-            nearest = sorted(ranked, key=lambda r: -(r.cosine or 0.0)) if dense else ranked
-            result.suggestions = nearest[:3]
+            result.suggestions = related(ranked, bool(dense))
         return result
+
+
+def related(ranked: list[Ranked], dense: bool) -> list[Ranked]:
+    """Up to three passages a declined question may still want, nearest meaning first.
+
+    Only what is near enough to be about the same thing: "best pizza recipe" is nearest to
+    the film's music credits (cosine 0.23), which no member would call related.
+    """
+    if dense:
+        near = sorted(ranked, key=lambda r: -(r.cosine or 0.0))
+        return [r for r in near if (r.cosine or 0.0) >= RELATED_FLOOR][:3]
+    return [r for r in ranked if r.coverage >= LEXICAL_ONLY][:3]
 
 
 async def unknown_names(db: Database, question: str, guild_id: int | None) -> list[str]:

@@ -9,6 +9,7 @@ name checks use ``quotes.ac`` (words as written) with a phrase query.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.db import Reader
@@ -88,10 +89,17 @@ async def _search_pg(
     return [LexicalHit(row["rowid"], -float(row["score"])) for row in rows]
 
 
-async def coverage(db: Reader, question: str, rowids: list[int]) -> dict[int, float]:
+async def coverage(
+    db: Reader,
+    question: str,
+    rowids: list[int],
+    also: Mapping[str, tuple[str, ...]] | None = None,
+) -> dict[int, float]:
     """For each passage, the share of the question's content words it contains (stemmed).
 
-    One query: a UNION of single-word MATCHes restricted to ``rowids``.
+    A word also counts as present through any of its ``also`` words (the aliases' [words]:
+    "plays" is there when the passage says "voiced"). One query: a UNION of per-word
+    MATCHes restricted to ``rowids``.
     """
     words = query_words(question)
     if not words or not rowids:
@@ -99,17 +107,18 @@ async def coverage(db: Reader, question: str, rowids: list[int]) -> dict[int, fl
     marks = ",".join("?" * len(rowids))
     parts, params = [], []
     for word in words:
+        either = " ".join([word, *(also or {}).get(word, ())])
         if db.dialect == "sqlite":
             parts.append(
                 f"SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ? AND rowid IN ({marks})"
             )
-            params.extend([match_query(word) or '""', *rowids])
+            params.extend([match_query(either) or '""', *rowids])
         else:
             parts.append(
                 "SELECT rowid FROM quotes WHERE fts @@ to_tsquery('english', ?) "
                 f"AND rowid IN ({marks})"
             )
-            params.extend([ts_query(word) or "''", *rowids])
+            params.extend([ts_query(either) or "''", *rowids])
     sql = (
         "SELECT rowid, count(*) AS n FROM ("
         + " UNION ALL ".join(parts)

@@ -85,6 +85,11 @@ class ThreadRecording(commands.Cog):
         self.recorder = Recorder(
             bot.db, flush_interval=config.flush_interval, max_batch=config.max_batch, now=bot.now
         )
+        bot.metrics.gauge(
+            "herbot_recorder_queued_messages",
+            "Recorded messages, edits and deletions waiting for the recorder's next write",
+            read=lambda: self.recorder.pending,
+        )
         self.recordings: dict[int, Recording] = {}
         self._auto: dict[int, tuple[float, frozenset[int]]] = {}
         self._thread_state: dict[int, tuple[str, bool, bool]] = {}
@@ -165,6 +170,13 @@ class ThreadRecording(commands.Cog):
         rec = self.recordings.get(channel_id)
         return rec is not None and rec.active
 
+    @property
+    def live(self) -> bool:
+        """Whether messages arrive with their words: without the Message Content intent
+        Discord blanks them (all but those mentioning herbot), so nothing is recorded, not
+        even those, and no recording starts (``/record start`` says why: bot/intents.py)."""
+        return self.bot.intents.message_content
+
     async def auto_channels(self, guild_id: int) -> frozenset[int]:
         cached = self._auto.get(guild_id)
         now = time.monotonic()
@@ -214,7 +226,7 @@ class ThreadRecording(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        if message.guild is None or message.type not in RECORDED_TYPES:
+        if not self.live or message.guild is None or message.type not in RECORDED_TYPES:
             return
         if self.bot.user is not None and message.author.id == self.bot.user.id:
             return
@@ -233,8 +245,8 @@ class ThreadRecording(commands.Cog):
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
-        if not self.active(payload.channel_id):
-            return
+        if not self.live or not self.active(payload.channel_id):
+            return  # without the intent an edit's text arrives blank: no new version
         data = payload.data
         content = data.get("content")
         if content is None:  # an embed unfurled, not a text edit
@@ -290,6 +302,8 @@ class ThreadRecording(commands.Cog):
 
     @commands.Cog.listener()
     async def on_herbot_debate_thread_opened(self, thread: discord.Thread, debate_id: int) -> None:
+        if not self.live:
+            return  # no notice saying it is recorded when nothing would be
         await self.start(thread, reason="debate", started_by=None, keep_unarchived=True)
 
     # --- /record -------------------------------------------------------------------------
@@ -384,11 +398,16 @@ class ThreadRecording(commands.Cog):
             lines.append("This conversation is **not recorded**.")
         else:
             count = await store.message_count(self.bot.db, rec.channel_id)
-            state = "**recording**" if rec.active else "**stopped**"
+            state = "**recording**" if self.live else "**paused**"
+            state = state if rec.active else "**stopped**"
             since = records.display_time(rec.started_at)
             how = f"by <@{rec.started_by}>" if rec.started_by else f"automatically ({rec.reason})"
             lines.append(f"This conversation is {state}: since {since}, started {how}.")
             lines.append(f"{plural(count, 'message')} kept.")
+            if rec.active and not self.live:
+                lines.append(
+                    "Nothing new is recorded: herbot runs without the Message Content intent."
+                )
             if rec.active and rec.keep_unarchived:
                 lines.append("It is kept from auto-archiving while recorded.")
         active = [

@@ -35,11 +35,14 @@ def test_fresh_database_is_seeded_and_answers_json(tmp_path: Path, capsys):
 
 
 def test_declines_with_a_flag_and_no_results(tmp_path: Path, capsys):
-    code, out = _ask(capsys, tmp_path / "h.db", "What is the capital of Australia?", "--json")
+    question = "What did Sam Altman tweet when GPT-4o launched?"
+    code, out = _ask(capsys, tmp_path / "h.db", question, "--json")
     data = json.loads(out)
     assert code == 0
     assert data["declined"] is True and data["results"] == []
     assert len(data["suggestions"]) == 3  # related, not an answer
+    code, out = _ask(capsys, tmp_path / "h.db", "best pizza recipe", "--json")
+    assert json.loads(out)["suggestions"] == []  # nothing near enough to be related
 
 
 def test_text_output_and_limit(tmp_path: Path, capsys):

@@ -85,14 +85,43 @@ async def test_private_answer_is_ephemeral(world):
 
 
 async def test_out_of_scope_question_declines_with_related_quotes(world):
+    # The store holds Altman's September 2023 remarks, never a tweet: declined, and the
+    # remarks are offered as related (issue 25).
     result = await world.alice.slash(
-        world.channel, "ask", question="What is the capital of France?"
+        world.channel, "ask", question="What did Sam Altman tweet when GPT-4o launched?"
     )
     _heading, declined, *related, _footer = _blocks(result)
     assert declined.startswith("Nothing in the quote store answers that.")
+    assert "It never mentions tweet." in declined
     assert related and all(r.startswith(RELATED) for r in related)
+    assert "`fs-035`" in "".join(related)
     assert "**" not in "".join(r.removeprefix(RELATED) for r in related)  # nothing bolded
     assert _labels(result.response) == []
+
+
+async def test_a_declined_question_lists_related_passages_only_when_related(world):
+    # The nearest passage (the film's music credits) is 0.23 in cosine: not related.
+    result = await world.alice.slash(world.channel, "ask", question="best pizza recipe")
+    _heading, declined, *related, _footer = _blocks(result)
+    assert declined.startswith("Nothing in the quote store answers that.")
+    assert related == []
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "second"),
+    [
+        ("Who plays Samantha?", "film-cast-samantha", None),
+        ("Who is Catherine?", "film-cast-catherine", None),
+        ("What does the Film Stories article argue Altman gets wrong?", "fs-005", "fs-001"),
+    ],
+)
+async def test_the_best_passage_is_the_one_the_question_is_about(world, question, first, second):
+    # Issue 25: a neighbouring line or the article's headline led these before.
+    result = await world.alice.slash(world.channel, "ask", question=question)
+    _heading, best, *others, _footer = _blocks(result)
+    assert best.startswith("**Best passage**\n") and f"`{first}`" in best
+    if second is not None:
+        assert f"`{second}`" in others[0]
 
 
 async def test_more_results_and_context_buttons_survive_restart(world):
