@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from bot.db import Reader
 from bot.presentation import ELLIPSIS, escape_markdown
-from cogs.quotes.ask import answerability, lexical, passages
+from cogs.quotes.ask import lexical, passages
+from cogs.quotes.ask.answerability import Question
 from cogs.quotes.ask.hybrid import Mode, Ranked, Retriever
 from cogs.quotes.ask.passages import Passage
 
@@ -77,13 +78,17 @@ async def ask(
     depth: int = 12,
     mode: Mode = "hybrid",
 ) -> Answer:
-    """Answer ``question``: the page ``[offset, offset + limit)`` of relevant passages."""
+    """Answer ``question``: the page ``[offset, offset + limit)`` of relevant passages.
+
+    The question is parsed once here (:class:`Question`) and passed down the pipeline.
+    """
+    parsed = Question.parse(question)
     retrieval = await retriever.retrieve(
-        question, guild_id, depth=max(depth, offset + limit), mode=mode
+        parsed, guild_id, depth=max(depth, offset + limit), mode=mode
     )
     page = retrieval.ranked[offset : offset + limit]
-    results = await _results(retriever.db, question, page)
-    suggestions = await _results(retriever.db, question, retrieval.suggestions)
+    results = await _results(retriever.db, parsed.keywords, page)
+    suggestions = await _results(retriever.db, parsed.keywords, retrieval.suggestions)
     return Answer(
         question,
         retrieval.declined,
@@ -97,11 +102,11 @@ async def ask(
     )
 
 
-async def _results(db: Reader, question: str, ranked: list[Ranked]) -> list[Result]:
+async def _results(db: Reader, keywords: str, ranked: list[Ranked]) -> list[Result]:
     rowids = [r.rowid for r in ranked]
     found = await passages.fetch(db, rowids)
-    # Only meaningful terms are marked: no stop words, mention syntax or possessive "s".
-    keywords = answerability.keyword_query(question)
+    # Only meaningful terms are marked (Question.keywords): no stop words, mention syntax
+    # or possessive "s".
     marked = await lexical.highlights(db, keywords, rowids) if keywords else {}
     out = []
     for item in ranked:

@@ -1,5 +1,8 @@
 """What a question asks about, before ranking: its searchable terms and the names it uses.
 
+A question is read once into a :class:`Question` (the typed text, its normalised and
+alias-rewritten forms, its keyword query, focus and names), which the pipeline passes down.
+
 Three things /ask decides from the question's words alone (no discord, no SQL here):
 
 - **Searchable terms** (:func:`terms`): the words worth matching and highlighting. Mention
@@ -127,19 +130,6 @@ def terms(question: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def keyword_query(question: str) -> str:
-    """What the keyword leg searches and highlights: terms plus their alias words."""
-    table = aliases()
-    found = terms(table.rewrite(question))
-    extra = [w for t in found for w in table.words.get(t, ())]
-    return " ".join(dict.fromkeys(found + [w.casefold() for w in extra]))
-
-
-def dense_query(question: str) -> str:
-    """What the meaning leg encodes: the question with name aliases rewritten."""
-    return aliases().rewrite(" ".join(strip_noise(question).split()))
-
-
 # "Who is Catherine?", "Who plays Samantha?": a question asking who someone is in the film.
 _IDENTITY = re.compile(
     r"^\s*who\s+(?:is|was|plays|played|voices|voiced|portrays|portrayed)\s+"
@@ -171,12 +161,49 @@ class Focus:
         return not self.wants_title and "title" in tags
 
 
-def focus(question: str) -> Focus:
-    """The :class:`Focus` of ``question`` (aliases rewritten first: "Theo" is Theodore)."""
-    text = aliases().rewrite(" ".join(strip_noise(question).split()))
-    match = _IDENTITY.match(text)
+def focus(rewritten: str) -> Focus:
+    """The :class:`Focus` of a question, its name aliases rewritten ("Theo" is Theodore)."""
+    match = _IDENTITY.match(rewritten)
     subject = "-".join(terms(match["who"])) if match else ""
-    return Focus(subject or None, bool(_TITLE_WORDS & set(terms(text))))
+    return Focus(subject or None, bool(_TITLE_WORDS & set(terms(rewritten))))
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question as the pipeline reads it, parsed once (:meth:`parse`) and passed down.
+
+    ``raw``: as typed (the names it uses are read from this, capitals and all).
+    ``text``: mentions, emoji and links removed, white space folded. ``rewritten``: ``text``
+    with name aliases replaced by the store's names; what the meaning leg encodes.
+    ``terms``: the searchable words of ``rewritten``; a passage's coverage counts them.
+    ``keywords``: what the keyword leg searches and highlights: ``terms`` plus their alias
+    words. ``focus``, ``names``: see :func:`focus` and :func:`named`.
+    """
+
+    raw: str
+    text: str
+    rewritten: str
+    terms: tuple[str, ...]
+    keywords: str
+    focus: Focus
+    names: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, raw: str) -> Question:
+        table = aliases()
+        text = " ".join(strip_noise(raw).split())
+        rewritten = table.rewrite(text)
+        found = terms(rewritten)
+        extra = [w.casefold() for t in found for w in table.words.get(t, ())]
+        return cls(
+            raw=raw,
+            text=text,
+            rewritten=rewritten,
+            terms=tuple(found),
+            keywords=" ".join(dict.fromkeys(found + extra)),
+            focus=focus(rewritten),
+            names=tuple(named(raw)),
+        )
 
 
 def named(question: str) -> list[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -23,6 +23,7 @@ import numpy as np
 
 from bot.db import Database
 from cogs.quotes.ask import answerability, lexical, passages, prebuilt
+from cogs.quotes.ask.answerability import Focus, Question
 from cogs.quotes.ask.dense import (
     INLINE_ENCODE_LIMIT,
     DenseIndex,
@@ -187,9 +188,8 @@ class Retriever:
         if self.index is not None:
             self.index.invalidate()
 
-    async def _lead(self, question: str, head: list[Ranked]) -> list[Ranked]:
+    async def _lead(self, focus: Focus, head: list[Ranked]) -> list[Ranked]:
         """``head`` by meaning, word coverage and the question's :class:`Focus`."""
-        focus = answerability.focus(question)
         found = await passages.fetch(self.db, [r.rowid for r in head])
         tags = {r.rowid: found[r.rowid].tags if r.rowid in found else () for r in head}
         head = sorted(
@@ -208,19 +208,24 @@ class Retriever:
         return [lead, *(r for r in head if r is not lead)]
 
     async def retrieve(
-        self, question: str, guild_id: int | None, *, depth: int = 10, mode: Mode = "hybrid"
+        self,
+        question: str | Question,
+        guild_id: int | None,
+        *,
+        depth: int = 10,
+        mode: Mode = "hybrid",
     ) -> Retrieval:
         """Ranked visible passages for ``question`` (up to ``depth``), or a decline."""
+        if isinstance(question, str):
+            question = Question.parse(question)
         index = self.index if self.state == "ready" else None
         if index is None:
             mode = "lexical"
         use_dense = index is not None and mode != "lexical"
-        keywords = answerability.keyword_query(question) or question
+        keywords = question.keywords or question.raw
         # The query encodes in a thread while the keyword leg runs in aiosqlite's.
         encoding = (
-            asyncio.ensure_future(self._query_vector(answerability.dense_query(question)))
-            if use_dense
-            else None
+            asyncio.ensure_future(self._query_vector(question.rewritten)) if use_dense else None
         )
         fresh = False
         try:
@@ -229,7 +234,7 @@ class Retriever:
                 if mode != "dense"
                 else []
             )
-            unknown = await unknown_names(self.db, question, guild_id)
+            unknown = await unknown_names(self.db, question.names, guild_id)
             if use_dense and index is not None:
                 fresh = await index.ensure_fresh(self.db)
         finally:
@@ -260,9 +265,9 @@ class Retriever:
             Ranked(r, fused[r], cosines.get(r), lex_ranks.get(r), dense_ranks.get(r)) for r in order
         ]
         check = list(dict.fromkeys([h.rowid for h in lex[:10]] + order[:depth]))
-        own_terms = " ".join(answerability.terms(answerability.aliases().rewrite(question)))
+        own_terms = " ".join(question.terms)
         cover = await lexical.coverage(
-            self.db, own_terms or question, check, answerability.aliases().words
+            self.db, own_terms or question.raw, check, answerability.aliases().words
         )
         for item in ranked:
             item.coverage = cover.get(item.rowid, 0.0)
@@ -271,14 +276,14 @@ class Retriever:
             # passage holds: RRF knows ranks only, and a close second in both legs (a
             # neighbouring cast entry) can outrank the passage that names what was asked.
             head = ranked[:RERANK_HEAD]
-            ranked = await self._lead(question, head) + ranked[RERANK_HEAD:]
+            ranked = await self._lead(question.focus, head) + ranked[RERANK_HEAD:]
 
         best_cosine = dense[0].cosine if dense else None
         best_coverage = max(cover.values(), default=0.0)
         answered, relevant = decide(mode, best_cosine, best_coverage, ranked)
         answered = answered and not unknown
         result = Retrieval(
-            question,
+            question.raw,
             mode,
             not answered,
             fused=ranked,
@@ -305,16 +310,15 @@ def related(ranked: list[Ranked], dense: bool) -> list[Ranked]:
     return [r for r in ranked if r.coverage >= LEXICAL_ONLY][:3]
 
 
-async def unknown_names(db: Database, question: str, guild_id: int | None) -> list[str]:
-    """The names ``question`` uses that no passage ``guild_id`` may see mentions.
+async def unknown_names(db: Database, names: Sequence[str], guild_id: int | None) -> list[str]:
+    """The ``names`` a question uses (:attr:`Question.names`) that no passage ``guild_id``
+    may see mentions.
 
     A name is known when an alias lists it or a passage contains it as a phrase (or its
     parts, see :func:`answerability.known_if`).
     """
     table = answerability.aliases()
-    rules = {
-        n: answerability.known_if(n) for n in answerability.named(question) if not table.known(n)
-    }
+    rules = {n: answerability.known_if(n) for n in names if not table.known(n)}
     if not rules:
         return []
     phrases = list(dict.fromkeys(p for _, ps in rules.values() for p in ps))
