@@ -78,6 +78,7 @@ SEARCH_RESULTS = 10
 QOTD_MAX_SLEEP = timedelta(hours=1)
 QOTD_RETRY = timedelta(minutes=1)
 QOTD_KEY = "quotes:qotd"
+QOTD_SETTINGS = ("qotd_channel_id", "qotd_time")  # a change may move the next due time
 
 
 def _guild_id(interaction: discord.Interaction) -> int:
@@ -414,7 +415,7 @@ class Quotes(commands.Cog):
                 nominations.channel_ids_in(channels) if channels is not None else "keep"
             )
             async with self.bot.db.transaction() as tx:
-                changed = await nominations_store.configure(
+                await nominations_store.configure(
                     tx,
                     guild_id,
                     emoji=emoji,
@@ -424,8 +425,6 @@ class Quotes(commands.Cog):
                 )
         except ValueError as exc:  # rolled back: nothing changed
             raise UserError(f"Nothing was changed: {exc}.") from None
-        for key in changed:
-            self.bot.dispatch("herbot_settings_changed", guild_id, key)
         rule = await nominations_store.rule_for(self.bot.db, guild_id)
         seen = await nominations_store.summary(self.bot.db, guild_id)
         state = (
@@ -628,15 +627,14 @@ class Quotes(commands.Cog):
         return self.bot.scheduler.due_at(QOTD_KEY) is not None
 
     @commands.Cog.listener()
-    async def on_herbot_settings_changed(self, guild_id: int, key: str) -> None:
-        # Wake the waiting timer: the next due time may have moved.
-        if key in ("qotd_channel_id", "qotd_time") and self._qotd_waiting():
-            self._start_qotd()
-
-    @commands.Cog.listener()
-    async def on_herbot_cache_changed(self, name: str) -> None:
-        """Another process changed settings (bot/cache_sync.py): the due time may have moved."""
-        if name == cache_sync.GUILD_SETTINGS and self._qotd_waiting():
+    async def on_herbot_cache_changed(
+        self, name: str, guild_id: int | None = None, key: str | None = None
+    ) -> None:
+        """A setting changed, here or in another process (``key`` None: any may have;
+        bot/cache_sync.py): wake the waiting timer, the next due time may have moved."""
+        if name != cache_sync.GUILD_SETTINGS or key not in (None, *QOTD_SETTINGS):
+            return
+        if self._qotd_waiting():
             self._start_qotd()
 
     async def _qotd_tick(self) -> None:

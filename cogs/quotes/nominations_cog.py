@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot import privacy
+from bot import cache_sync, privacy
 from cogs.quotes import message_link, nominations, nominations_store, review_store
 from cogs.quotes.config import QuotesConfig
 from cogs.quotes.nominations import Nomination, NominationRule
@@ -50,8 +50,15 @@ class QuoteNominations(commands.Cog):
         self._passed: OrderedDict[int, None] = OrderedDict()
 
     @commands.Cog.listener()
-    async def on_herbot_settings_changed(self, guild_id: int, key: str) -> None:
-        if key in nominations.KEYS:
+    async def on_herbot_cache_changed(
+        self, name: str, guild_id: int | None = None, key: str | None = None
+    ) -> None:
+        """A setting changed, here or in another process (bot/cache_sync.py)."""
+        if name != cache_sync.GUILD_SETTINGS or key not in (None, *nominations.KEYS):
+            return
+        if guild_id is None:
+            self._rules.clear()  # another process: any server's rule may have changed
+        else:
             self._rules.pop(guild_id, None)
 
     async def rule(self, guild_id: int) -> NominationRule | None:

@@ -37,23 +37,20 @@ async def configure(
     threshold: int | None = None,
     channel_ids: list[int] | Literal["keep"] | None = "keep",
     off: bool = False,
-) -> list[str]:
-    """Change the server's nomination settings; returns the keys that changed.
+) -> None:
+    """Change the server's nomination settings (each change reaches the caches through
+    bot/cache_sync.py once committed).
 
     Raises ValueError (with the setting's readable reason) for a bad emoji or too many
     channels; the caller's transaction then rolls back, so nothing changes.
     """
-    changed: list[str] = []
     if off:
-        if await guild_settings.clear(tx, guild_id, EMOJI_KEY):
-            changed.append(EMOJI_KEY)
-        return changed
+        await guild_settings.clear(tx, guild_id, EMOJI_KEY)
+        return
     if emoji is not None:
         await guild_settings.set_value(tx, guild_id, EMOJI_KEY, emoji)
-        changed.append(EMOJI_KEY)
     if threshold is not None:
         await guild_settings.set_value(tx, guild_id, THRESHOLD_KEY, str(threshold))
-        changed.append(THRESHOLD_KEY)
     if channel_ids != "keep":
         if channel_ids is None:
             await guild_settings.clear(tx, guild_id, CHANNELS_KEY)
@@ -61,8 +58,6 @@ async def configure(
             await guild_settings.set_value(
                 tx, guild_id, CHANNELS_KEY, ",".join(str(c) for c in channel_ids)
             )
-        changed.append(CHANNELS_KEY)
-    return changed
 
 
 async def decided(db: Reader, guild_id: int, message_id: int) -> bool:

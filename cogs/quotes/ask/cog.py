@@ -60,14 +60,6 @@ class Ask(commands.Cog):
         if self._warmup is not None:
             self._warmup.cancel()
 
-    @commands.Cog.listener()
-    async def on_herbot_quotes_changed(self, *_: object) -> None:
-        """The quote store's change event (any arguments): rebuild before the next /ask.
-
-        Not required: a trigger-maintained counter also tells /ask that quotes changed.
-        """
-        self.retriever.invalidate()
-
     def _note(self) -> str | None:
         if self.retriever.state == "loading":
             return "meaning search is still loading"

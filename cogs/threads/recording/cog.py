@@ -147,22 +147,16 @@ class ThreadRecording(commands.Cog):
     # /privacy itself is the core's: see cogs.threads.privacy for this feature's part.
 
     @commands.Cog.listener()
-    async def on_herbot_cache_changed(self, name: str) -> None:
-        """Another process changed what this one caches (bot/cache_sync.py)."""
+    async def on_herbot_cache_changed(
+        self, name: str, guild_id: int | None = None, key: str | None = None
+    ) -> None:
+        """What this cog caches changed, here or in another process (bot/cache_sync.py)."""
         if name == cache_sync.PRIVACY_OPTOUTS:
             self.recorder.opted_out = await privacy.opted_out_users(self.bot.db, "record")
+        elif name == cache_sync.GUILD_SETTINGS and guild_id is not None:
+            self._auto.pop(guild_id, None)
         elif name == cache_sync.GUILD_SETTINGS:
-            self._auto.clear()
-
-    @commands.Cog.listener()
-    async def on_app_command_completion(
-        self, interaction: discord.Interaction, command: app_commands.Command | object
-    ) -> None:
-        name = getattr(command, "qualified_name", "")
-        if name.startswith("privacy"):
-            self.recorder.opted_out = await privacy.opted_out_users(self.bot.db, "record")
-        elif name.startswith("settings") and interaction.guild_id:
-            self._auto.pop(interaction.guild_id, None)
+            self._auto.clear()  # another process: any server's channels may have changed
 
     # --- recording -----------------------------------------------------------------------
 
