@@ -302,15 +302,7 @@ class Quotes(commands.Cog):
         """Message context menu: put a member's message in the review queue."""
         guild_id = _guild_id(interaction)
         author = message.author
-        text = message.content.strip()
-        await submission.refuse_unquotable(
-            self.bot.db,
-            from_bot=author.bot or message.webhook_id is not None,
-            text=text,
-            author_id=author.id,
-            speaker=author.display_name,
-            verb="saved",
-        )
+        text = await self.links.quotable_text(message, verb="saved")
         if len(text) > self.config.max_text_length:
             raise UserError(
                 f"That message is {len(text)} characters; quotes can be at most "

@@ -105,12 +105,11 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
         except discord.HTTPException:
             raise UserError(CANT_READ) from None
 
-    async def open_form(
-        self, interaction: discord.Interaction, message: discord.Message, *, linked: bool = False
-    ) -> None:
-        guild_id = served_guild_id(interaction)
-        if guild_id is None:
-            raise NotInServer()
+    async def quotable_text(
+        self, message: discord.Message, *, verb: str, blank: str | None = None
+    ) -> str:
+        """``message``'s words, once :func:`submission.refuse_unquotable` let them be quoted
+        (``verb``: "saved" for *Save as quote*, "quoted" for the form)."""
         author = message.author
         text = message.content.strip()
         await submission.refuse_unquotable(
@@ -119,10 +118,21 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
             text=text,
             author_id=author.id,
             speaker=author.display_name,
-            verb="quoted",
-            blank=NO_CONTENT_OVER_A_LINK
-            if linked and not self.bot.intents.message_content
-            else None,
+            verb=verb,
+            blank=blank,
+        )
+        return text
+
+    async def open_form(
+        self, interaction: discord.Interaction, message: discord.Message, *, linked: bool = False
+    ) -> None:
+        guild_id = served_guild_id(interaction)
+        if guild_id is None:
+            raise NotInServer()
+        author = message.author
+        withheld = linked and not self.bot.intents.message_content
+        text = await self.quotable_text(
+            message, verb="quoted", blank=NO_CONTENT_OVER_A_LINK if withheld else None
         )
         saved = await review_store.saved_message(self.bot.db, guild_id, message.jump_url)
         if saved is not None:
