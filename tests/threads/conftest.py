@@ -80,19 +80,24 @@ def msg(i: int, text: str | None = None, author: int = 1, **kw) -> MessageRecord
     )
 
 
-async def start(db, channel=CHANNEL):
-    rec, _ = await write(
-        db,
-        store.start_recording,
-        channel_id=channel,
-        guild_id=9,
-        name="Her, the ending",
-        parent_id=None,
-        reason="manual",
-        started_by=1,
-        now=T0 - timedelta(minutes=1),
-    )
+async def start(db, channel=CHANNEL, **changes):
+    """A moderator's recording of ``channel`` (``changes``: other columns, or the store's
+    ``restart_stopped``); the recording."""
+    rec, _ = await start_recording(db, channel, **changes)
     return rec
+
+
+async def start_recording(db, channel=CHANNEL, **changes):
+    """``store.start_recording`` with the usual values: (recording, whether it started)."""
+    values = {
+        "guild_id": 9,
+        "name": "Her, the ending",
+        "parent_id": None,
+        "reason": "manual",
+        "started_by": 1,
+        "now": T0 - timedelta(minutes=1),
+    }
+    return await write(db, store.start_recording, channel_id=channel, **(values | changes))
 
 
 async def scalar(db, sql, *params):

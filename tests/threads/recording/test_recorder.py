@@ -15,7 +15,7 @@ from cogs.threads.config import ThreadsConfig
 from cogs.threads.recording import store
 from cogs.threads.recording.recorder import Recorder
 from tests import engines
-from tests.threads.conftest import CHANNEL, T0, msg, scalar, start, write
+from tests.threads.conftest import CHANNEL, T0, msg, scalar, start, start_recording, write
 
 
 async def test_recorder_batches_in_order_and_keeps_versions_honest(db):
@@ -159,30 +159,11 @@ async def test_start_stop_and_automatic_restart_rules(db):
     assert rec.active
     assert await write(db, store.stop_recording, CHANNEL, stopped_by=1, now=T0)
     assert not await write(db, store.stop_recording, CHANNEL, stopped_by=1, now=T0)
-    _, started = await write(
-        db,
-        store.start_recording,
-        channel_id=CHANNEL,
-        guild_id=9,
-        name="x",
-        parent_id=None,
-        reason="channel",
-        started_by=None,
-        now=T0,
-        restart_stopped=False,
+    _, started = await start_recording(
+        db, name="x", reason="channel", started_by=None, now=T0, restart_stopped=False
     )
     assert not started  # an automatic start never overrides a moderator's stop
-    _, started = await write(
-        db,
-        store.start_recording,
-        channel_id=CHANNEL,
-        guild_id=9,
-        name="x",
-        parent_id=None,
-        reason="manual",
-        started_by=2,
-        now=T0,
-    )
+    _, started = await start_recording(db, name="x", started_by=2, now=T0)
     assert started
 
 

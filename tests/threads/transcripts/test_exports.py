@@ -127,17 +127,7 @@ async def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralise
 
 async def test_search_scopes_before_ranking_so_other_guilds_cannot_crowd_out_results(db):
     await start(db)
-    await write(
-        db,
-        store.start_recording,
-        channel_id=700,
-        guild_id=8,
-        name="another server",
-        parent_id=None,
-        reason="manual",
-        started_by=1,
-        now=T0,
-    )
+    await start(db, 700, guild_id=8, name="another server", now=T0)
     recorder = Recorder(db)
     for i in range(600):  # short, so they rank above ours
         recorder.add_message(replace(msg(i, "letters letters"), channel_id=700, guild_id=8))
