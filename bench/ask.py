@@ -52,12 +52,12 @@ import numpy as np
 from bot.config import Settings, load_settings
 from bot.fts import match_query, tokens
 from bot.prepare import prepare_database
-from cogs.quotes.retrieval import dense as dense_module
-from cogs.quotes.retrieval import lexical
-from cogs.quotes.retrieval.answer import ask
-from cogs.quotes.retrieval.dense import content_hash, document
-from cogs.quotes.retrieval.embedder import fast_model, pin_blas_threads, shared_model
-from cogs.quotes.retrieval.hybrid import Retriever
+from cogs.quotes.ask import dense as dense_module
+from cogs.quotes.ask import lexical
+from cogs.quotes.ask.answer import ask
+from cogs.quotes.ask.dense import content_hash, document
+from cogs.quotes.ask.embedder import fast_model, pin_blas_threads, shared_model
+from cogs.quotes.ask.hybrid import Retriever
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "data" / "questions.toml"

@@ -55,7 +55,7 @@ def memory_before() -> None:
     import matplotlib.ticker  # noqa: F401
     from safetensors.numpy import load_file
 
-    from cogs.quotes.retrieval import adapter, embedder
+    from cogs.quotes.ask import adapter, embedder
 
     def copied(self: adapter.Adapter, weights: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         merged = dict(weights)

@@ -259,13 +259,13 @@ def _print_stages(path: str) -> None:
         importlib.import_module(".".join(cog.relative_to(ROOT).with_suffix("").parts))
 
     mark("imports (discord.py, SQLAlchemy, features)")
-    from cogs.quotes.retrieval import embedder
+    from cogs.quotes.ask import embedder
 
     embedder.shared_model()
     mark("tokenizer and model weights")
     import onnx  # noqa: F401
 
-    from cogs.quotes.retrieval.onnx_encoder import onnxruntime
+    from cogs.quotes.ask.onnx_encoder import onnxruntime
 
     onnxruntime()
     mark("onnx and onnxruntime modules")
@@ -274,7 +274,7 @@ def _print_stages(path: str) -> None:
     mark("onnxruntime session")
 
     async def index() -> None:
-        from cogs.quotes.retrieval.hybrid import Retriever
+        from cogs.quotes.ask.hybrid import Retriever
 
         with tempfile.TemporaryDirectory() as tmp:
             target = Path(tmp) / "stages.db"

@@ -24,7 +24,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 from bot.config import load_settings
 from bot.db import database
 from bot.fts import tokens
-from cogs.quotes import curated, store
+from cogs.quotes import curated, import_store, quote_store
 from cogs.quotes.config import QuotesConfig
 
 GUILD = 1
@@ -71,7 +71,7 @@ async def run(extra: int, repeat: int) -> None:
             words = " ".join(q.text for q in loaded.quotes).split() or ["her", "film", "love"]
             rng = random.Random(7)
             async with db.transaction() as tx:
-                await store.import_curated(tx, loaded)
+                await import_store.import_curated(tx, loaded)
                 await tx.executemany(
                     "INSERT INTO quotes (id, text, speaker, source_id, kind, status, origin, "
                     "guild_id) VALUES (?, ?, 'member', 'discord', 'submission', 'approved', "
@@ -81,14 +81,14 @@ async def run(extra: int, repeat: int) -> None:
                         for n in range(extra)
                     ],
                 )
-            total = await store.count_visible(db, GUILD)
+            total = await quote_store.count_visible(db, GUILD)
             print(f"quote store: {total} visible quotes ({len(loaded.quotes)} curated)")
             print(f"{'typed':<16}{'FTS ms':>9}{'LIKE ms':>10}{'ratio':>8}{'hits':>6}")
             ratios, worst = [], [0.0, 0.0]
             for text in TYPED:
-                fts = await _time(lambda t=text: store.search(db, GUILD, t), repeat)
+                fts = await _time(lambda t=text: quote_store.search(db, GUILD, t), repeat)
                 like = await _time(lambda t=text: _baseline(db, t), repeat)
-                hits = len(await store.search(db, GUILD, text))
+                hits = len(await quote_store.search(db, GUILD, text))
                 ratios.append(like / fts)
                 worst = [max(worst[0], fts), max(worst[1], like)]
                 print(f"{text:<16}{fts:>9.3f}{like:>10.3f}{like / fts:>7.1f}x{hits:>6}")

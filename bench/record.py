@@ -31,10 +31,11 @@ if __package__ in (None, ""):  # python bench/record.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.db import Database
-from cogs.threads import store
-from cogs.threads.exporters import FORMATS, export_transcript, open_reader
-from cogs.threads.recorder import Recorder
-from cogs.threads.store import MessageRecord
+from cogs.threads import records
+from cogs.threads.recording import store
+from cogs.threads.recording.recorder import Recorder
+from cogs.threads.records import MessageRecord
+from cogs.threads.transcripts.exporters import FORMATS, export_transcript, open_reader
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 CHANNEL = 777
@@ -48,7 +49,7 @@ def fake_message(i: int, channel: int = CHANNEL) -> MessageRecord:
     at = T0 + timedelta(milliseconds=250 * i)
     text = " ".join(WORDS[(i * 7 + k) % len(WORDS)] for k in range(12 + i % 20))
     return MessageRecord(
-        message_id=store.snowflake_at(at) + i % 4096,
+        message_id=records.snowflake_at(at) + i % 4096,
         channel_id=channel,
         guild_id=1,
         author_id=1000 + i % 37,
@@ -136,7 +137,7 @@ async def bot_rates(tmp: Path, n_e2e: int, n_gateway: int, *, recorded: bool, ru
             thread = next(t for t in channel.threads if t.id == made.id)
             if recorded:
                 await mod.slash(thread, "record start")
-            cog = env.bot.get_cog("Threads")
+            cog = env.bot.get_cog("ThreadRecording")
 
             start = time.perf_counter()
             for i in range(n_e2e):
@@ -180,7 +181,7 @@ def gateway_message(i: int, channel_id: int, guild_id: int, member: Any) -> dict
     """A MESSAGE_CREATE payload as Discord sends it."""
     at = datetime.now(UTC) + timedelta(milliseconds=i)
     return {
-        "id": str(store.snowflake_at(at) + 2_000_000 + i % 4096),
+        "id": str(records.snowflake_at(at) + 2_000_000 + i % 4096),
         "channel_id": str(channel_id),
         "guild_id": str(guild_id),
         "author": {

@@ -175,7 +175,7 @@ async def bench_world(members: int) -> AsyncIterator[tuple[Any, Any, Any, Any, l
     from bot.app import create_bot
     from bot.config import load_settings
     from bot.prepare import prepare_database
-    from cogs.quotes.retrieval.embedder import fast_model
+    from cogs.quotes.ask.embedder import fast_model
 
     await asyncio.to_thread(fast_model)  # loaded before simcord's 5 s start-up settle
     with tempfile.TemporaryDirectory() as tmp:

@@ -21,7 +21,7 @@ import aiohttp
 import discord
 from discord.ext import commands
 
-from bot import claims, context, intents, interactions, speed
+from bot import cache_sync, claims, context, intents, interactions, speed
 from bot.cache_sync import CacheWatcher
 from bot.components import Components
 from bot.config import Settings
@@ -87,6 +87,10 @@ class Herbot(commands.Bot):
         self.shard_set = ShardSet.of(settings.shard_count, settings.shard_ids)
         self.claim_owner = claims.new_owner(self.shard_set.label())
         self.cache_watcher = CacheWatcher(self, settings.cache_check_seconds)
+        # This process's own cache changes, once committed: the same event (bot/cache_sync.py).
+        self._stop_announcing = cache_sync.listen(
+            db, lambda name, guild_id, key: self.dispatch(cache_sync.EVENT, name, guild_id, key)
+        )
         self.features = features if features is not None else load_features(settings.features)
         self.services = Services()  # what features provide each other (bot/services.py)
         # Every timer of every feature, and due work claimed across processes (bot/timers.py).
@@ -150,6 +154,7 @@ class Herbot(commands.Bot):
 
     async def close(self) -> None:
         self.cache_watcher.stop()
+        self._stop_announcing()
         self.scheduler.stop()
         await super().close()
 

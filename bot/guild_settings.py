@@ -214,7 +214,7 @@ async def set_value(tx: Transaction, guild_id: int, key: str, value: str) -> obj
         "updated_at = excluded.updated_at",
         (guild_id, key, value, _now()),
     )
-    await cache_sync.bump(tx, cache_sync.GUILD_SETTINGS)
+    await cache_sync.bump(tx, cache_sync.GUILD_SETTINGS, guild_id=guild_id, key=key)
     return parsed
 
 
@@ -225,5 +225,5 @@ async def clear(tx: Transaction, guild_id: int, key: str) -> bool:
         "DELETE FROM guild_settings WHERE guild_id = ? AND key = ?", (guild_id, key)
     )
     if cur.rowcount > 0:
-        await cache_sync.bump(tx, cache_sync.GUILD_SETTINGS)
+        await cache_sync.bump(tx, cache_sync.GUILD_SETTINGS, guild_id=guild_id, key=key)
     return cur.rowcount > 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 # Before any test module imports onnxruntime (importorskip): its telemetry off, as the bot
-# has it (cogs/quotes/retrieval/onnx_encoder.py), so a test run leaves no event store behind.
+# has it (cogs/quotes/ask/onnx_encoder.py), so a test run leaves no event store behind.
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 from collections.abc import AsyncIterator
@@ -80,7 +80,7 @@ def _encoder_loaded() -> None:
     The Ask cog's warm-up then finds it ready, instead of loading it while simcord gives a
     starting bot 5 s to settle (too little on a loaded machine: the first test failed).
     """
-    from cogs.quotes.retrieval.embedder import fast_model
+    from cogs.quotes.ask.embedder import fast_model
 
     fast_model()
 

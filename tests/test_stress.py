@@ -19,8 +19,8 @@ from typing import Any
 
 from bench.votes import emit_clicks
 from bot import privacy
-from cogs.quotes import service, store
-from cogs.threads.store import MessageRecord
+from cogs.quotes import import_store, quote_store, service
+from cogs.threads.records import MessageRecord
 from tests import engines
 from tests.quotes.test_privacy import _file_refused_halfway
 
@@ -82,7 +82,7 @@ async def _duplicate_save(db: Any, submission: service.Submission) -> str:
 async def _refused_import(db: Any, guild_id: int) -> str:
     try:
         async with db.transaction() as tx:
-            await store.import_json(tx, _file_refused_halfway(guild_id), guild_id)
+            await import_store.import_json(tx, _file_refused_halfway(guild_id), guild_id)
     except ValueError:
         return "refused"
     return "imported"
@@ -110,7 +110,7 @@ async def test_acknowledged_work_survives_every_interleaving(world):
     db = world.db
     poll_id, poll_message = await _open_poll(world)
     thread = await _recorded_thread(world)
-    recorder = world.bot.get_cog("Threads").recorder
+    recorder = world.bot.get_cog("ThreadRecording").recorder
     crowd = await world.add_members(ROUNDS * VOTERS_PER_ROUND + ROUNDS, prefix="voter")
     to_forget = crowd[-ROUNDS:]  # one member forgotten per round, who used every feature
     voters = crowd[:-ROUNDS]
@@ -185,7 +185,7 @@ async def test_acknowledged_work_survives_every_interleaving(world):
         assert lost == {}, f"round {round_no}: acknowledged votes lost or changed: {lost}"
         # The refused import left nothing, not even its new source.
         assert await db.fetchval("SELECT count(*) FROM quotes WHERE id LIKE 'imp-%'") == 0
-        assert not await store.source_exists(db, "new-src")
+        assert not await quote_store.source_exists(db, "new-src")
         # Nothing of the forgotten member is left, in any table or in the file.
         assert await _where_id_is(db, victim.id) == []
         if db.path is not None:  # SQLite: not in the file either (PostgreSQL: VACUUM's)
@@ -219,7 +219,7 @@ async def test_due_results_post_once_through_refused_posts_and_a_kill_under_load
     from tests import cards
     from tests.polls.test_exactly_once import open_poll, result_cards
 
-    recorder = world.bot.get_cog("Threads").recorder
+    recorder = world.bot.get_cog("ThreadRecording").recorder
     thread = await _recorded_thread(world)
     opened = [await open_poll(world, motion="altman-misreads-her") for _ in range(POLLS)]
     crowd = await world.add_members(POLLS * VOTERS_PER_POLL, prefix="due")

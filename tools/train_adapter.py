@@ -10,8 +10,8 @@ held-out measure.
 
     PYTHONPATH=<jax dir> python -m tools.train_adapter [--epochs 3] [--rank 8]
 
-writes cogs/quotes/retrieval/adapter.npz; then rebuild the shipped vectors
-(``python -m cogs.quotes.retrieval.prebuilt``).
+writes cogs/quotes/ask/adapter.npz; then rebuild the shipped vectors
+(``python -m cogs.quotes.ask.prebuilt``).
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cogs.quotes import curated  # noqa: E402
-from cogs.quotes.retrieval import adapter as adapter_file  # noqa: E402
-from cogs.quotes.retrieval.dense import document  # noqa: E402
-from cogs.quotes.retrieval.embedder import MiniLM  # noqa: E402
-from cogs.quotes.retrieval.prebuilt import read_asks  # noqa: E402
-from cogs.quotes.store import join_tags  # noqa: E402
+from cogs.quotes.ask import adapter as adapter_file  # noqa: E402
+from cogs.quotes.ask.dense import document  # noqa: E402
+from cogs.quotes.ask.embedder import MiniLM  # noqa: E402
+from cogs.quotes.ask.prebuilt import read_asks  # noqa: E402
+from cogs.quotes.quote import join_tags  # noqa: E402
 
 CURATED = ROOT / "herbot_config" / "quotes"
 LAYERS, HEADS, DIM = 6, 12, 384

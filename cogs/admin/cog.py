@@ -118,7 +118,6 @@ class Admin(commands.Cog):
                 )
         except ValueError as exc:
             raise UserError(f"`{key}` {exc}.") from None
-        self.bot.dispatch("herbot_settings_changed", interaction.guild.id, key)
         await interaction.response.send_message(
             f"**{key}** is now {_mention(key, parsed)}.", ephemeral=True
         )
@@ -130,7 +129,6 @@ class Admin(commands.Cog):
             raise UserError(f"There is no setting `{truncate(key, 50)}`; pick one from the list.")
         async with self.bot.db.transaction() as tx:
             removed = await guild_settings.clear(tx, interaction.guild.id, key)
-        self.bot.dispatch("herbot_settings_changed", interaction.guild.id, key)
         text = f"**{key}** is back to its default." if removed else f"**{key}** was not set."
         await interaction.response.send_message(text, ephemeral=True)
 

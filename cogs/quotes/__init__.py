@@ -24,13 +24,14 @@ if TYPE_CHECKING:
 
 
 async def _setup(bot: Herbot) -> None:
-    from cogs.quotes.ask_cog import Ask
+    from cogs.quotes.ask.cog import Ask
     from cogs.quotes.cog import Quotes
     from cogs.quotes.link_cog import QuoteLinks
     from cogs.quotes.nominations_cog import QuoteNominations
 
-    await bot.add_cog(Quotes(bot))
-    await bot.add_cog(QuoteLinks(bot))
+    links = QuoteLinks(bot)
+    await bot.add_cog(links)
+    await bot.add_cog(Quotes(bot, links))
     await bot.add_cog(QuoteNominations(bot))
     await bot.add_cog(Ask(bot))
 
@@ -43,7 +44,7 @@ async def _seed(db: Database, settings: Settings) -> None:
 
 async def _warm_up(db: Database, settings: Settings) -> None:
     """Before the bot starts: cache a vector for every passage, so /ask is hybrid at once."""
-    from cogs.quotes.retrieval.hybrid import Retriever
+    from cogs.quotes.ask.hybrid import Retriever
 
     await Retriever(db).start()
 

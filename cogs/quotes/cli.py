@@ -6,7 +6,8 @@ import argparse
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from cogs.quotes import ask_cli, store_cli
+    from cogs.quotes import store_cli
+    from cogs.quotes.ask import cli as ask_cli
 
     ask_cli.register(sub)
     store_cli.register(sub)

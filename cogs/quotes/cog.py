@@ -16,13 +16,13 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import cache_sync, claims, privacy
+from bot import cache_sync, claims
 from bot.checks import (
     EVERYWHERE_CONTEXTS,
     EVERYWHERE_INSTALLS,
@@ -36,11 +36,21 @@ from bot.errors import UserError
 from bot.names import DisplayNames
 from bot.presentation import AUTOCOMPLETE_MAX, chunk_lines, plural, truncate
 from bot.text import TooDeep, UndecodableFile, clean, clean_payload, decode_file
-from cogs.quotes import card_render, nominations, qotd, store
+from cogs.quotes import (
+    card_render,
+    import_store,
+    message_link,
+    nominations,
+    nominations_store,
+    qotd_store,
+    quote_store,
+    review_store,
+    submission,
+)
 from cogs.quotes.citation import citation
 from cogs.quotes.config import QuotesConfig
 from cogs.quotes.quote import StoredQuote
-from cogs.quotes.store import AlreadySaved, Submission
+from cogs.quotes.review_store import Submission
 from cogs.quotes.ui import (
     REVIEW_BATCH,
     CiteButton,
@@ -68,6 +78,7 @@ SEARCH_RESULTS = 10
 QOTD_MAX_SLEEP = timedelta(hours=1)
 QOTD_RETRY = timedelta(minutes=1)
 QOTD_KEY = "quotes:qotd"
+QOTD_SETTINGS = ("qotd_channel_id", "qotd_time")  # a change may move the next due time
 
 
 def _guild_id(interaction: discord.Interaction) -> int:
@@ -89,8 +100,9 @@ class Quotes(commands.Cog):
         allowed_contexts=EVERYWHERE_CONTEXTS,
     )
 
-    def __init__(self, bot: Herbot) -> None:
+    def __init__(self, bot: Herbot, links: QuoteLinks) -> None:
         self.bot = bot
+        self.links = links  # /quote submit link: is quoting by link
         self.config = QuotesConfig.from_settings(bot.settings)
         self._names = DisplayNames()  # who submitted and reviewed, named on review cards
         self.save_menu = app_commands.ContextMenu(name="Save as quote", callback=self.save_as_quote)
@@ -121,7 +133,9 @@ class Quotes(commands.Cog):
         tag: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
         guild_id = served_guild_id(interaction)
-        q = await store.random_quote(self.bot.db, guild_id, speaker=speaker, source=source, tag=tag)
+        q = await quote_store.random_quote(
+            self.bot.db, guild_id, speaker=speaker, source=source, tag=tag
+        )
         if q is None:
             asked = ", ".join(
                 f"{k} “{v}”"
@@ -169,11 +183,11 @@ class Quotes(commands.Cog):
         self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 200]
     ) -> None:
         guild_id = served_guild_id(interaction)
-        exact = await store.get(self.bot.db, text.strip(), guild_id)
+        exact = await quote_store.get(self.bot.db, text.strip(), guild_id)
         if exact is not None:  # a suggestion was picked: its value is the id
             await interaction.response.send_message(view=quote_card(exact))
             return
-        found = await store.search(self.bot.db, guild_id, text, limit=SEARCH_RESULTS)
+        found = await quote_store.search(self.bot.db, guild_id, text, limit=SEARCH_RESULTS)
         if not found:
             raise UserError(f"No quote matches “{truncate(text, 100)}”. Try other words.")
         lines = [
@@ -192,7 +206,7 @@ class Quotes(commands.Cog):
         await interaction.response.send_message(cited_text(q), ephemeral=True)
 
     async def _visible(self, interaction: discord.Interaction, quote_id: str) -> StoredQuote:
-        q = await store.get(self.bot.db, quote_id.strip(), served_guild_id(interaction))
+        q = await quote_store.get(self.bot.db, quote_id.strip(), served_guild_id(interaction))
         if q is None:
             raise UserError(
                 f"There is no quote `{truncate(quote_id, 64)}` here. "
@@ -205,7 +219,7 @@ class Quotes(commands.Cog):
     async def _quote_choices(
         self, interaction: discord.Interaction, current: str, statuses: tuple[str, ...]
     ) -> list[app_commands.Choice[str]]:
-        found = await store.search(
+        found = await quote_store.search(
             self.bot.db,
             served_guild_id(interaction),
             current,
@@ -227,13 +241,13 @@ class Quotes(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         guild_id = served_guild_id(interaction)
-        names = await store.speakers(self.bot.db, guild_id, current)
+        names = await quote_store.speakers(self.bot.db, guild_id, current)
         return [app_commands.Choice(name=truncate(n, 100), value=n[:100]) for n in names]
 
     async def _source_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        found = await store.sources(self.bot.db, current)
+        found = await quote_store.sources(self.bot.db, current)
         return [app_commands.Choice(name=truncate(t, 100), value=i) for i, t in found]
 
     async def _tag_autocomplete(
@@ -242,7 +256,7 @@ class Quotes(commands.Cog):
         guild_id = served_guild_id(interaction)
         return [
             app_commands.Choice(name=t, value=t)
-            for t in await store.tags(self.bot.db, guild_id, current)
+            for t in await quote_store.tags(self.bot.db, guild_id, current)
         ]
 
     random.autocomplete("speaker")(_speaker_autocomplete)
@@ -265,17 +279,16 @@ class Quotes(commands.Cog):
     ) -> None:
         guild_id = _guild_id(interaction)
         if link is not None:  # cogs.quotes.link_cog follows it and opens the filled form
-            links = self.bot.get_cog("QuoteLinks")
-            if links is None:
-                raise UserError("Quoting by link is not available right now.")
-            await cast("QuoteLinks", links).open_from_link(interaction, link)
+            await self.links.open_from_link(interaction, link)
             return
-        if await store.source_title(self.bot.db, source) is None:
+        if await quote_store.source_title(self.bot.db, source) is None:
             raise UserError(f"Unknown source `{truncate(source, 64)}`: pick one from the list.")
-        sources = await store.sources(self.bot.db)
+        sources = await quote_store.sources(self.bot.db)
         if all(sid != source for sid, _ in sources):  # beyond the first 25: keep it listed
-            sources.insert(0, (source, await store.source_title(self.bot.db, source) or source))
-        tags = await store.tags(self.bot.db, guild_id, "")
+            sources.insert(
+                0, (source, await quote_store.source_title(self.bot.db, source) or source)
+            )
+        tags = await quote_store.tags(self.bot.db, guild_id, "")
         await interaction.response.send_modal(
             SubmitModal(self, sources, source, tags, self.config.max_text_length)
         )
@@ -289,47 +302,28 @@ class Quotes(commands.Cog):
         """Message context menu: put a member's message in the review queue."""
         guild_id = _guild_id(interaction)
         author = message.author
-        if author.bot or message.webhook_id is not None:
-            raise UserError("Messages from bots and webhooks can't be saved as quotes.")
-        text = message.content.strip()
-        if not text:
-            raise UserError("That message has no text to quote (only attachments or embeds).")
-        opted_out = UserError(
-            f"{author.display_name} has opted out of being quoted, "
-            "so their messages can't be saved."
-        )
-        if await privacy.is_opted_out(self.bot.db, author.id, "quote"):
-            raise opted_out
+        text = await self.links.quotable_text(message, verb="saved")
         if len(text) > self.config.max_text_length:
             raise UserError(
                 f"That message is {len(text)} characters; quotes can be at most "
                 f"{self.config.max_text_length}. Use `/quote submit` with the part that matters."
             )
-        where = getattr(message.channel, "name", "a channel")
-        submission = Submission(
+        saved = Submission(
             text=text,
             speaker=author.display_name,
             guild_id=guild_id,
             submitted_by=interaction.user.id,
             origin="message",
-            locator=f"#{where}, {message.created_at:%Y-%m-%d}",
+            locator=message_link.locator(
+                getattr(message.channel, "name", None), f"{message.created_at:%Y-%m-%d}"
+            ),
             author_id=author.id,
             message_link=message.jump_url,
             written_at=message.created_at,
         )
-        try:
-            async with self.bot.db.transaction() as tx:
-                # The store asks again inside: an opt-out or a forget committed since holds.
-                qid = await store.submit_pending(tx, submission)
-        except AlreadySaved as exc:
-            raise UserError(
-                f"That message is already saved as `{exc.quote_id}` (pending or approved)."
-            ) from None
-        except privacy.Withheld as exc:
-            if exc.opted_out:
-                raise opted_out from None
-            name = author.display_name
-            raise UserError(privacy.FORGOTTEN_REFUSAL.format(name=name)) from None
+        qid = await submission.queue_for_review(
+            self.bot.db, saved, refusal=submission.opted_out(author.display_name, "saved")
+        )
         await interaction.response.send_message(
             f"Saved {author.display_name}'s message for review as `{qid}`. "
             "A moderator will approve it with `/quote review`.",
@@ -343,7 +337,7 @@ class Quotes(commands.Cog):
     @server_only()
     async def review(self, interaction: discord.Interaction) -> None:
         guild_id = _guild_id(interaction)
-        batch = await store.pending(self.bot.db, guild_id, limit=REVIEW_BATCH)
+        batch = await review_store.pending(self.bot.db, guild_id, limit=REVIEW_BATCH)
         if not batch:
             await interaction.response.send_message("Nothing to review. 🎉", ephemeral=True)
             return
@@ -355,7 +349,7 @@ class Quotes(commands.Cog):
     @moderator_only()
     @server_only()
     async def edit(self, interaction: discord.Interaction, id: QuoteId) -> None:
-        q = await store.get(self.bot.db, id.strip(), _guild_id(interaction), any_status=True)
+        q = await quote_store.get(self.bot.db, id.strip(), _guild_id(interaction), any_status=True)
         if q is None or q.status not in ("approved", "pending"):
             raise UserError(f"There is no quote `{truncate(id, 64)}` to edit here.")
         await interaction.response.send_modal(EditModal(self, q, self.config.max_text_length))
@@ -366,11 +360,11 @@ class Quotes(commands.Cog):
     @server_only()
     async def remove(self, interaction: discord.Interaction, id: QuoteId) -> None:
         guild_id = _guild_id(interaction)
-        q = await store.get(self.bot.db, id.strip(), guild_id)
+        q = await quote_store.get(self.bot.db, id.strip(), guild_id)
         removed = False
         if q is not None:
             async with self.bot.db.transaction() as tx:
-                removed = await store.remove(tx, q.id, guild_id, interaction.user.id)
+                removed = await review_store.remove(tx, q.id, guild_id, interaction.user.id)
         if q is None or not removed:
             raise UserError(f"There is no quote `{truncate(id, 64)}` to remove here.")
         shared = (
@@ -413,7 +407,7 @@ class Quotes(commands.Cog):
                 nominations.channel_ids_in(channels) if channels is not None else "keep"
             )
             async with self.bot.db.transaction() as tx:
-                changed = await nominations.configure(
+                await nominations_store.configure(
                     tx,
                     guild_id,
                     emoji=emoji,
@@ -423,10 +417,8 @@ class Quotes(commands.Cog):
                 )
         except ValueError as exc:  # rolled back: nothing changed
             raise UserError(f"Nothing was changed: {exc}.") from None
-        for key in changed:
-            self.bot.dispatch("herbot_settings_changed", guild_id, key)
-        rule = await nominations.rule_for(self.bot.db, guild_id)
-        seen = await nominations.summary(self.bot.db, guild_id)
+        rule = await nominations_store.rule_for(self.bot.db, guild_id)
+        seen = await nominations_store.summary(self.bot.db, guild_id)
         state = (
             rule.describe()
             if rule
@@ -445,7 +437,7 @@ class Quotes(commands.Cog):
     @server_only()
     async def export(self, interaction: discord.Interaction) -> None:
         guild_id = _guild_id(interaction)
-        data = await store.export_json(self.bot.db, guild_id)
+        data = await import_store.export_json(self.bot.db, guild_id)
         raw = json.dumps(data, ensure_ascii=False, indent=2).encode()
         file = discord.File(io.BytesIO(raw), filename=f"quotes-{guild_id}.json")
         await interaction.response.send_message(
@@ -492,7 +484,7 @@ class Quotes(commands.Cog):
             ) from None
         try:
             async with self.bot.db.transaction() as tx:  # the whole file, or nothing of it
-                report = await store.import_json(
+                report = await import_store.import_json(
                     tx, data, guild_id, max_text=self.config.max_text_length
                 )
         except ValueError as exc:  # rolled back: nothing of the file was kept
@@ -512,11 +504,13 @@ class Quotes(commands.Cog):
         """The review message for these ids, as the database has them now (committed)."""
         db = self.bot.db
         quotes = [
-            q for qid in quote_ids if (q := await store.get(db, qid, guild_id, any_status=True))
+            q
+            for qid in quote_ids
+            if (q := await quote_store.get(db, qid, guild_id, any_status=True))
         ]
         people = [u for q in quotes for u in (q.submitted_by, q.author_id, q.reviewed_by) if u]
         names = await self._names.of(self.bot.get_guild(guild_id), people)
-        return review_message(quotes, await store.count_pending(db, guild_id), names)
+        return review_message(quotes, await review_store.count_pending(db, guild_id), names)
 
     async def review_click(
         self, interaction: discord.Interaction, action: str, quote_id: str
@@ -526,12 +520,12 @@ class Quotes(commands.Cog):
         guild_id = _guild_id(interaction)
         self._names.remember(interaction.user)  # the decision names who made it
         if action == "edit":
-            q = await store.get(self.bot.db, quote_id, guild_id, any_status=True)
+            q = await quote_store.get(self.bot.db, quote_id, guild_id, any_status=True)
             if q is None or q.status != "pending":
                 raise UserError(f"`{quote_id}` was already reviewed.")
             await interaction.response.send_modal(EditModal(self, q, self.config.max_text_length))
             return
-        decide = store.approve if action == "approve" else store.reject
+        decide = review_store.approve if action == "approve" else review_store.reject
         async with self.bot.db.transaction() as tx:
             done = await decide(tx, quote_id, guild_id, interaction.user.id)
         content, embeds, view = await self._review_message(guild_id, ids_in(interaction.message))
@@ -540,7 +534,7 @@ class Quotes(commands.Cog):
             log.info("%s %s by %s", action, quote_id, interaction.user.id)
             return
         # Someone else was faster: show the real state and say so.
-        q = await store.get(self.bot.db, quote_id, guild_id, any_status=True)
+        q = await quote_store.get(self.bot.db, quote_id, guild_id, any_status=True)
         state = q.status if q else "deleted"
         await interaction.response.send_message(
             f"`{quote_id}` was already reviewed ({state}).", ephemeral=True
@@ -559,9 +553,9 @@ class Quotes(commands.Cog):
         tags: list[str],
     ) -> None:
         """The submit modal: the quote joins the pending queue."""
-        if not await store.source_exists(self.bot.db, source_id):
+        if not await quote_store.source_exists(self.bot.db, source_id):
             raise UserError("That source no longer exists; pick another one.")
-        submission = Submission(
+        typed = Submission(
             text=text,
             speaker=speaker,
             guild_id=_guild_id(interaction),
@@ -570,8 +564,7 @@ class Quotes(commands.Cog):
             locator=locator,
             tags=tuple(tags),
         )
-        async with self.bot.db.transaction() as tx:
-            qid = await store.submit_pending(tx, submission)
+        qid = await submission.queue_for_review(self.bot.db, typed)
         await interaction.response.send_message(
             f"Thanks! Your quote is waiting for a moderator as `{qid}`.", ephemeral=True
         )
@@ -592,7 +585,7 @@ class Quotes(commands.Cog):
         if not text or not speaker:
             raise UserError("A quote needs its words and a speaker; nothing was changed.")
         async with self.bot.db.transaction() as tx:
-            changed = await store.edit(
+            changed = await review_store.edit(
                 tx,
                 quote_id,
                 guild_id,
@@ -609,7 +602,7 @@ class Quotes(commands.Cog):
             content, embeds, view = await self._review_message(guild_id, review_ids)
             await interaction.response.edit_message(content=content, embeds=embeds, view=view)
             return
-        q = await store.get(self.bot.db, quote_id, guild_id, any_status=True)
+        q = await quote_store.get(self.bot.db, quote_id, guild_id, any_status=True)
         assert q is not None
         await interaction.response.send_message(
             f"Edited `{q.id}`.", embed=quote_embed(q), ephemeral=True
@@ -626,15 +619,14 @@ class Quotes(commands.Cog):
         return self.bot.scheduler.due_at(QOTD_KEY) is not None
 
     @commands.Cog.listener()
-    async def on_herbot_settings_changed(self, guild_id: int, key: str) -> None:
-        # Wake the waiting timer: the next due time may have moved.
-        if key in ("qotd_channel_id", "qotd_time") and self._qotd_waiting():
-            self._start_qotd()
-
-    @commands.Cog.listener()
-    async def on_herbot_cache_changed(self, name: str) -> None:
-        """Another process changed settings (bot/cache_sync.py): the due time may have moved."""
-        if name == cache_sync.GUILD_SETTINGS and self._qotd_waiting():
+    async def on_herbot_cache_changed(
+        self, name: str, guild_id: int | None = None, key: str | None = None
+    ) -> None:
+        """A setting changed, here or in another process (``key`` None: any may have;
+        bot/cache_sync.py): wake the waiting timer, the next due time may have moved."""
+        if name != cache_sync.GUILD_SETTINGS or key not in (None, *QOTD_SETTINGS):
+            return
+        if self._qotd_waiting():
             self._start_qotd()
 
     async def _qotd_tick(self) -> None:
@@ -647,7 +639,7 @@ class Quotes(commands.Cog):
         now = self.bot.now()
         try:
             outcome = await self.post_due_quotes()
-            due = await qotd.next_due(
+            due = await qotd_store.next_due(
                 self.bot.db, now, self.config.qotd_time, skip=outcome.unreachable
             )
         except Exception:
@@ -664,7 +656,7 @@ class Quotes(commands.Cog):
         now = self.bot.now()
         outcome = QotdOutcome()
         owner = self.bot.claim_owner
-        for due in await qotd.due(self.bot.db, now, self.config.qotd_time):
+        for due in await qotd_store.due(self.bot.db, now, self.config.qotd_time):
             if not self.bot.owns_guild(due.guild_id):
                 outcome.unreachable.add(due.guild_id)  # another process runs that shard
                 continue
@@ -673,7 +665,7 @@ class Quotes(commands.Cog):
             if not isinstance(channel, discord.abc.Messageable):
                 outcome.unreachable.add(due.guild_id)  # not in that guild, or no such channel
                 continue
-            q = await qotd.pick(self.bot.db, due.guild_id, now)
+            q = await qotd_store.pick(self.bot.db, due.guild_id, now)
             if q is None:
                 outcome.unreachable.add(due.guild_id)  # an empty store: try again later
                 continue
@@ -697,8 +689,8 @@ class Quotes(commands.Cog):
                 outcome.failed = True
                 continue
             async with self.bot.db.transaction() as tx:
-                if await qotd.claim(tx, due.guild_id, due.day):
-                    await qotd.record(tx, due.guild_id, due.day, q.id)
+                if await qotd_store.claim(tx, due.guild_id, due.day):
+                    await qotd_store.record(tx, due.guild_id, due.day, q.id)
                 await claims.set_result(tx, key, owner, message.id)
                 await claims.finish(tx, key, owner, self.bot.now())
             outcome.posted += 1

@@ -41,7 +41,7 @@ SOURCE_KEYS = (
     "note",
 )
 QUOTE_KEYS = ("id", "text", "speaker", "source", "locator", "kind", "tags", "note")
-# Read by /ask alone (cogs/quotes/retrieval/prebuilt.py), not stored in the database.
+# Read by /ask alone (cogs/quotes/ask/prebuilt.py), not stored in the database.
 RETRIEVAL_KEYS = ("asks",)
 
 

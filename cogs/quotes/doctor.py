@@ -49,8 +49,8 @@ def _curated(config: QuotesConfig) -> list[Finding]:
 
 
 def _model() -> list[Finding]:
-    from cogs.quotes.retrieval import adapter
-    from cogs.quotes.retrieval.embedder import (
+    from cogs.quotes.ask import adapter
+    from cogs.quotes.ask.embedder import (
         ACCELERATE_HINT,
         MODEL_ID,
         ModelUnavailable,
@@ -73,7 +73,7 @@ def _model() -> list[Finding]:
         )
     ]
     try:
-        from cogs.quotes.retrieval.onnx_encoder import onnxruntime
+        from cogs.quotes.ask.onnx_encoder import onnxruntime
 
         onnxruntime()
     except ImportError:
@@ -82,7 +82,7 @@ def _model() -> list[Finding]:
 
 
 def _vectors(config: QuotesConfig) -> list[Finding]:
-    from cogs.quotes.retrieval import prebuilt
+    from cogs.quotes.ask import prebuilt
 
     stale = prebuilt.problems(config.curated_dir)
     if not stale:
@@ -94,7 +94,7 @@ def _vectors(config: QuotesConfig) -> list[Finding]:
             problem(
                 "/ask vectors",
                 f"{'; '.join(stale)}: reinstall herbot, or rebuild them with "
-                "`python -m cogs.quotes.retrieval.prebuilt` (until then the first start "
+                "`python -m cogs.quotes.ask.prebuilt` (until then the first start "
                 "encodes every curated passage, a minute or more)",
             )
         ]

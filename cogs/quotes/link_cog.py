@@ -20,14 +20,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import privacy
 from bot.checks import NotInServer, served_guild_id
 from bot.errors import UserError
-from cogs.quotes import message_link, store
+from cogs.quotes import message_link, quote_store, review_store, submission
 from cogs.quotes.config import QuotesConfig
 from cogs.quotes.link_ui import COG_NAME, Draft, LinkedSubmitModal
 from cogs.quotes.message_link import BadLink
-from cogs.quotes.store import AlreadySaved, Submission
+from cogs.quotes.review_store import Submission
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -106,6 +105,24 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
         except discord.HTTPException:
             raise UserError(CANT_READ) from None
 
+    async def quotable_text(
+        self, message: discord.Message, *, verb: str, blank: str | None = None
+    ) -> str:
+        """``message``'s words, once :func:`submission.refuse_unquotable` let them be quoted
+        (``verb``: "saved" for *Save as quote*, "quoted" for the form)."""
+        author = message.author
+        text = message.content.strip()
+        await submission.refuse_unquotable(
+            self.bot.db,
+            from_bot=author.bot or message.webhook_id is not None,
+            text=text,
+            author_id=author.id,
+            speaker=author.display_name,
+            verb=verb,
+            blank=blank,
+        )
+        return text
+
     async def open_form(
         self, interaction: discord.Interaction, message: discord.Message, *, linked: bool = False
     ) -> None:
@@ -113,21 +130,13 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
         if guild_id is None:
             raise NotInServer()
         author = message.author
-        if author.bot or message.webhook_id is not None:
-            raise UserError("Messages from bots and webhooks can't be quoted.")
-        text = message.content.strip()
-        if not text and linked and not self.bot.intents.message_content:
-            raise UserError(NO_CONTENT_OVER_A_LINK)
-        if not text:
-            raise UserError("That message has no text to quote (only attachments or embeds).")
-        if await privacy.is_opted_out(self.bot.db, author.id, "quote"):
-            raise UserError(
-                f"{author.display_name} has opted out of being quoted, "
-                "so their messages can't be quoted."
-            )
-        saved = await store.saved_message(self.bot.db, guild_id, message.jump_url)
+        withheld = linked and not self.bot.intents.message_content
+        text = await self.quotable_text(
+            message, verb="quoted", blank=NO_CONTENT_OVER_A_LINK if withheld else None
+        )
+        saved = await review_store.saved_message(self.bot.db, guild_id, message.jump_url)
         if saved is not None:
-            raise UserError(f"That message is already saved as `{saved}` (pending or approved).")
+            raise UserError(submission.ALREADY_SAVED.format(quote_id=saved))
         limit = self.config.max_text_length
         draft = Draft(
             text=text[:limit],
@@ -140,7 +149,7 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
             cut_from=len(text) if len(text) > limit else None,
             written_at=message.created_at,
         )
-        tags = await store.tags(self.bot.db, guild_id, "")
+        tags = await quote_store.tags(self.bot.db, guild_id, "")
         await interaction.response.send_modal(LinkedSubmitModal(self, draft, tags, limit))
 
     async def submit_linked(
@@ -157,7 +166,7 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
         guild_id = served_guild_id(interaction)
         if guild_id is None:
             raise NotInServer()
-        submission = Submission(
+        linked = Submission(
             text=text,
             speaker=speaker,
             guild_id=guild_id,
@@ -169,22 +178,9 @@ class QuoteLinks(commands.Cog, name=COG_NAME):
             tags=tuple(tags),
             written_at=draft.written_at,
         )
-        opted_out = UserError(
-            f"{draft.speaker} has opted out of being quoted, so their messages can't be quoted."
-        )
-        try:
-            async with self.bot.db.transaction() as tx:
-                # The store asks again inside: an opt-out or a forget committed while the
-                # form was open (in any process) holds.
-                qid = await store.submit_pending(tx, submission)
-        except AlreadySaved as exc:
-            raise UserError(
-                f"That message is already saved as `{exc.quote_id}` (pending or approved)."
-            ) from None
-        except privacy.Withheld as exc:
-            if exc.opted_out:
-                raise opted_out from None
-            raise UserError(privacy.FORGOTTEN_REFUSAL.format(name=draft.speaker)) from None
+        # The store asks again inside: an opt-out or a forget committed while the form was
+        # open (in any process) holds.
+        qid = await submission.queue_for_review(self.bot.db, linked, author=draft.speaker)
         await interaction.response.send_message(
             f"Thanks! The quote is waiting for a moderator as `{qid}`.", ephemeral=True
         )

@@ -13,18 +13,17 @@ after the review: a rejected message is never nominated again, nor one whose aut
 out after it was queued. A message that can never be a quote (a bot's, no text, too long)
 gets an ``ignored`` row so it is not fetched again.
 
-No discord here: the cog (:mod:`cogs.quotes.nominations_cog`) reads the reactions.
+Pure domain: no discord, no SQL. The cog (:mod:`cogs.quotes.nominations_cog`) reads the
+reactions; :mod:`cogs.quotes.nominations_store` holds the rows and the settings' writes.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
-
-from bot import guild_settings, privacy
-from bot.db import Reader, Transaction
 
 EMOJI_KEY = "quote_nominate_emoji"
 THRESHOLD_KEY = "quote_nominate_threshold"
@@ -76,9 +75,8 @@ class NominationRule:
         )
 
 
-async def rule_for(db: Reader, guild_id: int) -> NominationRule | None:
-    """The server's rule, or None when nominations are off (no emoji chosen)."""
-    values = await guild_settings.get_all(db, guild_id)
+def rule_from(values: Mapping[str, object]) -> NominationRule | None:
+    """The server's rule from its settings, or None when nominations are off (no emoji)."""
     emoji = values.get(EMOJI_KEY)
     if not isinstance(emoji, str):
         return None
@@ -104,57 +102,9 @@ def channel_ids_in(text: str) -> list[int] | None:
     return list(dict.fromkeys(ids))
 
 
-async def configure(
-    tx: Transaction,
-    guild_id: int,
-    *,
-    emoji: str | None = None,
-    threshold: int | None = None,
-    channel_ids: list[int] | Literal["keep"] | None = "keep",
-    off: bool = False,
-) -> list[str]:
-    """Change the server's nomination settings; returns the keys that changed.
-
-    Raises ValueError (with the setting's readable reason) for a bad emoji or too many
-    channels; the caller's transaction then rolls back, so nothing changes.
-    """
-    changed: list[str] = []
-    if off:
-        if await guild_settings.clear(tx, guild_id, EMOJI_KEY):
-            changed.append(EMOJI_KEY)
-        return changed
-    if emoji is not None:
-        await guild_settings.set_value(tx, guild_id, EMOJI_KEY, emoji)
-        changed.append(EMOJI_KEY)
-    if threshold is not None:
-        await guild_settings.set_value(tx, guild_id, THRESHOLD_KEY, str(threshold))
-        changed.append(THRESHOLD_KEY)
-    if channel_ids != "keep":
-        if channel_ids is None:
-            await guild_settings.clear(tx, guild_id, CHANNELS_KEY)
-        else:
-            await guild_settings.set_value(
-                tx, guild_id, CHANNELS_KEY, ",".join(str(c) for c in channel_ids)
-            )
-        changed.append(CHANNELS_KEY)
-    return changed
-
-
 def qualifying(reactors: list[tuple[int, bool]], author_id: int) -> int:
     """How many reactions count: ``reactors`` are (user id, is a bot) of one emoji."""
     return len({uid for uid, bot in reactors if not bot and uid != author_id})
-
-
-# -- the nomination rows -----------------------------------------------------------------------
-
-
-async def decided(db: Reader, guild_id: int, message_id: int) -> bool:
-    """The message was nominated (or found not nominable) before: nothing more to do."""
-    found = await db.fetchval(
-        "SELECT 1 FROM quote_nominations WHERE guild_id = ? AND message_id = ?",
-        (guild_id, message_id),
-    )
-    return found is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,84 +118,9 @@ class Nomination:
     written_at: datetime | None = None  # the message's time (None: before any forget)
 
 
-async def claim(tx: Transaction, n: Nomination, outcome: Outcome) -> bool:
-    """Take the message's one nomination; False if another reaction took it first.
-
-    Raises :class:`bot.privacy.Withheld` (writing nothing) when the author opted out of
-    quotes or was forgotten after writing it: the row would name them again.
-    """
-    await privacy.check_words(tx, "quote", n.author_id, n.written_at)
-    cur = await tx.execute(
-        "INSERT INTO quote_nominations (guild_id, message_id, channel_id, author_id, "
-        "nominated_by, reactions, outcome) VALUES (?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (guild_id, message_id) DO NOTHING",
-        (
-            n.guild_id,
-            n.message_id,
-            n.channel_id,
-            n.author_id,
-            n.nominated_by,
-            n.reactions,
-            outcome,
-        ),
-    )
-    return cur.rowcount > 0
-
-
-async def settle(
-    tx: Transaction, guild_id: int, message_id: int, outcome: Outcome, quote_id: str | None
-) -> None:
-    """Record what the claimed nomination became (the quote it queued or found)."""
-    await tx.execute(
-        "UPDATE quote_nominations SET outcome = ?, quote_id = ? "
-        "WHERE guild_id = ? AND message_id = ?",
-        (outcome, quote_id, guild_id, message_id),
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class Summary:
     queued: int = 0
     approved: int = 0
     rejected: int = 0
     pending: int = 0
-
-
-async def summary(db: Reader, guild_id: int) -> Summary:
-    """What nominations brought to this server's review queue, and what moderators decided."""
-    rows = await db.fetchall(
-        "SELECT q.status, count(*) FROM quote_nominations nom "
-        "LEFT JOIN quotes q ON q.id = nom.quote_id "
-        "WHERE nom.guild_id = ? AND nom.outcome = 'queued' GROUP BY q.status",
-        (guild_id,),
-    )
-    counts = {r[0]: int(r[1]) for r in rows}
-    return Summary(
-        queued=sum(counts.values()),
-        approved=counts.get("approved", 0),
-        rejected=counts.get("rejected", 0),
-        pending=counts.get("pending", 0),
-    )
-
-
-# -- privacy -----------------------------------------------------------------------------------
-
-
-async def forget(tx: Transaction, user_id: int) -> tuple[int, int]:
-    """(nominations of the member's messages deleted, nominations they triggered anonymised).
-
-    Deleting the rows of their messages goes with forget-me deleting every quote of their
-    words. Their messages from before the forget are not nominated again (:func:`claim`
-    asks the forget ledger); what they write afterwards can be, unless they opted out.
-    """
-    words = await tx.execute("DELETE FROM quote_nominations WHERE author_id = ?", (user_id,))
-    nominated = await tx.execute(
-        "UPDATE quote_nominations SET nominated_by = NULL WHERE nominated_by = ?", (user_id,)
-    )
-    return words.rowcount, nominated.rowcount
-
-
-async def member_count(db: Reader, user_id: int) -> int:
-    """Nominated messages of the member (any outcome)."""
-    n = await db.fetchval("SELECT count(*) FROM quote_nominations WHERE author_id = ?", (user_id,))
-    return int(n or 0)

@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot import privacy
-from cogs.quotes import message_link, nominations, store
+from bot import cache_sync, privacy
+from cogs.quotes import message_link, nominations, nominations_store, review_store
 from cogs.quotes.config import QuotesConfig
 from cogs.quotes.nominations import Nomination, NominationRule
-from cogs.quotes.store import AlreadySaved, Submission
+from cogs.quotes.review_store import AlreadySaved, Submission
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -50,14 +50,21 @@ class QuoteNominations(commands.Cog):
         self._passed: OrderedDict[int, None] = OrderedDict()
 
     @commands.Cog.listener()
-    async def on_herbot_settings_changed(self, guild_id: int, key: str) -> None:
-        if key in nominations.KEYS:
+    async def on_herbot_cache_changed(
+        self, name: str, guild_id: int | None = None, key: str | None = None
+    ) -> None:
+        """A setting changed, here or in another process (bot/cache_sync.py)."""
+        if name != cache_sync.GUILD_SETTINGS or key not in (None, *nominations.KEYS):
+            return
+        if guild_id is None:
+            self._rules.clear()  # another process: any server's rule may have changed
+        else:
             self._rules.pop(guild_id, None)
 
     async def rule(self, guild_id: int) -> NominationRule | None:
         """The server's rule, read once and then kept until a setting changes."""
         if guild_id not in self._rules:
-            self._rules[guild_id] = await nominations.rule_for(self.bot.db, guild_id)
+            self._rules[guild_id] = await nominations_store.rule_for(self.bot.db, guild_id)
         return self._rules[guild_id]
 
     @commands.Cog.listener()
@@ -89,7 +96,7 @@ class QuoteNominations(commands.Cog):
         self, payload: discord.RawReactionActionEvent, rule: NominationRule
     ) -> None:
         assert payload.guild_id is not None
-        if await nominations.decided(self.bot.db, payload.guild_id, payload.message_id):
+        if await nominations_store.decided(self.bot.db, payload.guild_id, payload.message_id):
             return
         message = await self._message(payload)
         reaction = next((r for r in message.reactions if rule.is_the_emoji(str(r.emoji))), None)
@@ -135,7 +142,7 @@ class QuoteNominations(commands.Cog):
         if never is not None:
             try:
                 async with self.bot.db.transaction() as tx:
-                    await nominations.claim(tx, nomination, "ignored")
+                    await nominations_store.claim(tx, nomination, "ignored")
             except privacy.Withheld:  # opted out or forgotten: no row may name them
                 self._pass(message.id)
                 return
@@ -162,13 +169,13 @@ class QuoteNominations(commands.Cog):
             async with self.bot.db.transaction() as tx:
                 # The claim asks the privacy ledger inside the transaction: an opt-out or a
                 # forget committed a moment ago (in any process) holds.
-                if not await nominations.claim(tx, nomination, "queued"):
+                if not await nominations_store.claim(tx, nomination, "queued"):
                     return  # another reaction queued it a moment ago
                 try:
-                    quote_id = await store.submit_pending(tx, submission)
+                    quote_id = await review_store.submit_pending(tx, submission)
                 except AlreadySaved as exc:  # saved by hand before: nothing new to review
                     outcome, quote_id = "already_saved", exc.quote_id
-                await nominations.settle(tx, payload.guild_id, message.id, outcome, quote_id)
+                await nominations_store.settle(tx, payload.guild_id, message.id, outcome, quote_id)
         except privacy.Withheld:  # nothing written: no row names them
             self._pass(message.id)
             return

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from bot.db import Reader, Transaction
 from bot.feature import Counts, Privacy, Scope
-from cogs.quotes import nominations, store
-from cogs.quotes.retrieval import sessions
-from cogs.quotes.retrieval.dense import content_hash, document
+from cogs.quotes import nominations_store, review_store
+from cogs.quotes.ask import dense, sessions
+from cogs.quotes.ask.dense import content_hash, document
 
 # What a member reads in /privacy status and forget-me (plurals marked for bot.presentation.plural)
 WORDS = "quote[s] of your words"
@@ -24,10 +24,10 @@ NOMINATED = "nomination[s] of your messages"
 
 
 async def forget(tx: Transaction, user_id: int) -> Counts:
-    gone = await store.forget_member(tx, user_id)
-    await store.forget_vectors(tx, (content_hash(document(*row)) for row in gone.embedded))
+    gone = await review_store.forget_member(tx, user_id)
+    await dense.forget_vectors(tx, (content_hash(document(*row)) for row in gone.embedded))
     asked = await sessions.forget_user(tx, user_id)
-    nominated, reacted = await nominations.forget(tx, user_id)
+    nominated, reacted = await nominations_store.forget(tx, user_id)
     return {
         WORDS: gone.words,
         PENDING: gone.submissions,
@@ -40,13 +40,13 @@ async def forget(tx: Transaction, user_id: int) -> Counts:
 
 async def status(db: Reader, user_id: int) -> Counts:
     """The same rows forget-me would remove, under the same labels: each row counted once."""
-    words, pending, named = await store.member_counts(db, user_id)
+    words, pending, named = await review_store.member_counts(db, user_id)
     return {
         WORDS: words,
         PENDING: pending,
         NAMED: named,
         ASKED: await sessions.count_user(db, user_id),
-        NOMINATED: await nominations.member_count(db, user_id),
+        NOMINATED: await nominations_store.member_count(db, user_id),
     }
 
 
@@ -54,7 +54,9 @@ async def opt_out(tx: Transaction, user_id: int, scope: Scope) -> Counts:
     if scope != "quote":
         return {}
     return {
-        "pending quote[s] of your messages": await store.withdraw_pending_of_author(tx, user_id)
+        "pending quote[s] of your messages": await review_store.withdraw_pending_of_author(
+            tx, user_id
+        )
     }
 
 

@@ -2,8 +2,8 @@
 
 A :class:`StoredQuote` is a ``quotes`` row joined with its source: everything a reply, a
 citation, a review or an /ask passage needs. The store returns it and /ask's retrieval
-calls it a passage (:data:`cogs.quotes.retrieval.passages.Passage` is this class). What a
-guild may see of the store is one SQL rule, :data:`cogs.quotes.store.VISIBLE`.
+calls it a passage (:data:`cogs.quotes.ask.passages.Passage` is this class). What a
+guild may see of the store is one SQL rule, :data:`cogs.quotes.quote_store.VISIBLE`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import logging
 
 from bot.config import Settings
 from bot.db import Database
-from cogs.quotes import curated, store
+from cogs.quotes import curated, import_store
 from cogs.quotes.config import QuotesConfig
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ async def ensure_curated(db: Database, settings: Settings) -> None:
     refreshes it on purpose). Bad rows are skipped with a warning rather than stopping the
     bot; ``herbot quotes validate`` lists them.
     """
-    if await store.has_curated(db):
+    if await import_store.has_curated(db):
         return
     config = QuotesConfig.from_settings(settings)
     if not config.curated_dir.is_dir():
@@ -30,7 +30,7 @@ async def ensure_curated(db: Database, settings: Settings) -> None:
         log.info("no curated quotes in %s yet", config.curated_dir)
         return
     async with db.transaction() as tx:
-        report = await store.import_curated(tx, loaded)
+        report = await import_store.import_curated(tx, loaded)
     log.info("seeded the curated quote store from %s: %s", config.curated_dir, report.summary())
     if loaded.problems:
         log.warning(

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.db import database
 from bot.presentation import plural
-from cogs.quotes import curated, store
+from cogs.quotes import curated, import_store
 from cogs.quotes.config import QuotesConfig
 
 
@@ -77,7 +77,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         async with database(settings.database) as db:
             try:
                 async with db.transaction() as tx:  # all or nothing
-                    report = await store.import_json(
+                    report = await import_store.import_json(
                         tx, data, args.guild, max_text=config.max_text_length
                     )
             except ValueError as exc:  # rolled back: nothing of the file was kept
@@ -92,7 +92,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
     for problem in loaded.problems:
         print(problem)
     async with database(settings.database) as db, db.transaction() as tx:
-        report = await store.import_curated(tx, loaded)  # no seeding: exactly this dir
+        report = await import_store.import_curated(tx, loaded)  # no seeding: exactly this dir
     print(f"imported {directory}: {report.summary()}")
     return 0 if loaded.ok else 1
 
@@ -101,11 +101,11 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
     config = QuotesConfig.from_settings(settings)
     async with database(settings.database) as db:  # the database as it is, never seeded
         if args.json_file:
-            data = await store.export_json(db, args.guild)
+            data = await import_store.export_json(db, args.guild)
             _write_json(Path(args.json_file), data)
             print(f"wrote {plural(len(data['quotes']), 'quote')} to {args.json_file}")
             return 0
-        sources, quotes = await store.export_curated(db)
+        sources, quotes = await import_store.export_curated(db)
     files = curated.export(_dir(args, config), sources, quotes)
     written = f"{plural(len(quotes), 'quote')} in {plural(len(files), 'file')}"
     print(f"wrote {written} to {_dir(args, config)}")

@@ -1,4 +1,8 @@
-"""Thread recording: live transcripts with edit history, search, exports and privacy."""
+"""Thread recording: live transcripts with edit history, search, exports and privacy.
+
+Two rooms: ``recording/`` (the recorder, the live listeners, /record and their SQL) and
+``transcripts/`` (/transcript export, search and stats, the exporters, ``herbot transcript``).
+"""
 
 from __future__ import annotations
 
@@ -16,10 +20,13 @@ if TYPE_CHECKING:
 
 
 async def _setup(bot: Herbot) -> None:
-    from cogs.threads.cog import Threads
     from cogs.threads.config import ThreadsConfig
+    from cogs.threads.recording.cog import ThreadRecording
+    from cogs.threads.transcripts.cog import Transcripts
 
-    await bot.add_cog(Threads(bot, ThreadsConfig.from_section(bot.settings.section("threads"))))
+    recording = ThreadRecording(bot, ThreadsConfig.from_section(bot.settings.section("threads")))
+    await bot.add_cog(recording)
+    await bot.add_cog(Transcripts(bot, recording))
 
 
 def _doctor(settings: Settings) -> list[Finding]:
@@ -29,7 +36,7 @@ def _doctor(settings: Settings) -> list[Finding]:
 
 
 def _cli(sub: argparse._SubParsersAction) -> None:
-    from cogs.threads.cli import register
+    from cogs.threads.transcripts.cli import register
 
     register(sub)
 

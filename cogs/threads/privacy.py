@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from bot.db import Reader, Transaction
 from bot.feature import Counts, Privacy, Scope
-from cogs.threads import store
-from cogs.threads.recorder import Written, attached_to
+from cogs.threads.recording import store
+from cogs.threads.recording.recorder import Written, attached_to
 
 KEPT = "recorded message[s]"  # what /privacy status and forget-me call the member's messages
 

@@ -122,7 +122,7 @@ def test_no_voice_library_warning(monkeypatch, caplog, settings_for_bot):
     monkeypatch.setattr(discord.VoiceClient, "warn_nacl", True)
     monkeypatch.setattr(discord.VoiceClient, "warn_dave", True)
     with caplog.at_level(logging.WARNING):
-        create_bot(settings_for_bot, SimpleNamespace(metrics=None))  # type: ignore[arg-type]
+        create_bot(settings_for_bot, SimpleNamespace(metrics=None, runtime={}))  # type: ignore[arg-type]
     assert not [r for r in caplog.records if "voice" in r.getMessage().lower()]
 
 

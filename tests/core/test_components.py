@@ -25,9 +25,9 @@ from cogs.debate.poi_ui import POIAnswer
 from cogs.debate.ui import DebateControl
 from cogs.polls.ranked_ui import ApprovalSelect, RankButton, RankPick, RankSave
 from cogs.polls.ui import PollRetractButton, PollVoteButton
-from cogs.quotes.ask_ui import ContextButton, MoreButton
+from cogs.quotes.ask.ui import ContextButton, MoreButton
 from cogs.quotes.ui import CiteButton, ReviewButton
-from cogs.threads.ui import SaveQuoteButton
+from cogs.threads.transcripts.ui import SaveQuoteButton
 
 # (component, the template it has always had, samples: how to build one -> its exact id)
 PINNED: list[tuple[type[Any], str, list[tuple[Callable[[], Any], str]]]] = [

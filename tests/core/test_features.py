@@ -19,7 +19,8 @@ async def test_every_feature_loads_and_registers_commands(world):
         "Ask",
         "Polls",
         "Debates",
-        "Threads",
+        "ThreadRecording",
+        "Transcripts",
     }
     names = {c.qualified_name for c in world.bot.tree.walk_commands()}
     assert {"ask", "quote random", "poll create", "debate start", "record start"} <= names

@@ -39,7 +39,7 @@ async def _use_every_feature(world, member) -> None:
     await member.send(recorded, "a second message of theirs")
     saved = await world.bob.context_menu(recorded, "Save as quote", said)
     assert saved.ephemeral
-    await world.bot.get_cog("Threads").recorder.flush()
+    await world.bot.get_cog("ThreadRecording").recorder.flush()
 
     # Quotes and /ask: a submission of their own and a question.
     shown = await member.slash(world.channel, "quote submit", source="her-film")

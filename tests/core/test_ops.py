@@ -162,7 +162,7 @@ async def test_json_lines_carry_the_context_and_never_a_members_words(
     async def broken(*_: object, **__: object) -> None:
         raise RuntimeError("the retriever broke")
 
-    monkeypatch.setattr("cogs.quotes.ask_cog.answers.ask", broken)
+    monkeypatch.setattr("cogs.quotes.ask.cog.answers.ask", broken)
     result = await world.alice.slash(world.channel, "ask", question=f"Why a {TYPED}?")
     reply = result.response.content if result.response else ""
     shown = re.search(r"error id `([0-9a-f]+)`", reply or str(result.followups))

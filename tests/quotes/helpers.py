@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from cogs.quotes import store
-from cogs.quotes.store import Submission
+from cogs.quotes import review_store
+from cogs.quotes.review_store import Submission
 
 
 async def approved(world: Any, text: str, *, speaker: str = "alice", **kw: Any) -> str:
     """A guild submission, approved by the moderator: visible in the world's guild."""
     async with world.db.transaction() as tx:
-        qid = await store.submit_pending(
+        qid = await review_store.submit_pending(
             tx,
             Submission(
                 text=text,
@@ -21,13 +21,13 @@ async def approved(world: Any, text: str, *, speaker: str = "alice", **kw: Any) 
                 **kw,
             ),
         )
-        assert await store.approve(tx, qid, world.guild.id, world.mod.id)
+        assert await review_store.approve(tx, qid, world.guild.id, world.mod.id)
     return qid
 
 
 async def pending(world: Any, text: str, **kw: Any) -> str:
     async with world.db.transaction() as tx:
-        return await store.submit_pending(
+        return await review_store.submit_pending(
             tx,
             Submission(
                 text=text,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from cogs.quotes import curated, store
+from cogs.quotes import curated, import_store, quote_store, review_store
 from tests import cards
 from tests.quotes.conftest import FIXTURE_DIR
 from tests.quotes.helpers import approved
@@ -33,7 +33,7 @@ async def test_edit_opens_a_prefilled_modal_and_survives_a_curated_reimport(worl
     )
     assert done.ephemeral and done.response.embeds[0].description == "Altman reads Her as a pitch."
     async with world.db.transaction() as tx:
-        report = await store.import_curated(tx, curated.load(FIXTURE_DIR))
+        report = await import_store.import_curated(tx, curated.load(FIXTURE_DIR))
     assert report.kept_edited == 1
     shown = await world.alice.slash(world.channel, "quote show", id="fs-001")
     assert "> Altman reads Her as a pitch.\n" in cards.text(shown)
@@ -41,9 +41,9 @@ async def test_edit_opens_a_prefilled_modal_and_survives_a_curated_reimport(worl
 
 async def test_edit_autocomplete_includes_pending_for_moderators(world):
     async with world.db.transaction() as tx:
-        qid = await store.submit_pending(
+        qid = await review_store.submit_pending(
             tx,
-            store.Submission(
+            review_store.Submission(
                 text="pending words", speaker="x", guild_id=world.guild.id, submitted_by=1
             ),
         )
@@ -60,8 +60,8 @@ async def test_remove_hides_a_quote_everywhere_and_it_stays_removed(world):
     gone = await world.alice.slash(world.channel, "quote show", id="film-002")
     assert "There is no quote" in gone.response.content
     async with world.db.transaction() as tx:
-        assert (await store.import_curated(tx, curated.load(FIXTURE_DIR))).kept_removed == 1
-    assert await store.get(world.db, "film-002", world.guild.id) is None
+        assert (await import_store.import_curated(tx, curated.load(FIXTURE_DIR))).kept_removed == 1
+    assert await quote_store.get(world.db, "film-002", world.guild.id) is None
     again = await world.mod.slash(world.channel, "quote remove", id="film-002")
     assert "no quote `film-002` to remove" in again.response.content
     assert len(world.user_errors()) == 2
@@ -105,7 +105,7 @@ async def test_a_bad_import_file_lists_problems_and_imports_nothing(world):
     text = result.followups[-1].content if result.followups else result.response.content
     assert "Nothing was imported" in text
     assert "bad-1: empty text" in text and "unknown source 'atlantis'" in text
-    assert await store.get(world.db, "good-1", world.guild.id, any_status=True) is None
+    assert await quote_store.get(world.db, "good-1", world.guild.id, any_status=True) is None
 
     junk = await world.mod.slash(world.channel, "quote import", file=("q.json", b"{not json"))
     junk_text = junk.followups[-1].content if junk.followups else junk.response.content
@@ -145,7 +145,7 @@ async def test_a_malformed_import_file_is_a_clear_refusal_not_a_crash(world):
         text = result.followups[-1].content if result.followups else result.response.content
         assert result.ephemeral and "Nothing was imported" in text, what
     assert len(world.user_errors()) == len(files)  # every one a user error, none unexpected
-    assert await store.get(world.db, "q-2", world.guild.id, any_status=True) is None
+    assert await quote_store.get(world.db, "q-2", world.guild.id, any_status=True) is None
 
 
 async def test_import_through_the_forms_upload(world):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cogs.quotes import nominations, store
+from cogs.quotes import nominations_store, quote_store, review_store
 
 STAR = "⭐"
 
@@ -34,11 +34,11 @@ async def test_reactions_reaching_the_threshold_nominate_the_message_once(world)
     await world.alice.react(message, STAR)
     await world.members[2].react(message, "👍")  # another emoji
     await world.members[2].react(message, STAR)
-    assert await store.pending(world.db, world.guild.id) == []  # 5 reactions, 2 that count
+    assert await review_store.pending(world.db, world.guild.id) == []  # 5 reactions, 2 that count
 
     (dave,) = await world.add_members(1, "dave")
     await dave.react(message, STAR)
-    (q,) = await store.pending(world.db, world.guild.id)
+    (q,) = await review_store.pending(world.db, world.guild.id)
     assert q.text == "The film is about people, not products."
     assert (q.author_id, q.speaker, q.origin, q.submitted_by) == (
         world.bob.id,
@@ -60,7 +60,7 @@ async def test_reactions_reaching_the_threshold_nominate_the_message_once(world)
     await world.mod.react(message, STAR)
     await dave.unreact(message, STAR)
     await dave.react(message, STAR)
-    assert [p.id for p in await store.pending(world.db, world.guild.id)] == [q.id]
+    assert [p.id for p in await review_store.pending(world.db, world.guild.id)] == [q.id]
     review = await world.mod.slash(world.channel, "quote review")
     assert q.id in review.response.message.embeds[0].footer.text
     assert (
@@ -76,7 +76,7 @@ async def test_a_burst_of_reactions_at_the_threshold_queues_one_quote(world):
     for member in crowd:  # all delivered before the bot handles any of them
         backend.set_reaction(world.channel.id, message.id, STAR, member.id, True)
     await world.env.settle()
-    assert len(await store.pending(world.db, world.guild.id)) == 1
+    assert len(await review_store.pending(world.db, world.guild.id)) == 1
     assert len(await _rows(world)) == 1
 
 
@@ -89,7 +89,7 @@ async def test_opted_out_authors_and_bots_are_never_nominated(world):
     for member in (world.alice, world.members[2], world.mod):
         await member.react(words, STAR)
         await member.react(beep, STAR)
-    assert await store.pending(world.db, world.guild.id) == []
+    assert await review_store.pending(world.db, world.guild.id) == []
     # The bot's message is marked so it is never fetched again; the opted-out member's
     # message leaves nothing about them in the database.
     rows = await _rows(world)
@@ -101,15 +101,17 @@ async def test_a_rejected_nomination_is_never_nominated_again(world):
     message = await world.bob.send(world.channel, "A line the moderators don't want.")
     await world.alice.react(message, STAR)
     await world.members[2].react(message, STAR)
-    (q,) = await store.pending(world.db, world.guild.id)
+    (q,) = await review_store.pending(world.db, world.guild.id)
     review = await world.mod.slash(world.channel, "quote review")
     await world.mod.click(review.response.message, custom_id=f"herbot:quote:reject:{q.id}")
-    assert (await store.get(world.db, q.id, world.guild.id, any_status=True)).status == "rejected"
+    assert (
+        await quote_store.get(world.db, q.id, world.guild.id, any_status=True)
+    ).status == "rejected"
 
     await world.restart()  # remembered in the database, not in memory
     for member in await world.add_members(3, "late"):
         await member.react(message, STAR)
-    assert await store.pending(world.db, world.guild.id) == []
+    assert await review_store.pending(world.db, world.guild.id) == []
     shown = await world.mod.slash(world.channel, "quote nominations")
     assert "So far 1 nominated: 0 pending, 0 approved, 1 rejected" in shown.response.content
 
@@ -119,24 +121,24 @@ async def test_only_the_chosen_channels_and_only_when_turned_on(world):
     message = await world.bob.send(world.channel, "Nominations are off here.")
     await world.alice.react(message, STAR)
     await world.members[2].react(message, STAR)
-    assert await store.pending(world.db, world.guild.id) == []  # off: no emoji chosen
+    assert await review_store.pending(world.db, world.guild.id) == []  # off: no emoji chosen
 
     said = await _turn_on(world, threshold=2, channels=f"<#{films.id}>")
     assert f"<#{films.id}>" in said
     other = await world.bob.send(world.channel, "Not in a watched channel.")
     await world.alice.react(other, STAR)
     await world.members[2].react(other, STAR)
-    assert await store.pending(world.db, world.guild.id) == []
+    assert await review_store.pending(world.db, world.guild.id) == []
     watched = await world.bob.send(films, "In the films channel.")
     await world.alice.react(watched, STAR)
     await world.members[2].react(watched, STAR)
-    assert [q.text for q in await store.pending(world.db, world.guild.id)] == [
+    assert [q.text for q in await review_store.pending(world.db, world.guild.id)] == [
         "In the films channel."
     ]
 
     off = await world.mod.slash(world.channel, "quote nominations", off=True)
     assert "are **off**" in off.response.content
-    assert await nominations.rule_for(world.db, world.guild.id) is None
+    assert await nominations_store.rule_for(world.db, world.guild.id) is None
 
 
 async def test_bad_settings_are_refused_privately_and_members_cannot_change_them(world):
@@ -147,12 +149,12 @@ async def test_bad_settings_are_refused_privately_and_members_cannot_change_them
     assert "mentioning them" in nowhere.response.content
     member = await world.alice.slash(world.channel, "quote nominations", emoji=STAR)
     assert member.ephemeral and "Only moderators" in member.response.content
-    assert await nominations.rule_for(world.db, world.guild.id) is None
+    assert await nominations_store.rule_for(world.db, world.guild.id) is None
     # The same settings through /settings, as every server setting.
     await world.admin.slash(
         world.channel, "settings set", key="quote_nominate_emoji", value="<:her:123456789012345678>"
     )
-    rule = await nominations.rule_for(world.db, world.guild.id)
+    rule = await nominations_store.rule_for(world.db, world.guild.id)
     assert rule is not None and rule.is_the_emoji("<:her_renamed:123456789012345678>")
     world.user_errors()
 

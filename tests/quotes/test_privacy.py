@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from cogs.quotes import curated, store
-from cogs.quotes.retrieval.dense import content_hash, document
+from cogs.quotes import curated, import_store, quote_store, review_store
+from cogs.quotes.ask.dense import content_hash, document
 from tests import engines
 from tests.quotes.conftest import FIXTURE_DIR
 
@@ -72,7 +72,7 @@ async def test_forget_me_leaves_nothing_of_the_member_in_the_quote_tables(world)
     # Bob's message she saved, approved: bob's words stay, her name goes.
     bobs = await bob.send(world.channel, "The ending is kind, not cruel.")
     await carol.context_menu(world.channel, "Save as quote", bobs)
-    for q in await store.pending(world.db, world.guild.id):
+    for q in await review_store.pending(world.db, world.guild.id):
         if q.origin == "message":
             review = await world.mod.slash(world.channel, "quote review")
             await world.mod.click(review.response.message, custom_id=f"herbot:quote:approve:{q.id}")
@@ -129,7 +129,7 @@ async def test_a_forgotten_moderators_edits_stay_and_their_id_goes(world):
     )
     message = await world.bob.send(world.channel, "Worth keeping.")
     await world.alice.context_menu(world.channel, "Save as quote", message)
-    (q,) = await store.pending(world.db, world.guild.id)
+    (q,) = await review_store.pending(world.db, world.guild.id)
     review = await world.mod.slash(world.channel, "quote review")
     await world.mod.click(review.response.message, custom_id=f"herbot:quote:approve:{q.id}")
 
@@ -140,10 +140,12 @@ async def test_a_forgotten_moderators_edits_stay_and_their_id_goes(world):
     )
     assert await _ids_of(world, world.mod.id) == []
     async with world.db.transaction() as tx:
-        report = await store.import_curated(tx, curated.load(FIXTURE_DIR))
+        report = await import_store.import_curated(tx, curated.load(FIXTURE_DIR))
     assert report.kept_edited == 1  # the edit outlives its author's id
-    assert (await store.get(world.db, "fs-001", world.guild.id)).text == "A moderator's wording."
-    assert (await store.get(world.db, q.id, world.guild.id)).status == "approved"
+    assert (
+        await quote_store.get(world.db, "fs-001", world.guild.id)
+    ).text == "A moderator's wording."
+    assert (await quote_store.get(world.db, q.id, world.guild.id)).status == "approved"
 
 
 def _file_refused_halfway(guild_id: int) -> dict:
@@ -165,7 +167,7 @@ def _file_refused_halfway(guild_id: int) -> dict:
 async def test_an_import_the_database_refuses_halfway_keeps_nothing(world):
     before = await world.db.fetchval("SELECT count(*) FROM quotes")
     data = _file_refused_halfway(world.guild.id)
-    assert store.validate_json(data) == []  # only the database can refuse it
+    assert import_store.validate_json(data) == []  # only the database can refuse it
     result = await world.mod.slash(
         world.channel, "quote import", file=("q.json", json.dumps(data).encode())
     )
@@ -175,4 +177,4 @@ async def test_an_import_the_database_refuses_halfway_keeps_nothing(world):
     assert world.user_errors()
     assert await world.db.fetchval("SELECT count(*) FROM quotes") == before
     assert await world.db.fetchval("SELECT count(*) FROM quotes WHERE id LIKE 'imp-%'") == 0
-    assert not await store.source_exists(world.db, "new-src")  # its source row went too
+    assert not await quote_store.source_exists(world.db, "new-src")  # its source row went too

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import guild_settings
+from bot.prepare import prepare_database
 from tests.quotes.helpers import delivered_pings
 
 HEADER = "**Quote of the day**"
@@ -57,13 +58,20 @@ async def test_a_failed_post_is_retried_the_next_minute(world):
 
 
 async def test_no_channel_no_post_and_a_setting_written_elsewhere_is_seen_within_the_hour(world):
-    async with world.db.transaction() as tx:
-        await guild_settings.set_value(tx, world.guild.id, "qotd_time", "00:01")
-    await world.env.advance_time(10 * 60)
-    assert qotd_posts(world) == []
-    # written straight to the database (no /settings event): picked up at the hourly wake-up
-    async with world.db.transaction() as tx:
-        await guild_settings.set_value(tx, world.guild.id, "qotd_channel_id", str(world.channel.id))
+    # Written by another process (its own connection): this one hears of no change until its
+    # cache watcher looks (off in a single process), so the hourly wake-up picks it up.
+    elsewhere = await prepare_database(world.settings)
+    try:
+        async with elsewhere.transaction() as tx:
+            await guild_settings.set_value(tx, world.guild.id, "qotd_time", "00:01")
+        await world.env.advance_time(10 * 60)
+        assert qotd_posts(world) == []
+        async with elsewhere.transaction() as tx:
+            await guild_settings.set_value(
+                tx, world.guild.id, "qotd_channel_id", str(world.channel.id)
+            )
+    finally:
+        await elsewhere.close()
     await world.env.advance_time(60 * 60)
     assert len(qotd_posts(world)) == 1
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import discord
 import pytest
 
-from cogs.quotes import message_link, store
+from cogs.quotes import message_link, review_store
 from cogs.quotes.message_link import BadLink
 
 
@@ -32,7 +32,7 @@ async def test_a_link_fills_the_form_and_the_quote_keeps_author_and_link(world):
         shown, {"text": "Her is a film about listening.", "speaker": "bob", "locator": "#general"}
     )
     assert done.ephemeral and "waiting for a moderator" in done.response.content
-    (q,) = await store.pending(world.db, world.guild.id)
+    (q,) = await review_store.pending(world.db, world.guild.id)
     assert (q.author_id, q.submitted_by, q.origin, q.source_id) == (
         world.bob.id,
         world.alice.id,
@@ -57,7 +57,7 @@ async def test_the_message_menu_opens_the_same_filled_form(world):
         shown, {"text": "I'm yours and not yours.", "speaker": "Bob", "locator": "", "tags": ticked}
     )
     assert "waiting for a moderator" in done.response.content
-    (q,) = await store.pending(world.db, world.guild.id)
+    (q,) = await review_store.pending(world.db, world.guild.id)
     assert (q.text, q.speaker, q.author_id) == ("I'm yours and not yours.", "Bob", world.bob.id)
     assert list(q.tags) == ticked  # the tags ticked in the form are kept
 
@@ -88,7 +88,7 @@ async def test_bad_foreign_and_unreadable_links_are_refused_privately(world):
         refused = await world.alice.slash(world.channel, "quote submit", link=link[:200])
         assert refused.modal is None and refused.ephemeral, link
         assert expected in refused.response.content, (link, refused.response.content)
-    assert await store.pending(world.db, world.guild.id) == []
+    assert await review_store.pending(world.db, world.guild.id) == []
     assert len(world.user_errors()) == len(cases)
     # A moderator sees #mods-only: the same link opens the form for them; in a channel
     # herbot can't read, it is refused for them too.

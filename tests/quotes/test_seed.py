@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import load_settings
 from bot.prepare import prepare_database
-from cogs.quotes import curated, store
+from cogs.quotes import curated, quote_store, review_store
 from cogs.quotes.config import QuotesConfig
 from tests.quotes.conftest import with_curated
 
@@ -24,7 +24,7 @@ async def test_the_default_settings_seed_the_real_curated_store(tmp_path: Path):
         pytest.skip("herbot_config/quotes/ has no quotes yet")
     db = await prepare_database(settings)
     try:
-        assert await store.count_visible(db, None) == len(real.valid_quotes())
+        assert await quote_store.count_visible(db, None) == len(real.valid_quotes())
     finally:
         await db.close()
 
@@ -34,7 +34,7 @@ async def test_seeding_happens_only_on_an_empty_store(settings, curated_copy: Pa
     db = await prepare_database(settings)
     try:
         async with db.transaction() as tx:
-            assert await store.remove(tx, "fs-001", 1, 2)
+            assert await review_store.remove(tx, "fs-001", 1, 2)
     finally:
         await db.close()
     (curated_copy / "extra.toml").write_text(
@@ -43,8 +43,8 @@ async def test_seeding_happens_only_on_an_empty_store(settings, curated_copy: Pa
     )
     db = await prepare_database(settings)  # a restart: nothing is re-imported
     try:
-        assert await store.get(db, "new-1", None) is None
-        assert await store.get(db, "fs-001", None) is None
+        assert await quote_store.get(db, "new-1", None) is None
+        assert await quote_store.get(db, "fs-001", None) is None
     finally:
         await db.close()
 
@@ -52,6 +52,6 @@ async def test_seeding_happens_only_on_an_empty_store(settings, curated_copy: Pa
 async def test_a_missing_curated_dir_starts_an_empty_store(settings, tmp_path: Path):
     db = await prepare_database(with_curated(settings, tmp_path / "nowhere"))
     try:
-        assert await store.count_visible(db, None) == 0
+        assert await quote_store.count_visible(db, None) == 0
     finally:
         await db.close()

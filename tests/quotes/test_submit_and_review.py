@@ -3,7 +3,7 @@ restart, and who may moderate."""
 
 from __future__ import annotations
 
-from cogs.quotes import store
+from cogs.quotes import import_store, quote_store, review_store
 from tests.quotes.helpers import pending
 
 
@@ -39,7 +39,7 @@ async def test_submit_modal_picks_source_and_tags_instead_of_typing(world):
         },
     )
     assert done.ephemeral and "waiting for a moderator" in done.response.content
-    (q,) = await store.pending(world.db, world.guild.id)
+    (q,) = await review_store.pending(world.db, world.guild.id)
     assert (q.source_id, q.locator, q.tags) == ("her-film", "", ("loneliness", "cast"))
 
 
@@ -56,7 +56,7 @@ async def test_submit_modal_puts_a_quote_in_the_pending_queue(world):
         },
     )
     assert done.ephemeral and "waiting for a moderator" in done.response.content
-    (q,) = await store.pending(world.db, world.guild.id)
+    (q,) = await review_store.pending(world.db, world.guild.id)
     assert (q.text, q.speaker, q.source_id, q.locator, q.tags) == (
         "I'm yours and I'm not yours.",
         "Samantha",
@@ -65,7 +65,7 @@ async def test_submit_modal_puts_a_quote_in_the_pending_queue(world):
         ("loneliness", "cast"),
     )
     assert q.submitted_by == world.alice.id and q.origin == "submitted"
-    assert await store.get(world.db, q.id, world.guild.id) is None  # not visible yet
+    assert await quote_store.get(world.db, q.id, world.guild.id) is None  # not visible yet
 
 
 async def test_submit_with_an_unknown_source_is_refused_before_the_modal(world):
@@ -79,7 +79,7 @@ async def test_save_as_quote_keeps_the_message_link_and_author(world):
     message = await world.bob.send(world.channel, "The film is about people, not products.")
     result = await world.alice.context_menu(world.channel, "Save as quote", message)
     assert result.ephemeral and "Saved bob's message for review" in result.response.content
-    (q,) = await store.pending(world.db, world.guild.id)
+    (q,) = await review_store.pending(world.db, world.guild.id)
     assert q.text == "The film is about people, not products."
     assert (q.author_id, q.submitted_by, q.origin) == (world.bob.id, world.alice.id, "message")
     assert q.message_link == message.jump_url
@@ -103,7 +103,7 @@ async def test_save_as_quote_refuses_bots_empty_and_opted_out_members(world):
     words = await world.bob.send(world.channel, "Please don't quote me.")
     refused = await world.alice.context_menu(world.channel, "Save as quote", words)
     assert refused.ephemeral and "bob has opted out of being quoted" in refused.response.content
-    assert await store.pending(world.db, world.guild.id) == []
+    assert await review_store.pending(world.db, world.guild.id) == []
     assert len(world.user_errors()) == 3
 
 
@@ -113,12 +113,12 @@ async def test_opting_out_withdraws_pending_quotes_of_your_messages(world):
     mine = await pending(world, "bob submitted this himself")  # bob is the submitter, not author
     result = await world.bob.slash(world.channel, "privacy opt-out", scope="quotes")
     assert "1 pending quote of your messages" in result.response.content
-    assert [q.id for q in await store.pending(world.db, world.guild.id)] == [mine]
+    assert [q.id for q in await review_store.pending(world.db, world.guild.id)] == [mine]
 
     forgot = await world.bob.slash(world.channel, "privacy forget-me")
     done = await world.bob.click(forgot.response, label="Yes, delete my data")
     assert "1 pending quote submission" in done.response.content
-    assert await store.pending(world.db, world.guild.id) == []
+    assert await review_store.pending(world.db, world.guild.id) == []
 
 
 async def test_review_buttons_work_before_and_after_a_restart(world):
@@ -133,7 +133,7 @@ async def test_review_buttons_work_before_and_after_a_restart(world):
 
     approved = await world.mod.click(message, custom_id=f"herbot:quote:approve:{first}")
     assert "2 pending" in approved.response.content
-    assert (await store.get(world.db, first, world.guild.id)).status == "approved"
+    assert (await quote_store.get(world.db, first, world.guild.id)).status == "approved"
     decisions = [f.value for f in approved.response.embeds[0].fields if f.name == "Decision"]
     assert decisions == [f"✅ Approved by mod ({world.mod.mention})"]
 
@@ -141,7 +141,7 @@ async def test_review_buttons_work_before_and_after_a_restart(world):
 
     rejected = await world.mod.click(message, custom_id=f"herbot:quote:reject:{second}")
     assert "1 pending" in rejected.response.content
-    q = await store.get(world.bot.db, second, world.guild.id, any_status=True)
+    q = await quote_store.get(world.bot.db, second, world.guild.id, any_status=True)
     assert (q.status, q.reviewed_by) == ("rejected", world.mod.id)
 
     shown = await world.mod.click(message, custom_id=f"herbot:quote:edit:{third}")
@@ -156,7 +156,7 @@ async def test_review_buttons_work_before_and_after_a_restart(world):
         {"text": "Third submission, tidied.", "speaker": "Bob", "locator": "#general", "tags": ""},
     )
     assert edited.response.embeds[2].description == "Third submission, tidied."
-    q = await store.get(world.bot.db, third, world.guild.id, any_status=True)
+    q = await quote_store.get(world.bot.db, third, world.guild.id, any_status=True)
     assert (q.text, q.status, q.edited_by) == ("Third submission, tidied.", "pending", world.mod.id)
     approved = await world.mod.click(message, custom_id=f"herbot:quote:approve:{third}")
     assert "0 pending" in approved.response.content
@@ -170,7 +170,7 @@ async def test_a_second_click_on_a_reviewed_quote_says_so(world):
     await world.mod.click(review.response.message, custom_id=f"herbot:quote:approve:{qid}")
     late = await world.admin.click(other.response.message, custom_id=f"herbot:quote:reject:{qid}")
     assert late.ephemeral and f"`{qid}` was already reviewed (approved)" in late.response.content
-    assert (await store.get(world.db, qid, world.guild.id)).status == "approved"
+    assert (await quote_store.get(world.db, qid, world.guild.id)).status == "approved"
 
 
 async def test_non_moderators_are_refused_commands_and_buttons(world):
@@ -191,7 +191,9 @@ async def test_non_moderators_are_refused_commands_and_buttons(world):
         review.response.message, custom_id=f"herbot:quote:approve:{qid}"
     )
     assert click.ephemeral and "Only moderators" in click.response.content
-    assert (await store.get(world.db, qid, world.guild.id, any_status=True)).status == "pending"
+    assert (
+        await quote_store.get(world.db, qid, world.guild.id, any_status=True)
+    ).status == "pending"
 
 
 async def test_review_with_an_empty_queue(world):
@@ -257,7 +259,7 @@ async def test_untidy_tags_are_tidied_not_refused_and_survive_an_export_round_tr
         },
     )
     assert done.ephemeral and "Edited" in done.response.content  # not lost
-    (q,) = await store.pending(world.db, world.guild.id)
+    (q,) = await review_store.pending(world.db, world.guild.id)
     assert q.tags == ("sci-fi", "ai-ethics", "love")
-    data = await store.export_json(world.db, world.guild.id)
-    assert store.validate_json(data) == []  # the server's backup can be imported again
+    data = await import_store.export_json(world.db, world.guild.id)
+    assert import_store.validate_json(data) == []  # the server's backup can be imported again

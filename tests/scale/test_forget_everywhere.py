@@ -17,10 +17,10 @@ import pytest
 
 from bot import privacy
 from bot.prepare import prepare_database
-from cogs.quotes import nominations, service
-from cogs.threads import store as thread_store
-from cogs.threads.recorder import Recorder
-from cogs.threads.store import MessageRecord
+from cogs.quotes import nominations, nominations_store, service
+from cogs.threads import records
+from cogs.threads.recording.recorder import Recorder
+from cogs.threads.records import MessageRecord
 from tests.threads.conftest import make_thread
 
 WORDS = "Quixotic lemur remembers the beach"
@@ -31,7 +31,7 @@ def said(world, thread, member, text: str) -> MessageRecord:
     """A message of ``member`` as process B's listener queues it, sent now."""
     at = world.bot.now()
     return MessageRecord(
-        message_id=thread_store.snowflake_at(at) + next(_ids),
+        message_id=records.snowflake_at(at) + next(_ids),
         channel_id=thread.id,
         guild_id=world.guild.id,
         author_id=member.id,
@@ -115,7 +115,7 @@ async def test_a_forget_in_one_process_withholds_what_another_still_holds(world,
             await service.submit_pending(tx, submission)
     with pytest.raises(privacy.Withheld):
         async with process_b.transaction() as tx:
-            await nominations.claim(tx, nomination, "queued")
+            await nominations_store.claim(tx, nomination, "queued")
 
     assert await kept_of(world.db, carol.id) == []
     kept = "SELECT content FROM recorded_versions v JOIN recorded_messages USING (message_id)"
@@ -144,7 +144,7 @@ async def test_an_opt_out_in_one_process_reaches_another_and_opt_in_lifts_it(wor
     rows = await world.db.fetchall(
         "SELECT author_name, redacted FROM recorded_messages WHERE author_id = ?", (carol.id,)
     )
-    assert [tuple(r) for r in rows] == [(thread_store.REDACTED_NAME, 1)]
+    assert [tuple(r) for r in rows] == [(records.REDACTED_NAME, 1)]
     assert await world.db.fetchval("SELECT COUNT(*) FROM recorded_versions") == 0
 
     await carol.slash(world.channel, "privacy opt-in", scope="both")

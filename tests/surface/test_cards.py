@@ -11,9 +11,9 @@ import pytest
 from bot import cards
 from cogs.polls.cards_ui import result_card
 from cogs.polls.polls import Poll, Tally
-from cogs.quotes.ask_ui import answer_card
+from cogs.quotes.ask.answer import Answer, Result
+from cogs.quotes.ask.ui import answer_card
 from cogs.quotes.quote import StoredQuote
-from cogs.quotes.retrieval.answer import Answer, Result
 
 
 def _quote(**over) -> StoredQuote:

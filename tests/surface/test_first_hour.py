@@ -16,7 +16,7 @@ from bot.cli import main
 from bot.pacing import EditBudget
 from cogs.debate import charts as debate_charts
 from cogs.polls import charts, ranked_chart
-from cogs.quotes import store as quote_store
+from cogs.quotes import review_store
 from tests import cards
 from tests.helpers import debate_thread, panel, vote_message, with_embed_title
 from tests.polls.test_poll_kinds import rank
@@ -128,7 +128,7 @@ async def test_the_review_card_names_members_in_words(world):
     (embed,) = review.response.embeds
     who = next(f for f in embed.fields if f.name == "From").value
     assert "submitted by alice" in who and "words of bob" in who, who
-    (q,) = await quote_store.pending(world.db, world.guild.id)
+    (q,) = await review_store.pending(world.db, world.guild.id)
     decided = await world.mod.click(
         review.response.message, custom_id=f"herbot:quote:approve:{q.id}"
     )

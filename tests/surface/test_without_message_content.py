@@ -20,10 +20,10 @@ from bot.intents import HOW_TO_ENABLE
 from bot.pacing import EditBudget
 from cogs.debate import store as debate_store
 from cogs.polls import store as poll_store
-from cogs.quotes import store as quote_store
+from cogs.quotes import review_store
 from tests import cards
 from tests.helpers import debate_thread, panel, panel_text, vote_message, with_embed_title
-from tests.quotes.ask_support import warm_vectors
+from tests.quotes.ask.support import warm_vectors
 
 # The portal grants no privileged intent: REST reads are blanked too, not only the gateway.
 pytestmark = pytest.mark.simcord(approved_intents=discord.Intents.default())
@@ -64,7 +64,7 @@ async def test_quotes_ask_polls_and_debates_work_for_members(world):
     words = await world.bob.send(world.channel, "The film is about people, not products.")
     saved = await world.alice.context_menu(world.channel, "Save as quote", words)
     assert "Saved bob's message for review" in saved.response.content  # the menu carries it
-    pending = {q.text: q.id for q in await quote_store.pending(world.db, world.guild.id)}
+    pending = {q.text: q.id for q in await review_store.pending(world.db, world.guild.id)}
     assert set(pending) == {
         "I'm yours and I'm not yours.",
         "The film is about people, not products.",
@@ -150,7 +150,7 @@ async def test_the_listeners_that_read_messages_stay_quiet(world):
         await world.admin.slash(world.channel, "settings set", key=key, value=value)
     message = await world.bob.send(world.channel, "Samantha outgrows the frame.")
     await world.alice.react(message, "⭐")
-    assert await quote_store.pending(world.db, world.guild.id) == []
+    assert await review_store.pending(world.db, world.guild.id) == []
     assert await world.db.fetchval("SELECT count(*) FROM quote_nominations") == 0
 
     # A channel listed for automatic recording: nothing starts, nothing is kept.
@@ -174,7 +174,7 @@ async def test_the_listeners_that_read_messages_stay_quiet(world):
 
 
 async def test_a_recording_started_before_is_paused_and_says_so(world):
-    from cogs.threads import store as thread_store
+    from cogs.threads.recording import store as thread_store
     from tests.helpers import write
 
     await write(
@@ -202,10 +202,10 @@ async def test_the_gate_stays_with_this_bot(world):
     """Another bot in the same process (a restart with the intent, the next test) is not
     refused: the gate is on this bot's copies of the commands, not on the cogs' classes."""
     from cogs.quotes.cog import Quotes
-    from cogs.threads.cog import Threads
+    from cogs.threads.recording.cog import ThreadRecording
 
     refused = await world.mod.slash(world.channel, "record start")
     assert "needs Discord's Message Content intent" in refused.response.content
     world.user_errors()
-    for command in (Threads.record_start, Quotes.nominations_setup):
+    for command in (ThreadRecording.record_start, Quotes.nominations_setup):
         assert all(check.__module__ != "bot.intents" for check in command.checks)

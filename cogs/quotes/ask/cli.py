@@ -1,0 +1,80 @@
+"""``herbot ask QUESTION [--json] [--limit N] [--guild ID] [--mode MODE]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+
+from bot.config import Settings
+from cogs.quotes.ask.answer import Answer, Result, ask
+from cogs.quotes.ask.answerability import searchable
+from cogs.quotes.ask.embedder import one_shot_model
+from cogs.quotes.ask.hybrid import Retriever
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "ask",
+        help="answer a question from the quote store, with citations",
+        description="Ranked passages from the quote store (the same search as /ask).",
+    )
+    p.add_argument("question", help='e.g. "Who voices Samantha?"')
+    p.add_argument("--json", action="store_true", help="print JSON (declined: true, no results)")
+    p.add_argument("--limit", type=int, default=3, help="how many passages (1-25, default 3)")
+    p.add_argument("--guild", type=int, help="also search this guild's approved submissions")
+    p.add_argument(
+        "--mode",
+        choices=("hybrid", "lexical", "dense"),
+        default="hybrid",
+        help="search legs to use (default hybrid)",
+    )
+    p.set_defaults(handler=_ask)
+
+
+async def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.prepare import prepare_database
+
+    question = " ".join(args.question.split())
+    if not 3 <= len(question) <= 300:
+        print("herbot ask: the question must be 3 to 300 characters")
+        return 2
+    if not searchable(question):
+        print("herbot ask: the question has no words to search for; ask with words")
+        return 2
+    if not 1 <= args.limit <= 25:
+        print("herbot ask: --limit must be between 1 and 25")
+        return 2
+    db = await prepare_database(settings)  # migrated and seeded, as the bot opens it
+    try:
+        retriever = Retriever(db, loader=one_shot_model)
+        if args.mode != "lexical":
+            await retriever.start()  # logs one warning and goes lexical without the model
+        answer = await ask(retriever, question, args.guild, limit=args.limit, mode=args.mode)
+    finally:
+        await db.close()
+    if args.json:
+        print(json.dumps(answer.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render(answer))
+    return 0
+
+
+def _block(marker: str, result: Result) -> str:
+    text = "".join(f"[{p}]" if hit else p for p, hit in result.segments)
+    body = textwrap.fill(text, 88, initial_indent="   ", subsequent_indent="   ")
+    return f"{marker} {result.passage.plain_citation} ({result.passage.id})\n{body}"
+
+
+def render(answer: Answer) -> str:
+    """Plain text: ranked passages, answer terms in [brackets], each with its citation."""
+    if answer.declined:
+        lines = [f"Nothing in the quote store answers: {answer.question}"]
+        if answer.unknown:
+            lines.append(f"It never mentions {', '.join(answer.unknown)}.")
+        if answer.suggestions:
+            lines.append("Related quotes (not an answer):")
+            lines += [_block("-", r) for r in answer.suggestions]
+        return "\n".join(lines)
+    blocks = [_block(f"{i}.", r) for i, r in enumerate(answer.results, start=1)]
+    return "\n\n".join([*blocks, f"({answer.mode} search, {answer.total} relevant passages)"])

@@ -1,0 +1,1 @@
+"""Reading what was recorded: /transcript export, search and stats, and the exporters."""

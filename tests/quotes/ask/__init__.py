@@ -1,0 +1,1 @@
+"""/ask: its engine (retrieval, answerability), cog, buttons and ``herbot ask``."""

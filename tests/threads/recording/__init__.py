@@ -1,0 +1,1 @@
+"""Thread recording: the recorder, its store and /record through the real bot."""

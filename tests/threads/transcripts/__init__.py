@@ -1,0 +1,1 @@
+"""Transcripts: exports, search, /transcript and herbot transcript export."""
