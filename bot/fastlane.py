@@ -8,7 +8,8 @@ response. Measured with ``bench/burst.py`` that is most of the bot's CPU per cli
 shared 2-core machine CPU per click is what decides whether a burst is answered in time.
 
 A feature registers a custom-id prefix and a handler here; a click whose custom id has that
-prefix is given to the handler as a small :class:`Click` (ids, token, the member's roles).
+prefix is given to the handler as a small :class:`Click` (ids, token, the member's roles, join
+date and screening, as the click's own payload carries them: nothing is fetched per click).
 The handler answers with the private text to send (or :class:`Replace`: the text replaces the
 clicked private message and its buttons, as a builder's "Submit" does), or ``None`` to let
 discord.py's ordinary path (the DynamicItem) take the click after all: the lane is an
@@ -25,6 +26,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import discord
@@ -50,6 +52,15 @@ class Click:
     channel_id: int | None
     user_id: int
     role_ids: frozenset[int]
+    joined_at: datetime | None = None  # the payload's member.joined_at (None outside a guild)
+    pending: bool = False  # the member has not passed membership screening yet
+
+
+def _moment(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 class Replace(str):
@@ -120,6 +131,8 @@ class FastLane:
             channel_id=int(data["channel_id"]) if data.get("channel_id") else None,
             user_id=int(user["id"]),
             role_ids=frozenset(int(r) for r in member.get("roles", ())),
+            joined_at=_moment(member.get("joined_at")),
+            pending=bool(member.get("pending", False)),
         )
         outcome, failure = interactions.OK, None
         try:
