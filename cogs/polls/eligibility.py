@@ -190,7 +190,7 @@ def refusal(
         )
     if rules.joined_before is not None:
         joined = voter.joined_at
-        if joined is None or joined >= rules.joined_before:
+        if joined is None or joined > rules.joined_before:
             when = "" if joined is None else f" You joined {ts(joined, 'f')}"
             if joined is not None and rules.joined is not None:
                 when += (
