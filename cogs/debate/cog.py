@@ -159,6 +159,7 @@ class Debates(FormatDebates, commands.Cog):
     @app_commands.describe(
         motion="A preset motion, or your own",
         fmt="Speeches, times, points of information and preparation (default Oxford-style)",
+        **polls_service.VOTE_RULES_DESCRIBE,
     )
     @app_commands.rename(fmt="format")
     @app_commands.autocomplete(motion=motion_autocomplete, fmt=FormatDebates.format_autocomplete)
@@ -168,8 +169,12 @@ class Debates(FormatDebates, commands.Cog):
         interaction: discord.Interaction,
         motion: app_commands.Range[str, 1, 300],
         fmt: app_commands.Range[str, 1, 100] | None = None,
+        eligible: str | None = None,
+        quorum: str | None = None,
     ) -> None:
         assert interaction.guild is not None
+        with refusals(ValueError):  # the domain's refusals
+            rules = polls_service.parse_rules(eligible, quorum)
         text, _ = self.polls.resolve_motion(motion)
         chosen = self.resolve_format(fmt)
         channel = await self._debate_channel(interaction)
@@ -210,6 +215,7 @@ class Debates(FormatDebates, commands.Cog):
                     now=now,
                     live=False,
                     kind=PRE_VOTE,
+                    eligibility=rules.for_poll(now, interaction.guild.member_count),
                 )
                 await store.attach(tx, debate_id, pre_poll_id=pre_id)
                 debate = await store.require_debate(tx, debate_id, None)
@@ -630,6 +636,10 @@ class Debates(FormatDebates, commands.Cog):
 
     async def _open_post_vote(self, debate: Debate) -> None:
         async with self.bot.db.transaction() as tx:  # the vote and its link, or neither
+            # The same rules as the vote before: the same join cutoff, one room.
+            pre = (
+                await polls_service.get_poll(tx, debate.pre_poll_id) if debate.pre_poll_id else None
+            )
             post_id = await polls_service.create_poll(
                 tx,
                 guild_id=debate.guild_id,
@@ -640,6 +650,7 @@ class Debates(FormatDebates, commands.Cog):
                 now=self.bot.now(),
                 live=False,
                 kind=POST_VOTE,
+                eligibility=pre.eligibility if pre else None,
             )
             await store.attach(tx, debate.id, post_poll_id=post_id)
         if debate.thread_id:
