@@ -384,6 +384,8 @@ class FakeDiscord:
                 if len(self.acks) >= count and not future.done():
                     future.set_result(None)
             data = (body or {}).get("data") or {}
+            if request.query.get("with_response") not in ("1", "true"):
+                return web.Response(status=204)  # as Discord: the created message only if asked
             return _json(
                 {
                     "interaction": {

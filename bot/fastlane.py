@@ -15,8 +15,8 @@ clicked private message and its buttons, as a builder's "Submit" does), or ``Non
 discord.py's ordinary path (the DynamicItem) take the click after all: the lane is an
 optimisation of one path, never a second set of rules, and a click it declines has not been
 answered yet. Errors get the same replies as everywhere (:mod:`bot.errors`). The answer goes
-through discord.py's own interaction-callback request, so rate limits, proxies and simcord's
-tests all apply.
+through discord.py's own webhook adapter (the interaction-callback route, without asking for
+the created message back), so rate limits, proxies and simcord's tests all apply.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import Any
 
 import discord
+from discord.http import Route
 from discord.webhook.async_ import async_context, interaction_message_response_params
 
 from bot import interactions
@@ -182,14 +183,23 @@ class FastLane:
                 allowed_mentions=discord.AllowedMentions.none(),
                 previous_allowed_mentions=None,
             )
+        # discord.py's own adapter (its rate-limit lock, proxies, retries), without the
+        # ``with_response`` that create_interaction_response always asks for: the lane never
+        # reads the created message, so Discord answers 204 and nothing is parsed (a
+        # burst's answers are most of its CPU: docs/debate.md, "5,000 at once").
+        route = Route(
+            "POST",
+            "/interactions/{webhook_id}/{webhook_token}/callback",
+            webhook_id=click.interaction_id,
+            webhook_token=click.token,
+        )
         try:
-            await async_context.get().create_interaction_response(
-                click.interaction_id,
-                click.token,
+            await async_context.get().request(
+                route,
                 session=http._HTTPClient__session,  # type: ignore[attr-defined]
                 proxy=http.proxy,
                 proxy_auth=http.proxy_auth,
-                params=params,
+                payload=params.payload,
             )
         except discord.HTTPException as exc:
             log.warning("could not answer click %s: %s", click.interaction_id, exc)

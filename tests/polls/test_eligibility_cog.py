@@ -34,14 +34,14 @@ async def test_members_who_joined_after_the_poll_opened_are_refused_with_the_cut
 
 
 async def test_joined_days_rule_names_when_the_member_would_qualify(world):
-    await world.env.advance_time(3 * 86400)
+    await world.env.advance_time(3 * 3600)
     (recent,) = await world.add_members(1, prefix="recent")
-    await world.env.advance_time(86400)
-    _, message = await open_poll(world, motion="altman-misreads-her", eligible="joined 2d")
+    await world.env.advance_time(3600)
+    _, message = await open_poll(world, motion="altman-misreads-her", eligible="joined 2h")
     refused = await recent.click(message, label="For")
     said = refused.response.content
     assert "joined the server before <t:" in said and "are yours to vote in" in said
-    ok = await world.alice.click(message, label="For")  # joined four days before it opened
+    ok = await world.alice.click(message, label="For")  # joined four hours before it opened
     assert "is counted" in ok.response.content
 
 
