@@ -142,3 +142,19 @@ async def test_a_burst_where_a_third_may_not_vote_is_refused_and_counted_exactly
     assert (await store.tally(world.db, poll_id)).counts == (1, 40, 0)
     ids = set((await store.ballots(world.db, poll_id)).keys())
     assert ids == {world.alice.id, *(m.id for m in old)}
+
+
+async def test_a_ranked_poll_shows_its_quorum_and_says_when_it_was_not_reached(world):
+    from tests.polls.test_poll_kinds import open_poll as open_ballot_poll
+    from tests.polls.test_poll_kinds import rank
+
+    poll_id, message = await open_ballot_poll(
+        world, motion="altman-misreads-her", kind="ranked", options="Yes; No", quorum="2"
+    )
+    await rank(world.alice, message, ["Yes", "No"])
+    await world.env.advance_time(3)
+    card = next(m for m in world.channel.history() if m.id == message.id)
+    assert "Turnout: 1 of 2 votes for the quorum" in card.embeds[0].description
+    await world.mod.slash(world.channel, "poll close", poll=poll_id)
+    text = await result_card_text(world)
+    assert "Quorum not reached" in text and "1 vote of the 2 needed" in text
