@@ -62,8 +62,9 @@ TARGET_P99_MS = 1000.0
 TARGET_FIRST_MS = 50.0
 TARGET_SPAN_MS = 2000.0
 # --eligible: the poll admits only members who joined before it opened; every third clicker
-# joined a minute after (refused on the fast lane with the rule's words, never counted).
-LATE_JOIN = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
+# joined a minute after it opened (refused on the fast lane with the rule's words, never
+# counted).
+LATE_JOIN = timedelta(minutes=1)
 
 
 @dataclass
@@ -183,13 +184,13 @@ def _click(
     n: int,
     ranked: bool,
     message: dict[str, object],
-    eligible: bool = False,
+    late_join: str | None = None,
 ) -> dict[str, object]:
     """The n-th click: a vote (option n % 3), or a ranking's Submit (--ranked), whose
     message is the member's private builder holding that button (discord.py finds the
     clicked component in the message it came from)."""
     if not ranked:
-        joined = LATE_JOIN if _refused(n, eligible) else fake.NOW
+        joined = late_join if late_join and _refused(n, True) else fake.NOW
         custom_id = f"herbot:poll:vote:{poll_id}:{n % 3}"
         return fake.click_payload(iid, user, custom_id, message, joined_at=joined)
     custom_id = f"herbot:poll:rsave:{poll_id}:{RANKINGS[n % len(RANKINGS)]}"
@@ -216,6 +217,7 @@ async def run_case(
         with tempfile.TemporaryDirectory() as tmp:
             db_path = Path(tmp) / "burst.db"
             poll_id, message = await _prepare_database(db_path, ranked=ranked, eligible=eligible)
+            late_join = (datetime.now(UTC) + LATE_JOIN).isoformat() if eligible else None
             env = {
                 **os.environ,
                 "HERBOT_DB": str(db_path),
@@ -266,7 +268,7 @@ async def run_case(
                 sent[iid] = time.perf_counter()
                 await server.dispatch(
                     "INTERACTION_CREATE",
-                    _click(iid, user, poll_id, n, ranked, message, eligible),
+                    _click(iid, user, poll_id, n, ranked, message, late_join),
                 )
                 if _refused(n, eligible):
                     refused.add(iid)
