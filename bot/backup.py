@@ -429,15 +429,15 @@ class RestoreReport:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-async def _has_schema(db: Database) -> bool:
+async def _table_names(db: Database) -> set[str]:
     if db.dialect == "sqlite":
-        sql = "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
     else:
         sql = (
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' "
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
             "AND table_type = 'BASE TABLE'"
         )
-    return bool(await db.fetchval(sql))
+    return {r[0] for r in await db.fetchall(sql)}
 
 
 async def _refuse_non_empty(db: Database, specs: list[Table], where: str) -> None:
@@ -557,8 +557,9 @@ async def restore(
     db = await Database.open(target, migrate=False)
     try:
         where = "the target database"
-        at = await current(db)
-        if at is None and await _has_schema(db):
+        existing = await _table_names(db)
+        at = await current(db) if "alembic_version" in existing else None
+        if at is None and existing:
             raise BackupError(
                 f"{where} has tables but no herbot schema: restore into a new, empty database"
             )
