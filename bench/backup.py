@@ -105,12 +105,12 @@ async def _baseline(db: Database, work: Path, url: str | None) -> str:
         target = work / "baseline.db"
         target.unlink(missing_ok=True)
         await db.backup(target)
-        return f"{time.perf_counter() - started:.2f} s / {target.stat().st_size / 1e6:.1f} MB"
+        return f"{time.perf_counter() - started:.2f} s / {target.stat().st_size / 1e3:,.0f} kB"
     if url is None or shutil.which("pg_dump") is None:
         return "pg_dump not installed"
     target = work / "baseline.pgdump"
     await asyncio.to_thread(subprocess.run, ["pg_dump", "-Fc", "-f", str(target), url], check=True)
-    return f"{time.perf_counter() - started:.2f} s / {target.stat().st_size / 1e6:.1f} MB"
+    return f"{time.perf_counter() - started:.2f} s / {target.stat().st_size / 1e3:,.0f} kB"
 
 
 async def _admin(admin: str, sql: str) -> None:
@@ -163,7 +163,7 @@ async def _engine_rows(engine: str, admin: str | None, votes: int, work: Path) -
                     engine,
                     label,
                     f"{manifest.total_rows:,}",
-                    f"{path.stat().st_size / 1e6:.1f}",
+                    f"{path.stat().st_size / 1e3:,.0f}",
                     baseline,
                     f"{quiet:.2f}",
                     f"{busy:.2f} ({commits} commits)",
@@ -193,7 +193,7 @@ async def main(argv: list[str] | None = None) -> None:
         "engine",
         "database",
         "rows",
-        "dump MB",
+        "dump kB",
         "baseline (online copy / pg_dump)",
         "backup quiet s",
         "backup busy s",

@@ -343,6 +343,33 @@ class Transaction(_Fetching):
     def executemany(self, sql: str, rows: Sequence[Params]) -> _Statement:
         return _Statement(_run(self._conn, sql, rows, many=True))
 
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Many rows into one table (restores, bulk loads): PostgreSQL's binary ``COPY``,
+        SQLite's multi-row ``INSERT``s (within its limit on parameters)."""
+        if not rows:
+            return
+        if isinstance(self._conn, asyncpg.Connection):
+            try:
+                await self._conn.copy_records_to_table(
+                    table, records=[tuple(r) for r in rows], columns=list(columns)
+                )
+            except _DRIVER_ERRORS as error:
+                raise _translate(error) from error
+            return
+        names = ", ".join(c if c == "rowid" else f'"{c}"' for c in columns)
+        marks = "(" + ", ".join("?" * len(columns)) + ")"
+        per = max(1, 30_000 // max(1, len(columns)))  # SQLite allows 32766 parameters
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            await _run(
+                self._conn,
+                f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([marks] * len(chunk)),
+                [v for row in chunk for v in row],
+                many=False,
+            )
+
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         """Undo just this block on error (the transaction goes on), on every engine."""
