@@ -141,14 +141,21 @@ class ForgetLedger:
                 found[member_id] = at
         return found
 
-    def check_writable(self) -> str | None:
-        """None if a forget could be recorded now; else what is wrong (``herbot doctor``)."""
-        try:
-            self._key(create=True)
-        except (LedgerError, OSError) as exc:
-            return str(exc)
-        if not os.access(self.path, os.W_OK):
-            return f"the forget ledger {self.path} is not writable by this user"
+    def problem(self) -> str | None:
+        """None if a forget could be recorded here; else what is wrong. Writes nothing
+        (``herbot doctor``): an existing file must be a ledger and writable, else its
+        directory must let this user create it."""
+        if self.path.exists():
+            try:
+                self._key(create=False)
+            except LedgerError as exc:
+                return str(exc)
+            if not os.access(self.path, os.W_OK):
+                return f"{self.path} is not writable by this user"
+            return None
+        parent = next((p for p in self.path.parents if p.exists()), None)
+        if parent is None or not os.access(parent, os.W_OK | os.X_OK):
+            return f"{self.path} cannot be created: {parent} is not writable by this user"
         return None
 
 
