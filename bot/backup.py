@@ -16,8 +16,11 @@ checksum, every table's row count, the head). The restore refuses a file that do
 and a target that holds anything beyond what the migrations seed; it migrates an empty target
 to the dump's head, inserts every row in batches in one transaction, moves PostgreSQL's
 identity sequences past the restored ids, checks every count, migrates on to this release's
-head, and then forgets again every member the forget ledger lists (bot/forget_ledger.py), so a
-restore never brings back what a member asked herbot to forget.
+head, and then forgets again every member the forget ledger lists (bot/forget_ledger.py) whose
+id the restored rows hold, so a restore never brings back what a member asked herbot to
+forget. A forget the dump already holds (the same moment in its ``privacy_forgotten``, made
+before the backup) is not repeated: what the member wrote after it is theirs, as it is in the
+live database. No clock is compared but the forget's own time, written in both places.
 """
 
 from __future__ import annotations
@@ -642,10 +645,17 @@ async def restore(
 async def _reapply_forgets(
     db: Database, features: list[Feature], ledger: ForgetLedger, ids: set[int], pacer: _Pacer
 ) -> int:
-    """Forget again each member the ledger lists whose id the restored rows hold."""
+    """Forget again each member the ledger lists whose id the restored rows hold, unless the
+    restored rows hold that very forget (``privacy_forgotten``: made before the backup)."""
     from bot import privacy
 
-    listed = ledger.forgotten_among(ids)
+    listed: dict[int, datetime] = {}
+    for member_id, at in ledger.forgotten_among(ids).items():
+        # The same forget in the restored ledger table: it is in the dump already (what
+        # they wrote since is theirs to keep); older or missing: forgotten after the backup.
+        restored = await privacy.forgotten_at(db, member_id)
+        if restored is None or restored < at:
+            listed[member_id] = at
     if listed:
         pacer.say(f"forgetting again {len(listed)} member(s) the forget ledger lists")
     for member_id, forgotten_at in sorted(listed.items()):

@@ -231,3 +231,73 @@ def test_the_cli_backs_up_and_restores_as_a_process(tmp_path: Path, settings):
         restore, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
     )
     assert again.returncode == 1 and "is not empty (" in again.stderr
+
+
+async def test_a_forget_older_than_the_backup_is_in_it_already(world, tmp_path: Path):
+    """What a member wrote after their forget and before the backup stays theirs."""
+    from bot import privacy
+
+    carol = world.members[2]
+    await privacy.forget(world.db, world.bot.features, carol.id)
+    assert len(_ledger(world).entries()) == 1
+    shown = await carol.slash(world.channel, "quote submit", source="her-film")
+    await carol.submit_modal(shown, {"text": f"{WORDS}, again", "speaker": "Samantha"})
+    kept = await _where_id_is(world.db, carol.id)
+    assert kept
+    await dump.backup(world.db, tmp_path / "after.dump")
+    target = _target(tmp_path, "older_forget")
+    report = await dump.restore(
+        target,
+        tmp_path / "after.dump",
+        features=load_features(world.settings.features),
+        ledger=_ledger(world),
+    )
+    assert report.reforgotten == 0
+    async with database(target) as restored:
+        assert await _where_id_is(restored, carol.id) == kept
+
+
+async def test_a_dump_of_an_older_schema_restores_and_migrates_on(settings, tmp_path: Path):
+    from bot.migrations import current, head, history, upgrade
+
+    older = history()[-2]
+    source = await Database.open(_target(tmp_path, "old_source"), migrate=False)
+    try:
+        await upgrade(source, target=older)
+        manifest = await dump.backup(source, tmp_path / "old.dump")
+    finally:
+        await source.close()
+    assert manifest.head == older
+    features = load_features(settings.features)
+    ledger = ForgetLedger(tmp_path / "ledger.jsonl")
+    target = _target(tmp_path, "old_target")
+    report = await dump.restore(target, tmp_path / "old.dump", features=features, ledger=ledger)
+    assert report.head == head()
+    async with database(target) as restored:
+        assert await current(restored) == head()
+    newer = await prepare_database(replace(settings, database=_target(tmp_path, "at_head")))
+    await newer.close()
+    with pytest.raises(dump.BackupError, match=f"is at migration {head()}, the dump at {older}"):
+        await dump.restore(
+            _target(tmp_path, "at_head"), tmp_path / "old.dump", features=features, ledger=ledger
+        )
+
+
+def test_the_ledger_names_nobody_and_survives_a_cut_last_line(tmp_path: Path):
+    from datetime import UTC, datetime
+
+    ledger = ForgetLedger(tmp_path / "ledger.jsonl")
+    assert ledger.forgotten_among([1, 2]) == {}
+    first, second = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+    ledger.append(1234567890123456789, first)
+    ledger.append(1234567890123456789, second)
+    ledger.append(42, first)
+    text = ledger.path.read_text()
+    assert "1234567890123456789" not in text and '"42"' not in text
+    assert ledger.forgotten_among([1234567890123456789, 7]) == {1234567890123456789: second}
+    with ledger.path.open("a") as f:
+        f.write('{"member": "abc')  # a write cut short by a crash
+    assert len(ledger.entries()) == 2
+    other = ForgetLedger(tmp_path / "other.jsonl")
+    other.append(42, first)
+    assert ledger.path.read_text().splitlines()[0] != other.path.read_text().splitlines()[0]
