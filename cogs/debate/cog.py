@@ -28,10 +28,22 @@ from bot.errors import UserError, bot_call, refusals
 from bot.pacing import EditBudget
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, plain, truncate
 from bot.timeparse import discord_timestamp, parse_duration, parse_start
-from cogs.debate import charts, debates, embeds_ui, format_machine, machine, poi_store, store, swing
+from cogs.debate import (
+    charts,
+    debates,
+    embeds_ui,
+    format_machine,
+    judges_store,
+    machine,
+    poi_store,
+    store,
+    swing,
+)
 from cogs.debate.config import DEBATE_OPTIONS, DebateConfig
 from cogs.debate.debates import POST_VOTE, PRE_VOTE, VOTE_KINDS, Debate
 from cogs.debate.format_cog import FormatDebates
+from cogs.debate.judges_cog import JudgeDebates
+from cogs.debate.judges_ui import JudgeControl
 from cogs.debate.panel_ui import floor_text, panel_layout
 from cogs.debate.poi_ui import POIAnswer
 from cogs.debate.ui import MODERATOR_ACTIONS, DebateControl, QuestionModal
@@ -54,9 +66,15 @@ def timer_key(debate_id: int) -> str:
 THREAD_OPENED_EVENT = "herbot_debate_thread_opened"
 
 
-class Debates(FormatDebates, commands.Cog):
+class Debates(FormatDebates, JudgeDebates, commands.Cog):
     debate = app_commands.Group(
         name="debate", description="Moderated Oxford-style debates", guild_only=True
+    )
+    judges = app_commands.Group(
+        name="judges", description="A debate's panel of judges (moderators)", parent=debate
+    )
+    decision = app_commands.Group(
+        name="decision", description="The judges' decision (the chair)", parent=debate
     )
 
     def __init__(self, bot: Herbot, config: DebateConfig, polls: PollRunner) -> None:
@@ -85,11 +103,12 @@ class Debates(FormatDebates, commands.Cog):
     async def cog_load(self) -> None:
         self.bot.components.add(self, DebateControl)
         self.bot.components.add(self, POIAnswer)  # FormatDebates'
+        self.bot.components.add(self, JudgeControl)  # JudgeDebates'
         self.bot.scheduler.claimed(NOTICE_PREFIX, self._late_notice)
         self.bot.scheduler.on_start(self._rearm)
 
     async def cog_unload(self) -> None:
-        self.bot.components.remove(DebateControl, POIAnswer)
+        self.bot.components.remove(DebateControl, POIAnswer, JudgeControl)
         self._panel_loop.cancel()
         self._background.cancel_all()
         self.bot.scheduler.cancel_prefix("debate:")
@@ -320,9 +339,63 @@ class Debates(FormatDebates, commands.Cog):
             )
         result = await self.swing_of(debate)
         await interaction.response.send_message(
-            embed=embeds_ui.swing_embed(debate, result),
+            embed=embeds_ui.swing_embed(debate, result, await self.panel_decision(debate)),
             file=await self._swing_chart(debate, result),
         )
+        decided = await self.released_decision_embed(debate)
+        if decided is not None:
+            await interaction.followup.send(embed=decided)
+
+    # ------------------------------------------------------------------ judges
+
+    @judges.command(name="add", description="Name a judge of a debate's panel")
+    @app_commands.describe(debate_id="The debate's number", member="The judge")
+    @app_commands.rename(debate_id="debate")
+    @app_commands.autocomplete(debate_id=debate_id_autocomplete)
+    @moderator_only()
+    async def judges_add_command(
+        self, interaction: discord.Interaction, debate_id: int, member: discord.Member
+    ) -> None:
+        await self.judges_add(interaction, debate_id, member)
+
+    @judges.command(name="remove", description="Take a judge off a debate's panel")
+    @app_commands.describe(debate_id="The debate's number", member="The judge")
+    @app_commands.rename(debate_id="debate")
+    @app_commands.autocomplete(debate_id=debate_id_autocomplete)
+    @moderator_only()
+    async def judges_remove_command(
+        self, interaction: discord.Interaction, debate_id: int, member: discord.User
+    ) -> None:
+        await self.judges_remove(interaction, debate_id, member)
+
+    @judges.command(name="list", description="A debate's judges and whose ballot is in")
+    @app_commands.describe(debate_id="The debate's number")
+    @app_commands.rename(debate_id="debate")
+    @app_commands.autocomplete(debate_id=debate_id_autocomplete)
+    @moderator_only()
+    async def judges_list_command(self, interaction: discord.Interaction, debate_id: int) -> None:
+        await self.judges_list(interaction, debate_id)
+
+    @decision.command(name="release", description="Release the judges' decision and ballots")
+    @app_commands.describe(debate_id="The debate's number")
+    @app_commands.rename(debate_id="debate")
+    @app_commands.autocomplete(debate_id=debate_id_autocomplete)
+    @moderator_only()
+    async def decision_release_command(
+        self, interaction: discord.Interaction, debate_id: int
+    ) -> None:
+        await self.decision_release(interaction, debate_id)
+
+    async def audience_line(self, debate: Debate) -> str | None:
+        """The audience's verdict beside the judges' (None while the vote is still open)."""
+        if debate.state.phase != "finished":
+            return "The post-debate vote is still open: the swing follows when the debate ends."
+        return embeds_ui.winner_line(await self.swing_of(debate))
+
+    async def released_decision_embed(self, debate: Debate) -> discord.Embed | None:
+        if await judges_store.released(self.bot.db, debate.id) is None:
+            return None
+        return await self.decision_embed_of(debate)
 
     @debate.command(name="history", description="The server's recent debates and who won")
     async def debate_history(self, interaction: discord.Interaction) -> None:
@@ -592,6 +665,7 @@ class Debates(FormatDebates, commands.Cog):
             await self.say(after, self._format_phase_text(after) or self._phase_text(new.phase))
             if new.phase == "post_vote":
                 await self._open_post_vote(after)
+                await self.open_ballots(after)
             if new.phase == "finished":
                 if after.post_poll_id:
                     await self.polls.close_poll(after.post_poll_id, after.moderator_id)
@@ -665,7 +739,8 @@ class Debates(FormatDebates, commands.Cog):
         chart = await self._swing_chart(debate, result)
         try:
             await self.channel_of(debate.thread_id).send(
-                embed=embeds_ui.swing_embed(debate, result), file=chart
+                embed=embeds_ui.swing_embed(debate, result, await self.panel_decision(debate)),
+                file=chart,
             )
         except discord.HTTPException as exc:
             log.warning("could not post the result of debate %d: %s", debate.id, exc)
