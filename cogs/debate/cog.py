@@ -38,6 +38,7 @@ from cogs.debate import (
     poi_store,
     store,
     swing,
+    veto_store,
 )
 from cogs.debate.config import DEBATE_OPTIONS, DebateConfig
 from cogs.debate.debates import POST_VOTE, PRE_VOTE, VOTE_KINDS, Debate
@@ -47,6 +48,9 @@ from cogs.debate.judges_ui import JudgeControl
 from cogs.debate.panel_ui import floor_text, panel_layout
 from cogs.debate.poi_ui import POIAnswer
 from cogs.debate.ui import MODERATOR_ACTIONS, DebateControl, QuestionModal
+from cogs.debate.veto import VETO_SECONDS
+from cogs.debate.veto_cog import VetoDebates
+from cogs.debate.veto_ui import VetoStrike
 from cogs.polls import service as polls_service
 from cogs.polls.service import HostedKind, PollRunner
 
@@ -66,7 +70,7 @@ def timer_key(debate_id: int) -> str:
 THREAD_OPENED_EVENT = "herbot_debate_thread_opened"
 
 
-class Debates(FormatDebates, JudgeDebates, commands.Cog):
+class Debates(FormatDebates, JudgeDebates, VetoDebates, commands.Cog):
     debate = app_commands.Group(
         name="debate", description="Moderated Oxford-style debates", guild_only=True
     )
@@ -104,11 +108,12 @@ class Debates(FormatDebates, JudgeDebates, commands.Cog):
         self.bot.components.add(self, DebateControl)
         self.bot.components.add(self, POIAnswer)  # FormatDebates'
         self.bot.components.add(self, JudgeControl)  # JudgeDebates'
+        self.bot.components.add(self, VetoStrike)  # VetoDebates'
         self.bot.scheduler.claimed(NOTICE_PREFIX, self._late_notice)
         self.bot.scheduler.on_start(self._rearm)
 
     async def cog_unload(self) -> None:
-        self.bot.components.remove(DebateControl, POIAnswer, JudgeControl)
+        self.bot.components.remove(DebateControl, POIAnswer, JudgeControl, VetoStrike)
         self._panel_loop.cancel()
         self._background.cancel_all()
         self.bot.scheduler.cancel_prefix("debate:")
@@ -130,6 +135,7 @@ class Debates(FormatDebates, JudgeDebates, commands.Cog):
             if debate.state.phase == "post_vote" and debate.post_poll_id is None:
                 await self._open_post_vote(debate)
             self.arm_debate(debate.id, restarted=True)
+        await self.rearm_vetoes()
 
     def channel_of(self, channel_id: int) -> discord.PartialMessageable:
         return self.bot.get_partial_messageable(channel_id)
@@ -178,6 +184,7 @@ class Debates(FormatDebates, JudgeDebates, commands.Cog):
     @app_commands.describe(
         motion="A preset motion, or your own",
         fmt="Speeches, times, points of information and preparation (default Oxford-style)",
+        veto="Motion veto (Asian Parliamentary, World Schools): two more motions, 'A; B'",
     )
     @app_commands.rename(fmt="format")
     @app_commands.autocomplete(motion=motion_autocomplete, fmt=FormatDebates.format_autocomplete)
@@ -187,10 +194,12 @@ class Debates(FormatDebates, JudgeDebates, commands.Cog):
         interaction: discord.Interaction,
         motion: app_commands.Range[str, 1, 300],
         fmt: app_commands.Range[str, 1, 100] | None = None,
+        veto: app_commands.Range[str, 1, 700] | None = None,
     ) -> None:
         assert interaction.guild is not None
         text, _ = self.polls.resolve_motion(motion)
         chosen = self.resolve_format(fmt)
+        motions = self.veto_motions(chosen, text, veto)  # None: no veto
         channel = await self._debate_channel(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         now = self.bot.now()
@@ -204,7 +213,10 @@ class Debates(FormatDebates, JudgeDebates, commands.Cog):
                 now=now,
                 format_id=chosen.id if chosen else format_machine.CLASSIC,
             )
-            await self._open_format(tx, debate_id, chosen)
+            if motions:  # the pre-debate vote and preparation wait for the motion left
+                await self.create_veto(tx, debate_id, motions, now)
+            else:
+                await self._open_format(tx, debate_id, chosen)
         starter: discord.Message | None = None
         thread: discord.Thread | None = None
         try:  # each step Discord may refuse; a refusal undoes the steps before it
@@ -212,25 +224,33 @@ class Debates(FormatDebates, JudgeDebates, commands.Cog):
                 starter = await channel.send(
                     f"**Debate #{debate_id}** is open: {text}\n"
                     "Vote before it starts, in the thread. The side that moves the room wins."
+                    if not motions
+                    else f"**Debate #{debate_id}** is open: each side strikes one of three "
+                    "motions in the thread, and the one left is debated."
                 )
             with bot_call(channel, "create_public_threads"):
                 thread = await starter.create_thread(
-                    name=truncate(f"Debate #{debate_id}: {plain(text)}", 100)
+                    name=truncate(
+                        f"Debate #{debate_id}: " + (plain(text) if not motions else "motion veto"),
+                        100,
+                    )
                 )
             async with self.bot.db.transaction() as tx:  # the thread and its pre-debate vote
                 await store.attach(tx, debate_id, thread_id=thread.id)
-                pre_id = await polls_service.create_poll(
-                    tx,
-                    guild_id=interaction.guild.id,
-                    channel_id=thread.id,
-                    question=text,
-                    options=DEBATE_OPTIONS,
-                    created_by=interaction.user.id,
-                    now=now,
-                    live=False,
-                    kind=PRE_VOTE,
-                )
-                await store.attach(tx, debate_id, pre_poll_id=pre_id)
+                pre_id: int | None = None
+                if not motions:  # after a veto it opens on the motion left (veto_cog.py)
+                    pre_id = await polls_service.create_poll(
+                        tx,
+                        guild_id=interaction.guild.id,
+                        channel_id=thread.id,
+                        question=text,
+                        options=DEBATE_OPTIONS,
+                        created_by=interaction.user.id,
+                        now=now,
+                        live=False,
+                        kind=PRE_VOTE,
+                    )
+                    await store.attach(tx, debate_id, pre_poll_id=pre_id)
                 debate = await store.require_debate(tx, debate_id, None)
             with bot_call(thread, "send_messages_in_threads"):
                 panel = await thread.send(
@@ -246,12 +266,22 @@ class Debates(FormatDebates, JudgeDebates, commands.Cog):
             self._panel_budget.spend(debate_id, now)
             async with self.bot.db.transaction() as tx:
                 await store.attach(tx, debate_id, panel_message_id=panel.id)
-            await self.polls.post_poll(thread, pre_id)
+            if pre_id is not None:
+                await self.polls.post_poll(thread, pre_id)
         except BaseException:
             await self._undo_start(debate_id, starter, thread)
             raise
         # Hook for thread recording (another feature): it listens to this event.
         self.bot.dispatch(THREAD_OPENED_EVENT, thread, debate_id)
+        if motions:
+            await self.open_veto(debate)
+            await interaction.followup.send(
+                f"Debate #{debate_id} is open in {thread.mention} with a **motion veto**: each "
+                f"side strikes one of three motions ({VETO_SECONDS // 60} minutes); the "
+                "pre-debate vote opens and preparation starts on the motion left.",
+                ephemeral=True,
+            )
+            return
         hint = self._start_hint(debate, chosen)
         if hint:
             await self.say(debate, hint)
@@ -593,6 +623,11 @@ class Debates(FormatDebates, JudgeDebates, commands.Cog):
         entry: debates.Waiting | None = None
         notices: frozenset[str] | None = None
         fmt = self.format_of(debate)  # None: the classic (Oxford) order
+        if await veto_store.is_open(tx, debate.id):
+            raise UserError(
+                "The motion veto comes first: the debate goes on once each side struck a "
+                "motion (or the veto's time is up)."
+            )
         with refusals(ValueError):  # the domain's refusals
             formatted = fmt and await self._format_transition(tx, debate, fmt, action, now)
             if formatted:

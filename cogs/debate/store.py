@@ -87,6 +87,11 @@ async def attach(tx: Transaction, debate_id: int, **columns: int | None) -> None
     )
 
 
+async def set_motion(tx: Transaction, debate_id: int, motion: str) -> None:
+    """The motion a veto left (cogs/debate/veto_cog.py), before its pre-debate vote opens."""
+    await tx.execute("UPDATE debates SET motion = ? WHERE id = ?", (motion, debate_id))
+
+
 async def discard(tx: Transaction, debate_id: int) -> list[int]:
     """Delete a debate whose start Discord refused (no thread, or no panel in it); its queue
     and format rows go with it (``ON DELETE CASCADE``). Returns its polls' ids, for the polls

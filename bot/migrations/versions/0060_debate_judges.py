@@ -1,4 +1,4 @@
-"""Debate judges: a debate's panel, each judge's ballot and the chair's release of the decision.
+"""Debate judges (a panel, ballots, the chair's release) and the motion veto before preparation.
 
 Feature: debate
 

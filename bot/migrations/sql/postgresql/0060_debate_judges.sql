@@ -27,3 +27,25 @@ CREATE TABLE debate_decisions (
     released_by BIGINT  NOT NULL,               -- the chair (0 once forgotten)
     released_at TEXT    NOT NULL
 );
+
+-- The motion veto before preparation (formats with motion_veto): the moderator's three
+-- motions, each side's one strike (once per side, never the motion the other side struck),
+-- and the motion left, chosen once.
+CREATE TABLE debate_vetoes (
+    debate_id  BIGINT PRIMARY KEY REFERENCES debates (id) ON DELETE CASCADE,
+    motions    TEXT    NOT NULL,                -- a JSON list of the three motions
+    deadline   TEXT    NOT NULL,
+    message_id BIGINT,                              -- the strike message in the thread
+    chosen     INTEGER,                         -- the debated motion's position, once chosen
+    chosen_at  TEXT
+);
+
+CREATE TABLE debate_veto_strikes (
+    debate_id  BIGINT NOT NULL REFERENCES debate_vetoes (debate_id) ON DELETE CASCADE,
+    side       TEXT    NOT NULL CHECK (side IN ('for', 'against')),
+    position   INTEGER NOT NULL,
+    user_id    BIGINT NOT NULL,                     -- who struck for the side (0 once forgotten)
+    struck_at  TEXT    NOT NULL,
+    PRIMARY KEY (debate_id, side),
+    UNIQUE (debate_id, position)
+);
