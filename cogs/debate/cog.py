@@ -47,6 +47,7 @@ from cogs.debate.judges_cog import JudgeDebates
 from cogs.debate.judges_ui import JudgeControl
 from cogs.debate.panel_ui import floor_text, panel_layout
 from cogs.debate.poi_ui import POIAnswer
+from cogs.debate.stage_cog import StageDebates
 from cogs.debate.ui import MODERATOR_ACTIONS, DebateControl, QuestionModal
 from cogs.debate.veto import VETO_SECONDS
 from cogs.debate.veto_cog import VetoDebates
@@ -70,7 +71,7 @@ def timer_key(debate_id: int) -> str:
 THREAD_OPENED_EVENT = "herbot_debate_thread_opened"
 
 
-class Debates(FormatDebates, JudgeDebates, VetoDebates, commands.Cog):
+class Debates(FormatDebates, JudgeDebates, VetoDebates, StageDebates, commands.Cog):
     debate = app_commands.Group(
         name="debate", description="Moderated Oxford-style debates", guild_only=True
     )
@@ -180,11 +181,15 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, commands.Cog):
             )
         return channel
 
-    @debate.command(name="start", description="Open a debate thread with its pre-debate vote")
+    @debate.command(
+        name="start",
+        description="Open a debate thread and its pre-debate vote (on a Stage: needs Mute Members)",
+    )
     @app_commands.describe(
         motion="A preset motion, or your own",
         fmt="Speeches, times, points of information and preparation (default Oxford-style)",
         veto="Motion veto (Asian Parliamentary, World Schools): two more motions, 'A; B'",
+        stage="A Stage channel: speakers are brought up there (herbot needs Mute Members on it)",
     )
     @app_commands.rename(fmt="format")
     @app_commands.autocomplete(motion=motion_autocomplete, fmt=FormatDebates.format_autocomplete)
@@ -195,11 +200,14 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, commands.Cog):
         motion: app_commands.Range[str, 1, 300],
         fmt: app_commands.Range[str, 1, 100] | None = None,
         veto: app_commands.Range[str, 1, 700] | None = None,
+        stage: discord.StageChannel | None = None,
     ) -> None:
         assert interaction.guild is not None
         text, _ = self.polls.resolve_motion(motion)
         chosen = self.resolve_format(fmt)
         motions = self.veto_motions(chosen, text, veto)  # None: no veto
+        if stage is not None:
+            self.check_stage(stage)
         channel = await self._debate_channel(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         now = self.bot.now()
@@ -212,6 +220,7 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, commands.Cog):
                 moderator_id=interaction.user.id,
                 now=now,
                 format_id=chosen.id if chosen else format_machine.CLASSIC,
+                stage_channel_id=stage.id if stage else None,
             )
             if motions:  # the pre-debate vote and preparation wait for the motion left
                 await self.create_veto(tx, debate_id, motions, now)
@@ -273,6 +282,9 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, commands.Cog):
             raise
         # Hook for thread recording (another feature): it listens to this event.
         self.bot.dispatch(THREAD_OPENED_EVENT, thread, debate_id)
+        on_stage = self.stage_text(debate)
+        if on_stage:
+            await self.say(debate, on_stage)
         if motions:
             await self.open_veto(debate)
             await interaction.followup.send(
@@ -694,6 +706,7 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, commands.Cog):
     async def after_transition(self, before: Debate, after: Debate, action: str) -> None:
         """Side effects of a transition: polls, announcements, timers, the panel."""
         old, new = before.state, after.state
+        await self.stage_sync(after, old, new, self.bot.now())  # a Stage debate's speakers
         if old.phase != new.phase or old.speech_index != new.speech_index:
             if old.phase in format_machine.BEFORE_SPEECHES and before.pre_poll_id:
                 await self.polls.close_poll(before.pre_poll_id, after.moderator_id)
@@ -855,4 +868,6 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, commands.Cog):
 
             await scheduler.perform(key, taken, post)
         if "end" in due:
+            state = debate.state  # the speaker goes back to the Stage's audience
+            await self.stage_sync(debate, state, state, self.bot.now(), time_up=True)
             await self.refresh_panel(debate.id)

@@ -49,3 +49,6 @@ CREATE TABLE debate_veto_strikes (
     PRIMARY KEY (debate_id, side),
     UNIQUE (debate_id, position)
 );
+
+-- A debate tied to a Stage channel (/debate start stage:): speakers are brought up there.
+ALTER TABLE debates ADD COLUMN stage_channel_id INTEGER;
