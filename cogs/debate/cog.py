@@ -136,6 +136,7 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, StageDebates, commands.C
             if debate.state.phase == "post_vote" and debate.post_poll_id is None:
                 await self._open_post_vote(debate)
             self.arm_debate(debate.id, restarted=True)
+            await self.rearm_stage(debate)
         await self.rearm_vetoes()
 
     def channel_of(self, channel_id: int) -> discord.PartialMessageable:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.errors import BotMissingPermissions
-from cogs.debate import stage
+from cogs.debate import poi_store, stage
 from cogs.debate.debates import Debate
 
 if TYPE_CHECKING:
@@ -72,6 +72,10 @@ class StageDebates:
         up, down = stage.changes(before, after, time_up=time_up)
         if before_up and not time_up:  # their time had run out: they were sent back already
             up = stage.on_stage(after)
+        if before.seq != after.seq:  # the speech is over: its POI offerers go back too (even
+            # when their own timer was lost to a restart)
+            offered = await poi_store.accepted_in(self.bot.db, debate.id, before.seq)
+            down |= frozenset(offered) - stage.on_stage(after)
         for user_id in sorted(down):
             await self.set_speaking(debate, user_id, False)
         for user_id in sorted(up):
@@ -88,6 +92,14 @@ class StageDebates:
 
         when = self.bot.now() + timedelta(seconds=stage.POI_SECONDS)
         self.bot.scheduler.schedule_at(poi_key(debate.id, asker_id), when, back)
+
+    async def rearm_stage(self, debate: Debate) -> None:
+        """After a restart: a POI offerer brought up before it goes back (its timer was lost)."""
+        if debate.stage_channel_id is None:
+            return
+        offered = await poi_store.accepted_in(self.bot.db, debate.id, debate.state.seq)
+        for user_id in sorted(frozenset(offered) - stage.on_stage(debate.state)):
+            await self.set_speaking(debate, user_id, False)
 
     async def set_speaking(self, debate: Debate, user_id: int, speaking: bool) -> None:
         """Bring a member up (``suppress: false``) or back to the audience."""

@@ -57,6 +57,15 @@ async def test_a_stage_debate_played_through(world):
     await world.env.advance_time(stage.POI_SECONDS)
     assert not speaking(world, bob) and speaking(world, alice)
 
+    # A POI accepted just before a restart: its offerer goes back with the speech at the latest.
+    await ctl(bob, thread, "Offer POI")
+    offer = find(thread, lambda m: "offers a **point of information**" in (m.content or ""))[-1]
+    await alice.click(offer, label="Accept")
+    assert speaking(world, bob)
+    await world.restart()  # its timer went with the old process: the new one sends them back
+    assert not speaking(world, bob) and speaking(world, alice)
+    await world.env.advance_time(stage.POI_SECONDS)
+
     # Pause and resume apply to the Stage; a restart in the middle changes nothing.
     await ctl(world.mod, thread, "Pause")
     assert not speaking(world, alice)
@@ -66,7 +75,7 @@ async def test_a_stage_debate_played_through(world):
 
     # Extend keeps the speaker up for the extra time; time is up: back to the audience.
     await ctl(world.mod, thread, "Extend +60s")
-    await world.env.advance_time(420 - 110)
+    await world.env.advance_time(420 - 130)
     assert count(thread, f"Time is up for <@{alice.id}>") == 0 and speaking(world, alice)
     await world.env.advance_time(60)
     assert count(thread, f"Time is up for <@{alice.id}>") == 1
@@ -74,7 +83,7 @@ async def test_a_stage_debate_played_through(world):
 
     # The next speech: the previous speaker goes back, the next one comes up.
     await ctl(world.mod, thread, "Next phase")
-    assert not speaking(world, alice)
+    assert not speaking(world, alice) and not speaking(world, bob)
     await ctl(world.mod, thread, "Call next")
     assert speaking(world, bob)
 
