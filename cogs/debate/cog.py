@@ -325,6 +325,7 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, StageDebates, commands.C
         motion="A preset motion, or your own",
         start="When: 'in 2h', '2026-12-01 19:00' (UTC) or a Discord timestamp <t:…>",
         duration="How long, e.g. 90m (default 1h)",
+        stage="The Stage channel the debate will run on (the event points at it)",
     )
     @app_commands.autocomplete(motion=motion_autocomplete)
     @moderator_only()
@@ -334,6 +335,7 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, StageDebates, commands.C
         motion: app_commands.Range[str, 1, 300],
         start: str,
         duration: str = "1h",
+        stage: discord.StageChannel | None = None,
     ) -> None:
         assert interaction.guild is not None
         text, _ = self.polls.resolve_motion(motion)
@@ -344,7 +346,16 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, StageDebates, commands.C
         if starts <= now + timedelta(minutes=1):
             raise UserError("The start must be in the future.")
         channel = await self._debate_channel(interaction)
-        with bot_call(interaction.guild, "create_events"):
+        place: dict[str, Any] = {
+            "entity_type": discord.EntityType.external,
+            "location": truncate(f"#{channel.name} on this server", 100),
+        }
+        where: Any = interaction.guild
+        needed: tuple[str, ...] = ("create_events",)
+        if stage is not None:  # a Stage event: Discord asks for a Stage moderator's rights
+            place = {"entity_type": discord.EntityType.stage_instance, "channel": stage}
+            where, needed = stage, (*needed, "manage_channels", "mute_members", "move_members")
+        with bot_call(where, *needed):
             event = await interaction.guild.create_scheduled_event(
                 name=truncate(f"Debate: {plain(text)}", 100),
                 description=truncate(
@@ -354,9 +365,8 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, StageDebates, commands.C
                 ),
                 start_time=starts,
                 end_time=starts + length,
-                entity_type=discord.EntityType.external,
                 privacy_level=discord.PrivacyLevel.guild_only,
-                location=truncate(f"#{channel.name} on this server", 100),
+                **place,
             )
         async with self.bot.db.transaction() as tx:
             await store.record_event(
@@ -364,7 +374,8 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, StageDebates, commands.C
             )
         await interaction.response.send_message(
             f"Scheduled for {discord_timestamp(starts, 'F')}: {event.url}\n"
-            "When it is time, open it with /debate start.",
+            "When it is time, open it with /debate start"
+            + (f" stage:{stage.mention}." if stage is not None else "."),
             ephemeral=True,
         )
 

@@ -113,3 +113,14 @@ def test_who_is_on_stage():
     assert stage.on_stage(State(phase="speech", speech_index=0)) == frozenset()
     assert stage.changes(called, State(phase="post_vote")) == (frozenset(), {7})
     assert stage.on_stage(called, time_up=True) == frozenset()
+
+
+async def test_a_scheduled_debate_points_at_its_stage(world):
+    hall = world.guild.create_stage_channel("Debate night")
+    scheduled = await world.mod.slash(
+        world.channel, "debate schedule", motion="altman-misreads-her", start="in 2h", stage=hall
+    )
+    assert scheduled.ephemeral and f"/debate start stage:<#{hall.id}>" in scheduled.response.content
+    (event,) = await world.bot.get_guild(world.guild.id).fetch_scheduled_events()
+    assert event.entity_type == discord.EntityType.stage_instance
+    assert event.channel_id == hall.id and event.location is None
