@@ -16,7 +16,7 @@ CREATE TABLE debate_ballots (
     ranking      TEXT    NOT NULL,              -- team positions in the format, first to last
     points       TEXT    NOT NULL,              -- speaker points per speech ('' if not given)
     submitted_at TEXT    NOT NULL,
-    changes      INTEGER NOT NULL DEFAULT 0,    -- how often the judge changed it
+    changes      BIGINT  NOT NULL DEFAULT 0,    -- how often the judge changed it
     PRIMARY KEY (debate_id, judge_id),
     FOREIGN KEY (debate_id, judge_id) REFERENCES debate_judges (debate_id, user_id)
         ON DELETE CASCADE ON UPDATE CASCADE
@@ -36,14 +36,14 @@ CREATE TABLE debate_vetoes (
     motions    TEXT    NOT NULL,                -- a JSON list of the three motions
     deadline   TEXT    NOT NULL,
     message_id BIGINT,                              -- the strike message in the thread
-    chosen     INTEGER,                         -- the debated motion's position, once chosen
+    chosen     BIGINT,                          -- the debated motion's position, once chosen
     chosen_at  TEXT
 );
 
 CREATE TABLE debate_veto_strikes (
     debate_id  BIGINT NOT NULL REFERENCES debate_vetoes (debate_id) ON DELETE CASCADE,
     side       TEXT    NOT NULL CHECK (side IN ('for', 'against')),
-    position   INTEGER NOT NULL,
+    position   BIGINT  NOT NULL,
     user_id    BIGINT NOT NULL,                     -- who struck for the side (0 once forgotten)
     struck_at  TEXT    NOT NULL,
     PRIMARY KEY (debate_id, side),
