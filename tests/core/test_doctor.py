@@ -279,7 +279,7 @@ async def test_online_as_a_process_token_intents_and_permissions(tmp_path: Path)
         (line,) = _problems(out)
         assert line.startswith(
             "problem  permissions: server Strict (200): herbot lacks View Channel, Create "
-            "Events, Manage Events (needed by debate, polls, quotes, threads): "
+            "Events, Manage Events, Mute Members (needed by debate, polls, quotes, threads): "
         )
 
         code, out = await _doctor_process(tmp_path, DISCORD_TOKEN="bad", DISCORD_API_BASE=base)

@@ -1,0 +1,20 @@
+"""Debate judges (a panel, ballots, the chair's release) and the motion veto before preparation.
+
+Feature: debate
+
+Revision ID: 0060
+Revises: 0051
+"""
+
+from __future__ import annotations
+
+from bot.migrations import run_sql_file
+
+revision = "0060"
+down_revision = "0051"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    run_sql_file("0060_debate_judges")
