@@ -89,13 +89,21 @@ async def _db_migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.db import database
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
-    if isinstance(settings.database, str):  # a server's URL
-        print("herbot: back up PostgreSQL with pg_dump (docs/scaling.md)", file=sys.stderr)
+
+async def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.backup import BackupError, backup
+    from bot.db import DatabaseError, database, is_url, redacted_url
+
+    where = redacted_url(settings.database) if is_url(settings.database) else settings.database
+    if args.sqlite_copy and is_url(settings.database):
+        print("herbot: --sqlite-copy copies a SQLite file; this is a server", file=sys.stderr)
         return 2
-    if not settings.database.is_file():  # opening it would create (and migrate) an empty one
+    local = None if is_url(settings.database) else Path(settings.database)
+    if local is not None and not local.is_file():
+        # Opening it would create (and migrate) an empty one.
         print(
             f"herbot: no database at {settings.database}: nothing to back up "
             "(check --db, HERBOT_DB or [bot] database in the settings).",
@@ -106,17 +114,77 @@ async def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
     if await asyncio.to_thread(target.exists) and not args.force:
         print(f"herbot: {target} already exists: pass --force to replace it", file=sys.stderr)
         return 1
+    if args.sqlite_copy and local is not None:
+        return await _sqlite_copy(local, target)
+    try:
+        async with database(settings.database) as db:
+            manifest = await backup(db, target, _progress)
+    except BackupError as exc:
+        print(f"herbot: {exc}", file=sys.stderr)
+        return 1
+    except (DatabaseError, OSError) as exc:
+        print(f"herbot: cannot read {where} ({exc}): is the server running?", file=sys.stderr)
+        return 1
+    size = (await asyncio.to_thread(target.stat)).st_size
+    print(manifest.table())
+    print(
+        f"backed up {where} to {target} ({plural(manifest.total_rows, 'row')}, "
+        f"{size / 1e6:.1f} MB, migration {manifest.head}): read back and verified"
+    )
+    return 0
+
+
+async def _sqlite_copy(source: Path, target: Path) -> int:
+    """The SQLite file itself, with SQLite's online backup (``--sqlite-copy``)."""
+    from bot.db import database
+
     # Into a fresh file beside the target, then renamed over it: a backup into an existing
     # file would mix with its pages, and an interrupted one must not spoil the last good copy.
     partial = target.with_name(f".{target.name}.partial")
     await asyncio.to_thread(partial.unlink, missing_ok=True)
     try:
-        async with database(settings.database) as db:
+        async with database(source) as db:
             await db.backup(partial)
         await asyncio.to_thread(partial.replace, target)
     finally:
         await asyncio.to_thread(partial.unlink, missing_ok=True)
-    print(f"backed up {settings.database} to {target}")
+    print(f"backed up {source} to {target}")
+    return 0
+
+
+async def _db_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.backup import BackupError, restore
+    from bot.db import DatabaseError, is_url, redacted_url
+    from bot.forget_ledger import LedgerError, for_settings
+
+    where = redacted_url(settings.database) if is_url(settings.database) else settings.database
+    source = Path(args.path)
+    if not await asyncio.to_thread(source.is_file):
+        print(f"herbot: no dump at {source}", file=sys.stderr)
+        return 1
+    ledger = for_settings(settings.database, settings.forget_ledger)
+    try:
+        report = await restore(
+            settings.database,
+            source,
+            features=load_features(settings.features),
+            ledger=ledger,
+            progress=_progress,
+        )
+    except (BackupError, LedgerError) as exc:
+        print(f"herbot: {exc}", file=sys.stderr)
+        return 1
+    except (DatabaseError, OSError) as exc:
+        print(f"herbot: cannot restore into {where} ({exc})", file=sys.stderr)
+        return 1
+    manifest = report.manifest
+    print(manifest.table())
+    print(
+        f"restored {source} (made {manifest.created:%Y-%m-%d %H:%M} UTC on {manifest.engine}, "
+        f"migration {manifest.head}) into {where}: every table's rows verified; schema now at "
+        f"{report.head}; {plural(report.reforgotten, 'member')} forgotten again from the "
+        f"forget ledger {ledger.path}"
+    )
     return 0
 
 
@@ -171,10 +239,22 @@ def build_parser(settings_path: Path | None = None) -> argparse.ArgumentParser:
     dbsub = p.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     m = dbsub.add_parser("migrate", help="apply pending migrations and print the version")
     m.set_defaults(handler=_db_migrate)
-    b = dbsub.add_parser("backup", help="copy the live database with SQLite's online backup")
-    b.add_argument("path", help="where to write the copy (a new file)")
+    b = dbsub.add_parser(
+        "backup", help="dump the live database (SQLite or PostgreSQL) into a portable file"
+    )
+    b.add_argument("path", help="where to write the dump (a new file)")
     b.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    b.add_argument(
+        "--sqlite-copy",
+        action="store_true",
+        help="SQLite only: copy the database file itself (SQLite's online backup) instead",
+    )
     b.set_defaults(handler=_db_backup)
+    r = dbsub.add_parser(
+        "restore", help="restore a dump into an empty database; forgets the ledger's members"
+    )
+    r.add_argument("path", help="a file `herbot db backup` wrote")
+    r.set_defaults(handler=_db_restore)
     c = dbsub.add_parser("copy", help="copy the SQLite database into an empty PostgreSQL one")
     c.add_argument("--to", required=True, metavar="URL", help="postgresql://user@host/dbname")
     c.set_defaults(handler=_db_copy)

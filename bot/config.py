@@ -66,6 +66,7 @@ BOT_KEYS = frozenset(
         "message_content",
         "metrics_addr",
         "log_format",
+        "forget_ledger",
     }
 )
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -116,6 +117,9 @@ class Settings:
     # Health, readiness and Prometheus metrics over HTTP (bot/health.py): "host:port" or off.
     metrics_addr: tuple[str, int] | None = None
     log_format: str = "text"  # or "json": one object a line (bot/logs.py)
+    # Forgotten members, hashed, outside the database: a restore re-applies them
+    # (bot/forget_ledger.py). None: beside the SQLite file, or in the working directory.
+    forget_ledger: Path | None = None
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: Path | None = None  # the settings file read
     # What the file holds that nothing reads: "[bot] 'x'", "top-level 'y'" (herbot doctor).
@@ -236,6 +240,9 @@ def load_settings(
                 "or sqlite:///path (unset: the SQLite file from HERBOT_DB or settings.toml)"
             )
         db_path = url
+    ledger = environ.get("HERBOT_FORGET_LEDGER") or _expect(
+        {"forget_ledger": bot.get("forget_ledger", "")}, "forget_ledger", str, where
+    )
     sections = {k: v for k, v in raw.items() if isinstance(v, dict) and k != "bot"}
     unread = [f"[bot] '{k}'" for k in bot if k not in BOT_KEYS]
     unread += [f"top-level '{k}'" for k, v in raw.items() if not isinstance(v, dict)]
@@ -260,6 +267,7 @@ def load_settings(
         config_dirs=tuple(dict.fromkeys(dirs)),
         metrics_addr=metrics_addr,
         log_format=log_format,
+        forget_ledger=Path(ledger).absolute() if ledger else None,
         sections=sections,
         source=path,
         unread=tuple(unread),

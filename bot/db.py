@@ -53,6 +53,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import NullPool
 
 if TYPE_CHECKING:
+    from bot.forget_ledger import ForgetLedger
     from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -342,6 +343,33 @@ class Transaction(_Fetching):
     def executemany(self, sql: str, rows: Sequence[Params]) -> _Statement:
         return _Statement(_run(self._conn, sql, rows, many=True))
 
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Many rows into one table (restores, bulk loads): PostgreSQL's binary ``COPY``,
+        SQLite's multi-row ``INSERT``s (within its limit on parameters)."""
+        if not rows:
+            return
+        if isinstance(self._conn, asyncpg.Connection):
+            try:
+                await self._conn.copy_records_to_table(
+                    table, records=[tuple(r) for r in rows], columns=list(columns)
+                )
+            except _DRIVER_ERRORS as error:
+                raise _translate(error) from error
+            return
+        names = ", ".join(c if c == "rowid" else f'"{c}"' for c in columns)
+        marks = "(" + ", ".join("?" * len(columns)) + ")"
+        per = max(1, 30_000 // max(1, len(columns)))  # SQLite allows 32766 parameters
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            await _run(
+                self._conn,
+                f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([marks] * len(chunk)),
+                [v for row in chunk for v in row],
+                many=False,
+            )
+
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         """Undo just this block on error (the transaction goes on), on every engine."""
@@ -485,6 +513,9 @@ class Database(_Fetching):
         self._startup_depth = 0  # startup_lock() is re-entrant within one database object
         # The running bot's metrics (bot/metrics.py), given by the bot; None: not measured.
         self.metrics: Metrics | None = None
+        # Where forget-me also writes, outside the rows a restore replaces (given by
+        # bot/prepare.py from the settings); None: not kept (a bare Database in a tool).
+        self.forget_ledger: ForgetLedger | None = None
 
     @classmethod
     async def open(cls, target: Path | str, *, migrate: bool = True) -> Database:
@@ -540,6 +571,29 @@ class Database(_Fetching):
                 while rows := await cursor.fetchmany(batch):
                     for row in rows:
                         yield make(row)
+            except sqlite3.Error as error:
+                raise _translate(error) from error
+            finally:
+                if driver.in_transaction:
+                    await driver.execute("ROLLBACK")
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Snapshot]:
+        """One read-only, consistent view of every table for a long read (``herbot db
+        backup``): SQLite's read transaction on a reader connection, PostgreSQL's
+        ``REPEATABLE READ READ ONLY``. Writers go on meanwhile; the view does not change."""
+        async with self._reader.connect() as conn:
+            driver = await _driver(conn)
+            if isinstance(driver, asyncpg.Connection):
+                try:
+                    async with driver.transaction(isolation="repeatable_read", readonly=True):
+                        yield Snapshot(driver)
+                except _DRIVER_ERRORS as error:
+                    raise _translate(error) from error
+                return
+            try:
+                await driver.execute("BEGIN")
+                yield Snapshot(driver)
             except sqlite3.Error as error:
                 raise _translate(error) from error
             finally:
@@ -781,6 +835,40 @@ async def _stream_pg(
                     yield make(tuple(row))
     except _DRIVER_ERRORS as error:
         raise _translate(error) from error
+
+
+class Snapshot:
+    """The rows of :meth:`Database.snapshot`, read in batches; values as the driver gives them."""
+
+    def __init__(self, driver: Any) -> None:
+        self._driver = driver
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        cursor = await _run(self._driver, sql, params, many=False)
+        row = await cursor.fetchone()
+        return None if row is None else row[0]
+
+    async def batches(
+        self, sql: str, params: Params = (), *, batch: int = 1000
+    ) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """Lists of up to ``batch`` rows (plain tuples) until the result is read."""
+        if isinstance(self._driver, asyncpg.Connection):
+            text, names = pg_sql(sql)
+            try:
+                cursor = await self._driver.cursor(text, *_pg_args(names, params))
+                while rows := await cursor.fetch(batch):
+                    yield [tuple(row) for row in rows]
+            except _DRIVER_ERRORS as error:
+                raise _translate(error) from error
+            return
+        try:
+            cursor = await self._driver.execute(
+                sql, params if isinstance(params, Mapping) else tuple(params)
+            )
+            while rows := await cursor.fetchmany(batch):
+                yield [tuple(row) for row in rows]
+        except sqlite3.Error as error:
+            raise _translate(error) from error
 
 
 class _SyncPgCursor:

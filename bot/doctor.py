@@ -189,6 +189,22 @@ async def database_findings(settings: Settings) -> list[Finding]:
     ]
 
 
+def ledger_finding(settings: Settings) -> Finding:
+    """The forget ledger a restore re-applies (bot/forget_ledger.py) can be written."""
+    from bot.forget_ledger import for_settings
+
+    ledger = for_settings(settings.database, settings.forget_ledger)
+    wrong = ledger.problem()
+    if wrong is not None:
+        return problem(
+            "forget ledger",
+            f"{wrong}: forget-me could not be recorded outside the database, so a restore "
+            "could bring a forgotten member back; fix the permissions or set "
+            "HERBOT_FORGET_LEDGER (or [bot] forget_ledger) to a writable path",
+        )
+    return ok("forget ledger", f"{ledger.path} (a restore forgets its members again)")
+
+
 def _unreadable(shown: str, exc: Exception) -> Finding:
     reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return problem(
@@ -381,6 +397,7 @@ async def diagnose(settings: Settings, *, online: bool) -> list[Finding]:
         if feature.doctor is not None:
             found += await asyncio.to_thread(feature.doctor, settings)
     found += await database_findings(settings)
+    found.append(ledger_finding(settings))
     found += intent_findings(settings, features)
     if online:
         found += await online_findings(settings, features)

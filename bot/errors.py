@@ -50,6 +50,9 @@ PERMISSION_NAMES = {
     "send_polls": "Create Polls",
     "create_events": "Create Events",
     "manage_events": "Manage Events",
+    "mute_members": "Mute Members",
+    "manage_channels": "Manage Channels",
+    "move_members": "Move Members",
 }
 MISSING_PERMISSIONS, MISSING_ACCESS = 50013, 50001  # Discord's 403 codes for a bot's own call
 

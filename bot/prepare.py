@@ -12,6 +12,7 @@ import time
 from bot.config import Settings
 from bot.db import Database
 from bot.feature import Feature, load_features
+from bot.forget_ledger import for_settings
 from bot.migrations import upgrade
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 async def prepare_database(settings: Settings, *, warm_up: bool = False) -> Database:
     """Open, migrate and seed the database; with ``warm_up``, run the features' warm-ups."""
     db = await Database.open(settings.database, migrate=False)
+    db.forget_ledger = for_settings(settings.database, settings.forget_ledger)
     try:
         features = load_features(settings.features)
         # Several processes may start at once: one migrates and seeds, the others wait for

@@ -26,6 +26,7 @@ dropping one would let a message from before the forget be collected again.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -39,6 +40,7 @@ from bot import cache_sync
 from bot.clock import iso, parse
 from bot.db import Database, Reader, Transaction
 from bot.feature import Counts, Feature, Privacy, Scope
+from bot.forget_ledger import LedgerError
 
 log = logging.getLogger(__name__)
 
@@ -286,6 +288,7 @@ async def forget(
     removed: Counts = {}
     features = list(features)
     at = at or discord.utils.utcnow()
+    await _write_ledger(db, user_id, at)
     async with db.transaction() as tx:
         await hold_writers(tx)  # writes of their words elsewhere finish first, or wait
         await record_forget(tx, user_id, at)
@@ -304,6 +307,17 @@ async def forget(
             log.warning("could not vacuum after a forget-me", exc_info=True)
     log.info("forgot a member: %s", {k: v for k, v in removed.items() if v})
     return removed
+
+
+async def _write_ledger(db: Database, user_id: int, at: datetime) -> None:
+    """First into the ledger outside the database (bot/forget_ledger.py), so that a restore
+    of a backup forgets them again; a ledger that cannot be written stops no forget-me."""
+    if db.forget_ledger is None:
+        return
+    try:
+        await asyncio.to_thread(db.forget_ledger.append, user_id, at)
+    except LedgerError as exc:
+        log.error("forget-me not recorded in the ledger (a restore could bring it back): %s", exc)
 
 
 def touched_tables(features: Iterable[Feature]) -> list[str]:

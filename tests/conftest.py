@@ -54,6 +54,8 @@ def settings(tmp_path: Path) -> Settings:
     base = load_settings(env={"HERBOT_DB": str(tmp_path / "herbot.db")}, dotenv=False)
     if engines.enabled():
         base = replace(base, database=engines.database_for(tmp_path / "herbot.db"))
+    # Beside the test's files on either engine (on PostgreSQL the default is the working dir).
+    base = replace(base, forget_ledger=tmp_path / "herbot.forget-ledger.jsonl")
     return replace(base, token=None)
 
 

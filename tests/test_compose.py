@@ -33,6 +33,14 @@ def test_the_services_and_their_named_volumes():
     assert "backups:/backups" in SERVICES["backup"]["volumes"]
 
 
+def test_the_forget_ledger_is_on_the_data_volume_of_the_bot_and_the_backups():
+    ledger = "/data/forget-ledger.jsonl"
+    assert f"HERBOT_FORGET_LEDGER={ledger}" in CONTAINERFILE
+    for name in ("herbot", "backup"):
+        assert SERVICES[name]["environment"]["HERBOT_FORGET_LEDGER"] == ledger
+        assert "data:/data" in SERVICES[name]["volumes"]
+
+
 def test_postgres_is_health_checked_and_everything_waits_for_it():
     test = SERVICES["postgres"]["healthcheck"]["test"]
     assert "pg_isready" in " ".join(test)

@@ -484,7 +484,18 @@ async def test_every_modal_field(world, judge):
 
     await world.mod.slash(world.channel, "debate start", motion="altman-misreads-her")
     thread = debate_thread(world)
+    # A second debate, judged by alice, at its post-debate vote: her ballot form.
+    world.bot.get_cog("Debates")._panel_budget.edits = 10_000
+    await world.mod.slash(world.channel, "debate start", motion="her-tweet-fair")
+    judged = debate_thread(world)
+    await world.mod.slash(world.channel, "debate judges add", debate=2, member=world.alice)
+    for _ in range(7):  # the classic order's phases, to the post-debate vote
+        await world.mod.click(panel(judged), label="Next phase")
+    call = [m for m in judged.history() if "ballots are open" in (m.content or "")][-1]
     for n, case in enumerate(generate(modal_case)):
+        shown = await world.alice.click(call, label="Fill in my ballot")
+        await submit(judge, "modal: judge's ballot", world.alice, shown, case)
+
         shown = await world.alice.slash(world.channel, "quote submit", source="her-film")
         await submit(judge, "modal: Submit a quote", world.alice, shown, case)
 

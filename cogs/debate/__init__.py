@@ -53,6 +53,7 @@ feature = Feature(
         "attach_files",
         "create_events",
         "manage_events",
+        "mute_members",  # Stage debates: bring speakers up and back (cogs/debate/stage.py)
     ),
     settings={"debate": KEYS},
     doctor=_doctor,

@@ -28,13 +28,30 @@ from bot.errors import UserError, bot_call, refusals
 from bot.pacing import EditBudget
 from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, plain, truncate
 from bot.timeparse import discord_timestamp, parse_duration, parse_start
-from cogs.debate import charts, debates, embeds_ui, format_machine, machine, poi_store, store, swing
+from cogs.debate import (
+    charts,
+    debates,
+    embeds_ui,
+    format_machine,
+    judges_store,
+    machine,
+    poi_store,
+    store,
+    swing,
+    veto_store,
+)
 from cogs.debate.config import DEBATE_OPTIONS, DebateConfig
 from cogs.debate.debates import POST_VOTE, PRE_VOTE, VOTE_KINDS, Debate
 from cogs.debate.format_cog import FormatDebates
+from cogs.debate.judges_cog import JudgeDebates
+from cogs.debate.judges_ui import JudgeControl
 from cogs.debate.panel_ui import floor_text, panel_layout
 from cogs.debate.poi_ui import POIAnswer
+from cogs.debate.stage_cog import StageDebates
 from cogs.debate.ui import MODERATOR_ACTIONS, DebateControl, QuestionModal
+from cogs.debate.veto import VETO_SECONDS
+from cogs.debate.veto_cog import VetoDebates
+from cogs.debate.veto_ui import VetoStrike
 from cogs.polls import service as polls_service
 from cogs.polls.service import HostedKind, PollRunner
 
@@ -54,9 +71,15 @@ def timer_key(debate_id: int) -> str:
 THREAD_OPENED_EVENT = "herbot_debate_thread_opened"
 
 
-class Debates(FormatDebates, commands.Cog):
+class Debates(FormatDebates, JudgeDebates, VetoDebates, StageDebates, commands.Cog):
     debate = app_commands.Group(
         name="debate", description="Moderated Oxford-style debates", guild_only=True
+    )
+    judges = app_commands.Group(
+        name="judges", description="A debate's panel of judges (moderators)", parent=debate
+    )
+    decision = app_commands.Group(
+        name="decision", description="The judges' decision (the chair)", parent=debate
     )
 
     def __init__(self, bot: Herbot, config: DebateConfig, polls: PollRunner) -> None:
@@ -85,11 +108,13 @@ class Debates(FormatDebates, commands.Cog):
     async def cog_load(self) -> None:
         self.bot.components.add(self, DebateControl)
         self.bot.components.add(self, POIAnswer)  # FormatDebates'
+        self.bot.components.add(self, JudgeControl)  # JudgeDebates'
+        self.bot.components.add(self, VetoStrike)  # VetoDebates'
         self.bot.scheduler.claimed(NOTICE_PREFIX, self._late_notice)
         self.bot.scheduler.on_start(self._rearm)
 
     async def cog_unload(self) -> None:
-        self.bot.components.remove(DebateControl, POIAnswer)
+        self.bot.components.remove(DebateControl, POIAnswer, JudgeControl, VetoStrike)
         self._panel_loop.cancel()
         self._background.cancel_all()
         self.bot.scheduler.cancel_prefix("debate:")
@@ -111,6 +136,8 @@ class Debates(FormatDebates, commands.Cog):
             if debate.state.phase == "post_vote" and debate.post_poll_id is None:
                 await self._open_post_vote(debate)
             self.arm_debate(debate.id, restarted=True)
+            await self.rearm_stage(debate)
+        await self.rearm_vetoes()
 
     def channel_of(self, channel_id: int) -> discord.PartialMessageable:
         return self.bot.get_partial_messageable(channel_id)
@@ -155,10 +182,15 @@ class Debates(FormatDebates, commands.Cog):
             )
         return channel
 
-    @debate.command(name="start", description="Open a debate thread with its pre-debate vote")
+    @debate.command(
+        name="start",
+        description="Open a debate thread and its pre-debate vote (on a Stage: needs Mute Members)",
+    )
     @app_commands.describe(
         motion="A preset motion, or your own",
         fmt="Speeches, times, points of information and preparation (default Oxford-style)",
+        veto="Motion veto (Asian Parliamentary, World Schools): two more motions, 'A; B'",
+        stage="A Stage channel: speakers are brought up there (herbot needs Mute Members on it)",
         **polls_service.VOTE_RULES_DESCRIBE,
     )
     @app_commands.rename(fmt="format")
@@ -169,6 +201,8 @@ class Debates(FormatDebates, commands.Cog):
         interaction: discord.Interaction,
         motion: app_commands.Range[str, 1, 300],
         fmt: app_commands.Range[str, 1, 100] | None = None,
+        veto: app_commands.Range[str, 1, 700] | None = None,
+        stage: discord.StageChannel | None = None,
         eligible: str | None = None,
         quorum: str | None = None,
     ) -> None:
@@ -177,6 +211,14 @@ class Debates(FormatDebates, commands.Cog):
             rules = polls_service.parse_rules(eligible, quorum)
         text, _ = self.polls.resolve_motion(motion)
         chosen = self.resolve_format(fmt)
+        motions = self.veto_motions(chosen, text, veto)  # None: no veto
+        if motions and rules != polls_service.Rules():
+            # The vote opens after the veto (veto_cog.py), which does not carry the rules yet.
+            raise UserError(
+                "Eligibility rules and a quorum cannot be combined with a motion veto yet."
+            )
+        if stage is not None:
+            self.check_stage(stage)
         channel = await self._debate_channel(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         now = self.bot.now()
@@ -189,8 +231,12 @@ class Debates(FormatDebates, commands.Cog):
                 moderator_id=interaction.user.id,
                 now=now,
                 format_id=chosen.id if chosen else format_machine.CLASSIC,
+                stage_channel_id=stage.id if stage else None,
             )
-            await self._open_format(tx, debate_id, chosen)
+            if motions:  # the pre-debate vote and preparation wait for the motion left
+                await self.create_veto(tx, debate_id, motions, now)
+            else:
+                await self._open_format(tx, debate_id, chosen)
         starter: discord.Message | None = None
         thread: discord.Thread | None = None
         try:  # each step Discord may refuse; a refusal undoes the steps before it
@@ -198,26 +244,34 @@ class Debates(FormatDebates, commands.Cog):
                 starter = await channel.send(
                     f"**Debate #{debate_id}** is open: {text}\n"
                     "Vote before it starts, in the thread. The side that moves the room wins."
+                    if not motions
+                    else f"**Debate #{debate_id}** is open: each side strikes one of three "
+                    "motions in the thread, and the one left is debated."
                 )
             with bot_call(channel, "create_public_threads"):
                 thread = await starter.create_thread(
-                    name=truncate(f"Debate #{debate_id}: {plain(text)}", 100)
+                    name=truncate(
+                        f"Debate #{debate_id}: " + (plain(text) if not motions else "motion veto"),
+                        100,
+                    )
                 )
             async with self.bot.db.transaction() as tx:  # the thread and its pre-debate vote
                 await store.attach(tx, debate_id, thread_id=thread.id)
-                pre_id = await polls_service.create_poll(
-                    tx,
-                    guild_id=interaction.guild.id,
-                    channel_id=thread.id,
-                    question=text,
-                    options=DEBATE_OPTIONS,
-                    created_by=interaction.user.id,
-                    now=now,
-                    live=False,
-                    kind=PRE_VOTE,
-                    eligibility=rules.for_poll(now, interaction.guild.member_count),
-                )
-                await store.attach(tx, debate_id, pre_poll_id=pre_id)
+                pre_id: int | None = None
+                if not motions:  # after a veto it opens on the motion left (veto_cog.py)
+                    pre_id = await polls_service.create_poll(
+                        tx,
+                        guild_id=interaction.guild.id,
+                        channel_id=thread.id,
+                        question=text,
+                        options=DEBATE_OPTIONS,
+                        created_by=interaction.user.id,
+                        now=now,
+                        live=False,
+                        kind=PRE_VOTE,
+                        eligibility=rules.for_poll(now, interaction.guild.member_count),
+                    )
+                    await store.attach(tx, debate_id, pre_poll_id=pre_id)
                 debate = await store.require_debate(tx, debate_id, None)
             with bot_call(thread, "send_messages_in_threads"):
                 panel = await thread.send(
@@ -233,12 +287,25 @@ class Debates(FormatDebates, commands.Cog):
             self._panel_budget.spend(debate_id, now)
             async with self.bot.db.transaction() as tx:
                 await store.attach(tx, debate_id, panel_message_id=panel.id)
-            await self.polls.post_poll(thread, pre_id)
+            if pre_id is not None:
+                await self.polls.post_poll(thread, pre_id)
         except BaseException:
             await self._undo_start(debate_id, starter, thread)
             raise
         # Hook for thread recording (another feature): it listens to this event.
         self.bot.dispatch(THREAD_OPENED_EVENT, thread, debate_id)
+        on_stage = self.stage_text(debate)
+        if on_stage:
+            await self.say(debate, on_stage)
+        if motions:
+            await self.open_veto(debate)
+            await interaction.followup.send(
+                f"Debate #{debate_id} is open in {thread.mention} with a **motion veto**: each "
+                f"side strikes one of three motions ({VETO_SECONDS // 60} minutes); the "
+                "pre-debate vote opens and preparation starts on the motion left.",
+                ephemeral=True,
+            )
+            return
         hint = self._start_hint(debate, chosen)
         if hint:
             await self.say(debate, hint)
@@ -269,6 +336,7 @@ class Debates(FormatDebates, commands.Cog):
         motion="A preset motion, or your own",
         start="When: 'in 2h', '2026-12-01 19:00' (UTC) or a Discord timestamp <t:…>",
         duration="How long, e.g. 90m (default 1h)",
+        stage="The Stage channel the debate will run on (the event points at it)",
     )
     @app_commands.autocomplete(motion=motion_autocomplete)
     @moderator_only()
@@ -278,6 +346,7 @@ class Debates(FormatDebates, commands.Cog):
         motion: app_commands.Range[str, 1, 300],
         start: str,
         duration: str = "1h",
+        stage: discord.StageChannel | None = None,
     ) -> None:
         assert interaction.guild is not None
         text, _ = self.polls.resolve_motion(motion)
@@ -288,7 +357,16 @@ class Debates(FormatDebates, commands.Cog):
         if starts <= now + timedelta(minutes=1):
             raise UserError("The start must be in the future.")
         channel = await self._debate_channel(interaction)
-        with bot_call(interaction.guild, "create_events"):
+        place: dict[str, Any] = {
+            "entity_type": discord.EntityType.external,
+            "location": truncate(f"#{channel.name} on this server", 100),
+        }
+        where: Any = interaction.guild
+        needed: tuple[str, ...] = ("create_events",)
+        if stage is not None:  # a Stage event: Discord asks for a Stage moderator's rights
+            place = {"entity_type": discord.EntityType.stage_instance, "channel": stage}
+            where, needed = stage, (*needed, "manage_channels", "mute_members", "move_members")
+        with bot_call(where, *needed):
             event = await interaction.guild.create_scheduled_event(
                 name=truncate(f"Debate: {plain(text)}", 100),
                 description=truncate(
@@ -298,9 +376,8 @@ class Debates(FormatDebates, commands.Cog):
                 ),
                 start_time=starts,
                 end_time=starts + length,
-                entity_type=discord.EntityType.external,
                 privacy_level=discord.PrivacyLevel.guild_only,
-                location=truncate(f"#{channel.name} on this server", 100),
+                **place,
             )
         async with self.bot.db.transaction() as tx:
             await store.record_event(
@@ -308,7 +385,8 @@ class Debates(FormatDebates, commands.Cog):
             )
         await interaction.response.send_message(
             f"Scheduled for {discord_timestamp(starts, 'F')}: {event.url}\n"
-            "When it is time, open it with /debate start.",
+            "When it is time, open it with /debate start"
+            + (f" stage:{stage.mention}." if stage is not None else "."),
             ephemeral=True,
         )
 
@@ -326,9 +404,63 @@ class Debates(FormatDebates, commands.Cog):
             )
         result = await self.swing_of(debate)
         await interaction.response.send_message(
-            embed=embeds_ui.swing_embed(debate, result),
+            embed=embeds_ui.swing_embed(debate, result, await self.panel_decision(debate)),
             file=await self._swing_chart(debate, result),
         )
+        decided = await self.released_decision_embed(debate)
+        if decided is not None:
+            await interaction.followup.send(embed=decided)
+
+    # ------------------------------------------------------------------ judges
+
+    @judges.command(name="add", description="Name a judge of a debate's panel")
+    @app_commands.describe(debate_id="The debate's number", member="The judge")
+    @app_commands.rename(debate_id="debate")
+    @app_commands.autocomplete(debate_id=debate_id_autocomplete)
+    @moderator_only()
+    async def judges_add_command(
+        self, interaction: discord.Interaction, debate_id: int, member: discord.Member
+    ) -> None:
+        await self.judges_add(interaction, debate_id, member)
+
+    @judges.command(name="remove", description="Take a judge off a debate's panel")
+    @app_commands.describe(debate_id="The debate's number", member="The judge")
+    @app_commands.rename(debate_id="debate")
+    @app_commands.autocomplete(debate_id=debate_id_autocomplete)
+    @moderator_only()
+    async def judges_remove_command(
+        self, interaction: discord.Interaction, debate_id: int, member: discord.User
+    ) -> None:
+        await self.judges_remove(interaction, debate_id, member)
+
+    @judges.command(name="list", description="A debate's judges and whose ballot is in")
+    @app_commands.describe(debate_id="The debate's number")
+    @app_commands.rename(debate_id="debate")
+    @app_commands.autocomplete(debate_id=debate_id_autocomplete)
+    @moderator_only()
+    async def judges_list_command(self, interaction: discord.Interaction, debate_id: int) -> None:
+        await self.judges_list(interaction, debate_id)
+
+    @decision.command(name="release", description="Release the judges' decision and ballots")
+    @app_commands.describe(debate_id="The debate's number")
+    @app_commands.rename(debate_id="debate")
+    @app_commands.autocomplete(debate_id=debate_id_autocomplete)
+    @moderator_only()
+    async def decision_release_command(
+        self, interaction: discord.Interaction, debate_id: int
+    ) -> None:
+        await self.decision_release(interaction, debate_id)
+
+    async def audience_line(self, debate: Debate) -> str | None:
+        """The audience's verdict beside the judges' (None while the vote is still open)."""
+        if debate.state.phase != "finished":
+            return "The post-debate vote is still open: the swing follows when the debate ends."
+        return embeds_ui.winner_line(await self.swing_of(debate))
+
+    async def released_decision_embed(self, debate: Debate) -> discord.Embed | None:
+        if await judges_store.released(self.bot.db, debate.id) is None:
+            return None
+        return await self.decision_embed_of(debate)
 
     @debate.command(name="history", description="The server's recent debates and who won")
     async def debate_history(self, interaction: discord.Interaction) -> None:
@@ -526,6 +658,11 @@ class Debates(FormatDebates, commands.Cog):
         entry: debates.Waiting | None = None
         notices: frozenset[str] | None = None
         fmt = self.format_of(debate)  # None: the classic (Oxford) order
+        if await veto_store.is_open(tx, debate.id):
+            raise UserError(
+                "The motion veto comes first: the debate goes on once each side struck a "
+                "motion (or the veto's time is up)."
+            )
         with refusals(ValueError):  # the domain's refusals
             formatted = fmt and await self._format_transition(tx, debate, fmt, action, now)
             if formatted:
@@ -592,12 +729,14 @@ class Debates(FormatDebates, commands.Cog):
     async def after_transition(self, before: Debate, after: Debate, action: str) -> None:
         """Side effects of a transition: polls, announcements, timers, the panel."""
         old, new = before.state, after.state
+        await self.stage_sync(after, old, new, self.bot.now())  # a Stage debate's speakers
         if old.phase != new.phase or old.speech_index != new.speech_index:
             if old.phase in format_machine.BEFORE_SPEECHES and before.pre_poll_id:
                 await self.polls.close_poll(before.pre_poll_id, after.moderator_id)
             await self.say(after, self._format_phase_text(after) or self._phase_text(new.phase))
             if new.phase == "post_vote":
                 await self._open_post_vote(after)
+                await self.open_ballots(after)
             if new.phase == "finished":
                 if after.post_poll_id:
                     await self.polls.close_poll(after.post_poll_id, after.moderator_id)
@@ -676,7 +815,8 @@ class Debates(FormatDebates, commands.Cog):
         chart = await self._swing_chart(debate, result)
         try:
             await self.channel_of(debate.thread_id).send(
-                embed=embeds_ui.swing_embed(debate, result), file=chart
+                embed=embeds_ui.swing_embed(debate, result, await self.panel_decision(debate)),
+                file=chart,
             )
         except discord.HTTPException as exc:
             log.warning("could not post the result of debate %d: %s", debate.id, exc)
@@ -756,4 +896,6 @@ class Debates(FormatDebates, commands.Cog):
 
             await scheduler.perform(key, taken, post)
         if "end" in due:
+            state = debate.state  # the speaker goes back to the Stage's audience
+            await self.stage_sync(debate, state, state, self.bot.now(), time_up=True)
             await self.refresh_panel(debate.id)

@@ -42,6 +42,7 @@ class Debate:
     created_at: datetime
     finished_at: datetime | None
     format_id: str = "oxford"  # herbot_config/formats.toml; "oxford" runs the classic order
+    stage_channel_id: int | None = None  # a Stage whose speakers herbot moves (stage.py)
 
 
 @dataclass(frozen=True, slots=True)

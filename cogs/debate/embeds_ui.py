@@ -64,7 +64,8 @@ def _quorum_note(result: SwingResult) -> str:
     return f" · Quorum: {result.quorum} ({'' if result.quorum_reached else 'not '}reached)"
 
 
-def swing_embed(debate: Debate, result: SwingResult) -> discord.Embed:
+def swing_embed(debate: Debate, result: SwingResult, judges: str | None = None) -> discord.Embed:
+    """The result: the audience's swing and, for a judged debate, the panel's decision."""
     rows = []
     for side in SIDES:
         pre, post = result.share("pre", side), result.share("post", side)
@@ -74,6 +75,8 @@ def swing_embed(debate: Debate, result: SwingResult) -> discord.Embed:
         description=f"**{debate.motion}**\n\n{winner_line(result)}",
         colour=discord.Colour.gold(),
     )
+    if judges:
+        embed.add_field(name="The judges' decision", value=judges, inline=False)
     embed.add_field(
         name=f"Before → after ({plural(result.matched, 'member')} voted both times)",
         value="\n".join(rows),

@@ -5,7 +5,11 @@ side, the length, whether points of information are taken), the speaker's protec
 and the preparation time. :func:`poi_window` is the rule of protected time: a point of
 information may be offered only after the first and before the last
 ``poi_protected_seconds`` of a speech that takes them; the speaker then accepts or declines
-(:func:`answer_poi`). Validation happens once, at load, with a sentence naming the mistake.
+(:func:`answer_poi`). Judges score each speech in the format's ``speaker_points`` range (a
+speech may have its own, e.g. a reply speech's half scale) and rank its teams: the two sides,
+or the ``team`` each speech names (British Parliamentary's four). ``motion_veto`` formats
+strike motions before preparation. Validation happens once, at load, with a sentence naming
+the mistake.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 SIDES = ("for", "against")
+SIDE_TEAMS = {"for": "For", "against": "Against"}  # a two-sided format's teams
+MAX_TEAMS = 4
 TITLE_LIMIT = 80
 MAX_SPEECHES = 16
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -36,6 +42,8 @@ class Speech:
     side: str  # "for" or "against"
     seconds: int
     poi: bool = False
+    team: str | None = None  # None: the speech's side is its team
+    points: tuple[int, int] | None = None  # None: the format's speaker_points
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +53,8 @@ class Format:
     speeches: tuple[Speech, ...]
     prep_minutes: int = 0
     poi_protected_seconds: int = 0
+    speaker_points: tuple[int, int] = (60, 80)
+    motion_veto: bool = False
 
     @property
     def prep_seconds(self) -> int:
@@ -56,6 +66,17 @@ class Format:
 
     def speech(self, index: int) -> Speech:
         return self.speeches[index]
+
+    def team_of(self, speech: Speech) -> str:
+        return speech.team or SIDE_TEAMS[speech.side]
+
+    @property
+    def teams(self) -> tuple[str, ...]:
+        """The teams judges rank, in the order they first speak."""
+        return tuple(dict.fromkeys(self.team_of(s) for s in self.speeches))
+
+    def points_range(self, speech: Speech) -> tuple[int, int]:
+        return speech.points or self.speaker_points
 
 
 def poi_window(fmt: Format, speech: Speech) -> tuple[int, int] | None:
@@ -96,6 +117,22 @@ def _int(entry: dict[str, Any], key: str, where: str, lo: int, hi: int, default:
     return value
 
 
+def _points(entry: dict[str, Any], where: str) -> tuple[int, int] | None:
+    value = entry.get("speaker_points")
+    if value is None:
+        return None
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        or not 0 <= value[0] < value[1] <= 100
+    ):
+        raise FormatError(
+            f"{where}: 'speaker_points' must be [low, high], whole numbers 0-100, low < high"
+        )
+    return value[0], value[1]
+
+
 def _speech(entry: Any, where: str) -> Speech:
     if not isinstance(entry, dict):
         raise FormatError(f"{where}: must be a table with title, side and seconds")
@@ -108,7 +145,32 @@ def _speech(entry: Any, where: str) -> Speech:
     poi = entry.get("poi", False)
     if not isinstance(poi, bool):
         raise FormatError(f"{where}: 'poi' must be true or false")
-    return Speech(title.strip(), side, _int(entry, "seconds", where, 30, 3600, 0), poi)
+    team = entry.get("team")
+    if team is not None and (not isinstance(team, str) or not 1 <= len(team.strip()) <= 40):
+        raise FormatError(f"{where}: 'team' must be 1-40 characters")
+    return Speech(
+        title.strip(),
+        side,
+        _int(entry, "seconds", where, 30, 3600, 0),
+        poi,
+        team.strip() if team else None,
+        _points(entry, where),
+    )
+
+
+def _check_teams(speeches: tuple[Speech, ...], where: str) -> None:
+    named = [s for s in speeches if s.team]
+    if not named:
+        return
+    if len(named) != len(speeches):
+        raise FormatError(f"{where}: name the 'team' of every speech, or of none")
+    sides: dict[str, str] = {}
+    for s in named:
+        assert s.team is not None
+        if sides.setdefault(s.team, s.side) != s.side:
+            raise FormatError(f"{where}: team {s.team!r} speaks for both sides")
+    if not 2 <= len(sides) <= MAX_TEAMS:
+        raise FormatError(f"{where}: 2 to {MAX_TEAMS} teams, got {len(sides)}")
 
 
 def parse_formats(raw: dict[str, Any], source: str) -> tuple[Format, ...]:
@@ -134,12 +196,18 @@ def parse_formats(raw: dict[str, Any], source: str) -> tuple[Format, ...]:
         parsed = tuple(_speech(s, f"{where} speech #{i}") for i, s in enumerate(speeches, 1))
         if {s.side for s in parsed} != set(SIDES):
             raise FormatError(f"{where}: both sides must speak")
+        _check_teams(parsed, where)
+        veto = entry.get("motion_veto", False)
+        if not isinstance(veto, bool):
+            raise FormatError(f"{where}: 'motion_veto' must be true or false")
         fmt = Format(
             id=fid,
             name=name.strip(),
             speeches=parsed,
             prep_minutes=_int(entry, "prep_minutes", where, 0, 120, 0),
             poi_protected_seconds=_int(entry, "poi_protected_seconds", where, 0, 300, 0),
+            speaker_points=_points(entry, where) or (60, 80),
+            motion_veto=veto,
         )
         for speech in parsed:
             if speech.poi and poi_window(fmt, speech) is None:

@@ -114,6 +114,16 @@ async def counts(db: Reader, debate_id: int) -> dict[int, dict[str, int]]:
     return found
 
 
+async def accepted_in(db: Reader, debate_id: int, seq: int) -> list[int]:
+    """Who had a point of information accepted in speech ``seq`` (a Stage brought them up)."""
+    rows = await db.fetchall(
+        "SELECT DISTINCT user_id FROM debate_pois WHERE debate_id = ? AND speech_seq = ?"
+        " AND answer = 'accepted'",
+        (debate_id, seq),
+    )
+    return [int(r[0]) for r in rows]
+
+
 async def forget(tx: Transaction, user_id: int) -> int:
     """A waiting point goes; answered ones stay counted under id 0 (no one)."""
     waiting = await tx.execute(

@@ -55,6 +55,7 @@ def _debate(row: Record) -> Debate:
         created_at=parse(row["created_at"]),
         finished_at=parse(row["finished_at"]) if row["finished_at"] else None,
         format_id=row["format_id"],
+        stage_channel_id=row["stage_channel_id"],
     )
 
 
@@ -67,12 +68,13 @@ async def create_debate(
     moderator_id: int,
     now: datetime,
     format_id: str = "oxford",
+    stage_channel_id: int | None = None,
 ) -> int:
     return int(
         await tx.fetchval(
             "INSERT INTO debates (guild_id, channel_id, motion, moderator_id, created_at,"
-            " format_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            (guild_id, channel_id, motion, moderator_id, iso(now), format_id),
+            " format_id, stage_channel_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (guild_id, channel_id, motion, moderator_id, iso(now), format_id, stage_channel_id),
         )
     )
 
@@ -86,6 +88,11 @@ async def attach(tx: Transaction, debate_id: int, **columns: int | None) -> None
     await tx.execute(
         f"UPDATE debates SET {assignments} WHERE id = ?", (*columns.values(), debate_id)
     )
+
+
+async def set_motion(tx: Transaction, debate_id: int, motion: str) -> None:
+    """The motion a veto left (cogs/debate/veto_cog.py), before its pre-debate vote opens."""
+    await tx.execute("UPDATE debates SET motion = ? WHERE id = ?", (motion, debate_id))
 
 
 async def discard(tx: Transaction, debate_id: int) -> list[int]:
@@ -317,6 +324,7 @@ OTHER_COLUMNS = {
         "format_id",
         "format_phase",
         "speech_index",
+        "stage_channel_id",
     ),
     "debate_queue": ("id", "debate_id", "kind", "side", "joined_at", "called_at"),
     "debate_events": ("id", "guild_id", "event_id", "motion", "starts_at"),

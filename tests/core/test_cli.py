@@ -35,7 +35,7 @@ def test_malformed_settings_is_a_one_line_error(tmp_path: Path, capsys):
 def test_db_migrate_and_backup(tmp_path: Path, capsys):
     assert main(["db", "migrate"]) == 0
     assert "schema at revision" in capsys.readouterr().out
-    assert main(["db", "backup", str(tmp_path / "copy.db")]) == 0
+    assert main(["db", "backup", str(tmp_path / "copy.db"), "--sqlite-copy"]) == 0
     conn = sqlite3.connect(tmp_path / "copy.db")
     assert conn.execute("SELECT version_num FROM alembic_version").fetchone() is not None
     conn.close()
@@ -65,13 +65,14 @@ def test_backup_without_a_database_creates_nothing(tmp_path: Path, capsys):
     assert "backed up" not in captured.out
 
 
-def test_backup_of_a_server_database_points_to_pg_dump(monkeypatch, tmp_path: Path, capsys):
+def test_backup_of_an_unreachable_server_is_one_line(monkeypatch, tmp_path: Path, capsys):
     """It said nothing useful: a traceback from calling is_file() on the URL."""
     monkeypatch.setenv("HERBOT_DATABASE_URL", "postgresql://herbot@127.0.0.1:1/none")
-    assert main(["db", "backup", str(tmp_path / "copy.db")]) == 2
+    assert main(["db", "backup", str(tmp_path / "copy.dump")]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "pg_dump" in err
-    assert not (tmp_path / "copy.db").exists()
+    assert err.count("\n") == 1 and "cannot read postgresql://herbot@127.0.0.1:1/none" in err
+    assert not list(tmp_path.glob("*copy.dump*"))
+    assert main(["db", "backup", str(tmp_path / "copy.db"), "--sqlite-copy"]) == 2
 
 
 def test_run_without_network_is_one_line(monkeypatch, capsys):
@@ -197,7 +198,7 @@ def test_backup_refuses_to_overwrite_a_file_unless_forced(tmp_path: Path, capsys
     assert "backed up" not in captured.out
     assert target.read_text() == "yesterday's notes"
 
-    assert main(["db", "backup", str(target), "--force"]) == 0
+    assert main(["db", "backup", str(target), "--force", "--sqlite-copy"]) == 0
     assert f"to {target}" in capsys.readouterr().out
     conn = sqlite3.connect(target)
     assert conn.execute("SELECT version_num FROM alembic_version").fetchone() is not None

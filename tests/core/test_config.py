@@ -124,3 +124,16 @@ def test_dotenv_is_read_from_the_working_directory(tmp_path, monkeypatch):
     monkeypatch.delenv("DISCORD_TOKEN")  # restored (or removed again) after the test
     settings = load_settings()
     assert settings.token is not None and settings.token.reveal() == "from.the.env.file"
+
+
+def test_the_forget_ledger_path_from_the_environment_or_the_settings(tmp_path):
+    from bot.forget_ledger import for_settings
+
+    settings = load_settings(
+        env={"HERBOT_DB": str(tmp_path / "x.db"), "HERBOT_FORGET_LEDGER": "led.jsonl"},
+        dotenv=False,
+    )
+    assert settings.forget_ledger == Path("led.jsonl").absolute()
+    plain = load_settings(env={"HERBOT_DB": str(tmp_path / "x.db")}, dotenv=False)
+    assert plain.forget_ledger is None
+    assert for_settings(plain.database, None).path == tmp_path / "x.forget-ledger.jsonl"

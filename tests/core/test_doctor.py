@@ -90,6 +90,18 @@ def test_a_fresh_install_is_all_good_offline(tmp_path: Path):
     assert done.stderr == ""
 
 
+def test_the_forget_ledger_must_be_a_ledger_herbot_can_write(tmp_path: Path):
+    _migrate(tmp_path)
+    ledger = tmp_path / "notes.txt"
+    assert "ok       forget ledger: " in _doctor(tmp_path, HERBOT_FORGET_LEDGER=str(ledger)).stdout
+    assert not ledger.exists()  # the doctor creates nothing
+    ledger.write_text("my notes\n")
+    done = _doctor(tmp_path, HERBOT_FORGET_LEDGER=str(ledger))
+    assert done.returncode == 1
+    (line,) = _problems(done.stdout)
+    assert line.startswith("problem  forget ledger: ") and "HERBOT_FORGET_LEDGER" in line
+
+
 @pytest.mark.sqlite_only  # a file that is not there yet
 def test_no_database_yet_is_a_note_not_a_problem(tmp_path: Path):
     done = _doctor(tmp_path)
@@ -267,7 +279,7 @@ async def test_online_as_a_process_token_intents_and_permissions(tmp_path: Path)
         (line,) = _problems(out)
         assert line.startswith(
             "problem  permissions: server Strict (200): herbot lacks View Channel, Create "
-            "Events, Manage Events (needed by debate, polls, quotes, threads): "
+            "Events, Manage Events, Mute Members (needed by debate, polls, quotes, threads): "
         )
 
         code, out = await _doctor_process(tmp_path, DISCORD_TOKEN="bad", DISCORD_API_BASE=base)

@@ -1,4 +1,4 @@
-"""Polls: eligibility rules (join date, account age, screening) and a quorum, per poll and schedule.
+"""Debate judges (a panel, ballots, the chair's release) and the motion veto before preparation.
 
 Feature: debate
 
@@ -17,4 +17,4 @@ depends_on = None
 
 
 def upgrade() -> None:
-    run_sql_file("0060_debate_poll_eligibility")
+    run_sql_file("0060_debate_judges")
