@@ -67,3 +67,17 @@ async def test_unreadable_rules_open_no_debate(world):
     assert result.ephemeral and "can't read the eligibility rules" in result.response.content
     assert with_embed_title(world.channel, "Debate #") == []
     world.user_errors()
+
+
+async def test_rules_with_a_motion_veto_are_refused_until_the_veto_carries_them(world):
+    result = await world.mod.slash(
+        world.channel,
+        "debate start",
+        motion="altman-misreads-her",
+        format="asian-parliamentary",
+        veto="samantha-ending-warning; her-tweet-fair",
+        quorum="10",
+    )
+    assert result.ephemeral and "cannot be combined with a motion veto" in result.response.content
+    assert with_embed_title(world.channel, "Debate #") == []
+    world.user_errors()
