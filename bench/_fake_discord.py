@@ -143,9 +143,14 @@ def message_payload(
 
 
 def click_payload(
-    interaction_id: int, user_id: int, custom_id: str, message: dict[str, Any]
+    interaction_id: int,
+    user_id: int,
+    custom_id: str,
+    message: dict[str, Any],
+    joined_at: str = NOW,
 ) -> dict[str, Any]:
-    """An INTERACTION_CREATE for a button press, shaped like Discord's."""
+    """An INTERACTION_CREATE for a button press, shaped like Discord's (the member joined
+    the guild at ``joined_at``)."""
     return {
         "id": str(interaction_id),
         "application_id": str(APP_ID),
@@ -165,7 +170,7 @@ def click_payload(
         "member": {
             "user": user(user_id, f"member{user_id % 100_000}"),
             "roles": [],
-            "joined_at": NOW,
+            "joined_at": joined_at,
             "deaf": False,
             "mute": False,
             "flags": 0,
@@ -379,6 +384,8 @@ class FakeDiscord:
                 if len(self.acks) >= count and not future.done():
                     future.set_result(None)
             data = (body or {}).get("data") or {}
+            if request.query.get("with_response") not in ("1", "true"):
+                return web.Response(status=204)  # as Discord: the created message only if asked
             return _json(
                 {
                     "interaction": {
