@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 async def _setup(bot: Herbot) -> None:
     from cogs.quotes.ask.cog import Ask
+    from cogs.quotes.ask.gaps_cog import Asked
     from cogs.quotes.cog import Quotes
     from cogs.quotes.link_cog import QuoteLinks
     from cogs.quotes.nominations_cog import QuoteNominations
@@ -33,7 +34,9 @@ async def _setup(bot: Herbot) -> None:
     await bot.add_cog(links)
     await bot.add_cog(Quotes(bot, links))
     await bot.add_cog(QuoteNominations(bot))
-    await bot.add_cog(Ask(bot))
+    ask = Ask(bot)
+    await bot.add_cog(ask)
+    await bot.add_cog(Asked(bot, ask.retriever))
 
 
 async def _seed(db: Database, settings: Settings) -> None:

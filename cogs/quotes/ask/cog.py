@@ -19,7 +19,7 @@ from discord.ext import commands
 from bot.checks import served_guild_id
 from bot.errors import UserError
 from cogs.quotes.ask import answer as answers
-from cogs.quotes.ask import sessions
+from cogs.quotes.ask import gaps_store, sessions
 from cogs.quotes.ask import ui as ask_ui
 from cogs.quotes.ask.answerability import searchable
 from cogs.quotes.ask.hybrid import Retriever
@@ -51,6 +51,7 @@ class Ask(commands.Cog):
         self.bot.components.add(self, ask_ui.MoreButton, ask_ui.ContextButton)
         async with self.bot.db.transaction() as tx:
             await sessions.prune(tx, self.bot.now())
+            await gaps_store.prune(tx, self.bot.now())
         # The model (about a second) and any missing passage vectors load in the background;
         # until then /ask answers with keyword search.
         self._warmup = asyncio.create_task(_warm_up(self.retriever), name="ask-warmup")
@@ -95,11 +96,20 @@ class Ask(commands.Cog):
         self._seconds.observe(time.perf_counter() - started)
         declined = answer.declined or not answer.results
         self._asked.labels("declined" if declined else "answered").inc()
+        now = self.bot.now()
+        lead = None if declined else answer.results[0].passage.id
         async with self.bot.db.transaction() as tx:
             session_id = await sessions.create(
-                tx, question, guild_id, interaction.user.id, self.bot.now()
+                tx, question, guild_id, interaction.user.id, now, answer_id=lead
             )
-            await sessions.prune(tx, self.bot.now())  # kept 90 days, however long we run
+            gap = answer.gap
+            if gap is not None and guild_id is not None:
+                # One INSERT in the same transaction: the server's curators see the question.
+                await gaps_store.record(
+                    tx, guild_id, interaction.user.id, question, answer.vector, gap, now
+                )
+            await sessions.prune(tx, now)  # kept 90 days, however long we run
+            await gaps_store.prune(tx, now)
         card = ask_ui.answer_card(answer, session_id, note=self._note())
         await interaction.edit_original_response(view=card)
 
