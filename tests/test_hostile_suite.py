@@ -3,8 +3,8 @@
 The cases come from the bot's own command tree: every option of every slash command (its
 type, length bounds and choices as Discord would enforce them), every autocomplete, every
 modal field (submit, edit, debate question, answer a knowledge gap), messages read by the
-recorder and *Save as quote*, and ``/quote import`` files. Each case drives the real bot through simcord and
-asserts what a member would notice:
+recorder and *Save as quote*, and ``/quote import`` files. Each case drives the real bot
+through simcord and asserts what a member would notice:
 
 - it is answered (a reply, a deferred follow-up, a modal or autocomplete choices);
 - everything the bot sent fits Discord's limits (simcord refuses the rest with HTTP 400);
