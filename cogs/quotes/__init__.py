@@ -2,9 +2,11 @@
 
 Forget-me deletes every quote of the member's own words (``author_id``: a message of theirs
 saved by anyone, whatever its status, approved included), their pending submissions, the
-questions they asked with /ask and /ask's cached vectors of the deleted texts; elsewhere
+questions they asked with /ask (knowledge gaps, ratings and phrasings taught from their
+questions included) and /ask's cached vectors of the deleted texts; elsewhere
 their id is removed (``submitted_by``, ``edited_by``, ``reviewed_by`` become NULL). Opting
-out of quotes withdraws the pending quotes of their messages.
+out of quotes withdraws the pending quotes of their messages and their open /ask
+knowledge-gap questions, and keeps new ones off the curators' list.
 """
 
 from __future__ import annotations

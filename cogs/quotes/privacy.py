@@ -69,7 +69,10 @@ async def opt_out(tx: Transaction, user_id: int, scope: Scope) -> Counts:
     return {
         "pending quote[s] of your messages": await review_store.withdraw_pending_of_author(
             tx, user_id
-        )
+        ),
+        "unanswered question[s] withdrawn from the curators' list": (
+            await gaps_store.withdraw_open(tx, user_id)
+        ),
     }
 
 

@@ -28,10 +28,13 @@ async def record(
     reason: Reason,
     now: datetime,
 ) -> None:
+    """One INSERT; nothing for a member who opted out of quotes (their words are not shown
+    to curators)."""
     await tx.execute(
         "INSERT INTO ask_gaps (guild_id, user_id, question, vector, reason, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (guild_id, user_id, question, vector_bytes(vector), reason, iso(now)),
+        "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
+        "(SELECT 1 FROM privacy_optouts WHERE user_id = ? AND scope = 'quote')",
+        (guild_id, user_id, question, vector_bytes(vector), reason, iso(now), user_id),
     )
 
 
@@ -161,6 +164,12 @@ async def forget_user(tx: Transaction, user_id: int) -> Forgotten:
     learned = (await tx.execute("DELETE FROM ask_learned WHERE asked_by = ?", (user_id,))).rowcount
     await tx.execute("UPDATE ask_learned SET decided_by = NULL WHERE decided_by = ?", (user_id,))
     return Forgotten(gaps, rated, learned)
+
+
+async def withdraw_open(tx: Transaction, user_id: int) -> int:
+    """Opting out of quotes: the member's open gap questions leave the curators' list."""
+    cur = await tx.execute("DELETE FROM ask_gaps WHERE user_id = ? AND status = 'open'", (user_id,))
+    return cur.rowcount
 
 
 async def member_counts(db: Reader, user_id: int) -> Forgotten:

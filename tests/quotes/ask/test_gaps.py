@@ -200,3 +200,12 @@ async def test_forget_me_removes_gap_questions_and_ratings(world):
             f"SELECT count(*) FROM {table} WHERE {column} = ?", (world.alice.id,)
         )
         assert count == 0, table
+
+
+async def test_opting_out_of_quotes_withdraws_and_stops_gap_questions(world):
+    await _ask(world.alice, world.channel, DVD)
+    await _ask(world.bob, world.channel, DVD)
+    done = await world.alice.slash(world.channel, "privacy opt-out", scope="quotes")
+    assert "1 unanswered question withdrawn from the curators' list" in done.response.content
+    await _ask(world.alice, world.channel, "best pizza recipe")
+    assert [(r["question"], r["user_id"]) for r in await _gaps(world)] == [(DVD, world.bob.id)]
