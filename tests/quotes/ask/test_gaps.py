@@ -209,3 +209,48 @@ async def test_opting_out_of_quotes_withdraws_and_stops_gap_questions(world):
     assert "1 unanswered question withdrawn from the curators' list" in done.response.content
     await _ask(world.alice, world.channel, "best pizza recipe")
     assert [(r["question"], r["user_id"]) for r in await _gaps(world)] == [(DVD, world.bob.id)]
+
+
+async def test_cli_exports_taught_phrasings_and_an_eval_file(world, tmp_path):
+    import argparse
+    import tomllib
+
+    from cogs.quotes.ask import cli
+
+    await _ask(world.alice, world.channel, DVD)
+    await _ask(world.bob, world.channel, DVD_AGAIN)  # grouped with the first
+    await _ask(world.bob, world.channel, WEATHER)
+    listing = await world.mod.slash(world.channel, "asked gaps")
+    text = listing.response.content
+    dvd = "1" if text.index(DVD) < text.index(WEATHER) else "2"
+    form = await world.mod.click(listing.response, label=f"{dvd}. Answer with a quote")
+    await world.mod.submit_modal(form, {"quote_id": ANSWER})
+    listing = await world.mod.slash(world.channel, "asked gaps")
+    await world.mod.click(listing.response, label="1. Out of scope")
+    rated, _ = await _ask(world.alice, world.channel, "Who voices Samantha?")
+    await world.bob.click(rated.response, label="Helpful")
+
+    def args(*argv: str) -> argparse.Namespace:
+        parser = argparse.ArgumentParser()
+        cli.register(parser.add_subparsers())
+        return parser.parse_args(["ask", *argv])
+
+    taught = tmp_path / "taught.toml"
+    code = await cli._ask(
+        args("export-taught", "--guild", str(world.guild.id), "--out", str(taught)), world.settings
+    )
+    assert code == 0
+    assert tomllib.loads(taught.read_text(encoding="utf-8")) == {
+        "quotes": [{"id": ANSWER, "asks": [DVD, DVD_AGAIN]}]
+    }
+    questions = tmp_path / "eval.toml"
+    code = await cli._ask(
+        args("eval", "--from-server", str(world.guild.id), "--out", str(questions)), world.settings
+    )
+    assert code == 0
+    assert tomllib.loads(questions.read_text(encoding="utf-8"))["questions"] == [
+        {"q": DVD, "expect": [ANSWER], "style": "paraphrase"},
+        {"q": DVD_AGAIN, "expect": [ANSWER], "style": "paraphrase"},
+        {"q": "Who voices Samantha?", "expect": [ANSWER], "style": "paraphrase"},
+        {"q": WEATHER, "expect": [], "style": "out-of-scope"},
+    ]
