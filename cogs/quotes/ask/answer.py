@@ -90,8 +90,12 @@ async def ask(
     offset: int = 0,
     depth: int = 12,
     mode: Mode = "hybrid",
+    phrasebooks: gaps_store.Phrasebooks | None = None,
 ) -> Answer:
     """Answer ``question``: the page ``[offset, offset + limit)`` of relevant passages.
+
+    In a server, what its curators taught decides first (:mod:`cogs.quotes.ask.gaps`);
+    ``phrasebooks`` keeps each server's in memory between questions (the bot's, the CLI none).
 
     The question is parsed once here (:class:`Question`) and passed down the pipeline.
     """
@@ -102,7 +106,12 @@ async def ask(
     vector = retriever.vector_of(parsed)
     learned = None
     if guild_id is not None:
-        found = gaps.match(question, vector, await gaps_store.learned(retriever.db, guild_id))
+        book = (
+            await phrasebooks.get(retriever.db, guild_id)
+            if phrasebooks is not None
+            else gaps.Phrasebook.of(await gaps_store.learned(retriever.db, guild_id))
+        )
+        found = gaps.match(question, vector, book)
         if found is not None:
             learned = await _decided(retriever.db, retrieval, found, guild_id)
     page = retrieval.ranked[offset : offset + limit]

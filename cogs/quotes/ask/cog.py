@@ -39,6 +39,7 @@ class Ask(commands.Cog):
     def __init__(self, bot: Herbot) -> None:
         self.bot = bot
         self.retriever = Retriever(bot.db, claim_owner=bot.claim_owner)
+        self.phrasebooks = gaps_store.Phrasebooks()  # what each server taught, in memory
         self._seconds = bot.metrics.histogram(
             "herbot_ask_seconds", "/ask: from the question to its ranked passages"
         )
@@ -60,6 +61,14 @@ class Ask(commands.Cog):
         self.bot.components.remove(ask_ui.MoreButton, ask_ui.ContextButton)
         if self._warmup is not None:
             self._warmup.cancel()
+
+    @commands.Cog.listener()
+    async def on_herbot_cache_changed(
+        self, name: str, guild_id: int | None = None, key: str | None = None
+    ) -> None:
+        """A server taught /ask (here or in another process, bot/cache_sync.py)."""
+        if name == gaps_store.LEARNED:
+            self.phrasebooks.changed(guild_id)
 
     def _note(self) -> str | None:
         if self.retriever.state == "loading":
@@ -92,7 +101,9 @@ class Ask(commands.Cog):
         await interaction.response.defer(thinking=True, ephemeral=private)
         guild_id = served_guild_id(interaction)
         started = time.perf_counter()
-        answer = await answers.ask(self.retriever, question, guild_id, limit=ask_ui.PAGE)
+        answer = await answers.ask(
+            self.retriever, question, guild_id, limit=ask_ui.PAGE, phrasebooks=self.phrasebooks
+        )
         self._seconds.observe(time.perf_counter() - started)
         declined = answer.declined or not answer.results
         self._asked.labels("declined" if declined else "answered").inc()
@@ -122,7 +133,12 @@ class Ask(commands.Cog):
             raise UserError("That question is no longer stored: ask it again with /ask.")
         await interaction.response.defer(thinking=True, ephemeral=True)
         answer = await answers.ask(
-            self.retriever, session.question, session.guild_id, limit=ask_ui.PAGE, offset=offset
+            self.retriever,
+            session.question,
+            session.guild_id,
+            limit=ask_ui.PAGE,
+            offset=offset,
+            phrasebooks=self.phrasebooks,
         )
         if answer.declined or not answer.results:
             await interaction.edit_original_response(

@@ -143,12 +143,39 @@ class Match:
     cosine: float
 
 
-def match(question: str, vector: np.ndarray | None, learned: Sequence[Learned]) -> Match | None:
+@dataclass(frozen=True, slots=True)
+class Phrasebook:
+    """A server's learned phrasings with their vectors as one matrix (one product per
+    question: 200 phrasings in microseconds, where a loop of dot products took milliseconds)."""
+
+    items: tuple[Learned, ...]
+    matrix: np.ndarray | None  # rows of the items with a vector of the common size
+    rows: tuple[int, ...]  # the item index of each matrix row
+
+    @classmethod
+    def of(cls, learned: Sequence[Learned]) -> Phrasebook:
+        vectors = [(i, item.vector) for i, item in enumerate(learned) if item.vector is not None]
+        shape = vectors[0][1].shape if vectors else None  # one encoder: one size
+        kept = [(i, v) for i, v in vectors if v.shape == shape]
+        matrix = np.stack([v for _, v in kept]) if kept else None
+        return cls(tuple(learned), matrix, tuple(i for i, _ in kept))
+
+
+def match(
+    question: str, vector: np.ndarray | None, learned: Sequence[Learned] | Phrasebook
+) -> Match | None:
     """The learned phrasing that decides ``question``, if any: the nearest one above its
     kind's threshold (out of scope wins a tie: a curator said this server never answers it)."""
+    book = learned if isinstance(learned, Phrasebook) else Phrasebook.of(learned)
+    scores = dict.fromkeys(
+        (i for i, item in enumerate(book.items) if same_words(question, item.question)), 1.0
+    )
+    if vector is not None and book.matrix is not None and book.matrix.shape[1:] == vector.shape:
+        for row, score in zip(book.rows, book.matrix @ vector, strict=True):
+            scores[row] = max(scores.get(row, -1.0), float(score))
     best: Match | None = None
-    for item in learned:
-        score = near(question, vector, item.question, item.vector)
+    for i, score in scores.items():
+        item = book.items[i]
         bar = TAUGHT_MATCH if item.kind == "taught" else OUT_OF_SCOPE_MATCH
         if score < bar:
             continue

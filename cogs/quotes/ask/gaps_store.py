@@ -13,10 +13,11 @@ from datetime import datetime
 
 import numpy as np
 
+from bot import cache_sync
 from bot.clock import iso
 from bot.db import Reader, Transaction
 from cogs.quotes.ask import sessions
-from cogs.quotes.ask.gaps import Gap, Kind, Learned, Reason, vector_bytes, vector_of
+from cogs.quotes.ask.gaps import Gap, Kind, Learned, Phrasebook, Reason, vector_bytes, vector_of
 
 
 async def record(
@@ -72,14 +73,16 @@ async def learn(
     now: datetime,
     quote_id: str | None = None,
 ) -> None:
-    """Each gap's wording becomes a phrasing this server learned (taught or out of scope)."""
+    """Each gap's wording becomes a phrasing this server learned (taught or out of scope);
+    every process's :class:`Phrasebooks` hears of it (:data:`LEARNED`)."""
+    await cache_sync.bump(tx, LEARNED, guild_id=guild_id)
     for gap in gaps:
         await tx.execute(
             "INSERT INTO ask_learned "
             "(guild_id, kind, question, vector, quote_id, asked_by, decided_by, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (guild_id, kind, question) DO UPDATE SET "
-            "quote_id = excluded.quote_id, decided_by = excluded.decided_by",
+            "ON CONFLICT (guild_id, kind, question) DO UPDATE SET quote_id = excluded.quote_id, "
+            "decided_by = excluded.decided_by, created_at = excluded.created_at",
             (
                 guild_id,
                 kind,
@@ -103,6 +106,31 @@ async def learned(db: Reader, guild_id: int, kind: Kind | None = None) -> list[L
     async with db.execute(sql + " ORDER BY id", params) as cur:
         rows = await cur.fetchall()
     return [Learned(r[0], r[1], vector_of(r[2]), r[3]) for r in rows]
+
+
+LEARNED = "ask_learned"  # the cache_sync name of what servers taught /ask
+
+
+class Phrasebooks:
+    """Each server's learned phrasings as a :class:`Phrasebook`, read once and kept until a
+    write says they changed (``cache_sync``: at once here, within the watcher's interval in
+    other processes). A question then costs no query, one matrix product."""
+
+    def __init__(self) -> None:
+        self._books: dict[int, Phrasebook] = {}
+
+    async def get(self, db: Reader, guild_id: int) -> Phrasebook:
+        book = self._books.get(guild_id)
+        if book is None:
+            book = self._books[guild_id] = Phrasebook.of(await learned(db, guild_id))
+        return book
+
+    def changed(self, guild_id: int | None) -> None:
+        """Forget the server's book (``None``: every server's)."""
+        if guild_id is None:
+            self._books.clear()
+        else:
+            self._books.pop(guild_id, None)
 
 
 async def set_answer(tx: Transaction, session_id: str, quote_id: str | None) -> None:
