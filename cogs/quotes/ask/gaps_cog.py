@@ -10,6 +10,7 @@ are :mod:`cogs.quotes.ask.gaps`, the SQL :mod:`cogs.quotes.ask.gaps_store`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import TYPE_CHECKING
 
@@ -66,6 +67,18 @@ class Asked(
             raise UserError(GONE)
         return found
 
+    async def _with_vectors(self, group: gaps.Group) -> list[gaps.Gap]:
+        """The group's gaps, each with a vector when the model can give one now (a gap
+        recorded while /ask was still loading has none): what is learned must match other
+        words, not only the same ones."""
+        out = []
+        for gap in group.gaps:
+            if gap.vector is None:
+                vector = await self.retriever.encode(Question.parse(gap.question))
+                gap = dataclasses.replace(gap, vector=vector)
+            out.append(gap)
+        return out
+
     # -- the gap list -----------------------------------------------------------------------
 
     @app_commands.command(name="gaps", description="Moderators: questions /ask could not answer")
@@ -93,10 +106,11 @@ class Asked(
             return
         if action not in ("scope", "dismiss"):
             raise UserError("That button is not known any more: run /asked gaps again.")
+        learned = await self._with_vectors(group) if action == "scope" else group.gaps
         async with self.bot.db.transaction() as tx:
             if action == "scope":
                 await gaps_store.learn(
-                    tx, guild_id, "out_of_scope", group.gaps, interaction.user.id, self.bot.now()
+                    tx, guild_id, "out_of_scope", learned, interaction.user.id, self.bot.now()
                 )
             done = await gaps_store.resolve(
                 tx, guild_id, group.ids, "out_of_scope" if action == "scope" else "dismissed"
@@ -185,9 +199,10 @@ class Asked(
             note = " once it is approved (it waits in /quote review)"
         else:
             raise UserError("Give an existing quote's id, or a new quote's words and speaker.")
+        learned = await self._with_vectors(group)
         async with self.bot.db.transaction() as tx:
             await gaps_store.learn(
-                tx, guild_id, "taught", group.gaps, interaction.user.id, self.bot.now(), quote_id
+                tx, guild_id, "taught", learned, interaction.user.id, self.bot.now(), quote_id
             )
             await gaps_store.resolve(tx, guild_id, group.ids, "answered", quote_id)
         await interaction.response.send_message(

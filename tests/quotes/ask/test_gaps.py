@@ -254,3 +254,21 @@ async def test_cli_exports_taught_phrasings_and_an_eval_file(world, tmp_path):
         {"q": "Who voices Samantha?", "expect": [ANSWER], "style": "paraphrase"},
         {"q": WEATHER, "expect": [], "style": "out-of-scope"},
     ]
+
+
+async def test_the_demo_world_has_a_gap_to_teach(simcord_env):
+    from demo.world import SEEDED_GAP, build_demo_world
+
+    demo = await build_demo_world(simcord_env)
+    paul, amy = demo.moderator, demo.by_name("amy")
+    listing = await paul.slash(demo.channel, "asked gaps")
+    assert f"“{SEEDED_GAP[1]}” — asked 1× by 1 member (declined)" in listing.response.content
+    form = await paul.click(listing.response, label="1. Answer with a quote")
+    await paul.submit_modal(
+        form, {"text": "Her is out on DVD and Blu-ray from Warner Bros.", "speaker": "Warner Bros."}
+    )
+    (pending,) = await review_store.pending(demo.bot.db, demo.guild.id)
+    review = await paul.slash(demo.channel, "quote review")
+    await paul.click(review.response.message, custom_id=f"herbot:quote:approve:{pending.id}")
+    _, shown = await _ask(amy, demo.channel, DVD_AGAIN)
+    assert "Warner Bros." in shown[1] and TAUGHT_NOTE in shown[-1]
