@@ -272,3 +272,13 @@ async def test_the_demo_world_has_a_gap_to_teach(simcord_env):
     await paul.click(review.response.message, custom_id=f"herbot:quote:approve:{pending.id}")
     _, shown = await _ask(amy, demo.channel, DVD_AGAIN)
     assert "Warner Bros." in shown[1] and TAUGHT_NOTE in shown[-1]
+
+
+async def test_help_tells_members_unanswered_questions_are_shown_to_curators(world):
+    shown = await world.alice.slash(world.channel, "help")
+    footer = shown.response.embeds[0].footer.text
+    assert "Questions /ask can't answer well" in footer and "curators" in footer
+    commands = "\n".join(f.value for f in shown.response.embeds[0].fields)
+    assert "/asked gaps" not in commands  # moderators' commands are shown to moderators
+    as_mod = await world.mod.slash(world.channel, "help")
+    assert "/asked gaps" in "\n".join(f.value for f in as_mod.response.embeds[0].fields)
