@@ -9,7 +9,11 @@ GUILD_CREATE on the gateway, heartbeats acknowledged, RESUME answered with RESUM
 :meth:`FakeDiscord.drop_gateway`, which can hold the reconnection until
 :meth:`FakeDiscord.release_gateway`); ``/users/@me``, interaction callbacks
 (each one's arrival time recorded: that is the acknowledgement the member would see),
-message posts and edits (recorded), and ``{}`` for anything else. It is not a Discord
+message posts and edits (recorded), the channel's history (``GET /channels/{id}/messages``
+with ``before``/``after``/``limit``, as Discord pages it, from the messages members sent
+through :meth:`FakeDiscord.member_message` and the bot posted; at most
+``history_per_second`` pages a second, then HTTP 429 with ``retry_after``), and ``{}`` for
+anything else. It is not a Discord
 emulator (simcord is, in process); it exists so that the bot's own process, event loop,
 JSON, compression and HTTP client are all inside the measurement.
 """
@@ -37,6 +41,21 @@ _ids = itertools.count(910_000_000_000_000_000)
 
 def snowflake() -> int:
     return next(_ids)
+
+
+_DISCORD_EPOCH_MS = 1420070400000
+_last_timed = 0
+
+
+def timed_snowflake() -> int:
+    """A snowflake of the current time (history pages and catch-up compare ids with time)."""
+    global _last_timed
+    now = ((int(time.time() * 1000) - _DISCORD_EPOCH_MS) << 22) + 1
+    _last_timed = max(now, _last_timed + 1)
+    return _last_timed
+
+
+MEMBER_ID = 900_000_000_000_000_300
 
 
 def user(uid: int, name: str) -> dict[str, Any]:
@@ -140,6 +159,13 @@ def message_payload(
         "flags": 0,
         "components": list(components),
     }
+
+
+def _iso_of(message_id: int) -> str:
+    from datetime import UTC, datetime
+
+    ms = (message_id >> 22) + _DISCORD_EPOCH_MS
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat()
 
 
 def click_payload(
@@ -248,6 +274,32 @@ class FakeDiscord:
     identifies: int = 0  # IDENTIFY (a new session) and RESUME (the same one) received
     resumes: int = 0
     resumed: asyncio.Event = field(default_factory=asyncio.Event)
+    # The channel's messages, by id (members' through member_message, the bot's posts).
+    history: dict[int, dict[str, Any]] = field(default_factory=dict)
+    history_per_second: int = 50
+    history_pages: int = 0  # GET .../messages answered (429s not counted)
+    limited: int = 0  # 429s sent
+
+    def member_message(self, content: str, author_id: int = MEMBER_ID) -> dict[str, Any]:
+        """A member's message, kept in the channel's history; dispatch it as MESSAGE_CREATE
+        while the bot is up, or not (it posted while the bot was down)."""
+        payload = message_payload(timed_snowflake(), content)
+        payload["author"] = user(author_id, f"member{author_id % 1000}")
+        payload["member"] = {"roles": [], "joined_at": NOW, "deaf": False, "mute": False}
+        payload["timestamp"] = _iso_of(int(payload["id"]))
+        self.history[int(payload["id"])] = payload
+        return payload
+
+    def _page(self, query: Any) -> list[dict[str, Any]]:
+        limit = max(1, min(100, int(query.get("limit", 50))))
+        ordered = sorted(self.history)
+        if "before" in query:
+            ordered = [i for i in ordered if i < int(query["before"])]
+        if "after" in query:
+            ordered = [i for i in ordered if i > int(query["after"])]
+            if "before" not in query:  # Discord: the oldest after it, sent newest first
+                return [self.history[i] for i in reversed(ordered[:limit])]
+        return [self.history[i] for i in reversed(ordered[-limit:])]
 
     async def start(self) -> None:
         app = web.Application(client_max_size=16 * 1024 * 1024)
@@ -263,6 +315,7 @@ class FakeDiscord:
         self._compress = _Compressor(None)
         self._ack_waiters: list[tuple[int, asyncio.Future[None]]] = []
         self._release: asyncio.Event | None = None  # set: gateway connections wait for it
+        self._window = (0.0, 0)  # history pages: (window start, pages in it)
 
     async def stop(self) -> None:
         if self._ws is not None and not self._ws.closed:
@@ -428,6 +481,30 @@ class FakeDiscord:
                     },
                 }
             )
+        if (
+            parts[0] == "channels"
+            and len(parts) == 3
+            and parts[2] == "messages"
+            and request.method == "GET"
+        ):
+            start, used = self._window
+            if arrived - start >= 1.0:
+                start, used = arrived, 0
+            if used >= self.history_per_second:
+                self.limited += 1
+                wait = max(0.0, 1.0 - (arrived - start))
+                return web.json_response(
+                    {
+                        "message": "You are being rate limited.",
+                        "retry_after": wait,
+                        "global": False,
+                    },
+                    status=429,
+                    headers={"Retry-After": str(wait)},
+                )
+            self._window = (start, used + 1)
+            self.history_pages += 1
+            return _json(self._page(request.query))
         if parts[0] == "channels" and len(parts) >= 3 and parts[2] == "messages":
             data = body or {}
             if request.method == "PATCH":
@@ -449,7 +526,9 @@ class FakeDiscord:
                 )
             if request.method == "POST" and len(parts) == 3:
                 self.posts.append((arrived, path))
-                return _json(
-                    message_payload(snowflake(), data.get("content") or "", data.get("embeds", ()))
+                posted = message_payload(
+                    timed_snowflake(), data.get("content") or "", data.get("embeds", ())
                 )
+                self.history[int(posted["id"])] = posted
+                return _json(posted)
         return _json({})
