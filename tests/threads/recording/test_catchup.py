@@ -56,6 +56,12 @@ async def test_what_happened_while_down_is_in_the_transcript_after_the_restart(w
         "before the outage 1, edited while down",
     ]
     assert by_id[kept[2].id]["deleted_at"] is not None and by_id[kept[2].id]["content"] is None
+    assert by_id[kept[2].id]["deleted_while_down"] and not by_id[kept[0].id]["deleted_while_down"]
+    assert [by_id[m.id]["recovered"] for m in (kept[0], missed[0])] == [False, True]
+    files = await export(world, world.mod, recorded, "md")
+    text = (await files[0].read()).decode()
+    assert "while down 0" in text and "*(recovered after downtime)*" in text
+    assert "message deleted while herbot was down" in text
     assert "carol" not in json.dumps(doc)
     marks = await rows(
         world,
