@@ -193,3 +193,44 @@ async def test_the_same_kill_without_catch_up_loses_what_was_posted_while_down(
     # The baseline of the test above (today's main had no catch-up): catchup_max = 0.
     crash = await crash_run(str(settings.database), tmp_path, catchup_max=0, wait=3.0)
     assert crash.lost >= 200, crash
+
+
+async def test_messages_posted_while_the_gateway_was_away_are_fetched_on_resume(
+    settings: Settings, tmp_path: Path
+):
+    # Discord replays what a resumed session missed; a session that cannot resume does
+    # not, and neither does this fake: only catch-up brings these back.
+    target = str(settings.database)
+    await prepare(target)
+    server = fake.FakeDiscord()
+    await server.start()
+    log = tmp_path / "herbot.log"
+    bot = start_bot(server, target, log, _config_dir(tmp_path, None))
+    try:
+        for _ in range(1800):
+            if server.identified.is_set():
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.0)
+        live = [server.member_message(f"live {i}") for i in range(5)]
+        for payload in live:
+            await server.dispatch("MESSAGE_CREATE", payload)
+        wanted = {int(p["id"]) for p in live}
+
+        async def kept(ids: set[int]) -> bool:
+            return ids <= await kept_ids(target)
+
+        await _until(lambda: kept(wanted), 30, "the live messages kept", log)
+        await server.drop_gateway(hold=True)
+        wanted |= {int(server.member_message(f"away {i}")["id"]) for i in range(20)}
+        server.release_gateway()
+        await asyncio.wait_for(server.resumed.wait(), 60)
+        await _until(lambda: kept(wanted), 60, "the messages posted while away kept", log)
+        assert server.identifies == 1 and server.resumes == 1
+    finally:
+        bot.send_signal(signal.SIGINT)
+        try:
+            await asyncio.to_thread(bot.wait, 30)
+        except subprocess.TimeoutExpired:
+            bot.kill()
+        await server.stop()
