@@ -12,7 +12,8 @@ GUILD_CREATE on the gateway, heartbeats acknowledged, RESUME answered with RESUM
 message posts and edits (recorded), the channel's history (``GET /channels/{id}/messages``
 with ``before``/``after``/``limit``, as Discord pages it, from the messages members sent
 through :meth:`FakeDiscord.member_message` and the bot posted; at most
-``history_per_second`` pages a second, then HTTP 429 with ``retry_after``), and ``{}`` for
+``history_per_second`` pages a second, said in Discord's rate limit headers, and HTTP 429
+with ``retry_after`` to a client that asks sooner), and ``{}`` for
 anything else. It is not a Discord
 emulator (simcord is, in process); it exists so that the bot's own process, event loop,
 JSON, compression and HTTP client are all inside the measurement.
@@ -279,6 +280,7 @@ class FakeDiscord:
     history_per_second: int = 50
     history_pages: int = 0  # GET .../messages answered (429s not counted)
     limited: int = 0  # 429s sent
+    first_page_at: float | None = None  # perf_counter of the first history page answered
 
     def member_message(self, content: str, author_id: int = MEMBER_ID) -> dict[str, Any]:
         """A member's message, kept in the channel's history; dispatch it as MESSAGE_CREATE
@@ -315,7 +317,7 @@ class FakeDiscord:
         self._compress = _Compressor(None)
         self._ack_waiters: list[tuple[int, asyncio.Future[None]]] = []
         self._release: asyncio.Event | None = None  # set: gateway connections wait for it
-        self._window = (0.0, 0)  # history pages: (window start, pages in it)
+        self._next_page = 0.0  # history pages: when the next one may be asked for
 
     async def stop(self) -> None:
         if self._ws is not None and not self._ws.closed:
@@ -487,24 +489,35 @@ class FakeDiscord:
             and parts[2] == "messages"
             and request.method == "GET"
         ):
-            start, used = self._window
-            if arrived - start >= 1.0:
-                start, used = arrived, 0
-            if used >= self.history_per_second:
+            # One page per 1/history_per_second, announced in Discord's rate limit headers
+            # (discord.py waits them out itself); a page asked for sooner gets a 429.
+            every = 1.0 / self.history_per_second
+            if arrived < self._next_page:
                 self.limited += 1
-                wait = max(0.0, 1.0 - (arrived - start))
-                return web.json_response(
-                    {
-                        "message": "You are being rate limited.",
-                        "retry_after": wait,
-                        "global": False,
-                    },
+                wait = self._next_page - arrived
+                # Via: discord.py takes a 429 without it for a Cloudflare ban, not a limit.
+                body = {"message": "You are being rate limited.", "retry_after": wait}
+                return web.Response(
+                    body=json.dumps(body | {"global": False}).encode(),
                     status=429,
-                    headers={"Retry-After": str(wait)},
+                    headers={
+                        "Content-Type": "application/json",
+                        "Retry-After": f"{wait:.3f}",
+                        "Via": "1.1 google",
+                    },
                 )
-            self._window = (start, used + 1)
+            self._next_page = arrived + every
             self.history_pages += 1
-            return _json(self._page(request.query))
+            if self.first_page_at is None:
+                self.first_page_at = arrived
+            limits = {
+                "X-RateLimit-Limit": "1",
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset-After": f"{every:.3f}",
+                "X-RateLimit-Bucket": "fake-history",
+            }
+            page = json.dumps(self._page(request.query)).encode()
+            return web.Response(body=page, headers={"Content-Type": "application/json", **limits})
         if parts[0] == "channels" and len(parts) >= 3 and parts[2] == "messages":
             data = body or {}
             if request.method == "PATCH":

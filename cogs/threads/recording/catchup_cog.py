@@ -139,7 +139,11 @@ class CatchUp(commands.Cog):
                 try:
                     await self._catch_up(gap, done)
                 except Exception:
+                    # What was stored stays stored, the gap's cursor with it: the next start
+                    # or resume goes on from there (its claim is given back now).
                     log.exception("catch-up of conversation %s failed", gap.channel_id)
+                    async with self.bot.db.transaction() as tx:
+                        await claims.release(tx, self._key(gap), self.bot.claim_owner)
 
         await asyncio.gather(*(one(g) for g in gaps))  # started newest first
         self.last = done
@@ -159,7 +163,7 @@ class CatchUp(commands.Cog):
         return done
 
     async def _catch_up(self, gap: Gap, done: Pass) -> None:
-        key = f"threads-catchup:{gap.channel_id}:{gap.after_id}:{gap.opened_at}"
+        key = self._key(gap)
         owner = self.bot.claim_owner
         async with self.bot.db.transaction() as tx:
             taken = await claims.claim(
@@ -248,6 +252,10 @@ class CatchUp(commands.Cog):
         done.edited += len(edited)
         done.deleted += len(plan.deleted)
         return plan.next_before, plan.ended
+
+    @staticmethod
+    def _key(gap: Gap) -> str:
+        return f"threads-catchup:{gap.channel_id}:{gap.after_id}:{gap.opened_at}"
 
     def _recorded(self, message: discord.Message) -> bool:
         """The live path's filter (ThreadRecording.on_message): members' messages only,
