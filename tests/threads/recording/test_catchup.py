@@ -113,9 +113,7 @@ async def test_more_missed_than_the_bound_keeps_the_newest_and_says_so(world, re
     await flush(world)
     go_down(world)
     missed = [await world.bob.send(recorded, f"missed {i}") for i in range(7)]
-    sections = dict(world.settings.sections)
-    sections["threads"] = {**world.settings.section("threads"), "catchup_max": 5}
-    world.settings = replace(world.settings, sections=sections)
+    with_threads(world, catchup_max=5)
     await world.restart()
     got = await rows(
         world, "SELECT message_id FROM recorded_messages WHERE recovered = 1 ORDER BY 1"
@@ -123,6 +121,33 @@ async def test_more_missed_than_the_bound_keeps_the_newest_and_says_so(world, re
     assert [r[0] for r in got] == [m.id for m in missed[2:]]  # the newest 5
     assert catchup(world).last.truncated == [recorded.id]
     assert "missed more than 5 messages" in caplog.text
+
+
+def with_threads(world: Any, **values: Any) -> None:
+    """The next restart runs with these [threads] settings."""
+    sections = dict(world.settings.sections)
+    sections["threads"] = {**world.settings.section("threads"), **values}
+    world.settings = replace(world.settings, sections=sections)
+
+
+async def test_a_pass_over_its_budget_is_resumed_from_its_stored_cursor(world, recorded):
+    await world.alice.send(recorded, "kept live")
+    await flush(world)
+    go_down(world)
+    missed = [await world.bob.send(recorded, f"missed {i}") for i in range(150)]
+    with_threads(world, catchup_per_start=100)
+    await world.restart()
+    last = catchup(world).last
+    assert (last.recovered, last.waiting) == (100, 1)
+    got = await rows(world, "SELECT message_id FROM recorded_messages WHERE recovered = 1")
+    assert sorted(r[0] for r in got) == [m.id for m in missed[50:]]  # the newest page first
+    cursor = await rows(world, "SELECT before_id, fetched FROM recording_catchup")
+    assert cursor == [(missed[50].id, 100)]
+    with_threads(world, catchup_per_start=50_000)
+    await world.restart()  # goes on below the cursor: the older 50, nothing twice
+    got = await rows(world, "SELECT message_id FROM recorded_messages WHERE recovered = 1")
+    assert sorted(r[0] for r in got) == [m.id for m in missed]
+    assert await rows(world, "SELECT * FROM recording_catchup") == []
 
 
 def test_a_page_plan_names_new_edited_and_deleted_messages():
