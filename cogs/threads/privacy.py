@@ -32,6 +32,8 @@ async def forget(tx: Transaction, user_id: int) -> Counts:
         "thread event[s] no longer naming you": done.events + queued.unnamed[user_id],
         "recording[s] no longer naming you as who started them": done.recordings,
         "recorded item[s] held in quarantine": done.quarantined,
+        "recorded reply quote[s] of your words removed": done.quotes,
+        "recorded reaction[s] removed": done.reactions,
     }
 
 
@@ -70,6 +72,7 @@ async def status(db: Reader, user_id: int) -> Counts:
         "recorded item[s] held in quarantine (the database refused them)": (
             await store.quarantined_count(db, user_id)
         ),
+        "recorded reaction[s]": await store.reaction_count(db, user_id),
     }
 
 
@@ -79,7 +82,21 @@ PRIVACY = Privacy(
     opt_out=opt_out,
     personal_columns={
         "thread_recordings": ("started_by",),
-        "recorded_messages": ("author_id", "author_name", "attachments", "embeds"),
+        # Their words and what their message held; a reply keeps the quoted member's.
+        "recorded_messages": (
+            "author_id",
+            "author_name",
+            "attachments",
+            "embeds",
+            "forwarded",
+            "poll",
+            "components",
+            "stickers",
+            "reply_author_id",
+            "reply_author_name",
+            "reply_content",
+        ),
+        "recorded_reactions": ("user_id",),
         "recorded_versions": ("content",),
         "recorded_versions_fts": ("content",),
         "thread_events": ("actor_id",),
@@ -106,7 +123,9 @@ PRIVACY = Privacy(
             "reply_to",
             "deleted_at",
             "redacted",
+            "kind",
         ),
+        "recorded_reactions": ("message_id", "emoji", "count"),
         "recorded_versions": ("message_id", "version", "edited_at"),
         "thread_events": ("id", "channel_id", "kind", "detail", "at"),
         "recorded_quarantine": (

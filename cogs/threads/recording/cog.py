@@ -12,7 +12,7 @@ import logging
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
@@ -25,10 +25,10 @@ from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, plural, trunca
 from bot.text import clean, is_snowflake
 from cogs.threads import records
 from cogs.threads.config import ThreadsConfig
-from cogs.threads.recording import store
+from cogs.threads.recording import holdings, store
 from cogs.threads.recording.recorder import Recorder
 from cogs.threads.recording.ui import PurgeConfirmView
-from cogs.threads.records import Attachment, MessageRecord, Recording
+from cogs.threads.records import MessageRecord, Recording
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -39,7 +39,19 @@ FLUSH_KEY = "threads:flush"  # the recorder's next batched write (bot/timers.py)
 RETENTION_KEY = "threads:retention"
 RETENTION_EVERY = timedelta(hours=6)
 
-RECORDED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+RECORDED_TYPES = (
+    discord.MessageType.default,
+    discord.MessageType.reply,
+    discord.MessageType.poll_result,
+)
+QUOTED_CHARS = 1000  # how much of a replied-to message a reply keeps
+
+
+def is_card(message: discord.Message) -> bool:
+    """One of herbot's own Components V2 cards or panels (its plain notices are not kept)."""
+    return message.flags.components_v2 or bool(message.components)
+
+
 AUTO_CHANNELS_TTL = 60.0
 
 
@@ -56,8 +68,18 @@ def notice(moderators_stop: bool = True) -> str:
 
 
 def record_of(message: discord.Message) -> MessageRecord:
+    """A message as the recorder keeps it: the live path, the backfill and the catch-up."""
     ref = message.reference
-    reply_to = ref.message_id if ref is not None and ref.message_id else None
+    forward = ref is not None and ref.type is discord.MessageReferenceType.forward
+    kind = message.type.name if message.type in RECORDED_TYPES else "default"
+    reply_to = ref.message_id if ref is not None and ref.message_id and not forward else None
+    quoted = ref.resolved if ref is not None and not forward else None
+    quoted_author = quoted.author if isinstance(quoted, discord.Message) else None
+    poll: dict[str, Any] | None
+    if kind == "poll_result":
+        poll = holdings.poll_result(message.embeds, reply_to)
+    else:
+        poll = holdings.poll(message.poll)
     return MessageRecord(
         message_id=message.id,
         channel_id=message.channel.id,
@@ -67,10 +89,20 @@ def record_of(message: discord.Message) -> MessageRecord:
         created_at=message.created_at,
         content=clean(message.content),  # backfilled history did not pass the gateway's
         reply_to=reply_to,
-        attachments=tuple(
-            Attachment(a.filename, a.size, a.content_type) for a in message.attachments
-        ),
+        attachments=holdings.attachments(message.attachments),
         embed_titles=tuple(clean(e.title) for e in message.embeds if e.title),
+        kind=kind,
+        embeds=holdings.embeds(message.embeds),
+        forwarded=holdings.forwarded(message.message_snapshots, ref) if forward else None,
+        poll=poll,
+        components=holdings.components_text(message.components),
+        stickers=holdings.stickers(message.stickers),
+        reply_author_id=quoted_author.id if quoted_author is not None else None,
+        reply_author_name=clean(quoted_author.display_name) if quoted_author else None,
+        reply_content=(
+            clean(quoted.content, QUOTED_CHARS) if isinstance(quoted, discord.Message) else None
+        ),
+        reactions=holdings.reactions(message.reactions),
     )
 
 
@@ -222,8 +254,9 @@ class ThreadRecording(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         if not self.live or message.guild is None or message.type not in RECORDED_TYPES:
             return
-        if self.bot.user is not None and message.author.id == self.bot.user.id:
-            return
+        own = self.bot.user is not None and message.author.id == self.bot.user.id
+        if own and not is_card(message):
+            return  # its notices; its cards are part of the conversation members saw
         channel = message.channel
         if channel.id not in self.recordings:
             auto = await self.auto_channels(message.guild.id)
@@ -242,6 +275,15 @@ class ThreadRecording(commands.Cog):
         if not self.live or not self.active(payload.channel_id):
             return  # without the intent an edit's text arrives blank: no new version
         data = payload.data
+        # A poll's final result, or a card's new state: the kept message shows the latest.
+        message = payload.message
+        self.recorder.add_update(
+            payload.message_id,
+            poll=holdings.poll(message.poll) if data.get("poll") else None,
+            components=holdings.components_text(message.components)
+            if data.get("components")
+            else None,
+        )
         content = data.get("content")
         if content is None:  # an embed unfurled, not a text edit
             return
@@ -264,6 +306,36 @@ class ThreadRecording(commands.Cog):
             now = self.bot.now()
             for message_id in sorted(payload.message_ids):
                 self.recorder.add_delete(message_id, now)
+
+    # Reactions need the reactions intent (in Discord's defaults), not Message Content: they
+    # are kept on messages already recorded, whatever else the bot receives.
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        if self.active(payload.channel_id):
+            emoji = holdings.emoji_text(payload.emoji)
+            self.recorder.add_reaction(payload.message_id, emoji, payload.user_id, self.bot.now())
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        if self.active(payload.channel_id):
+            emoji = holdings.emoji_text(payload.emoji)
+            self.recorder.remove_reaction(
+                payload.message_id, emoji, payload.user_id, self.bot.now()
+            )
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_clear(self, payload: discord.RawReactionClearEvent) -> None:
+        if self.active(payload.channel_id):
+            self.recorder.clear_reactions(payload.message_id, None, self.bot.now())
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_clear_emoji(
+        self, payload: discord.RawReactionClearEmojiEvent
+    ) -> None:
+        if self.active(payload.channel_id):
+            emoji = holdings.emoji_text(payload.emoji)
+            self.recorder.clear_reactions(payload.message_id, emoji, self.bot.now())
 
     @commands.Cog.listener()
     async def on_thread_update(self, before: discord.Thread, after: discord.Thread) -> None:
@@ -345,7 +417,9 @@ class ThreadRecording(commands.Cog):
         kept = 0
         me = self.bot.user.id if self.bot.user else 0
         async for message in channel.history(limit=limit, oldest_first=False):
-            if message.type not in RECORDED_TYPES or message.author.id == me:
+            if message.type not in RECORDED_TYPES or (
+                message.author.id == me and not is_card(message)
+            ):
                 continue
             if message.author.id in self.recorder.opted_out:
                 continue

@@ -47,8 +47,9 @@ _RECORDING_COLUMNS = (
 # is dropped instead of failing the whole batch on the foreign key.
 INSERT_MESSAGE = (
     "INSERT INTO recorded_messages (message_id, channel_id, guild_id, author_id, author_name, "
-    "created_at, reply_to, attachments, embeds, redacted) "
-    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 "
+    "created_at, reply_to, attachments, embeds, redacted, kind, forwarded, poll, components, "
+    "stickers, reply_author_id, reply_author_name, reply_content) "
+    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18 "
     "WHERE EXISTS (SELECT 1 FROM thread_recordings WHERE channel_id = ?2) "
     "ON CONFLICT (message_id) DO NOTHING"
 )
@@ -70,9 +71,53 @@ INSERT_EDIT = (
     "AND v.content IS DISTINCT FROM :content "
     "ON CONFLICT (message_id, version) DO NOTHING"
 )
+# What a message holds besides its versions: cleared by a tombstone and by a redaction.
+_CLEARED = (
+    "attachments = '[]', embeds = '[]', forwarded = NULL, poll = NULL, components = NULL, "
+    "stickers = '[]', reply_author_id = NULL, reply_author_name = NULL, reply_content = NULL"
+)
 TOMBSTONE = (
-    "UPDATE recorded_messages SET deleted_at = ?, attachments = '[]', embeds = '[]' "
+    f"UPDATE recorded_messages SET deleted_at = ?, {_CLEARED} "
     "WHERE message_id = ? AND deleted_at IS NULL"
+)
+DELETE_REACTIONS_OF_MESSAGE = "DELETE FROM recorded_reactions WHERE message_id = ?"
+# What a message already had when kept (backfill, catch-up): counts, members not known.
+INSERT_REACTION_COUNT = (
+    "INSERT INTO recorded_reactions (message_id, emoji, user_id, count) "
+    "SELECT message_id, ?, 0, ? FROM recorded_messages WHERE message_id = ? "
+    "AND deleted_at IS NULL AND redacted = 0 "
+    "ON CONFLICT (message_id, emoji, user_id) DO NOTHING"
+)
+# Live reactions, one row per member: a repeated add changes nothing.
+ADD_REACTION = (
+    "INSERT INTO recorded_reactions (message_id, emoji, user_id, count) "
+    "SELECT message_id, :emoji, :user_id, 1 FROM recorded_messages WHERE message_id = :message_id "
+    "AND deleted_at IS NULL AND redacted = 0 "
+    "ON CONFLICT (message_id, emoji, user_id) DO NOTHING"
+)
+# A removal of a reaction kept only as a count (it was there before the message was kept)
+# takes one off that count; otherwise the member's own row goes.
+UNCOUNT_REACTION = (
+    "UPDATE recorded_reactions SET count = count - 1 "
+    "WHERE message_id = :message_id AND emoji = :emoji AND user_id = 0 AND count > 0 "
+    "AND NOT EXISTS (SELECT 1 FROM recorded_reactions r WHERE r.message_id = :message_id "
+    "AND r.emoji = :emoji AND r.user_id = :user_id)"
+)
+REMOVE_REACTION = (
+    "DELETE FROM recorded_reactions WHERE message_id = :message_id AND emoji = :emoji "
+    "AND user_id = :user_id"
+)
+# A moderator cleared one emoji's reactions, or all of them.
+CLEAR_EMOJI_REACTIONS = (
+    "DELETE FROM recorded_reactions WHERE message_id = :message_id AND emoji = :emoji"
+)
+CLEAR_REACTIONS = "DELETE FROM recorded_reactions WHERE message_id = :message_id"
+# A poll's votes or final result, or a card's Components V2 text, changed on Discord: the
+# kept message shows its latest state (the text keeps its versions; these do not).
+UPDATE_HOLDINGS = (
+    "UPDATE recorded_messages SET poll = COALESCE(:poll, poll), "
+    "components = COALESCE(:components, components) "
+    "WHERE message_id = :message_id AND deleted_at IS NULL AND redacted = 0"
 )
 DELETE_VERSIONS = "DELETE FROM recorded_versions WHERE message_id = ?"
 # A deleted message's words leave the quarantine too (the member took them back).
@@ -288,11 +333,24 @@ async def redact_author(tx: Transaction, user_id: int) -> int:
         (user_id,),
     )
     cur = await tx.execute(
-        "UPDATE recorded_messages SET redacted = 1, author_name = ?, "
-        "attachments = '[]', embeds = '[]' WHERE author_id = ? AND redacted = 0",
+        f"UPDATE recorded_messages SET redacted = 1, author_name = ?, {_CLEARED} "
+        "WHERE author_id = ? AND redacted = 0",
         (REDACTED_NAME, user_id),
     )
+    await unquote_and_unreact(tx, user_id)
     return cur.rowcount
+
+
+async def unquote_and_unreact(tx: Transaction, user_id: int) -> tuple[int, int]:
+    """The member's words quoted in others' replies and their reactions go (opt-out and
+    forget-me alike); returns (quotes removed, reactions removed)."""
+    quotes = await tx.execute(
+        "UPDATE recorded_messages SET reply_author_id = NULL, reply_author_name = NULL, "
+        "reply_content = NULL WHERE reply_author_id = ?",
+        (user_id,),
+    )
+    reactions = await tx.execute("DELETE FROM recorded_reactions WHERE user_id = ?", (user_id,))
+    return quotes.rowcount, reactions.rowcount
 
 
 async def drop_quarantined_words(tx: Transaction, user_id: int) -> int:
@@ -310,6 +368,8 @@ class Forgotten:
     events: int  # thread events they did that no longer name them
     recordings: int  # recordings they started that no longer name them
     quarantined: int = 0  # items of theirs held in quarantine, deleted
+    quotes: int = 0  # others' replies that no longer quote their words
+    reactions: int = 0  # their reactions deleted
 
 
 async def forget_author(tx: Transaction, user_id: int) -> Forgotten:
@@ -333,7 +393,15 @@ async def forget_author(tx: Transaction, user_id: int) -> Forgotten:
     recordings = await tx.execute(
         "UPDATE thread_recordings SET started_by = NULL WHERE started_by = ?", (user_id,)
     )
-    return Forgotten(messages.rowcount, events.rowcount, recordings.rowcount, quarantined.rowcount)
+    quotes, reactions = await unquote_and_unreact(tx, user_id)
+    return Forgotten(
+        messages.rowcount,
+        events.rowcount,
+        recordings.rowcount,
+        quarantined.rowcount,
+        quotes,
+        reactions,
+    )
 
 
 async def authored_count(db: Reader, user_id: int) -> tuple[int, int]:
@@ -344,6 +412,12 @@ async def authored_count(db: Reader, user_id: int) -> tuple[int, int]:
         (user_id,),
     )
     return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+async def reaction_count(db: Reader, user_id: int) -> int:
+    """Reactions of the member kept on recorded messages."""
+    n = await db.fetchval("SELECT COUNT(*) FROM recorded_reactions WHERE user_id = ?", (user_id,))
+    return int(n or 0)
 
 
 async def quarantined_count(db: Reader, user_id: int) -> int:
