@@ -177,6 +177,8 @@ PURE = (
     "cogs/quotes/message_link.py",
     "cogs/quotes/ask/answerability.py",
     "cogs/threads/records.py",
+    "cogs/threads/recording/holdings.py",
+    "cogs/threads/transcripts/exporters/parts.py",
 )
 
 
