@@ -34,6 +34,7 @@ async def forget(tx: Transaction, user_id: int) -> Counts:
         "recorded item[s] held in quarantine": done.quarantined,
         "recorded reply quote[s] of your words removed": done.quotes,
         "recorded reaction[s] removed": done.reactions,
+        "saved attachment[s] of your recorded messages deleted": done.files,
     }
 
 
@@ -73,6 +74,7 @@ async def status(db: Reader, user_id: int) -> Counts:
             await store.quarantined_count(db, user_id)
         ),
         "recorded reaction[s]": await store.reaction_count(db, user_id),
+        "saved attachment[s] of your recorded messages": await store.saved_file_count(db, user_id),
     }
 
 
@@ -97,6 +99,8 @@ PRIVACY = Privacy(
             "reply_content",
         ),
         "recorded_reactions": ("user_id",),
+        # A file's bytes are a member's; the file goes with the last message linking to it.
+        "recorded_files": ("data",),
         "recorded_versions": ("content",),
         "recorded_versions_fts": ("content",),
         "thread_events": ("actor_id",),
@@ -114,7 +118,10 @@ PRIVACY = Privacy(
             "started_at",
             "stopped_at",
             "keep_unarchived",
+            "save_attachments",
         ),
+        "recorded_files": ("guild_id", "sha256", "size", "content_type", "saved_at"),
+        "recorded_attachment_files": ("message_id", "position", "guild_id", "sha256"),
         "recorded_messages": (
             "message_id",
             "channel_id",

@@ -165,6 +165,7 @@ class Recording:
     started_at: str
     stopped_at: str | None
     keep_unarchived: bool
+    save_attachments: bool | None = None  # None: the server's setting decides
 
     @property
     def active(self) -> bool:

@@ -1,5 +1,6 @@
 """Thread recording keeps what a message holds: forwards, polls, Components V2, stickers,
-full embeds, the quoted text of replies, and reactions (per member, live).
+full embeds, the quoted text of replies, reactions (per member, live) and, optionally, the
+attachments themselves (content-addressed, within budgets).
 
 Feature: threads
 

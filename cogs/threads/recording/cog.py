@@ -8,6 +8,7 @@ member means and whether they may read it is decided here, for /record and /tran
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import replace
@@ -125,6 +126,7 @@ class ThreadRecording(commands.Cog):
         self.recordings: dict[int, Recording] = {}
         self._auto: dict[int, tuple[float, frozenset[int]]] = {}
         self._thread_state: dict[int, tuple[str, bool, bool]] = {}
+        self._saving: set[asyncio.Task[int]] = set()  # attachment downloads under way
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -144,6 +146,8 @@ class ThreadRecording(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.scheduler.cancel_prefix("threads:")
+        for task in list(self._saving):
+            task.cancel()
         written = await self.recorder.close()
         self.recorder.detach()
         log.info("recorder closed; wrote %d queued items", written)
@@ -222,6 +226,7 @@ class ThreadRecording(commands.Cog):
         keep_unarchived: bool = False,
         restart_stopped: bool = True,
         announced: bool = False,
+        save_attachments: bool | None = None,
     ) -> tuple[Recording, bool]:
         """Start recording ``channel``; a new start posts the notice unless ``announced``
         (``/record start`` posts it first: nothing is recorded where members cannot be told).
@@ -239,6 +244,7 @@ class ThreadRecording(commands.Cog):
                 now=self.bot.now(),
                 keep_unarchived=keep_unarchived,
                 restart_stopped=restart_stopped,
+                save_attachments=save_attachments,
             )
         self.recordings[channel.id] = rec
         if started:
@@ -269,6 +275,54 @@ class ThreadRecording(commands.Cog):
         if not self.active(channel.id) or message.author.id in self.recorder.opted_out:
             return
         self.recorder.add_message(record_of(message))
+        if message.attachments and await self.saves_attachments(self.recordings[channel.id]):
+            self.save_later(message)
+
+    # --- saved attachments ---------------------------------------------------------------
+
+    async def saves_attachments(self, rec: Recording) -> bool:
+        """This recording's choice, else the server's setting, else settings.toml's."""
+        if rec.save_attachments is not None:
+            return rec.save_attachments
+        server = await guild_settings.get(self.bot.db, rec.guild_id, "record_save_attachments")
+        return bool(server) if server is not None else self.config.save_attachments
+
+    def save_later(self, message: discord.Message) -> None:
+        task = asyncio.create_task(self.save_attachments(message), name="herbot-save-files")
+        self._saving.add(task)
+        task.add_done_callback(self._saving.discard)
+
+    async def saving_done(self) -> None:
+        """Wait for the downloads under way (tests, a clean shutdown)."""
+        while self._saving:
+            await asyncio.gather(*list(self._saving), return_exceptions=True)
+
+    async def save_attachments(self, message: discord.Message) -> int:
+        """Download a recorded message's attachments within the per-file limit and keep them
+        (content-addressed, within the server's budget); returns how many were linked."""
+        guild_id = message.guild.id if message.guild else 0
+        saved = 0
+        for position, attachment in enumerate(message.attachments):
+            if attachment.size > self.config.save_max_file_bytes:
+                continue
+            try:
+                data = await attachment.read()
+            except (discord.HTTPException, discord.NotFound):
+                log.warning("could not download an attachment of message %s", message.id)
+                continue
+            await self.recorder.flush()  # the message row first: the file links to it
+            async with self.bot.db.transaction() as tx:
+                saved += await store.save_file(
+                    tx,
+                    guild_id=guild_id,
+                    message_id=message.id,
+                    position=position,
+                    data=data,
+                    content_type=attachment.content_type,
+                    guild_budget=self.config.save_guild_budget_bytes,
+                    now=self.bot.now(),
+                )
+        return saved
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
@@ -384,6 +438,8 @@ class ThreadRecording(commands.Cog):
     @app_commands.describe(
         backfill="also keep up to this many earlier messages (0 = from now on)",
         keep_unarchived="keep the thread from auto-archiving while it is recorded",
+        save_attachments="keep the files themselves, not only their names (default: the "
+        "server's setting)",
     )
     @moderator_only()
     async def record_start(
@@ -391,6 +447,7 @@ class ThreadRecording(commands.Cog):
         interaction: discord.Interaction,
         backfill: app_commands.Range[int, 0, 10_000] = 0,
         keep_unarchived: bool = False,
+        save_attachments: bool | None = None,
     ) -> None:
         channel = self._here(interaction)
         backfill = min(backfill, self.config.max_backfill)
@@ -406,12 +463,14 @@ class ThreadRecording(commands.Cog):
             started_by=interaction.user.id,
             keep_unarchived=keep_unarchived,
             announced=announce,
+            save_attachments=save_attachments,
         )
         kept = await self._backfill(channel, backfill) if backfill else 0
         head = "Recording started." if started else "Already recording here."
         extra = f" Kept {kept} earlier messages." if backfill else ""
         keep = " The thread is kept from auto-archiving." if rec.keep_unarchived else ""
-        await interaction.edit_original_response(content=f"{head}{extra}{keep}")
+        files = " Attachments are saved too." if await self.saves_attachments(rec) else ""
+        await interaction.edit_original_response(content=f"{head}{extra}{keep}{files}")
 
     async def _backfill(self, channel: discord.Thread | discord.TextChannel, limit: int) -> int:
         kept = 0
@@ -427,6 +486,8 @@ class ThreadRecording(commands.Cog):
             self.recorder.add_message(record)
             if message.edited_at is not None:
                 self.recorder.add_edit(message.id, message.content, message.edited_at)
+            if message.attachments and await self.saves_attachments(self.recordings[channel.id]):
+                self.save_later(message)
             kept += 1
         await self.recorder.flush()
         return kept

@@ -324,6 +324,8 @@ async def write_batch(tx: Transaction, batch: list[tuple[str, Any]]) -> None:
             await tx.executemany(store.DELETE_VERSIONS, [(mid,) for mid, _ in items])
             await tx.executemany(store.DELETE_QUARANTINED, [(mid,) for mid, _ in items])
             await tx.executemany(store.DELETE_REACTIONS_OF_MESSAGE, [(mid,) for mid, _ in items])
+            await tx.executemany(store.DELETE_FILE_LINKS, [(mid,) for mid, _ in items])
+            await tx.execute(store.DELETE_UNLINKED_FILES)
         else:
             await tx.executemany(store.INSERT_EVENT, items)
 

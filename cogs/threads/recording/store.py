@@ -10,6 +10,7 @@ holds the SQL it runs and everything else that reads or changes recordings. Writ
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,12 +34,13 @@ def _recording(row: Record) -> Recording:
         started_at=row[6],
         stopped_at=row[7],
         keep_unarchived=bool(row[8]),
+        save_attachments=None if row[9] is None else bool(row[9]),
     )
 
 
 _RECORDING_COLUMNS = (
     "channel_id, guild_id, parent_id, name, reason, started_by, started_at, stopped_at, "
-    "keep_unarchived"
+    "keep_unarchived, save_attachments"
 )
 
 # --- SQL the recorder batches (executemany) ----------------------------------------------
@@ -81,6 +83,12 @@ TOMBSTONE = (
     "WHERE message_id = ? AND deleted_at IS NULL"
 )
 DELETE_REACTIONS_OF_MESSAGE = "DELETE FROM recorded_reactions WHERE message_id = ?"
+DELETE_FILE_LINKS = "DELETE FROM recorded_attachment_files WHERE message_id = ?"
+# A saved file goes with the last recorded message linking to it.
+DELETE_UNLINKED_FILES = (
+    "DELETE FROM recorded_files WHERE NOT EXISTS (SELECT 1 FROM recorded_attachment_files l "
+    "WHERE l.guild_id = recorded_files.guild_id AND l.sha256 = recorded_files.sha256)"
+)
 # What a message already had when kept (backfill, catch-up): counts, members not known.
 INSERT_REACTION_COUNT = (
     "INSERT INTO recorded_reactions (message_id, emoji, user_id, count) "
@@ -220,6 +228,7 @@ async def start_recording(
     now: datetime,
     keep_unarchived: bool = False,
     restart_stopped: bool = True,
+    save_attachments: bool | None = None,
 ) -> tuple[Recording, bool]:
     """Start (or resume) recording; returns the recording and whether it was newly started.
 
@@ -231,14 +240,26 @@ async def start_recording(
     conflict = (
         "DO UPDATE SET stopped_at = NULL, started_at = excluded.started_at, "
         "started_by = excluded.started_by, reason = excluded.reason, name = excluded.name, "
-        "keep_unarchived = excluded.keep_unarchived WHERE thread_recordings.stopped_at IS NOT NULL"
+        "keep_unarchived = excluded.keep_unarchived, "
+        "save_attachments = excluded.save_attachments "
+        "WHERE thread_recordings.stopped_at IS NOT NULL"
         if restart_stopped
         else "DO NOTHING"
     )
     cur = await tx.execute(
         f"INSERT INTO thread_recordings ({_RECORDING_COLUMNS}) "
-        f"VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (channel_id) {conflict}",
-        (channel_id, guild_id, parent_id, name, reason, started_by, at, int(keep_unarchived)),
+        f"VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (channel_id) {conflict}",
+        (
+            channel_id,
+            guild_id,
+            parent_id,
+            name,
+            reason,
+            started_by,
+            at,
+            int(keep_unarchived),
+            None if save_attachments is None else int(save_attachments),
+        ),
     )
     started = cur.rowcount > 0
     if started:
@@ -248,11 +269,17 @@ async def start_recording(
             (channel_id, reason, started_by, at),
         )
     elif restart_stopped:
-        # Already on: a moderator may still change the keep-unarchived choice.
+        # Already on: a moderator may still change the keep-unarchived choice (and, when
+        # given, whether attachments are saved).
         await tx.execute(
             "UPDATE thread_recordings SET keep_unarchived = ? WHERE channel_id = ?",
             (int(keep_unarchived), channel_id),
         )
+        if save_attachments is not None:
+            await tx.execute(
+                "UPDATE thread_recordings SET save_attachments = ? WHERE channel_id = ?",
+                (int(save_attachments), channel_id),
+            )
     recording = await get_recording(tx, channel_id)
     assert recording is not None
     return recording, started
@@ -319,7 +346,70 @@ async def purge_recording(tx: Transaction, channel_id: int) -> int:
     )
     await tx.execute("DELETE FROM thread_recordings WHERE channel_id = ?", (channel_id,))
     await tx.execute("DELETE FROM recorded_quarantine WHERE channel_id = ?", (channel_id,))
+    await tx.execute(DELETE_UNLINKED_FILES)
     return int(count or 0)
+
+
+# --- saved attachments -------------------------------------------------------------------
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+async def save_file(
+    tx: Transaction,
+    *,
+    guild_id: int,
+    message_id: int,
+    position: int,
+    data: bytes,
+    content_type: str | None,
+    guild_budget: int,
+    now: datetime,
+) -> bool:
+    """Keep an attachment's bytes for a recorded message (still kept with its words);
+    returns whether it is linked. One copy per server and content (sha256); a new copy
+    only while the server's saved files stay within ``guild_budget`` bytes."""
+    sha = digest(data)
+    live = (
+        "EXISTS (SELECT 1 FROM recorded_messages WHERE message_id = ? "
+        "AND deleted_at IS NULL AND redacted = 0)"
+    )
+    await tx.execute(
+        "INSERT INTO recorded_files (guild_id, sha256, size, content_type, data, saved_at) "
+        f"SELECT ?, ?, ?, ?, ?, ? WHERE {live} AND "
+        "(SELECT COALESCE(SUM(size), 0) FROM recorded_files WHERE guild_id = ?) + ? <= ? "
+        "ON CONFLICT (guild_id, sha256) DO NOTHING",
+        (
+            guild_id, sha, len(data), content_type, data, stamp(now), message_id,
+            guild_id, len(data), guild_budget,
+        ),
+    )  # fmt: skip
+    cur = await tx.execute(
+        "INSERT INTO recorded_attachment_files (message_id, position, guild_id, sha256) "
+        f"SELECT ?, ?, ?, ? WHERE {live} AND EXISTS (SELECT 1 FROM recorded_files "
+        "WHERE guild_id = ? AND sha256 = ?) ON CONFLICT (message_id, position) DO NOTHING",
+        (message_id, position, guild_id, sha, message_id, guild_id, sha),
+    )
+    return cur.rowcount > 0
+
+
+async def saved_bytes(db: Reader, guild_id: int) -> int:
+    n = await db.fetchval(
+        "SELECT COALESCE(SUM(size), 0) FROM recorded_files WHERE guild_id = ?", (guild_id,)
+    )
+    return int(n or 0)
+
+
+async def saved_file_count(db: Reader, user_id: int) -> int:
+    """Saved attachments of the member's recorded messages."""
+    n = await db.fetchval(
+        "SELECT COUNT(*) FROM recorded_attachment_files l JOIN recorded_messages m "
+        "ON m.message_id = l.message_id WHERE m.author_id = ?",
+        (user_id,),
+    )
+    return int(n or 0)
 
 
 # --- privacy and retention ---------------------------------------------------------------
@@ -332,12 +422,18 @@ async def redact_author(tx: Transaction, user_id: int) -> int:
         "(SELECT message_id FROM recorded_messages WHERE author_id = ?)",
         (user_id,),
     )
+    await tx.execute(
+        "DELETE FROM recorded_attachment_files WHERE message_id IN "
+        "(SELECT message_id FROM recorded_messages WHERE author_id = ?)",
+        (user_id,),
+    )
     cur = await tx.execute(
         f"UPDATE recorded_messages SET redacted = 1, author_name = ?, {_CLEARED} "
         "WHERE author_id = ? AND redacted = 0",
         (REDACTED_NAME, user_id),
     )
     await unquote_and_unreact(tx, user_id)
+    await tx.execute(DELETE_UNLINKED_FILES)
     return cur.rowcount
 
 
@@ -370,6 +466,7 @@ class Forgotten:
     quarantined: int = 0  # items of theirs held in quarantine, deleted
     quotes: int = 0  # others' replies that no longer quote their words
     reactions: int = 0  # their reactions deleted
+    files: int = 0  # saved attachments of their messages deleted
 
 
 async def forget_author(tx: Transaction, user_id: int) -> Forgotten:
@@ -386,6 +483,7 @@ async def forget_author(tx: Transaction, user_id: int) -> Forgotten:
         "(SELECT message_id FROM recorded_messages WHERE author_id = ?)",
         (user_id, user_id),
     )
+    files = await saved_file_count(tx, user_id)
     messages = await tx.execute("DELETE FROM recorded_messages WHERE author_id = ?", (user_id,))
     events = await tx.execute(
         "UPDATE thread_events SET actor_id = NULL WHERE actor_id = ?", (user_id,)
@@ -394,6 +492,7 @@ async def forget_author(tx: Transaction, user_id: int) -> Forgotten:
         "UPDATE thread_recordings SET started_by = NULL WHERE started_by = ?", (user_id,)
     )
     quotes, reactions = await unquote_and_unreact(tx, user_id)
+    await tx.execute(DELETE_UNLINKED_FILES)  # their messages' links went with them
     return Forgotten(
         messages.rowcount,
         events.rowcount,
@@ -401,6 +500,7 @@ async def forget_author(tx: Transaction, user_id: int) -> Forgotten:
         quarantined.rowcount,
         quotes,
         reactions,
+        files,
     )
 
 
@@ -436,6 +536,7 @@ async def purge_older_than(tx: Transaction, days: int, *, now: datetime) -> int:
     cur = await tx.execute("DELETE FROM recorded_messages WHERE created_at < ?", (cutoff,))
     await tx.execute("DELETE FROM thread_events WHERE at < ?", (cutoff,))
     await tx.execute("DELETE FROM recorded_quarantine WHERE happened_at < ?", (cutoff,))
+    await tx.execute(DELETE_UNLINKED_FILES)
     return cur.rowcount
 
 

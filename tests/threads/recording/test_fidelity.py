@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 
 from simcord.backend.models.message import MessageSticker, Poll, PollAnswer
 from simcord.enums import MessageType
@@ -219,3 +220,54 @@ async def test_reactions_cleared_by_a_moderator_and_opt_out_remove_them(world, r
     assert await rows(
         world, "SELECT COUNT(*) FROM recorded_reactions WHERE message_id = ?", ids["image"]
     ) == [(0,)]
+
+
+async def test_saved_attachments_are_content_addressed_inlined_and_forgotten(world, thread):
+    result = await world.mod.slash(thread, "record start", save_attachments=True)
+    assert "Attachments are saved too" in result.response.content
+    cog = world.bot.get_cog("ThreadRecording")
+    first = await world.bob.send(thread, "the rooftop", attachments=[("rooftop.png", PNG)])
+    again = await world.alice.send(thread, "same picture", attachments=[("copy.png", PNG)])
+    big = b"x" * (cog.config.save_max_file_bytes + 1)
+    await world.alice.send(thread, "too big to keep", attachments=[("big.bin", big)])
+    await cog.saving_done()
+    assert await rows(world, "SELECT COUNT(*), SUM(size) FROM recorded_files") == [(1, len(PNG))]
+    assert await rows(
+        world, "SELECT message_id FROM recorded_attachment_files ORDER BY message_id"
+    ) == [(first.id,), (again.id,)]
+
+    (part,) = await export(world, world.mod, thread, "html")
+    body = (await part.read()).decode()
+    assert body.count('<img src="data:image/png;base64,') == 2  # inlined: survives the link
+    (part,) = await export(world, world.mod, thread, "json")
+    doc = json.loads((await part.read()).decode())
+    saved = [
+        a["saved_sha256"] for i in doc["items"] if i["type"] == "message" for a in i["attachments"]
+    ]
+    assert saved[0] == saved[1] and saved[0] is not None and saved[2] is None
+
+    shown = await world.bob.slash(thread, "privacy status")
+    assert "1 saved attachment of your recorded messages" in shown.response.content
+    shown = await world.bob.slash(thread, "privacy forget-me")
+    done = await world.bob.click(shown.response, label="Yes, delete my data")
+    assert "1 saved attachment of your recorded messages deleted" in done.response.content
+    # Alice's copy still links to the file: it stays, once.
+    assert await rows(world, "SELECT COUNT(*) FROM recorded_files") == [(1,)]
+    await world.alice.delete(again)
+    await flush(world)
+    assert await rows(world, "SELECT COUNT(*) FROM recorded_files") == [(0,)]
+    assert await rows(world, "SELECT COUNT(*) FROM recorded_attachment_files") == [(0,)]
+
+
+async def test_the_server_setting_saves_attachments_and_the_budget_holds(world, thread):
+    from bot import guild_settings
+
+    async with world.db.transaction() as tx:
+        await guild_settings.set_value(tx, world.guild.id, "record_save_attachments", "on")
+    await world.mod.slash(thread, "record start")
+    cog = world.bot.get_cog("ThreadRecording")
+    cog.config = replace(cog.config, save_guild_budget_bytes=len(PNG) + 10)
+    await world.bob.send(thread, "one", attachments=[("a.png", PNG)])
+    await world.bob.send(thread, "two", attachments=[("b.png", PNG + b"more bytes!")])
+    await cog.saving_done()
+    assert await rows(world, "SELECT COUNT(*) FROM recorded_files") == [(1,)]  # over budget

@@ -20,3 +20,27 @@ CREATE TABLE recorded_reactions (
 );
 
 CREATE INDEX recorded_reactions_by_user ON recorded_reactions (user_id);
+
+ALTER TABLE thread_recordings ADD COLUMN save_attachments BIGINT
+    CHECK (save_attachments IS NULL OR save_attachments IN (0, 1));
+
+CREATE TABLE recorded_files (
+    guild_id     BIGINT NOT NULL,
+    sha256       TEXT   NOT NULL,
+    size         BIGINT NOT NULL,
+    content_type TEXT,
+    data         BYTEA  NOT NULL,
+    saved_at     TEXT   NOT NULL,
+    PRIMARY KEY (guild_id, sha256)
+);
+
+CREATE TABLE recorded_attachment_files (
+    message_id BIGINT NOT NULL REFERENCES recorded_messages (message_id) ON DELETE CASCADE,
+    position   BIGINT NOT NULL,
+    guild_id   BIGINT NOT NULL,
+    sha256     TEXT   NOT NULL,
+    PRIMARY KEY (message_id, position),
+    FOREIGN KEY (guild_id, sha256) REFERENCES recorded_files (guild_id, sha256)
+);
+
+CREATE INDEX recorded_attachment_files_by_file ON recorded_attachment_files (guild_id, sha256);

@@ -34,3 +34,32 @@ CREATE TABLE recorded_reactions (
 );
 
 CREATE INDEX recorded_reactions_by_user ON recorded_reactions (user_id);
+
+-- Saved attachments (optional: /record start save_attachments, the server setting
+-- record_save_attachments): the bytes, content-addressed per server (one copy of a file
+-- however often it is posted there), within a per-file and a per-server budget. A file is
+-- kept only while some recorded message links to it: deleting, redacting or forgetting the
+-- message (and retention, and /record purge) removes the link, and the file with its last.
+ALTER TABLE thread_recordings ADD COLUMN save_attachments INTEGER
+    CHECK (save_attachments IS NULL OR save_attachments IN (0, 1)); -- NULL: the server's setting
+
+CREATE TABLE recorded_files (
+    guild_id     INTEGER NOT NULL,
+    sha256       TEXT    NOT NULL,         -- hex digest of data
+    size         INTEGER NOT NULL,
+    content_type TEXT,
+    data         BLOB    NOT NULL,
+    saved_at     TEXT    NOT NULL,
+    PRIMARY KEY (guild_id, sha256)
+);
+
+CREATE TABLE recorded_attachment_files (
+    message_id INTEGER NOT NULL REFERENCES recorded_messages (message_id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,           -- the attachment's index in the message
+    guild_id   INTEGER NOT NULL,
+    sha256     TEXT    NOT NULL,
+    PRIMARY KEY (message_id, position),
+    FOREIGN KEY (guild_id, sha256) REFERENCES recorded_files (guild_id, sha256)
+);
+
+CREATE INDEX recorded_attachment_files_by_file ON recorded_attachment_files (guild_id, sha256);

@@ -35,6 +35,16 @@ class Version:
     edited_at: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class SavedFile:
+    """An attachment's bytes herbot saved (content-addressed); ``data`` only for HTML."""
+
+    sha256: str
+    size: int
+    content_type: str | None
+    data: bytes | None = None
+
+
 @dataclass(slots=True)
 class Entry:
     """One recorded message with all its versions (empty when deleted or redacted)."""
@@ -58,6 +68,7 @@ class Entry:
     reply_author_id: int | None = None
     reply_content: str | None = None  # the replied-to text as it was when kept
     reactions: list[tuple[str, int]] = field(default_factory=list)  # (emoji, count)
+    saved: dict[int, SavedFile] = field(default_factory=dict)  # by attachment position
 
     @property
     def embed_titles(self) -> list[str]:
@@ -180,16 +191,32 @@ def _json(raw: str | None) -> Any:
     return None if raw is None else json.loads(raw)
 
 
+_SAVED_SQL = (
+    "SELECT l.position, f.sha256, f.size, f.content_type{data} FROM recorded_attachment_files l "
+    "JOIN recorded_files f ON f.guild_id = l.guild_id AND f.sha256 = l.sha256 "
+    "WHERE l.message_id = ?"
+)
+
+
 def iter_entries(
     conn: sqlite3.Connection,
     channel_id: int,
     start: datetime | None = None,
     end: datetime | None = None,
+    *,
+    with_bytes: bool = False,
 ) -> Iterator[Entry]:
-    """Messages in order, each with its versions and reactions; reads ``CHUNK`` rows at a
-    time (a second cursor walks the reactions alongside, in the same message order)."""
+    """Messages in order, each with its versions, reactions and saved files; reads
+    ``CHUNK`` rows at a time (a second cursor walks the reactions alongside, in the same
+    message order). ``with_bytes``: saved files come with their bytes (one message's at a
+    time), for the HTML page to inline."""
+    saved_sql = _SAVED_SQL.format(data=", f.data" if with_bytes else "")
     for entry, reacted in _merged(conn, channel_id, start, end):
         entry.reactions = reacted
+        if entry.attachments:
+            for row in conn.execute(saved_sql, (entry.message_id,)).fetchall():
+                data = bytes(row[4]) if with_bytes and row[4] is not None else None
+                entry.saved[int(row[0])] = SavedFile(row[1], int(row[2]), row[3], data)
         yield entry
 
 
@@ -405,7 +432,7 @@ def export_transcript(
         pending = iter(events)
         next_event = next(pending, None)
         done = 0
-        for entry in iter_entries(conn, channel_id, start, end):
+        for entry in iter_entries(conn, channel_id, start, end, with_bytes=fmt == "html"):
             while next_event is not None and next_event.at <= entry.created_at:
                 event = next_event
                 writer.add(partial(renderer.event, event))

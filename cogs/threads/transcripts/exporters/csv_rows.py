@@ -69,7 +69,8 @@ class CsvRenderer:
         attachments = "; ".join(
             f"{a.filename} ({a.size} B, {a.content_type or 'unknown'})"
             + (f" {a.url}" if a.url else "")
-            for a in entry.attachments
+            + (f" saved:sha256:{entry.saved[i].sha256}" if i in entry.saved else "")
+            for i, a in enumerate(entry.attachments)
         )
         embeds = "\n".join(line for e in entry.embeds for line in embed_lines(e))
         holds = [

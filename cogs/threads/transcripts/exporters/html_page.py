@@ -13,12 +13,13 @@ deleted and redacted ones a tombstone.
 
 from __future__ import annotations
 
+import base64
 from html import escape
 from typing import Any
 
 from bot.presentation import plural
 from cogs.threads.records import Attachment, display_time, emoji_image, emoji_label
-from cogs.threads.transcripts.exporters import Entry, Event, Header, human_size
+from cogs.threads.transcripts.exporters import Entry, Event, Header, SavedFile, human_size
 from cogs.threads.transcripts.exporters.markdown import EVENT_TEXT
 
 AVATAR_COLOURS = ("#5865f2", "#3ba55c", "#faa61a", "#ed4245", "#eb459e", "#00a8fc", "#9b59b6")
@@ -167,7 +168,7 @@ class HtmlRenderer:
         if entry.components:
             parts.append(f'<div class="cv2">{escape(entry.components)}</div>')
         parts += [_embed(e) for e in entry.embeds]
-        parts.append(_attachments(entry.attachments))
+        parts.append(_attachments(entry.attachments, entry.saved))
         if entry.stickers:
             items = "".join(
                 f'<li data-sticker-id="{escape(s.get("id", ""))}">'
@@ -224,10 +225,20 @@ def _avatar(name: str, author_id: int) -> str:
     )
 
 
-def _attachments(attachments: list[Attachment]) -> str:
+def _data_url(saved: SavedFile | None) -> str | None:
+    """A saved file inlined in the page (it outlives Discord's link)."""
+    if saved is None or saved.data is None:
+        return None
+    kind = saved.content_type or "application/octet-stream"
+    if not all(c.isalnum() or c in "/.+-" for c in kind):
+        kind = "application/octet-stream"
+    return f"data:{kind};base64,{base64.b64encode(saved.data).decode('ascii')}"
+
+
+def _attachments(attachments: list[Attachment], saved: dict[int, SavedFile] | None = None) -> str:
     images, files = [], []
-    for a in attachments:
-        url = _safe_url(a.url)
+    for i, a in enumerate(attachments):
+        url = _data_url((saved or {}).get(i)) or _safe_url(a.url)
         label = f"{escape(a.filename)} ({human_size(a.size)}"
         label += f", {escape(a.content_type)})" if a.content_type else ")"
         if url and (a.content_type or "").startswith("image/"):
@@ -235,7 +246,8 @@ def _attachments(attachments: list[Attachment]) -> str:
                 f'<a href="{url}"><img src="{url}" alt="{escape(a.filename)}" loading="lazy"></a>'
             )
         elif url:
-            files.append(f'<li>Attachment: <a href="{url}">{label}</a></li>')
+            download = f' download="{escape(a.filename)}"' if url.startswith("data:") else ""
+            files.append(f'<li>Attachment: <a href="{url}"{download}>{label}</a></li>')
         else:
             files.append(f"<li>Attachment: {label}</li>")
     out = f'<div class="gallery">{"".join(images)}</div>' if images else ""

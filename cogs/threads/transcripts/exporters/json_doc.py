@@ -39,7 +39,10 @@ def entry_object(entry: Entry) -> dict[str, object]:
         "created_at": entry.created_at,
         "reply_to": str(entry.reply_to) if entry.reply_to else None,
         "reply": None if gone else reply,
-        "attachments": [a.as_json() for a in entry.attachments],
+        "attachments": [
+            a.as_json() | {"saved_sha256": entry.saved[i].sha256 if i in entry.saved else None}
+            for i, a in enumerate(entry.attachments)
+        ],
         "embeds": entry.embeds,
         "forwarded": entry.forwarded,
         "poll": entry.poll,

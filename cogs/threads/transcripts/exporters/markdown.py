@@ -69,10 +69,11 @@ class MarkdownRenderer:
             extra += poll_lines(entry.poll)
         if entry.components:
             extra += entry.components.splitlines()
-        for a in entry.attachments:
+        for i, a in enumerate(entry.attachments):
             kind = f", {a.content_type}" if a.content_type else ""
             link = f" <{a.url}>" if a.url else ""
-            extra.append(f"📎 `{a.filename}` ({human_size(a.size)}{kind}){link}")
+            kept = f" · saved (sha256 {entry.saved[i].sha256})" if i in entry.saved else ""
+            extra.append(f"📎 `{a.filename}` ({human_size(a.size)}{kind}){link}{kept}")
         for embed in entry.embeds:
             extra += embed_lines(embed)
         extra += [sticker_text(s) for s in entry.stickers]
