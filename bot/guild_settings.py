@@ -132,6 +132,12 @@ KEYS: dict[str, Key] = {
             ("threads", "record_channel_ids"),
         ),
         Key(
+            "record_log_channel_id",
+            "channel where /record stop post_transcript posts the transcript",
+            _snowflake,
+            "transcripts are not posted",
+        ),
+        Key(
             "record_save_attachments",
             "keep attachment bytes of recorded messages (on/off)",
             _on_off,

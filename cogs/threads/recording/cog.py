@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -127,6 +128,10 @@ class ThreadRecording(commands.Cog):
         self._auto: dict[int, tuple[float, frozenset[int]]] = {}
         self._thread_state: dict[int, tuple[str, bool, bool]] = {}
         self._saving: set[asyncio.Task[int]] = set()  # attachment downloads under way
+        # Posts a transcript in a channel: the Transcripts cog's, given when it is made.
+        self.transcript_poster: (
+            Callable[[Recording, discord.abc.Messageable], Awaitable[int]] | None
+        ) = None
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -493,9 +498,16 @@ class ThreadRecording(commands.Cog):
         return kept
 
     @record.command(name="stop", description="Stop recording this thread or channel (moderators)")
+    @app_commands.describe(
+        post_transcript="post the HTML transcript in the server's log channel "
+        "(/settings record_log_channel_id)"
+    )
     @moderator_only()
-    async def record_stop(self, interaction: discord.Interaction) -> None:
+    async def record_stop(
+        self, interaction: discord.Interaction, post_transcript: bool = False
+    ) -> None:
         channel = self._here(interaction)
+        log_channel = await self._log_channel(interaction) if post_transcript else None
         await self.recorder.flush()
         async with self.bot.db.transaction() as tx:
             stopped = await store.stop_recording(
@@ -512,10 +524,37 @@ class ThreadRecording(commands.Cog):
             "export it with `/transcript export`.",
             ephemeral=True,
         )
+        if log_channel is not None and rec is not None and self.transcript_poster is not None:
+            try:
+                await self.transcript_poster(rec, log_channel)
+                posted = f"The transcript is posted in {log_channel.mention}."
+            except discord.HTTPException:
+                log.warning("could not post the transcript of %s", channel.id, exc_info=True)
+                posted = (
+                    f"The transcript could not be posted in {log_channel.mention}: herbot "
+                    "needs View Channel, Send Messages and Attach Files there."
+                )
+            await interaction.followup.send(posted, ephemeral=True)
         try:
             await channel.send("⏹️ herbot stopped recording this conversation.")
         except discord.HTTPException:
             log.warning("could not post the stop notice in %s", channel.id)
+
+    async def _log_channel(
+        self, interaction: discord.Interaction
+    ) -> discord.TextChannel | discord.Thread:
+        """The server's log channel for posted transcripts; a clear refusal when unset."""
+        value = await guild_settings.get(
+            self.bot.db, interaction.guild_id or 0, "record_log_channel_id"
+        )
+        guild = interaction.guild
+        found = guild.get_channel_or_thread(int(cast(int, value))) if guild and value else None
+        if not isinstance(found, discord.TextChannel | discord.Thread):
+            raise UserError(
+                "No log channel is set for posted transcripts: an admin sets one with "
+                "`/settings set record_log_channel_id`. Recording is still on."
+            )
+        return found
 
     @record.command(name="status", description="Is this recorded? What is being recorded here?")
     async def record_status(self, interaction: discord.Interaction) -> None:

@@ -271,3 +271,24 @@ async def test_the_server_setting_saves_attachments_and_the_budget_holds(world, 
     await world.bob.send(thread, "two", attachments=[("b.png", PNG + b"more bytes!")])
     await cog.saving_done()
     assert await rows(world, "SELECT COUNT(*) FROM recorded_files") == [(1,)]  # over budget
+
+
+async def test_record_stop_posts_the_transcript_in_the_log_channel(world, recorded):
+    from bot import guild_settings
+
+    log_channel = world.guild.create_text_channel("transcripts")
+    await world.alice.send(recorded, "Samantha leaves with the other OSes")
+    refused = await world.mod.slash(recorded, "record stop", post_transcript=True)
+    assert "No log channel is set" in refused.response.content
+    assert world.user_errors()  # a refusal on purpose, acknowledged
+    async with world.db.transaction() as tx:
+        await guild_settings.set_value(
+            tx, world.guild.id, "record_log_channel_id", str(log_channel.id)
+        )
+    done = await world.mod.slash(recorded, "record stop", post_transcript=True)
+    assert "Recording stopped" in done.response.content
+    assert "posted in" in done.followups[-1].content
+    (posted,) = log_channel.history()
+    assert "Transcript of" in posted.content and posted.attachments
+    body = (await posted.attachments[0].read()).decode()
+    assert "Samantha leaves with the other OSes" in body and "<!DOCTYPE html>" in body
