@@ -298,7 +298,12 @@ async def write_batch(tx: Transaction, batch: list[tuple[str, Any]]) -> None:
             await tx.executemany(
                 store.INSERT_FIRST_VERSION, [(r.content, r.message_id) for r in items]
             )
-            counts = [(e, n, r.message_id) for r in items for e, n in r.reactions if n > 0]
+            counts = [
+                {"emoji": e, "count": n, "message_id": r.message_id}
+                for r in items
+                for e, n in r.reactions
+                if n > 0
+            ]
             if counts:
                 await tx.executemany(store.INSERT_REACTION_COUNT, counts)
         elif kind == _REACT_ADD:

@@ -89,12 +89,16 @@ DELETE_UNLINKED_FILES = (
     "DELETE FROM recorded_files WHERE NOT EXISTS (SELECT 1 FROM recorded_attachment_files l "
     "WHERE l.guild_id = recorded_files.guild_id AND l.sha256 = recorded_files.sha256)"
 )
-# What a message already had when kept (backfill, catch-up): counts, members not known.
+# What a message has when it is kept or fetched again (backfill, catch-up): Discord gives
+# counts, not members. The members herbot saw react live keep their rows; the rest of the
+# count is "members not known" (user_id 0), so fetching a message again never counts twice.
 INSERT_REACTION_COUNT = (
     "INSERT INTO recorded_reactions (message_id, emoji, user_id, count) "
-    "SELECT message_id, ?, 0, ? FROM recorded_messages WHERE message_id = ? "
-    "AND deleted_at IS NULL AND redacted = 0 "
-    "ON CONFLICT (message_id, emoji, user_id) DO NOTHING"
+    "SELECT m.message_id, :emoji, 0, CASE WHEN :count > k.known THEN :count - k.known ELSE 0 END "
+    "FROM recorded_messages m, (SELECT COUNT(*) AS known FROM recorded_reactions "
+    "WHERE message_id = :message_id AND emoji = :emoji AND user_id <> 0) k "
+    "WHERE m.message_id = :message_id AND m.deleted_at IS NULL AND m.redacted = 0 "
+    "ON CONFLICT (message_id, emoji, user_id) DO UPDATE SET count = excluded.count"
 )
 # Live reactions, one row per member: a repeated add changes nothing.
 ADD_REACTION = (

@@ -292,3 +292,26 @@ async def test_record_stop_posts_the_transcript_in_the_log_channel(world, record
     assert "Transcript of" in posted.content and posted.attachments
     body = (await posted.attachments[0].read()).decode()
     assert "Samantha leaves with the other OSes" in body and "<!DOCTYPE html>" in body
+
+
+async def test_reaction_counts_of_a_message_kept_again_are_not_counted_twice(world, recorded):
+    from cogs.threads.recording.cog import record_of
+
+    cog = world.bot.get_cog("ThreadRecording")
+    sent = await world.alice.send(recorded, "react to me")
+    await world.bob.react(sent, "👍")
+    await flush(world)
+    carol = world.members[2]
+    kept = cog.recordings.pop(recorded.id)  # herbot misses these two (as if it were down)
+    await carol.react(sent, "👍")
+    await carol.react(sent, "🎬")
+    cog.recordings[recorded.id] = kept
+    message = await world.bot.get_channel(recorded.id).fetch_message(sent.id)
+    cog.recorder.add_message(record_of(message))  # the catch-up keeps it again
+    await flush(world)
+    assert await rows(
+        world,
+        "SELECT emoji, SUM(count) FROM recorded_reactions WHERE message_id = ? "
+        "GROUP BY emoji ORDER BY emoji",
+        sent.id,
+    ) == sorted([("👍", 2), ("🎬", 1)])
