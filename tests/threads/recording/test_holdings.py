@@ -91,3 +91,36 @@ def test_an_embed_in_full_and_a_forward_with_its_origin():
     assert kept is not None and kept["content"] == "forwarded words"
     assert kept["origin"] == {"guild_id": "1", "channel_id": "2", "message_id": "3"}
     assert holdings.forwarded([], ref) is None
+
+
+async def test_retention_takes_saved_files_and_reactions_with_old_messages(db):
+    from datetime import timedelta
+
+    from cogs.threads.recording import store
+    from cogs.threads.recording.recorder import Recorder
+    from tests.threads.conftest import T0, msg, rows_of, start, write
+
+    await start(db)
+    recorder = Recorder(db)
+    old, new = msg(1, "old"), msg(2, "new")
+    recorder.add_message(old)
+    recorder.add_message(new)
+    await recorder.flush()
+    recorder.add_reaction(old.message_id, "👍", 5, T0)
+    await recorder.flush()
+    for m, data in ((old, b"old bytes"), (new, b"new bytes")):
+        await write(
+            db, store.save_file, guild_id=9, message_id=m.message_id, position=0, data=data,
+            content_type="image/png", guild_budget=1 << 20, now=T0,
+        )  # fmt: skip
+    # Retention by age: only "old" is past it.
+    async with db.transaction() as tx:
+        await tx.execute(
+            "UPDATE recorded_messages SET created_at = '2020-01-01T00:00:00.000000Z' "
+            "WHERE message_id = ?",
+            (old.message_id,),
+        )
+    removed = await write(db, store.purge_older_than, 30, now=T0 + timedelta(days=1))
+    assert removed == 1
+    assert await rows_of(db, "SELECT size FROM recorded_files") == [(len(b"new bytes"),)]
+    assert await rows_of(db, "SELECT COUNT(*) FROM recorded_reactions") == [(0,)]
