@@ -62,6 +62,11 @@ def snowflake_at(moment: datetime) -> int:
     return min(max(ms, 0) << 22, MAX_SNOWFLAKE)
 
 
+def snowflake_time(snowflake: int) -> datetime:
+    """When a Discord id was made (ids are time-ordered)."""
+    return datetime.fromtimestamp(((snowflake >> 22) + DISCORD_EPOCH_MS) / 1000, tz=UTC)
+
+
 def display_time(text: str) -> str:
     """'2026-11-21 11:06 UTC' from a stored stamp."""
     return f"{text[:10]} {text[11:16]} UTC"

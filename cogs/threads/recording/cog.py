@@ -270,6 +270,8 @@ class ThreadRecording(commands.Cog):
             return  # its notices; its cards are part of the conversation members saw
         channel = message.channel
         if channel.id not in self.recordings:
+            if own:
+                return  # herbot's own card starts no automatic recording
             auto = await self.auto_channels(message.guild.id)
             parent = getattr(channel, "parent_id", None)
             if channel.id not in auto and parent not in auto:

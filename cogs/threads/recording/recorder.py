@@ -394,6 +394,11 @@ async def withhold(
     per member, the messages withheld and the events unnamed.
     """
     members = {item.author_id for kind, item in batch if kind == _MESSAGE}
+    members |= {
+        item.reply_author_id
+        for kind, item in batch
+        if kind == _MESSAGE and item.reply_author_id is not None
+    }
     members |= {item[3] for kind, item in batch if kind == _EVENT and item[3] is not None}
     members |= {item["user_id"] for kind, item in batch if kind in (_REACT_ADD, _REACT_REMOVE)}
     ledger = await privacy.withholding(tx, "record", members)  # always: it takes the lock
@@ -403,6 +408,18 @@ async def withhold(
         return batch, withheld, unnamed
     kept: list[tuple[str, Any]] = []
     for kind, item in batch:
+        if (
+            kind == _MESSAGE
+            and item.reply_author_id is not None
+            and ledger.refuses(
+                item.reply_author_id,
+                records.snowflake_time(item.reply_to) if item.reply_to else None,
+            )
+        ):
+            # A reply quotes a member who opted out or was forgotten: their words stay out.
+            item = dataclasses.replace(
+                item, reply_author_id=None, reply_author_name=None, reply_content=None
+            )
         if kind == _MESSAGE and ledger.refuses(item.author_id, item.created_at):
             withheld[item.author_id] += 1
             if ledger.forgot(item.author_id, item.created_at):

@@ -315,3 +315,16 @@ async def test_reaction_counts_of_a_message_kept_again_are_not_counted_twice(wor
         "GROUP BY emoji ORDER BY emoji",
         sent.id,
     ) == sorted([("👍", 2), ("🎬", 1)])
+
+
+async def test_a_reply_keeps_no_quote_of_a_member_who_opted_out(world, recorded):
+    said = await world.bob.send(recorded, "words bob takes back")
+    await world.bob.slash(recorded, "privacy opt-out", scope="recording")
+    reply = await world.alice.send(recorded, "answering bob", reply_to=said)
+    await flush(world)
+    assert await rows(
+        world,
+        "SELECT reply_to, reply_author_id, reply_content FROM recorded_messages "
+        "WHERE message_id = ?",
+        reply.id,
+    ) == [(said.id, None, None)]
