@@ -12,6 +12,9 @@ Every figure has a baseline measured in the same run:
   ``CATCHUP_PAGES_PER_SECOND`` pages of 100), messages recovered per second from its first
   history page to the last message kept; quiet, and busy (members posting live meanwhile);
   baseline: a bare HTTP client paging the same history under the same limit (no bot).
+- ``--fidelity``: exporting a 100k-message thread that holds reactions (on every message),
+  attachments (every 10th, saved, deduplicated), embeds and polls vs the same thread as
+  today's main kept it (text only: the baseline), quiet and with a busy neighbour process.
 
 Prints Markdown tables (medians of ``--repeat`` runs for the rates).
 """
@@ -30,6 +33,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,7 +45,7 @@ from bot.db import Database
 from cogs.threads import records
 from cogs.threads.recording import store
 from cogs.threads.recording.recorder import Recorder
-from cogs.threads.records import MessageRecord
+from cogs.threads.records import Attachment, MessageRecord
 from cogs.threads.transcripts.exporters import FORMATS, export_transcript, open_reader
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -383,6 +387,183 @@ async def build_thread(path: Path, n: int) -> None:
         await db.close()
 
 
+def rich_message(i: int) -> MessageRecord:
+    """``fake_message(i)`` holding what herbot.transcript/2 keeps beyond the text."""
+    plain = fake_message(i)
+    extra: dict[str, Any] = {"reactions": (("👍", 1 + i % 5), ("<:samantha:42>", 1 + i % 3))}
+    if i % 10 == 0:
+        extra["attachments"] = (
+            Attachment(f"still-{i}.png", 2048, "image/png", f"https://cdn.example/{i}.png"),
+        )
+    if i % 50 == 0:
+        extra["embeds"] = (
+            {
+                "title": f"Her, scene {i}",
+                "url": "https://example.org/her",
+                "description": " ".join(WORDS),
+                "fields": [{"name": "Runtime", "value": "126 min", "inline": True}],
+            },
+        )
+    if i % 200 == 0:
+        extra["poll"] = {
+            "question": "Is Samantha a person?",
+            "answers": [
+                {"id": 1, "text": "Yes", "emoji": None, "votes": i % 7},
+                {"id": 2, "text": "No", "emoji": None, "votes": i % 3},
+            ],
+            "multiple": False,
+            "expires_at": None,
+            "finalized": True,
+            "total_votes": i % 7 + i % 3,
+            "winner_id": 1,
+        }
+    return replace(plain, **extra)
+
+
+async def build_rich_thread(path: Path, n: int) -> None:
+    """``n`` rich messages; every 10th attachment saved (100 distinct files, deduplicated)."""
+    db = await fresh_db(path)
+    try:
+        recorder = Recorder(db, max_batch=5000)
+        saved: list[MessageRecord] = []
+        for i in range(n):
+            m = rich_message(i)
+            recorder.add_message(m)
+            if m.attachments:
+                saved.append(m)
+            if recorder.pending >= 5000:
+                await recorder.flush()
+        await recorder.flush()
+        async with db.transaction() as tx:
+            for k, m in enumerate(saved):
+                await store.save_file(
+                    tx,
+                    guild_id=1,
+                    message_id=m.message_id,
+                    position=0,
+                    data=bytes([k % 100]) * 2048,
+                    content_type="image/png",
+                    guild_budget=1 << 40,
+                    now=T0,
+                )
+    finally:
+        await db.close()
+
+
+NEIGHBOUR = (
+    "import sys, time\nend = time.time() + float(sys.argv[1])\nwhile time.time() < end: pass"
+)
+
+
+class Neighbour:
+    """A busy neighbour process (one core spinning) for the "busy" column; killed on exit."""
+
+    def __enter__(self) -> Neighbour:
+        self.proc = subprocess.Popen([sys.executable, "-c", NEIGHBOUR, "900"])
+        time.sleep(0.3)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+# Today's export: the exporter of a git ref (main), run in a child process on the same thread.
+BASELINE_CHILD = """
+import json, sys, time, tracemalloc
+from pathlib import Path
+from cogs.threads.transcripts.exporters import export_transcript
+db, fmt, out = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+start = time.perf_counter()
+export_transcript(db, int(sys.argv[4]), fmt, out, max_bytes=1 << 62, stem=fmt)
+secs = time.perf_counter() - start
+tracemalloc.start()
+export_transcript(db, int(sys.argv[4]), fmt, out, max_bytes=1 << 62, stem=fmt)
+print(json.dumps([secs, tracemalloc.get_traced_memory()[1] / 1048576]))
+"""
+
+
+def checkout(ref: str, into: Path) -> Path | None:
+    """``ref``'s code (bot/, cogs/, herbot_config/) unpacked in ``into``; None without git."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(root), "archive", ref, "bot", "cogs", "herbot_config"],
+            check=True,
+            capture_output=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    into.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def baseline_export(code: Path, db_path: Path, fmt: str, out: Path) -> tuple[float, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", BASELINE_CHILD, str(db_path), fmt, str(out), str(CHANNEL)],
+        check=True,
+        capture_output=True,
+        cwd=code,
+        env={"PYTHONPATH": str(code), "PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"},
+    )
+    secs, peak = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    return float(secs), float(peak)
+
+
+async def fidelity_rows(
+    tmp: Path, size: int, formats: tuple[str, ...], ref: str
+) -> list[tuple[str, ...]]:
+    plain_db, rich_db = tmp / f"plain-{size}.db", tmp / f"rich-{size}.db"
+    await build_thread(plain_db, size)
+    await build_rich_thread(rich_db, size)
+    code = checkout(ref, tmp / "baseline-code")
+    rows: list[tuple[str, ...]] = []
+    for fmt in formats:
+        cells: dict[tuple[str, str], tuple[float, float, float]] = {}
+        for machine in ("quiet", "busy"):
+            if code is not None:
+                out = tmp / f"base-{size}-{fmt}-{machine}"
+                out.mkdir()
+                if machine == "busy":
+                    with Neighbour():
+                        secs, peak = baseline_export(code, plain_db, fmt, out)
+                else:
+                    secs, peak = baseline_export(code, plain_db, fmt, out)
+                mb = sum(p.stat().st_size for p in out.iterdir()) / (1024 * 1024)
+                cells[(machine, "today")] = (secs, peak, mb)
+            for label, db_path in (("plain", plain_db), ("rich", rich_db)):
+                out = tmp / f"fid-{size}-{fmt}-{machine}-{label}"
+                out.mkdir()
+
+                def run(db_path: Path = db_path, out: Path = out, fmt: str = fmt) -> None:
+                    export_transcript(db_path, CHANNEL, fmt, out, max_bytes=1 << 62, stem=fmt)
+
+                if machine == "busy":
+                    with Neighbour():
+                        secs, peak = measure(run)
+                else:
+                    secs, peak = measure(run)
+                mb = sum(p.stat().st_size for p in out.iterdir()) / (1024 * 1024)
+                cells[(machine, label)] = (secs, peak, mb)
+        for label, what in (
+            ("rich", f"{fmt}: {size:,} msgs with reactions, attachments, embeds, polls"),
+            ("plain", f"{fmt}: {size:,} msgs, text only, this branch's exporter"),
+            ("today", f"{fmt}: {size:,} msgs, text only, {ref}'s exporter (baseline)"),
+        ):
+            if (machine, label) not in cells:
+                continue
+            q, b = cells[("quiet", label)], cells[("busy", label)]
+            rows.append(
+                (
+                    what,
+                    f"{q[0]:.2f} s, peak {q[1]:.1f} MiB, {q[2]:.0f} MiB file",
+                    f"{b[0]:.2f} s, peak {b[1]:.1f} MiB",
+                )
+            )
+    return rows
+
+
 def measure(fn: Callable[[], Any]) -> tuple[float, float]:
     """(seconds, peak traced MiB): time without tracing, memory in a second traced run."""
     start = time.perf_counter()
@@ -407,7 +588,24 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--catchup-only", action="store_true", help="only the catch-up table (real processes)"
     )
+    parser.add_argument(
+        "--fidelity",
+        action="store_true",
+        help="only the export of a thread holding reactions, attachments, embeds and polls",
+    )
+    parser.add_argument("--baseline-ref", default="main", help="git ref of today's exporter")
     args = parser.parse_args(argv)
+    if args.fidelity:
+        size = 10_000 if args.quick else 100_000
+        formats = FORMATS if args.quick else ("json", "html")
+        with tempfile.TemporaryDirectory(prefix="herbot-bench-") as tmp_name:
+            table = await fidelity_rows(Path(tmp_name), size, formats, args.baseline_ref)
+        print(f"\nTranscript fidelity export benchmark ({size:,} messages)\n")
+        print("| What | Quiet | Busy (a neighbour process spinning) |")
+        print("|---|---:|---:|")
+        for what, quiet, busy in table:
+            print(f"| {what} | {quiet} | {busy} |")
+        return 0
     logging.basicConfig(level=logging.WARNING)
     quick = args.quick
     repeat = 1 if quick else args.repeat

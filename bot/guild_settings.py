@@ -65,6 +65,15 @@ def _emoji(value: str) -> str:
     raise ValueError("must be one emoji: paste it (⭐), or pick a custom one (<:name:id>)")
 
 
+def _on_off(value: str) -> bool:
+    text = value.strip().lower()
+    if text in ("on", "true", "yes", "1"):
+        return True
+    if text in ("off", "false", "no", "0"):
+        return False
+    raise ValueError("must be on or off")
+
+
 def _threshold(value: str) -> int:
     if not re.fullmatch(r"\d{1,3}", value.strip()) or not 1 <= int(value) <= 100:
         raise ValueError("must be a whole number from 1 to 100")
@@ -121,6 +130,19 @@ KEYS: dict[str, Key] = {
             _id_list,
             "none",
             ("threads", "record_channel_ids"),
+        ),
+        Key(
+            "record_log_channel_id",
+            "channel where /record stop post_transcript posts the transcript",
+            _snowflake,
+            "transcripts are not posted",
+        ),
+        Key(
+            "record_save_attachments",
+            "keep attachment bytes of recorded messages (on/off)",
+            _on_off,
+            "off",
+            ("threads", "save_attachments"),
         ),
         Key(
             "quote_nominate_emoji",

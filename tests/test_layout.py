@@ -179,6 +179,8 @@ PURE = (
     "cogs/quotes/ask/gaps.py",
     "cogs/quotes/ask/gaps_export.py",
     "cogs/threads/records.py",
+    "cogs/threads/recording/holdings.py",
+    "cogs/threads/transcripts/exporters/parts.py",
 )
 
 

@@ -30,6 +30,11 @@ class ThreadsConfig:
     catchup_per_start: int = 50_000
     catchup_recheck: int = 100
     catchup_concurrency: int = 2
+    # Attachment bytes kept with recorded messages (per recording: /record start
+    # save_attachments; per server: /settings record_save_attachments).
+    save_attachments: bool = False
+    save_max_file_bytes: int = 8 * 1024 * 1024
+    save_guild_budget_bytes: int = 512 * 1024 * 1024
 
     @classmethod
     def from_section(cls, raw: dict[str, Any]) -> ThreadsConfig:
@@ -69,7 +74,19 @@ class ThreadsConfig:
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
                 raise ConfigError(f"{where}: '{key}' must be a whole number from {low} to {high}")
             catchup[key] = value
+        save = raw.get("save_attachments", d.save_attachments)
+        if not isinstance(save, bool):
+            raise ConfigError(f"{where}: 'save_attachments' must be true or false")
+        per_file = raw.get("save_max_file_bytes", d.save_max_file_bytes)
+        if not isinstance(per_file, int) or per_file < 0:
+            raise ConfigError(f"{where}: 'save_max_file_bytes' must be a whole number >= 0")
+        budget = raw.get("save_guild_budget_bytes", d.save_guild_budget_bytes)
+        if not isinstance(budget, int) or budget < 0:
+            raise ConfigError(f"{where}: 'save_guild_budget_bytes' must be a whole number >= 0")
         return cls(
+            save_attachments=save,
+            save_max_file_bytes=per_file,
+            save_guild_budget_bytes=budget,
             retention_days=retention,
             flush_interval=float(interval),
             max_batch=batch,

@@ -32,6 +32,9 @@ async def forget(tx: Transaction, user_id: int) -> Counts:
         "thread event[s] no longer naming you": done.events + queued.unnamed[user_id],
         "recording[s] no longer naming you as who started them": done.recordings,
         "recorded item[s] held in quarantine": done.quarantined,
+        "recorded reply quote[s] of your words removed": done.quotes,
+        "recorded reaction[s] removed": done.reactions,
+        "saved attachment[s] of your recorded messages deleted": done.files,
     }
 
 
@@ -70,6 +73,8 @@ async def status(db: Reader, user_id: int) -> Counts:
         "recorded item[s] held in quarantine (the database refused them)": (
             await store.quarantined_count(db, user_id)
         ),
+        "recorded reaction[s]": await store.reaction_count(db, user_id),
+        "saved attachment[s] of your recorded messages": await store.saved_file_count(db, user_id),
     }
 
 
@@ -79,7 +84,23 @@ PRIVACY = Privacy(
     opt_out=opt_out,
     personal_columns={
         "thread_recordings": ("started_by",),
-        "recorded_messages": ("author_id", "author_name", "attachments", "embeds"),
+        # Their words and what their message held; a reply keeps the quoted member's.
+        "recorded_messages": (
+            "author_id",
+            "author_name",
+            "attachments",
+            "embeds",
+            "forwarded",
+            "poll",
+            "components",
+            "stickers",
+            "reply_author_id",
+            "reply_author_name",
+            "reply_content",
+        ),
+        "recorded_reactions": ("user_id",),
+        # A file's bytes are a member's; the file goes with the last message linking to it.
+        "recorded_files": ("data",),
         "recorded_versions": ("content",),
         "recorded_versions_fts": ("content",),
         "thread_events": ("actor_id",),
@@ -97,7 +118,10 @@ PRIVACY = Privacy(
             "started_at",
             "stopped_at",
             "keep_unarchived",
+            "save_attachments",
         ),
+        "recorded_files": ("guild_id", "sha256", "size", "content_type", "saved_at"),
+        "recorded_attachment_files": ("message_id", "position", "guild_id", "sha256"),
         "recorded_messages": (
             "message_id",
             "channel_id",
@@ -108,9 +132,11 @@ PRIVACY = Privacy(
             "redacted",
             "recovered",
             "deleted_while_down",
+            "kind",
         ),
         # A pending catch-up after downtime: message ids and counts, nobody's words.
         "recording_catchup": ("channel_id", "after_id", "before_id", "fetched", "opened_at"),
+        "recorded_reactions": ("message_id", "emoji", "count"),
         "recorded_versions": ("message_id", "version", "edited_at"),
         "thread_events": ("id", "channel_id", "kind", "detail", "at"),
         "recorded_quarantine": (

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.clock import iso
 
@@ -61,6 +62,11 @@ def snowflake_at(moment: datetime) -> int:
     return min(max(ms, 0) << 22, MAX_SNOWFLAKE)
 
 
+def snowflake_time(snowflake: int) -> datetime:
+    """When a Discord id was made (ids are time-ordered)."""
+    return datetime.fromtimestamp(((snowflake >> 22) + DISCORD_EPOCH_MS) / 1000, tz=UTC)
+
+
 def display_time(text: str) -> str:
     """'2026-11-21 11:06 UTC' from a stored stamp."""
     return f"{text[:10]} {text[11:16]} UTC"
@@ -75,6 +81,19 @@ class Attachment:
     filename: str
     size: int
     content_type: str | None
+    url: str | None = None  # Discord's link (it expires; the HTML shows images from it)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "size": self.size,
+            "content_type": self.content_type,
+            "url": self.url,
+        }
+
+
+# A message's kinds kept besides plain messages and replies (Discord's MessageType names).
+MESSAGE_KINDS = ("default", "reply", "poll_result")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +111,30 @@ class MessageRecord:
     attachments: tuple[Attachment, ...] = ()
     embed_titles: tuple[str, ...] = ()
     redacted: bool = False  # a placeholder: no words (its author opted out of recording)
+    # What a message holds beyond its text (plain JSON values; see docs/threads.md):
+    kind: str = "default"  # one of MESSAGE_KINDS
+    embeds: tuple[dict[str, Any], ...] = ()  # full embeds; embed_titles alone when empty
+    forwarded: dict[str, Any] | None = None  # a forward's snapshot with its origin
+    poll: dict[str, Any] | None = None  # a native poll, or a poll_result's result
+    components: str | None = None  # Components V2 content as text
+    stickers: tuple[dict[str, str], ...] = ()  # {"id", "name"}
+    # The replied-to message as it was then (kept when the original goes).
+    reply_author_id: int | None = None
+    reply_author_name: str | None = None
+    reply_content: str | None = None
+    reactions: tuple[tuple[str, int], ...] = ()  # (emoji, count) it already had when kept
 
     def placeholder(self) -> MessageRecord:
         """This message as an opted-out member's is kept: no words, no name, no files."""
         return replace(
             self, author_name=REDACTED_NAME, content="", attachments=(), embed_titles=(),
-            redacted=True,
+            redacted=True, embeds=(), forwarded=None, poll=None, components=None,
+            stickers=(), reply_author_id=None, reply_author_name=None, reply_content=None,
+            reactions=(),
         )  # fmt: skip
+
+    def embed_objects(self) -> list[dict[str, Any]]:
+        return list(self.embeds) or [{"title": t} for t in self.embed_titles]
 
     def message_row(self) -> tuple[object, ...]:
         return (
@@ -109,14 +145,17 @@ class MessageRecord:
             self.author_name,
             stamp(self.created_at),
             self.reply_to,
-            json.dumps(
-                [
-                    {"filename": a.filename, "size": a.size, "content_type": a.content_type}
-                    for a in self.attachments
-                ]
-            ),
-            json.dumps(list(self.embed_titles)),
+            json.dumps([a.as_json() for a in self.attachments]),
+            json.dumps(self.embed_objects()),
             int(self.redacted),
+            self.kind,
+            None if self.forwarded is None else json.dumps(self.forwarded),
+            None if self.poll is None else json.dumps(self.poll),
+            self.components,
+            json.dumps(list(self.stickers)),
+            self.reply_author_id,
+            self.reply_author_name,
+            self.reply_content,
         )
 
 
@@ -131,6 +170,7 @@ class Recording:
     started_at: str
     stopped_at: str | None
     keep_unarchived: bool
+    save_attachments: bool | None = None  # None: the server's setting decides
 
     @property
     def active(self) -> bool:
@@ -141,4 +181,31 @@ REDACTED_NAME = "a member who opted out"  # an opted-out member's placeholder
 
 
 def attachments_of(raw: str) -> list[Attachment]:
-    return [Attachment(a["filename"], a["size"], a.get("content_type")) for a in json.loads(raw)]
+    return [
+        Attachment(a["filename"], a["size"], a.get("content_type"), a.get("url"))
+        for a in json.loads(raw)
+    ]
+
+
+def embeds_of(raw: str) -> list[dict[str, Any]]:
+    """Stored embeds: full objects, or (kept before herbot.transcript/2) titles alone."""
+    return [e if isinstance(e, dict) else {"title": e} for e in json.loads(raw)]
+
+
+def emoji_label(emoji: str) -> str:
+    """``<:name:id>`` reads ``:name:``; a unicode emoji reads as itself."""
+    if emoji.startswith("<") and emoji.endswith(">"):
+        parts = emoji[1:-1].split(":")
+        if len(parts) == 3:
+            return f":{parts[1]}:"
+    return emoji
+
+
+def emoji_image(emoji: str) -> str | None:
+    """The CDN image of a custom emoji (``<:name:id>``), None for a unicode one."""
+    if emoji.startswith("<") and emoji.endswith(">"):
+        parts = emoji[1:-1].split(":")
+        if len(parts) == 3 and parts[2].isdigit():
+            ext = "gif" if parts[0] == "a" else "png"
+            return f"https://cdn.discordapp.com/emojis/{parts[2]}.{ext}"
+    return None

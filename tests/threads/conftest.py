@@ -108,3 +108,9 @@ async def scalar(db, sql, *params):
 async def rows(world: Any, sql: str, *params: Any) -> list[tuple]:
     async with world.db.execute(sql, params) as cur:
         return [tuple(r) for r in await cur.fetchall()]
+
+
+async def rows_of(db: Any, sql: str, *params: Any) -> list[tuple]:
+    """Rows of a query on a database (no simcord world)."""
+    async with db.execute(sql, params) as cur:
+        return [tuple(r) for r in await cur.fetchall()]

@@ -8,11 +8,13 @@ member means and whether they may read it is decided here, for /record and /tran
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
@@ -25,10 +27,10 @@ from bot.presentation import AUTOCOMPLETE_MAX, CHOICE_NAME_LIMIT, plural, trunca
 from bot.text import clean, is_snowflake
 from cogs.threads import records
 from cogs.threads.config import ThreadsConfig
-from cogs.threads.recording import store
+from cogs.threads.recording import holdings, store
 from cogs.threads.recording.recorder import Recorder
 from cogs.threads.recording.ui import PurgeConfirmView
-from cogs.threads.records import Attachment, MessageRecord, Recording
+from cogs.threads.records import MessageRecord, Recording
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -39,7 +41,19 @@ FLUSH_KEY = "threads:flush"  # the recorder's next batched write (bot/timers.py)
 RETENTION_KEY = "threads:retention"
 RETENTION_EVERY = timedelta(hours=6)
 
-RECORDED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+RECORDED_TYPES = (
+    discord.MessageType.default,
+    discord.MessageType.reply,
+    discord.MessageType.poll_result,
+)
+QUOTED_CHARS = 1000  # how much of a replied-to message a reply keeps
+
+
+def is_card(message: discord.Message) -> bool:
+    """One of herbot's own Components V2 cards or panels (its plain notices are not kept)."""
+    return message.flags.components_v2 or bool(message.components)
+
+
 AUTO_CHANNELS_TTL = 60.0
 
 
@@ -56,8 +70,18 @@ def notice(moderators_stop: bool = True) -> str:
 
 
 def record_of(message: discord.Message) -> MessageRecord:
+    """A message as the recorder keeps it: the live path, the backfill and the catch-up."""
     ref = message.reference
-    reply_to = ref.message_id if ref is not None and ref.message_id else None
+    forward = ref is not None and ref.type is discord.MessageReferenceType.forward
+    kind = message.type.name if message.type in RECORDED_TYPES else "default"
+    reply_to = ref.message_id if ref is not None and ref.message_id and not forward else None
+    quoted = ref.resolved if ref is not None and not forward else None
+    quoted_author = quoted.author if isinstance(quoted, discord.Message) else None
+    poll: dict[str, Any] | None
+    if kind == "poll_result":
+        poll = holdings.poll_result(message.embeds, reply_to)
+    else:
+        poll = holdings.poll(message.poll)
     return MessageRecord(
         message_id=message.id,
         channel_id=message.channel.id,
@@ -67,10 +91,20 @@ def record_of(message: discord.Message) -> MessageRecord:
         created_at=message.created_at,
         content=clean(message.content),  # backfilled history did not pass the gateway's
         reply_to=reply_to,
-        attachments=tuple(
-            Attachment(a.filename, a.size, a.content_type) for a in message.attachments
-        ),
+        attachments=holdings.attachments(message.attachments),
         embed_titles=tuple(clean(e.title) for e in message.embeds if e.title),
+        kind=kind,
+        embeds=holdings.embeds(message.embeds),
+        forwarded=holdings.forwarded(message.message_snapshots, ref) if forward else None,
+        poll=poll,
+        components=holdings.components_text(message.components),
+        stickers=holdings.stickers(message.stickers),
+        reply_author_id=quoted_author.id if quoted_author is not None else None,
+        reply_author_name=clean(quoted_author.display_name) if quoted_author else None,
+        reply_content=(
+            clean(quoted.content, QUOTED_CHARS) if isinstance(quoted, discord.Message) else None
+        ),
+        reactions=holdings.reactions(message.reactions),
     )
 
 
@@ -93,6 +127,11 @@ class ThreadRecording(commands.Cog):
         self.recordings: dict[int, Recording] = {}
         self._auto: dict[int, tuple[float, frozenset[int]]] = {}
         self._thread_state: dict[int, tuple[str, bool, bool]] = {}
+        self._saving: set[asyncio.Task[int]] = set()  # attachment downloads under way
+        # Posts a transcript in a channel: the Transcripts cog's, given when it is made.
+        self.transcript_poster: (
+            Callable[[Recording, discord.abc.Messageable], Awaitable[int]] | None
+        ) = None
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -112,6 +151,8 @@ class ThreadRecording(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.scheduler.cancel_prefix("threads:")
+        for task in list(self._saving):
+            task.cancel()
         written = await self.recorder.close()
         self.recorder.detach()
         log.info("recorder closed; wrote %d queued items", written)
@@ -190,6 +231,7 @@ class ThreadRecording(commands.Cog):
         keep_unarchived: bool = False,
         restart_stopped: bool = True,
         announced: bool = False,
+        save_attachments: bool | None = None,
     ) -> tuple[Recording, bool]:
         """Start recording ``channel``; a new start posts the notice unless ``announced``
         (``/record start`` posts it first: nothing is recorded where members cannot be told).
@@ -207,6 +249,7 @@ class ThreadRecording(commands.Cog):
                 now=self.bot.now(),
                 keep_unarchived=keep_unarchived,
                 restart_stopped=restart_stopped,
+                save_attachments=save_attachments,
             )
         self.recordings[channel.id] = rec
         if started:
@@ -222,10 +265,13 @@ class ThreadRecording(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         if not self.live or message.guild is None or message.type not in RECORDED_TYPES:
             return
-        if self.bot.user is not None and message.author.id == self.bot.user.id:
-            return
+        own = self.bot.user is not None and message.author.id == self.bot.user.id
+        if own and not is_card(message):
+            return  # its notices; its cards are part of the conversation members saw
         channel = message.channel
         if channel.id not in self.recordings:
+            if own:
+                return  # herbot's own card starts no automatic recording
             auto = await self.auto_channels(message.guild.id)
             parent = getattr(channel, "parent_id", None)
             if channel.id not in auto and parent not in auto:
@@ -236,12 +282,69 @@ class ThreadRecording(commands.Cog):
         if not self.active(channel.id) or message.author.id in self.recorder.opted_out:
             return
         self.recorder.add_message(record_of(message))
+        if message.attachments and await self.saves_attachments(self.recordings[channel.id]):
+            self.save_later(message)
+
+    # --- saved attachments ---------------------------------------------------------------
+
+    async def saves_attachments(self, rec: Recording) -> bool:
+        """This recording's choice, else the server's setting, else settings.toml's."""
+        if rec.save_attachments is not None:
+            return rec.save_attachments
+        server = await guild_settings.get(self.bot.db, rec.guild_id, "record_save_attachments")
+        return bool(server) if server is not None else self.config.save_attachments
+
+    def save_later(self, message: discord.Message) -> None:
+        task = asyncio.create_task(self.save_attachments(message), name="herbot-save-files")
+        self._saving.add(task)
+        task.add_done_callback(self._saving.discard)
+
+    async def saving_done(self) -> None:
+        """Wait for the downloads under way (tests, a clean shutdown)."""
+        while self._saving:
+            await asyncio.gather(*list(self._saving), return_exceptions=True)
+
+    async def save_attachments(self, message: discord.Message) -> int:
+        """Download a recorded message's attachments within the per-file limit and keep them
+        (content-addressed, within the server's budget); returns how many were linked."""
+        guild_id = message.guild.id if message.guild else 0
+        saved = 0
+        for position, attachment in enumerate(message.attachments):
+            if attachment.size > self.config.save_max_file_bytes:
+                continue
+            try:
+                data = await attachment.read()
+            except (discord.HTTPException, discord.NotFound):
+                log.warning("could not download an attachment of message %s", message.id)
+                continue
+            await self.recorder.flush()  # the message row first: the file links to it
+            async with self.bot.db.transaction() as tx:
+                saved += await store.save_file(
+                    tx,
+                    guild_id=guild_id,
+                    message_id=message.id,
+                    position=position,
+                    data=data,
+                    content_type=attachment.content_type,
+                    guild_budget=self.config.save_guild_budget_bytes,
+                    now=self.bot.now(),
+                )
+        return saved
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         if not self.live or not self.active(payload.channel_id):
             return  # without the intent an edit's text arrives blank: no new version
         data = payload.data
+        # A poll's final result, or a card's new state: the kept message shows the latest.
+        message = payload.message
+        self.recorder.add_update(
+            payload.message_id,
+            poll=holdings.poll(message.poll) if data.get("poll") else None,
+            components=holdings.components_text(message.components)
+            if data.get("components")
+            else None,
+        )
         content = data.get("content")
         if content is None:  # an embed unfurled, not a text edit
             return
@@ -264,6 +367,36 @@ class ThreadRecording(commands.Cog):
             now = self.bot.now()
             for message_id in sorted(payload.message_ids):
                 self.recorder.add_delete(message_id, now)
+
+    # Reactions need the reactions intent (in Discord's defaults), not Message Content: they
+    # are kept on messages already recorded, whatever else the bot receives.
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        if self.active(payload.channel_id):
+            emoji = holdings.emoji_text(payload.emoji)
+            self.recorder.add_reaction(payload.message_id, emoji, payload.user_id, self.bot.now())
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        if self.active(payload.channel_id):
+            emoji = holdings.emoji_text(payload.emoji)
+            self.recorder.remove_reaction(
+                payload.message_id, emoji, payload.user_id, self.bot.now()
+            )
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_clear(self, payload: discord.RawReactionClearEvent) -> None:
+        if self.active(payload.channel_id):
+            self.recorder.clear_reactions(payload.message_id, None, self.bot.now())
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_clear_emoji(
+        self, payload: discord.RawReactionClearEmojiEvent
+    ) -> None:
+        if self.active(payload.channel_id):
+            emoji = holdings.emoji_text(payload.emoji)
+            self.recorder.clear_reactions(payload.message_id, emoji, self.bot.now())
 
     @commands.Cog.listener()
     async def on_thread_update(self, before: discord.Thread, after: discord.Thread) -> None:
@@ -312,6 +445,8 @@ class ThreadRecording(commands.Cog):
     @app_commands.describe(
         backfill="also keep up to this many earlier messages (0 = from now on)",
         keep_unarchived="keep the thread from auto-archiving while it is recorded",
+        save_attachments="keep the files themselves, not only their names (default: the "
+        "server's setting)",
     )
     @moderator_only()
     async def record_start(
@@ -319,6 +454,7 @@ class ThreadRecording(commands.Cog):
         interaction: discord.Interaction,
         backfill: app_commands.Range[int, 0, 10_000] = 0,
         keep_unarchived: bool = False,
+        save_attachments: bool | None = None,
     ) -> None:
         channel = self._here(interaction)
         backfill = min(backfill, self.config.max_backfill)
@@ -334,18 +470,22 @@ class ThreadRecording(commands.Cog):
             started_by=interaction.user.id,
             keep_unarchived=keep_unarchived,
             announced=announce,
+            save_attachments=save_attachments,
         )
         kept = await self._backfill(channel, backfill) if backfill else 0
         head = "Recording started." if started else "Already recording here."
         extra = f" Kept {kept} earlier messages." if backfill else ""
         keep = " The thread is kept from auto-archiving." if rec.keep_unarchived else ""
-        await interaction.edit_original_response(content=f"{head}{extra}{keep}")
+        files = " Attachments are saved too." if await self.saves_attachments(rec) else ""
+        await interaction.edit_original_response(content=f"{head}{extra}{keep}{files}")
 
     async def _backfill(self, channel: discord.Thread | discord.TextChannel, limit: int) -> int:
         kept = 0
         me = self.bot.user.id if self.bot.user else 0
         async for message in channel.history(limit=limit, oldest_first=False):
-            if message.type not in RECORDED_TYPES or message.author.id == me:
+            if message.type not in RECORDED_TYPES or (
+                message.author.id == me and not is_card(message)
+            ):
                 continue
             if message.author.id in self.recorder.opted_out:
                 continue
@@ -353,14 +493,23 @@ class ThreadRecording(commands.Cog):
             self.recorder.add_message(record)
             if message.edited_at is not None:
                 self.recorder.add_edit(message.id, message.content, message.edited_at)
+            if message.attachments and await self.saves_attachments(self.recordings[channel.id]):
+                self.save_later(message)
             kept += 1
         await self.recorder.flush()
         return kept
 
     @record.command(name="stop", description="Stop recording this thread or channel (moderators)")
+    @app_commands.describe(
+        post_transcript="post the HTML transcript in the server's log channel "
+        "(/settings record_log_channel_id)"
+    )
     @moderator_only()
-    async def record_stop(self, interaction: discord.Interaction) -> None:
+    async def record_stop(
+        self, interaction: discord.Interaction, post_transcript: bool = False
+    ) -> None:
         channel = self._here(interaction)
+        log_channel = await self._log_channel(interaction) if post_transcript else None
         await self.recorder.flush()
         async with self.bot.db.transaction() as tx:
             stopped = await store.stop_recording(
@@ -377,10 +526,37 @@ class ThreadRecording(commands.Cog):
             "export it with `/transcript export`.",
             ephemeral=True,
         )
+        if log_channel is not None and rec is not None and self.transcript_poster is not None:
+            try:
+                await self.transcript_poster(rec, log_channel)
+                posted = f"The transcript is posted in {log_channel.mention}."
+            except discord.HTTPException:
+                log.warning("could not post the transcript of %s", channel.id, exc_info=True)
+                posted = (
+                    f"The transcript could not be posted in {log_channel.mention}: herbot "
+                    "needs View Channel, Send Messages and Attach Files there."
+                )
+            await interaction.followup.send(posted, ephemeral=True)
         try:
             await channel.send("⏹️ herbot stopped recording this conversation.")
         except discord.HTTPException:
             log.warning("could not post the stop notice in %s", channel.id)
+
+    async def _log_channel(
+        self, interaction: discord.Interaction
+    ) -> discord.TextChannel | discord.Thread:
+        """The server's log channel for posted transcripts; a clear refusal when unset."""
+        value = await guild_settings.get(
+            self.bot.db, interaction.guild_id or 0, "record_log_channel_id"
+        )
+        guild = interaction.guild
+        found = guild.get_channel_or_thread(int(cast(int, value))) if guild and value else None
+        if not isinstance(found, discord.TextChannel | discord.Thread):
+            raise UserError(
+                "No log channel is set for posted transcripts: an admin sets one with "
+                "`/settings set record_log_channel_id`. Recording is still on."
+            )
+        return found
 
     @record.command(name="status", description="Is this recorded? What is being recorded here?")
     async def record_status(self, interaction: discord.Interaction) -> None:

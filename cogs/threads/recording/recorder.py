@@ -78,6 +78,14 @@ _MESSAGE = "message"
 _EDIT = "edit"
 _DELETE = "delete"
 _EVENT = "event"
+# What carries no words and is not quarantined when refused (logged and dropped instead):
+# reactions and the latest state of a poll or a card.
+_REACT_ADD = "react_add"
+_REACT_REMOVE = "react_remove"
+_REACT_CLEAR = "react_clear"
+_UPDATE = "update"
+_REACTIONS = (_REACT_ADD, _REACT_REMOVE, _REACT_CLEAR)
+_NOT_QUARANTINED = (*_REACTIONS, _UPDATE)
 
 
 class Recorder:
@@ -128,6 +136,37 @@ class Recorder:
 
     def add_delete(self, message_id: int, deleted_at: datetime) -> None:
         self._push(_DELETE, (message_id, records.stamp(deleted_at)))
+
+    def add_reaction(self, message_id: int, emoji: str, user_id: int, at: datetime) -> None:
+        if user_id in self.opted_out:
+            return
+        self._push(_REACT_ADD, _reaction(message_id, emoji, user_id, at))
+
+    def remove_reaction(self, message_id: int, emoji: str, user_id: int, at: datetime) -> None:
+        self._push(_REACT_REMOVE, _reaction(message_id, emoji, user_id, at))
+
+    def clear_reactions(self, message_id: int, emoji: str | None, at: datetime) -> None:
+        """A moderator removed every reaction (``emoji`` None) or one emoji's."""
+        self._push(_REACT_CLEAR, _reaction(message_id, emoji, None, at))
+
+    def add_update(
+        self,
+        message_id: int,
+        *,
+        poll: dict[str, Any] | None = None,
+        components: str | None = None,
+    ) -> None:
+        """A kept message's poll (votes, final result) or card text changed on Discord."""
+        if poll is None and components is None:
+            return
+        self._push(
+            _UPDATE,
+            {
+                "message_id": message_id,
+                "poll": None if poll is None else json.dumps(poll),
+                "components": components,
+            },
+        )
 
     def add_event(
         self, channel_id: int, kind: str, detail: str, actor_id: int | None, at: datetime
@@ -211,6 +250,7 @@ class Recorder:
             (kind, item)
             for kind, item in self._queue
             if not (kind == _MESSAGE and item.author_id == author_id)
+            and not (kind == _REACT_ADD and item["user_id"] == author_id)
         ]
         return before - len(self._queue)
 
@@ -258,12 +298,39 @@ async def write_batch(tx: Transaction, batch: list[tuple[str, Any]]) -> None:
             await tx.executemany(
                 store.INSERT_FIRST_VERSION, [(r.content, r.message_id) for r in items]
             )
+            counts = [
+                {"emoji": e, "count": n, "message_id": r.message_id}
+                for r in items
+                for e, n in r.reactions
+                if n > 0
+            ]
+            if counts:
+                await tx.executemany(store.INSERT_REACTION_COUNT, counts)
+        elif kind == _REACT_ADD:
+            await tx.executemany(store.ADD_REACTION, [_params(i) for i in items])
+        elif kind == _REACT_REMOVE:
+            await tx.executemany(store.UNCOUNT_REACTION, [_params(i) for i in items])
+            await tx.executemany(store.REMOVE_REACTION, [_params(i) for i in items])
+        elif kind == _REACT_CLEAR:
+            one = [
+                {"message_id": i["message_id"], "emoji": i["emoji"]} for i in items if i["emoji"]
+            ]
+            every = [{"message_id": i["message_id"]} for i in items if not i["emoji"]]
+            if one:
+                await tx.executemany(store.CLEAR_EMOJI_REACTIONS, one)
+            if every:
+                await tx.executemany(store.CLEAR_REACTIONS, every)
+        elif kind == _UPDATE:
+            await tx.executemany(store.UPDATE_HOLDINGS, items)
         elif kind == _EDIT:
             await tx.executemany(store.INSERT_EDIT, items)
         elif kind == _DELETE:
             await tx.executemany(store.TOMBSTONE, [(at, mid) for mid, at in items])
             await tx.executemany(store.DELETE_VERSIONS, [(mid,) for mid, _ in items])
             await tx.executemany(store.DELETE_QUARANTINED, [(mid,) for mid, _ in items])
+            await tx.executemany(store.DELETE_REACTIONS_OF_MESSAGE, [(mid,) for mid, _ in items])
+            await tx.executemany(store.DELETE_FILE_LINKS, [(mid,) for mid, _ in items])
+            await tx.execute(store.DELETE_UNLINKED_FILES)
         else:
             await tx.executemany(store.INSERT_EVENT, items)
 
@@ -309,6 +376,9 @@ async def write_or_quarantine(
     if refused and len(refused) == len(batch) and not give_up:
         raise whole
     for entry, why in refused:
+        if entry[0] in _NOT_QUARANTINED:  # no words to keep: a reaction, a poll's state
+            log.warning("recorder: dropped a %s the database refused (%r)", entry[0], why)
+            continue
         await _quarantine(tx, entry, why, now)
     return Written(len(refused), withheld, unnamed)
 
@@ -324,7 +394,13 @@ async def withhold(
     per member, the messages withheld and the events unnamed.
     """
     members = {item.author_id for kind, item in batch if kind == _MESSAGE}
+    members |= {
+        item.reply_author_id
+        for kind, item in batch
+        if kind == _MESSAGE and item.reply_author_id is not None
+    }
     members |= {item[3] for kind, item in batch if kind == _EVENT and item[3] is not None}
+    members |= {item["user_id"] for kind, item in batch if kind in (_REACT_ADD, _REACT_REMOVE)}
     ledger = await privacy.withholding(tx, "record", members)  # always: it takes the lock
     withheld: Counter[int] = Counter()
     unnamed: Counter[int] = Counter()
@@ -332,11 +408,25 @@ async def withhold(
         return batch, withheld, unnamed
     kept: list[tuple[str, Any]] = []
     for kind, item in batch:
+        if (
+            kind == _MESSAGE
+            and item.reply_author_id is not None
+            and ledger.refuses(
+                item.reply_author_id,
+                records.snowflake_time(item.reply_to) if item.reply_to else None,
+            )
+        ):
+            # A reply quotes a member who opted out or was forgotten: their words stay out.
+            item = dataclasses.replace(
+                item, reply_author_id=None, reply_author_name=None, reply_content=None
+            )
         if kind == _MESSAGE and ledger.refuses(item.author_id, item.created_at):
             withheld[item.author_id] += 1
             if ledger.forgot(item.author_id, item.created_at):
                 continue
             item = item.placeholder()
+        if kind == _REACT_ADD and ledger.refuses(item["user_id"], item["at"]):
+            continue  # their reaction is theirs: not kept once they opted out or forgot
         if kind == _EVENT and item[3] is not None:
             actor = item[3]
             if ledger.forgot(actor, records.parse_stamp(item[4])):
@@ -346,10 +436,19 @@ async def withhold(
     return kept, withheld, unnamed
 
 
+def _reaction(message_id: int, emoji: str | None, user_id: int | None, at: datetime) -> Any:
+    return {"message_id": message_id, "emoji": emoji, "user_id": user_id, "at": at}
+
+
+def _params(item: dict[str, Any]) -> dict[str, Any]:
+    """A reaction's SQL parameters (its time is for the privacy ledger only)."""
+    return {"message_id": item["message_id"], "emoji": item["emoji"], "user_id": item["user_id"]}
+
+
 def _message_id(kind: str, item: Any) -> int | None:
     if kind == _MESSAGE:
         return int(item.message_id)
-    if kind == _EDIT:
+    if kind in (_EDIT, *_NOT_QUARANTINED):
         return int(item["message_id"])
     if kind == _DELETE:
         return int(item[0])

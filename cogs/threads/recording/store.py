@@ -10,6 +10,7 @@ holds the SQL it runs and everything else that reads or changes recordings. Writ
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,12 +34,13 @@ def _recording(row: Record) -> Recording:
         started_at=row[6],
         stopped_at=row[7],
         keep_unarchived=bool(row[8]),
+        save_attachments=None if row[9] is None else bool(row[9]),
     )
 
 
 _RECORDING_COLUMNS = (
     "channel_id, guild_id, parent_id, name, reason, started_by, started_at, stopped_at, "
-    "keep_unarchived"
+    "keep_unarchived, save_attachments"
 )
 
 # --- SQL the recorder batches (executemany) ----------------------------------------------
@@ -47,8 +49,9 @@ _RECORDING_COLUMNS = (
 # is dropped instead of failing the whole batch on the foreign key.
 INSERT_MESSAGE = (
     "INSERT INTO recorded_messages (message_id, channel_id, guild_id, author_id, author_name, "
-    "created_at, reply_to, attachments, embeds, redacted) "
-    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 "
+    "created_at, reply_to, attachments, embeds, redacted, kind, forwarded, poll, components, "
+    "stickers, reply_author_id, reply_author_name, reply_content) "
+    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18 "
     "WHERE EXISTS (SELECT 1 FROM thread_recordings WHERE channel_id = ?2) "
     "ON CONFLICT (message_id) DO NOTHING"
 )
@@ -70,9 +73,63 @@ INSERT_EDIT = (
     "AND v.content IS DISTINCT FROM :content "
     "ON CONFLICT (message_id, version) DO NOTHING"
 )
+# What a message holds besides its versions: cleared by a tombstone and by a redaction.
+_CLEARED = (
+    "attachments = '[]', embeds = '[]', forwarded = NULL, poll = NULL, components = NULL, "
+    "stickers = '[]', reply_author_id = NULL, reply_author_name = NULL, reply_content = NULL"
+)
 TOMBSTONE = (
-    "UPDATE recorded_messages SET deleted_at = ?, attachments = '[]', embeds = '[]' "
+    f"UPDATE recorded_messages SET deleted_at = ?, {_CLEARED} "
     "WHERE message_id = ? AND deleted_at IS NULL"
+)
+DELETE_REACTIONS_OF_MESSAGE = "DELETE FROM recorded_reactions WHERE message_id = ?"
+DELETE_FILE_LINKS = "DELETE FROM recorded_attachment_files WHERE message_id = ?"
+# A saved file goes with the last recorded message linking to it.
+DELETE_UNLINKED_FILES = (
+    "DELETE FROM recorded_files WHERE NOT EXISTS (SELECT 1 FROM recorded_attachment_files l "
+    "WHERE l.guild_id = recorded_files.guild_id AND l.sha256 = recorded_files.sha256)"
+)
+# What a message has when it is kept or fetched again (backfill, catch-up): Discord gives
+# counts, not members. The members herbot saw react live keep their rows; the rest of the
+# count is "members not known" (user_id 0), so fetching a message again never counts twice.
+INSERT_REACTION_COUNT = (
+    "INSERT INTO recorded_reactions (message_id, emoji, user_id, count) "
+    "SELECT m.message_id, :emoji, 0, CASE WHEN :count > k.known THEN :count - k.known ELSE 0 END "
+    "FROM recorded_messages m, (SELECT COUNT(*) AS known FROM recorded_reactions "
+    "WHERE message_id = :message_id AND emoji = :emoji AND user_id <> 0) k "
+    "WHERE m.message_id = :message_id AND m.deleted_at IS NULL AND m.redacted = 0 "
+    "ON CONFLICT (message_id, emoji, user_id) DO UPDATE SET count = excluded.count"
+)
+# Live reactions, one row per member: a repeated add changes nothing.
+ADD_REACTION = (
+    "INSERT INTO recorded_reactions (message_id, emoji, user_id, count) "
+    "SELECT message_id, :emoji, :user_id, 1 FROM recorded_messages WHERE message_id = :message_id "
+    "AND deleted_at IS NULL AND redacted = 0 "
+    "ON CONFLICT (message_id, emoji, user_id) DO NOTHING"
+)
+# A removal of a reaction kept only as a count (it was there before the message was kept)
+# takes one off that count; otherwise the member's own row goes.
+UNCOUNT_REACTION = (
+    "UPDATE recorded_reactions SET count = count - 1 "
+    "WHERE message_id = :message_id AND emoji = :emoji AND user_id = 0 AND count > 0 "
+    "AND NOT EXISTS (SELECT 1 FROM recorded_reactions r WHERE r.message_id = :message_id "
+    "AND r.emoji = :emoji AND r.user_id = :user_id)"
+)
+REMOVE_REACTION = (
+    "DELETE FROM recorded_reactions WHERE message_id = :message_id AND emoji = :emoji "
+    "AND user_id = :user_id"
+)
+# A moderator cleared one emoji's reactions, or all of them.
+CLEAR_EMOJI_REACTIONS = (
+    "DELETE FROM recorded_reactions WHERE message_id = :message_id AND emoji = :emoji"
+)
+CLEAR_REACTIONS = "DELETE FROM recorded_reactions WHERE message_id = :message_id"
+# A poll's votes or final result, or a card's Components V2 text, changed on Discord: the
+# kept message shows its latest state (the text keeps its versions; these do not).
+UPDATE_HOLDINGS = (
+    "UPDATE recorded_messages SET poll = COALESCE(:poll, poll), "
+    "components = COALESCE(:components, components) "
+    "WHERE message_id = :message_id AND deleted_at IS NULL AND redacted = 0"
 )
 DELETE_VERSIONS = "DELETE FROM recorded_versions WHERE message_id = ?"
 # A deleted message's words leave the quarantine too (the member took them back).
@@ -175,6 +232,7 @@ async def start_recording(
     now: datetime,
     keep_unarchived: bool = False,
     restart_stopped: bool = True,
+    save_attachments: bool | None = None,
 ) -> tuple[Recording, bool]:
     """Start (or resume) recording; returns the recording and whether it was newly started.
 
@@ -186,14 +244,26 @@ async def start_recording(
     conflict = (
         "DO UPDATE SET stopped_at = NULL, started_at = excluded.started_at, "
         "started_by = excluded.started_by, reason = excluded.reason, name = excluded.name, "
-        "keep_unarchived = excluded.keep_unarchived WHERE thread_recordings.stopped_at IS NOT NULL"
+        "keep_unarchived = excluded.keep_unarchived, "
+        "save_attachments = excluded.save_attachments "
+        "WHERE thread_recordings.stopped_at IS NOT NULL"
         if restart_stopped
         else "DO NOTHING"
     )
     cur = await tx.execute(
         f"INSERT INTO thread_recordings ({_RECORDING_COLUMNS}) "
-        f"VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (channel_id) {conflict}",
-        (channel_id, guild_id, parent_id, name, reason, started_by, at, int(keep_unarchived)),
+        f"VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (channel_id) {conflict}",
+        (
+            channel_id,
+            guild_id,
+            parent_id,
+            name,
+            reason,
+            started_by,
+            at,
+            int(keep_unarchived),
+            None if save_attachments is None else int(save_attachments),
+        ),
     )
     started = cur.rowcount > 0
     if started:
@@ -203,11 +273,17 @@ async def start_recording(
             (channel_id, reason, started_by, at),
         )
     elif restart_stopped:
-        # Already on: a moderator may still change the keep-unarchived choice.
+        # Already on: a moderator may still change the keep-unarchived choice (and, when
+        # given, whether attachments are saved).
         await tx.execute(
             "UPDATE thread_recordings SET keep_unarchived = ? WHERE channel_id = ?",
             (int(keep_unarchived), channel_id),
         )
+        if save_attachments is not None:
+            await tx.execute(
+                "UPDATE thread_recordings SET save_attachments = ? WHERE channel_id = ?",
+                (int(save_attachments), channel_id),
+            )
     recording = await get_recording(tx, channel_id)
     assert recording is not None
     return recording, started
@@ -274,7 +350,70 @@ async def purge_recording(tx: Transaction, channel_id: int) -> int:
     )
     await tx.execute("DELETE FROM thread_recordings WHERE channel_id = ?", (channel_id,))
     await tx.execute("DELETE FROM recorded_quarantine WHERE channel_id = ?", (channel_id,))
+    await tx.execute(DELETE_UNLINKED_FILES)
     return int(count or 0)
+
+
+# --- saved attachments -------------------------------------------------------------------
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+async def save_file(
+    tx: Transaction,
+    *,
+    guild_id: int,
+    message_id: int,
+    position: int,
+    data: bytes,
+    content_type: str | None,
+    guild_budget: int,
+    now: datetime,
+) -> bool:
+    """Keep an attachment's bytes for a recorded message (still kept with its words);
+    returns whether it is linked. One copy per server and content (sha256); a new copy
+    only while the server's saved files stay within ``guild_budget`` bytes."""
+    sha = digest(data)
+    live = (
+        "EXISTS (SELECT 1 FROM recorded_messages WHERE message_id = ? "
+        "AND deleted_at IS NULL AND redacted = 0)"
+    )
+    await tx.execute(
+        "INSERT INTO recorded_files (guild_id, sha256, size, content_type, data, saved_at) "
+        f"SELECT ?, ?, ?, ?, ?, ? WHERE {live} AND "
+        "(SELECT COALESCE(SUM(size), 0) FROM recorded_files WHERE guild_id = ?) + ? <= ? "
+        "ON CONFLICT (guild_id, sha256) DO NOTHING",
+        (
+            guild_id, sha, len(data), content_type, data, stamp(now), message_id,
+            guild_id, len(data), guild_budget,
+        ),
+    )  # fmt: skip
+    cur = await tx.execute(
+        "INSERT INTO recorded_attachment_files (message_id, position, guild_id, sha256) "
+        f"SELECT ?, ?, ?, ? WHERE {live} AND EXISTS (SELECT 1 FROM recorded_files "
+        "WHERE guild_id = ? AND sha256 = ?) ON CONFLICT (message_id, position) DO NOTHING",
+        (message_id, position, guild_id, sha, message_id, guild_id, sha),
+    )
+    return cur.rowcount > 0
+
+
+async def saved_bytes(db: Reader, guild_id: int) -> int:
+    n = await db.fetchval(
+        "SELECT COALESCE(SUM(size), 0) FROM recorded_files WHERE guild_id = ?", (guild_id,)
+    )
+    return int(n or 0)
+
+
+async def saved_file_count(db: Reader, user_id: int) -> int:
+    """Saved attachments of the member's recorded messages."""
+    n = await db.fetchval(
+        "SELECT COUNT(*) FROM recorded_attachment_files l JOIN recorded_messages m "
+        "ON m.message_id = l.message_id WHERE m.author_id = ?",
+        (user_id,),
+    )
+    return int(n or 0)
 
 
 # --- privacy and retention ---------------------------------------------------------------
@@ -287,12 +426,31 @@ async def redact_author(tx: Transaction, user_id: int) -> int:
         "(SELECT message_id FROM recorded_messages WHERE author_id = ?)",
         (user_id,),
     )
+    await tx.execute(
+        "DELETE FROM recorded_attachment_files WHERE message_id IN "
+        "(SELECT message_id FROM recorded_messages WHERE author_id = ?)",
+        (user_id,),
+    )
     cur = await tx.execute(
-        "UPDATE recorded_messages SET redacted = 1, author_name = ?, "
-        "attachments = '[]', embeds = '[]' WHERE author_id = ? AND redacted = 0",
+        f"UPDATE recorded_messages SET redacted = 1, author_name = ?, {_CLEARED} "
+        "WHERE author_id = ? AND redacted = 0",
         (REDACTED_NAME, user_id),
     )
+    await unquote_and_unreact(tx, user_id)
+    await tx.execute(DELETE_UNLINKED_FILES)
     return cur.rowcount
+
+
+async def unquote_and_unreact(tx: Transaction, user_id: int) -> tuple[int, int]:
+    """The member's words quoted in others' replies and their reactions go (opt-out and
+    forget-me alike); returns (quotes removed, reactions removed)."""
+    quotes = await tx.execute(
+        "UPDATE recorded_messages SET reply_author_id = NULL, reply_author_name = NULL, "
+        "reply_content = NULL WHERE reply_author_id = ?",
+        (user_id,),
+    )
+    reactions = await tx.execute("DELETE FROM recorded_reactions WHERE user_id = ?", (user_id,))
+    return quotes.rowcount, reactions.rowcount
 
 
 async def drop_quarantined_words(tx: Transaction, user_id: int) -> int:
@@ -310,6 +468,9 @@ class Forgotten:
     events: int  # thread events they did that no longer name them
     recordings: int  # recordings they started that no longer name them
     quarantined: int = 0  # items of theirs held in quarantine, deleted
+    quotes: int = 0  # others' replies that no longer quote their words
+    reactions: int = 0  # their reactions deleted
+    files: int = 0  # saved attachments of their messages deleted
 
 
 async def forget_author(tx: Transaction, user_id: int) -> Forgotten:
@@ -326,6 +487,7 @@ async def forget_author(tx: Transaction, user_id: int) -> Forgotten:
         "(SELECT message_id FROM recorded_messages WHERE author_id = ?)",
         (user_id, user_id),
     )
+    files = await saved_file_count(tx, user_id)
     messages = await tx.execute("DELETE FROM recorded_messages WHERE author_id = ?", (user_id,))
     events = await tx.execute(
         "UPDATE thread_events SET actor_id = NULL WHERE actor_id = ?", (user_id,)
@@ -333,7 +495,17 @@ async def forget_author(tx: Transaction, user_id: int) -> Forgotten:
     recordings = await tx.execute(
         "UPDATE thread_recordings SET started_by = NULL WHERE started_by = ?", (user_id,)
     )
-    return Forgotten(messages.rowcount, events.rowcount, recordings.rowcount, quarantined.rowcount)
+    quotes, reactions = await unquote_and_unreact(tx, user_id)
+    await tx.execute(DELETE_UNLINKED_FILES)  # their messages' links went with them
+    return Forgotten(
+        messages.rowcount,
+        events.rowcount,
+        recordings.rowcount,
+        quarantined.rowcount,
+        quotes,
+        reactions,
+        files,
+    )
 
 
 async def authored_count(db: Reader, user_id: int) -> tuple[int, int]:
@@ -344,6 +516,12 @@ async def authored_count(db: Reader, user_id: int) -> tuple[int, int]:
         (user_id,),
     )
     return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+async def reaction_count(db: Reader, user_id: int) -> int:
+    """Reactions of the member kept on recorded messages."""
+    n = await db.fetchval("SELECT COUNT(*) FROM recorded_reactions WHERE user_id = ?", (user_id,))
+    return int(n or 0)
 
 
 async def quarantined_count(db: Reader, user_id: int) -> int:
@@ -362,6 +540,7 @@ async def purge_older_than(tx: Transaction, days: int, *, now: datetime) -> int:
     cur = await tx.execute("DELETE FROM recorded_messages WHERE created_at < ?", (cutoff,))
     await tx.execute("DELETE FROM thread_events WHERE at < ?", (cutoff,))
     await tx.execute("DELETE FROM recorded_quarantine WHERE happened_at < ?", (cutoff,))
+    await tx.execute(DELETE_UNLINKED_FILES)
     return cur.rowcount
 
 

@@ -67,6 +67,7 @@ class Transcripts(commands.Cog):
     def __init__(self, bot: Herbot, recording: ThreadRecording) -> None:
         self.bot = bot
         self.recording = recording
+        recording.transcript_poster = self.post_transcript  # /record stop post_transcript
 
     @property
     def config(self) -> ThreadsConfig:
@@ -224,18 +225,7 @@ class Transcripts(commands.Cog):
             f"{plural(total, 'message')}, "
             f"{fmt.upper()}{parts}."
         )
-        # Discord's upload limit is for the whole request, not each file: a message carries
-        # at most ``limit`` bytes of parts (each part is already no bigger) and 10 files.
-        batches: list[list[Path]] = []
-        used = 0
-        for path in paths:
-            size = path.stat().st_size
-            if not batches or len(batches[-1]) >= FILES_PER_MESSAGE or used + size > limit:
-                batches.append([])
-                used = 0
-            batches[-1].append(path)
-            used += size
-        first, rest = batches[0], batches[1:]
+        first, *rest = _batches(paths, limit)
         await interaction.edit_original_response(
             content=summary, attachments=[discord.File(p, filename=p.name) for p in first]
         )
@@ -243,6 +233,43 @@ class Transcripts(commands.Cog):
             await interaction.followup.send(
                 files=[discord.File(p, filename=p.name) for p in batch], ephemeral=True
             )
+
+    async def post_transcript(self, rec: Recording, channel: discord.abc.Messageable) -> int:
+        """Post ``rec``'s HTML transcript in ``channel`` (a server's log channel, when a
+        moderator stops recording with ``post_transcript``); returns the messages posted."""
+        await self.recorder.flush()
+        limit = self.config.max_upload_bytes
+        guild = getattr(channel, "guild", None)
+        if guild is not None:
+            limit = min(limit, guild.filesize_limit)
+        tmp = Path(tempfile.mkdtemp(prefix="herbot-post-"))
+        try:
+            paths = await asyncio.to_thread(
+                exporters.export_transcript,
+                self.bot.settings.database,
+                rec.channel_id,
+                "html",
+                tmp,
+                max_bytes=limit,
+                now=self.bot.now(),
+                stem=f"transcript-{_slug(rec.name) or rec.channel_id}",
+            )
+            count = await store.thread_stats(self.bot.db, rec.channel_id)
+            summary = (
+                f"📜 Transcript of **{discord.utils.escape_markdown(rec.name)}** "
+                f"(<#{rec.channel_id}>): {plural(count.messages, 'message')}, recording stopped."
+            )
+            posted = 0
+            for i, batch in enumerate(_batches(paths, limit)):
+                await channel.send(
+                    summary if i == 0 else "",
+                    files=[discord.File(p, filename=p.name) for p in batch],
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+                posted += 1
+            return posted
+        finally:
+            await asyncio.to_thread(shutil.rmtree, tmp, True)
 
     @transcript.command(name="search", description="Search recorded messages")
     @app_commands.describe(
@@ -358,6 +385,21 @@ def _submission(kept: KeptMessage, interaction: discord.Interaction) -> service.
         locator=f"{kept.channel_name}, {records.display_time(kept.created_at)}",
         written_at=records.parse_stamp(kept.created_at),
     )
+
+
+def _batches(paths: list[Path], limit: int) -> list[list[Path]]:
+    """Discord's upload limit is for the whole request, not each file: a message carries at
+    most ``limit`` bytes of parts (each part is already no bigger) and 10 files."""
+    batches: list[list[Path]] = []
+    used = 0
+    for path in paths:
+        size = path.stat().st_size
+        if not batches or len(batches[-1]) >= FILES_PER_MESSAGE or used + size > limit:
+            batches.append([])
+            used = 0
+        batches[-1].append(path)
+        used += size
+    return batches
 
 
 def _slug(name: str) -> str:

@@ -21,7 +21,7 @@ async def test_export_each_format_through_slash(world, recorded):
     files = await export(world, world.alice, recorded, "json")
     assert len(files) == 1 and files[0].filename.endswith(".json")
     doc = json.loads(await files[0].read())
-    assert doc["schema"] == "herbot.transcript/1"
+    assert doc["schema"] == "herbot.transcript/2"
     messages = [i for i in doc["items"] if i["type"] == "message"]
     assert [m["id"] for m in messages] == [str(first.id), str(second.id), str(gone.id)]
     assert messages[0]["edited"]

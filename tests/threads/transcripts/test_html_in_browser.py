@@ -99,3 +99,141 @@ async def test_html_transcript_renders_every_message_in_chromium(
         finally:
             await browser.close()
     assert (output_dir / "threads-transcript-light.png").stat().st_size > 1000
+
+
+async def rich_transcript(db, tmp_path: Path, settings) -> tuple[Path, dict[str, int]]:
+    """A transcript with every kind of content a message can hold (herbot.transcript/2)."""
+    start = datetime(2026, 3, 2, 20, 0, tzinfo=UTC)
+    await write(
+        db,
+        store.start_recording,
+        channel_id=11,
+        guild_id=1,
+        name="Everything a message holds",
+        parent_id=2,
+        reason="manual",
+        started_by=99,
+        now=start,
+    )
+    recorder = Recorder(db)
+    ids: dict[str, int] = {}
+
+    def add(name: str, i: int, author: int, content: str = "", **kw: object) -> None:
+        at = start + timedelta(minutes=i)
+        ids[name] = records.snowflake_at(at) + i
+        recorder.add_message(
+            MessageRecord(
+                message_id=ids[name], channel_id=11, guild_id=1, author_id=author,
+                author_name=["Alice Liddell", "bob", "Carol"][author % 3], created_at=at,
+                content=content, **kw,  # type: ignore[arg-type]
+            )
+        )  # fmt: skip
+
+    add("first", 0, 0, "Samantha is a person in every way that matters")
+    add(
+        "reply", 1, 1, "She is software, though",
+        reply_to=ids["first"], reply_author_id=100, reply_author_name="Alice Liddell",
+        reply_content="Samantha is a person in every way that matters",
+    )  # fmt: skip
+    add(
+        "forward", 2, 2, "",
+        forwarded={
+            "origin": {"guild_id": "1", "channel_id": "77", "message_id": "5"},
+            "content": "Forwarded: the letters scene", "created_at": None,
+            "attachments": [], "embeds": [], "stickers": [], "components": None,
+        },
+    )  # fmt: skip
+    add(
+        "poll", 3, 0, "",
+        poll={
+            "question": "Is Samantha a person?", "multiple": False, "finalized": True,
+            "expires_at": None, "total_votes": 3, "winner_id": 1,
+            "answers": [
+                {"id": 1, "text": "Yes", "emoji": None, "votes": 2},
+                {"id": 2, "text": "No", "emoji": "🤖", "votes": 1},
+            ],
+        },
+    )  # fmt: skip
+    add(
+        "result", 4, 0, "", kind="poll_result",
+        poll={"result": {"poll_message_id": None, "question": "Is Samantha a person?",
+                         "winner": "Yes", "winner_emoji": None, "winner_votes": 2,
+                         "total_votes": 3}},
+    )  # fmt: skip
+    add("card", 5, 1, "", components="### Quote #7\n———\n“The past is just a story.”")
+    add(
+        "embed", 6, 2, "https://example.org/her",
+        embeds=({
+            "title": "Her (2013)", "url": "https://example.org/her",
+            "description": "A film by Spike Jonze", "color": "#ed4245",
+            "fields": [{"name": "Runtime", "value": "126 min", "inline": True}],
+            "footer": {"text": "example.org"},
+            "thumbnail": "https://example.org/poster.png",
+        },),
+        stickers=({"id": "749054660769218631", "name": "Wave"},),
+    )  # fmt: skip
+    add(
+        "image", 7, 0, "the last shot",
+        attachments=(
+            Attachment("rooftop.png", 2048, "image/png", "https://cdn.example.org/rooftop.png"),
+            Attachment("notes.pdf", 4096, "application/pdf", "https://cdn.example.org/n.pdf"),
+        ),
+    )  # fmt: skip
+    await recorder.flush()
+    recorder.add_reaction(ids["image"], "👍", 100, start)
+    recorder.add_reaction(ids["image"], "👍", 101, start)
+    recorder.add_reaction(ids["image"], "<:samantha:123456789012345678>", 102, start)
+    await recorder.flush()
+    paths = export_transcript(settings.database, 11, "html", tmp_path, now=start)
+    return paths[0], ids
+
+
+async def test_rich_html_transcript_looks_like_the_conversation_in_chromium(
+    db, settings, tmp_path, output_dir
+):
+    executable = chromium_or_skip()
+    from playwright.async_api import async_playwright
+
+    page_path, ids = await rich_transcript(db, tmp_path, settings)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        try:
+            page = await browser.new_page(viewport={"width": 900, "height": 1600})
+            await page.goto(page_path.as_uri())
+            initials = await page.eval_on_selector_all(
+                "article.msg .avatar", "els => els.map(e => e.innerText)"
+            )
+            assert initials[:3] == ["AL", "B", "C"]
+            assert await page.inner_text(f"#m{ids['reply']} .reply") == (
+                "↪ Alice Liddell Samantha is a person in every way that matters"
+            )
+            assert "Forwarded: the letters scene" in await page.inner_text(
+                f"#m{ids['forward']} .forwarded"
+            )
+            answers = await page.eval_on_selector_all(
+                f"#m{ids['poll']} .poll .answer", "els => els.map(e => e.innerText)"
+            )
+            assert answers == ["Yes · 2 votes (67%)", "🤖 No · 1 vote (33%)"]
+            assert await page.locator(f"#m{ids['poll']} .answer.winner").count() == 1
+            assert "winner: Yes" in await page.inner_text(f"#m{ids['result']}")
+            assert "Quote #7" in await page.inner_text(f"#m{ids['card']} .cv2")
+            embed = await page.inner_text(f"#m{ids['embed']} .embed")
+            assert "Her (2013)" in embed and "Runtime" in embed and "126 min" in embed
+            assert "Wave" in await page.inner_text(f"#m{ids['embed']} .stickers")
+            image = page.locator(f"#m{ids['image']} .gallery img")
+            assert await image.get_attribute("src") == "https://cdn.example.org/rooftop.png"
+            assert "notes.pdf" in await page.inner_text(f"#m{ids['image']} .attachments")
+            reactions = await page.eval_on_selector_all(
+                f"#m{ids['image']} .reactions li", "els => els.map(e => e.innerText.trim())"
+            )
+            assert sorted(reactions) == ["1", "👍 2"]  # the custom emoji is an image
+            assert await page.locator(f"#m{ids['image']} .reactions img").count() == 1
+            assert await page.locator("script").count() == 0
+            light = await page.evaluate("getComputedStyle(document.body).backgroundColor")
+            await page.screenshot(path=str(output_dir / "threads-rich-light.png"), full_page=True)
+            await page.emulate_media(color_scheme="dark")
+            dark = await page.evaluate("getComputedStyle(document.body).backgroundColor")
+            assert light != dark
+            await page.screenshot(path=str(output_dir / "threads-rich-dark.png"), full_page=True)
+        finally:
+            await browser.close()

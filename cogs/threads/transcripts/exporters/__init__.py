@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from bot.db import sync_reader
-from cogs.threads.records import Attachment, attachments_of, snowflake_at, stamp
+from cogs.threads.records import Attachment, attachments_of, embeds_of, snowflake_at, stamp
 
 CHUNK = 1000
 FORMATS = ("md", "html", "json", "csv")
@@ -35,6 +35,16 @@ class Version:
     edited_at: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class SavedFile:
+    """An attachment's bytes herbot saved (content-addressed); ``data`` only for HTML."""
+
+    sha256: str
+    size: int
+    content_type: str | None
+    data: bytes | None = None
+
+
 @dataclass(slots=True)
 class Entry:
     """One recorded message with all its versions (empty when deleted or redacted)."""
@@ -46,7 +56,7 @@ class Entry:
     reply_to: int | None
     reply_author: str | None
     attachments: list[Attachment]
-    embed_titles: list[str]
+    embeds: list[dict[str, Any]]
     deleted_at: str | None
     redacted: bool
     versions: list[Version] = field(default_factory=list)
@@ -54,6 +64,19 @@ class Entry:
     # missing from it (deleted while herbot was down).
     recovered: bool = False
     deleted_while_down: bool = False
+    kind: str = "default"
+    forwarded: dict[str, Any] | None = None
+    poll: dict[str, Any] | None = None
+    components: str | None = None
+    stickers: list[dict[str, str]] = field(default_factory=list)
+    reply_author_id: int | None = None
+    reply_content: str | None = None  # the replied-to text as it was when kept
+    reactions: list[tuple[str, int]] = field(default_factory=list)  # (emoji, count)
+    saved: dict[int, SavedFile] = field(default_factory=dict)  # by attachment position
+
+    @property
+    def embed_titles(self) -> list[str]:
+        return [e["title"] for e in self.embeds if e.get("title")]
 
     @property
     def content(self) -> str:
@@ -132,8 +155,10 @@ def _range_ids(start: datetime | None, end: datetime | None) -> tuple[int, int]:
 
 _ENTRY_SQL = (
     "SELECT m.message_id, m.author_id, m.author_name, m.created_at, m.reply_to, "
-    "r.author_name, m.attachments, m.embeds, m.deleted_at, m.redacted, "
-    "v.version, v.content, v.edited_at, m.recovered, m.deleted_while_down "
+    "COALESCE(m.reply_author_name, r.author_name), m.attachments, m.embeds, m.deleted_at, "
+    "m.redacted, v.version, v.content, v.edited_at, m.kind, m.forwarded, m.poll, "
+    "m.components, m.stickers, m.reply_author_id, m.reply_content, "
+    "m.recovered, m.deleted_while_down "
     "FROM recorded_messages m "
     "LEFT JOIN recorded_versions v ON v.message_id = m.message_id "
     "LEFT JOIN recorded_messages r ON r.message_id = m.reply_to "
@@ -142,14 +167,86 @@ _ENTRY_SQL = (
 )
 
 
+_REACTIONS_SQL = (
+    "SELECT x.message_id, x.emoji, SUM(x.count) FROM recorded_reactions x "
+    "JOIN recorded_messages m ON m.message_id = x.message_id "
+    "WHERE m.channel_id = ? AND m.message_id >= ? AND m.message_id < ? "
+    "GROUP BY x.message_id, x.emoji HAVING SUM(x.count) > 0 ORDER BY x.message_id, x.emoji"
+)
+
+
+def _reactions(
+    conn: sqlite3.Connection, channel_id: int, low: int, high: int
+) -> Iterator[tuple[int, list[tuple[str, int]]]]:
+    """(message id, reactions) in message order, ``CHUNK`` rows at a time."""
+    cur = conn.execute(_REACTIONS_SQL, (channel_id, low, high))
+    current: tuple[int, list[tuple[str, int]]] | None = None
+    while rows := cur.fetchmany(CHUNK):
+        for message_id, emoji, count in rows:
+            if current is None or current[0] != message_id:
+                if current is not None:
+                    yield current
+                current = (message_id, [])
+            current[1].append((emoji, int(count)))
+    if current is not None:
+        yield current
+
+
+def _json(raw: str | None) -> Any:
+    return None if raw is None else json.loads(raw)
+
+
+_SAVED_SQL = (
+    "SELECT l.position, f.sha256, f.size, f.content_type{data} FROM recorded_attachment_files l "
+    "JOIN recorded_files f ON f.guild_id = l.guild_id AND f.sha256 = l.sha256 "
+    "WHERE l.message_id = ?"
+)
+
+
 def iter_entries(
     conn: sqlite3.Connection,
     channel_id: int,
     start: datetime | None = None,
     end: datetime | None = None,
+    *,
+    with_bytes: bool = False,
 ) -> Iterator[Entry]:
-    """Messages in order, each with its versions; reads ``CHUNK`` rows at a time."""
+    """Messages in order, each with its versions, reactions and saved files; reads
+    ``CHUNK`` rows at a time (a second cursor walks the reactions alongside, in the same
+    message order). ``with_bytes``: saved files come with their bytes (one message's at a
+    time), for the HTML page to inline."""
+    saved_sql = _SAVED_SQL.format(data=", f.data" if with_bytes else "")
+    for entry, reacted in _merged(conn, channel_id, start, end):
+        entry.reactions = reacted
+        if entry.attachments:
+            for row in conn.execute(saved_sql, (entry.message_id,)).fetchall():
+                data = bytes(row[4]) if with_bytes and row[4] is not None else None
+                entry.saved[int(row[0])] = SavedFile(row[1], int(row[2]), row[3], data)
+        yield entry
+
+
+def _merged(
+    conn: sqlite3.Connection,
+    channel_id: int,
+    start: datetime | None,
+    end: datetime | None,
+) -> Iterator[tuple[Entry, list[tuple[str, int]]]]:
     low, high = _range_ids(start, end)
+    reactions = _reactions(conn, channel_id, low, high)
+    pending = next(reactions, None)
+    for entry in _plain_entries(conn, channel_id, low, high):
+        while pending is not None and pending[0] < entry.message_id:
+            pending = next(reactions, None)
+        if pending is not None and pending[0] == entry.message_id:
+            yield entry, pending[1]
+            pending = next(reactions, None)
+        else:
+            yield entry, []
+
+
+def _plain_entries(
+    conn: sqlite3.Connection, channel_id: int, low: int, high: int
+) -> Iterator[Entry]:
     cur = conn.execute(_ENTRY_SQL, (channel_id, low, high))
     current: Entry | None = None
     while rows := cur.fetchmany(CHUNK):
@@ -165,11 +262,18 @@ def iter_entries(
                     reply_to=row[4],
                     reply_author=row[5],
                     attachments=attachments_of(row[6]),
-                    embed_titles=json.loads(row[7]),
+                    embeds=embeds_of(row[7]),
                     deleted_at=row[8],
                     redacted=bool(row[9]),
-                    recovered=bool(row[13]),
-                    deleted_while_down=bool(row[14]),
+                    kind=row[13],
+                    forwarded=_json(row[14]),
+                    poll=_json(row[15]),
+                    components=row[16],
+                    stickers=json.loads(row[17]),
+                    reply_author_id=row[18],
+                    reply_content=row[19],
+                    recovered=bool(row[20]),
+                    deleted_while_down=bool(row[21]),
                 )
             if row[10] is not None:
                 current.versions.append(Version(row[10], row[11], row[12]))
@@ -335,7 +439,7 @@ def export_transcript(
         pending = iter(events)
         next_event = next(pending, None)
         done = 0
-        for entry in iter_entries(conn, channel_id, start, end):
+        for entry in iter_entries(conn, channel_id, start, end, with_bytes=fmt == "html"):
             while next_event is not None and next_event.at <= entry.created_at:
                 event = next_event
                 writer.add(partial(renderer.event, event))

@@ -12,6 +12,13 @@ import csv
 import io
 
 from cogs.threads.transcripts.exporters import Entry, Event, Header
+from cogs.threads.transcripts.exporters.parts import (
+    embed_lines,
+    forwarded_lines,
+    poll_lines,
+    reactions_text,
+    sticker_text,
+)
 
 COLUMNS = (
     "kind",
@@ -26,6 +33,14 @@ COLUMNS = (
     "attachments",
     "embeds",
     "deleted_at",
+    # herbot.transcript/2: what a message holds beyond its text, as readable text.
+    "message_kind",
+    "reply_quote",
+    "forwarded",
+    "poll",
+    "components",
+    "stickers",
+    "reactions",
 )
 
 
@@ -52,9 +67,21 @@ class CsvRenderer:
 
     def entry(self, entry: Entry, first: bool) -> str:
         attachments = "; ".join(
-            f"{a.filename} ({a.size} B, {a.content_type or 'unknown'})" for a in entry.attachments
+            f"{a.filename} ({a.size} B, {a.content_type or 'unknown'})"
+            + (f" {a.url}" if a.url else "")
+            + (f" saved:sha256:{entry.saved[i].sha256}" if i in entry.saved else "")
+            for i, a in enumerate(entry.attachments)
         )
-        embeds = "; ".join(entry.embed_titles)
+        embeds = "\n".join(line for e in entry.embeds for line in embed_lines(e))
+        holds = [
+            entry.kind,
+            entry.reply_content or "",
+            "\n".join(forwarded_lines(entry.forwarded)) if entry.forwarded else "",
+            "\n".join(poll_lines(entry.poll)) if entry.poll else "",
+            entry.components or "",
+            "; ".join(sticker_text(s) for s in entry.stickers),
+            reactions_text(entry.reactions),
+        ]
         author_id = "" if entry.redacted else entry.author_id  # opted out: not identified
         base = [entry.message_id, entry.created_at, author_id, entry.author_name]
         reply = entry.reply_to or ""
@@ -75,6 +102,13 @@ class CsvRenderer:
                         "",
                         "",
                         entry.deleted_at or "",
+                        entry.kind,
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
                     ]
                 ]
             )
@@ -95,6 +129,7 @@ class CsvRenderer:
                     attachments,
                     embeds,
                     "",
+                    *holds,
                 ]
             )
         return _rows_text(rows)
@@ -115,6 +150,7 @@ class CsvRenderer:
                     "",
                     "",
                     "",
+                    *[""] * 7,
                 ]
             ]
         )

@@ -1,19 +1,28 @@
-"""HTML transcripts: one standalone page (inline CSS, no scripts, no remote assets).
+"""HTML transcripts: one standalone page that looks like the conversation (inline CSS, no
+scripts; the only remote pieces are images whose Discord links were kept).
 
 Light and dark follow the reader's system (``prefers-color-scheme``). Every piece of user
-text goes through ``html.escape``. Each message is an ``<article class="msg">`` with
-``data-message-id``; edited messages carry an "edited" mark and their earlier versions in a
-``<details>`` block.
+text goes through ``html.escape``, every kept URL must be ``https:`` to become a link or an
+image. Each message is an ``<article class="msg">`` with ``data-message-id``: an avatar
+(the author's initials on a colour of their id), the name and time, a reply preview (the
+quoted text kept at the time), the text, a forwarded snapshot, a poll with its bars, the
+Components V2 text, embeds, images inline and other files as links, stickers and reactions.
+Edited messages carry an "edited" mark and their earlier versions in a ``<details>`` block;
+deleted and redacted ones a tombstone.
 """
 
 from __future__ import annotations
 
+import base64
 from html import escape
+from typing import Any
 
 from bot.presentation import plural
-from cogs.threads.records import display_time
-from cogs.threads.transcripts.exporters import Entry, Event, Header, human_size
+from cogs.threads.records import Attachment, display_time, emoji_image, emoji_label
+from cogs.threads.transcripts.exporters import Entry, Event, Header, SavedFile, human_size
 from cogs.threads.transcripts.exporters.markdown import EVENT_TEXT
+
+AVATAR_COLOURS = ("#5865f2", "#3ba55c", "#faa61a", "#ed4245", "#eb459e", "#00a8fc", "#9b59b6")
 
 STYLE = """
 :root { color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #59636e;
@@ -47,6 +56,34 @@ details.history summary { cursor: pointer; color: var(--muted); }
 details.history blockquote { margin: .3rem 0 .3rem .5rem; padding-left: .5rem;
   border-left: 3px solid var(--line); white-space: pre-wrap; }
 .deleted, .redacted { color: var(--deleted); font-style: italic; }
+.msg { display: grid; grid-template-columns: 2.5rem 1fr; column-gap: .75rem; }
+.msg > .body { min-width: 0; }
+.avatar { width: 2.5rem; height: 2.5rem; border-radius: 50%; color: #fff; font-weight: 600;
+  display: flex; align-items: center; justify-content: center; font-size: .95rem;
+  grid-row: span 2; user-select: none; }
+.reply .quoted { color: var(--muted); }
+.forwarded, .poll, .cv2, .embed { background: var(--card); border: 1px solid var(--line);
+  border-radius: .4rem; padding: .4rem .6rem; margin-top: .3rem; }
+.forwarded { border-left: 3px solid var(--muted); }
+.forwarded .origin { font-size: .8rem; color: var(--muted); }
+.embed { border-left: 4px solid var(--accent); }
+.embed .title { font-weight: 600; } .embed .field-name { font-weight: 600; font-size: .85rem; }
+.embed .footer { font-size: .8rem; color: var(--muted); }
+.embed img, .gallery img { max-width: 100%; max-height: 20rem; border-radius: .3rem;
+  margin-top: .3rem; display: block; }
+.cv2 { white-space: pre-wrap; border-left: 3px solid var(--accent); }
+.poll .question { font-weight: 600; }
+.poll .answer { position: relative; margin: .2rem 0; padding: .1rem .4rem; border-radius: .25rem;
+  border: 1px solid var(--line); overflow: hidden; }
+.poll .bar { position: absolute; inset: 0 auto 0 0; background: var(--accent); opacity: .18; }
+.poll .answer span { position: relative; }
+.poll .winner { font-weight: 600; }
+.poll .state { font-size: .8rem; color: var(--muted); }
+.stickers, .reactions { display: flex; flex-wrap: wrap; gap: .3rem; margin-top: .3rem;
+  padding: 0; list-style: none; }
+.reactions li, .stickers li { background: var(--card); border: 1px solid var(--line);
+  border-radius: 1rem; padding: 0 .5rem; font-size: .9rem; }
+.reactions img { height: 1.1em; vertical-align: -.2em; }
 .event { text-align: center; color: var(--muted); font-size: .85rem; margin: .75rem 0; }
 footer { color: var(--muted); font-size: .8rem; margin-top: 2rem; }
 """
@@ -84,26 +121,37 @@ class HtmlRenderer:
 
     def entry(self, entry: Entry, first: bool) -> str:
         mid = entry.message_id
-        head = f'<article class="msg" id="m{mid}" data-message-id="{mid}">'
+        head = (
+            f'<article class="msg" id="m{mid}" data-message-id="{mid}" '
+            f'data-kind="{escape(entry.kind)}">'
+        )
         permalink = f'<a href="#m{mid}">{_time(entry.created_at)}</a>'
         if entry.deleted_at:
             return (
-                f'{head}<div class="meta"><span class="author">{escape(entry.author_name)}</span>'
+                f'{head}{_avatar(entry.author_name, entry.author_id)}<div class="body">'
+                f'<div class="meta"><span class="author">{escape(entry.author_name)}</span>'
                 f"{permalink}</div>"
                 f'<div class="deleted">Message deleted{_DOWN if entry.deleted_while_down else ""} '
-                f"{_time(entry.deleted_at)}</div></article>\n"
+                f"{_time(entry.deleted_at)}</div>"
+                "</div></article>\n"
             )
         if entry.redacted:
             return (
-                f'{head}<div class="meta">{permalink}</div>'
+                f'{head}{_avatar("?", 0)}<div class="body">'
+                f'<div class="meta">{permalink}</div>'
                 '<div class="redacted">Message redacted: the author opted out of recording.'
-                "</div></article>\n"
+                "</div></div></article>\n"
             )
-        parts = [head]
+        parts = [head, _avatar(entry.author_name, entry.author_id), '<div class="body">']
         if entry.reply_to:
             who = escape(entry.reply_author or "a message not kept")
+            quoted = ""
+            if entry.reply_content:
+                text = " ".join(entry.reply_content.split())
+                more = "…" if len(text) > 200 else ""
+                quoted = f' <span class="quoted">{escape(text[:200])}{more}</span>'
             parts.append(
-                f'<div class="reply">↪ replying to <a href="#m{entry.reply_to}">{who}</a></div>'
+                f'<div class="reply">↪ <a href="#m{entry.reply_to}">{who}</a>{quoted}</div>'
             )
         edited = ""
         if entry.edited:
@@ -119,17 +167,25 @@ class HtmlRenderer:
             f'<div class="meta"><span class="author" data-author-id="{entry.author_id}">'
             f"{escape(entry.author_name)}</span>{permalink}{edited}</div>"
         )
-        parts.append(f'<div class="content">{escape(entry.content)}</div>')
-        if entry.attachments:
+        if entry.content:
+            parts.append(f'<div class="content">{escape(entry.content)}</div>')
+        if entry.forwarded:
+            parts.append(_forwarded(entry.forwarded))
+        if entry.poll:
+            parts.append(_poll(entry.poll))
+        if entry.components:
+            parts.append(f'<div class="cv2">{escape(entry.components)}</div>')
+        parts += [_embed(e) for e in entry.embeds]
+        parts.append(_attachments(entry.attachments, entry.saved))
+        if entry.stickers:
             items = "".join(
-                f"<li>Attachment: {escape(a.filename)} ({human_size(a.size)}"
-                f"{', ' + escape(a.content_type) if a.content_type else ''})</li>"
-                for a in entry.attachments
+                f'<li data-sticker-id="{escape(s.get("id", ""))}">'
+                f"🏷 {escape(s.get('name', ''))}</li>"
+                for s in entry.stickers
             )
-            parts.append(f'<ul class="attachments">{items}</ul>')
-        if entry.embed_titles:
-            items = "".join(f"<li>Embed: {escape(t)}</li>" for t in entry.embed_titles)
-            parts.append(f'<ul class="embeds">{items}</ul>')
+            parts.append(f'<ul class="stickers">{items}</ul>')
+        if entry.reactions:
+            parts.append(_reactions(entry.reactions))
         if entry.edited:
             earlier = plural(len(entry.versions) - 1, "earlier version")
             parts.append(f'<details class="history"><summary>{earlier}</summary>')
@@ -140,7 +196,7 @@ class HtmlRenderer:
                     f"<blockquote>{escape(v.content)}</blockquote>"
                 )
             parts.append("</details>")
-        parts.append("</article>\n")
+        parts.append("</div></article>\n")
         return "".join(parts)
 
     def event(self, event: Event, first: bool) -> str:
@@ -156,3 +212,160 @@ class HtmlRenderer:
             "their content; members who opted out are redacted.</footer>\n"
             "</main>\n</body>\n</html>\n"
         )
+
+
+def _safe_url(url: Any) -> str | None:
+    """Only https links become links or images (no javascript:, data: or file: urls)."""
+    return escape(url, quote=True) if isinstance(url, str) and url.startswith("https://") else None
+
+
+def _initials(name: str) -> str:
+    words = [w for w in name.replace("_", " ").split() if w[:1].isalnum()]
+    letters = "".join(w[0] for w in words[:2]) or name[:1] or "?"
+    return letters.upper()
+
+
+def _avatar(name: str, author_id: int) -> str:
+    colour = AVATAR_COLOURS[author_id % len(AVATAR_COLOURS)] if author_id else "#747f8d"
+    return (
+        f'<div class="avatar" aria-hidden="true" style="background:{colour}">'
+        f"{escape(_initials(name))}</div>"
+    )
+
+
+def _data_url(saved: SavedFile | None) -> str | None:
+    """A saved file inlined in the page (it outlives Discord's link)."""
+    if saved is None or saved.data is None:
+        return None
+    kind = saved.content_type or "application/octet-stream"
+    if not all(c.isalnum() or c in "/.+-" for c in kind):
+        kind = "application/octet-stream"
+    return f"data:{kind};base64,{base64.b64encode(saved.data).decode('ascii')}"
+
+
+def _attachments(attachments: list[Attachment], saved: dict[int, SavedFile] | None = None) -> str:
+    images, files = [], []
+    for i, a in enumerate(attachments):
+        url = _data_url((saved or {}).get(i)) or _safe_url(a.url)
+        label = f"{escape(a.filename)} ({human_size(a.size)}"
+        label += f", {escape(a.content_type)})" if a.content_type else ")"
+        if url and (a.content_type or "").startswith("image/"):
+            images.append(
+                f'<a href="{url}"><img src="{url}" alt="{escape(a.filename)}" loading="lazy"></a>'
+            )
+        elif url:
+            download = f' download="{escape(a.filename)}"' if url.startswith("data:") else ""
+            files.append(f'<li>Attachment: <a href="{url}"{download}>{label}</a></li>')
+        else:
+            files.append(f"<li>Attachment: {label}</li>")
+    out = f'<div class="gallery">{"".join(images)}</div>' if images else ""
+    if files:
+        out += f'<ul class="attachments">{"".join(files)}</ul>'
+    return out
+
+
+def _embed(e: dict[str, Any]) -> str:
+    colour = e.get("color")
+    style = f' style="border-left-color:{escape(colour)}"' if isinstance(colour, str) else ""
+    parts = [f'<div class="embed"{style}>']
+    if author := e.get("author"):
+        parts.append(f'<div class="embed-author">{escape(author.get("name", ""))}</div>')
+    if e.get("title"):
+        title = escape(e["title"])
+        url = _safe_url(e.get("url"))
+        linked = f'<a href="{url}">{title}</a>' if url else title
+        parts.append(f'<div class="title">{linked}</div>')
+    if e.get("description"):
+        parts.append(f'<div class="content">{escape(e["description"])}</div>')
+    for f in e.get("fields", []):
+        parts.append(
+            f'<div class="field"><div class="field-name">{escape(f.get("name", ""))}</div>'
+            f'<div class="content">{escape(f.get("value", ""))}</div></div>'
+        )
+    for key in ("image", "thumbnail"):
+        if url := _safe_url(e.get(key)):
+            parts.append(f'<img src="{url}" alt="{key}" loading="lazy">')
+    if footer := e.get("footer"):
+        parts.append(f'<div class="footer">{escape(footer.get("text", ""))}</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _poll(poll: dict[str, Any]) -> str:
+    if "result" in poll:
+        r = poll["result"]
+        winner = r.get("winner")
+        text = (
+            f'winner: <span class="winner">{escape(str(r.get("winner_emoji") or ""))} '
+            f"{escape(winner)}</span> "
+            f"({r.get('winner_votes', 0)} of {r.get('total_votes', 0)} votes)"
+            if winner
+            else "no winner"
+        )
+        return (
+            f'<div class="poll poll-result">📊 Poll closed: <span class="question">'
+            f"{escape(r.get('question', ''))}</span> — {text}</div>"
+        )
+    answers = poll.get("answers", [])
+    total = sum(int(a.get("votes", 0)) for a in answers) or 0
+    rows = []
+    for a in answers:
+        votes = int(a.get("votes", 0))
+        share = round(100 * votes / total) if total else 0
+        win = (
+            " winner"
+            if poll.get("winner_id") is not None and a.get("id") == poll["winner_id"]
+            else ""
+        )
+        emoji = f"{escape(emoji_label(a['emoji']))} " if a.get("emoji") else ""
+        rows.append(
+            f'<div class="answer{win}"><div class="bar" style="width:{share}%"></div>'
+            f"<span>{emoji}{escape(a.get('text', ''))} · {plural(votes, 'vote')} "
+            f"({share}%)</span></div>"
+        )
+    state = "Final results" if poll.get("finalized") else "Votes when last seen"
+    if poll.get("multiple"):
+        state += " · several answers allowed"
+    return (
+        f'<div class="poll"><div class="question">📊 {escape(poll.get("question", ""))}</div>'
+        f'{"".join(rows)}<div class="state">{state}</div></div>'
+    )
+
+
+def _forwarded(f: dict[str, Any]) -> str:
+    origin = f.get("origin") or {}
+    where = f"#{escape(str(origin['channel_id']))}" if origin.get("channel_id") else "elsewhere"
+    when = f" · {_time(f['created_at'])}" if f.get("created_at") else ""
+    parts = [f'<div class="forwarded"><div class="origin">↱ Forwarded from {where}{when}</div>']
+    if f.get("content"):
+        parts.append(f'<div class="content">{escape(f["content"])}</div>')
+    if f.get("components"):
+        parts.append(f'<div class="cv2">{escape(f["components"])}</div>')
+    parts += [_embed(e) for e in f.get("embeds", [])]
+    parts.append(
+        _attachments(
+            [
+                Attachment(
+                    a.get("filename", ""),
+                    int(a.get("size", 0)),
+                    a.get("content_type"),
+                    a.get("url"),
+                )
+                for a in f.get("attachments", [])
+            ]
+        )
+    )
+    for s in f.get("stickers", []):
+        parts.append(f'<div class="sticker">🏷 {escape(s.get("name", ""))}</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _reactions(reactions: list[tuple[str, int]]) -> str:
+    items = []
+    for emoji, count in reactions:
+        image = emoji_image(emoji)
+        label = escape(emoji_label(emoji))
+        shown = f'<img src="{image}" alt="{label}">' if image else label
+        items.append(f'<li data-emoji="{escape(emoji)}" title="{label}">{shown} {count}</li>')
+    return f'<ul class="reactions">{"".join(items)}</ul>'

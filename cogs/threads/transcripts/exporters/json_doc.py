@@ -1,6 +1,10 @@
-"""JSON transcripts, schema ``herbot.transcript/1`` (documented in docs/threads.md).
+"""JSON transcripts, schema ``herbot.transcript/2`` (documented in docs/threads.md).
 
-Streamed: the document is written piece by piece, never built whole in memory.
+Streamed: the document is written piece by piece, never built whole in memory. ``/2`` keeps
+every key of ``/1`` with the same meaning (a reader of ``/1`` reads ``/2``; embeds gained
+keys besides ``title``, attachments a ``url``) and adds what a message holds beyond its
+text: ``kind``, ``reply``, ``forwarded``, ``poll``, ``components``, ``stickers``,
+``reactions``. herbot has no import of transcripts, so nothing reads ``/1`` back.
 """
 
 from __future__ import annotations
@@ -9,12 +13,24 @@ import json
 
 from cogs.threads.transcripts.exporters import Entry, Event, Header
 
-SCHEMA = "herbot.transcript/1"
+SCHEMA = "herbot.transcript/2"
 
 
 def entry_object(entry: Entry) -> dict[str, object]:
+    gone = bool(entry.deleted_at or entry.redacted)
+    reply = None
+    if entry.reply_to:
+        reply = {
+            "id": str(entry.reply_to),
+            "author": {
+                "id": str(entry.reply_author_id) if entry.reply_author_id else None,
+                "name": entry.reply_author,
+            },
+            "content": entry.reply_content,  # as it was when the reply was kept
+        }
     return {
         "id": str(entry.message_id),
+        "kind": entry.kind,
         # A member who opted out is not identified: no id, only the placeholder name.
         "author": {
             "id": None if entry.redacted else str(entry.author_id),
@@ -22,11 +38,17 @@ def entry_object(entry: Entry) -> dict[str, object]:
         },
         "created_at": entry.created_at,
         "reply_to": str(entry.reply_to) if entry.reply_to else None,
+        "reply": None if gone else reply,
         "attachments": [
-            {"filename": a.filename, "size": a.size, "content_type": a.content_type}
-            for a in entry.attachments
+            a.as_json() | {"saved_sha256": entry.saved[i].sha256 if i in entry.saved else None}
+            for i, a in enumerate(entry.attachments)
         ],
-        "embeds": [{"title": t} for t in entry.embed_titles],
+        "embeds": entry.embeds,
+        "forwarded": entry.forwarded,
+        "poll": entry.poll,
+        "components": entry.components,
+        "stickers": entry.stickers,
+        "reactions": [{"emoji": e, "count": n} for e, n in entry.reactions],
         "deleted_at": entry.deleted_at,
         "redacted": entry.redacted,
         "recovered": entry.recovered,

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from cogs.threads.records import display_time
 from cogs.threads.transcripts.exporters import Entry, Event, Header, human_size
+from cogs.threads.transcripts.exporters.parts import (
+    embed_lines,
+    forwarded_lines,
+    poll_lines,
+    reactions_text,
+    sticker_text,
+)
 
 EVENT_TEXT = {
     "renamed": "Thread renamed to “{detail}”",
@@ -51,13 +58,31 @@ class MarkdownRenderer:
         if entry.reply_to:
             who = entry.reply_author or "a message not kept"
             out.append(f"↪ replying to [{who}](#m{entry.reply_to})")
+            if entry.reply_content:
+                quoted = " ".join(entry.reply_content.split())
+                out.append(f"> {quoted[:200]}{'…' if len(quoted) > 200 else ''}")
         out.append("")
-        out.append(entry.content)
-        for a in entry.attachments:
+        if entry.content:
+            out.append(entry.content)
+        extra: list[str] = []
+        if entry.forwarded:
+            extra += forwarded_lines(entry.forwarded)
+        if entry.poll:
+            extra += poll_lines(entry.poll)
+        if entry.components:
+            extra += entry.components.splitlines()
+        for i, a in enumerate(entry.attachments):
             kind = f", {a.content_type}" if a.content_type else ""
-            out.append(f"📎 `{a.filename}` ({human_size(a.size)}{kind})")
-        for title in entry.embed_titles:
-            out.append(f"🔗 {title}")
+            link = f" <{a.url}>" if a.url else ""
+            kept = f" · saved (sha256 {entry.saved[i].sha256})" if i in entry.saved else ""
+            extra.append(f"📎 `{a.filename}` ({human_size(a.size)}{kind}){link}{kept}")
+        for embed in entry.embeds:
+            extra += embed_lines(embed)
+        extra += [sticker_text(s) for s in entry.stickers]
+        if entry.reactions:
+            extra.append(reactions_text(entry.reactions))
+        # Each line its own paragraph line (two spaces: a Markdown line break).
+        out += [f"{line}  " for line in extra]
         if entry.edited:
             out.append("")
             out.append("<details><summary>Earlier versions</summary>")
