@@ -40,6 +40,10 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             item.add_marker(pytest.mark.skip(reason="SQLite only (this run is PostgreSQL)"))
         if engine == "sqlite" and item.get_closest_marker("postgres_only"):
             item.add_marker(pytest.mark.skip(reason="PostgreSQL only: make test-postgres"))
+    # Slow tests first (a stable sort: the rest keep their order). pytest-xdist hands tests out
+    # in this order, so under `make test` a long test starts early instead of being the tail
+    # one worker runs alone at the end; every worker sorts the same way, as xdist requires.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(autouse=True)
