@@ -262,6 +262,7 @@ def _subcommands(help_text: str) -> set[str]:
     return set(re.findall(r"^    ([a-z][\w-]*)(?:\s|$)", help_text, flags=re.MULTILINE))
 
 
+@pytest.mark.slow
 def test_every_command_line_the_readme_lists_is_in_herbot_help(tmp_path):
     """`herbot --help`, then each group's and each command's own help, as a person reads it."""
     rows = cli_rows()

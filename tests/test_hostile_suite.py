@@ -380,6 +380,7 @@ def judge(world: Any):
     j.close()
 
 
+@pytest.mark.slow
 async def test_every_option_of_every_command(world, judge):
     commands = leaf_commands(world.bot.tree)
     assert len(commands) > 30
@@ -400,6 +401,7 @@ async def test_every_option_of_every_command(world, judge):
                 answered(name, result)
 
 
+@pytest.mark.slow
 async def test_every_autocomplete(world, judge):
     targets = [
         (c, p) for c in leaf_commands(world.bot.tree) for p in c.parameters if p.autocomplete
