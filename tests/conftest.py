@@ -31,6 +31,7 @@ from bot.prepare import prepare_database
 from tests import engines
 
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
+SETTLE_BOUND_SECONDS = 60.0
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
@@ -40,6 +41,17 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             item.add_marker(pytest.mark.skip(reason="SQLite only (this run is PostgreSQL)"))
         if engine == "sqlite" and item.get_closest_marker("postgres_only"):
             item.add_marker(pytest.mark.skip(reason="PostgreSQL only: make test-postgres"))
+    # simcord waits at most settle_timeout (its default 5 s) of real time for the bot to go
+    # idle: a bound, not a timing. Two workers beside other work starved a settling bot past 5 s
+    # (a warm-up, a restart), so every simcord world gets SETTLE_BOUND_SECONDS unless it says.
+    for item in items:
+        own = item.get_closest_marker("simcord")
+        options = {"settle_timeout": SETTLE_BOUND_SECONDS, **(own.kwargs if own else {})}
+        item.add_marker(pytest.mark.simcord(**options), append=False)
+    # Slow tests first (a stable sort: the rest keep their order). pytest-xdist hands tests out
+    # in this order, so under `make test` a long test starts early instead of being the tail
+    # one worker runs alone at the end; every worker sorts the same way, as xdist requires.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,8 @@
 ``.ci/run`` start a throwaway cluster and set it) switches the suite to PostgreSQL: each
 SQLite path a test names maps to its own database, created from a migrated template (a file
 copy on the server, ~10 ms, instead of running the migrations for every test). The same
-path maps to the same database, so restarts reopen what the test wrote.
+path maps to the same database, so restarts reopen what the test wrote. Each test process
+(each pytest-xdist worker of ``make test-postgres``) has its own template and databases.
 
 Tests that only make sense on one engine say so: ``@pytest.mark.sqlite_only`` (files, WAL,
 PRAGMAs, FTS5 internals) or ``@pytest.mark.postgres_only`` (several processes on one
@@ -23,7 +24,10 @@ from pathlib import Path
 import asyncpg
 
 ADMIN_URL = os.environ.get("HERBOT_TEST_POSTGRES", "")
-TEMPLATE = f"herbot_template_{os.getpid()}"  # one per test process: runs may overlap
+# One template and one set of databases per test process: `make test` runs pytest-xdist workers
+# (gw0, gw1, ...; named so in the server's database list) and runs may overlap (the pid).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+TEMPLATE = f"herbot_template_{WORKER}_{os.getpid()}"
 
 _lock = threading.Lock()
 _created: set[str] = set()

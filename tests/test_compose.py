@@ -102,6 +102,7 @@ def fake_herbot(tmp_path: Path) -> Path:
     return bin_dir
 
 
+@pytest.mark.slow
 def test_backups_keep_7_daily_4_weekly_and_6_monthly(tmp_path: Path, fake_herbot: Path):
     backups = tmp_path / "backups"
     env = {**os.environ, "PATH": f"{fake_herbot}:{os.environ['PATH']}"}

@@ -262,6 +262,7 @@ def _subcommands(help_text: str) -> set[str]:
     return set(re.findall(r"^    ([a-z][\w-]*)(?:\s|$)", help_text, flags=re.MULTILINE))
 
 
+@pytest.mark.slow
 def test_every_command_line_the_readme_lists_is_in_herbot_help(tmp_path):
     """`herbot --help`, then each group's and each command's own help, as a person reads it."""
     rows = cli_rows()
@@ -468,7 +469,9 @@ def _help_and_ask(venv: FreshVenv, cwd: Path, tmp_path: Path) -> None:
     assert ANSWER in asked.stdout, asked.stdout
 
 
+# Both share one fresh_venv (and the wheelhouse it fills): one worker under `make test`.
 @pytest.mark.slow
+@pytest.mark.xdist_group("fresh_venv")
 @pytest.mark.sqlite_only  # the default settings' SQLite file, made in the empty directory
 def test_a_wheel_install_answers_from_an_empty_directory(fresh_venv, tmp_path):
     """As an image or a package index installs herbot: its wheel, run far from any checkout;
@@ -481,6 +484,7 @@ def test_a_wheel_install_answers_from_an_empty_directory(fresh_venv, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("fresh_venv")
 @pytest.mark.sqlite_only  # the default settings' SQLite file, made in the empty directory
 def test_an_editable_install_answers_from_an_empty_directory(fresh_venv, tmp_path):
     """A developer's install: the checkout editable, then herbot from anywhere."""

@@ -19,6 +19,7 @@ examples per test (default 6, a few minutes in all; e.g. 2000 for a long run).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -214,13 +215,17 @@ class Judge:
         logging.getLogger().removeHandler(self.log)
         OUTPUT_DIR.mkdir(exist_ok=True)
         path = OUTPUT_DIR / "hostile-input.json"
-        old = json.loads(path.read_text()) if path.exists() else {}
-        for name, n in self.cases.items():
-            entry = old.setdefault(name, {"cases": 0, "client_refused": 0, "longest_s": 0.0})
-            entry["cases"] += n
-            entry["client_refused"] += self.client_refused[name]
-            entry["longest_s"] = round(max(entry["longest_s"], self.longest[name]), 4)
-        path.write_text(json.dumps(old, indent=1, sort_keys=True))
+        # pytest-xdist workers add to the same file: one at a time (a half-written file is
+        # not JSON, and two read-then-writes would lose one's counts).
+        with (OUTPUT_DIR / "hostile-input.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            old = json.loads(path.read_text()) if path.exists() else {}
+            for name, n in self.cases.items():
+                entry = old.setdefault(name, {"cases": 0, "client_refused": 0, "longest_s": 0.0})
+                entry["cases"] += n
+                entry["client_refused"] += self.client_refused[name]
+                entry["longest_s"] = round(max(entry["longest_s"], self.longest[name]), 4)
+            path.write_text(json.dumps(old, indent=1, sort_keys=True))
 
     async def snapshot(self) -> str:
         db = self.world.db
@@ -375,6 +380,7 @@ def judge(world: Any):
     j.close()
 
 
+@pytest.mark.slow
 async def test_every_option_of_every_command(world, judge):
     commands = leaf_commands(world.bot.tree)
     assert len(commands) > 30
@@ -395,6 +401,7 @@ async def test_every_option_of_every_command(world, judge):
                 answered(name, result)
 
 
+@pytest.mark.slow
 async def test_every_autocomplete(world, judge):
     targets = [
         (c, p) for c in leaf_commands(world.bot.tree) for p in c.parameters if p.autocomplete

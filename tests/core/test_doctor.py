@@ -76,6 +76,7 @@ def _settings_with(tmp_path: Path, *edits: tuple[str, str]) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_fresh_install_is_all_good_offline(tmp_path: Path):
     _migrate(tmp_path)
     done = _doctor(tmp_path)
@@ -130,6 +131,7 @@ def test_a_broken_setting_is_one_line(tmp_path: Path, edit: tuple[str, str], say
     assert done.stdout.splitlines()[-1] == "herbot doctor: 1 problem"
 
 
+@pytest.mark.slow
 def test_a_database_behind_the_newest_migration_is_one_line(tmp_path: Path):
     _migrate(tmp_path)
     set_old = "UPDATE alembic_version SET version_num = '0045'"
@@ -156,6 +158,7 @@ def test_a_database_behind_the_newest_migration_is_one_line(tmp_path: Path):
     assert "run `herbot db migrate`" in line
 
 
+@pytest.mark.slow
 def test_without_the_intent_it_says_what_is_off(tmp_path: Path):
     _migrate(tmp_path)
     done = _doctor(tmp_path, HERBOT_MESSAGE_CONTENT="0")
@@ -268,6 +271,7 @@ async def _doctor_process(tmp_path: Path, *args: str, **env: str) -> tuple[int, 
     return proc.returncode, out.decode()
 
 
+@pytest.mark.slow
 async def test_online_as_a_process_token_intents_and_permissions(tmp_path: Path):
     await asyncio.to_thread(_migrate, tmp_path)
     runner, base = await _fake_discord(MESSAGE_CONTENT, token="good")

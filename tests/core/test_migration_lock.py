@@ -50,6 +50,7 @@ def empty_target(tmp_path: Path, name: str) -> str | Path:
     return tmp_path / f"{name}.db"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("starter", list(STARTERS))
 async def test_two_processes_starting_at_once_on_an_empty_database_both_succeed(
     tmp_path: Path, starter: str

@@ -30,6 +30,7 @@ except ImportError:  # the tests skip without playwright
 # already retries the step once as a person would; a test that still trips over it runs
 # again from a fresh demo instead of failing the run. A real failure fails all three runs.
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.browser,
     pytest.mark.sqlite_only,
     pytest.mark.flaky(reruns=2),

@@ -54,6 +54,7 @@ def test_same_model_id_and_weights_as_the_reference(fast, reference: MiniLM):
     )
 
 
+@pytest.mark.slow
 def test_vectors_match_the_float32_reference(fast, reference: MiniLM):
     texts = [
         *_questions(),

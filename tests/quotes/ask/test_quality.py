@@ -59,6 +59,7 @@ async def _held_out(retriever: Retriever, output_dir: Path, capsys) -> Figures:
 
 # Both engines: with the domain adapter the meaning leg carries the ranking, and PostgreSQL's
 # ts_rank (not BM25) meets the bar too (held-out hit@1 109/123 against FTS5's 110/123).
+@pytest.mark.slow
 async def test_question_set_quality_bar_on_the_held_out_half(
     retriever: Retriever, capsys: pytest.CaptureFixture[str], output_dir: Path
 ):
