@@ -67,6 +67,7 @@ class CatchUp(commands.Cog):
         self._down_since: datetime | None = None
         self._task: asyncio.Task[Pass] | None = None
         self._again = False
+        self._reopen_before: datetime | None = None  # a loss whose gaps are still to open
         self._left = 0
         self.last: Pass | None = None
 
@@ -105,19 +106,30 @@ class CatchUp(commands.Cog):
         if self._down_since is not None:
             since, self._down_since = self._down_since, None
             await self.recording.recorder.flush()  # what arrived before the loss is kept
-            async with self.bot.db.transaction() as tx:
-                await catchup_store.open_gaps(
-                    tx, now=self.bot.now(), recheck=self.config.catchup_recheck, before=since
-                )
+            if self._reopen_before is None or since < self._reopen_before:
+                self._reopen_before = since
         if self._task is not None and not self._task.done():
-            self._again = True  # the running pass picks the new gaps up when it ends
+            # The running pass may still hold a gap of the same conversation (a gap is one
+            # per conversation and resume point): the new gaps open once it has ended.
+            self._again = True
             return
+        await self._open_reconnect_gaps()
         self._task = asyncio.create_task(self._passes(), name="herbot-recording-catchup")
+
+    async def _open_reconnect_gaps(self) -> None:
+        if self._reopen_before is None:
+            return
+        since, self._reopen_before = self._reopen_before, None
+        async with self.bot.db.transaction() as tx:
+            await catchup_store.open_gaps(
+                tx, now=self.bot.now(), recheck=self.config.catchup_recheck, before=since
+            )
 
     async def _passes(self) -> Pass:
         done = await self.run()
         while self._again:
             self._again = False
+            await self._open_reconnect_gaps()
             done = await self.run()
         return done
 
