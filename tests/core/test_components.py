@@ -21,8 +21,10 @@ import pytest
 
 from bot.components import Components, Field, Persistent, components_of
 from bot.errors import UserError
+from cogs.debate.judges_ui import JudgeControl
 from cogs.debate.poi_ui import POIAnswer
 from cogs.debate.ui import DebateControl
+from cogs.debate.veto_ui import VetoStrike
 from cogs.polls.ranked_ui import ApprovalSelect, RankButton, RankPick, RankSave
 from cogs.polls.ui import PollRetractButton, PollVoteButton
 from cogs.quotes.ask.gaps_ui import GapButton, GapsPageButton, RateButton
@@ -131,6 +133,19 @@ PINNED: list[tuple[type[Any], str, list[tuple[Callable[[], Any], str]]]] = [
             (lambda: RateButton("0af3", 1), "herbot:ask:rate:0af3:1"),
             (lambda: RateButton("0af3", 0), "herbot:ask:rate:0af3:0"),
         ],
+    ),
+    (
+        JudgeControl,
+        r"herbot:debate:judge:(?P<debate>\d+):(?P<action>\w+)",
+        [
+            (lambda: JudgeControl(7, "ballot"), "herbot:debate:judge:7:ballot"),
+            (lambda: JudgeControl(7, "release"), "herbot:debate:judge:7:release"),
+        ],
+    ),
+    (
+        VetoStrike,
+        r"herbot:debate:veto:(?P<debate>\d+):(?P<position>\d+)",
+        [(lambda: VetoStrike(7, 2), "herbot:debate:veto:7:2")],
     ),
     (
         GapButton,
