@@ -49,6 +49,9 @@ class Answer:
     offset: int = 0
     unknown: list[str] = field(default_factory=list)  # names the store never mentions
     ranking: str = "BM25"  # the keyword leg's ranking on this engine (lexical.ranking)
+    # Set when the question rests on something the store never says: the answer shows what
+    # the store does say about it, under this note (hybrid.premise_note).
+    premise: str | None = None
 
     @property
     def has_more(self) -> bool:
@@ -63,6 +66,7 @@ class Answer:
             "total": self.total,
             "offset": self.offset,
             "unknown": self.unknown,
+            "premise": self.premise,
             "results": [r.as_json(self.offset + i) for i, r in enumerate(self.results, 1)],
             "suggestions": [r.as_json(i) for i, r in enumerate(self.suggestions, 1)],
         }
@@ -99,6 +103,7 @@ async def ask(
         offset=offset,
         unknown=retrieval.unknown,
         ranking=lexical.ranking(retriever.db),
+        premise=retrieval.premise,
     )
 
 

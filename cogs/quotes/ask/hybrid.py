@@ -79,6 +79,7 @@ class Retrieval:
     best_cosine: float | None = None
     best_coverage: float = 0.0
     unknown: list[str] = field(default_factory=list)  # names the store never mentions
+    premise: str | None = None  # the note shown over an answer to an unsupported premise
 
 
 def rrf(

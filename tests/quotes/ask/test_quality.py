@@ -46,6 +46,9 @@ async def _held_out(retriever: Retriever, output_dir: Path, capsys) -> Figures:
     halves = {which: (await evaluate(retriever, "hybrid", which=which))[0] for which in
               ("tune", "held-out")}  # fmt: skip
     table = "\n".join([Figures.HEADER, *(f.row() for f in [*figures, *halves.values()])])
+    kinds = "\n".join([Figures.KIND_HEADER, *(r for f in halves.values() for r in f.kind_rows())])
+    notes = ", ".join(f"{f.mode}: {f.premise_notes}" for f in halves.values())
+    table += f"\n\nBy kind:\n{kinds}\n\nIn-scope answers carrying a premise note: {notes}"
     held = halves["held-out"]
     misses = "\n".join(f"- {q}" for q in held.misses)
     report = (
