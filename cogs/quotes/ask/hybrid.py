@@ -50,6 +50,9 @@ DENSE_FLOOR = 0.25
 # A declined question lists "Related (not an answer)" passages only this near in meaning.
 RELATED_FLOOR = 0.3
 LEXICAL_STRONG = 0.75
+# An unsupported premise: the best passage is at least this near (cosine) without the words
+# the store never uses as with them (tuned on the tune half; see _unsupported_premise).
+PREMISE_MARGIN = 0.01
 LEXICAL_ONLY = 0.6
 CANDIDATES = 50  # per leg, before fusion
 RECENT_QUESTIONS = 256
@@ -208,6 +211,34 @@ class Retriever:
         lead = head[first]
         return [lead, *(r for r in head if r is not lead)]
 
+    async def _unsupported_premise(
+        self, question: Question, guild_id: int | None, lead: list[Ranked]
+    ) -> str | None:
+        """The premise note when a question that takes something for granted says something
+        the store never says, else None.
+
+        A claim word no visible passage uses is a candidate ("Why does Samantha get a robot
+        body?": nothing mentions a robot). Members' paraphrases use such words too ("Why does
+        the AI vanish?"), so the meaning leg decides: the question is encoded again without
+        those words, and if the best passage is then at least about as near (the words
+        brought nothing it holds), the premise is unsupported. A synonym of what the passage
+        says ("vanish" for leaving) carries meaning the passage holds, and drops its cosine.
+        """
+        claims = [t for t in question.terms if t not in answerability.ASKING_WORDS]
+        unsupported = await lexical.absent(self.db, claims, guild_id)
+        if not unsupported or not lead or lead[0].cosine is None or self.index is None:
+            return None
+        without = answerability.without_words(question.rewritten, unsupported)
+        if not answerability.terms(without):
+            return None
+        vector = await self._query_vector(without)
+        hits = self.index.search(vector, guild_id, CANDIDATES)
+        cosine = next((h.cosine for h in hits if h.rowid == lead[0].rowid), -1.0)
+        if cosine < lead[0].cosine - PREMISE_MARGIN:
+            return None
+        known = [t for t in claims if t not in unsupported]
+        return answerability.premise_note(unsupported, known)
+
     async def retrieve(
         self,
         question: str | Question,
@@ -282,7 +313,10 @@ class Retriever:
         best_cosine = dense[0].cosine if dense else None
         best_coverage = max(cover.values(), default=0.0)
         answered, relevant = decide(mode, best_cosine, best_coverage, ranked)
-        answered = answered and not unknown
+        answered = answered and not unknown and not question.request
+        premise = None
+        if answered and question.presupposes and mode != "lexical":
+            premise = await self._unsupported_premise(question, guild_id, relevant[:1])
         result = Retrieval(
             question.raw,
             mode,
@@ -291,6 +325,7 @@ class Retriever:
             best_cosine=best_cosine,
             best_coverage=best_coverage,
             unknown=unknown,
+            premise=premise,
         )
         if answered:
             result.ranked = relevant[:depth]
