@@ -52,6 +52,7 @@ class Answer:
     # Set when the question rests on something the store never says: the answer shows what
     # the store does say about it, under this note (hybrid.premise_note).
     premise: str | None = None
+    passing: list[str] = field(default_factory=list)  # names the store mentions in passing only
 
     @property
     def has_more(self) -> bool:
@@ -67,6 +68,7 @@ class Answer:
             "offset": self.offset,
             "unknown": self.unknown,
             "premise": self.premise,
+            "passing": self.passing,
             "results": [r.as_json(self.offset + i) for i, r in enumerate(self.results, 1)],
             "suggestions": [r.as_json(i) for i, r in enumerate(self.suggestions, 1)],
         }
@@ -104,6 +106,7 @@ async def ask(
         unknown=retrieval.unknown,
         ranking=lexical.ranking(retriever.db),
         premise=retrieval.premise,
+        passing=retrieval.passing,
     )
 
 

@@ -106,7 +106,15 @@ _PRESUPPOSES = re.compile(
 ASKING_WORDS = frozenset(
     """happen happens happened happening mean means meant meaning think thinks thought say
     says said exactly actually particular particularly really basically ever finally last
-    first still even kind sort thing things""".split()
+    first still even kind sort thing things up out""".split()
+)
+
+
+# Words about the sources rather than what they say ("what does the author say about ...").
+SOURCE_WORDS = frozenset(
+    """article articles author writer piece essay review film films movie movies story bring
+    brings mention mentions mentioned talk talks discuss discusses refer refers compare
+    compares quote quotes describe describes show shows""".split()
 )
 
 
@@ -132,10 +140,17 @@ def without_words(text: str, words: list[str]) -> str:
     return " ".join(kept)
 
 
+# Common verbs that name no topic ("get", "make"): left out of the note's "what it says about".
+_LIGHT_VERBS = frozenset(
+    """get gets got getting make makes made making go goes went going have has having take
+    takes took give gives gave use uses used help helps helped come comes came""".split()
+)
+
+
 def premise_note(unsupported: list[str], known: list[str]) -> str:
     """The plain note over an answer whose premise the store never supports."""
     words = ", ".join(f"“{w}”" for w in unsupported[:3])
-    about = ", ".join(known[:3]) or "that"
+    about = ", ".join([w for w in known if w not in _LIGHT_VERBS][:3]) or "that"
     return (
         f"The store doesn't say that (nothing in it mentions {words}); "
         f"here is what it says about {about}."

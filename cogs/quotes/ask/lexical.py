@@ -231,3 +231,24 @@ def _with_prefix(query: str, word: str, form: str, joiner: str = " OR ") -> str:
     if len(stem) < 6 or not stem.isalnum():
         return query
     return query + joiner + form.format(stem[:-2])
+
+
+async def mentioning(db: Reader, name: str, guild_id: int | None, *, limit: int) -> list[int]:
+    """Up to ``limit`` visible passages that contain ``name`` as a phrase (as
+    :func:`mentioned` matches it)."""
+    words = re.findall(r"\w+", name.casefold())
+    if not words:
+        return []
+    phrase = '"' + " ".join(words) + '"'
+    sql = (
+        "SELECT q.rowid AS rowid FROM quotes_ac AS f JOIN quotes AS q ON q.rowid = f.rowid "
+        f"WHERE quotes_ac MATCH :match AND {VISIBLE} LIMIT :limit"
+    )
+    if db.dialect != "sqlite":
+        phrase = " ".join(words)
+        sql = (
+            "SELECT q.rowid AS rowid FROM quotes AS q WHERE "
+            f"q.ac @@ phraseto_tsquery('simple', :match) AND {VISIBLE} LIMIT :limit"
+        )
+    async with db.execute(sql, {"match": phrase, "guild": guild_id, "limit": limit}) as cur:
+        return [row["rowid"] for row in await cur.fetchall()]
