@@ -9,7 +9,12 @@ GUILD_CREATE on the gateway, heartbeats acknowledged, RESUME answered with RESUM
 :meth:`FakeDiscord.drop_gateway`, which can hold the reconnection until
 :meth:`FakeDiscord.release_gateway`); ``/users/@me``, interaction callbacks
 (each one's arrival time recorded: that is the acknowledgement the member would see),
-message posts and edits (recorded), and ``{}`` for anything else. It is not a Discord
+message posts and edits (recorded), the channel's history (``GET /channels/{id}/messages``
+with ``before``/``after``/``limit``, as Discord pages it, from the messages members sent
+through :meth:`FakeDiscord.member_message` and the bot posted; at most
+``history_per_second`` pages a second, said in Discord's rate limit headers, and HTTP 429
+with ``retry_after`` to a client that asks sooner), and ``{}`` for
+anything else. It is not a Discord
 emulator (simcord is, in process); it exists so that the bot's own process, event loop,
 JSON, compression and HTTP client are all inside the measurement.
 """
@@ -37,6 +42,21 @@ _ids = itertools.count(910_000_000_000_000_000)
 
 def snowflake() -> int:
     return next(_ids)
+
+
+_DISCORD_EPOCH_MS = 1420070400000
+_last_timed = 0
+
+
+def timed_snowflake() -> int:
+    """A snowflake of the current time (history pages and catch-up compare ids with time)."""
+    global _last_timed
+    now = ((int(time.time() * 1000) - _DISCORD_EPOCH_MS) << 22) + 1
+    _last_timed = max(now, _last_timed + 1)
+    return _last_timed
+
+
+MEMBER_ID = 900_000_000_000_000_300
 
 
 def user(uid: int, name: str) -> dict[str, Any]:
@@ -142,10 +162,22 @@ def message_payload(
     }
 
 
+def _iso_of(message_id: int) -> str:
+    from datetime import UTC, datetime
+
+    ms = (message_id >> 22) + _DISCORD_EPOCH_MS
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat()
+
+
 def click_payload(
-    interaction_id: int, user_id: int, custom_id: str, message: dict[str, Any]
+    interaction_id: int,
+    user_id: int,
+    custom_id: str,
+    message: dict[str, Any],
+    joined_at: str = NOW,
 ) -> dict[str, Any]:
-    """An INTERACTION_CREATE for a button press, shaped like Discord's."""
+    """An INTERACTION_CREATE for a button press, shaped like Discord's (the member joined
+    the guild at ``joined_at``)."""
     return {
         "id": str(interaction_id),
         "application_id": str(APP_ID),
@@ -165,7 +197,7 @@ def click_payload(
         "member": {
             "user": user(user_id, f"member{user_id % 100_000}"),
             "roles": [],
-            "joined_at": NOW,
+            "joined_at": joined_at,
             "deaf": False,
             "mute": False,
             "flags": 0,
@@ -248,6 +280,33 @@ class FakeDiscord:
     identifies: int = 0  # IDENTIFY (a new session) and RESUME (the same one) received
     resumes: int = 0
     resumed: asyncio.Event = field(default_factory=asyncio.Event)
+    # The channel's messages, by id (members' through member_message, the bot's posts).
+    history: dict[int, dict[str, Any]] = field(default_factory=dict)
+    history_per_second: int = 50
+    history_pages: int = 0  # GET .../messages answered (429s not counted)
+    limited: int = 0  # 429s sent
+    first_page_at: float | None = None  # perf_counter of the first history page answered
+
+    def member_message(self, content: str, author_id: int = MEMBER_ID) -> dict[str, Any]:
+        """A member's message, kept in the channel's history; dispatch it as MESSAGE_CREATE
+        while the bot is up, or not (it posted while the bot was down)."""
+        payload = message_payload(timed_snowflake(), content)
+        payload["author"] = user(author_id, f"member{author_id % 1000}")
+        payload["member"] = {"roles": [], "joined_at": NOW, "deaf": False, "mute": False}
+        payload["timestamp"] = _iso_of(int(payload["id"]))
+        self.history[int(payload["id"])] = payload
+        return payload
+
+    def _page(self, query: Any) -> list[dict[str, Any]]:
+        limit = max(1, min(100, int(query.get("limit", 50))))
+        ordered = sorted(self.history)
+        if "before" in query:
+            ordered = [i for i in ordered if i < int(query["before"])]
+        if "after" in query:
+            ordered = [i for i in ordered if i > int(query["after"])]
+            if "before" not in query:  # Discord: the oldest after it, sent newest first
+                return [self.history[i] for i in reversed(ordered[:limit])]
+        return [self.history[i] for i in reversed(ordered[-limit:])]
 
     async def start(self) -> None:
         app = web.Application(client_max_size=16 * 1024 * 1024)
@@ -263,6 +322,7 @@ class FakeDiscord:
         self._compress = _Compressor(None)
         self._ack_waiters: list[tuple[int, asyncio.Future[None]]] = []
         self._release: asyncio.Event | None = None  # set: gateway connections wait for it
+        self._next_page = 0.0  # history pages: when the next one may be asked for
 
     async def stop(self) -> None:
         if self._ws is not None and not self._ws.closed:
@@ -379,6 +439,8 @@ class FakeDiscord:
                 if len(self.acks) >= count and not future.done():
                     future.set_result(None)
             data = (body or {}).get("data") or {}
+            if request.query.get("with_response") not in ("1", "true"):
+                return web.Response(status=204)  # as Discord: the created message only if asked
             return _json(
                 {
                     "interaction": {
@@ -428,6 +490,41 @@ class FakeDiscord:
                     },
                 }
             )
+        if (
+            parts[0] == "channels"
+            and len(parts) == 3
+            and parts[2] == "messages"
+            and request.method == "GET"
+        ):
+            # One page per 1/history_per_second, announced in Discord's rate limit headers
+            # (discord.py waits them out itself); a page asked for sooner gets a 429.
+            every = 1.0 / self.history_per_second
+            if arrived < self._next_page:
+                self.limited += 1
+                wait = self._next_page - arrived
+                # Via: discord.py takes a 429 without it for a Cloudflare ban, not a limit.
+                body = {"message": "You are being rate limited.", "retry_after": wait}
+                return web.Response(
+                    body=json.dumps(body | {"global": False}).encode(),
+                    status=429,
+                    headers={
+                        "Content-Type": "application/json",
+                        "Retry-After": f"{wait:.3f}",
+                        "Via": "1.1 google",
+                    },
+                )
+            self._next_page = arrived + every
+            self.history_pages += 1
+            if self.first_page_at is None:
+                self.first_page_at = arrived
+            limits = {
+                "X-RateLimit-Limit": "1",
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset-After": f"{every:.3f}",
+                "X-RateLimit-Bucket": "fake-history",
+            }
+            page = json.dumps(self._page(request.query)).encode()
+            return web.Response(body=page, headers={"Content-Type": "application/json", **limits})
         if parts[0] == "channels" and len(parts) >= 3 and parts[2] == "messages":
             data = body or {}
             if request.method == "PATCH":
@@ -449,7 +546,9 @@ class FakeDiscord:
                 )
             if request.method == "POST" and len(parts) == 3:
                 self.posts.append((arrived, path))
-                return _json(
-                    message_payload(snowflake(), data.get("content") or "", data.get("embeds", ()))
+                posted = message_payload(
+                    timed_snowflake(), data.get("content") or "", data.get("embeds", ())
                 )
+                self.history[int(posted["id"])] = posted
+                return _json(posted)
         return _json({})

@@ -6,9 +6,14 @@ Every figure has a baseline measured in the same run:
 - recorder: batched writes (one transaction per batch, executemany) vs one commit per message;
 - real bot (simcord): members sending in a recorded thread vs the same sends unrecorded;
 - export: the streamed exporters for 10k and 100k messages (time, peak traced memory) vs a
-  naive JSON export that loads every row and builds the document in memory.
+  naive JSON export that loads every row and builds the document in memory;
+- catch-up after downtime: a real ``herbot run`` process started on a recorded channel that
+  missed N messages, against ``bench/_fake_discord.py`` (history rate limited to
+  ``CATCHUP_PAGES_PER_SECOND`` pages of 100), messages recovered per second from its first
+  history page to the last message kept; quiet, and busy (members posting live meanwhile);
+  baseline: a bare HTTP client paging the same history under the same limit (no bot).
 
-Prints a Markdown table (medians of ``--repeat`` runs for the rates).
+Prints Markdown tables (medians of ``--repeat`` runs for the rates).
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -177,6 +184,136 @@ async def bot_rates(tmp: Path, n_e2e: int, n_gateway: int, *, recorded: bool, ru
         await db.close()
 
 
+CATCHUP_PAGES_PER_SECOND = 10  # the fake's history limit: at most 1,000 messages a second
+LIVE_PER_SECOND = 200  # the busy column: members posting live while catch-up runs
+
+
+async def _recorded_database(target: Path) -> None:
+    from dataclasses import replace
+
+    from bench import _fake_discord as fake
+    from bot.config import load_settings
+    from bot.prepare import prepare_database
+
+    settings = replace(load_settings(dotenv=False), database=target, token=None)
+    db = await prepare_database(settings)
+    try:
+        async with db.transaction() as tx:
+            await store.start_recording(
+                tx,
+                channel_id=fake.CHANNEL_ID,
+                guild_id=fake.GUILD_ID,
+                name="general",
+                parent_id=None,
+                reason="manual",
+                started_by=1,
+                now=datetime.now(UTC),
+            )
+    finally:
+        await db.close()
+
+
+def _start_herbot(tmp: Path, target: Path, server: Any) -> subprocess.Popen[bytes]:
+    """``herbot run`` on ``target`` against the fake, catch-up unbounded per conversation."""
+    config = tmp / "catchup-config"
+    if not config.exists():
+        config.mkdir()
+        shipped = Path(__file__).resolve().parent.parent / "herbot_config" / "settings.toml"
+        text = shipped.read_text(encoding="utf-8")
+        text = text.replace("[threads]\n", "[threads]\ncatchup_max = 1000000\n", 1)
+        (config / "settings.toml").write_text(text, encoding="utf-8")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("HERBOT_", "DISCORD_"))},
+        "HERBOT_DB": str(target),
+        "HERBOT_CONFIG_DIR": str(config),
+        "DISCORD_TOKEN": "bench.fake.token",
+        "DISCORD_API_BASE": server.api_base,
+        "DISCORD_GATEWAY_URL": server.gateway_url,
+    }
+    herbot = Path(sys.executable).with_name("herbot")
+    log = (tmp / "catchup-herbot.log").open("ab")
+    return subprocess.Popen([str(herbot), "run"], env=env, stdout=log, stderr=log)
+
+
+async def catchup_rate(tmp: Path, n: int, *, busy: bool, run: int) -> tuple[float, int, int]:
+    """(messages recovered per second, history pages, 429s) of a real process's catch-up."""
+    from bench import _fake_discord as fake
+
+    target = tmp / f"catchup-{busy}-{run}.db"
+    await _recorded_database(target)
+    server = fake.FakeDiscord(history_per_second=CATCHUP_PAGES_PER_SECOND)
+    await server.start()
+    missed = {int(server.member_message(f"missed {i} " + WORDS[i % 20])["id"]) for i in range(n)}
+    bot = _start_herbot(tmp, target, server)
+    live_task: asyncio.Task[None] | None = None
+    db = await Database.open(target, migrate=False)
+    try:
+        await asyncio.wait_for(server.identified.wait(), 180)
+
+        async def live() -> None:
+            await asyncio.sleep(1.0)  # the guild is in
+            i = 0
+            while True:
+                await server.dispatch("MESSAGE_CREATE", server.member_message(f"live {i}"))
+                i += 1
+                await asyncio.sleep(1 / LIVE_PER_SECOND)
+
+        if busy:
+            live_task = asyncio.create_task(live())
+        deadline = time.perf_counter() + 300
+        while time.perf_counter() < deadline:
+            rows = await db.fetchall("SELECT message_id FROM recorded_messages WHERE recovered = 1")
+            if missed <= {int(r[0]) for r in rows}:
+                break
+            if bot.poll() is not None:
+                raise RuntimeError(f"herbot run exited; see {tmp / 'catchup-herbot.log'}")
+            await asyncio.sleep(0.05)
+        else:
+            raise RuntimeError(f"catch-up not done in 300 s; see {tmp / 'catchup-herbot.log'}")
+        done = time.perf_counter()
+        assert server.first_page_at is not None
+        return n / (done - server.first_page_at), server.history_pages, server.limited
+    finally:
+        if live_task is not None:
+            live_task.cancel()
+        await db.close()
+        bot.terminate()
+        await asyncio.to_thread(bot.wait, 30)
+        await server.stop()
+
+
+async def bare_paging_rate(n: int) -> float:
+    """The baseline: the same history paged (100 at a time, newest first) by a bare client."""
+    import aiohttp
+
+    from bench import _fake_discord as fake
+
+    server = fake.FakeDiscord(history_per_second=CATCHUP_PAGES_PER_SECOND)
+    await server.start()
+    for i in range(n):
+        server.member_message(f"missed {i} " + WORDS[i % 20])
+    url = f"{server.api_base}/channels/{fake.CHANNEL_ID}/messages"
+    got, before = 0, None
+    try:
+        async with aiohttp.ClientSession() as http:
+            start = time.perf_counter()
+            while True:
+                params = {"limit": "100", **({"before": before} if before else {})}
+                async with http.get(url, params=params) as answer:
+                    body = await answer.json()
+                if answer.status == 429:
+                    await asyncio.sleep(float(body["retry_after"]))
+                    continue
+                got += len(body)
+                if len(body) < 100:
+                    break
+                before = body[-1]["id"]
+            assert got == n
+            return n / (time.perf_counter() - start)
+    finally:
+        await server.stop()
+
+
 def gateway_message(i: int, channel_id: int, guild_id: int, member: Any) -> dict[str, Any]:
     """A MESSAGE_CREATE payload as Discord sends it."""
     at = datetime.now(UTC) + timedelta(milliseconds=i)
@@ -267,6 +404,9 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--storage-only", action="store_true", help="only the recorder rows (no bot, no exports)"
     )
+    parser.add_argument(
+        "--catchup-only", action="store_true", help="only the catch-up table (real processes)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     quick = args.quick
@@ -274,10 +414,36 @@ async def main(argv: list[str] | None = None) -> int:
     n_rec, n_base = (5_000, 500) if quick else (50_000, 3_000)
     n_e2e, n_gateway = (100, 5_000) if quick else (200, 20_000)
     sizes = (2_000, 10_000) if quick else (10_000, 100_000)
+    n_catchup = 2_000 if quick else 10_000
 
     rows: list[tuple[str, str, str]] = []
+    catchup_rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="herbot-bench-") as tmp_name:
         tmp = Path(tmp_name)
+        quiet = [await catchup_rate(tmp, n_catchup, busy=False, run=r) for r in range(repeat)]
+        busy = [await catchup_rate(tmp, n_catchup, busy=True, run=r) for r in range(repeat)]
+        bare = [await bare_paging_rate(n_catchup) for _ in range(repeat)]
+        q, b, w = (statistics.median(x[0] for x in quiet), statistics.median(x[0] for x in busy),
+                   statistics.median(bare))  # fmt: skip
+        catchup_rows.append(
+            (f"herbot catch-up of {n_catchup:,} missed (msg/s)", f"{q:,.0f}", f"{b:,.0f}")
+        )
+        catchup_rows.append(
+            ("  of the bare client's rate (baseline below)", f"{q / w:.0%}", f"{b / w:.0%}")
+        )
+        catchup_rows.append(
+            (
+                "  history pages, 429s answered",
+                f"{quiet[0][1]}, {quiet[0][2]}",
+                f"{busy[0][1]}, {busy[0][2]}",
+            )
+        )
+        catchup_rows.append(
+            ("Bare HTTP client paging the same history (baseline, msg/s)", f"{w:,.0f}", "—")
+        )
+        if args.catchup_only:
+            _print_catchup(catchup_rows, n_catchup, quick, repeat)
+            return 0
         batched = [await recorder_rate(tmp, n_rec, batched=True, run=r) for r in range(repeat)]
         single = [await recorder_rate(tmp, n_base, batched=False, run=r) for r in range(repeat)]
         b, s = statistics.median(batched), statistics.median(single)
@@ -340,7 +506,20 @@ async def main(argv: list[str] | None = None) -> int:
     print("|---|---:|---|")
     for what, result, compared in rows:
         print(f"| {what} | {result} | {compared} |")
+    _print_catchup(catchup_rows, n_catchup, quick, repeat)
     return 0
+
+
+def _print_catchup(rows: list[tuple[str, str, str]], n: int, quick: bool, repeat: int) -> None:
+    print(
+        f"\nCatch-up after downtime ({'quick' if quick else 'full'}; median of {repeat}; "
+        f"fake Discord history limit {CATCHUP_PAGES_PER_SECOND} pages/s of 100; busy: "
+        f"{LIVE_PER_SECOND} live messages/s meanwhile)\n"
+    )
+    print("| What | Quiet | Busy |")
+    print("|---|---:|---:|")
+    for what, quiet, busy in rows:
+        print(f"| {what} | {quiet} | {busy} |")
 
 
 if __name__ == "__main__":

@@ -8,14 +8,15 @@ response. Measured with ``bench/burst.py`` that is most of the bot's CPU per cli
 shared 2-core machine CPU per click is what decides whether a burst is answered in time.
 
 A feature registers a custom-id prefix and a handler here; a click whose custom id has that
-prefix is given to the handler as a small :class:`Click` (ids, token, the member's roles).
+prefix is given to the handler as a small :class:`Click` (ids, token, the member's roles, join
+date and screening, as the click's own payload carries them: nothing is fetched per click).
 The handler answers with the private text to send (or :class:`Replace`: the text replaces the
 clicked private message and its buttons, as a builder's "Submit" does), or ``None`` to let
 discord.py's ordinary path (the DynamicItem) take the click after all: the lane is an
 optimisation of one path, never a second set of rules, and a click it declines has not been
 answered yet. Errors get the same replies as everywhere (:mod:`bot.errors`). The answer goes
-through discord.py's own interaction-callback request, so rate limits, proxies and simcord's
-tests all apply.
+through discord.py's own webhook adapter (the interaction-callback route, without asking for
+the created message back), so rate limits, proxies and simcord's tests all apply.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import discord
+from discord.http import Route
 from discord.webhook.async_ import async_context, interaction_message_response_params
 
 from bot import interactions
@@ -50,6 +53,15 @@ class Click:
     channel_id: int | None
     user_id: int
     role_ids: frozenset[int]
+    joined_at: datetime | None = None  # the payload's member.joined_at (None outside a guild)
+    pending: bool = False  # the member has not passed membership screening yet
+
+
+def _moment(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 class Replace(str):
@@ -120,6 +132,8 @@ class FastLane:
             channel_id=int(data["channel_id"]) if data.get("channel_id") else None,
             user_id=int(user["id"]),
             role_ids=frozenset(int(r) for r in member.get("roles", ())),
+            joined_at=_moment(member.get("joined_at")),
+            pending=bool(member.get("pending", False)),
         )
         outcome, failure = interactions.OK, None
         try:
@@ -169,14 +183,23 @@ class FastLane:
                 allowed_mentions=discord.AllowedMentions.none(),
                 previous_allowed_mentions=None,
             )
+        # discord.py's own adapter (its rate-limit lock, proxies, retries), without the
+        # ``with_response`` that create_interaction_response always asks for: the lane never
+        # reads the created message, so Discord answers 204 and nothing is parsed (a
+        # burst's answers are most of its CPU: docs/debate.md, "5,000 at once").
+        route = Route(
+            "POST",
+            "/interactions/{webhook_id}/{webhook_token}/callback",
+            webhook_id=click.interaction_id,
+            webhook_token=click.token,
+        )
         try:
-            await async_context.get().create_interaction_response(
-                click.interaction_id,
-                click.token,
+            await async_context.get().request(
+                route,
                 session=http._HTTPClient__session,  # type: ignore[attr-defined]
                 proxy=http.proxy,
                 proxy_auth=http.proxy_auth,
-                params=params,
+                payload=params.payload,
             )
         except discord.HTTPException as exc:
             log.warning("could not answer click %s: %s", click.interaction_id, exc)

@@ -51,6 +51,9 @@ OPENING = (
     ("amy", "A graduation. The film is about Theodore learning to feel again, not about the OS."),
     ("catherine", "Which is why selling 'her' as a product feature misses what the film says."),
 )
+# /ask's loop, ready to try: a member's question /ask declines (asked privately, so the
+# channel stays a conversation) waits in Paul's `/asked gaps` (docs/demo.md).
+SEEDED_GAP = ("catherine", "Where can I buy the DVD?")
 
 
 @dataclass
@@ -114,6 +117,9 @@ async def build_demo_world(env: Any, *, converse: bool = True) -> DemoWorld:
         for name, text in OPENING:
             await env.advance_time(OPENING_GAP_SECONDS)
             await world.by_name(name).send(channel, text)
+        if "ask" in {c.name for c in env.bot.tree.get_commands()}:
+            asker, question = SEEDED_GAP
+            await world.by_name(asker).slash(channel, "ask", question=question, private=True)
     return world
 
 

@@ -2,9 +2,9 @@
 
 The cases come from the bot's own command tree: every option of every slash command (its
 type, length bounds and choices as Discord would enforce them), every autocomplete, every
-modal field (submit, edit, debate question), messages read by the recorder and *Save as
-quote*, and ``/quote import`` files. Each case drives the real bot through simcord and
-asserts what a member would notice:
+modal field (submit, edit, debate question, answer a knowledge gap), messages read by the
+recorder and *Save as quote*, and ``/quote import`` files. Each case drives the real bot
+through simcord and asserts what a member would notice:
 
 - it is answered (a reply, a deferred follow-up, a modal or autocomplete choices);
 - everything the bot sent fits Discord's limits (simcord refuses the rest with HTTP 400);
@@ -516,6 +516,11 @@ async def test_every_modal_field(world, judge):
             shown = await world.alice.click(control, custom_id=ask[0].custom_id)
             if shown.modal is not None:
                 await submit(judge, "modal: debate question", world.alice, shown, case)
+
+        await world.bob.slash(world.channel, "ask", question="best pizza recipe")
+        listing = await world.mod.slash(world.channel, "asked gaps")
+        shown = await world.mod.click(listing.response, label="1. Answer with a quote")
+        await submit(judge, "modal: Answer with a quote", world.mod, shown, case)
         world.user_errors()
 
 

@@ -176,6 +176,8 @@ PURE = (
     "cogs/quotes/citation.py",
     "cogs/quotes/message_link.py",
     "cogs/quotes/ask/answerability.py",
+    "cogs/quotes/ask/gaps.py",
+    "cogs/quotes/ask/gaps_export.py",
     "cogs/threads/records.py",
 )
 

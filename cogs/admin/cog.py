@@ -168,7 +168,12 @@ class Admin(commands.Cog):
         if asker.moderator:
             embed.add_field(name="Times", value=TIMES_HELP, inline=False)
         if in_server:
-            embed.set_footer(text="Right-click a message → Apps → Save as quote, too.")
+            embed.set_footer(
+                text="Right-click a message → Apps → Save as quote, too. "
+                "Questions /ask can't answer well, and answers you rate Not helpful, are "
+                "shown to this server's curators so they can teach it (/privacy forget-me "
+                "removes yours)."
+            )
         else:
             embed.description = (
                 "Here herbot answers from its curated store: quotes and facts about *Her* "

@@ -191,6 +191,7 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, StageDebates, commands.C
         fmt="Speeches, times, points of information and preparation (default Oxford-style)",
         veto="Motion veto (Asian Parliamentary, World Schools): two more motions, 'A; B'",
         stage="A Stage channel: speakers are brought up there (herbot needs Mute Members on it)",
+        **polls_service.VOTE_RULES_DESCRIBE,
     )
     @app_commands.rename(fmt="format")
     @app_commands.autocomplete(motion=motion_autocomplete, fmt=FormatDebates.format_autocomplete)
@@ -202,11 +203,20 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, StageDebates, commands.C
         fmt: app_commands.Range[str, 1, 100] | None = None,
         veto: app_commands.Range[str, 1, 700] | None = None,
         stage: discord.StageChannel | None = None,
+        eligible: str | None = None,
+        quorum: str | None = None,
     ) -> None:
         assert interaction.guild is not None
+        with refusals(ValueError):  # the domain's refusals
+            rules = polls_service.parse_rules(eligible, quorum)
         text, _ = self.polls.resolve_motion(motion)
         chosen = self.resolve_format(fmt)
         motions = self.veto_motions(chosen, text, veto)  # None: no veto
+        if motions and rules != polls_service.Rules():
+            # The vote opens after the veto (veto_cog.py), which does not carry the rules yet.
+            raise UserError(
+                "Eligibility rules and a quorum cannot be combined with a motion veto yet."
+            )
         if stage is not None:
             self.check_stage(stage)
         channel = await self._debate_channel(interaction)
@@ -259,6 +269,7 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, StageDebates, commands.C
                         now=now,
                         live=False,
                         kind=PRE_VOTE,
+                        eligibility=rules.for_poll(now, interaction.guild.member_count),
                     )
                     await store.attach(tx, debate_id, pre_poll_id=pre_id)
                 debate = await store.require_debate(tx, debate_id, None)
@@ -764,6 +775,10 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, StageDebates, commands.C
 
     async def _open_post_vote(self, debate: Debate) -> None:
         async with self.bot.db.transaction() as tx:  # the vote and its link, or neither
+            # The same rules as the vote before: the same join cutoff, one room.
+            pre = (
+                await polls_service.get_poll(tx, debate.pre_poll_id) if debate.pre_poll_id else None
+            )
             post_id = await polls_service.create_poll(
                 tx,
                 guild_id=debate.guild_id,
@@ -774,6 +789,7 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, StageDebates, commands.C
                 now=self.bot.now(),
                 live=False,
                 kind=POST_VOTE,
+                eligibility=pre.eligibility if pre else None,
             )
             await store.attach(tx, debate.id, post_poll_id=post_id)
         if debate.thread_id:

@@ -7,7 +7,7 @@ import discord
 from bot.presentation import EMBED_TITLE_LIMIT, plural, truncate
 from cogs.debate.debates import PRE_VOTE, Debate
 from cogs.debate.swing import LABELS, SIDES, SwingResult, moves_table
-from cogs.polls.service import Poll, Tally
+from cogs.polls.service import Poll, Tally, Turnout
 
 BLURPLE = discord.Colour.blurple()
 
@@ -27,6 +27,15 @@ def debate_vote_embed(poll: Poll, tally: Tally) -> discord.Embed:
             "The result shows which side moved the room.\n\n"
             f"Votes so far: {tally.total} (counts stay hidden until the result)"
         )
+        rules = poll.eligibility
+        notes = [note for note in rules.notes() if not note.startswith("Quorum")]
+        if notes:
+            text += "\n" + "\n".join(f"-# {note}" for note in notes)
+        if rules.quorum is not None:
+            text += (
+                f"\n{Turnout(tally.total, rules.quorum).live()}: only members who vote "
+                "before and after count towards it."
+            )
     else:
         text = f"**{poll.question}**\n\nVoting closed with {plural(tally.total, 'vote')}."
     return discord.Embed(
@@ -37,11 +46,22 @@ def debate_vote_embed(poll: Poll, tally: Tally) -> discord.Embed:
 
 
 def winner_line(result: SwingResult) -> str:
+    if not result.quorum_reached:
+        return (
+            f"**Quorum not reached**: {plural(result.matched, 'member')} voted both before "
+            f"and after, of the {result.quorum} needed, so the room's swing decides nothing."
+        )
     if result.winner is None:
         return "No result: nobody voted both before and after."
     if result.winner == "tie":
         return "A tie: both sides moved the room equally."
     return f"**{LABELS[result.winner]}** wins: its share grew the most."
+
+
+def _quorum_note(result: SwingResult) -> str:
+    if result.quorum is None:
+        return ""
+    return f" · Quorum: {result.quorum} ({'' if result.quorum_reached else 'not '}reached)"
 
 
 def swing_embed(debate: Debate, result: SwingResult, judges: str | None = None) -> discord.Embed:
@@ -70,7 +90,7 @@ def swing_embed(debate: Debate, result: SwingResult, judges: str | None = None) 
     embed.add_field(
         name="Turnout",
         value=f"Before: {result.pre_voters} · After: {result.post_voters} · "
-        f"Both: {result.matched} (only these count)",
+        f"Both: {result.matched} (only these count)" + _quorum_note(result),
         inline=False,
     )
     embed.set_image(url=f"attachment://debate-{debate.id}.png")

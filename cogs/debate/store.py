@@ -9,6 +9,7 @@ claimed by a conditional UPDATE. The pre- and post-debate votes are polls, reach
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 from bot.clock import iso, parse
@@ -193,10 +194,15 @@ async def vote_published(db: Reader, poll_id: int) -> bool:
 
 
 async def debate_result(db: Reader, debate: Debate) -> swing.SwingResult:
-    """The swing between the debate's pre- and post-debate votes (recomputed from ballots)."""
+    """The swing between the debate's pre- and post-debate votes (recomputed from ballots),
+    with the quorum the debate was opened with (stored on its pre-debate vote)."""
     pre = await polls.ballots(db, debate.pre_poll_id) if debate.pre_poll_id else {}
     post = await polls.ballots(db, debate.post_poll_id) if debate.post_poll_id else {}
-    return swing_of(pre, post)
+    result = swing_of(pre, post)
+    first = await polls.get_poll(db, debate.pre_poll_id) if debate.pre_poll_id else None
+    if first is not None and first.eligibility.quorum is not None:
+        result = dataclasses.replace(result, quorum=first.eligibility.quorum)
+    return result
 
 
 # ------------------------------------------------------------------------------ queues

@@ -24,6 +24,12 @@ class SwingResult:
     post: dict[str, int]
     moves: dict[tuple[str, str], int]  # (from, to) -> members
     winner: str | None  # "for", "against", "tie", or None when nobody voted twice
+    quorum: int | None = None  # members who must vote both times for the result to count
+
+    @property
+    def quorum_reached(self) -> bool:
+        """The quorum counts the members the swing counts: those who voted both times."""
+        return self.quorum is None or self.matched >= self.quorum
 
     def share(self, when: str, side: str, places: int = 0) -> float:
         """The side's percentage of the matched voters, by the one rounding rule

@@ -19,7 +19,7 @@ import discord
 
 from bot.errors import UserError, refusals
 from bot.fastlane import Click, Replace
-from cogs.polls import ballot_store, ballots, charts, irv, polls, ranked_chart, ranked_ui
+from cogs.polls import ballot_store, ballots, charts, irv, ranked_chart, ranked_ui
 from cogs.polls.ballot_writer import BallotWriter
 from cogs.polls.base_cog import PollsParts
 from cogs.polls.polls import Poll, PollError
@@ -65,9 +65,9 @@ class BallotVoting(PollsParts):
     async def fast_rank_save(self, click: Click) -> str | None:
         """A ranking's "Submit" on the fast lane (bot/fastlane.py), as ``fast_vote`` for votes.
 
-        Only the common case: a poll already loaded, open, before its deadline, a member
-        allowed to vote and a valid ranking. Anything else returns None and the DynamicItem
-        (:meth:`on_rank_save`) takes the click and words the refusal: one set of rules.
+        Only a poll already loaded: a member the one rule refuses hears it here
+        (:meth:`lane_may_vote`); a deadline just passed or an invalid ranking returns None and
+        the DynamicItem (:meth:`on_rank_save`) takes the click: one set of rules.
         """
         fields = RankSave.parse(click.custom_id)  # the button's own spelling
         if fields is None:
@@ -76,11 +76,8 @@ class BallotVoting(PollsParts):
         if load is None or not load.done() or load.cancelled() or load.exception() is not None:
             return None
         poll = load.result()
-        refused = polls.may_vote(
-            poll, ballot_kind="ranked", role_ids=click.role_ids, now=self.bot.now()
-        )
-        if refused is not None or poll is None:
-            return None  # the DynamicItem path words the refusal
+        if not self.lane_may_vote(poll, click, "ranked") or poll is None:
+            return None  # the deadline passed: the DynamicItem path closes the poll
         try:
             checked = ballots.check_ballot(poll, fields["ranking"])
         except PollError:

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from discord import app_commands
 
     from bot.app import Herbot
+    from bot.fastlane import Click
     from cogs.polls.config import PollsConfig
+    from cogs.polls.eligibility import Rules
     from cogs.polls.polls import Poll, Tally
     from cogs.polls.service import HostedKind
 
@@ -62,6 +64,12 @@ class PollsParts:
             ballot_kind: str,
             option: int | None = None,
         ) -> None: ...
+
+        def lane_may_vote(
+            self, poll: Poll | None, click: Click, ballot_kind: str, option: int | None = None
+        ) -> bool: ...
+
+        def vote_rules(self, eligible: str | None, quorum: str | None) -> Rules: ...
 
         def resolve_motion(self, text: str) -> tuple[str, tuple[str, ...]]: ...
 

@@ -11,10 +11,12 @@ import discord
 
 from bot import cards
 from bot.presentation import plural, truncate
+from cogs.polls import eligibility
 from cogs.polls.embeds_ui import tally_lines
 from cogs.polls.polls import Poll, Tally
 
 RESULT_COLOUR = discord.Colour.green()
+QUORUM_COLOUR = discord.Colour.dark_grey()  # a result that decides nothing
 QUESTION_LIMIT = 600
 
 
@@ -25,6 +27,10 @@ def chart_name(poll: Poll) -> str:
 def result_card(poll: Poll, tally: Tally) -> discord.ui.LayoutView:
     """Heading, motion, a separator, the counts, the chart (sent as ``chart_name(poll)``)."""
 
+    count = eligibility.turnout(tally.total, poll.eligibility)
+    quorate, said = count.reached, count.verdict()
+    verdict = [cards.text(said)] if said else []
+
     def build(scale: float) -> discord.ui.LayoutView:
         votes = plural(tally.total, "vote")
         return cards.card(
@@ -33,8 +39,9 @@ def result_card(poll: Poll, tally: Tally) -> discord.ui.LayoutView:
             cards.separator(),
             cards.text("\n".join(tally_lines(tally))),
             cards.gallery(f"attachment://{chart_name(poll)}"),
+            *verdict,
             cards.text(f"-# {votes}"),
-            colour=RESULT_COLOUR,
+            colour=RESULT_COLOUR if not verdict or quorate else QUORUM_COLOUR,
         )
 
     return cards.fitted(build)

@@ -36,6 +36,7 @@ from cogs.polls import (
     ballots,
     cards_ui,
     charts,
+    eligibility,
     embeds_ui,
     polls,
     quickpoll,
@@ -308,9 +309,10 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
     async def fast_vote(self, click: Click) -> str | None:
         """A vote button's click on the fast lane (bot/fastlane.py): write, then answer.
 
-        Only the common case is taken here: a poll already loaded, open, before its deadline,
-        and a member allowed to vote. Anything else returns None and the DynamicItem path
-        (:meth:`on_vote`) takes the click and words the refusal, so both share one rule set.
+        Only a poll already loaded is taken here. The one rule (:meth:`lane_may_vote`) answers
+        a refused member on the lane, from the click's own payload (no member fetched); a
+        poll whose deadline just passed returns None and the DynamicItem path
+        (:meth:`on_vote`) takes the click and closes it, so both share one rule set.
         The tally redraw is only marked stale: the tally loop redraws it off the click path.
         """
         fields = PollVoteButton.parse(click.custom_id)  # the button's own spelling
@@ -321,11 +323,8 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
             return None
         poll = load.result()
         index = fields["position"]
-        refused = polls.may_vote(
-            poll, ballot_kind="single", role_ids=click.role_ids, now=self.bot.now(), option=index
-        )
-        if refused is not None or poll is None:
-            return None  # the DynamicItem path words the refusal
+        if not self.lane_may_vote(poll, click, "single", index) or poll is None:
+            return None  # the deadline passed: the DynamicItem path closes the poll
         with refusals(ValueError):  # the domain's refusals
             outcome = await self.writer.submit(poll.id, click.user_id, index, self.bot.now())
         self.schedule_refresh(poll)
@@ -339,14 +338,43 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         option: int | None = None,
     ) -> None:
         """Raise the member's refusal (:func:`cogs.polls.polls.may_vote`) if there is one."""
-        roles = [r.id for r in getattr(interaction.user, "roles", [])]
+        user = interaction.user
+        voter = eligibility.Voter(
+            user_id=user.id,
+            role_ids=[r.id for r in getattr(user, "roles", [])],
+            joined_at=getattr(user, "joined_at", None),
+            pending=bool(getattr(user, "pending", False)),
+        )
         refused = polls.may_vote(
-            poll, ballot_kind=ballot_kind, role_ids=roles, now=self.bot.now(), option=option
+            poll, ballot_kind=ballot_kind, voter=voter, now=self.bot.now(), option=option
         )
         if refused is None:
             return
         if refused.closes and poll is not None:
             await self.close_poll(poll.id, None)
+        raise UserError(refused.text)
+
+    def lane_may_vote(
+        self, poll: polls.Poll | None, click: Click, ballot_kind: str, option: int | None = None
+    ) -> bool:
+        """The one rule on the fast lane: True when the click may be written; False when the
+        deadline has just passed (the ordinary path closes the poll) or the loaded poll does not
+        know the click's option; a refused member's
+        words are raised (UserError), and the lane answers them privately."""
+        if (
+            poll is None
+            or poll.ballot_kind != ballot_kind
+            or (option is not None and not 0 <= option < len(poll.options))
+        ):
+            return False  # an option added elsewhere since loaded: the ordinary path reloads
+        voter = eligibility.Voter(click.user_id, click.role_ids, click.joined_at, click.pending)
+        refused = polls.may_vote(
+            poll, ballot_kind=ballot_kind, voter=voter, now=self.bot.now(), option=option
+        )
+        if refused is None:
+            return True
+        if refused.closes:
+            return False
         raise UserError(refused.text)
 
     async def on_retract(self, interaction: discord.Interaction, poll_id: int) -> None:
@@ -420,6 +448,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         remind="How long before the close the role is reminded, e.g. 1h, or off",
         kind="single choice (default), approval (pick several) or ranked (instant runoff)",
         max_choices="Approval polls: how many options a member may approve (default: all)",
+        **eligibility.DESCRIBE,
     )
     @app_commands.autocomplete(motion=motion_autocomplete)
     @moderator_only()
@@ -435,8 +464,11 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
         remind: str | None = None,
         kind: Literal["single", "approval", "ranked"] = "single",
         max_choices: app_commands.Range[int, 1, 10] | None = None,
+        eligible: str | None = None,
+        quorum: str | None = None,
     ) -> None:
         assert interaction.guild is not None and interaction.channel is not None
+        rules = self.vote_rules(eligible, quorum)
         question, preset_options = self.resolve_motion(motion)
         chosen = polls.split_options(options) if options else list(preset_options)
         now = self.bot.now()
@@ -463,6 +495,7 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
                     anonymous=not public,
                     live=live,
                     role_id=role.id if role else None,
+                    eligibility=rules.for_poll(now, interaction.guild.member_count),
                 )
                 await self.store_reminder(tx, poll_id, lead)
                 if kind != "single":
@@ -482,6 +515,11 @@ class Polls(PollLifecycle, BallotVoting, commands.Cog):
             f"{message.jump_url}",
             ephemeral=True,
         )
+
+    def vote_rules(self, eligible: str | None, quorum: str | None) -> eligibility.Rules:
+        """The ``eligible:`` and ``quorum:`` options every vote-opening command shares."""
+        with refusals(ValueError):  # the domain's refusals
+            return eligibility.parse_rules(eligible, quorum)
 
     async def guild_poll(self, interaction: discord.Interaction, poll_id: int) -> polls.Poll:
         assert interaction.guild is not None

@@ -8,6 +8,7 @@ import discord
 
 from bot.presentation import EMBED_DESCRIPTION_LIMIT, plural, truncate
 from bot.timeparse import discord_timestamp as ts
+from cogs.polls import eligibility
 from cogs.polls.polls import Poll, Tally
 
 BLURPLE = discord.Colour.blurple()
@@ -36,6 +37,9 @@ def poll_embed(poll: Poll, tally: Tally, now: datetime) -> discord.Embed:
     else:
         lines += [f"• {label}" for label in poll.options]
         lines.append(f"\n{turnout(tally.total)}: the tally is hidden until the poll closes.")
+    if poll.eligibility.quorum is not None:
+        count = eligibility.turnout(tally.total, poll.eligibility)
+        lines.append(count.live() if poll.is_open else (count.verdict() or ""))
     embed = discord.Embed(
         title=f"Poll #{poll.id}" + ("" if poll.is_open else " — closed"),
         description=truncate("\n".join(lines), EMBED_DESCRIPTION_LIMIT),
@@ -55,6 +59,7 @@ def poll_notes(poll: Poll) -> list[str]:
         notes.append(f"Closed {ts(poll.closed_at, 'f')}")
     if poll.role_id:
         notes.append(f"Only <@&{poll.role_id}> may vote")
+    notes += poll.eligibility.notes()
     notes.append(
         "Anonymous: nobody sees who voted what"
         if poll.anonymous

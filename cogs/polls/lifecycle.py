@@ -7,12 +7,13 @@ from its first start, so a bot that was down for three days opens one late poll,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.presentation import plural
 from bot.timeparse import parse_duration
 from cogs.polls.config import MAX_OPTIONS, OPTION_LIMIT
+from cogs.polls.eligibility import Rules
 from cogs.polls.polls import PollError
 
 REPEATS = ("once", "daily", "weekly")
@@ -38,6 +39,7 @@ class Schedule:
     runs: int
     last_poll_id: int | None
     created_by: int
+    rules: Rules = field(default_factory=Rules)  # each poll fixes them when it opens
 
     @property
     def active(self) -> bool:

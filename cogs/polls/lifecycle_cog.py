@@ -25,7 +25,16 @@ from bot.checks import is_moderator, moderator_only
 from bot.errors import BotMissingPermissions, UserError, refusals
 from bot.presentation import AUTOCOMPLETE_MAX, truncate
 from bot.timeparse import parse_duration, parse_start
-from cogs.polls import lifecycle, lifecycle_store, lifecycle_ui, polls, ranked_ui, store
+from cogs.polls import (
+    eligibility,
+    eligibility_store,
+    lifecycle,
+    lifecycle_store,
+    lifecycle_ui,
+    polls,
+    ranked_ui,
+    store,
+)
 from cogs.polls.base_cog import PollsParts
 from cogs.polls.config import OPTION_LIMIT
 from cogs.polls.ui import poll_view
@@ -138,7 +147,10 @@ class PollLifecycle(PollsParts):
             claimed = await lifecycle_store.claim_run(tx, schedule, now)
             if claimed is not None:
                 schedule, _ = claimed
-                poll_id = await lifecycle_store.open_scheduled_poll(tx, schedule, now)
+                guild = self.bot.get_guild(schedule.guild_id)
+                poll_id = await lifecycle_store.open_scheduled_poll(
+                    tx, schedule, now, guild.member_count if guild else None
+                )
         if poll_id is None:
             # Not due yet (woken early), or claimed elsewhere: follow what the row says now.
             current = await lifecycle_store.get_schedule(self.bot.db, schedule_id)
@@ -198,6 +210,7 @@ class PollLifecycle(PollsParts):
         public="Let moderators export who voted what (default no: anonymous)",
         role="Pinged when each poll opens and before it closes; only it may vote",
         remind="How long before the close the role is reminded, e.g. 1h, or off",
+        **eligibility.DESCRIBE,
     )
     # type-var (here and below): discord.py wants app commands' self to be a Cog or a Group;
     # this mixin's self is the Polls cog
@@ -215,8 +228,11 @@ class PollLifecycle(PollsParts):
         public: bool = False,
         role: discord.Role | None = None,
         remind: str | None = None,
+        eligible: str | None = None,
+        quorum: str | None = None,
     ) -> None:
         assert interaction.guild is not None and interaction.channel is not None
+        rules = self.vote_rules(eligible, quorum)
         question, preset_options = self.resolve_motion(motion)
         chosen = polls.split_options(options) if options else list(preset_options)
         now = self.bot.now()
@@ -251,6 +267,7 @@ class PollLifecycle(PollsParts):
                     created_by=interaction.user.id,
                     now=now,
                 )
+                await eligibility_store.set_schedule_rules(tx, schedule_id, rules)
         self._arm_schedule(schedule_id, starts_at)
         created = await lifecycle_store.get_schedule(self.bot.db, schedule_id)
         assert created is not None

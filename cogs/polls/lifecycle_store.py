@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import iso, parse
 from bot.db import Reader, Record, Transaction
-from cogs.polls import lifecycle, store
+from cogs.polls import eligibility_store, lifecycle, store
 from cogs.polls.lifecycle import Schedule
 from cogs.polls.polls import PollError
 
@@ -120,6 +120,7 @@ def _schedule(row: Record) -> Schedule:
         runs=int(row["runs"]),
         last_poll_id=row["last_poll_id"],
         created_by=int(row["created_by"]),
+        rules=eligibility_store.rules_of(row),
     )
 
 
@@ -200,8 +201,11 @@ async def claim_run(
     return None if row is None else (_schedule(row), due)
 
 
-async def open_scheduled_poll(tx: Transaction, schedule: Schedule, now: datetime) -> int:
-    """The poll of a claimed run, created in the claiming transaction."""
+async def open_scheduled_poll(
+    tx: Transaction, schedule: Schedule, now: datetime, member_count: int | None = None
+) -> int:
+    """The poll of a claimed run, created in the claiming transaction; its rules are fixed
+    now (a quorum share of the server's ``member_count``)."""
     poll_id = await store.create_poll(
         tx,
         guild_id=schedule.guild_id,
@@ -214,6 +218,7 @@ async def open_scheduled_poll(tx: Transaction, schedule: Schedule, now: datetime
         anonymous=schedule.anonymous,
         live=schedule.live,
         role_id=schedule.role_id,
+        eligibility=schedule.rules.for_poll(now, member_count),
     )
     await set_poll_lifecycle(
         tx, poll_id, remind_before=schedule.remind_before, schedule_id=schedule.id

@@ -10,14 +10,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from bot.clock import iso
 from bot.presentation import percentages
 from cogs.polls.config import MOTION_LIMIT, check_options
+from cogs.polls.eligibility import Eligibility, Voter, refusal
 
 
 class PollError(ValueError):
@@ -42,6 +43,8 @@ class Poll:
     options: tuple[str, ...]
     ballot_kind: str = "single"  # or "approval", "ranked": see cogs/polls/ballots.py
     max_choices: int | None = None  # an approval ballot's cap (None: any number)
+    # Who may vote beyond the role, and the quorum: cogs/polls/eligibility.py
+    eligibility: Eligibility = field(default_factory=Eligibility)
 
     @property
     def is_open(self) -> bool:
@@ -163,15 +166,16 @@ def may_vote(
     poll: Poll | None,
     *,
     ballot_kind: str,
-    role_ids: Collection[int],
+    voter: Voter,
     now: datetime,
     option: int | None = None,
 ) -> Refusal | None:
     """The one rule for a vote or ballot click: None when this member may vote now.
 
-    The fast lane (bot/fastlane.py) and the DynamicItem path both ask it; the lane hands a
-    refused click over to the DynamicItem path, which words the refusal (and closes a poll
-    whose deadline passed). ``option``: a single-choice button's option.
+    The fast lane (bot/fastlane.py) and the DynamicItem path both ask it, with the member as
+    the click's payload describes them (roles, join date, screening: :class:`Voter`). The
+    lane answers a refusal itself, except one that ``closes`` the poll: that click goes to
+    the DynamicItem path, which closes it. ``option``: a single-choice button's option.
     """
     what = "vote" if ballot_kind == "single" else "ballot"
     if (
@@ -184,6 +188,10 @@ def may_vote(
         return Refusal(f"This poll is closed: your {what} was not counted.")
     if poll.closes_at is not None and now >= poll.closes_at:
         return Refusal(f"This poll has just closed: your {what} was not counted.", closes=True)
-    if poll.role_id is not None and poll.role_id not in role_ids:
+    if poll.role_id is not None and poll.role_id not in voter.role_ids:
         return Refusal(f"Only members with the <@&{poll.role_id}> role may vote here.")
+    if poll.eligibility.restricts:
+        text = refusal(poll.eligibility, voter, now, poll.closes_at)
+        if text is not None:
+            return Refusal(text)
     return None

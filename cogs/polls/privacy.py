@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bot.db import Reader, Transaction
 from bot.feature import Privacy, merged_columns, merged_counts
-from cogs.polls import ballot_store, lifecycle_store, store
+from cogs.polls import ballot_store, eligibility_store, lifecycle_store, store
 
 
 async def forget(tx: Transaction, user_id: int) -> dict[str, int]:
@@ -29,6 +29,9 @@ PRIVACY = Privacy(
         store.PERSONAL_COLUMNS, ballot_store.PERSONAL_COLUMNS, lifecycle_store.PERSONAL_COLUMNS
     ),
     other_columns=merged_columns(
-        store.OTHER_COLUMNS, ballot_store.OTHER_COLUMNS, lifecycle_store.OTHER_COLUMNS
+        store.OTHER_COLUMNS,
+        ballot_store.OTHER_COLUMNS,
+        lifecycle_store.OTHER_COLUMNS,
+        eligibility_store.OTHER_COLUMNS,
     ),
 )

@@ -25,7 +25,7 @@ import discord
 from bot import cards
 from bot.components import Field, Persistent
 from bot.presentation import BUTTON_LABEL_LIMIT, EMBED_DESCRIPTION_LIMIT, plural, truncate
-from cogs.polls import irv
+from cogs.polls import eligibility, irv
 from cogs.polls.ballots import KIND_NAMES, Summary, cap, decode, encode
 from cogs.polls.embeds_ui import BLURPLE, bar, poll_notes
 from cogs.polls.polls import Poll
@@ -203,6 +203,9 @@ def ballot_poll_embed(poll: Poll, found: Summary, now: datetime) -> discord.Embe
         lines.append(
             f"\nThe tally is hidden until the poll closes. Ballots so far: {found.ballots}"
         )
+    if poll.eligibility.quorum is not None:
+        count = eligibility.turnout(found.ballots, poll.eligibility)
+        lines.append(count.live() if poll.is_open else (count.verdict() or ""))
     embed = discord.Embed(
         title=f"Poll #{poll.id}" + ("" if poll.is_open else " — closed"),
         description=truncate("\n".join(lines), EMBED_DESCRIPTION_LIMIT),
@@ -263,6 +266,11 @@ def chart_name(poll: Poll) -> str:
     return f"poll-{poll.id}.png"
 
 
+def _quorum_line(poll: Poll, ballots: int) -> list[discord.ui.TextDisplay[discord.ui.LayoutView]]:
+    said = eligibility.turnout(ballots, poll.eligibility).verdict()
+    return [cards.text(said)] if said else []
+
+
 def ranked_result_card(poll: Poll, result: irv.Result) -> discord.ui.LayoutView:
     """The instant-runoff result: the winner, the rounds table, transfers, the chart."""
     if result.winner is None:
@@ -283,6 +291,7 @@ def ranked_result_card(poll: Poll, result: irv.Result) -> discord.ui.LayoutView:
             cards.separator(),
             cards.text(verdict),
             cards.text(rounds_table(poll, result)),
+            *_quorum_line(poll, result.ballots),
         ]
         moves = transfer_lines(poll, result)
         if moves:
@@ -303,6 +312,7 @@ def approval_result_card(poll: Poll, found: Summary) -> discord.ui.LayoutView:
             cards.text(f"**{truncate(poll.question, int(QUESTION_LIMIT * scale))}**"),
             cards.separator(),
             cards.text("\n".join(summary_lines(poll, found))),
+            *_quorum_line(poll, found.ballots),
             cards.gallery(f"attachment://{chart_name(poll)}"),
             cards.text(f"-# {plural(found.ballots, 'ballot')}, approval (up to {cap(poll)} each)"),
             colour=RESULT_COLOUR,

@@ -4,7 +4,10 @@ A feature that runs polls of its own (a debate's pre- and post-debate votes) cre
 its own transaction with a ``kind`` of its own (:func:`create_poll`), then posts and closes
 them through the :class:`PollRunner` the polls feature provides
 (``bot.services.get(PollRunner)``), after telling the runner how its kind is shown and
-guarded (:class:`HostedKind`). Polls never learns what a debate is.
+guarded (:class:`HostedKind`). Polls never learns what a debate is. A vote-opening command
+of another feature takes the same ``eligible:`` and ``quorum:`` options
+(:data:`VOTE_RULES_DESCRIBE`, :func:`parse_rules`) and passes the fixed rules
+(:meth:`Rules.for_poll`) to :func:`create_poll`.
 """
 
 from __future__ import annotations
@@ -15,21 +18,28 @@ from typing import Any, Protocol
 
 from bot.db import Reader
 from cogs.polls.config import MOTION_OPTIONS, Motion
+from cogs.polls.eligibility import DESCRIBE as VOTE_RULES_DESCRIBE
+from cogs.polls.eligibility import Eligibility, Rules, Turnout, parse_rules
 from cogs.polls.polls import Poll, PollError, Tally
 from cogs.polls.store import ballots, create_poll, discard_unposted, get_poll, tally
 
 __all__ = [
     "MOTION_OPTIONS",
+    "VOTE_RULES_DESCRIBE",
+    "Eligibility",
     "HostedKind",
     "Motion",
     "Poll",
     "PollError",
     "PollRunner",
+    "Rules",
     "Tally",
+    "Turnout",
     "ballots",
     "create_poll",
     "discard_unposted",
     "get_poll",
+    "parse_rules",
     "tally",
 ]
 

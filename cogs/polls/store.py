@@ -16,7 +16,8 @@ from datetime import datetime
 
 from bot.clock import iso, parse
 from bot.db import Reader, Record, Transaction
-from cogs.polls import ballot_store, polls
+from cogs.polls import ballot_store, eligibility_store, polls
+from cogs.polls.eligibility import Eligibility
 from cogs.polls.polls import Poll, PollError, Tally, VoteOutcome
 
 # ------------------------------------------------------------------------------- polls
@@ -36,8 +37,10 @@ async def create_poll(
     live: bool = True,
     role_id: int | None = None,
     kind: str = "poll",
+    eligibility: Eligibility | None = None,
 ) -> int:
-    """The poll and its options, in the caller's transaction; PollError before any write."""
+    """The poll and its options (and its eligibility rules and quorum), in the caller's
+    transaction; PollError before any write."""
     question, cleaned = polls.check_new_poll(question, options, now, closes_at)
     poll_id = int(
         await tx.fetchval(
@@ -62,6 +65,8 @@ async def create_poll(
         "INSERT INTO poll_options (poll_id, position, label) VALUES (?, ?, ?)",
         [(poll_id, i, label) for i, label in enumerate(cleaned)],
     )
+    if eligibility is not None and eligibility != Eligibility():
+        await eligibility_store.set_poll_eligibility(tx, poll_id, eligibility)
     return poll_id
 
 
@@ -98,6 +103,7 @@ def _poll(row: Record, options: tuple[str, ...]) -> Poll:
         options=options,
         ballot_kind=row["ballot_kind"],
         max_choices=row["max_choices"],
+        eligibility=eligibility_store.eligibility_of(row),
     )
 
 

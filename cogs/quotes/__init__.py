@@ -2,9 +2,11 @@
 
 Forget-me deletes every quote of the member's own words (``author_id``: a message of theirs
 saved by anyone, whatever its status, approved included), their pending submissions, the
-questions they asked with /ask and /ask's cached vectors of the deleted texts; elsewhere
+questions they asked with /ask (knowledge gaps, ratings and phrasings taught from their
+questions included) and /ask's cached vectors of the deleted texts; elsewhere
 their id is removed (``submitted_by``, ``edited_by``, ``reviewed_by`` become NULL). Opting
-out of quotes withdraws the pending quotes of their messages.
+out of quotes withdraws the pending quotes of their messages and their open /ask
+knowledge-gap questions, and keeps new ones off the curators' list.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 
 async def _setup(bot: Herbot) -> None:
     from cogs.quotes.ask.cog import Ask
+    from cogs.quotes.ask.gaps_cog import Asked
     from cogs.quotes.cog import Quotes
     from cogs.quotes.link_cog import QuoteLinks
     from cogs.quotes.nominations_cog import QuoteNominations
@@ -33,7 +36,9 @@ async def _setup(bot: Herbot) -> None:
     await bot.add_cog(links)
     await bot.add_cog(Quotes(bot, links))
     await bot.add_cog(QuoteNominations(bot))
-    await bot.add_cog(Ask(bot))
+    ask = Ask(bot)
+    await bot.add_cog(ask)
+    await bot.add_cog(Asked(bot, ask.retriever))
 
 
 async def _seed(db: Database, settings: Settings) -> None:

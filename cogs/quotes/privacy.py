@@ -3,7 +3,9 @@
 Each runs inside the core's one transaction. Forgetting deletes every quote of the member's
 own words (approved included) and their pending submissions, removes their name from rows
 they submitted, edited or reviewed, and deletes their /ask questions and the vectors of the
-deleted texts. Nominations by reaction: the rows of their messages are deleted, and their
+deleted texts, their knowledge-gap questions, their ratings of /ask's answers and the
+phrasings a curator taught from their questions (a curator's own name comes off what they
+decided). Nominations by reaction: the rows of their messages are deleted, and their
 id is removed from nominations their reaction completed.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 from bot.db import Reader, Transaction
 from bot.feature import Counts, Privacy, Scope
 from cogs.quotes import nominations_store, review_store
-from cogs.quotes.ask import dense, sessions
+from cogs.quotes.ask import dense, gaps_store, sessions
 from cogs.quotes.ask.dense import content_hash, document
 
 # What a member reads in /privacy status and forget-me (plurals marked for bot.presentation.plural)
@@ -21,11 +23,15 @@ PENDING = "pending quote submission[s]"
 NAMED = "quote[s] you submitted, edited or reviewed"
 ASKED = "question[s] you asked with /ask"
 NOMINATED = "nomination[s] of your messages"
+GAPS = "unanswered question[s] shown to the server's curators"
+RATED = "rating[s] of /ask answers"
+LEARNED = "question[s] of yours a curator taught /ask"
 
 
 async def forget(tx: Transaction, user_id: int) -> Counts:
     gone = await review_store.forget_member(tx, user_id)
     await dense.forget_vectors(tx, (content_hash(document(*row)) for row in gone.embedded))
+    loop = await gaps_store.forget_user(tx, user_id)  # before the sessions its ratings cite
     asked = await sessions.forget_user(tx, user_id)
     nominated, reacted = await nominations_store.forget(tx, user_id)
     return {
@@ -35,18 +41,25 @@ async def forget(tx: Transaction, user_id: int) -> Counts:
         ASKED: asked,
         NOMINATED: nominated,
         "nomination[s] your reaction completed (your name removed)": reacted,
+        GAPS: loop.gaps,
+        RATED: loop.ratings,
+        LEARNED: loop.learned,
     }
 
 
 async def status(db: Reader, user_id: int) -> Counts:
     """The same rows forget-me would remove, under the same labels: each row counted once."""
     words, pending, named = await review_store.member_counts(db, user_id)
+    loop = await gaps_store.member_counts(db, user_id)
     return {
         WORDS: words,
         PENDING: pending,
         NAMED: named,
         ASKED: await sessions.count_user(db, user_id),
         NOMINATED: await nominations_store.member_count(db, user_id),
+        GAPS: loop.gaps,
+        RATED: loop.ratings,
+        LEARNED: loop.learned,
     }
 
 
@@ -56,7 +69,10 @@ async def opt_out(tx: Transaction, user_id: int, scope: Scope) -> Counts:
     return {
         "pending quote[s] of your messages": await review_store.withdraw_pending_of_author(
             tx, user_id
-        )
+        ),
+        "unanswered question[s] withdrawn from the curators' list": (
+            await gaps_store.withdraw_open(tx, user_id)
+        ),
     }
 
 
@@ -77,6 +93,9 @@ PRIVACY = Privacy(
         "quotes_fts": ("text", "speaker"),
         "quotes_ac": ("text", "speaker"),
         "ask_sessions": ("question", "user_id"),
+        "ask_gaps": ("question", "user_id", "vector"),
+        "ask_ratings": ("user_id", "helpful"),
+        "ask_learned": ("question", "vector", "asked_by", "decided_by"),
         "ask_vectors": ("content_hash", "vector"),
         # A nominated message's author and the member whose reaction reached the threshold;
         # the message id points at the member's words on Discord, as message_link does.
@@ -113,7 +132,10 @@ PRIVACY = Privacy(
             "note",
         ),
         "qotd_posts": ("guild_id", "day", "quote_id", "posted_at"),
-        "ask_sessions": ("id", "guild_id", "created_at"),
+        "ask_sessions": ("id", "guild_id", "created_at", "answer_id"),
+        "ask_gaps": ("id", "guild_id", "reason", "status", "quote_id", "created_at"),
+        "ask_ratings": ("session_id", "guild_id", "created_at"),
+        "ask_learned": ("id", "guild_id", "kind", "quote_id", "created_at"),
         "ask_vectors": ("model",),
         "ask_generation": ("id", "value"),
         "quote_nominations": (

@@ -21,11 +21,14 @@ if TYPE_CHECKING:
 
 async def _setup(bot: Herbot) -> None:
     from cogs.threads.config import ThreadsConfig
+    from cogs.threads.recording.catchup_cog import CatchUp
     from cogs.threads.recording.cog import ThreadRecording
     from cogs.threads.transcripts.cog import Transcripts
 
-    recording = ThreadRecording(bot, ThreadsConfig.from_section(bot.settings.section("threads")))
+    config = ThreadsConfig.from_section(bot.settings.section("threads"))
+    recording = ThreadRecording(bot, config)
     await bot.add_cog(recording)
+    await bot.add_cog(CatchUp(bot, recording, config))  # after the recordings are loaded
     await bot.add_cog(Transcripts(bot, recording))
 
 

@@ -21,6 +21,15 @@ class ThreadsConfig:
     record_channel_ids: frozenset[int] = frozenset()
     max_upload_bytes: int = DEFAULT_UPLOAD_LIMIT
     max_backfill: int = 10_000
+    # Catch-up after downtime (cogs/threads/recording/catchup.py): at most this many missed
+    # messages per conversation (the oldest are kept; 0 turns catch-up off), at most this
+    # many per start over every conversation (the rest wait for the next start or resume),
+    # the last this-many kept messages re-read for edits and deletions made while down, and
+    # this many conversations fetched at once.
+    catchup_max: int = 5_000
+    catchup_per_start: int = 50_000
+    catchup_recheck: int = 100
+    catchup_concurrency: int = 2
 
     @classmethod
     def from_section(cls, raw: dict[str, Any]) -> ThreadsConfig:
@@ -48,6 +57,18 @@ class ThreadsConfig:
         backfill = raw.get("max_backfill", d.max_backfill)
         if not isinstance(backfill, int) or not 0 <= backfill <= 100_000:
             raise ConfigError(f"{where}: 'max_backfill' must be between 0 and 100000")
+        bounds = {
+            "catchup_max": (0, 1_000_000),
+            "catchup_per_start": (1, 10_000_000),
+            "catchup_recheck": (0, 10_000),
+            "catchup_concurrency": (1, 16),
+        }
+        catchup: dict[str, int] = {}
+        for key, (low, high) in bounds.items():
+            value = raw.get(key, getattr(d, key))
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise ConfigError(f"{where}: '{key}' must be a whole number from {low} to {high}")
+            catchup[key] = value
         return cls(
             retention_days=retention,
             flush_interval=float(interval),
@@ -55,6 +76,7 @@ class ThreadsConfig:
             record_channel_ids=frozenset(channels),
             max_upload_bytes=upload,
             max_backfill=backfill,
+            **catchup,
         )
 
 

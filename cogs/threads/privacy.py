@@ -106,7 +106,11 @@ PRIVACY = Privacy(
             "reply_to",
             "deleted_at",
             "redacted",
+            "recovered",
+            "deleted_while_down",
         ),
+        # A pending catch-up after downtime: message ids and counts, nobody's words.
+        "recording_catchup": ("channel_id", "after_id", "before_id", "fetched", "opened_at"),
         "recorded_versions": ("message_id", "version", "edited_at"),
         "thread_events": ("id", "channel_id", "kind", "detail", "at"),
         "recorded_quarantine": (

@@ -25,6 +25,7 @@ from cogs.debate.poi_ui import POIAnswer
 from cogs.debate.ui import DebateControl
 from cogs.polls.ranked_ui import ApprovalSelect, RankButton, RankPick, RankSave
 from cogs.polls.ui import PollRetractButton, PollVoteButton
+from cogs.quotes.ask.gaps_ui import GapButton, GapsPageButton, RateButton
 from cogs.quotes.ask.ui import ContextButton, MoreButton
 from cogs.quotes.ui import CiteButton, ReviewButton
 from cogs.threads.transcripts.ui import SaveQuoteButton
@@ -122,6 +123,28 @@ PINNED: list[tuple[type[Any], str, list[tuple[Callable[[], Any], str]]]] = [
         ContextButton,
         r"herbot:ask:ctx:(?P<quote>[a-z0-9-]{1,80})",
         [(lambda: ContextButton("her-0042"), "herbot:ask:ctx:her-0042")],
+    ),
+    (
+        RateButton,
+        r"herbot:ask:rate:(?P<session>[0-9a-f]{1,20}):(?P<helpful>\d)",
+        [
+            (lambda: RateButton("0af3", 1), "herbot:ask:rate:0af3:1"),
+            (lambda: RateButton("0af3", 0), "herbot:ask:rate:0af3:0"),
+        ],
+    ),
+    (
+        GapButton,
+        r"herbot:ask:gap:(?P<action>\w+):(?P<gap>\d+)",
+        [
+            (lambda: GapButton("answer", 12, number=2, row=1), "herbot:ask:gap:answer:12"),
+            (lambda: GapButton("scope", 12), "herbot:ask:gap:scope:12"),
+            (lambda: GapButton("dismiss", 7, number=1), "herbot:ask:gap:dismiss:7"),
+        ],
+    ),
+    (
+        GapsPageButton,
+        r"herbot:ask:gaps:(?P<page>\d+)",
+        [(lambda: GapsPageButton(1, label="Next"), "herbot:ask:gaps:1")],
     ),
 ]
 

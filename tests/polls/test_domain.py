@@ -17,6 +17,7 @@ from bot.presentation import percentages
 from cogs.debate.config import load_config as load_debate_config
 from cogs.polls import polls, quickpoll, store
 from cogs.polls.config import load_config, load_motions, merged_section
+from cogs.polls.eligibility import Voter
 from cogs.polls.writer import BatchedVoteWriter
 from tests.helpers import write
 
@@ -248,12 +249,13 @@ def test_one_eligibility_rule_for_every_vote_click():
         closed_at=None,
         options=("A", "B"),
     )
-    ok = {"ballot_kind": "single", "role_ids": {77}, "now": NOW}
+    member = Voter(user_id=5, role_ids={77})
+    ok = {"ballot_kind": "single", "voter": member, "now": NOW}
     assert polls.may_vote(poll, **ok, option=1) is None
     assert polls.may_vote(None, **ok).text == "This poll no longer exists."
     assert polls.may_vote(poll, **ok, option=2).text == "This poll no longer exists."
     assert polls.may_vote(poll, **{**ok, "ballot_kind": "ranked"}) is not None
-    assert "role" in polls.may_vote(poll, **{**ok, "role_ids": set()}).text
+    assert "role" in polls.may_vote(poll, **{**ok, "voter": Voter(user_id=5)}).text
     late = polls.may_vote(poll, **{**ok, "now": NOW + timedelta(hours=1)})
     assert late.closes and "has just closed: your vote" in late.text
     closed = dataclasses.replace(poll, closed_at=NOW, ballot_kind="approval")

@@ -31,16 +31,16 @@ async def test_loaded_open_poll_votes_take_the_lane_with_the_same_words(world):
     assert "**Against** — 2 (100%)" in refreshed.embeds[0].description
 
 
-async def test_a_role_refusal_is_declined_and_worded_by_the_ordinary_path(world):
+async def test_a_role_refusal_is_answered_on_the_lane_in_the_same_words(world):
     lane = world.env.bot.fastlane
     voters = world.guild.create_role("Voters")
     poll_id, message = await open_poll(world, motion="altman-misreads-her", role=voters)
     refused = await world.alice.click(message, label="For")
     assert refused.ephemeral and "Only members with the" in refused.response.content
-    declined = lane.declined
-    again = await world.alice.click(message, label="For")  # loaded now: the lane declines it
-    assert "Only members with the" in again.response.content
-    assert lane.declined == declined + 1
+    handled, declined = lane.handled, lane.declined
+    again = await world.alice.click(message, label="For")  # loaded now: the lane answers it
+    assert again.ephemeral and again.response.content == refused.response.content
+    assert (lane.handled, lane.declined) == (handled + 1, declined)
     assert (await store.tally(world.db, poll_id)).counts == (0, 0, 0)
     world.user_errors()
 

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from bot.db import Reader
 from bot.presentation import ELLIPSIS, escape_markdown
-from cogs.quotes.ask import lexical, passages
+from cogs.quotes.ask import gaps, gaps_store, lexical, passages
 from cogs.quotes.ask.answerability import Question
-from cogs.quotes.ask.hybrid import Mode, Ranked, Retriever
+from cogs.quotes.ask.gaps import Kind
+from cogs.quotes.ask.hybrid import Mode, Ranked, Retrieval, Retriever
 from cogs.quotes.ask.passages import Passage
 
 Segments = list[tuple[str, bool]]
@@ -50,9 +53,19 @@ class Answer:
     unknown: list[str] = field(default_factory=list)  # names the store never mentions
     ranking: str = "BM25"  # the keyword leg's ranking on this engine (lexical.ranking)
     # Set when the question rests on something the store never says: the answer shows what
-    # the store does say about it, under this note (hybrid.premise_note).
+    # the store does say about it, under this note (answerability.premise_note).
     premise: str | None = None
     passing: list[str] = field(default_factory=list)  # names the store mentions in passing only
+    best_cosine: float | None = None  # the meaning leg's best passage (gaps.reason)
+    learned: Kind | None = None  # decided by what this server taught (gaps.match)
+    vector: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def gap(self) -> gaps.Reason | None:
+        """Why this answer is a knowledge gap for the server's curators, if it is one."""
+        if self.learned is not None:
+            return None  # a curator decided it already
+        return gaps.reason(self.declined or not self.results, self.best_cosine)
 
     @property
     def has_more(self) -> bool:
@@ -83,8 +96,12 @@ async def ask(
     offset: int = 0,
     depth: int = 12,
     mode: Mode = "hybrid",
+    phrasebooks: gaps_store.Phrasebooks | None = None,
 ) -> Answer:
     """Answer ``question``: the page ``[offset, offset + limit)`` of relevant passages.
+
+    In a server, what its curators taught decides first (:mod:`cogs.quotes.ask.gaps`);
+    ``phrasebooks`` keeps each server's in memory between questions (the bot's, the CLI none).
 
     The question is parsed once here (:class:`Question`) and passed down the pipeline.
     """
@@ -92,6 +109,17 @@ async def ask(
     retrieval = await retriever.retrieve(
         parsed, guild_id, depth=max(depth, offset + limit), mode=mode
     )
+    vector = retriever.vector_of(parsed)
+    learned = None
+    if guild_id is not None:
+        book = (
+            await phrasebooks.get(retriever.db, guild_id)
+            if phrasebooks is not None
+            else gaps.Phrasebook.of(await gaps_store.learned(retriever.db, guild_id))
+        )
+        found = gaps.match(question, vector, book)
+        if found is not None:
+            learned = await _decided(retriever.db, retrieval, found, guild_id)
     page = retrieval.ranked[offset : offset + limit]
     results = await _results(retriever.db, parsed.keywords, page)
     suggestions = await _results(retriever.db, parsed.keywords, retrieval.suggestions)
@@ -105,9 +133,30 @@ async def ask(
         offset=offset,
         unknown=retrieval.unknown,
         ranking=lexical.ranking(retriever.db),
-        premise=retrieval.premise,
+        premise=retrieval.premise if learned is None else None,  # a curator decided it
         passing=retrieval.passing,
+        best_cosine=retrieval.best_cosine,
+        learned=learned,
+        vector=vector,
     )
+
+
+async def _decided(
+    db: Reader, retrieval: Retrieval, found: gaps.Match, guild_id: int
+) -> Kind | None:
+    """What this server taught overrides the ranking: a taught phrasing's quote leads, an
+    out-of-scope phrasing declines (the ranking itself is untouched, hybrid.py)."""
+    if found.learned.kind == "out_of_scope":
+        retrieval.declined, retrieval.ranked, retrieval.suggestions = True, [], []
+        return "out_of_scope"
+    quote_id = found.learned.quote_id
+    passage = await passages.by_quote_id(db, quote_id, guild_id) if quote_id else None
+    if passage is None:  # not approved yet, or removed since: the ranking decides
+        return None
+    lead = Ranked(passage.rowid, fused=1.0, cosine=found.cosine)
+    others = [r for r in retrieval.ranked if r.rowid != passage.rowid]
+    retrieval.declined, retrieval.ranked, retrieval.suggestions = False, [lead, *others], []
+    return "taught"
 
 
 async def _results(db: Reader, keywords: str, ranked: list[Ranked]) -> list[Result]:

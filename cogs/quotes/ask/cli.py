@@ -1,12 +1,19 @@
-"""``herbot ask QUESTION [--json] [--limit N] [--guild ID] [--mode MODE]``."""
+"""``herbot ask QUESTION [--json] [--limit N] [--guild ID] [--mode MODE]``.
+
+Also what a server taught /ask, as files (:mod:`cogs.quotes.ask.gaps_export`):
+``herbot ask export-taught --guild ID [--out FILE]`` (the curated phrasings' format) and
+``herbot ask eval --from-server ID [--out FILE]`` (the format of tests/data/questions.toml).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import textwrap
+from pathlib import Path
 
 from bot.config import Settings
+from cogs.quotes.ask import gaps_export, gaps_store
 from cogs.quotes.ask.answer import Answer, Result, ask
 from cogs.quotes.ask.answerability import searchable
 from cogs.quotes.ask.embedder import one_shot_model
@@ -19,7 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="answer a question from the quote store, with citations",
         description="Ranked passages from the quote store (the same search as /ask).",
     )
-    p.add_argument("question", help='e.g. "Who voices Samantha?"')
+    p.add_argument(
+        "question",
+        help='e.g. "Who voices Samantha?"; or export-taught (--guild) or eval (--from-server)',
+    )
     p.add_argument("--json", action="store_true", help="print JSON (declined: true, no results)")
     p.add_argument("--limit", type=int, default=3, help="how many passages (1-25, default 3)")
     p.add_argument("--guild", type=int, help="also search this guild's approved submissions")
@@ -29,12 +39,49 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="hybrid",
         help="search legs to use (default hybrid)",
     )
+    p.add_argument("--from-server", type=int, help="eval: the server whose questions to write")
+    p.add_argument("--out", type=Path, help="export-taught, eval: write this file (default: print)")
     p.set_defaults(handler=_ask)
+
+
+EXPORTS = ("export-taught", "eval")
+
+
+async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.prepare import prepare_database
+
+    guild_id = args.guild if args.question == "export-taught" else args.from_server
+    if guild_id is None:
+        flag = "--guild" if args.question == "export-taught" else "--from-server"
+        print(f"herbot ask {args.question}: say which server with {flag} ID")
+        return 2
+    db = await prepare_database(settings)
+    try:
+        taught = await gaps_store.taught(db, guild_id)
+        if args.question == "export-taught":
+            text, count = gaps_export.taught_toml(guild_id, taught), len(taught)
+        else:
+            questions = gaps_export.eval_questions(
+                [(q, quote_id) for quote_id, q in taught],
+                await gaps_store.rated_answers(db, guild_id),
+                await gaps_store.out_of_scope(db, guild_id),
+            )
+            text, count = gaps_export.eval_toml(guild_id, questions), len(questions)
+    finally:
+        await db.close()
+    if args.out is None:
+        print(text, end="")
+    else:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"herbot ask {args.question}: wrote {count} to {args.out}")
+    return 0
 
 
 async def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.prepare import prepare_database
 
+    if args.question in EXPORTS:
+        return await _export(args, settings)
     question = " ".join(args.question.split())
     if not 3 <= len(question) <= 300:
         print("herbot ask: the question must be 3 to 300 characters")

@@ -19,7 +19,7 @@ from discord.ext import commands
 from bot.checks import served_guild_id
 from bot.errors import UserError
 from cogs.quotes.ask import answer as answers
-from cogs.quotes.ask import sessions
+from cogs.quotes.ask import gaps_store, sessions
 from cogs.quotes.ask import ui as ask_ui
 from cogs.quotes.ask.answerability import searchable
 from cogs.quotes.ask.hybrid import Retriever
@@ -39,6 +39,7 @@ class Ask(commands.Cog):
     def __init__(self, bot: Herbot) -> None:
         self.bot = bot
         self.retriever = Retriever(bot.db, claim_owner=bot.claim_owner)
+        self.phrasebooks = gaps_store.Phrasebooks()  # what each server taught, in memory
         self._seconds = bot.metrics.histogram(
             "herbot_ask_seconds", "/ask: from the question to its ranked passages"
         )
@@ -51,6 +52,7 @@ class Ask(commands.Cog):
         self.bot.components.add(self, ask_ui.MoreButton, ask_ui.ContextButton)
         async with self.bot.db.transaction() as tx:
             await sessions.prune(tx, self.bot.now())
+            await gaps_store.prune(tx, self.bot.now())
         # The model (about a second) and any missing passage vectors load in the background;
         # until then /ask answers with keyword search.
         self._warmup = asyncio.create_task(_warm_up(self.retriever), name="ask-warmup")
@@ -59,6 +61,14 @@ class Ask(commands.Cog):
         self.bot.components.remove(ask_ui.MoreButton, ask_ui.ContextButton)
         if self._warmup is not None:
             self._warmup.cancel()
+
+    @commands.Cog.listener()
+    async def on_herbot_cache_changed(
+        self, name: str, guild_id: int | None = None, key: str | None = None
+    ) -> None:
+        """A server taught /ask (here or in another process, bot/cache_sync.py)."""
+        if name == gaps_store.LEARNED:
+            self.phrasebooks.changed(guild_id)
 
     def _note(self) -> str | None:
         if self.retriever.state == "loading":
@@ -91,15 +101,26 @@ class Ask(commands.Cog):
         await interaction.response.defer(thinking=True, ephemeral=private)
         guild_id = served_guild_id(interaction)
         started = time.perf_counter()
-        answer = await answers.ask(self.retriever, question, guild_id, limit=ask_ui.PAGE)
+        answer = await answers.ask(
+            self.retriever, question, guild_id, limit=ask_ui.PAGE, phrasebooks=self.phrasebooks
+        )
         self._seconds.observe(time.perf_counter() - started)
         declined = answer.declined or not answer.results
         self._asked.labels("declined" if declined else "answered").inc()
+        now = self.bot.now()
+        lead = None if declined else answer.results[0].passage.id
         async with self.bot.db.transaction() as tx:
             session_id = await sessions.create(
-                tx, question, guild_id, interaction.user.id, self.bot.now()
+                tx, question, guild_id, interaction.user.id, now, answer_id=lead
             )
-            await sessions.prune(tx, self.bot.now())  # kept 90 days, however long we run
+            gap = answer.gap
+            if gap is not None and guild_id is not None:
+                # One INSERT in the same transaction: the server's curators see the question.
+                await gaps_store.record(
+                    tx, guild_id, interaction.user.id, question, answer.vector, gap, now
+                )
+            await sessions.prune(tx, now)  # kept 90 days, however long we run
+            await gaps_store.prune(tx, now)
         card = ask_ui.answer_card(answer, session_id, note=self._note())
         await interaction.edit_original_response(view=card)
 
@@ -112,7 +133,12 @@ class Ask(commands.Cog):
             raise UserError("That question is no longer stored: ask it again with /ask.")
         await interaction.response.defer(thinking=True, ephemeral=True)
         answer = await answers.ask(
-            self.retriever, session.question, session.guild_id, limit=ask_ui.PAGE, offset=offset
+            self.retriever,
+            session.question,
+            session.guild_id,
+            limit=ask_ui.PAGE,
+            offset=offset,
+            phrasebooks=self.phrasebooks,
         )
         if answer.declined or not answer.results:
             await interaction.edit_original_response(

@@ -191,6 +191,15 @@ class Retriever:
             self._recent.move_to_end(question)
         return vector
 
+    def vector_of(self, question: Question) -> np.ndarray | None:
+        """The question's vector if this process encoded it lately (``retrieve`` does), else
+        None: what /ask's loop stores and compares (:mod:`cogs.quotes.ask.gaps`)."""
+        return self._recent.get(question.rewritten) if self.state == "ready" else None
+
+    async def encode(self, question: Question) -> np.ndarray | None:
+        """The question's vector (cached, or encoded now), None until the model is ready."""
+        return await self._query_vector(question.rewritten) if self.state == "ready" else None
+
     def invalidate(self) -> None:
         if self.index is not None:
             self.index.invalidate()

@@ -34,13 +34,15 @@ async def create(
     guild_id: int | None,
     user_id: int | None,
     now: datetime,
+    answer_id: str | None = None,
 ) -> str:
+    """A stored question (``answer_id``: the passage its answer led with, None: declined)."""
     for _ in range(8):  # 40 random bits: a clash is rare, eight in a row never happens
         session_id = secrets.token_hex(5)
         cur = await tx.execute(
-            "INSERT INTO ask_sessions (id, question, guild_id, user_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (session_id, question, guild_id, user_id, _stamp(now)),
+            "INSERT INTO ask_sessions (id, question, guild_id, user_id, created_at, answer_id) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (session_id, question, guild_id, user_id, _stamp(now), answer_id),
         )
         if cur.rowcount:  # the primary key refused a (rare) clash: draw another id
             return session_id

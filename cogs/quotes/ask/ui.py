@@ -23,6 +23,7 @@ from bot.presentation import (
 )
 from cogs.quotes.ask import answer as answers
 from cogs.quotes.ask.answer import Answer, Result
+from cogs.quotes.ask.gaps_ui import rating_row
 from cogs.quotes.ask.passages import Passage
 from cogs.quotes.ui import CiteButton
 
@@ -121,6 +122,11 @@ DECLINE_TEXT = (
     "Nothing in the quote store answers that. "
     "Try other words, or browse the store with /quote search."
 )
+OUT_OF_SCOPE_TEXT = (
+    "This server's curators keep /ask to what the quote store is about: questions like this "
+    "are out of scope here."
+)
+TAUGHT_NOTE = "answer taught by this server's curators"
 
 
 def answer_card(
@@ -140,7 +146,7 @@ def answer_card(
             cards.text(f"### {truncate(escape_markdown(answer.question), 400)}")
         ]
         if answer.declined:
-            lines = [DECLINE_TEXT]
+            lines = [OUT_OF_SCOPE_TEXT if answer.learned == "out_of_scope" else DECLINE_TEXT]
             lines += _name_notes(answer)
             parts.append(cards.text("\n".join(lines)))
             for result in answer.suggestions:
@@ -158,7 +164,11 @@ def answer_card(
                 parts.append(cards.separator())
                 parts.append(cards.text(_card_passage(f"Passage {i}", result, scale)))
         parts.append(cards.separator(visible=False))
-        parts.append(cards.text(f"-# {truncate(_footer(answer, note), 300)}"))
+        taught = TAUGHT_NOTE if answer.learned == "taught" else None
+        footer = " · ".join(p for p in (_footer(answer, note), taught) if p)
+        parts.append(cards.text(f"-# {truncate(footer, 300)}"))
+        if not answer.declined and answer.results:
+            parts.append(rating_row(session_id))  # Helpful / Not helpful, above the others
         return cards.card(*parts, colour=_colour(answer), buttons=card_buttons(answer, session_id))
 
     return cards.fitted(build)

@@ -128,7 +128,7 @@ async def test_more_results_and_context_buttons_survive_restart(world):
     result = await world.alice.slash(
         world.channel, "ask", question="What happens between Theodore and Amy?"
     )
-    assert _labels(result.response) == ["More results", "Context", "Cite"]
+    assert _labels(result.response) == ["Helpful", "Not helpful", "More results", "Context", "Cite"]
     first_page = _blocks(result)
 
     await world.restart()

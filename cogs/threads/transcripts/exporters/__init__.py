@@ -50,6 +50,10 @@ class Entry:
     deleted_at: str | None
     redacted: bool
     versions: list[Version] = field(default_factory=list)
+    # Catch-up after downtime: fetched back from the history after a restart, or found
+    # missing from it (deleted while herbot was down).
+    recovered: bool = False
+    deleted_while_down: bool = False
 
     @property
     def content(self) -> str:
@@ -129,7 +133,7 @@ def _range_ids(start: datetime | None, end: datetime | None) -> tuple[int, int]:
 _ENTRY_SQL = (
     "SELECT m.message_id, m.author_id, m.author_name, m.created_at, m.reply_to, "
     "r.author_name, m.attachments, m.embeds, m.deleted_at, m.redacted, "
-    "v.version, v.content, v.edited_at "
+    "v.version, v.content, v.edited_at, m.recovered, m.deleted_while_down "
     "FROM recorded_messages m "
     "LEFT JOIN recorded_versions v ON v.message_id = m.message_id "
     "LEFT JOIN recorded_messages r ON r.message_id = m.reply_to "
@@ -164,6 +168,8 @@ def iter_entries(
                     embed_titles=json.loads(row[7]),
                     deleted_at=row[8],
                     redacted=bool(row[9]),
+                    recovered=bool(row[13]),
+                    deleted_while_down=bool(row[14]),
                 )
             if row[10] is not None:
                 current.versions.append(Version(row[10], row[11], row[12]))

@@ -52,6 +52,9 @@ footer { color: var(--muted); font-size: .8rem; margin-top: 2rem; }
 """
 
 
+_DOWN = " while herbot was down, found"  # a deletion catch-up inferred (not seen live)
+
+
 def _time(stamp: str) -> str:
     return f'<time datetime="{escape(stamp)}">{escape(display_time(stamp))}</time>'
 
@@ -87,7 +90,8 @@ class HtmlRenderer:
             return (
                 f'{head}<div class="meta"><span class="author">{escape(entry.author_name)}</span>'
                 f"{permalink}</div>"
-                f'<div class="deleted">Message deleted {_time(entry.deleted_at)}</div></article>\n'
+                f'<div class="deleted">Message deleted{_DOWN if entry.deleted_while_down else ""} '
+                f"{_time(entry.deleted_at)}</div></article>\n"
             )
         if entry.redacted:
             return (
@@ -106,6 +110,10 @@ class HtmlRenderer:
             last = entry.versions[-1].edited_at
             edited = (
                 f'<span class="edited" title="last edited {escape(last or "")}">(edited)</span>'
+            )
+        if entry.recovered:
+            edited += (
+                '<span class="edited" title="fetched back after herbot was down">(recovered)</span>'
             )
         parts.append(
             f'<div class="meta"><span class="author" data-author-id="{entry.author_id}">'

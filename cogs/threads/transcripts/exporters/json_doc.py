@@ -29,6 +29,8 @@ def entry_object(entry: Entry) -> dict[str, object]:
         "embeds": [{"title": t} for t in entry.embed_titles],
         "deleted_at": entry.deleted_at,
         "redacted": entry.redacted,
+        "recovered": entry.recovered,
+        "deleted_while_down": entry.deleted_while_down,
         "edited": entry.edited,
         "content": None if entry.deleted_at or entry.redacted else entry.content,
         "versions": [

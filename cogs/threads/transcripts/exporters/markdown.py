@@ -38,13 +38,15 @@ class MarkdownRenderer:
         when = display_time(entry.created_at)
         anchor = f'<a id="m{entry.message_id}"></a>'
         if entry.deleted_at:
+            how = " while herbot was down, found" if entry.deleted_while_down else ""
             return (
-                f"{anchor}*{entry.author_name} — {when}: message deleted "
+                f"{anchor}*{entry.author_name} — {when}: message deleted{how} "
                 f"({display_time(entry.deleted_at)})*\n\n"
             )
         if entry.redacted:
             return f"{anchor}*{when}: message redacted (the author opted out of recording)*\n\n"
         edited = " *(edited)*" if entry.edited else ""
+        edited += " *(recovered after downtime)*" if entry.recovered else ""
         out = [f"{anchor}**{entry.author_name}** — {when}{edited}"]
         if entry.reply_to:
             who = entry.reply_author or "a message not kept"
