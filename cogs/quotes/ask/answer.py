@@ -65,7 +65,9 @@ class Answer:
         """Why this answer is a knowledge gap for the server's curators, if it is one."""
         if self.learned is not None:
             return None  # a curator decided it already
-        return gaps.reason(self.declined or not self.results, self.best_cosine)
+        return gaps.reason(
+            self.declined or not self.results, self.best_cosine, premise=bool(self.premise)
+        )
 
     @property
     def has_more(self) -> bool:
