@@ -25,7 +25,9 @@ ELISION = " … "
 MAX_TEXT = 1000
 KINDS = {"excerpt", "line", "fact"}
 SOURCE_KINDS = {"film", "article"}
-STYLES = {"direct", "paraphrase", "out-of-scope"}
+STYLES = {"direct", "paraphrase", "out-of-scope", "near-miss", "unrelated", "false-premise"}
+DECLINE_STYLES = {"out-of-scope", "near-miss", "unrelated"}  # must be declined: expect = []
+QUESTION_KINDS = {"article", "film", "interpretive", "near-miss", "false-premise", "unrelated"}
 CURATORS = "herbot curators"
 FILM_TAG = "film-knowledge"
 
@@ -207,8 +209,13 @@ def test_questions_are_well_formed_and_point_at_real_ids():
         seen.add(text.casefold())
         assert question["style"] in STYLES, f"{text!r}: style {question['style']!r}"
         expect = question["expect"]
-        if question["style"] == "out-of-scope":
-            assert expect == [], f"{text!r}: an out-of-scope question expects nothing"
+        assert question.get("kind", "article") in QUESTION_KINDS, (
+            f"{text!r}: kind {question['kind']!r}"
+        )
+        if question["style"] in DECLINE_STYLES:
+            assert expect == [], f"{text!r}: a question to decline expects nothing"
+        elif question["style"] == "false-premise":
+            assert expect and question.get("note"), f"{text!r}: name the correcting ids, note how"
         else:
             assert expect, f"{text!r}: an in-scope question names the ids that answer it"
         missing = [i for i in expect if i not in ids]

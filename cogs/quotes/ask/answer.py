@@ -52,6 +52,10 @@ class Answer:
     offset: int = 0
     unknown: list[str] = field(default_factory=list)  # names the store never mentions
     ranking: str = "BM25"  # the keyword leg's ranking on this engine (lexical.ranking)
+    # Set when the question rests on something the store never says: the answer shows what
+    # the store does say about it, under this note (answerability.premise_note).
+    premise: str | None = None
+    passing: list[str] = field(default_factory=list)  # names the store mentions in passing only
     best_cosine: float | None = None  # the meaning leg's best passage (gaps.reason)
     learned: Kind | None = None  # decided by what this server taught (gaps.match)
     vector: np.ndarray | None = field(default=None, repr=False, compare=False)
@@ -61,7 +65,9 @@ class Answer:
         """Why this answer is a knowledge gap for the server's curators, if it is one."""
         if self.learned is not None:
             return None  # a curator decided it already
-        return gaps.reason(self.declined or not self.results, self.best_cosine)
+        return gaps.reason(
+            self.declined or not self.results, self.best_cosine, premise=bool(self.premise)
+        )
 
     @property
     def has_more(self) -> bool:
@@ -76,6 +82,8 @@ class Answer:
             "total": self.total,
             "offset": self.offset,
             "unknown": self.unknown,
+            "premise": self.premise,
+            "passing": self.passing,
             "results": [r.as_json(self.offset + i) for i, r in enumerate(self.results, 1)],
             "suggestions": [r.as_json(i) for i, r in enumerate(self.suggestions, 1)],
         }
@@ -127,6 +135,8 @@ async def ask(
         offset=offset,
         unknown=retrieval.unknown,
         ranking=lexical.ranking(retriever.db),
+        premise=retrieval.premise if learned is None else None,  # a curator decided it
+        passing=retrieval.passing,
         best_cosine=retrieval.best_cosine,
         learned=learned,
         vector=vector,

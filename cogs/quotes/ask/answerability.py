@@ -81,6 +81,81 @@ _JARGON = frozenset(
 )
 _SENTENCE_END = re.compile(r"[.!?;:\"“”(\[]\s*$")
 
+# Requests for instructions, a computation or a piece of writing ("How do I ...", "Give me a
+# recipe", "Write a Python function", "What is 17 times 23?"). The store holds what a film
+# and two articles say, never how to do things: /ask declines these whatever words they share
+# with a passage ("How do I write a cover letter" and Theodore's letters).
+_REQUEST = re.compile(
+    r"^\W*(?:how\s+(?:do|can|should|would)\s+(?:i|you|we)\b"
+    r"|(?:please\s+)?(?:give|tell)\s+me\s+(?:a|an|some|the\s+best)\b"
+    r"|(?:please\s+)?write\s+(?:me\s+)?(?:a|an|some)\b"
+    r"|can\s+you\s+(?:suggest|write|recommend|make|help|teach)\b"
+    r"|(?:what\s+is|what's|whats|calculate)\s+\d[\d.,]*\s*"
+    r"(?:times|plus|minus|divided\s+by|multiplied\s+by|x|\*|\+|-|/)\s*\d)",
+    re.IGNORECASE,
+)
+# Questions that take something for granted: "Why did X do Y?", "What happens when X meets
+# Y?", "How did X help make Y?", "What did the court rule when ...?". When such a question says
+# something no passage ever says (a word the store never uses), the premise is not supported:
+# /ask answers with what the store does say, under a plain note, rather than as if it held.
+_PRESUPPOSES = re.compile(
+    r"^\W*(?:why\b|how\s+did\b|what\s+happens\s+when\b|what\s+did\b.*\bwhen\b)",
+    re.IGNORECASE,
+)
+# Words that say how something is asked, not what is claimed: never evidence of a premise.
+ASKING_WORDS = frozenset(
+    """happen happens happened happening mean means meant meaning think thinks thought say
+    says said exactly actually particular particularly really basically ever finally last
+    first still even kind sort thing things up out""".split()
+)
+
+
+# Words about the sources rather than what they say ("what does the author say about ...").
+SOURCE_WORDS = frozenset(
+    """article articles author writer piece essay review film films movie movies story bring
+    brings mention mentions mentioned talk talks discuss discusses refer refers compare
+    compares quote quotes describe describes show shows""".split()
+)
+
+
+def request(text: str) -> bool:
+    """Whether ``text`` asks for instructions, a sum or a piece of writing (see _REQUEST)."""
+    return bool(_REQUEST.match(text))
+
+
+def presupposes(text: str) -> bool:
+    """Whether ``text`` is a question that takes something for granted (see _PRESUPPOSES)."""
+    return bool(_PRESUPPOSES.match(text))
+
+
+def without_words(text: str, words: list[str]) -> str:
+    """``text`` without the words whose parts include one of ``words`` (lower-case terms)."""
+    drop = set(words)
+    kept = [
+        w
+        for w in text.split()
+        if not drop
+        & {p for p in re.split(r"[-'’]", _POSSESSIVE.sub("", w.strip('?!.,;:"“”()')).casefold())}
+    ]
+    return " ".join(kept)
+
+
+# Common verbs that name no topic ("get", "make"): left out of the note's "what it says about".
+_LIGHT_VERBS = frozenset(
+    """get gets got getting make makes made making go goes went going have has having take
+    takes took give gives gave use uses used help helps helped come comes came""".split()
+)
+
+
+def premise_note(unsupported: list[str], known: list[str]) -> str:
+    """The plain note over an answer whose premise the store never supports."""
+    words = ", ".join(f"“{w}”" for w in unsupported[:3])
+    about = ", ".join([w for w in known if w not in _LIGHT_VERBS][:3]) or "that"
+    return (
+        f"The store doesn't say that (nothing in it mentions {words}); "
+        f"here is what it says about {about}."
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class Aliases:
@@ -187,6 +262,8 @@ class Question:
     keywords: str
     focus: Focus
     names: tuple[str, ...]
+    request: bool = False  # asks for instructions, a sum or writing: declined (:func:`request`)
+    presupposes: bool = False  # takes something for granted (:func:`presupposes`)
 
     @classmethod
     def parse(cls, raw: str) -> Question:
@@ -203,6 +280,8 @@ class Question:
             keywords=" ".join(dict.fromkeys(found + extra)),
             focus=focus(rewritten),
             names=tuple(named(raw)),
+            request=request(text),
+            presupposes=presupposes(text),
         )
 
 
@@ -250,6 +329,10 @@ def named(question: str) -> list[str]:
                 first_flags.append(first_of_run_starts)
             current, pending = [], []
         end = text[match.end() : match.end() + 2]
+        if end[:1] == "," and current:  # "Paul, Theodore's coworker": two names
+            runs.append(current)
+            first_flags.append(first_of_run_starts)
+            current, pending = [], []
         if end[:1] in {".", "!", "?", ";", ":"}:
             if current:
                 runs.append(current)

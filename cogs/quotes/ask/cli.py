@@ -119,9 +119,13 @@ def render(answer: Answer) -> str:
         lines = [f"Nothing in the quote store answers: {answer.question}"]
         if answer.unknown:
             lines.append(f"It never mentions {', '.join(answer.unknown)}.")
+        if answer.passing:
+            lines.append(f"It mentions {', '.join(answer.passing)} only in passing.")
         if answer.suggestions:
             lines.append("Related quotes (not an answer):")
             lines += [_block("-", r) for r in answer.suggestions]
         return "\n".join(lines)
     blocks = [_block(f"{i}.", r) for i, r in enumerate(answer.results, start=1)]
+    if answer.premise:
+        blocks.insert(0, answer.premise)
     return "\n\n".join([*blocks, f"({answer.mode} search, {answer.total} relevant passages)"])

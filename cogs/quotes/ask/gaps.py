@@ -40,10 +40,13 @@ TAUGHT_MATCH = 0.7
 OUT_OF_SCOPE_MATCH = 0.75
 
 
-def reason(declined: bool, best_cosine: float | None) -> Reason | None:
-    """Why an answer is a gap (``None``: it is not): declined, or answered weakly."""
+def reason(declined: bool, best_cosine: float | None, *, premise: bool = False) -> Reason | None:
+    """Why an answer is a gap (``None``: it is not): declined, or answered weakly (a low
+    cosine, or an answer under a premise note: the store never says what was asked)."""
     if declined:
         return "declined"
+    if premise:
+        return "weak"
     if best_cosine is not None and best_cosine < DENSE_CONFIDENT:
         return "weak"
     return None

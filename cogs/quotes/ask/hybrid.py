@@ -50,6 +50,11 @@ DENSE_FLOOR = 0.25
 # A declined question lists "Related (not an answer)" passages only this near in meaning.
 RELATED_FLOOR = 0.3
 LEXICAL_STRONG = 0.75
+# A name the store mentions in at most this many passages is mentioned "in passing".
+PASSING_MENTIONS = 2
+# An unsupported premise: the best passage is at least this near (cosine) without the words
+# the store never uses as with them (tuned on the tune half; see _unsupported_premise).
+PREMISE_MARGIN = 0.01
 LEXICAL_ONLY = 0.6
 CANDIDATES = 50  # per leg, before fusion
 RECENT_QUESTIONS = 256
@@ -79,6 +84,8 @@ class Retrieval:
     best_cosine: float | None = None
     best_coverage: float = 0.0
     unknown: list[str] = field(default_factory=list)  # names the store never mentions
+    premise: str | None = None  # the note shown over an answer to an unsupported premise
+    passing: list[str] = field(default_factory=list)  # names only mentioned in passing
 
 
 def rrf(
@@ -216,6 +223,34 @@ class Retriever:
         lead = head[first]
         return [lead, *(r for r in head if r is not lead)]
 
+    async def _unsupported_premise(
+        self, question: Question, guild_id: int | None, lead: list[Ranked]
+    ) -> str | None:
+        """The premise note when a question that takes something for granted says something
+        the store never says, else None.
+
+        A claim word no visible passage uses is a candidate ("Why does Samantha get a robot
+        body?": nothing mentions a robot). Members' paraphrases use such words too ("Why does
+        the AI vanish?"), so the meaning leg decides: the question is encoded again without
+        those words, and if the best passage is then at least about as near (the words
+        brought nothing it holds), the premise is unsupported. A synonym of what the passage
+        says ("vanish" for leaving) carries meaning the passage holds, and drops its cosine.
+        """
+        claims = [t for t in question.terms if t not in answerability.ASKING_WORDS]
+        unsupported = await lexical.absent(self.db, claims, guild_id)
+        if not unsupported or not lead or lead[0].cosine is None or self.index is None:
+            return None
+        without = answerability.without_words(question.rewritten, unsupported)
+        if not answerability.terms(without):
+            return None
+        vector = await self._query_vector(without)
+        hits = self.index.search(vector, guild_id, CANDIDATES)
+        cosine = next((h.cosine for h in hits if h.rowid == lead[0].rowid), -1.0)
+        if cosine < lead[0].cosine - PREMISE_MARGIN:
+            return None
+        known = [t for t in claims if t not in unsupported]
+        return answerability.premise_note(unsupported, known)
+
     async def retrieve(
         self,
         question: str | Question,
@@ -290,7 +325,11 @@ class Retriever:
         best_cosine = dense[0].cosine if dense else None
         best_coverage = max(cover.values(), default=0.0)
         answered, relevant = decide(mode, best_cosine, best_coverage, ranked)
-        answered = answered and not unknown
+        passing = await passing_names(self.db, question, guild_id, known=unknown)
+        answered = answered and not unknown and not passing and not question.request
+        premise = None
+        if answered and question.presupposes and mode != "lexical":
+            premise = await self._unsupported_premise(question, guild_id, relevant[:1])
         result = Retrieval(
             question.raw,
             mode,
@@ -299,6 +338,8 @@ class Retriever:
             best_cosine=best_cosine,
             best_coverage=best_coverage,
             unknown=unknown,
+            passing=passing,
+            premise=premise,
         )
         if answered:
             result.ranked = relevant[:depth]
@@ -317,6 +358,41 @@ def related(ranked: list[Ranked], dense: bool) -> list[Ranked]:
         near = sorted(ranked, key=lambda r: -(r.cosine or 0.0))
         return [r for r in near if (r.cosine or 0.0) >= RELATED_FLOOR][:3]
     return [r for r in ranked if r.coverage >= LEXICAL_ONLY][:3]
+
+
+async def passing_names(
+    db: Database, question: Question, guild_id: int | None, *, known: Sequence[str] = ()
+) -> list[str]:
+    """The names the question asks about that the store mentions only in passing.
+
+    "Who did the music for Blade Runner 2049?": the store names that film once, as echoing a
+    scene of Her; nothing there is about its music. A name that at most ``PASSING_MENTIONS``
+    passages contain, none of which holds any other word the question asks about (words
+    about the sources, "article", "author", do not count), is not what the store is about:
+    /ask declines. Names an alias lists (the store's own people) are never in passing.
+    """
+    table = answerability.aliases()
+    out = []
+    for name in question.names:
+        if name in known or table.known(name) or not answerability.known_if(name)[0]:
+            continue  # ("Theodore and Amy": a name with connectors is read by its parts)
+        rowids = await lexical.mentioning(db, name, guild_id, limit=PASSING_MENTIONS + 1)
+        if not rowids or len(rowids) > PASSING_MENTIONS:
+            continue
+        own = {t for t in answerability.terms(name)}
+        rest = [
+            t
+            for t in question.terms
+            if t not in own
+            and t not in answerability.ASKING_WORDS
+            and t not in answerability.SOURCE_WORDS
+        ]
+        if not rest:
+            continue
+        cover = await lexical.coverage(db, " ".join(rest), rowids, table.words)
+        if not any(cover.values()):
+            out.append(name)
+    return out
 
 
 async def unknown_names(db: Database, names: Sequence[str], guild_id: int | None) -> list[str]:

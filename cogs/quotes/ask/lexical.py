@@ -193,3 +193,62 @@ async def mentioned(db: Reader, names: list[str], guild_id: int | None) -> set[s
             if await cur.fetchone() is not None:
                 found.add(name)
     return found
+
+
+async def absent(db: Reader, words: list[str], guild_id: int | None) -> list[str]:
+    """The ``words`` no passage ``guild_id`` may see contains (stemmed, as the keyword leg
+    matches them): what a question says that the store never does.
+
+    A long word also counts as present through its first letters but two, which the
+    stemmer may not reach ("emotionally" and "emotional"). One query: a UNION of per-word
+    existence checks, each stopping at its first passage.
+    """
+    words = [w for w in dict.fromkeys(words) if tokens(w)]
+    if not words:
+        return []
+    parts = []
+    params: dict[str, object] = {"guild": guild_id}
+    for i, word in enumerate(words):
+        if db.dialect == "sqlite":
+            parts.append(
+                f"SELECT {i} AS i FROM (SELECT 1 FROM quotes_fts AS f JOIN quotes AS q "
+                f"ON q.rowid = f.rowid WHERE quotes_fts MATCH :w{i} AND {VISIBLE} LIMIT 1)"
+            )
+            params[f"w{i}"] = _with_prefix(match_query(word) or '""', word, '"{}"*')
+        else:
+            parts.append(
+                f"SELECT {i} AS i FROM (SELECT 1 FROM quotes AS q WHERE "
+                f"q.fts @@ to_tsquery('english', :w{i}) AND {VISIBLE} LIMIT 1) AS w{i}"
+            )
+            params[f"w{i}"] = _with_prefix(ts_query(word) or "''", word, "'{}':*", " | ")
+    async with db.execute(" UNION ALL ".join(parts), params) as cur:
+        found = {row["i"] for row in await cur.fetchall()}
+    return [w for i, w in enumerate(words) if i not in found]
+
+
+def _with_prefix(query: str, word: str, form: str, joiner: str = " OR ") -> str:
+    stem = tokens(word)[0] if tokens(word) else ""
+    if len(stem) < 6 or not stem.isalnum():
+        return query
+    return query + joiner + form.format(stem[:-2])
+
+
+async def mentioning(db: Reader, name: str, guild_id: int | None, *, limit: int) -> list[int]:
+    """Up to ``limit`` visible passages that contain ``name`` as a phrase (as
+    :func:`mentioned` matches it)."""
+    words = re.findall(r"\w+", name.casefold())
+    if not words:
+        return []
+    phrase = '"' + " ".join(words) + '"'
+    sql = (
+        "SELECT q.rowid AS rowid FROM quotes_ac AS f JOIN quotes AS q ON q.rowid = f.rowid "
+        f"WHERE quotes_ac MATCH :match AND {VISIBLE} LIMIT :limit"
+    )
+    if db.dialect != "sqlite":
+        phrase = " ".join(words)
+        sql = (
+            "SELECT q.rowid AS rowid FROM quotes AS q WHERE "
+            f"q.ac @@ phraseto_tsquery('simple', :match) AND {VISIBLE} LIMIT :limit"
+        )
+    async with db.execute(sql, {"match": phrase, "guild": guild_id, "limit": limit}) as cur:
+        return [row["rowid"] for row in await cur.fetchall()]

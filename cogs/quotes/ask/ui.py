@@ -65,6 +65,8 @@ def answer_embed(answer: Answer, *, note: str | None = None) -> discord.Embed:
     description = (
         f"**{label}**\n{answers.markdown(best.segments, BEST_TEXT_LIMIT)}\n{_cite(best.passage)}"
     )
+    if answer.premise:
+        description = f"*{escape_markdown(answer.premise)}*\n\n{description}"
     embed = discord.Embed(
         title=truncate(escape_markdown(answer.question), EMBED_TITLE_LIMIT),
         description=truncate(description, EMBED_DESCRIPTION_LIMIT),
@@ -84,15 +86,25 @@ def _field_value(result: Result, *, bold: bool = True) -> str:
     return truncate(f"{text}\n{cite}", EMBED_FIELD_VALUE_LIMIT)
 
 
+def _name_notes(answer: Answer) -> list[str]:
+    """Why a question naming things was declined: names never mentioned, or only in passing."""
+    lines = []
+    if answer.unknown:
+        named = ", ".join(escape_markdown(n) for n in answer.unknown)
+        lines.append(f"It never mentions {truncate(named, 300)}.")
+    if answer.passing:
+        named = ", ".join(escape_markdown(n) for n in answer.passing)
+        lines.append(f"It mentions {truncate(named, 300)} only in passing.")
+    return lines
+
+
 def decline_embed(answer: Answer, *, note: str | None = None) -> discord.Embed:
     """Nothing relevant: say so plainly, and offer nearby quotes labelled as such."""
     lines = [
         "Nothing in the quote store answers that. "
         "Try other words, or browse the store with /quote search."
     ]
-    if answer.unknown:
-        named = ", ".join(escape_markdown(n) for n in answer.unknown)
-        lines.append(f"It never mentions {truncate(named, 300)}.")
+    lines += _name_notes(answer)
     if answer.suggestions:
         lines.append("\nRelated quotes (not an answer):")
     embed = discord.Embed(
@@ -135,9 +147,7 @@ def answer_card(
         ]
         if answer.declined:
             lines = [OUT_OF_SCOPE_TEXT if answer.learned == "out_of_scope" else DECLINE_TEXT]
-            if answer.unknown:
-                named = ", ".join(escape_markdown(n) for n in answer.unknown)
-                lines.append(f"It never mentions {truncate(named, 300)}.")
+            lines += _name_notes(answer)
             parts.append(cards.text("\n".join(lines)))
             for result in answer.suggestions:
                 parts.append(cards.separator())
@@ -147,6 +157,8 @@ def answer_card(
         else:
             best, *others = answer.results
             label = "Best passage" if answer.offset == 0 else f"Passage {answer.offset + 1}"
+            if answer.premise:
+                parts.append(cards.text(f"*{truncate(escape_markdown(answer.premise), 400)}*"))
             parts.append(cards.text(_card_passage(label, best, scale, limit=BEST_TEXT_LIMIT)))
             for i, result in enumerate(others, start=answer.offset + 2):
                 parts.append(cards.separator())

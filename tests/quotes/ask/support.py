@@ -54,6 +54,34 @@ def warm_vectors() -> None:
     DenseIndex(model).remember(texts, model.encode(texts))
 
 
+DECLINE_STYLES = {"out-of-scope", "near-miss", "unrelated"}
+IN_SCOPE_KINDS = ("curated", "article", "film", "interpretive")
+_KIND_ORDER = [*IN_SCOPE_KINDS, "curated out of scope", "near-miss", "unrelated", "false-premise"]
+
+
+def ORDER(kind: str) -> int:
+    return _KIND_ORDER.index(kind) if kind in _KIND_ORDER else len(_KIND_ORDER)
+
+
+def kind_of(item: dict[str, Any]) -> str:
+    """The question's class in the by-kind table: the blind set's kind, or curated."""
+    if item["style"] == "false-premise":
+        return "false-premise"
+    if item["style"] in DECLINE_STYLES:
+        kind = item.get("kind")
+        return kind if kind in ("near-miss", "unrelated") else "curated out of scope"
+    return item.get("kind", "curated")
+
+
+def corrected(answer: Any, expect: set[str]) -> bool:
+    """A false premise answered honestly: a premise note and a correcting passage in the top 3."""
+    return (
+        not answer.declined
+        and bool(answer.premise)
+        and bool(expect & {r.passage.id for r in answer.results[:3]})
+    )
+
+
 @dataclass
 class Figures:
     """How one search mode does on the question set."""
@@ -66,8 +94,30 @@ class Figures:
     wrongly_declined: int = 0
     out_of_scope: int = 0
     declined: int = 0  # out-of-scope questions declined
+    false_premises: int = 0
+    premise_ok: int = 0  # false premises declined or corrected
     misses: list[str] = field(default_factory=list)
     leaks: list[str] = field(default_factory=list)  # out-of-scope questions answered
+    # kind -> [questions, passed, hit@1]: passed is hit@3 in scope, declined for questions to
+    # decline, declined or corrected for false premises (see tests/data/questions.toml).
+    kinds: dict[str, list[int]] = field(default_factory=dict)
+    premise_notes: int = 0  # in-scope questions answered with a premise note (false alarms)
+
+    def kind_rate(self, kind: str) -> float:
+        n, passed, _ = self.kinds.get(kind, [0, 0, 0])
+        return passed / n if n else 0.0
+
+    def kind_rows(self) -> list[str]:
+        return [
+            f"| {self.mode} | {kind} | {passed}/{n} ({passed / n:.0%}) | "
+            + (f"{top1}/{n} ({top1 / n:.0%}) |" if kind in IN_SCOPE_KINDS else "– |")
+            for kind, (n, passed, top1) in sorted(self.kinds.items(), key=lambda kv: ORDER(kv[0]))
+        ]
+
+    KIND_HEADER = (
+        "| search | kind | passed (hit@3 / declined / declined or corrected) | hit@1 |\n"
+        "|---|---|---|---|"
+    )
 
     @property
     def top3_rate(self) -> float:
@@ -114,16 +164,31 @@ async def evaluate(
         head = await passages.fetch(retriever.db, [r.rowid for r in retrieval.fused[:3]])
         got = {r.passage.id for r in answer.results}
         expect = set(item["expect"])
+        kind = kind_of(item)
+        counts = figures.kinds.setdefault(kind, [0, 0, 0])
+        counts[0] += 1
         signals.append(
             {
                 "q": item["q"],
-                "in_scope": bool(expect),
+                "in_scope": bool(expect) and item["style"] != "false-premise",
+                "kind": kind,
                 "cosine": retrieval.best_cosine,
                 "coverage": retrieval.best_coverage,
                 "declined": answer.declined,
             }
         )
-        if expect:
+        if item["style"] == "false-premise":
+            figures.false_premises += 1
+            ok = answer.declined or corrected(answer, expect)
+            figures.premise_ok += ok
+            counts[1] += ok
+            if not ok:
+                figures.leaks.append(item["q"])
+        elif expect:
+            top1 = bool(answer.results) and answer.results[0].passage.id in expect
+            counts[1] += bool(expect & got)
+            counts[2] += top1
+            figures.premise_notes += bool(answer.premise)
             figures.in_scope += 1
             figures.wrongly_declined += answer.declined
             figures.ranked_top3 += bool(expect & {p.id for p in head.values()})
@@ -135,6 +200,7 @@ async def evaluate(
         else:
             figures.out_of_scope += 1
             figures.declined += answer.declined
+            counts[1] += answer.declined
             if not answer.declined:
                 figures.leaks.append(item["q"])
     return figures, signals

@@ -265,3 +265,47 @@ async def test_highlights_skip_possessives_mentions_and_stop_words(world):
     words = {w.lower() for b in bolded for w in re.findall(r"\w+", _plain(b))}
     assert "johansson" in words
     assert not words & {"s", "here", "what", "is", "in", "her"}, bolded
+
+
+# Issue 22, honest answers (questions from the tune half of tests/data/questions.toml).
+async def test_a_premise_the_store_never_supports_is_answered_with_a_plain_note(world):
+    result = await world.alice.slash(
+        world.channel, "ask", question="Why does Samantha get a robot body at the end of the film?"
+    )
+    _heading, note, best, *_rest = _blocks(result)
+    assert _plain(note).startswith("*The store doesn't say that (nothing in it mentions “robot”)")
+    assert "here is what it says about samantha, body" in _plain(note)
+    assert best.startswith("**Best passage**\n") and "`film-plot-oses-leave`" in best
+
+
+async def test_a_question_the_store_supports_carries_no_premise_note(world):
+    result = await world.alice.slash(
+        world.channel, "ask", question="Why did Wired call Her a modern fairy tale?"
+    )
+    _heading, best, *_rest = _blocks(result)
+    assert best.startswith("**Best passage**\n")
+    assert "doesn't say that" not in " ".join(_blocks(result))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I write a cover letter for a job application?",
+        "How do you say 'I love you' in Japanese?",
+        "Give me a recipe for lasagna my girlfriend will love",
+        "What is 12 times 7?",
+    ],
+)
+async def test_requests_for_instructions_or_sums_are_declined(world, question):
+    result = await world.alice.slash(world.channel, "ask", question=question)
+    _heading, declined, *_rest = _blocks(result)
+    assert declined.startswith("Nothing in the quote store answers that.")
+
+
+async def test_a_name_mentioned_only_in_passing_is_declined_and_said_so(world):
+    result = await world.alice.slash(
+        world.channel, "ask", question="Who did the music for Blade Runner 2049?"
+    )
+    _heading, declined, *_rest = _blocks(result)
+    assert declined.startswith("Nothing in the quote store answers that.")
+    assert "It mentions Blade Runner 2049 only in passing." in declined

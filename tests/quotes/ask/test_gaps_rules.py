@@ -21,6 +21,8 @@ def test_declined_and_weak_answers_are_gaps_confident_ones_are_not():
     assert gaps.reason(False, DENSE_CONFIDENT - 0.01) == "weak"
     assert gaps.reason(False, DENSE_CONFIDENT) is None
     assert gaps.reason(False, None) is None  # keyword search only: nothing to judge by
+    # An answer under a premise note (issue 22): the store never says what was asked.
+    assert gaps.reason(False, 0.9, premise=True) == "weak"
 
 
 def test_similar_gaps_group_and_the_most_asked_group_comes_first():

@@ -34,6 +34,9 @@ def test_any_question_runs_every_lexical_query(settings: Settings):
                 hits = runner.run(lexical.search(db, question, 1, limit=5))
                 cover = runner.run(lexical.coverage(db, question, rowids))
                 marked = runner.run(lexical.highlights(db, question, rowids))
+                words = question.split()
+                assert set(runner.run(lexical.absent(db, words, 1))) <= set(words)
+                assert set(runner.run(lexical.mentioning(db, question, 1, limit=3))) <= set(rowids)
                 assert all(0.0 <= c <= 1.0 for c in cover.values())
                 assert {h.rowid for h in hits} <= set(rowids)
                 for segments in marked.values():

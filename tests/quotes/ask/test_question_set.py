@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from cogs.quotes.ask.answerability import named, terms
-from tests.quotes.ask.support import half, questions
+from tests.quotes.ask.support import DECLINE_STYLES, half, questions
 from tests.quotes.test_curated_data import all_quotes
 
 
@@ -34,8 +34,8 @@ def shared_words(question: str, expect: list[str]) -> int:
 
 def test_question_set_size_and_difficulty():
     items = questions()
-    in_scope = [q for q in items if q["expect"]]
-    out = [q for q in items if not q["expect"]]
+    in_scope = [q for q in items if q["style"] in ("direct", "paraphrase")]
+    out = [q for q in items if q["style"] in DECLINE_STYLES]
     hard = [q for q in in_scope if shared_words(q["q"], q["expect"]) <= 1]
     naming = [q for q in out if named(q["q"])]
     assert len(in_scope) >= 100, len(in_scope)
@@ -45,7 +45,7 @@ def test_question_set_size_and_difficulty():
 
 
 def test_split_is_deterministic_and_balanced():
-    counts = Counter((half(q["q"]), bool(q["expect"])) for q in questions())
+    counts = Counter((half(q["q"]), q["style"] not in DECLINE_STYLES) for q in questions())
     for which in ("tune", "held-out"):
         assert counts[(which, True)] >= 40, counts
         assert counts[(which, False)] >= 15, counts
