@@ -1,8 +1,10 @@
 """``herbot ask QUESTION [--json] [--limit N] [--guild ID] [--mode MODE]``.
 
-Also what a server taught /ask, as files (:mod:`cogs.quotes.ask.gaps_export`):
-``herbot ask export-taught --guild ID [--out FILE]`` (the curated phrasings' format) and
-``herbot ask eval --from-server ID [--out FILE]`` (the format of tests/data/questions.toml).
+Also what a server taught /ask, as files (:mod:`cogs.quotes.ask.gaps_export`), under
+``herbot asked`` like the moderators' ``/asked``: ``herbot asked export-taught --guild ID
+[--out FILE]`` (the curated phrasings' format) and ``herbot asked eval --from-server ID
+[--out FILE]`` (the format of tests/data/questions.toml). They are commands of their own, so
+no question (not even "eval") is ever taken for one.
 """
 
 from __future__ import annotations
@@ -26,10 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="answer a question from the quote store, with citations",
         description="Ranked passages from the quote store (the same search as /ask).",
     )
-    p.add_argument(
-        "question",
-        help='e.g. "Who voices Samantha?"; or export-taught (--guild) or eval (--from-server)',
-    )
+    p.add_argument("question", help='e.g. "Who voices Samantha?"')
     p.add_argument("--json", action="store_true", help="print JSON (declined: true, no results)")
     p.add_argument("--limit", type=int, default=3, help="how many passages (1-25, default 3)")
     p.add_argument("--guild", type=int, help="also search this guild's approved submissions")
@@ -39,26 +38,39 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="hybrid",
         help="search legs to use (default hybrid)",
     )
-    p.add_argument("--from-server", type=int, help="eval: the server whose questions to write")
-    p.add_argument("--out", type=Path, help="export-taught, eval: write this file (default: print)")
     p.set_defaults(handler=_ask)
 
-
-EXPORTS = ("export-taught", "eval")
+    asked = sub.add_parser(
+        "asked",
+        help="what a server taught /ask, as files (like the moderators' /asked)",
+        description="What a server's curators taught /ask (/asked gaps), as files to reuse.",
+    )
+    exports = asked.add_subparsers(dest="export", metavar="COMMAND", required=True)
+    taught = exports.add_parser(
+        "export-taught",
+        help="the server's taught phrasings, in the curated files' format",
+        description="The phrasings a server's curators taught /ask, as [[quotes]] id/asks.",
+    )
+    taught.add_argument("--guild", type=int, required=True, help="the server's id")
+    evaluation = exports.add_parser(
+        "eval",
+        help="the server's answered questions, as a question file (tests/data/questions.toml)",
+        description="Taught, rated and out-of-scope questions as an evaluation question file.",
+    )
+    evaluation.add_argument("--from-server", type=int, required=True, help="the server's id")
+    for p in (taught, evaluation):
+        p.add_argument("--out", type=Path, help="write this file (default: print)")
+        p.set_defaults(handler=_export)
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.prepare import prepare_database
 
-    guild_id = args.guild if args.question == "export-taught" else args.from_server
-    if guild_id is None:
-        flag = "--guild" if args.question == "export-taught" else "--from-server"
-        print(f"herbot ask {args.question}: say which server with {flag} ID")
-        return 2
+    guild_id = args.guild if args.export == "export-taught" else args.from_server
     db = await prepare_database(settings)
     try:
         taught = await gaps_store.taught(db, guild_id)
-        if args.question == "export-taught":
+        if args.export == "export-taught":
             text, count = gaps_export.taught_toml(guild_id, taught), len(taught)
         else:
             questions = gaps_export.eval_questions(
@@ -73,15 +85,13 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
         print(text, end="")
     else:
         args.out.write_text(text, encoding="utf-8")
-        print(f"herbot ask {args.question}: wrote {count} to {args.out}")
+        print(f"herbot asked {args.export}: wrote {count} to {args.out}")
     return 0
 
 
 async def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.prepare import prepare_database
 
-    if args.question in EXPORTS:
-        return await _export(args, settings)
     question = " ".join(args.question.split())
     if not 3 <= len(question) <= 300:
         print("herbot ask: the question must be 3 to 300 characters")

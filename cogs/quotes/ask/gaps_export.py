@@ -1,6 +1,6 @@
 """What a server taught /ask, as files a curator can use: phrasings and evaluation questions.
 
-Pure (no SQL, no discord): ``herbot ask export-taught`` and ``herbot ask eval`` read the rows
+Pure (no SQL, no discord): ``herbot asked export-taught`` and ``herbot asked eval`` read the rows
 with :mod:`cogs.quotes.ask.gaps_store` and write these.
 
 * :func:`taught_toml`: the curated phrasings' format (``[[quotes]]`` with ``id`` and
@@ -33,7 +33,8 @@ def taught_toml(guild_id: int, taught: list[tuple[str, str]]) -> str:
     return (
         _header(
             [
-                f"Phrasings taught by the curators of server {guild_id} (ask export-taught).",
+                f"Phrasings taught by the curators of server {guild_id}"
+                " (herbot asked export-taught).",
                 "Merge each entry's asks into the entry of the same id in herbot_config/quotes/,",
                 "then rebuild the vectors: python -m cogs.quotes.ask.prebuilt",
             ]

@@ -233,10 +233,10 @@ async def test_cli_exports_taught_phrasings_and_an_eval_file(world, tmp_path):
     def args(*argv: str) -> argparse.Namespace:
         parser = argparse.ArgumentParser()
         cli.register(parser.add_subparsers())
-        return parser.parse_args(["ask", *argv])
+        return parser.parse_args(["asked", *argv])
 
     taught = tmp_path / "taught.toml"
-    code = await cli._ask(
+    code = await cli._export(
         args("export-taught", "--guild", str(world.guild.id), "--out", str(taught)), world.settings
     )
     assert code == 0
@@ -244,7 +244,7 @@ async def test_cli_exports_taught_phrasings_and_an_eval_file(world, tmp_path):
         "quotes": [{"id": ANSWER, "asks": [DVD, DVD_AGAIN]}]
     }
     questions = tmp_path / "eval.toml"
-    code = await cli._ask(
+    code = await cli._export(
         args("eval", "--from-server", str(world.guild.id), "--out", str(questions)), world.settings
     )
     assert code == 0
