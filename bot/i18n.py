@@ -83,10 +83,22 @@ def catalog_name(locale: LocaleLike) -> str | None:
 
 
 def chain(locales: LocaleLike | Iterable[LocaleLike]) -> list[str]:
-    """The catalogs to try, in order, for a locale or ``(member, server)``; English after."""
+    """The catalogs to try, in order, for a locale or ``(member, server)``; English after.
+
+    A locale herbot has no catalog for (``ko``) passes to the next; an English one (``en-US``)
+    ends the chain: that member reads English, whatever the server's language.
+    """
     items = [locales] if locales is None or isinstance(locales, str) else list(locales)
-    names = [catalog_name(str(x)) if x is not None else None for x in items]
-    return list(dict.fromkeys(n for n in names if n is not None))
+    names: list[str] = []
+    for item in items:
+        if item is None:
+            continue
+        if str(item).split("-", 1)[0] == SOURCE:
+            break
+        name = catalog_name(str(item))
+        if name is not None and name not in names:
+            names.append(name)
+    return names
 
 
 def _found(name: str, msgid: str | tuple[str, str], context: str | None) -> Any:

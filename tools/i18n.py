@@ -22,6 +22,7 @@ import asyncio
 import logging
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -150,6 +151,7 @@ def keys(catalog: Catalog) -> set[Key]:
 
 async def build() -> Catalog:
     logging.disable(logging.CRITICAL)
+    warnings.simplefilter("ignore", RuntimeWarning)  # the features' timers, never run here
     messages = list(code_messages()) + await built_messages()
     return template(messages)
 

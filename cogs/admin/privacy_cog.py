@@ -40,14 +40,19 @@ REMAINS = "privacy remains"  # bot/privacy.py's remains(), by engine
 def _summary(counts: dict[str, int], locales: i18n.LocaleLike | tuple[str | None, ...]) -> str:
     """``1 quote of your words, 2 recorded messages``: each label marks its plural
     (``quote[s] of your words``, see :class:`bot.feature.Privacy`)."""
-    parts = [
-        i18n.nlookup(label, label, n, locales, context=COUNT) or plural(n, label)
-        for label, n in counts.items()
-        if n
-    ]
+    parts = [_counted(label, n, locales) for label, n in counts.items() if n]
     if not parts:
         return i18n.translate("nothing", locales)
     return i18n.render(i18n.Listed(parts), locales)
+
+
+def _counted(label: str, n: int, locales: i18n.LocaleLike | tuple[str | None, ...]) -> str:
+    """``3 quotes of your words`` in the reader's language: the catalog's plural form of the
+    label after the number written the locale's way; English by :func:`plural`."""
+    form = i18n.nlookup(label, label, n, locales, context=COUNT)
+    if form is None:
+        return plural(n, label)
+    return f"{i18n.format_number(n, locales)} {form}"
 
 
 def _scopes(scope: str, locales: tuple[str | None, ...]) -> str:
