@@ -196,12 +196,24 @@ def problems(fresh: Catalog) -> list[str]:
     return out
 
 
+def _same(old: Catalog, new: Catalog) -> bool:
+    """The same messages with the same comments (the header's dates aside)."""
+
+    def entries(catalog: Catalog) -> set[tuple[Key, tuple[str, ...]]]:
+        return {((m.id, m.context), tuple(m.auto_comments)) for m in catalog if m.id}
+
+    return entries(old) == entries(new)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.i18n", description=__doc__)
     parser.add_argument("action", choices=("extract", "check"))
     args = parser.parse_args(argv)
     fresh = asyncio.run(build())
     if args.action == "extract":
+        if TEMPLATE.is_file() and _same(read(TEMPLATE), fresh):
+            print(f"{TEMPLATE.relative_to(ROOT)} is up to date: {len(keys(fresh))} messages")
+            return 0  # unchanged: its creation date stays, so pybabel update changes nothing
         write(fresh, TEMPLATE)
         print(f"wrote {TEMPLATE.relative_to(ROOT)}: {len(keys(fresh))} messages")
         return 0

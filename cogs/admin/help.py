@@ -64,11 +64,12 @@ def line(entry: Entry, locales: Locales = None) -> str:
 def off_line(what: str, commands: tuple[str, ...], locales: Locales = None) -> str:
     """A feature's part that is off without the Message Content intent, said once."""
     named = render(Listed(commands, wrap="`/{}`"), locales)
+    listed = " (" + named + ")" if named else ""
     return render(
         _(
             "⚠️ *Off here:* {what}{commands}: herbot runs without Discord's Message Content intent.",
             what=what.lower(),
-            commands=f" ({named})" if named else "",
+            commands=listed,
         ),
         locales,
     )
