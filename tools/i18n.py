@@ -150,9 +150,15 @@ def keys(catalog: Catalog) -> set[Key]:
 
 
 async def build() -> Catalog:
+    # Quiet while the bot is built (the features' timers never run here), and only then: the
+    # tests call this in the process that runs the rest of the suite.
     logging.disable(logging.CRITICAL)
-    warnings.simplefilter("ignore", RuntimeWarning)  # the features' timers, never run here
-    messages = list(code_messages()) + await built_messages()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            messages = list(code_messages()) + await built_messages()
+    finally:
+        logging.disable(logging.NOTSET)
     return template(messages)
 
 

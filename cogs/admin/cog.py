@@ -263,8 +263,7 @@ class Admin(commands.Cog):
             entries.append(
                 help_.Entry(
                     name=_command_name(command, locales),
-                    description=i18n.lookup(command.description, locales, context=DESCRIPTION)
-                    or command.description,
+                    description=_description(command.description, locales),
                     audience=audience(command),
                     section=section,
                     needs_server=needs_server(command),
@@ -288,6 +287,15 @@ def _setting(key: guild_settings.Key, locales: help_.Locales) -> str:
 def _title(description: str, locales: help_.Locales) -> str:
     title = help_.section_title(description)
     return i18n.lookup(title, locales, context=FEATURE_TITLE) or title
+
+
+def _description(english: str, locales: help_.Locales) -> str:
+    """A command's description in the reader's language; a moderator command's leading
+    "Moderators: " (in any language) goes: /help marks who may run it."""
+    text = i18n.lookup(english, locales, context=DESCRIPTION) or english
+    if english.startswith(help_.MODERATORS_PREFIX) and ":" in text:
+        text = text.split(":", 1)[1].strip()
+    return text
 
 
 def _command_name(command: app_commands.Command, locales: help_.Locales) -> str:

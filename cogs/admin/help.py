@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.checks import Audience
 
 Locales = Iterable[str | None] | str | None
+MODERATORS_PREFIX = "Moderators: "
 
 MARKS: dict[Audience, Text | None] = {
     "everyone": None,
@@ -57,7 +58,7 @@ class Asker:
 def line(entry: Entry, locales: Locales = None) -> str:
     mark = MARKS[entry.audience]
     # Descriptions of moderator commands may already start with "Moderators: ".
-    text = entry.description.removeprefix("Moderators: ")
+    text = entry.description.removeprefix(MODERATORS_PREFIX)
     return f"`/{entry.name}` — {text}" + (f" · *{render(mark, locales)}*" if mark else "")
 
 

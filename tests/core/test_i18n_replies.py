@@ -65,6 +65,8 @@ async def test_help_for_a_japanese_moderator_marks_moderator_commands_in_japanes
     text = "\n".join(fields.values())
     assert "`/投票 作成`" in text
     assert "*モデレーターのみ*" in text
+    # "Moderators: " leaves a moderator command's description in any language: /help marks it.
+    assert "`/引用 審査` — 保留中の投稿を審査 · *モデレーターのみ*" in text
     assert "時刻" in fields  # how to write a start in one's own zone
     assert "<t:1796151600:f>" in fields["時刻"]
 
