@@ -139,3 +139,28 @@ def test_plurals_numbers_and_lists_through_babel():
     listed = i18n.Listed(["a", "b", "c"])
     assert listed.render("de") == "a, b und c"
     assert listed.render("ja") == "a、b、c"
+
+
+async def test_the_translator_sends_nothing_discord_would_refuse(monkeypatch):
+    import discord
+    from discord import app_commands
+
+    from bot.translator import HerbotTranslator
+
+    where = app_commands.TranslationContextLocation
+    context = app_commands.TranslationContext(where.command_name, None)
+    translator = HerbotTranslator()
+    poll = app_commands.locale_str("poll")
+    assert await translator.translate(poll, discord.Locale.french, context) == "sondage"
+    assert await translator.translate(poll, discord.Locale.korean, context) is None
+    assert await translator.translate(poll, discord.Locale.latin_american_spanish, context) == (
+        "encuesta"
+    )
+    # A translation against Discord's rules is not sent: Discord then shows the English.
+    monkeypatch.setattr("bot.i18n.lookup", lambda *args, **kwargs: "Ma Commande")
+    assert await translator.translate(poll, discord.Locale.french, context) is None
+    assert not acceptable("command name", "Ma Commande")
+    assert not acceptable("option name", "x" * 33)
+    assert not acceptable("command description", "x" * 101)
+    assert acceptable("command name", "Enregistrer comme citation", menu=True)
+    assert acceptable("command name", "選択肢追加")
