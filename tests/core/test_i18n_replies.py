@@ -52,7 +52,7 @@ async def test_help_in_french_names_the_commands_as_the_french_client_shows_them
     assert "Aide, réglages et confidentialité" in fields
     text = "\n".join(fields.values())
     assert "`/sondage résultats` — Afficher les décomptes et le graphique d'un sondage" in text
-    assert "`/demander` — Posez une question" in text
+    assert "`/demander` — Poser une question" in text
     assert "Enregistrer comme citation" in embed.footer.text
     # A member in English, in the same server, still reads English.
     english = await world.bob.slash(world.channel, "help")
@@ -77,7 +77,7 @@ async def test_privacy_status_and_opt_out_in_french_and_japanese(world, speaking
     status = await world.alice.slash(world.channel, "privacy status")
     assert status.ephemeral
     assert "✅ activé — l'enregistrement de vos messages" in status.response.content
-    assert "**Ce qui est gardé de vous :** rien" in status.response.content
+    assert "**Ce que herbot garde de vous maintenant :** rien" in status.response.content
 
     stopped = await world.alice.slash(world.channel, "privacy opt-out", scope="both")
     content = stopped.response.content
