@@ -97,7 +97,7 @@ async def test_a_refusal_reaches_the_member_in_their_language(world, speaking):
     result = await world.alice.slash(world.channel, "herbot sync")
     assert result.ephemeral
     assert result.response.content == (
-        "Nur der Besitzer des Bots kann die Befehle synchronisieren."
+        "Nur der Besitzer des Bots darf die Befehle synchronisieren."
     )
     speaking(world.admin, "es-419")  # Latin American Spanish reads Spain's catalog
     result = await world.admin.slash(world.channel, "settings set", key="nope", value="1")
