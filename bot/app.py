@@ -37,6 +37,7 @@ from bot.services import Services
 from bot.shards import ShardSet, shard_of
 from bot.text import install as clean_user_text
 from bot.timers import Scheduler
+from bot.translator import HerbotTranslator
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -136,6 +137,8 @@ class Herbot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self.fastlane.install()
+        # Command names and descriptions in the shipped locales at every sync (bot/translator.py).
+        await self.tree.set_translator(HerbotTranslator())
         # Outermost: the fast lane's tasks and discord.py's see the interaction's log context.
         context.install(self._connection.parsers, self.shard_for)
         for feature in self.features:

@@ -9,6 +9,7 @@ from discord import app_commands
 
 from bot import guild_settings
 from bot.errors import NotModerator
+from bot.i18n import Text, _
 
 if TYPE_CHECKING:
     from bot.app import Herbot
@@ -47,12 +48,12 @@ def moderator_only():
     return app_commands.check(predicate)
 
 
-def owner_only(refusal: str = "Only the bot's owner can do that."):
+def owner_only(refusal: str | Text | None = None):
     """app_commands check: only the bot's owner (``owner_ids`` or the application owner)."""
 
     async def predicate(interaction: discord.Interaction) -> bool:
         if not await is_owner(interaction):
-            raise NotOwner(refusal)
+            raise NotOwner(refusal or _("Only the bot's owner can do that."))
         return True
 
     setattr(predicate, AUDIENCE, "owner")
@@ -118,9 +119,11 @@ def served_guild_id(interaction: discord.Interaction) -> int | None:
 class NotInServer(app_commands.CheckFailure):
     def __init__(self) -> None:
         super().__init__(
-            "That works only in a server where herbot is a member: it keeps that server's "
-            "own quotes, moderators and settings. Here `/ask` and `/quote random`, `show`, "
-            "`search` and `cite` answer from the curated store."
+            _(
+                "That works only in a server where herbot is a member: it keeps that server's "
+                "own quotes, moderators and settings. Here `/ask` and `/quote random`, `show`, "
+                "`search` and `cite` answer from the curated store."
+            )
         )
 
 

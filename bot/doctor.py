@@ -333,7 +333,9 @@ async def _permission_findings(
         missing = [name for name in needed if not getattr(granted, name)]
         if not missing:
             continue
-        names = ", ".join(PERMISSION_NAMES.get(p, p.replace("_", " ").title()) for p in missing)
+        names = ", ".join(
+            str(PERMISSION_NAMES.get(p, p.replace("_", " ").title())) for p in missing
+        )
         users = sorted({f for p in missing for f in needed[p]})
         found.append(
             problem(

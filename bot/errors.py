@@ -12,16 +12,19 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
-from collections.abc import Awaitable, Iterator, Sequence
+from collections.abc import Awaitable, Iterable, Iterator, Sequence
 
 import discord
 from discord import app_commands
 
 from bot import interactions
 from bot.config import StartError  # noqa: F401  (re-exported: the bot raises it from here)
+from bot.i18n import Listed, Text, _, _n, render
 from bot.presentation import MESSAGE_LIMIT, truncate
+from bot.translator import member_locales
 
 log = logging.getLogger(__name__)
+Locales = Iterable[str | None] | str | None
 
 
 class UserError(app_commands.AppCommandError):
@@ -33,26 +36,27 @@ def refusals(*kinds: type[Exception]) -> Iterator[None]:
     """A feature's domain refusals (``kinds``) become the private answer a member reads."""
     try:
         yield
-    except kinds as exc:
-        raise UserError(str(exc)) from exc
+    except kinds as exc:  # a domain refusal may be a Text, rendered in the member's language
+        message = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Text) else None
+        raise UserError(message if message is not None else str(exc)) from exc
 
 
 # Discord's names for the permissions herbot's own calls need (as its settings page shows them).
-PERMISSION_NAMES = {
-    "view_channel": "View Channel",
-    "send_messages": "Send Messages",
-    "send_messages_in_threads": "Send Messages in Threads",
-    "create_public_threads": "Create Public Threads",
-    "manage_threads": "Manage Threads",
-    "embed_links": "Embed Links",
-    "attach_files": "Attach Files",
-    "read_message_history": "Read Message History",
-    "send_polls": "Create Polls",
-    "create_events": "Create Events",
-    "manage_events": "Manage Events",
-    "mute_members": "Mute Members",
-    "manage_channels": "Manage Channels",
-    "move_members": "Move Members",
+PERMISSION_NAMES: dict[str, Text] = {
+    "view_channel": _("View Channel"),
+    "send_messages": _("Send Messages"),
+    "send_messages_in_threads": _("Send Messages in Threads"),
+    "create_public_threads": _("Create Public Threads"),
+    "manage_threads": _("Manage Threads"),
+    "embed_links": _("Embed Links"),
+    "attach_files": _("Attach Files"),
+    "read_message_history": _("Read Message History"),
+    "send_polls": _("Create Polls"),
+    "create_events": _("Create Events"),
+    "manage_events": _("Manage Events"),
+    "mute_members": _("Mute Members"),
+    "manage_channels": _("Manage Channels"),
+    "move_members": _("Move Members"),
 }
 MISSING_PERMISSIONS, MISSING_ACCESS = 50013, 50001  # Discord's 403 codes for a bot's own call
 
@@ -60,33 +64,42 @@ MISSING_PERMISSIONS, MISSING_ACCESS = 50013, 50001  # Discord's 403 codes for a 
 class BotMissingPermissions(UserError):
     """Discord refused one of herbot's own calls (403): it lacks ``permissions`` at ``where``."""
 
-    def __init__(self, where: str, permissions: Sequence[str]) -> None:
+    def __init__(self, where: str | Text, permissions: Sequence[str]) -> None:
         self.where = where
         self.permissions = tuple(permissions)
-        names = [f"**{PERMISSION_NAMES.get(p, p.replace('_', ' ').title())}**" for p in permissions]
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        them = "it" if len(names) == 1 else "them"
+        names = [_permission(p) for p in permissions]
         super().__init__(
-            f"herbot needs {listed} in {where} for that: ask a server admin to allow {them} "
-            "there, then try again."
+            _n(
+                "herbot needs {permissions} in {where} for that: ask a server admin to allow "
+                "it there, then try again.",
+                "herbot needs {permissions} in {where} for that: ask a server admin to allow "
+                "them there, then try again.",
+                len(names),
+                permissions=Listed(names, wrap="**{}**"),
+                where=where,
+            )
         )
 
 
-def place(target: object) -> str:
+def _permission(name: str) -> Text | str:
+    return PERMISSION_NAMES.get(name) or name.replace("_", " ").title()
+
+
+def place(target: object) -> str | Text:
     """How a refusal names where herbot lacks a permission: a channel's mention, or the server.
 
     A thread names its channel: threads take their permissions from it, and that is where a
     server admin changes them (the thread itself may be gone by the time this is read).
     """
     if isinstance(target, discord.Guild):
-        return "this server"
+        return _("this server")
     if isinstance(target, discord.Thread):
         return f"<#{target.parent_id}>"
     mention = getattr(target, "mention", None)
     if isinstance(mention, str):
         return mention
     channel_id = getattr(target, "id", None)
-    return f"<#{channel_id}>" if channel_id else "this channel"
+    return f"<#{channel_id}>" if channel_id else _("this channel")
 
 
 def send_permission(channel: object) -> str:
@@ -124,8 +137,10 @@ def bot_call(where: object, *permissions: str) -> Iterator[None]:
 class NotModerator(app_commands.CheckFailure):
     def __init__(self) -> None:
         super().__init__(
-            "Only moderators can do that: you need the server's moderator role "
-            "or the Manage Server permission."
+            _(
+                "Only moderators can do that: you need the server's moderator role "
+                "or the Manage Server permission."
+            )
         )
 
 
@@ -133,32 +148,48 @@ def error_id() -> str:
     return secrets.token_hex(4)
 
 
-def describe(error: Exception) -> str | None:
-    """The message for a user mistake, or None if the error is unexpected."""
+def _said(error: BaseException, locales: Locales) -> str:
+    """What ``error`` says, in ``locales`` when it carries a :class:`Text`."""
+    args = error.args
+    if len(args) == 1 and isinstance(args[0], Text):
+        return args[0].render(locales)
+    return str(error)
+
+
+def describe(error: Exception, locales: Locales = None) -> str | None:
+    """The message for a user mistake (in ``locales``: the member's, then the server's), or
+    None if the error is unexpected."""
     if isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, UserError):
         error = error.original
     if isinstance(error, UserError | NotModerator):
-        return str(error)
+        return _said(error, locales)
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down: try again in {error.retry_after:.0f} s."
+        return render(
+            _("Slow down: try again in {seconds} s.", seconds=round(error.retry_after)), locales
+        )
     if isinstance(error, app_commands.MissingPermissions | app_commands.BotMissingPermissions):
         return str(error)
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command only works in a server."
+        return render(_("This command only works in a server."), locales)
     if isinstance(error, app_commands.TransformerError):
         value = truncate(repr(error.value), 100)
-        return f"I couldn't understand {value}: {error.__cause__ or 'check the value'}."
+        cause = error.__cause__
+        why = _said(cause, locales) if cause else render(_("check the value"), locales)
+        return render(_("I couldn't understand {value}: {why}.", value=value, why=why), locales)
     if isinstance(error, app_commands.CheckFailure):
-        return str(error) or "You can't use this command here."
+        return _said(error, locales) or render(_("You can't use this command here."), locales)
     original = getattr(error, "original", error)
     if isinstance(original, discord.Forbidden) and original.code in (
         MISSING_PERMISSIONS,
         MISSING_ACCESS,
     ):  # a call no bot_call() named: say so, without an error id to report
-        return (
-            "Discord refused herbot a permission it needs here for that "
-            f"({original.text or 'Missing Permissions'}): ask a server admin to check "
-            "herbot's permissions in this channel, then try again."
+        return render(
+            _(
+                "Discord refused herbot a permission it needs here for that ({reason}): ask a "
+                "server admin to check herbot's permissions in this channel, then try again.",
+                reason=original.text or "Missing Permissions",
+            ),
+            locales,
         )
     return None
 
@@ -181,7 +212,8 @@ async def reply_ephemeral(interaction: discord.Interaction, content: str) -> Non
 
 async def report(interaction: discord.Interaction, error: Exception, where: str) -> None:
     """Reply to ``error`` the way every command and component does."""
-    message = describe(error)
+    locales = member_locales(interaction)
+    message = describe(error, locales)
     if message is not None:
         interactions.errored(interaction, error, interactions.REFUSED)
     else:
@@ -191,9 +223,13 @@ async def report(interaction: discord.Interaction, error: Exception, where: str)
             "unexpected error %s in %s", eid, where, exc_info=original, extra={"error_id": eid}
         )
         interactions.errored(interaction, original, interactions.ERROR)
-        message = (
-            f"Something went wrong on my side (error id `{eid}`). "
-            "Try again; if it keeps happening, tell a moderator that id."
+        message = render(
+            _(
+                "Something went wrong on my side (error id `{eid}`). "
+                "Try again; if it keeps happening, tell a moderator that id.",
+                eid=eid,
+            ),
+            locales,
         )
     await reply_ephemeral(interaction, message)
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from bot.i18n import _
+
 _PART = re.compile(r"(\d+)\s*([dhm])", re.IGNORECASE)
 _WHOLE = re.compile(r"^\s*(?:\d+\s*[dhm]\s*)+$", re.IGNORECASE)
 _UNITS = {"d": 86400, "h": 3600, "m": 60}
@@ -26,12 +28,14 @@ MAX_INPUT = 40  # "2026-12-01 19:00" and "1d 12h 30m" are far shorter
 def parse_duration(text: str) -> timedelta:
     """ "2h", "90m", "1d 6h" -> timedelta; ValueError with an example otherwise."""
     if len(text) > MAX_INPUT or not _WHOLE.match(text):
-        raise ValueError(f"I can't read the duration {_shown(text)}: write e.g. 30m, 2h or 1d12h.")
+        raise ValueError(
+            _("I can't read the duration {text}: write e.g. 30m, 2h or 1d12h.", text=_shown(text))
+        )
     seconds = sum(int(n) * _UNITS[u.lower()] for n, u in _PART.findall(text))
     if seconds <= 0:
-        raise ValueError("The duration must be longer than zero.")
+        raise ValueError(_("The duration must be longer than zero."))
     if seconds > MAX_DAYS * 86400:
-        raise ValueError(f"A duration can be at most {MAX_DAYS} days.")
+        raise ValueError(_("A duration can be at most {days} days.", days=MAX_DAYS))
     return timedelta(seconds=seconds)
 
 
@@ -46,8 +50,9 @@ def discord_stamp(text: str) -> datetime | None:
     try:
         return datetime.fromtimestamp(int(match.group(1)), tz=UTC)
     except (OverflowError, OSError, ValueError):
-        shown = _shown(text)
-        raise ValueError(f"The Discord timestamp {shown} is not a date a calendar holds.") from None
+        raise ValueError(
+            _("The Discord timestamp {text} is not a date a calendar holds.", text=_shown(text))
+        ) from None
 
 
 def parse_start(text: str, now: datetime) -> datetime:
@@ -65,17 +70,22 @@ def parse_start(text: str, now: datetime) -> datetime:
         except ValueError:
             continue
     if moment is None:
-        raise ValueError(f"I can't read the start time {_shown(text)}: {START_FORMS}.")
+        raise ValueError(
+            _("I can't read the start time {text}: {forms}.", text=_shown(text), forms=FORMS)
+        )
     if moment - now > timedelta(days=MAX_DAYS):
-        raise ValueError(f"The start can be at most {MAX_DAYS} days (a year) from now.")
+        raise ValueError(
+            _("The start can be at most {days} days (a year) from now.", days=MAX_DAYS)
+        )
     return moment
 
 
-# How to write a start, in refusals and option descriptions alike.
-START_FORMS = (
+# How to write a start, in refusals and option descriptions alike (START_FORMS: English).
+FORMS = _(
     "write e.g. 'in 2h', '2026-12-01 19:00' (UTC) or a Discord timestamp like "
     "`<t:1796151600:f>` (your own time zone)"
 )
+START_FORMS = str(FORMS)
 
 
 def _shown(text: str) -> str:

@@ -8,25 +8,30 @@ settings, the owner theirs; every command that not everyone may run is marked wi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from bot.i18n import Listed, Text, _, render
 
 if TYPE_CHECKING:
     from bot.checks import Audience
 
-MARKS: dict[Audience, str] = {
-    "everyone": "",
-    "moderators": "moderators only",
-    "admins": "admins (Manage Server) only",
-    "owner": "the bot's owner only",
+Locales = Iterable[str | None] | str | None
+MODERATORS_PREFIX = "Moderators: "
+
+MARKS: dict[Audience, Text | None] = {
+    "everyone": None,
+    "moderators": _("moderators only"),
+    "admins": _("admins (Manage Server) only"),
+    "owner": _("the bot's owner only"),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    name: str  # "poll create"
-    description: str
+    name: str  # "poll create", in the reader's language
+    description: str  # in the reader's language
     audience: Audience
     section: str  # the feature's title, e.g. "Debates"
     needs_server: bool  # not available in DMs or servers without herbot
@@ -50,31 +55,39 @@ class Asker:
         }[entry.audience]
 
 
-def line(entry: Entry) -> str:
+def line(entry: Entry, locales: Locales = None) -> str:
     mark = MARKS[entry.audience]
     # Descriptions of moderator commands may already start with "Moderators: ".
-    text = entry.description.removeprefix("Moderators: ")
-    return f"`/{entry.name}` — {text}" + (f" · *{mark}*" if mark else "")
+    text = entry.description.removeprefix(MODERATORS_PREFIX)
+    return f"`/{entry.name}` — {text}" + (f" · *{render(mark, locales)}*" if mark else "")
 
 
-def off_line(what: str, commands: tuple[str, ...]) -> str:
+def off_line(what: str, commands: tuple[str, ...], locales: Locales = None) -> str:
     """A feature's part that is off without the Message Content intent, said once."""
-    named = ", ".join(f"`/{c}`" for c in commands)
-    return (
-        f"⚠️ *Off here:* {what.lower()}{f' ({named})' if named else ''}: herbot runs without "
-        "Discord's Message Content intent."
+    named = render(Listed(commands, wrap="`/{}`"), locales)
+    listed = " (" + named + ")" if named else ""
+    return render(
+        _(
+            "⚠️ *Off here:* {what}{commands}: herbot runs without Discord's Message Content intent.",
+            what=what.lower(),
+            commands=listed,
+        ),
+        locales,
     )
 
 
 def sections(
-    entries: list[Entry], asker: Asker, off: Mapping[str, list[str]] | None = None
+    entries: list[Entry],
+    asker: Asker,
+    off: Mapping[str, list[str]] | None = None,
+    locales: Locales = None,
 ) -> dict[str, list[str]]:
     """``{feature title: lines}`` of what ``asker`` may run, in the features' order; in a
     server, each section first says what of it is ``off`` (``{title: lines}``)."""
     grouped: dict[str, list[str]] = {}
     for entry in entries:
         if asker.may_run(entry):
-            grouped.setdefault(entry.section, []).append(line(entry))
+            grouped.setdefault(entry.section, []).append(line(entry, locales))
     if asker.in_server:
         for title, lines in (off or {}).items():
             grouped[title] = lines + grouped.get(title, [])

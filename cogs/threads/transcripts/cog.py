@@ -23,6 +23,7 @@ from discord.ext import commands
 from bot import privacy
 from bot.errors import UserError
 from bot.presentation import EMBED_FIELD_VALUE_LIMIT, EMBED_TOTAL_LIMIT, plural, truncate
+from bot.timeparse import discord_stamp
 from cogs.quotes import service
 from cogs.threads import records
 from cogs.threads.records import Recording
@@ -51,10 +52,14 @@ def parse_when(value: str | None, name: str) -> datetime | None:
     try:
         if len(value) > 40:  # the longest ISO form is 32 characters
             raise ValueError(value)
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        # A Discord timestamp (<t:…>, any style) names the moment in the member's own zone.
+        moment = discord_stamp(value) or datetime.fromisoformat(
+            value.strip().replace("Z", "+00:00")
+        )
     except ValueError:
         raise UserError(
-            f"`{name}` must be a date or time like 2026-01-31 or 2026-01-31T18:00 (UTC)."
+            f"`{name}` must be a date or time like 2026-01-31 or 2026-01-31T18:00 (UTC), "
+            "or a Discord timestamp like `<t:1796151600:f>`."
         ) from None
     return records.utc_clamped(moment)
 
@@ -127,8 +132,10 @@ class Transcripts(commands.Cog):
     @app_commands.describe(
         thread="a recorded thread or channel",
         format="md (Markdown), html (a web page), json or csv",
-        from_="only messages from this UTC date/time on, e.g. 2026-01-31 or 2026-01-31T18:00",
-        to="only messages before this UTC date/time",
+        from_=(
+            "only messages from then on: 2026-01-31, 2026-01-31T18:00 (UTC) or a Discord timestamp"
+        ),
+        to="only messages before then: a UTC date/time or a Discord timestamp",
     )
     @app_commands.rename(from_="from")
     @app_commands.autocomplete(thread=recorded_autocomplete)
