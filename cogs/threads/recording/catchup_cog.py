@@ -259,11 +259,21 @@ class CatchUp(commands.Cog):
             await catchup_store.mark_recovered(tx, new)
             await catchup_store.mark_deleted_while_down(tx, list(plan.deleted))
             await catchup_store.advance(tx, gap, plan.next_before, len(page))
+        await self._save_files([by_id[i] for i in new if by_id[i].attachments], gap)
         done.fetched += len(page)
         done.recovered += len(new)
         done.edited += len(edited)
         done.deleted += len(plan.deleted)
         return plan.next_before, plan.ended
+
+    async def _save_files(self, messages: list[discord.Message], gap: Gap) -> None:
+        """Recovered messages' attachments are saved as live ones are (after their row is
+        committed), where the recording saves attachments."""
+        rec = self.recording.recordings.get(gap.channel_id)
+        if not messages or rec is None or not await self.recording.saves_attachments(rec):
+            return
+        for message in messages:
+            self.recording.save_later(message)
 
     @staticmethod
     def _key(gap: Gap) -> str:

@@ -15,6 +15,7 @@ from cogs.threads.config import ThreadsConfig
 from cogs.threads.recording import catchup_store
 from cogs.threads.recording.catchup import Kept, Seen, plan_page, resume_point
 from tests.threads.conftest import export, flush, rows
+from tests.threads.recording.test_fidelity import PNG
 
 
 def go_down(world: Any) -> None:
@@ -180,3 +181,18 @@ def test_the_bounds_are_settings_with_defaults():
         100,
     )
     assert catchup_store.Gap  # the store's row type is public for the cog
+
+
+async def test_attachments_posted_while_down_are_saved_like_live_ones(world, thread):
+    done = await world.mod.slash(thread, "record start", save_attachments=True)
+    assert "Attachments are saved too" in done.response.content
+    await flush(world)
+    go_down(world)
+    missed = await world.bob.send(thread, "the rooftop, while down", attachments=[("r.png", PNG)])
+    await world.restart()
+    recording = world.bot.get_cog("ThreadRecording")
+    await recording.saving_done()
+    recovered = "SELECT recovered FROM recorded_messages WHERE message_id = ?"
+    assert await rows(world, recovered, missed.id) in ([(1,)], [(True,)])
+    assert await rows(world, "SELECT COUNT(*), SUM(size) FROM recorded_files") == [(1, len(PNG))]
+    assert await rows(world, "SELECT message_id FROM recorded_attachment_files") == [(missed.id,)]
