@@ -20,7 +20,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import claims, guild_settings
+from bot import claims, conversations, guild_settings
 from bot.background import Background
 from bot.checks import ensure_moderator, moderator_only
 from bot.db import Transaction
@@ -742,6 +742,8 @@ class Debates(FormatDebates, JudgeDebates, VetoDebates, StageDebates, commands.C
                     await self.polls.close_poll(after.post_poll_id, after.moderator_id)
                 await self._post_result(after)
                 await self._post_poi_summary(after)
+                if after.thread_id is not None:
+                    conversations.ended(self.bot, after.thread_id)  # e.g. its transcript posted
         elif action == "call" and new.speaker_id:
             length = embeds_ui.clock(new.length or 0)
             if new.speaker_side == "question":

@@ -141,6 +141,12 @@ async def test_full_debate_with_20_members(world):
         await member.click(post, label=label)
     await world.bob.click(post, label="For")
 
+    ended: list[int] = []
+
+    async def on_ended(channel_id: int) -> None:
+        ended.append(channel_id)
+
+    world.bot.add_listener(on_ended, "on_herbot_conversation_ended")
     await ctl(world.mod, thread, "Next phase")
     result = with_embed_title(thread, "Debate #1 result")[-1].embeds[0]
     assert "**For** wins" in result.description
@@ -166,6 +172,7 @@ async def test_full_debate_with_20_members(world):
     assert again.response.embeds[0].fields[0].name == shares.name
     history = await world.alice.slash(world.channel, "debate history")
     assert "For wins" in history.response.content
+    assert ended == [thread.id]  # told once: a recorded thread posts its transcript then
 
 
 async def test_restart_mid_debate_keeps_votes_panel_and_timer(world):

@@ -542,6 +542,24 @@ class ThreadRecording(commands.Cog):
         except discord.HTTPException:
             log.warning("could not post the stop notice in %s", channel.id)
 
+    @commands.Cog.listener()
+    async def on_herbot_conversation_ended(self, channel_id: int) -> None:
+        """A debate (or another feature's conversation) ended in a recorded thread: its
+        transcript so far is posted in the server's log channel when one is set. Recording
+        goes on; the moderator stops it when the thread is done."""
+        rec = self.recordings.get(channel_id)
+        if rec is None or not rec.active or self.transcript_poster is None:
+            return
+        value = await guild_settings.get(self.bot.db, rec.guild_id, "record_log_channel_id")
+        guild = self.bot.get_guild(rec.guild_id)
+        found = guild.get_channel_or_thread(int(cast(int, value))) if guild and value else None
+        if not isinstance(found, discord.TextChannel | discord.Thread):
+            return  # no log channel: nothing was asked for
+        try:
+            await self.transcript_poster(rec, found)
+        except discord.HTTPException:
+            log.warning("could not post the transcript of %s at its end", channel_id)
+
     async def _log_channel(
         self, interaction: discord.Interaction
     ) -> discord.TextChannel | discord.Thread:

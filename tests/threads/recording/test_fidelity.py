@@ -5,6 +5,7 @@ it, and forget-me takes the member's reactions with their messages."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -328,3 +329,35 @@ async def test_a_reply_keeps_no_quote_of_a_member_who_opted_out(world, recorded)
         "WHERE message_id = ?",
         reply.id,
     ) == [(said.id, None, None)]
+
+
+async def test_a_debate_ending_in_a_recorded_thread_posts_its_transcript(world, recorded):
+    from bot import conversations, guild_settings
+
+    async def listeners_done() -> None:
+        # The event's listeners run as tasks of their own (discord.py's dispatch): wait for
+        # them, bounded, since simcord's settle does not track them.
+        for _ in range(600):
+            tasks = [
+                t for t in asyncio.all_tasks() if "on_herbot_conversation_ended" in t.get_name()
+            ]
+            if not tasks:
+                return
+            await asyncio.wait(tasks, timeout=0.05)
+
+    log_channel = world.guild.create_text_channel("transcripts")
+    await world.alice.send(recorded, "the motion is carried")
+    conversations.ended(world.bot, recorded.id)  # no log channel set: nothing is posted
+    await listeners_done()
+    assert list(log_channel.history()) == []
+    async with world.db.transaction() as tx:
+        await guild_settings.set_value(
+            tx, world.guild.id, "record_log_channel_id", str(log_channel.id)
+        )
+    conversations.ended(world.bot, recorded.id)
+    await listeners_done()
+    (posted,) = log_channel.history()
+    assert "Transcript of" in posted.content
+    assert "the motion is carried" in (await posted.attachments[0].read()).decode()
+    status = await world.mod.slash(recorded, "record status")
+    assert "**recording**" in status.response.content  # posting does not stop recording
