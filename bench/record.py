@@ -192,7 +192,8 @@ CATCHUP_PAGES_PER_SECOND = 10  # the fake's history limit: at most 1,000 message
 LIVE_PER_SECOND = 200  # the busy column: members posting live while catch-up runs
 
 
-async def _recorded_database(target: Path) -> None:
+async def recorded_database(target: Path | str) -> None:
+    """A migrated database recording the fake's channel (the catch-up bench and its test)."""
     from dataclasses import replace
 
     from bench import _fake_discord as fake
@@ -244,7 +245,7 @@ async def catchup_rate(tmp: Path, n: int, *, busy: bool, run: int) -> tuple[floa
     from bench import _fake_discord as fake
 
     target = tmp / f"catchup-{busy}-{run}.db"
-    await _recorded_database(target)
+    await recorded_database(target)
     server = fake.FakeDiscord(history_per_second=CATCHUP_PAGES_PER_SECOND)
     await server.start()
     missed = {int(server.member_message(f"missed {i} " + WORDS[i % 20])["id"]) for i in range(n)}

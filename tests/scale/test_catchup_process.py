@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -58,29 +57,10 @@ def start_bot(
 
 
 async def prepare(target: str) -> None:
-    """Migrate the database and record the fake's channel."""
-    from dataclasses import replace
+    """Migrate the database and record the fake's channel (the catch-up bench's own set-up)."""
+    from bench.record import recorded_database
 
-    from bot.config import load_settings
-    from bot.prepare import prepare_database
-    from cogs.threads.recording import store
-
-    settings = replace(load_settings(dotenv=False), database=target, token=None)
-    db = await prepare_database(settings)
-    try:
-        async with db.transaction() as tx:
-            await store.start_recording(
-                tx,
-                channel_id=fake.CHANNEL_ID,
-                guild_id=fake.GUILD_ID,
-                name="general",
-                parent_id=None,
-                reason="manual",
-                started_by=1,
-                now=datetime.now(UTC),
-            )
-    finally:
-        await db.close()
+    await recorded_database(target)
 
 
 async def kept_ids(target: str) -> set[int]:
