@@ -82,6 +82,12 @@ class CatchUp(commands.Cog):
             await catchup_store.open_gaps(
                 tx, now=self.bot.now(), recheck=self.config.catchup_recheck
             )
+            # A gap left pending by a process that died mid-catch-up is still claimed under
+            # its lease; this start (the guild's shard owner now) takes it over.
+            mine = [
+                g for g in await catchup_store.pending_gaps(tx) if self.bot.owns_guild(g.guild_id)
+            ]
+            await catchup_store.take_over(tx, mine, now=self.bot.now())
 
     async def cog_unload(self) -> None:
         if self._task is not None and not self._task.done():

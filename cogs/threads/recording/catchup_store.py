@@ -79,6 +79,16 @@ async def pending_gaps(db: Reader) -> list[Gap]:
     ]
 
 
+async def take_over(tx: Transaction, gaps: list[Gap], *, now: datetime) -> None:
+    """A new process takes over pending gaps (an interrupted catch-up, its process gone):
+    each gets a new opening time, so its claim key is new and no dead process's lease holds
+    it (the stored cursor is kept: the fetch goes on from there)."""
+    await tx.executemany(
+        "UPDATE recording_catchup SET opened_at = ? WHERE channel_id = ? AND after_id = ?",
+        [(stamp(now), g.channel_id, g.after_id) for g in gaps],
+    )
+
+
 async def kept_between(db: Reader, channel_id: int, after: int, until: int) -> dict[int, Kept]:
     """Recorded messages of a conversation in ``(after, until]`` with their latest edit."""
     rows = await db.fetchall(

@@ -196,3 +196,27 @@ async def test_attachments_posted_while_down_are_saved_like_live_ones(world, thr
     assert await rows(world, recovered, missed.id) in ([(1,)], [(True,)])
     assert await rows(world, "SELECT COUNT(*), SUM(size) FROM recorded_files") == [(1, len(PNG))]
     assert await rows(world, "SELECT message_id FROM recorded_attachment_files") == [(missed.id,)]
+
+
+async def test_a_catch_up_left_claimed_by_a_process_that_died_is_taken_over(world, recorded):
+    from datetime import timedelta
+
+    from bot import claims
+    from cogs.threads.recording.catchup_cog import CatchUp
+
+    await world.alice.send(recorded, "before the crash")
+    await flush(world)
+    go_down(world)
+    missed = await world.bob.send(recorded, "while the dead process held the catch-up")
+    async with world.db.transaction() as tx:  # a process opened the gap, claimed it, died
+        await catchup_store.open_gaps(tx, now=world.bot.now(), recheck=100)
+        (gap,) = await catchup_store.pending_gaps(tx)
+        taken = await claims.claim(
+            tx, CatchUp._key(gap), owner="dead:1", now=world.bot.now(), lease=timedelta(hours=1)
+        )
+        assert taken is not None
+    await world.env.advance_time(5)  # the new process starts a little later
+    await world.restart()
+    doc = await transcript(world, recorded)
+    kept = {int(m["id"]): m for m in doc["items"] if m["type"] == "message"}
+    assert kept[missed.id]["recovered"] is True
