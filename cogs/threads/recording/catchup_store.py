@@ -82,9 +82,12 @@ async def pending_gaps(db: Reader) -> list[Gap]:
 async def take_over(tx: Transaction, gaps: list[Gap], *, now: datetime) -> None:
     """A new process takes over pending gaps (an interrupted catch-up, its process gone):
     each gets a new opening time, so its claim key is new and no dead process's lease holds
-    it (the stored cursor is kept: the fetch goes on from there)."""
+    it, and its fetch starts again from the newest message: what was posted while this
+    process was down lies above the old cursor, and the gap (one per conversation and resume
+    point) is the only one that covers it. Messages fetched before are kept, not twice."""
     await tx.executemany(
-        "UPDATE recording_catchup SET opened_at = ? WHERE channel_id = ? AND after_id = ?",
+        "UPDATE recording_catchup SET opened_at = ?, before_id = NULL, fetched = 0 "
+        "WHERE channel_id = ? AND after_id = ?",
         [(stamp(now), g.channel_id, g.after_id) for g in gaps],
     )
 

@@ -145,7 +145,7 @@ async def test_a_pass_over_its_budget_is_resumed_from_its_stored_cursor(world, r
     cursor = await rows(world, "SELECT before_id, fetched FROM recording_catchup")
     assert cursor == [(missed[50].id, 100)]
     with_threads(world, catchup_per_start=50_000)
-    await world.restart()  # goes on below the cursor: the older 50, nothing twice
+    await world.restart()  # from the newest again (a restart): the older 50, nothing twice
     got = await rows(world, "SELECT message_id FROM recorded_messages WHERE recovered = 1")
     assert sorted(r[0] for r in got) == [m.id for m in missed]
     assert await rows(world, "SELECT * FROM recording_catchup") == []

@@ -22,7 +22,7 @@ CREATE TABLE ask_ratings (
     session_id TEXT    NOT NULL REFERENCES ask_sessions (id) ON DELETE CASCADE,
     user_id    BIGINT  NOT NULL,
     guild_id   BIGINT,
-    helpful    INTEGER NOT NULL CHECK (helpful IN (0, 1)),
+    helpful    BIGINT NOT NULL CHECK (helpful IN (0, 1)),
     created_at TEXT    NOT NULL DEFAULT herbot_now(),
     PRIMARY KEY (session_id, user_id)
 );

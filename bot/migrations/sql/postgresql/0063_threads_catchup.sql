@@ -8,7 +8,7 @@ CREATE TABLE recording_catchup (
     channel_id BIGINT NOT NULL REFERENCES thread_recordings (channel_id) ON DELETE CASCADE,
     after_id   BIGINT NOT NULL,
     before_id  BIGINT,
-    fetched    INTEGER NOT NULL DEFAULT 0,
+    fetched    BIGINT NOT NULL DEFAULT 0,
     opened_at  TEXT    NOT NULL,
     PRIMARY KEY (channel_id, after_id)
 );
