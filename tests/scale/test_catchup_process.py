@@ -23,6 +23,7 @@ import pytest
 from bench import _fake_discord as fake
 from bot.config import Settings
 from bot.db import Database
+from tests.scale.waits import ready, until
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,14 +75,6 @@ async def kept_ids(target: str) -> set[int]:
         await db.close()
 
 
-async def _until(condition, seconds: float, what: str, log: Path) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(seconds * 10)):
-        if await condition():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{what} within {seconds:g} s; the bot's log: {log}")
-
-
 @dataclass(frozen=True)
 class Crash:
     sent: int  # members' messages, all still served by the fake
@@ -110,17 +103,12 @@ async def crash_run(
     bots = [start_bot(server, target, log, config)]
     sent: list[int] = []
     try:
-        for _ in range(1800):
-            if server.identified.is_set():
-                break
-            await asyncio.sleep(0.1)
-        assert server.identified.is_set(), f"the bot connected; its log: {log}"
-        await asyncio.sleep(1.0)  # the guild is in
+        await ready(log)
         for i in range(live):
             payload = server.member_message(f"busy {i}")
             await server.dispatch("MESSAGE_CREATE", payload)
             sent.append(int(payload["id"]))
-            await asyncio.sleep(0.003)
+            await asyncio.sleep(0.003)  # the burst's pace (the load), not a wait
         bots[0].send_signal(signal.SIGKILL)  # mid-burst: its last flush window dies with it
         delivered = list(sent)
         await asyncio.to_thread(bots[0].wait, 30)
@@ -128,10 +116,7 @@ async def crash_run(
             sent.append(int(server.member_message(f"while down {i}")["id"]))
         server.identified.clear()
         bots.append(start_bot(server, target, log, config))
-        for _ in range(1800):
-            if server.identified.is_set():
-                break
-            await asyncio.sleep(0.1)
+        await until(server.identified.is_set, 180, "the restarted bot connected", log)
         began = asyncio.get_running_loop().time()
         expected = set(sent)
 
@@ -140,7 +125,7 @@ async def crash_run(
 
         took = 0.0
         try:
-            await _until(all_kept, wait, "every message kept", log)
+            await until(all_kept, wait, "every message kept", log)
             took = asyncio.get_running_loop().time() - began
         except AssertionError:
             if catchup_max != 0:
@@ -187,11 +172,7 @@ async def test_messages_posted_while_the_gateway_was_away_are_fetched_on_resume(
     log = tmp_path / "herbot.log"
     bot = start_bot(server, target, log, _config_dir(tmp_path, None))
     try:
-        for _ in range(1800):
-            if server.identified.is_set():
-                break
-            await asyncio.sleep(0.1)
-        await asyncio.sleep(1.0)
+        await ready(log)
         live = [server.member_message(f"live {i}") for i in range(5)]
         for payload in live:
             await server.dispatch("MESSAGE_CREATE", payload)
@@ -200,12 +181,12 @@ async def test_messages_posted_while_the_gateway_was_away_are_fetched_on_resume(
         async def kept(ids: set[int]) -> bool:
             return ids <= await kept_ids(target)
 
-        await _until(lambda: kept(wanted), 30, "the live messages kept", log)
+        await until(lambda: kept(wanted), 30, "the live messages kept", log)
         await server.drop_gateway(hold=True)
         wanted |= {int(server.member_message(f"away {i}")["id"]) for i in range(20)}
         server.release_gateway()
         await asyncio.wait_for(server.resumed.wait(), 60)
-        await _until(lambda: kept(wanted), 60, "the messages posted while away kept", log)
+        await until(lambda: kept(wanted), 60, "the messages posted while away kept", log)
         assert server.identifies == 1 and server.resumes == 1
     finally:
         bot.send_signal(signal.SIGINT)

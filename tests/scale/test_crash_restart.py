@@ -28,6 +28,7 @@ from bot.clock import iso
 from bot.config import Settings
 from bot.db import Database
 from cogs.polls.cog import result_key
+from tests.scale.waits import until
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,14 +46,6 @@ def _start(server: fake.FakeDiscord, target: str, log: Path) -> subprocess.Popen
     herbot = Path(sys.executable).with_name("herbot")
     out = log.open("ab")
     return subprocess.Popen([str(herbot), "run"], env=env, cwd=ROOT, stdout=out, stderr=out)
-
-
-async def _until(condition, seconds: float, what: str, log: Path) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(seconds * 10)):
-        if condition():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{what} within {seconds:g} s; the bot's log: {log}")
 
 
 async def test_a_kill_and_an_immediate_restart_post_the_result_once(
@@ -73,16 +66,16 @@ async def test_a_kill_and_an_immediate_restart_post_the_result_once(
     log = tmp_path / "herbot.log"
     bots = [_start(server, target, log)]
     try:
-        await _until(server.identified.is_set, 180, "the first process connected", log)
-        await _until(lambda: server.refused, 60, "the result post was sent", log)
+        await until(server.identified.is_set, 180, "the first process connected", log)
+        await until(lambda: server.refused, 60, "the result post was sent", log)
         bots[0].send_signal(signal.SIGKILL)  # mid-post: the claim stays held, its lease running
         await asyncio.to_thread(bots[0].wait, 30)
         server.identified.clear()
         bots.append(_start(server, target, log))  # restarted at once, within the lease
-        await _until(server.identified.is_set, 180, "the second process connected", log)
+        await until(server.identified.is_set, 180, "the second process connected", log)
         channel = f"/channels/{fake.CHANNEL_ID}/messages"
         assert server.posts == []  # the dead owner's lease still runs
-        await _until(
+        await until(
             lambda: any(path == channel for _, path in server.posts),
             claims.DEFAULT_LEASE.total_seconds() + 60,
             "the result was posted",

@@ -16,7 +16,6 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from bench import _fake_discord as fake
 from bench.burst import _prepare_database
 from bot.config import Settings
 from bot.context import FIELDS
+from tests.scale.waits import until
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,15 +47,6 @@ def _start(server: fake.FakeDiscord, target: str, log: Path) -> subprocess.Popen
     herbot = Path(sys.executable).with_name("herbot")
     out = log.open("ab")
     return subprocess.Popen([str(herbot), "run"], env=env, cwd=ROOT, stdout=out, stderr=out)
-
-
-async def _until(condition: Callable[[], Any], seconds: float, what: str, log: Path) -> Any:
-    for _ in range(int(seconds * 10)):
-        found = await condition() if asyncio.iscoroutinefunction(condition) else condition()
-        if found:
-            return found
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{what} within {seconds:g} s; the bot's log: {log}")
 
 
 def _records(log: Path) -> list[dict[str, Any]]:
@@ -85,7 +76,7 @@ async def test_endpoints_of_a_real_process_follow_commands_and_the_gateway(
     log = tmp_path / "herbot.log"
     bot = _start(server, target, log)
     try:
-        await _until(server.identified.is_set, 180, "the process connected", log)
+        await until(server.identified.is_set, 180, "the process connected", log)
 
         def served() -> str | None:
             for record in _records(log):
@@ -94,12 +85,12 @@ async def test_endpoints_of_a_real_process_follow_commands_and_the_gateway(
                     return found[1]
             return None
 
-        base = await _until(served, 30, "the health endpoint was announced", log)
+        base = await until(served, 30, "the health endpoint was announced", log)
 
         async def ready() -> bool:
             return (await _get(base + "/readyz"))[0] == 200
 
-        await _until(ready, 60, "/readyz said ready", log)
+        await until(ready, 60, "/readyz said ready", log)
         status, body = await _get(base + "/healthz")
         assert status == 200 and json.loads(body)["ok"] is True
         before = _scrape((await _get(base + "/metrics"))[1])
@@ -119,7 +110,7 @@ async def test_endpoints_of_a_real_process_follow_commands_and_the_gateway(
                    ("command", "poll vote button"), ("outcome", "ok")}))  # fmt: skip
             return scraped if scraped.get(key, 0) - before.get(key, 0) == 1 else None
 
-        after = await _until(counted, 30, "the click was counted", log)
+        after = await until(counted, 30, "the click was counted", log)
         help_ok = ("herbot_interactions_total", frozenset({("kind", "command"),
                    ("command", "/help"), ("outcome", "ok")}))  # fmt: skip
         assert after[help_ok] - before.get(help_ok, 0) == 1
@@ -134,12 +125,12 @@ async def test_endpoints_of_a_real_process_follow_commands_and_the_gateway(
             status, body = await _get(base + "/readyz")
             return json.loads(body) if status == 503 else None
 
-        refused = await _until(not_ready, 30, "/readyz said not ready", log)
+        refused = await until(not_ready, 30, "/readyz said not ready", log)
         assert refused["not_ready"] == {"0": "disconnected"}
         assert (await _get(base + "/healthz"))[0] == 200  # alive all the same
         server.release_gateway()
-        await _until(server.resumed.is_set, 60, "the bot resumed its session", log)
-        await _until(ready, 30, "/readyz said ready again", log)
+        await until(server.resumed.is_set, 60, "the bot resumed its session", log)
+        await until(ready, 30, "/readyz said ready again", log)
         assert (server.identifies, server.resumes) == (1, 1)  # resumed, not a new session
     finally:
         if bot.poll() is None:
